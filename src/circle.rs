@@ -1,0 +1,179 @@
+//! The travel budget that defines a service circle: minutes at a walking speed, a radius in
+//! metres, a GB 50180-2018 preset, and optional radii per centre level.
+
+use crate::error::{Error, Result};
+
+/// Default walking speed, km/h (15 minutes ≈ 1000 m).
+pub const DEFAULT_SPEED_KMH: f64 = 4.0;
+/// Default circle, minutes.
+pub const DEFAULT_MINUTES: f64 = 15.0;
+
+/// A service circle: a compound is covered when its travel cost is `<=` the radius of a
+/// centre that reaches it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Circle {
+    /// Walking minutes the circle stands for.
+    pub minutes: f64,
+    /// Walking speed, km/h, used to turn metres into minutes.
+    pub speed_kmh: f64,
+    /// The budget in metres for centres without a level-specific radius.
+    pub radius_m: f64,
+    /// `Some("gb50180")` when the radius came from the standard's presets.
+    pub standard: Option<String>,
+    /// Radii for particular centre levels (compared ignoring case), in the order given.
+    pub level_radius_m: Vec<(String, f64)>,
+}
+
+fn positive(name: &str, value: f64) -> Result<f64> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(Error::parameter(name, value, "must be a number > 0"))
+    }
+}
+
+impl Circle {
+    /// `minutes` of walking at `speed_kmh`.
+    pub fn from_minutes(minutes: f64, speed_kmh: f64) -> Result<Circle> {
+        let minutes = positive("--minutes", minutes)?;
+        let speed_kmh = positive("--speed", speed_kmh)?;
+        Ok(Circle {
+            minutes,
+            speed_kmh,
+            radius_m: minutes / 60.0 * speed_kmh * 1000.0,
+            standard: None,
+            level_radius_m: Vec::new(),
+        })
+    }
+
+    /// A fixed radius in metres; `minutes` is what it takes to walk it at `speed_kmh`.
+    pub fn from_radius(radius_m: f64, speed_kmh: f64) -> Result<Circle> {
+        let radius_m = positive("--radius", radius_m)?;
+        let speed_kmh = positive("--speed", speed_kmh)?;
+        Ok(Circle {
+            minutes: radius_m / (speed_kmh * 1000.0 / 60.0),
+            speed_kmh,
+            radius_m,
+            standard: None,
+            level_radius_m: Vec::new(),
+        })
+    }
+
+    /// GB 50180-2018 walking distances: 5 min → 300 m, 10 min → 500 m, 15 min → 1000 m.
+    pub fn gb50180(minutes: f64, speed_kmh: f64) -> Result<Circle> {
+        let radius_m = match minutes {
+            m if m == 5.0 => 300.0,
+            m if m == 10.0 => 500.0,
+            m if m == 15.0 => 1000.0,
+            _ => {
+                return Err(Error::parameter(
+                    "--minutes",
+                    minutes,
+                    "the gb50180 standard defines 5, 10 and 15 minute circles",
+                ));
+            }
+        };
+        let speed_kmh = positive("--speed", speed_kmh)?;
+        Ok(Circle {
+            minutes,
+            speed_kmh,
+            radius_m,
+            standard: Some("gb50180".into()),
+            level_radius_m: Vec::new(),
+        })
+    }
+
+    /// Adds a radius for centres of `level`.
+    pub fn with_level_radius(mut self, level: &str, radius_m: f64) -> Result<Circle> {
+        let radius_m = positive("--level-radius", radius_m)?;
+        let level = level.trim();
+        if level.is_empty() {
+            return Err(Error::parameter(
+                "--level-radius",
+                level,
+                "write it as LEVEL=METRES, e.g. station=300",
+            ));
+        }
+        self.level_radius_m
+            .retain(|(l, _)| !l.eq_ignore_ascii_case(level));
+        self.level_radius_m.push((level.to_string(), radius_m));
+        Ok(self)
+    }
+
+    /// Parses `LEVEL=METRES`.
+    pub fn parse_level_radius(spec: &str) -> Result<(String, f64)> {
+        let bad = || {
+            Error::parameter(
+                "--level-radius",
+                spec,
+                "write it as LEVEL=METRES, e.g. station=300",
+            )
+        };
+        let (level, r) = spec.split_once('=').ok_or_else(bad)?;
+        let r: f64 = r.trim().parse().map_err(|_| bad())?;
+        Ok((level.trim().to_string(), r))
+    }
+
+    /// The budget, metres, for a centre of `level`.
+    pub fn radius_for_level(&self, level: &str) -> f64 {
+        self.level_radius_m
+            .iter()
+            .find(|(l, _)| l.eq_ignore_ascii_case(level.trim()))
+            .map(|&(_, r)| r)
+            .unwrap_or(self.radius_m)
+    }
+
+    /// The largest budget of any level.
+    pub fn max_radius_m(&self) -> f64 {
+        self.level_radius_m
+            .iter()
+            .map(|&(_, r)| r)
+            .fold(self.radius_m, f64::max)
+    }
+
+    /// Walking minutes for a distance in metres at this circle's speed.
+    pub fn minutes_for(&self, distance_m: f64) -> f64 {
+        distance_m / (self.speed_kmh * 1000.0 / 60.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fifteen_minutes_at_four_kmh_is_a_kilometre() {
+        let c = Circle::from_minutes(15.0, 4.0).unwrap();
+        assert!((c.radius_m - 1000.0).abs() < 1e-9);
+        assert!((c.minutes_for(500.0) - 7.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn gb50180_presets() {
+        assert_eq!(Circle::gb50180(5.0, 4.0).unwrap().radius_m, 300.0);
+        assert_eq!(Circle::gb50180(10.0, 4.0).unwrap().radius_m, 500.0);
+        assert_eq!(Circle::gb50180(15.0, 4.0).unwrap().radius_m, 1000.0);
+        assert!(Circle::gb50180(20.0, 4.0).is_err());
+    }
+
+    #[test]
+    fn zero_negative_or_nan_budgets_are_refused() {
+        assert!(Circle::from_minutes(0.0, 4.0).is_err());
+        assert!(Circle::from_minutes(15.0, -1.0).is_err());
+        assert!(Circle::from_radius(f64::NAN, 4.0).is_err());
+        assert!(Circle::from_radius(-5.0, 4.0).is_err());
+    }
+
+    #[test]
+    fn level_radii_override_the_default() {
+        let (l, r) = Circle::parse_level_radius("station=300").unwrap();
+        let c = Circle::from_radius(1000.0, 4.0)
+            .unwrap()
+            .with_level_radius(&l, r)
+            .unwrap();
+        assert_eq!(c.radius_for_level("Station"), 300.0);
+        assert_eq!(c.radius_for_level("community"), 1000.0);
+        assert_eq!(c.max_radius_m(), 1000.0);
+        assert!(Circle::parse_level_radius("station").is_err());
+    }
+}

@@ -1,0 +1,150 @@
+//! `circleplan coverage`: who lives within the circle of a service centre.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use circleplan::report::{self, LayerInfo, RunInfo};
+use circleplan::{Analysis, Centres, Circle, Compounds};
+
+use super::args::{CircleArgs, Format, InputArgs, OutputArgs};
+
+/// Arguments of `coverage`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  circleplan coverage --compounds compounds.geojson --centers centers.geojson -o out/
+  circleplan coverage --compounds 小区.csv --centers centers.csv --coords gcj02 --minutes 10 --standard gb50180 --group-by 街道
+  circleplan coverage --compounds c.geojson --centers s.geojson --level-radius station=300 --format json")]
+pub struct Args {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    circle: CircleArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Also write circles.geojson with each centre's service circle (for display).
+    #[arg(long)]
+    circles: bool,
+}
+
+/// Everything loaded for a run, with its bookkeeping.
+pub(crate) struct Loaded {
+    pub compounds: Compounds,
+    pub centres: Centres,
+    pub circle: Circle,
+    pub run: RunInfo,
+    pub timings: Vec<(String, f64)>,
+}
+
+fn layer_info(path: &Path, features: usize, (coords, crs): (String, Option<String>)) -> LayerInfo {
+    LayerInfo {
+        path: path.display().to_string(),
+        features,
+        coords,
+        crs,
+        polygons: 0,
+    }
+}
+
+/// Reads compounds and centres and sets up the circle (checked first, before any reading).
+pub(crate) fn load(input: &InputArgs, circle: &CircleArgs) -> Result<Loaded> {
+    let circle = circle.circle()?;
+    let centres_path = input
+        .centers
+        .as_ref()
+        .context("--centers FILE is required: the existing service centres")?;
+    let mut run = RunInfo::default();
+    let mut timings = Vec::new();
+    let t = Instant::now();
+    let compounds = Compounds::load(
+        &input.compounds,
+        &input.compound_options()?,
+        &input.compound_fields(),
+        &mut run.warnings,
+    )?;
+    let centres = Centres::load(
+        centres_path,
+        &input.centre_options()?,
+        &input.centre_fields(),
+        &mut run.warnings,
+    )?;
+    timings.push(("read".to_string(), t.elapsed().as_secs_f64() * 1000.0));
+    run.inputs.push((
+        "compounds".into(),
+        layer_info(
+            &input.compounds,
+            compounds.len(),
+            input.describe(input.compounds_coords, &input.compounds_crs),
+        ),
+    ));
+    run.inputs.push((
+        "centers".into(),
+        layer_info(
+            centres_path,
+            centres.len(),
+            input.describe(input.centers_coords, &input.centers_crs),
+        ),
+    ));
+    Ok(Loaded {
+        compounds,
+        centres,
+        circle,
+        run,
+        timings,
+    })
+}
+
+/// Prints the summary as a table or JSON.
+pub(crate) fn print_summary(
+    format: Format,
+    summary: &serde_json::Value,
+    table: &str,
+) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        Format::Json => stdout.write_all(report::pretty_json(summary).as_bytes())?,
+        Format::Table => stdout.write_all(table.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// Runs `coverage`.
+pub fn run(args: Args) -> Result<()> {
+    let Loaded {
+        compounds,
+        centres,
+        circle,
+        mut run,
+        mut timings,
+    } = load(&args.input, &args.circle)?;
+    let t = Instant::now();
+    let analysis = Analysis::euclidean(&compounds, &centres, &circle, &mut run.warnings);
+    timings.push(("coverage".into(), t.elapsed().as_secs_f64() * 1000.0));
+    if args.output.timings {
+        run.timings_ms = Some(timings.clone());
+    }
+    let t = Instant::now();
+    let (summary, files) =
+        report::coverage_outputs(&analysis, &compounds, &centres, &circle, &run, args.circles);
+    let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
+    if let Some(dir) = &args.output.output {
+        let mut inputs: Vec<&Path> = vec![&args.input.compounds];
+        inputs.extend(args.input.centers.as_deref());
+        files.commit(dir, &inputs)?;
+        table.push_str(&format!(
+            "\nWrote {} to {}\n",
+            files.names().collect::<Vec<_>>().join(", "),
+            dir.display()
+        ));
+    }
+    if args.output.timings {
+        timings.push(("write".into(), t.elapsed().as_secs_f64() * 1000.0));
+        let list: Vec<String> = timings
+            .iter()
+            .map(|(k, ms)| format!("{k} {ms:.0} ms"))
+            .collect();
+        table.push_str(&format!("Timings: {}\n", list.join(", ")));
+    }
+    print_summary(args.output.format, &summary, &table)
+}

@@ -1,0 +1,40 @@
+//! Subcommands, one file each, plus the argument groups they share.
+
+mod args;
+mod coverage;
+mod demo;
+mod synth;
+
+use clap::{Parser, Subcommand};
+
+/// Plan 5-, 10- and 15-minute service circles: coverage, gaps and new centre sites.
+#[derive(Debug, Parser)]
+#[command(
+    name = "circleplan",
+    version,
+    about,
+    after_help = "Examples:\n  circleplan demo\n  circleplan coverage --compounds compounds.geojson --centers centers.geojson --minutes 15 --group-by street -o out/\n  circleplan synth --compounds 10000 --centers 500 --candidates 1000 --seed 1 -o city/"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Measure coverage: who lives within the circle of a service centre.
+    Coverage(coverage::Args),
+    /// Run the built-in demo district end to end (no input files needed).
+    Demo(demo::Args),
+    /// Generate a seeded synthetic city (compounds, centres, candidates, streets).
+    Synth(synth::Args),
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Coverage(a) => coverage::run(a),
+        Command::Demo(a) => demo::run(a),
+        Command::Synth(a) => synth::run(a),
+    }
+}

@@ -1,0 +1,242 @@
+//! CSV reader: a header row, coordinate columns detected by name (English or Chinese) or named
+//! by flags, UTF-8 with or without BOM or GBK as Excel writes it on Chinese Windows.
+
+use std::path::Path;
+
+use super::layer::{Encoding, FieldMatcher, LayerFormat, PointLayer, ReadOptions, Scalar};
+use crate::error::{Error, Result};
+
+const LON_NAMES: &[&str] = &["lon", "lng", "long", "longitude", "x", "经度", "easting"];
+const LAT_NAMES: &[&str] = &["lat", "latitude", "y", "纬度", "northing"];
+
+/// Decodes CSV bytes to text: strips a UTF-8 BOM; falls back to GBK in `Auto` mode when the
+/// bytes are not UTF-8.
+fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
+    let utf8 = |bytes: Vec<u8>| -> std::result::Result<String, Vec<u8>> {
+        let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => rest.to_vec(),
+            None => bytes,
+        };
+        String::from_utf8(bytes).map_err(|e| e.into_bytes())
+    };
+    match encoding {
+        Encoding::Utf8 => utf8(bytes).map_err(|_| Error::Format {
+            path: path.to_path_buf(),
+            message: "file is not valid UTF-8; if Excel saved it on Chinese Windows, pass \
+                      --encoding gbk"
+                .into(),
+        }),
+        Encoding::Gbk => Ok(encoding_rs::GBK.decode(&bytes).0.into_owned()),
+        Encoding::Auto => match utf8(bytes) {
+            Ok(s) => Ok(s),
+            Err(bytes) => Ok(encoding_rs::GBK.decode(&bytes).0.into_owned()),
+        },
+    }
+}
+
+fn find_column(headers: &[String], wanted: &Option<String>, names: &[&str]) -> Option<usize> {
+    match wanted {
+        Some(w) => headers
+            .iter()
+            .position(|h| h == w)
+            .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(w))),
+        None => names.iter().find_map(|n| {
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(n))
+        }),
+    }
+}
+
+pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = decode(path, bytes, options.encoding)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let csv_error = |e: csv::Error| {
+        let item = e
+            .position()
+            .map(|p| format!("row {}", p.line()))
+            .unwrap_or_else(|| "header".into());
+        Error::Item {
+            path: path.to_path_buf(),
+            item,
+            message: e.to_string(),
+        }
+    };
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(csv_error)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let (lon_col, lat_col) = match (
+        find_column(&headers, &options.lon_field, LON_NAMES),
+        find_column(&headers, &options.lat_field, LAT_NAMES),
+    ) {
+        (Some(x), Some(y)) => (x, y),
+        _ => {
+            return Err(Error::Format {
+                path: path.to_path_buf(),
+                message: format!(
+                    "no coordinate columns: looked for {} and {} among the header [{}]; name \
+                     them with --lon-field and --lat-field",
+                    options
+                        .lon_field
+                        .as_deref()
+                        .unwrap_or("lon/lng/longitude/x/经度"),
+                    options
+                        .lat_field
+                        .as_deref()
+                        .unwrap_or("lat/latitude/y/纬度"),
+                    headers.join(", ")
+                ),
+            });
+        }
+    };
+    let matcher = FieldMatcher::new(options);
+    let id_col = headers.iter().position(|h| matcher.is_id(h));
+    let nfields = options.fields.len();
+    // For each wanted field, the best-ranked header that names it.
+    let mut field_cols: Vec<Option<(usize, usize)>> = vec![None; nfields];
+    for (c, h) in headers.iter().enumerate() {
+        if let Some((f, rank)) = matcher.lookup(h)
+            && field_cols[f].is_none_or(|(_, r)| rank < r)
+        {
+            field_cols[f] = Some((c, rank));
+        }
+    }
+    let mut layer = PointLayer {
+        path: path.to_path_buf(),
+        format: LayerFormat::Csv,
+        ids: Vec::new(),
+        generated_ids: 0,
+        lonlat: Vec::new(),
+        columns: vec![Vec::new(); nfields],
+        column_names: field_cols
+            .iter()
+            .map(|c| c.map(|(c, _)| headers[c].clone()))
+            .collect(),
+        polygons: 0,
+    };
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(csv_error)? {
+        let row = record.position().map(|p| p.line()).unwrap_or(0);
+        let id = id_col
+            .and_then(|c| record.get(c))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        let label = match &id {
+            Some(id) => format!("row {row} (id {id:?})"),
+            None => format!("row {row}"),
+        };
+        let coordinate = |c: usize, name: &str| -> Result<f64> {
+            let cell = record.get(c).unwrap_or("");
+            cell.parse::<f64>().map_err(|_| Error::Item {
+                path: path.to_path_buf(),
+                item: label.clone(),
+                message: format!("{name} {cell:?} is not a number"),
+            })
+        };
+        let lon = coordinate(lon_col, &headers[lon_col])?;
+        let lat = coordinate(lat_col, &headers[lat_col])?;
+        layer.lonlat.push([lon, lat]);
+        match id {
+            Some(id) => layer.ids.push(id),
+            None => {
+                layer.generated_ids += 1;
+                layer.ids.push((layer.lonlat.len()).to_string());
+            }
+        }
+        for (f, col) in field_cols.iter().enumerate() {
+            let value = col
+                .and_then(|(c, _)| record.get(c))
+                .filter(|s| !s.is_empty())
+                .map(|s| Scalar::Text(s.to_string()));
+            layer.columns[f].push(value);
+        }
+    }
+    Ok(layer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<PointLayer> {
+        let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+        f.write_all(bytes).unwrap();
+        read_csv(f.path(), options)
+    }
+
+    fn options() -> ReadOptions {
+        ReadOptions {
+            fields: vec![
+                vec!["population".into(), "人口".into()],
+                vec!["street".into()],
+            ],
+            ..ReadOptions::default()
+        }
+    }
+
+    #[test]
+    fn detects_chinese_headers_with_bom() {
+        let text =
+            "\u{FEFF}id,经度,纬度,人口,street\nA,117.1,31.8,120,杏林\nB,117.2,31.9,,逍遥津\n";
+        let layer = read_bytes(text.as_bytes(), &options()).unwrap();
+        assert_eq!(layer.ids, vec!["A", "B"]);
+        assert_eq!(layer.lonlat[1], [117.2, 31.9]);
+        assert_eq!(layer.columns[0][0], Some(Scalar::Text("120".into())));
+        assert_eq!(layer.columns[0][1], None);
+        assert_eq!(layer.columns[1][1], Some(Scalar::Text("逍遥津".into())));
+        assert_eq!(layer.column_names[0].as_deref(), Some("人口"));
+    }
+
+    #[test]
+    fn reads_gbk_as_excel_writes_it() {
+        let text = "编号,经度,纬度,人口\n1,117.1,31.8,5\n";
+        let (bytes, _, _) = encoding_rs::GBK.encode(text);
+        let layer = read_bytes(&bytes, &options()).unwrap();
+        assert_eq!(layer.lonlat[0], [117.1, 31.8]);
+        assert_eq!(layer.columns[0][0], Some(Scalar::Text("5".into())));
+        let strict = ReadOptions {
+            encoding: Encoding::Utf8,
+            ..options()
+        };
+        assert!(read_bytes(&bytes, &strict).is_err());
+    }
+
+    #[test]
+    fn missing_coordinate_columns_list_the_header() {
+        let err = read_bytes(b"id,a,b\n1,2,3\n", &options()).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("no coordinate columns") && msg.contains("[id, a, b]"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn non_numeric_coordinate_names_row_and_value() {
+        let err = read_bytes(b"id,lon,lat\n1,117,31\n2,abc,31\n", &options()).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("row 3 (id \"2\")") && msg.contains("\"abc\""),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn named_columns_override_detection() {
+        let o = ReadOptions {
+            lon_field: Some("E".into()),
+            lat_field: Some("N".into()),
+            ..options()
+        };
+        let layer = read_bytes(b"x,y,E,N\n1,2,117,31\n", &o).unwrap();
+        assert_eq!(layer.lonlat[0], [117.0, 31.0]);
+    }
+}

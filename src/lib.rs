@@ -1,0 +1,55 @@
+//! # circleplan
+//!
+//! Plan **service circles**: the 5-, 10- and 15-minute walking circles Chinese cities use to
+//! place community service centres (党群服务中心) so that every resident compound has one
+//! close by. circleplan measures coverage, finds the gaps and (in later modules) chooses
+//! where the next centres go.
+//!
+//! ## Pipeline
+//! 1. [`io`] reads compounds and centres from GeoJSON or CSV (UTF-8 or GBK) into columns.
+//! 2. [`crs`] converts GCJ-02/BD-09 and projected coordinates to WGS84, and defines the
+//!    local metric plane every distance is measured on.
+//! 3. [`model`] checks fields (population, households, levels, groups) and builds
+//!    [`Compounds`] and [`Centres`].
+//! 4. [`coverage`] builds the sparse coverage matrix with an R-tree, in parallel, and derives
+//!    totals and tables per group and per centre level.
+//! 5. [`report`] renders `summary.json`, GeoJSON layers and the terminal table.
+//!
+//! [`synth`] generates seeded synthetic cities for the demo, tests and benchmarks.
+//!
+//! ## Example
+//! ```
+//! use circleplan::{Circle, coverage};
+//! // Positions in metres on a plane; a 15-minute circle at 4 km/h is 1000 m.
+//! let circle = Circle::from_minutes(15.0, 4.0).unwrap();
+//! let compounds = [[0.0, 0.0], [900.0, 0.0], [2500.0, 0.0]];
+//! let centres = [[0.0, 100.0]];
+//! let cov = coverage::euclidean(&compounds, &centres, &[circle.radius_m]);
+//! assert_eq!(cov.covered(), vec![true, true, false]);
+//! ```
+//!
+//! ## Feature flags
+//! - `cli` (default): the `circleplan` binary (clap, anyhow, progress bars).
+//! - `proj`: projected input systems through the PROJ C library (needs cmake to build);
+//!   without it a pure-Rust engine (proj4rs) handles `--crs`.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod circle;
+pub mod coverage;
+pub mod crs;
+pub mod error;
+pub mod io;
+pub mod model;
+pub mod report;
+pub mod rng;
+pub mod study;
+pub mod synth;
+
+pub use circle::Circle;
+pub use coverage::{Analysis, Coverage, CoverageMatrix, Metric};
+pub use crs::{CoordSystem, LocalPlane, Projected};
+pub use error::{Error, Result};
+pub use model::{CentreFields, Centres, CompoundFields, Compounds};
+pub use study::StudyArea;

@@ -1,0 +1,408 @@
+//! The domain model: compounds (demand, with population and grouping fields) and centres
+//! (supply, with level, name and capacity), built from raw layers with their fields checked.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::io::{PointLayer, ReadOptions, Scalar, read_points};
+
+/// Names tried, in order, for the population field when none is given.
+pub const POPULATION_NAMES: &[&str] = &["population", "pop", "人口", "常住人口"];
+/// Names tried for the households field when no population field exists.
+pub const HOUSEHOLD_NAMES: &[&str] = &["households", "户数"];
+/// Names tried for a centre's level.
+pub const LEVEL_NAMES: &[&str] = &["level", "等级", "级别"];
+/// Names tried for a centre's name.
+pub const NAME_NAMES: &[&str] = &["name", "名称"];
+/// Names tried for a centre's capacity.
+pub const CAPACITY_NAMES: &[&str] = &["capacity", "容量", "floor_area_m2", "面积"];
+/// China's 2020 census mean household size.
+pub const DEFAULT_PERSONS_PER_HOUSEHOLD: f64 = 2.62;
+
+/// Which compound fields to read.
+#[derive(Debug, Clone)]
+pub struct CompoundFields {
+    /// Population field; detected from [`POPULATION_NAMES`] when `None`.
+    pub population_field: Option<String>,
+    /// Households field, used when there is no population (× `persons_per_household`).
+    pub households_field: Option<String>,
+    /// Persons per household.
+    pub persons_per_household: f64,
+    /// Grouping fields (sub-district, community, ...).
+    pub group_by: Vec<String>,
+}
+
+impl Default for CompoundFields {
+    fn default() -> Self {
+        CompoundFields {
+            population_field: None,
+            households_field: None,
+            persons_per_household: DEFAULT_PERSONS_PER_HOUSEHOLD,
+            group_by: Vec::new(),
+        }
+    }
+}
+
+fn names(given: &Option<String>, defaults: &[&str]) -> Vec<String> {
+    match given {
+        Some(g) => vec![g.clone()],
+        None => defaults.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// Demand points: resident compounds (小区).
+#[derive(Debug, Clone)]
+pub struct Compounds {
+    /// Source file.
+    pub path: PathBuf,
+    /// Unique ids.
+    pub ids: Vec<String>,
+    /// WGS84 `[lon, lat]`.
+    pub lonlat: Vec<[f64; 2]>,
+    /// Residents (≥ 0).
+    pub population: Vec<f64>,
+    /// Where the population came from, e.g. `field "人口"` or `1 per compound`.
+    pub population_source: String,
+    /// Grouping field names, as requested.
+    pub group_fields: Vec<String>,
+    /// `groups[g][i]`: value of group field `g` for compound `i` (empty when missing).
+    pub groups: Vec<Vec<String>>,
+}
+
+impl Compounds {
+    /// Reads and checks a compound layer. Problems that do not stop the run (missing
+    /// population, generated ids) are appended to `warnings`.
+    pub fn load(
+        path: &Path,
+        base: &ReadOptions,
+        fields: &CompoundFields,
+        warnings: &mut Vec<String>,
+    ) -> Result<Compounds> {
+        if fields.persons_per_household.is_nan() || fields.persons_per_household <= 0.0 {
+            return Err(Error::parameter(
+                "--persons-per-household",
+                fields.persons_per_household,
+                "must be > 0",
+            ));
+        }
+        let mut options = base.clone();
+        options.fields = vec![
+            names(&fields.population_field, POPULATION_NAMES),
+            names(&fields.households_field, HOUSEHOLD_NAMES),
+        ];
+        options
+            .fields
+            .extend(fields.group_by.iter().map(|g| vec![g.clone()]));
+        let layer = read_points(path, &options)?;
+        Compounds::from_layer(layer, fields, warnings)
+    }
+
+    /// Interprets a layer read with the fields `load` asks for: `[population names],
+    /// [household names], group fields...`.
+    fn from_layer(
+        mut layer: PointLayer,
+        fields: &CompoundFields,
+        warnings: &mut Vec<String>,
+    ) -> Result<Compounds> {
+        let path = layer.path.clone();
+        let n = layer.len();
+        if layer.generated_ids > 0 {
+            warnings.push(format!(
+                "{}: {} of {} compounds have no id; numbered by position",
+                path.display(),
+                layer.generated_ids,
+                n
+            ));
+        }
+        let pop_col = std::mem::take(&mut layer.columns[0]);
+        let hh_col = std::mem::take(&mut layer.columns[1]);
+        let (col, factor, source, what) = if let Some(name) = &layer.column_names[0] {
+            (pop_col, 1.0, format!("field {name:?}"), "population")
+        } else if let Some(name) = &layer.column_names[1] {
+            let pph = fields.persons_per_household;
+            (
+                hh_col,
+                pph,
+                format!("field {name:?} × {pph} persons per household"),
+                "households",
+            )
+        } else {
+            if let Some(given) = &fields.population_field {
+                return Err(Error::Format {
+                    path,
+                    message: format!("population field {given:?} is not in any feature"),
+                });
+            }
+            if let Some(given) = &fields.households_field {
+                return Err(Error::Format {
+                    path,
+                    message: format!("households field {given:?} is not in any feature"),
+                });
+            }
+            warnings.push(format!(
+                "{}: no population field (looked for {}); every compound counts as 1 \
+                 resident — pass --population-field or --households-field",
+                path.display(),
+                POPULATION_NAMES.join(", ")
+            ));
+            (
+                vec![None; n],
+                1.0,
+                "1 per compound".to_string(),
+                "population",
+            )
+        };
+        let mut population = Vec::with_capacity(n);
+        let mut missing = 0usize;
+        let defaulted = source == "1 per compound";
+        for (i, v) in col.iter().enumerate() {
+            let p = match v {
+                None => {
+                    missing += 1;
+                    1.0
+                }
+                Some(v) => match v.as_f64() {
+                    Some(x) if x.is_finite() && x >= 0.0 => x * factor,
+                    Some(x) if x < 0.0 => {
+                        return Err(Error::Item {
+                            path,
+                            item: layer.label(i),
+                            message: format!("negative {what} {v}"),
+                        });
+                    }
+                    _ => {
+                        return Err(Error::Item {
+                            path,
+                            item: layer.label(i),
+                            message: format!("{what} {v} is not a finite number"),
+                        });
+                    }
+                },
+            };
+            population.push(p);
+        }
+        if missing > 0 && !defaulted {
+            warnings.push(format!(
+                "{}: {missing} of {n} compounds have no {what} value; counted as 1 resident each",
+                path.display()
+            ));
+        }
+        let groups = layer.columns[2..]
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|v| v.as_ref().map(Scalar::to_text).unwrap_or_default())
+                    .collect()
+            })
+            .collect();
+        for (g, name) in fields.group_by.iter().enumerate() {
+            if layer.column_names[2 + g].is_none() {
+                return Err(Error::Format {
+                    path,
+                    message: format!("--group-by field {name:?} is not in any feature"),
+                });
+            }
+        }
+        Ok(Compounds {
+            path,
+            ids: layer.ids,
+            lonlat: layer.lonlat,
+            population,
+            population_source: source,
+            group_fields: fields.group_by.clone(),
+            groups,
+        })
+    }
+
+    /// Number of compounds.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Total population.
+    pub fn total_population(&self) -> f64 {
+        self.population.iter().sum()
+    }
+}
+
+/// Which centre fields to read.
+#[derive(Debug, Clone, Default)]
+pub struct CentreFields {
+    /// Level field; detected from [`LEVEL_NAMES`] when `None`.
+    pub level_field: Option<String>,
+    /// Name field; detected from [`NAME_NAMES`] when `None`.
+    pub name_field: Option<String>,
+    /// Capacity field; detected from [`CAPACITY_NAMES`] when `None`.
+    pub capacity_field: Option<String>,
+}
+
+/// Supply points: service centres (党群服务中心, 便民服务站) or candidate sites.
+#[derive(Debug, Clone)]
+pub struct Centres {
+    /// Source file.
+    pub path: PathBuf,
+    /// Unique ids.
+    pub ids: Vec<String>,
+    /// WGS84 `[lon, lat]`.
+    pub lonlat: Vec<[f64; 2]>,
+    /// Level (district / street / community / station, or free text; empty when missing).
+    pub level: Vec<String>,
+    /// Name (empty when missing).
+    pub name: Vec<String>,
+    /// Capacity (floor area m² or staff) when given.
+    pub capacity: Vec<Option<f64>>,
+}
+
+impl Centres {
+    /// Reads and checks a centre (or candidate) layer.
+    pub fn load(
+        path: &Path,
+        base: &ReadOptions,
+        fields: &CentreFields,
+        warnings: &mut Vec<String>,
+    ) -> Result<Centres> {
+        let mut options = base.clone();
+        options.fields = vec![
+            names(&fields.level_field, LEVEL_NAMES),
+            names(&fields.name_field, NAME_NAMES),
+            names(&fields.capacity_field, CAPACITY_NAMES),
+        ];
+        let layer = read_points(path, &options)?;
+        if layer.generated_ids > 0 {
+            warnings.push(format!(
+                "{}: {} of {} points have no id; numbered by position",
+                path.display(),
+                layer.generated_ids,
+                layer.len()
+            ));
+        }
+        for (given, col, what) in [
+            (&fields.level_field, 0, "level"),
+            (&fields.name_field, 1, "name"),
+            (&fields.capacity_field, 2, "capacity"),
+        ] {
+            if let Some(given) = given
+                && layer.column_names[col].is_none()
+            {
+                return Err(Error::Format {
+                    path: path.to_path_buf(),
+                    message: format!("{what} field {given:?} is not in any feature"),
+                });
+            }
+        }
+        let text = |c: &Vec<Option<Scalar>>| -> Vec<String> {
+            c.iter()
+                .map(|v| {
+                    v.as_ref()
+                        .map(|v| v.to_text().trim().to_string())
+                        .unwrap_or_default()
+                })
+                .collect()
+        };
+        let mut capacity = Vec::with_capacity(layer.len());
+        for (i, v) in layer.columns[2].iter().enumerate() {
+            capacity.push(match v {
+                None => None,
+                Some(v) => match v.as_f64() {
+                    Some(x) if x.is_finite() && x >= 0.0 => Some(x),
+                    _ => {
+                        return Err(Error::Item {
+                            path: path.to_path_buf(),
+                            item: layer.label(i),
+                            message: format!("capacity {v} is not a number ≥ 0"),
+                        });
+                    }
+                },
+            });
+        }
+        Ok(Centres {
+            path: path.to_path_buf(),
+            level: text(&layer.columns[0]),
+            name: text(&layer.columns[1]),
+            capacity,
+            ids: layer.ids,
+            lonlat: layer.lonlat,
+        })
+    }
+
+    /// Number of centres.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn load_csv(text: &str, fields: &CompoundFields) -> Result<(Compounds, Vec<String>)> {
+        let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        let mut w = Vec::new();
+        Compounds::load(f.path(), &ReadOptions::default(), fields, &mut w).map(|c| (c, w))
+    }
+
+    #[test]
+    fn households_times_persons_when_no_population() {
+        let fields = CompoundFields {
+            households_field: Some("hh".into()),
+            ..CompoundFields::default()
+        };
+        let (c, _) = load_csv("id,lon,lat,hh\na,117,31,100\n", &fields).unwrap();
+        assert!((c.population[0] - 262.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn missing_population_counts_one_with_a_warning() {
+        let (c, w) = load_csv(
+            "id,lon,lat\na,117,31\nb,117.1,31\n",
+            &CompoundFields::default(),
+        )
+        .unwrap();
+        assert_eq!(c.population, vec![1.0, 1.0]);
+        assert!(w.iter().any(|w| w.contains("no population field")), "{w:?}");
+    }
+
+    #[test]
+    fn negative_and_text_population_are_errors_naming_the_row() {
+        let f = CompoundFields::default();
+        let e = load_csv("id,lon,lat,pop\na,117,31,5\nb,117,31,-3\n", &f).unwrap_err();
+        assert!(
+            e.to_string().contains("row 3 (id \"b\")") && e.to_string().contains("-3"),
+            "{e}"
+        );
+        let e = load_csv("id,lon,lat,人口\na,117,31,many\n", &f).unwrap_err();
+        assert!(e.to_string().contains("\"many\""), "{e}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_errors() {
+        let e = load_csv(
+            "id,lon,lat\na,117,31\na,117.1,31\n",
+            &CompoundFields::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("duplicate id \"a\""), "{e}");
+    }
+
+    #[test]
+    fn unknown_group_field_is_an_error() {
+        let f = CompoundFields {
+            group_by: vec!["street".into()],
+            ..CompoundFields::default()
+        };
+        let e = load_csv("id,lon,lat\na,117,31\n", &f).unwrap_err();
+        assert!(e.to_string().contains("\"street\""), "{e}");
+    }
+}

@@ -1,0 +1,211 @@
+//! GeoJSON layers for GIS users: compounds with their coverage, centres with their load, and
+//! service circles. RFC 7946 (WGS84 lon/lat), plain scalar properties, formatted in parallel
+//! chunks and joined in order so the bytes never depend on the thread count.
+
+use rayon::prelude::*;
+
+use crate::circle::Circle;
+use crate::coverage::Analysis;
+use crate::io::push_json_str;
+use crate::model::{Centres, Compounds};
+
+/// Appends a float in its shortest round-trip form (`null` when not finite).
+pub fn push_f64(out: &mut String, x: f64) {
+    if !x.is_finite() {
+        out.push_str("null");
+    } else if x.fract() == 0.0 && x.abs() < 1e15 {
+        out.push_str(itoa::Buffer::new().format(x as i64));
+    } else {
+        out.push_str(ryu::Buffer::new().format_finite(x));
+    }
+}
+
+/// Appends a float rounded to `digits` decimals (`null` when not finite).
+pub fn push_rounded(out: &mut String, x: f64, digits: i32) {
+    let f = 10f64.powi(digits);
+    push_f64(out, (x * f).round() / f);
+}
+
+fn push_point(out: &mut String, p: [f64; 2]) {
+    out.push_str("{\"type\":\"Point\",\"coordinates\":[");
+    push_f64(out, p[0]);
+    out.push(',');
+    push_f64(out, p[1]);
+    out.push_str("]}");
+}
+
+/// Formats `n` features in parallel chunks and wraps them in a FeatureCollection.
+fn collection(n: usize, feature: impl Fn(&mut String, usize) + Sync) -> String {
+    const CHUNK: usize = 8192;
+    let chunks: Vec<String> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut s = String::with_capacity(CHUNK * 256);
+            for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                if i > 0 {
+                    s.push_str(",\n");
+                }
+                feature(&mut s, i);
+            }
+            s
+        })
+        .collect();
+    let mut out = String::with_capacity(chunks.iter().map(String::len).sum::<usize>() + 64);
+    out.push_str("{\"type\":\"FeatureCollection\",\"features\":[\n");
+    for c in &chunks {
+        out.push_str(c);
+    }
+    out.push_str("\n]}\n");
+    out
+}
+
+/// `compounds.geojson`: every compound as a Point with `id`, `population`,
+/// `nearest_center`, `distance_m`, `minutes`, `covered`, `centers_within` and its group
+/// fields.
+pub fn compounds_geojson(
+    compounds: &Compounds,
+    centres: &Centres,
+    analysis: &Analysis,
+    circle: &Circle,
+) -> String {
+    let cov = &analysis.coverage;
+    collection(compounds.len(), |s, i| {
+        s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
+        push_json_str(s, &compounds.ids[i]);
+        s.push_str(",\"population\":");
+        push_f64(s, compounds.population[i]);
+        s.push_str(",\"nearest_center\":");
+        match cov.nearest[i] {
+            Some(c) => push_json_str(s, &centres.ids[c as usize]),
+            None => s.push_str("null"),
+        }
+        s.push_str(",\"distance_m\":");
+        push_rounded(s, cov.nearest_cost_m[i], 2);
+        s.push_str(",\"minutes\":");
+        push_rounded(s, circle.minutes_for(cov.nearest_cost_m[i]), 2);
+        s.push_str(",\"covered\":");
+        s.push_str(if cov.is_covered(i) { "true" } else { "false" });
+        s.push_str(",\"centers_within\":");
+        s.push_str(itoa::Buffer::new().format(cov.sites_within(i)));
+        s.push_str(",\"reachable\":");
+        s.push_str(if cov.nearest[i].is_some() {
+            "true"
+        } else {
+            "false"
+        });
+        for (g, name) in compounds.group_fields.iter().enumerate() {
+            s.push(',');
+            push_json_str(s, name);
+            s.push(':');
+            push_json_str(s, &compounds.groups[g][i]);
+        }
+        s.push_str("},\"geometry\":");
+        push_point(s, compounds.lonlat[i]);
+        s.push('}');
+    })
+}
+
+/// `centers.geojson`: every centre with `id`, `level`, `name`, `radius_m`,
+/// `served_population`, `served_compounds`, `nearest_population` and, where capacity is
+/// given, `capacity` and `population_per_capacity`.
+pub fn centres_geojson(centres: &Centres, analysis: &Analysis) -> String {
+    collection(centres.len(), |s, i| {
+        let load = &analysis.loads[i];
+        s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
+        push_json_str(s, &centres.ids[i]);
+        s.push_str(",\"level\":");
+        push_json_str(s, &centres.level[i]);
+        s.push_str(",\"name\":");
+        push_json_str(s, &centres.name[i]);
+        s.push_str(",\"radius_m\":");
+        push_f64(s, analysis.budget_m[i]);
+        s.push_str(",\"served_population\":");
+        push_rounded(s, load.served_population, 3);
+        s.push_str(",\"served_compounds\":");
+        s.push_str(itoa::Buffer::new().format(load.served_compounds));
+        s.push_str(",\"nearest_population\":");
+        push_rounded(s, load.nearest_population, 3);
+        s.push_str(",\"capacity\":");
+        match centres.capacity[i] {
+            Some(c) => {
+                push_f64(s, c);
+                s.push_str(",\"population_per_capacity\":");
+                if c > 0.0 {
+                    push_rounded(s, load.served_population / c, 4);
+                } else {
+                    s.push_str("null");
+                }
+            }
+            None => s.push_str("null,\"population_per_capacity\":null"),
+        }
+        s.push_str("},\"geometry\":");
+        push_point(s, centres.lonlat[i]);
+        s.push('}');
+    })
+}
+
+/// Vertices per circle outline: smooth at district scale, small files at city scale.
+const CIRCLE_VERTICES: usize = 64;
+
+/// `circles.geojson`: each centre's service circle as a Polygon (for display; counting uses
+/// distances, never these polygons). Drawn on the study plane and unprojected, so they are
+/// true circles on the ground.
+pub fn circles_geojson(centres: &Centres, analysis: &Analysis) -> String {
+    let plane = &analysis.study.plane;
+    collection(centres.len(), |s, i| {
+        let [cx, cy] = analysis.centres_xy[i];
+        let r = analysis.budget_m[i];
+        s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
+        push_json_str(s, &centres.ids[i]);
+        s.push_str(",\"level\":");
+        push_json_str(s, &centres.level[i]);
+        s.push_str(",\"radius_m\":");
+        push_f64(s, r);
+        s.push_str("},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
+        // Counter-clockwise exterior ring, as RFC 7946 asks.
+        for k in 0..=CIRCLE_VERTICES {
+            let a = std::f64::consts::TAU * (k % CIRCLE_VERTICES) as f64 / CIRCLE_VERTICES as f64;
+            let (lon, lat) = plane.unproject([cx + r * a.cos(), cy + r * a.sin()]);
+            if k > 0 {
+                s.push(',');
+            }
+            s.push('[');
+            push_rounded(s, lon, 7);
+            s.push(',');
+            push_rounded(s, lat, 7);
+            s.push(']');
+        }
+        s.push_str("]]}}");
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_are_short_and_null_when_infinite() {
+        let mut s = String::new();
+        push_f64(&mut s, 3.0);
+        s.push(' ');
+        push_f64(&mut s, 0.1);
+        s.push(' ');
+        push_rounded(&mut s, 1.23456, 2);
+        s.push(' ');
+        push_f64(&mut s, f64::INFINITY);
+        assert_eq!(s, "3 0.1 1.23 null");
+    }
+
+    #[test]
+    fn collection_is_valid_json() {
+        let text = collection(3, |s, i| {
+            s.push_str("{\"type\":\"Feature\",\"properties\":{\"i\":");
+            push_f64(s, i as f64);
+            s.push_str("},\"geometry\":null}");
+        });
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["features"].as_array().unwrap().len(), 3);
+        let empty: serde_json::Value = serde_json::from_str(&collection(0, |_, _| {})).unwrap();
+        assert_eq!(empty["features"].as_array().unwrap().len(), 0);
+    }
+}

@@ -1,0 +1,52 @@
+//! Everything a run hands back to people and programs: `summary.json`, the GeoJSON layers
+//! for GIS, and the terminal table. Rendering only; nothing here computes coverage.
+
+mod layers;
+mod summary;
+mod table;
+
+pub use layers::{centres_geojson, circles_geojson, compounds_geojson, push_f64, push_rounded};
+pub use summary::{LayerInfo, RunInfo, summary_value};
+pub use table::summary_table;
+
+use crate::circle::Circle;
+use crate::coverage::Analysis;
+use crate::io::OutputSet;
+use crate::model::{Centres, Compounds};
+
+/// The files of a coverage run: `summary.json`, `compounds.geojson`, `centers.geojson` and,
+/// when `circles` is set, `circles.geojson`. Returns the summary too, for printing.
+pub fn coverage_outputs(
+    analysis: &Analysis,
+    compounds: &Compounds,
+    centres: &Centres,
+    circle: &Circle,
+    run: &RunInfo,
+    circles: bool,
+) -> (serde_json::Value, OutputSet) {
+    let summary = summary_value(analysis, compounds, circle, run);
+    let mut out = OutputSet::new();
+    out.add("summary.json", pretty_json(&summary).into_bytes());
+    out.add(
+        "compounds.geojson",
+        compounds_geojson(compounds, centres, analysis, circle).into_bytes(),
+    );
+    out.add(
+        "centers.geojson",
+        centres_geojson(centres, analysis).into_bytes(),
+    );
+    if circles {
+        out.add(
+            "circles.geojson",
+            circles_geojson(centres, analysis).into_bytes(),
+        );
+    }
+    (summary, out)
+}
+
+/// JSON pretty-printed with a trailing newline.
+pub fn pretty_json(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("JSON values always serialise");
+    s.push('\n');
+    s
+}

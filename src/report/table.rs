@@ -1,0 +1,220 @@
+//! The terminal summary: overall coverage, one table per group field and one per centre
+//! level, aligned for people (CJK characters count as two columns).
+
+use std::fmt::Write;
+
+use crate::circle::Circle;
+use crate::coverage::Analysis;
+use crate::model::Compounds;
+
+/// Display width of a string: CJK and other wide characters take two columns.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let c = c as u32;
+            let wide = (0x1100..=0x115F).contains(&c)
+                || (0x2E80..=0xA4CF).contains(&c)
+                || (0xAC00..=0xD7A3).contains(&c)
+                || (0xF900..=0xFAFF).contains(&c)
+                || (0xFE30..=0xFE4F).contains(&c)
+                || (0xFF00..=0xFF60).contains(&c)
+                || (0xFFE0..=0xFFE6).contains(&c);
+            if wide { 2 } else { 1 }
+        })
+        .sum()
+}
+
+/// Renders rows as an aligned table: first column left-aligned, the rest right-aligned.
+pub(crate) fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let cols = header.len();
+    let mut w: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for r in rows {
+        for (c, cell) in r.iter().enumerate().take(cols) {
+            w[c] = w[c].max(width(cell));
+        }
+    }
+    let mut out = String::new();
+    let line = |out: &mut String, cells: &[String]| {
+        for (c, cell) in cells.iter().enumerate() {
+            let pad = " ".repeat(w[c] - width(cell));
+            if c == 0 {
+                let _ = write!(out, "  {cell}{pad}");
+            } else {
+                let _ = write!(out, "  {pad}{cell}");
+            }
+        }
+        out.push('\n');
+    };
+    line(
+        &mut out,
+        &header.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
+    );
+    let rule: Vec<String> = w.iter().map(|n| "─".repeat(*n)).collect();
+    line(&mut out, &rule);
+    for r in rows {
+        line(&mut out, r);
+    }
+    out
+}
+
+/// Thousands separators for people: 1234567 → "1,234,567".
+pub(crate) fn thousands(x: f64) -> String {
+    let n = x.round() as i64;
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+pub(crate) fn percent(share: f64) -> String {
+    format!("{:.1} %", share * 100.0)
+}
+
+/// The readable summary printed after `coverage`.
+pub fn summary_table(
+    analysis: &Analysis,
+    compounds: &Compounds,
+    circle: &Circle,
+    warnings: &[String],
+) -> String {
+    let t = &analysis.totals;
+    let mut out = String::new();
+    let standard = circle
+        .standard
+        .as_deref()
+        .map(|s| format!(", {s}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "Service circle: {:.0} min ≈ {:.0} m at {} km/h ({} distance{standard})",
+        circle.minutes, circle.radius_m, circle.speed_kmh, analysis.metric
+    );
+    for (l, r) in &circle.level_radius_m {
+        let _ = writeln!(out, "  level {l}: {r:.0} m");
+    }
+    let _ = writeln!(
+        out,
+        "Population covered: {} of {} ({})",
+        thousands(t.population_covered),
+        thousands(t.population_total),
+        percent(t.population_share())
+    );
+    let _ = writeln!(
+        out,
+        "Compounds covered:  {} of {} ({}){}",
+        thousands(t.compounds_covered as f64),
+        thousands(t.compounds_total as f64),
+        percent(t.compound_share()),
+        if t.compounds_unreachable > 0 {
+            format!(
+                ", {} unreachable",
+                thousands(t.compounds_unreachable as f64)
+            )
+        } else {
+            String::new()
+        }
+    );
+    if let Some(d) = &analysis.distance {
+        let _ = writeln!(
+            out,
+            "Distance to nearest centre: median {:.0} m, 90th percentile {:.0} m, max {:.0} m",
+            d.median_m, d.p90_m, d.max_m
+        );
+    }
+    let curve: Vec<String> = analysis
+        .curve
+        .iter()
+        .map(|(m, _, s)| format!("{m:.0} min {}", percent(*s)))
+        .collect();
+    let _ = writeln!(out, "Coverage by walking time: {}", curve.join(" · "));
+    for (name, rows) in compounds.group_fields.iter().zip(&analysis.groups) {
+        let _ = writeln!(out, "\nBy {name}:");
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    if r.value.is_empty() {
+                        "(none)".into()
+                    } else {
+                        r.value.clone()
+                    },
+                    format!("{}/{}", r.covered_compounds, r.compounds),
+                    thousands(r.covered_population),
+                    thousands(r.population),
+                    percent(r.share),
+                ]
+            })
+            .collect();
+        out.push_str(&render_table(
+            &[name, "compounds", "covered pop", "population", "share"],
+            &body,
+        ));
+    }
+    if !analysis.levels.is_empty() {
+        let _ = writeln!(out, "\nBy centre level:");
+        let body: Vec<Vec<String>> = analysis
+            .levels
+            .iter()
+            .map(|r| {
+                vec![
+                    if r.level.is_empty() {
+                        "(none)".into()
+                    } else {
+                        r.level.clone()
+                    },
+                    r.centers.to_string(),
+                    format!("{:.0}", r.radius_m),
+                    r.covered_compounds.to_string(),
+                    thousands(r.covered_population),
+                    percent(r.share),
+                ]
+            })
+            .collect();
+        out.push_str(&render_table(
+            &[
+                "level",
+                "centres",
+                "radius m",
+                "compounds",
+                "covered pop",
+                "share",
+            ],
+            &body,
+        ));
+    }
+    for w in warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_and_widths() {
+        assert_eq!(thousands(1234567.4), "1,234,567");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(width("杏林街道"), 8);
+        assert_eq!(width("abc"), 3);
+    }
+
+    #[test]
+    fn tables_align_chinese_and_ascii() {
+        let t = render_table(
+            &["street", "share"],
+            &[
+                vec!["杏林".into(), "50 %".into()],
+                vec!["ab".into(), "100 %".into()],
+            ],
+        );
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(width(lines[2]), width(lines[3]));
+    }
+}

@@ -1,0 +1,135 @@
+//! The study area: one local metric plane chosen for all layers of a run, positions projected
+//! onto it, and the sanity checks that need more than one layer (span, layers that miss each
+//! other because of swapped axes or mixed coordinate systems).
+
+use crate::crs::{LocalPlane, span_m};
+use crate::io::check_coordinates;
+
+/// Largest study area (diagonal, metres) for which the local plane keeps distances within
+/// 0.1 % of the ellipsoidal distance.
+pub const MAX_SPAN_M: f64 = 300_000.0;
+
+/// The local plane for a run and the layers' bounding boxes.
+#[derive(Debug, Clone, Copy)]
+pub struct StudyArea {
+    /// The plane all distances are measured on.
+    pub plane: LocalPlane,
+    /// `[min_lon, min_lat, max_lon, max_lat]` over all layers.
+    pub bbox: [f64; 4],
+}
+
+fn bbox(points: &[[f64; 2]]) -> Option<[f64; 4]> {
+    crate::io::PointLayer::bbox_of_points(points)
+}
+
+fn merge(a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+    [
+        a[0].min(b[0]),
+        a[1].min(b[1]),
+        a[2].max(b[2]),
+        a[3].max(b[3]),
+    ]
+}
+
+fn gap_m(a: [f64; 4], b: [f64; 4]) -> f64 {
+    // Degrees of separation between two boxes, turned into rough metres.
+    let dx = (b[0] - a[2]).max(a[0] - b[2]).max(0.0);
+    let dy = (b[1] - a[3]).max(a[1] - b[3]).max(0.0);
+    let lat = ((a[1] + a[3]) / 2.0).to_radians().cos();
+    ((dx * lat).powi(2) + dy.powi(2)).sqrt() * 111_320.0
+}
+
+impl StudyArea {
+    /// A plane centred on the union of `layers` (name, WGS84 positions). Pushes a warning when
+    /// the area spans more than [`MAX_SPAN_M`], and when two layers lie far apart (with a hint
+    /// when swapping one layer's axes would bring them together).
+    ///
+    /// # Panics
+    /// When every layer is empty (callers reject empty layers first).
+    pub fn new(layers: &[(&str, &[[f64; 2]])], warnings: &mut Vec<String>) -> StudyArea {
+        let boxes: Vec<(&str, [f64; 4])> = layers
+            .iter()
+            .filter_map(|(name, pts)| bbox(pts).map(|b| (*name, b)))
+            .collect();
+        let all = boxes
+            .iter()
+            .map(|(_, b)| *b)
+            .reduce(merge)
+            .expect("at least one non-empty layer");
+        for i in 0..boxes.len() {
+            for j in i + 1..boxes.len() {
+                let (na, a) = boxes[i];
+                let (nb, b) = boxes[j];
+                let gap = gap_m(a, b);
+                if gap > 20_000.0 {
+                    let swapped = [b[1], b[0], b[3], b[2]];
+                    let hint = if check_coordinates(swapped[0], swapped[1]).is_ok()
+                        && gap_m(a, swapped) < 20_000.0
+                    {
+                        format!("; the {nb} layer's longitude and latitude look swapped")
+                    } else {
+                        "; check both use the same coordinate system (--coords, --crs)".into()
+                    };
+                    warnings.push(format!(
+                        "the {na} and {nb} layers lie {:.0} km apart{hint}",
+                        gap / 1000.0
+                    ));
+                }
+            }
+        }
+        let span = span_m(all[0], all[1], all[2], all[3]);
+        if span > MAX_SPAN_M {
+            warnings.push(format!(
+                "the study area spans {:.0} km; distances on the local plane may be off by \
+                 more than 0.1 % beyond {:.0} km — split the area into smaller runs",
+                span / 1000.0,
+                MAX_SPAN_M / 1000.0
+            ));
+        }
+        StudyArea {
+            plane: LocalPlane::centred_on(all[0], all[1], all[2], all[3]),
+            bbox: all,
+        }
+    }
+
+    /// Positions projected to plane metres.
+    pub fn project(&self, lonlat: &[[f64; 2]]) -> Vec<[f64; 2]> {
+        use rayon::prelude::*;
+        lonlat
+            .par_iter()
+            .map(|p| self.plane.project(p[0], p[1]))
+            .collect()
+    }
+
+    /// A short description of the plane, for summaries.
+    pub fn plane_description(&self) -> String {
+        let (lon0, lat0) = self.plane.origin();
+        format!("WGS84 transverse Mercator centred on {lon0:.5}, {lat0:.5}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warns_when_a_layer_looks_swapped() {
+        let a = [[117.20, 31.80], [117.30, 31.90]];
+        let b = [[31.85, 117.25]];
+        let mut w = Vec::new();
+        // The swapped layer itself would fail per-point checks; here only its box is tested.
+        let _ = StudyArea::new(&[("compounds", &a), ("centers", &b)], &mut w);
+        assert!(w.iter().any(|w| w.contains("look swapped")), "{w:?}");
+    }
+
+    #[test]
+    fn warns_beyond_300_km() {
+        let a = [[115.0, 30.0], [119.0, 33.0]];
+        let mut w = Vec::new();
+        let _ = StudyArea::new(&[("compounds", &a)], &mut w);
+        assert!(w.iter().any(|w| w.contains("spans")), "{w:?}");
+        let mut w = Vec::new();
+        let _ = StudyArea::new(&[("compounds", &[[117.0, 31.0], [117.5, 31.5]])], &mut w);
+        assert!(w.is_empty(), "{w:?}");
+    }
+}

@@ -1,0 +1,536 @@
+//! Seeded synthetic cities for the demo, the tests and the benchmarks: clustered compounds
+//! with realistic populations, a "1 + 11 + N + X" centre network, candidate sites, and a street
+//! grid cut by a river with few bridges, so walking and straight-line distance differ.
+
+use crate::crs::LocalPlane;
+use crate::io::push_json_str;
+use crate::report::{push_f64, push_rounded};
+use crate::rng::Rng;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct SynthSpec {
+    /// Number of compounds.
+    pub compounds: usize,
+    /// Number of existing centres (all levels).
+    pub centres: usize,
+    /// Number of candidate sites.
+    pub candidates: usize,
+    /// Seed; equal specs give byte-identical cities.
+    pub seed: u64,
+    /// WGS84 centre of the city (default: Hefei).
+    pub origin: (f64, f64),
+}
+
+impl SynthSpec {
+    /// The built-in demo district: 536 compounds, 266 centres, 400 candidate sites.
+    pub fn demo() -> SynthSpec {
+        SynthSpec {
+            compounds: 536,
+            centres: 266,
+            candidates: 400,
+            seed: 2024,
+            origin: (117.283, 31.867),
+        }
+    }
+}
+
+/// A compound of the synthetic city.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynthCompound {
+    /// Id, e.g. `C0001`.
+    pub id: String,
+    /// Position on the city plane, metres.
+    pub xy: [f64; 2],
+    /// Residents.
+    pub population: f64,
+    /// Sub-district (街道).
+    pub street: String,
+    /// Community (社区).
+    pub community: String,
+}
+
+/// A centre or candidate site of the synthetic city.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynthSite {
+    /// Id, e.g. `S001`.
+    pub id: String,
+    /// Position on the city plane, metres.
+    pub xy: [f64; 2],
+    /// district / street / community / station (`candidate` for candidates).
+    pub level: String,
+    /// Display name.
+    pub name: String,
+    /// Floor area, m².
+    pub capacity: f64,
+}
+
+/// A street: a polyline on the city plane with its OSM-style class and name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynthStreet {
+    /// Id.
+    pub id: String,
+    /// `primary` or `residential`.
+    pub highway: String,
+    /// Name.
+    pub name: String,
+    /// Vertices, metres.
+    pub points: Vec<[f64; 2]>,
+}
+
+/// A generated city, on a plane centred on `spec.origin`.
+#[derive(Debug, Clone)]
+pub struct SynthCity {
+    /// The plane the city was laid out on.
+    pub plane: LocalPlane,
+    /// Compounds.
+    pub compounds: Vec<SynthCompound>,
+    /// Existing centres.
+    pub centres: Vec<SynthSite>,
+    /// Candidate sites.
+    pub candidates: Vec<SynthSite>,
+    /// Streets (split into pieces where the river has no bridge).
+    pub streets: Vec<SynthStreet>,
+    /// The river's centre line, metres (the barrier; not a street).
+    pub river: Vec<[f64; 2]>,
+    /// Side length of the square city, metres.
+    pub side_m: f64,
+}
+
+fn width(n: usize) -> usize {
+    n.max(1).to_string().len()
+}
+
+/// Generates a city.
+///
+/// # Panics
+/// When `spec.compounds == 0`.
+pub fn generate(spec: &SynthSpec) -> SynthCity {
+    assert!(spec.compounds > 0, "a synthetic city needs compounds");
+    let mut rng = Rng::new(spec.seed);
+    let n = spec.compounds;
+    // Denser as cities grow, so 1,000,000 compounds still fit a ~120 km square.
+    let density_km2 = 10.0 * (n as f64 / 500.0).max(1.0).powf(0.25);
+    let side = (n as f64 / density_km2).sqrt() * 1000.0;
+    let half = side / 2.0;
+    let river_y =
+        |x: f64| -0.1 * side + 0.08 * side * (std::f64::consts::TAU * 1.3 * x / side).sin();
+
+    // Clusters: most near the middle, some scattered.
+    let n_clusters = (n / 40).max(3);
+    let spread = side / (n_clusters as f64).sqrt() * 0.35;
+    let clusters: Vec<([f64; 2], f64)> = (0..n_clusters)
+        .map(|_| {
+            let p = if rng.f64() < 0.7 {
+                [rng.normal() * side / 5.0, rng.normal() * side / 5.0]
+            } else {
+                [rng.range(-half, half), rng.range(-half, half)]
+            };
+            let p = [p[0].clamp(-half, half), p[1].clamp(-half, half)];
+            (p, 0.3 + rng.f64())
+        })
+        .collect();
+    let weight_total: f64 = clusters.iter().map(|c| c.1).sum();
+    let pick_cluster = |rng: &mut Rng| {
+        let mut t = rng.f64() * weight_total;
+        for (i, c) in clusters.iter().enumerate() {
+            t -= c.1;
+            if t <= 0.0 {
+                return i;
+            }
+        }
+        clusters.len() - 1
+    };
+    let mut xy: Vec<[f64; 2]> = Vec::with_capacity(n);
+    while xy.len() < n {
+        let (c, _) = clusters[pick_cluster(&mut rng)];
+        let p = [
+            (c[0] + rng.normal() * spread).clamp(-half, half),
+            (c[1] + rng.normal() * spread).clamp(-half, half),
+        ];
+        if (p[1] - river_y(p[0])).abs() > 60.0 {
+            xy.push(p);
+        }
+    }
+    let population: Vec<f64> = (0..n)
+        .map(|_| (1200f64.ln() + 0.6 * rng.normal()).exp().round().max(50.0))
+        .collect();
+
+    // The centre network: 1 district + streets + communities + stations.
+    let m = spec.centres;
+    let n_street = (m / 24).clamp(usize::from(m > 1), 11.min(m.saturating_sub(1)));
+    let n_community = (m.saturating_sub(1 + n_street)) * 45 / 100;
+    // Sub-district seeds spread by farthest-point sampling over the compounds.
+    let n_seeds = n_street.max(1);
+    let mut seeds: Vec<[f64; 2]> = vec![xy[nearest_to(&xy, [0.0, 0.0])]];
+    while seeds.len() < n_seeds {
+        let far = (0..n)
+            .max_by(|&a, &b| {
+                let da = min_d2(&seeds, xy[a]);
+                let db = min_d2(&seeds, xy[b]);
+                da.total_cmp(&db).then(b.cmp(&a))
+            })
+            .unwrap_or(0);
+        seeds.push(xy[far]);
+    }
+    let n_comm_seeds = (n / 8).max(1);
+    let comm_seeds: Vec<[f64; 2]> = (0..n_comm_seeds).map(|_| xy[rng.below(n)]).collect();
+    let sw = width(n_seeds);
+    let cw = width(n_comm_seeds);
+    let cpw = width(n);
+    let compounds: Vec<SynthCompound> = (0..n)
+        .map(|i| SynthCompound {
+            id: format!("C{:0cpw$}", i + 1),
+            xy: xy[i],
+            population: population[i],
+            street: format!("街道{:0sw$}", nearest_to(&seeds, xy[i]) + 1),
+            community: format!("社区{:0cw$}", nearest_to(&comm_seeds, xy[i]) + 1),
+        })
+        .collect();
+
+    // Centres favour people near the middle, leaving gaps at the edge of town.
+    let core_weight: Vec<f64> = (0..n)
+        .map(|i| {
+            let r = (xy[i][0].powi(2) + xy[i][1].powi(2)).sqrt() / half;
+            population[i] * (-2.5 * r * r).exp()
+        })
+        .collect();
+    let core_total: f64 = core_weight.iter().sum();
+    let pick_compound = |rng: &mut Rng| {
+        let mut t = rng.f64() * core_total;
+        for (i, w) in core_weight.iter().enumerate() {
+            t -= w;
+            if t <= 0.0 {
+                return i;
+            }
+        }
+        n - 1
+    };
+    let mw = width(m);
+    let mut centres = Vec::with_capacity(m);
+    for j in 0..m {
+        let (level, name, capacity, p) = if j == 0 {
+            ("district", "区党群服务中心".to_string(), 3000.0, seeds[0])
+        } else if j <= n_street {
+            let s = seeds[j - 1];
+            (
+                "street",
+                format!("街道{:0sw$}党群服务中心", j),
+                1000.0,
+                [s[0] + rng.range(-80.0, 80.0), s[1] + rng.range(-80.0, 80.0)],
+            )
+        } else {
+            let c = xy[pick_compound(&mut rng)];
+            let p = [c[0] + rng.range(-60.0, 60.0), c[1] + rng.range(-60.0, 60.0)];
+            if j <= n_street + n_community {
+                ("community", format!("社区服务中心{:0mw$}", j), 400.0, p)
+            } else {
+                ("station", format!("便民服务站{:0mw$}", j), 100.0, p)
+            }
+        };
+        centres.push(SynthSite {
+            id: format!("S{:0mw$}", j + 1),
+            xy: p,
+            level: level.into(),
+            name,
+            capacity,
+        });
+    }
+
+    let k = spec.candidates;
+    let kw = width(k);
+    let candidates = (0..k)
+        .map(|j| {
+            let p = if j % 2 == 0 {
+                let c = xy[rng.below(n)];
+                [
+                    c[0] + rng.range(-150.0, 150.0),
+                    c[1] + rng.range(-150.0, 150.0),
+                ]
+            } else {
+                [rng.range(-half, half), rng.range(-half, half)]
+            };
+            SynthSite {
+                id: format!("K{:0kw$}", j + 1),
+                xy: p,
+                level: "candidate".into(),
+                name: format!("候选点{:0kw$}", j + 1),
+                capacity: 400.0,
+            }
+        })
+        .collect();
+
+    let streets = street_grid(&mut rng, side, n, &river_y);
+    let river = (0..=200)
+        .map(|i| {
+            let x = -half + side * i as f64 / 200.0;
+            [x, river_y(x)]
+        })
+        .collect();
+    SynthCity {
+        plane: LocalPlane::new(spec.origin.0, spec.origin.1),
+        compounds,
+        centres,
+        candidates,
+        streets,
+        river,
+        side_m: side,
+    }
+}
+
+fn min_d2(seeds: &[[f64; 2]], p: [f64; 2]) -> f64 {
+    seeds
+        .iter()
+        .map(|s| (s[0] - p[0]).powi(2) + (s[1] - p[1]).powi(2))
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn nearest_to(points: &[[f64; 2]], p: [f64; 2]) -> usize {
+    let mut best = (f64::INFINITY, 0);
+    for (i, q) in points.iter().enumerate() {
+        let d = (q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2);
+        if d < best.0 {
+            best = (d, i);
+        }
+    }
+    best.1
+}
+
+/// A jittered street grid with about one node per compound. Rows and columns are polylines
+/// through every node (streets meet at shared vertices); they are cut where they would cross
+/// the river, except at bridges roughly every 2.5 km, and at a few random blocked links.
+fn street_grid(
+    rng: &mut Rng,
+    side: f64,
+    n: usize,
+    river_y: &dyn Fn(f64) -> f64,
+) -> Vec<SynthStreet> {
+    let spacing = (side * side / n as f64).sqrt().clamp(100.0, 400.0);
+    let cells = (side / spacing).ceil() as usize;
+    let half = side / 2.0;
+    let nodes: Vec<Vec<[f64; 2]>> = (0..=cells)
+        .map(|i| {
+            (0..=cells)
+                .map(|j| {
+                    [
+                        -half + i as f64 * spacing + rng.range(-0.15, 0.15) * spacing,
+                        -half + j as f64 * spacing + rng.range(-0.15, 0.15) * spacing,
+                    ]
+                })
+                .collect()
+        })
+        .collect();
+    let bridge_every = ((2500.0 / spacing).round() as usize).max(2);
+    let side_of = |p: [f64; 2]| p[1] > river_y(p[0]);
+    let mut streets = Vec::new();
+    let emit =
+        |streets: &mut Vec<SynthStreet>, pts: &mut Vec<[f64; 2]>, main: bool, name: String| {
+            if pts.len() >= 2 {
+                streets.push(SynthStreet {
+                    id: format!("W{}", streets.len() + 1),
+                    highway: if main { "primary" } else { "residential" }.into(),
+                    name,
+                    points: std::mem::take(pts),
+                });
+            }
+            pts.clear();
+        };
+    for vertical in [false, true] {
+        for a in 0..=cells {
+            let main = a % 8 == 0;
+            let name = if vertical {
+                format!("{}号路", a + 1)
+            } else {
+                format!("{}号街", a + 1)
+            };
+            let mut pts: Vec<[f64; 2]> = Vec::new();
+            for b in 0..=cells {
+                let p = if vertical { nodes[a][b] } else { nodes[b][a] };
+                if let Some(&q) = pts.last() {
+                    let crosses = side_of(p) != side_of(q);
+                    let bridge = vertical && a % bridge_every == bridge_every / 2;
+                    let blocked = !main && rng.f64() < 0.03;
+                    if (crosses && !bridge) || blocked {
+                        emit(&mut streets, &mut pts, main, name.clone());
+                    }
+                }
+                pts.push(p);
+            }
+            emit(&mut streets, &mut pts, main, name);
+        }
+    }
+    streets
+}
+
+impl SynthCity {
+    fn lonlat(&self, p: [f64; 2]) -> [f64; 2] {
+        let (lon, lat) = self.plane.unproject(p);
+        [(lon * 1e7).round() / 1e7, (lat * 1e7).round() / 1e7]
+    }
+
+    fn point_feature(&self, s: &mut String, p: [f64; 2]) {
+        let [lon, lat] = self.lonlat(p);
+        s.push_str("},\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
+        push_f64(s, lon);
+        s.push(',');
+        push_f64(s, lat);
+        s.push_str("]}}");
+    }
+
+    /// Compounds as GeoJSON: `id`, `population`, `street`, `community`.
+    pub fn compounds_geojson(&self) -> String {
+        let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+        for (i, c) in self.compounds.iter().enumerate() {
+            if i > 0 {
+                s.push_str(",\n");
+            }
+            s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
+            push_json_str(&mut s, &c.id);
+            s.push_str(",\"population\":");
+            push_f64(&mut s, c.population);
+            s.push_str(",\"street\":");
+            push_json_str(&mut s, &c.street);
+            s.push_str(",\"community\":");
+            push_json_str(&mut s, &c.community);
+            self.point_feature(&mut s, c.xy);
+        }
+        s.push_str("\n]}\n");
+        s
+    }
+
+    /// Compounds as CSV with Chinese headers (编号, 经度, 纬度, 人口, 街道, 社区), as a
+    /// district office would keep them.
+    pub fn compounds_csv(&self) -> String {
+        let mut s = String::from("编号,经度,纬度,人口,街道,社区\n");
+        for c in &self.compounds {
+            let [lon, lat] = self.lonlat(c.xy);
+            s.push_str(&format!(
+                "{},{},{},{},{},{}\n",
+                c.id, lon, lat, c.population, c.street, c.community
+            ));
+        }
+        s
+    }
+
+    fn sites_geojson(&self, sites: &[SynthSite]) -> String {
+        let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+        for (i, c) in sites.iter().enumerate() {
+            if i > 0 {
+                s.push_str(",\n");
+            }
+            s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
+            push_json_str(&mut s, &c.id);
+            s.push_str(",\"name\":");
+            push_json_str(&mut s, &c.name);
+            s.push_str(",\"level\":");
+            push_json_str(&mut s, &c.level);
+            s.push_str(",\"capacity\":");
+            push_f64(&mut s, c.capacity);
+            self.point_feature(&mut s, c.xy);
+        }
+        s.push_str("\n]}\n");
+        s
+    }
+
+    /// Existing centres as GeoJSON: `id`, `name`, `level`, `capacity`.
+    pub fn centres_geojson(&self) -> String {
+        self.sites_geojson(&self.centres)
+    }
+
+    /// Candidate sites as GeoJSON: `id`, `name`, `level` (`candidate`), `capacity`.
+    pub fn candidates_geojson(&self) -> String {
+        self.sites_geojson(&self.candidates)
+    }
+
+    /// Streets as GeoJSON LineStrings: `id`, `highway`, `name`.
+    pub fn streets_geojson(&self) -> String {
+        let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+        for (i, st) in self.streets.iter().enumerate() {
+            if i > 0 {
+                s.push_str(",\n");
+            }
+            s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
+            push_json_str(&mut s, &st.id);
+            s.push_str(",\"highway\":");
+            push_json_str(&mut s, &st.highway);
+            s.push_str(",\"name\":");
+            push_json_str(&mut s, &st.name);
+            s.push_str("},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+            for (k, p) in st.points.iter().enumerate() {
+                if k > 0 {
+                    s.push(',');
+                }
+                let [lon, lat] = self.lonlat(*p);
+                s.push('[');
+                push_rounded(&mut s, lon, 7);
+                s.push(',');
+                push_rounded(&mut s, lat, 7);
+                s.push(']');
+            }
+            s.push_str("]}}");
+        }
+        s.push_str("\n]}\n");
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_city() {
+        let spec = SynthSpec {
+            compounds: 300,
+            centres: 40,
+            candidates: 30,
+            seed: 5,
+            origin: (117.0, 31.0),
+        };
+        let a = generate(&spec);
+        let b = generate(&spec);
+        assert_eq!(a.compounds_geojson(), b.compounds_geojson());
+        assert_eq!(a.streets_geojson(), b.streets_geojson());
+        let c = generate(&SynthSpec { seed: 6, ..spec });
+        assert_ne!(a.compounds_geojson(), c.compounds_geojson());
+    }
+
+    #[test]
+    fn demo_has_the_1_11_n_x_network() {
+        let city = generate(&SynthSpec::demo());
+        assert_eq!(city.compounds.len(), 536);
+        assert_eq!(city.centres.len(), 266);
+        let count = |l: &str| city.centres.iter().filter(|c| c.level == l).count();
+        assert_eq!(count("district"), 1);
+        assert_eq!(count("street"), 11);
+        assert!(count("community") > 50 && count("station") > 50);
+        let streets: std::collections::BTreeSet<&str> =
+            city.compounds.iter().map(|c| c.street.as_str()).collect();
+        assert_eq!(streets.len(), 11);
+    }
+
+    #[test]
+    fn the_river_cuts_most_streets() {
+        let city = generate(&SynthSpec::demo());
+        let river = |x: f64| {
+            let r = &city.river;
+            let k = r.partition_point(|p| p[0] < x).clamp(1, r.len() - 1);
+            let (a, b) = (r[k - 1], r[k]);
+            a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
+        };
+        let crossings = city
+            .streets
+            .iter()
+            .filter(|s| {
+                s.points
+                    .windows(2)
+                    .any(|w| (w[0][1] > river(w[0][0])) != (w[1][1] > river(w[1][0])))
+            })
+            .count();
+        assert!(crossings >= 1, "no bridge at all");
+        assert!(
+            crossings <= 6,
+            "{crossings} streets cross the river: not a barrier"
+        );
+    }
+}
