@@ -40,10 +40,13 @@ pub mod circle;
 pub mod coverage;
 pub mod crs;
 pub mod error;
+pub mod gaps;
 pub mod io;
 pub mod model;
+pub mod network;
 pub mod report;
 pub mod rng;
+pub mod siting;
 pub mod study;
 pub mod synth;
 

@@ -330,6 +330,18 @@ impl Centres {
         })
     }
 
+    /// No centres (a district planned from scratch).
+    pub fn empty() -> Centres {
+        Centres {
+            path: PathBuf::new(),
+            ids: Vec::new(),
+            lonlat: Vec::new(),
+            level: Vec::new(),
+            name: Vec::new(),
+            capacity: Vec::new(),
+        }
+    }
+
     /// Number of centres.
     pub fn len(&self) -> usize {
         self.ids.len()

@@ -109,8 +109,9 @@ pub fn generate(spec: &SynthSpec) -> SynthCity {
     assert!(spec.compounds > 0, "a synthetic city needs compounds");
     let mut rng = Rng::new(spec.seed);
     let n = spec.compounds;
-    // Denser as cities grow, so 1,000,000 compounds still fit a ~120 km square.
-    let density_km2 = 10.0 * (n as f64 / 500.0).max(1.0).powf(0.25);
+    // About 4 compounds per km² for a district (Luyang: 536 over 134 km²), denser as cities
+    // grow, so 1,000,000 compounds still fit a ~130 km square.
+    let density_km2 = 4.0 * (n as f64 / 500.0).max(1.0).powf(0.35);
     let side = (n as f64 / density_km2).sqrt() * 1000.0;
     let half = side / 2.0;
     let river_y =
@@ -172,6 +173,21 @@ pub fn generate(spec: &SynthSpec) -> SynthCity {
             })
             .unwrap_or(0);
         seeds.push(xy[far]);
+    }
+    // A few Lloyd iterations turn the spread-out seeds into balanced sub-districts.
+    for _ in 0..5 {
+        let mut sums = vec![[0.0, 0.0, 0.0]; seeds.len()];
+        for p in &xy {
+            let s = &mut sums[nearest_to(&seeds, *p)];
+            s[0] += p[0];
+            s[1] += p[1];
+            s[2] += 1.0;
+        }
+        for (seed, s) in seeds.iter_mut().zip(&sums) {
+            if s[2] > 0.0 {
+                *seed = [s[0] / s[2], s[1] / s[2]];
+            }
+        }
     }
     let n_comm_seeds = (n / 8).max(1);
     let comm_seeds: Vec<[f64; 2]> = (0..n_comm_seeds).map(|_| xy[rng.below(n)]).collect();

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use circleplan::report::{self, LayerInfo, RunInfo};
 use circleplan::{Analysis, Centres, Circle, Compounds};
 
@@ -47,12 +47,15 @@ fn layer_info(path: &Path, features: usize, (coords, crs): (String, Option<Strin
 }
 
 /// Reads compounds and centres and sets up the circle (checked first, before any reading).
-pub(crate) fn load(input: &InputArgs, circle: &CircleArgs) -> Result<Loaded> {
+pub(crate) fn load(
+    input: &InputArgs,
+    circle: &CircleArgs,
+    centres_required: bool,
+) -> Result<Loaded> {
     let circle = circle.circle()?;
-    let centres_path = input
-        .centers
-        .as_ref()
-        .context("--centers FILE is required: the existing service centres")?;
+    if centres_required && input.centers.is_none() {
+        anyhow::bail!("--centers FILE is required: the existing service centres");
+    }
     let mut run = RunInfo::default();
     let mut timings = Vec::new();
     let t = Instant::now();
@@ -62,12 +65,15 @@ pub(crate) fn load(input: &InputArgs, circle: &CircleArgs) -> Result<Loaded> {
         &input.compound_fields(),
         &mut run.warnings,
     )?;
-    let centres = Centres::load(
-        centres_path,
-        &input.centre_options()?,
-        &input.centre_fields(),
-        &mut run.warnings,
-    )?;
+    let centres = match &input.centers {
+        Some(path) => Centres::load(
+            path,
+            &input.centre_options()?,
+            &input.centre_fields(),
+            &mut run.warnings,
+        )?,
+        None => Centres::empty(),
+    };
     timings.push(("read".to_string(), t.elapsed().as_secs_f64() * 1000.0));
     run.inputs.push((
         "compounds".into(),
@@ -77,14 +83,16 @@ pub(crate) fn load(input: &InputArgs, circle: &CircleArgs) -> Result<Loaded> {
             input.describe(input.compounds_coords, &input.compounds_crs),
         ),
     ));
-    run.inputs.push((
-        "centers".into(),
-        layer_info(
-            centres_path,
-            centres.len(),
-            input.describe(input.centers_coords, &input.centers_crs),
-        ),
-    ));
+    if let Some(path) = &input.centers {
+        run.inputs.push((
+            "centers".into(),
+            layer_info(
+                path,
+                centres.len(),
+                input.describe(input.centers_coords, &input.centers_crs),
+            ),
+        ));
+    }
     Ok(Loaded {
         compounds,
         centres,
@@ -117,7 +125,7 @@ pub fn run(args: Args) -> Result<()> {
         circle,
         mut run,
         mut timings,
-    } = load(&args.input, &args.circle)?;
+    } = load(&args.input, &args.circle, true)?;
     let t = Instant::now();
     let analysis = Analysis::euclidean(&compounds, &centres, &circle, &mut run.warnings);
     timings.push(("coverage".into(), t.elapsed().as_secs_f64() * 1000.0));

@@ -3,6 +3,8 @@
 mod args;
 mod coverage;
 mod demo;
+mod gaps;
+mod site;
 mod synth;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +28,10 @@ enum Command {
     Coverage(coverage::Args),
     /// Run the built-in demo district end to end (no input files needed).
     Demo(demo::Args),
+    /// Find gap zones: uncovered compounds grouped, with the best new site for each.
+    Gaps(gaps::Args),
+    /// Choose new centre sites: add K (max coverage) or reach a target share with fewest.
+    Site(site::Args),
     /// Generate a seeded synthetic city (compounds, centres, candidates, streets).
     Synth(synth::Args),
 }
@@ -35,6 +41,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Coverage(a) => coverage::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Gaps(a) => gaps::run(a),
+        Command::Site(a) => site::run(a),
         Command::Synth(a) => synth::run(a),
     }
 }

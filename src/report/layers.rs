@@ -26,7 +26,7 @@ pub fn push_rounded(out: &mut String, x: f64, digits: i32) {
     push_f64(out, (x * f).round() / f);
 }
 
-fn push_point(out: &mut String, p: [f64; 2]) {
+pub(crate) fn push_point(out: &mut String, p: [f64; 2]) {
     out.push_str("{\"type\":\"Point\",\"coordinates\":[");
     push_f64(out, p[0]);
     out.push(',');
@@ -35,7 +35,7 @@ fn push_point(out: &mut String, p: [f64; 2]) {
 }
 
 /// Formats `n` features in parallel chunks and wraps them in a FeatureCollection.
-fn collection(n: usize, feature: impl Fn(&mut String, usize) + Sync) -> String {
+pub(crate) fn collection(n: usize, feature: impl Fn(&mut String, usize) + Sync) -> String {
     const CHUNK: usize = 8192;
     let chunks: Vec<String> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
@@ -68,6 +68,17 @@ pub fn compounds_geojson(
     analysis: &Analysis,
     circle: &Circle,
 ) -> String {
+    compounds_geojson_with(compounds, centres, analysis, circle, &|_, _| {})
+}
+
+/// [`compounds_geojson`] with more properties appended by `extra` (each starting with `,`).
+pub fn compounds_geojson_with(
+    compounds: &Compounds,
+    centres: &Centres,
+    analysis: &Analysis,
+    circle: &Circle,
+    extra: &(dyn Fn(&mut String, usize) + Sync),
+) -> String {
     let cov = &analysis.coverage;
     collection(compounds.len(), |s, i| {
         s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
@@ -99,6 +110,7 @@ pub fn compounds_geojson(
             s.push(':');
             push_json_str(s, &compounds.groups[g][i]);
         }
+        extra(s, i);
         s.push_str("},\"geometry\":");
         push_point(s, compounds.lonlat[i]);
         s.push('}');

@@ -2,12 +2,17 @@
 //! for GIS, and the terminal table. Rendering only; nothing here computes coverage.
 
 mod layers;
+mod plans;
 mod summary;
 mod table;
 
-pub use layers::{centres_geojson, circles_geojson, compounds_geojson, push_f64, push_rounded};
+pub use layers::{
+    centres_geojson, circles_geojson, compounds_geojson, compounds_geojson_with, push_f64,
+    push_rounded,
+};
+pub use plans::{SiteList, gaps_geojson, gaps_value, site_value, sites_geojson, zone_id};
 pub use summary::{LayerInfo, RunInfo, summary_value};
-pub use table::summary_table;
+pub use table::{render_table, summary_table};
 
 use crate::circle::Circle;
 use crate::coverage::Analysis;

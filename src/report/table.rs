@@ -25,7 +25,7 @@ fn width(s: &str) -> usize {
 }
 
 /// Renders rows as an aligned table: first column left-aligned, the rest right-aligned.
-pub(crate) fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
+pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
     let cols = header.len();
     let mut w: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for r in rows {

@@ -1,0 +1,150 @@
+//! `circleplan gaps`: where the uncovered people are, grouped into zones, each with the best
+//! single new-site location.
+
+use std::path::Path;
+
+use anyhow::Result;
+use circleplan::gaps::{choose_best_sites, gap_zones};
+use circleplan::report::{self, SiteList};
+use circleplan::{Analysis, CentreFields, Centres};
+
+use super::args::{CircleArgs, InputArgs, OutputArgs};
+use super::coverage::{Loaded, load, print_summary};
+
+/// Arguments of `gaps`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  circleplan gaps --compounds compounds.geojson --centers centers.geojson -o gaps/
+  circleplan gaps --compounds c.geojson --centers s.geojson --candidates candidates.geojson --minutes 10")]
+pub struct Args {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    circle: CircleArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Candidate sites to consider for each zone's best site (besides the zone's own
+    /// compounds).
+    #[arg(long, value_name = "FILE")]
+    candidates: Option<std::path::PathBuf>,
+}
+
+/// Runs `gaps`.
+pub fn run(args: Args) -> Result<()> {
+    let Loaded {
+        compounds,
+        centres,
+        circle,
+        mut run,
+        ..
+    } = load(&args.input, &args.circle, true)?;
+    let candidates = match &args.candidates {
+        Some(path) => Some(Centres::load(
+            path,
+            &args.input.centre_options()?,
+            &CentreFields::default(),
+            &mut run.warnings,
+        )?),
+        None => None,
+    };
+    let analysis = Analysis::euclidean(&compounds, &centres, &circle, &mut run.warnings);
+    let covered = analysis.coverage.covered();
+    let link_m = 2.0 * circle.radius_m;
+    let mut zones = gap_zones(
+        &analysis.compounds_xy,
+        &compounds.population,
+        &covered,
+        link_m,
+    );
+    // Potential sites: every uncovered compound's location, then the candidates.
+    let mut site_ids: Vec<String> = Vec::new();
+    let mut site_lonlat: Vec<[f64; 2]> = Vec::new();
+    for (i, c) in covered.iter().enumerate() {
+        if !c {
+            site_ids.push(compounds.ids[i].clone());
+            site_lonlat.push(compounds.lonlat[i]);
+        }
+    }
+    if let Some(c) = &candidates {
+        site_ids.extend(c.ids.iter().cloned());
+        site_lonlat.extend(c.lonlat.iter().copied());
+    }
+    let site_xy = analysis.study.project(&site_lonlat);
+    let site_cover = circleplan::coverage::euclidean(
+        &analysis.compounds_xy,
+        &site_xy,
+        &vec![circle.radius_m; site_xy.len()],
+    )
+    .by_compound
+    .transpose();
+    choose_best_sites(&mut zones, &site_cover, &compounds.population);
+    let sites = SiteList {
+        ids: &site_ids,
+        lonlat: &site_lonlat,
+    };
+    let mut summary = report::summary_value(&analysis, &compounds, &circle, &run);
+    summary["gaps"] = report::gaps_value(&zones, &compounds, sites, link_m);
+    let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
+    table.push_str(&format!(
+        "\n{} gap zones (compounds within {:.0} m of each other share a zone):\n",
+        zones.len(),
+        link_m
+    ));
+    let rows: Vec<Vec<String>> = zones
+        .iter()
+        .enumerate()
+        .take(15)
+        .map(|(z, zone)| {
+            vec![
+                report::zone_id(z),
+                format!("{:.0}", zone.population),
+                zone.compounds.len().to_string(),
+                zone.best_site
+                    .map(|(s, p)| format!("{} (+{:.0})", site_ids[s as usize], p))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table.push_str(&report::render_table(
+        &[
+            "zone",
+            "population",
+            "compounds",
+            "best new site (+population)",
+        ],
+        &rows,
+    ));
+    if zones.len() > 15 {
+        table.push_str(&format!("  … and {} smaller zones\n", zones.len() - 15));
+    }
+    if let Some(dir) = &args.output.output {
+        let mut files = circleplan::io::OutputSet::new();
+        files.add("summary.json", report::pretty_json(&summary).into_bytes());
+        files.add(
+            "gaps.geojson",
+            report::gaps_geojson(
+                &zones,
+                &compounds,
+                &analysis.compounds_xy,
+                &analysis.study.plane,
+                sites,
+                circle.radius_m / 4.0,
+            )
+            .into_bytes(),
+        );
+        files.add(
+            "compounds.geojson",
+            report::compounds_geojson(&compounds, &centres, &analysis, &circle).into_bytes(),
+        );
+        let mut inputs: Vec<&Path> = vec![&args.input.compounds];
+        inputs.extend(args.input.centers.as_deref());
+        inputs.extend(args.candidates.as_deref());
+        files.commit(dir, &inputs)?;
+        table.push_str(&format!(
+            "\nWrote {} to {}\n",
+            files.names().collect::<Vec<_>>().join(", "),
+            dir.display()
+        ));
+    }
+    print_summary(args.output.format, &summary, &table)
+}

@@ -1,0 +1,175 @@
+//! Gap zones: the compounds outside every circle, grouped where their own circles touch
+//! (one new centre could serve them together), each with the best single new-site location.
+
+use geo::{ConvexHull, MultiPoint, Point};
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+
+use crate::coverage::CoverageMatrix;
+
+/// One gap zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GapZone {
+    /// Uncovered compounds in the zone, ascending.
+    pub compounds: Vec<u32>,
+    /// Their population.
+    pub population: f64,
+    /// The potential site covering most of the zone's population, and that population.
+    pub best_site: Option<(u32, f64)>,
+}
+
+/// Groups uncovered compounds into zones: two compounds share a zone when they lie within
+/// `link_m` of each other (chains included). Zones are sorted by population, largest first
+/// (ties: lowest compound index).
+pub fn gap_zones(
+    compounds_xy: &[[f64; 2]],
+    population: &[f64],
+    covered: &[bool],
+    link_m: f64,
+) -> Vec<GapZone> {
+    let uncovered: Vec<u32> = (0..compounds_xy.len() as u32)
+        .filter(|&i| !covered[i as usize])
+        .collect();
+    let tree = RTree::bulk_load(
+        uncovered
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| GeomWithData::new(compounds_xy[i as usize], k as u32))
+            .collect(),
+    );
+    let mut parent: Vec<u32> = (0..uncovered.len() as u32).collect();
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    let r2 = link_m * link_m;
+    for (k, &i) in uncovered.iter().enumerate() {
+        for other in tree.locate_within_distance(compounds_xy[i as usize], r2) {
+            let (a, b) = (find(&mut parent, k as u32), find(&mut parent, other.data));
+            if a != b {
+                parent[a.max(b) as usize] = a.min(b);
+            }
+        }
+    }
+    let mut zones: Vec<GapZone> = Vec::new();
+    let mut zone_of_root = vec![u32::MAX; uncovered.len()];
+    for (k, &i) in uncovered.iter().enumerate() {
+        let root = find(&mut parent, k as u32) as usize;
+        if zone_of_root[root] == u32::MAX {
+            zone_of_root[root] = zones.len() as u32;
+            zones.push(GapZone {
+                compounds: Vec::new(),
+                population: 0.0,
+                best_site: None,
+            });
+        }
+        let z = &mut zones[zone_of_root[root] as usize];
+        z.compounds.push(i);
+        z.population += population[i as usize];
+    }
+    zones.sort_by(|a, b| {
+        b.population
+            .total_cmp(&a.population)
+            .then(a.compounds[0].cmp(&b.compounds[0]))
+    });
+    zones
+}
+
+/// Fills each zone's best site: the potential site (row of `site_cover`, columns compounds)
+/// that covers most of the zone's population (ties: lowest site index).
+pub fn choose_best_sites(zones: &mut [GapZone], site_cover: &CoverageMatrix, population: &[f64]) {
+    let by_compound = site_cover.transpose();
+    let mut gain = vec![0.0f64; site_cover.n_rows()];
+    let mut touched: Vec<u32> = Vec::new();
+    for zone in zones.iter_mut() {
+        for &i in &zone.compounds {
+            for &s in by_compound.row(i as usize).0 {
+                if gain[s as usize] == 0.0 {
+                    touched.push(s);
+                }
+                gain[s as usize] += population[i as usize].max(f64::MIN_POSITIVE);
+            }
+        }
+        touched.sort_unstable();
+        zone.best_site = touched.iter().map(|&s| (s, gain[s as usize])).fold(
+            None,
+            |best: Option<(u32, f64)>, x| match best {
+                Some(b) if b.1 >= x.1 => Some(b),
+                _ => Some(x),
+            },
+        );
+        for &s in &touched {
+            gain[s as usize] = 0.0;
+        }
+        touched.clear();
+    }
+}
+
+/// A display outline for a zone: the convex hull of small circles (radius `buffer_m`) around
+/// its compounds, on the plane, as a closed counter-clockwise ring.
+pub fn zone_outline(points_xy: &[[f64; 2]], buffer_m: f64) -> Vec<[f64; 2]> {
+    const SIDES: usize = 16;
+    let mut pts: Vec<Point> = Vec::with_capacity(points_xy.len() * SIDES);
+    for p in points_xy {
+        for k in 0..SIDES {
+            let a = std::f64::consts::TAU * k as f64 / SIDES as f64;
+            pts.push(Point::new(
+                p[0] + buffer_m * a.cos(),
+                p[1] + buffer_m * a.sin(),
+            ));
+        }
+    }
+    let hull = MultiPoint(pts).convex_hull();
+    hull.exterior().0.iter().map(|c| [c.x, c.y]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::euclidean;
+
+    #[test]
+    fn zones_chain_touching_circles_and_sum_to_the_uncovered_population() {
+        let xy = [
+            [0.0, 0.0],
+            [1500.0, 0.0],
+            [3000.0, 0.0],
+            [9000.0, 0.0],
+            [100.0, 100.0],
+        ];
+        let pop = [10.0, 20.0, 30.0, 5.0, 100.0];
+        let covered = [false, false, false, false, true];
+        let zones = gap_zones(&xy, &pop, &covered, 2000.0);
+        assert_eq!(zones.len(), 2);
+        assert_eq!(zones[0].compounds, vec![0, 1, 2]);
+        assert_eq!(zones[0].population, 60.0);
+        let sum: f64 = zones.iter().map(|z| z.population).sum();
+        assert_eq!(sum, 35.0 + 30.0);
+    }
+
+    #[test]
+    fn best_site_covers_most_of_the_zone() {
+        let xy = [[0.0, 0.0], [800.0, 0.0], [1600.0, 0.0]];
+        let pop = [10.0, 10.0, 50.0];
+        let mut zones = gap_zones(&xy, &pop, &[false; 3], 2000.0);
+        // Potential sites at each compound; the middle one reaches all three at 800 m.
+        let cover = euclidean(&xy, &xy, &[800.0; 3]).by_compound.transpose();
+        choose_best_sites(&mut zones, &cover, &pop);
+        assert_eq!(zones[0].best_site, Some((1, 70.0)));
+    }
+
+    #[test]
+    fn outline_contains_its_points() {
+        let ring = zone_outline(&[[0.0, 0.0], [100.0, 0.0], [0.0, 100.0]], 10.0);
+        assert_eq!(ring.first(), ring.last());
+        let poly = geo::Polygon::new(
+            ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>().into(),
+            vec![],
+        );
+        use geo::Contains;
+        assert!(poly.contains(&Point::new(30.0, 30.0)));
+    }
+}

@@ -1,0 +1,546 @@
+//! The street graph on the local plane: node positions in metres, CSR adjacency for Dijkstra,
+//! and the edges as straight segments (with their R-tree) for snapping.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use rstar::primitives::{GeomWithData, Line, Rectangle};
+use rstar::{AABB, RTree};
+
+/// An edge as an R-tree object for snapping: the segment and the edge index.
+pub(crate) type EdgeLine = GeomWithData<Line<[f64; 2]>, u32>;
+
+/// Distance within which a vertex of one line counts as lying on another line when noding
+/// (a "T" junction digitised without a shared vertex), metres.
+pub const TOUCH_TOLERANCE_M: f64 = 0.01;
+
+/// One direction of an edge in the CSR adjacency.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Arc {
+    /// The node this arc leads to.
+    pub head: u32,
+    /// The undirected edge it belongs to.
+    pub edge: u32,
+    /// Length in metres.
+    pub len_m: f64,
+}
+
+/// An undirected street graph on the local metric plane. Every edge is a straight segment
+/// between two nodes (polylines are split at each vertex); walking ignores `oneway`, so each
+/// edge can be walked both ways at its length in metres.
+#[derive(Debug, Clone)]
+pub struct StreetNetwork {
+    pub(crate) xy: Vec<[f64; 2]>,
+    /// CSR offsets into `arcs`, one per node plus one.
+    pub(crate) first_arc: Vec<u32>,
+    pub(crate) arcs: Vec<Arc>,
+    /// Edge endpoints `[a, b]`; `along_m` in a [`crate::network::Snap`] runs from `a`.
+    pub(crate) edges: Vec<[u32; 2]>,
+    pub(crate) edge_len_m: Vec<f64>,
+    /// Edges of positive length, for snapping.
+    pub(crate) tree: RTree<EdgeLine>,
+}
+
+/// Polylines as indices into a point list, with an optional layer per line: the form every
+/// builder reduces its input to before noding and graph construction.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IndexedLines {
+    pub points: Vec<[f64; 2]>,
+    pub lines: Vec<Vec<u32>>,
+    pub layers: Vec<i32>,
+}
+
+impl StreetNetwork {
+    /// Builds a network from polylines on the plane (metres). Vertices with bit-identical
+    /// coordinates are the same node. Without `node_crossings`, lines connect only at shared
+    /// vertices; with it, segments of lines on the same layer are split where they properly
+    /// cross, and where a vertex lies within [`TOUCH_TOLERANCE_M`] of another segment (a "T"
+    /// junction without a shared vertex). `layers` is the OSM/GIS `layer` of each line
+    /// (bridges positive, tunnels negative; `None` means all on layer 0). Lines with fewer than
+    /// two points add nothing.
+    ///
+    /// # Panics
+    /// When `layers` has a length other than `lines.len()`, or a coordinate is not finite.
+    pub fn from_lines(
+        lines: &[Vec<[f64; 2]>],
+        layers: Option<&[i32]>,
+        node_crossings: bool,
+    ) -> StreetNetwork {
+        if let Some(l) = layers {
+            assert_eq!(l.len(), lines.len(), "one layer per line");
+        }
+        let mut input = IndexedLines::default();
+        let mut index: HashMap<[u64; 2], u32> = HashMap::new();
+        for (k, line) in lines.iter().enumerate() {
+            let ids = line
+                .iter()
+                .map(|p| {
+                    assert!(
+                        p[0].is_finite() && p[1].is_finite(),
+                        "line {k}: coordinate {p:?} is not finite"
+                    );
+                    // `+ 0.0` turns -0.0 into 0.0 so that both spellings are one vertex.
+                    let key = [(p[0] + 0.0).to_bits(), (p[1] + 0.0).to_bits()];
+                    *index.entry(key).or_insert_with(|| {
+                        input.points.push([p[0] + 0.0, p[1] + 0.0]);
+                        (input.points.len() - 1) as u32
+                    })
+                })
+                .collect();
+            input.lines.push(ids);
+            input.layers.push(layers.map_or(0, |l| l[k]));
+        }
+        Self::build(input, node_crossings)
+    }
+
+    /// Nodes the lines (when asked) and builds the graph: only points used by an edge become
+    /// nodes, numbered in order of first use, so equal input gives an identical graph.
+    pub(crate) fn build(mut input: IndexedLines, node_crossings: bool) -> StreetNetwork {
+        if node_crossings {
+            node_lines(&mut input);
+        }
+        let IndexedLines { points, lines, .. } = input;
+        let mut node_of = vec![u32::MAX; points.len()];
+        let mut xy: Vec<[f64; 2]> = Vec::new();
+        let mut edges: Vec<[u32; 2]> = Vec::new();
+        let mut node = |p: u32, xy: &mut Vec<[f64; 2]>| {
+            let slot = &mut node_of[p as usize];
+            if *slot == u32::MAX {
+                *slot = xy.len() as u32;
+                xy.push(points[p as usize]);
+            }
+            *slot
+        };
+        for line in &lines {
+            for w in line.windows(2) {
+                if w[0] != w[1] {
+                    let a = node(w[0], &mut xy);
+                    let b = node(w[1], &mut xy);
+                    edges.push([a, b]);
+                }
+            }
+        }
+        assert!(
+            edges.len() < (u32::MAX / 2) as usize,
+            "too many street segments for 32-bit ids"
+        );
+        let edge_len_m: Vec<f64> = edges
+            .iter()
+            .map(|&[a, b]| dist(xy[a as usize], xy[b as usize]))
+            .collect();
+        // CSR by counting sort: arcs of a node in edge order, so the layout is deterministic.
+        let n = xy.len();
+        let mut first_arc = vec![0u32; n + 1];
+        for &[a, b] in &edges {
+            first_arc[a as usize + 1] += 1;
+            first_arc[b as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first_arc[i + 1] += first_arc[i];
+        }
+        let mut next = first_arc.clone();
+        let mut arcs = vec![
+            Arc {
+                head: 0,
+                edge: 0,
+                len_m: 0.0
+            };
+            2 * edges.len()
+        ];
+        for (e, (&[a, b], &len_m)) in edges.iter().zip(&edge_len_m).enumerate() {
+            let e = e as u32;
+            arcs[next[a as usize] as usize] = Arc {
+                head: b,
+                edge: e,
+                len_m,
+            };
+            next[a as usize] += 1;
+            arcs[next[b as usize] as usize] = Arc {
+                head: a,
+                edge: e,
+                len_m,
+            };
+            next[b as usize] += 1;
+        }
+        let tree = RTree::bulk_load(
+            edges
+                .iter()
+                .enumerate()
+                .filter(|&(e, _)| edge_len_m[e] > 0.0)
+                .map(|(e, &[a, b])| {
+                    EdgeLine::new(Line::new(xy[a as usize], xy[b as usize]), e as u32)
+                })
+                .collect(),
+        );
+        StreetNetwork {
+            xy,
+            first_arc,
+            arcs,
+            edges,
+            edge_len_m,
+            tree,
+        }
+    }
+
+    /// Number of nodes (street vertices and junctions).
+    pub fn node_count(&self) -> usize {
+        self.xy.len()
+    }
+
+    /// Number of edges (straight segments between two nodes).
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// True when the network has no edge.
+    pub fn is_empty(&self) -> bool {
+        self.edges.is_empty()
+    }
+
+    /// Sum of all edge lengths, metres.
+    pub fn total_length_m(&self) -> f64 {
+        self.edge_len_m.iter().sum()
+    }
+
+    /// Position of node `i` on the plane, metres.
+    pub fn node_xy(&self, i: usize) -> [f64; 2] {
+        self.xy[i]
+    }
+
+    /// Endpoints of edge `e` as node indices `[a, b]`.
+    pub fn edge_nodes(&self, e: usize) -> [u32; 2] {
+        self.edges[e]
+    }
+
+    /// Length of edge `e`, metres.
+    pub fn edge_length_m(&self, e: usize) -> f64 {
+        self.edge_len_m[e]
+    }
+
+    /// `[min_x, min_y, max_x, max_y]` of the nodes on the plane, metres; `None` when empty.
+    pub fn bbox(&self) -> Option<[f64; 4]> {
+        let first = *self.xy.first()?;
+        Some(self.xy.iter().fold(
+            [first[0], first[1], first[0], first[1]],
+            |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])],
+        ))
+    }
+
+    /// Connected component of every node, numbered from 0 in order of the lowest node.
+    pub fn component_ids(&self) -> Vec<u32> {
+        let mut comp = vec![u32::MAX; self.xy.len()];
+        let mut stack = Vec::new();
+        let mut next = 0u32;
+        for start in 0..self.xy.len() {
+            if comp[start] != u32::MAX {
+                continue;
+            }
+            comp[start] = next;
+            stack.push(start as u32);
+            while let Some(v) = stack.pop() {
+                for arc in self.arcs_of(v) {
+                    if comp[arc.head as usize] == u32::MAX {
+                        comp[arc.head as usize] = next;
+                        stack.push(arc.head);
+                    }
+                }
+            }
+            next += 1;
+        }
+        comp
+    }
+
+    /// Number of connected components (pieces of network no walk connects).
+    pub fn component_count(&self) -> usize {
+        self.component_ids()
+            .iter()
+            .max()
+            .map_or(0, |&m| m as usize + 1)
+    }
+
+    /// The arcs leaving node `v`.
+    #[inline]
+    pub(crate) fn arcs_of(&self, v: u32) -> &[Arc] {
+        let v = v as usize;
+        &self.arcs[self.first_arc[v] as usize..self.first_arc[v + 1] as usize]
+    }
+}
+
+#[inline]
+pub(crate) fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).hypot(a[1] - b[1])
+}
+
+/// Twice the signed area of the triangle `a, b, c` (positive when counter-clockwise).
+#[inline]
+fn orient(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
+    (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+}
+
+/// Position of `p` projected on segment `a → b`, as a fraction of its length (unclamped).
+#[inline]
+fn param(a: [f64; 2], b: [f64; 2], p: [f64; 2]) -> f64 {
+    let d = [b[0] - a[0], b[1] - a[1]];
+    ((p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1]) / (d[0] * d[0] + d[1] * d[1])
+}
+
+/// A split found while noding: a proper crossing of segments `i` and `j` (a new point at
+/// `at`), or an existing vertex `point` lying on segment `seg`.
+enum Split {
+    Crossing { i: u32, j: u32, at: [f64; 2] },
+    Touch { seg: u32, point: u32 },
+}
+
+/// Splits segments of same-layer lines at proper crossings and at vertices lying on them.
+fn node_lines(input: &mut IndexedLines) {
+    // Segment k of the flattened list: (line, first point, second point).
+    let mut segs: Vec<[u32; 3]> = Vec::new();
+    let mut first_seg = Vec::with_capacity(input.lines.len() + 1);
+    for (l, line) in input.lines.iter().enumerate() {
+        first_seg.push(segs.len());
+        for w in line.windows(2) {
+            segs.push([l as u32, w[0], w[1]]);
+        }
+    }
+    first_seg.push(segs.len());
+    let pts = &input.points;
+    let layers = &input.layers;
+    let tol = TOUCH_TOLERANCE_M;
+    let tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>> = RTree::bulk_load(
+        segs.iter()
+            .enumerate()
+            .map(|(k, s)| {
+                let (a, b) = (pts[s[1] as usize], pts[s[2] as usize]);
+                GeomWithData::new(
+                    Rectangle::from_corners(
+                        [a[0].min(b[0]) - tol, a[1].min(b[1]) - tol],
+                        [a[0].max(b[0]) + tol, a[1].max(b[1]) + tol],
+                    ),
+                    k as u32,
+                )
+            })
+            .collect(),
+    );
+    // Each unordered pair is examined once, from its lower segment; results are collected in
+    // segment order so the new points are numbered identically on every run.
+    let found: Vec<Vec<Split>> = (0..segs.len())
+        .into_par_iter()
+        .map(|i| {
+            let [li, ia, ib] = segs[i];
+            let (a, b) = (pts[ia as usize], pts[ib as usize]);
+            let mut out = Vec::new();
+            if ia == ib {
+                return out;
+            }
+            let env = AABB::from_corners(
+                [a[0].min(b[0]) - tol, a[1].min(b[1]) - tol],
+                [a[0].max(b[0]) + tol, a[1].max(b[1]) + tol],
+            );
+            let mut cands: Vec<u32> = tree
+                .locate_in_envelope_intersecting(&env)
+                .map(|g| g.data)
+                .filter(|&j| j as usize > i)
+                .collect();
+            cands.sort_unstable();
+            for j in cands {
+                let [lj, jc, jd] = segs[j as usize];
+                if jc == jd || layers[li as usize] != layers[lj as usize] {
+                    continue;
+                }
+                if ia == jc || ia == jd || ib == jc || ib == jd {
+                    continue;
+                }
+                let (c, d) = (pts[jc as usize], pts[jd as usize]);
+                let d1 = orient(c, d, a);
+                let d2 = orient(c, d, b);
+                let d3 = orient(a, b, c);
+                let d4 = orient(a, b, d);
+                if d1 * d2 < 0.0 && d3 * d4 < 0.0 {
+                    let t = d1 / (d1 - d2);
+                    let at = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+                    // A crossing closer than the tolerance to a vertex is that vertex touching
+                    // the other segment; the touch test below handles it with the vertex itself.
+                    if dist(at, a).min(dist(at, b)).min(dist(at, c)).min(dist(at, d)) > tol {
+                        out.push(Split::Crossing { i: i as u32, j, at });
+                        continue;
+                    }
+                }
+                for (v, (s, e), seg) in [
+                    (jc, (a, b), i as u32),
+                    (jd, (a, b), i as u32),
+                    (ia, (c, d), j),
+                    (ib, (c, d), j),
+                ] {
+                    if touches(s, e, pts[v as usize], tol) {
+                        out.push(Split::Touch { seg, point: v });
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    // (segment, position along it, point) for every split.
+    let mut splits: Vec<(u32, f64, u32)> = Vec::new();
+    let seg_param = |seg: u32, p: [f64; 2]| {
+        let s = segs[seg as usize];
+        param(pts[s[1] as usize], pts[s[2] as usize], p)
+    };
+    let mut new_points: Vec<[f64; 2]> = Vec::new();
+    for split in found.into_iter().flatten() {
+        match split {
+            Split::Crossing { i, j, at } => {
+                let id = (pts.len() + new_points.len()) as u32;
+                new_points.push(at);
+                splits.push((i, seg_param(i, at), id));
+                splits.push((j, seg_param(j, at), id));
+            }
+            Split::Touch { seg, point } => {
+                splits.push((seg, seg_param(seg, pts[point as usize]), point));
+            }
+        }
+    }
+    if splits.is_empty() {
+        return;
+    }
+    splits.sort_unstable_by(|x, y| (x.0, x.1, x.2).partial_cmp(&(y.0, y.1, y.2)).unwrap());
+    splits.dedup_by_key(|s| (s.0, s.2));
+    input.points.extend(new_points);
+    let mut s = 0;
+    for (l, line) in input.lines.iter_mut().enumerate() {
+        let (lo, hi) = (first_seg[l], first_seg[l + 1]);
+        while s < splits.len() && (splits[s].0 as usize) < lo {
+            s += 1;
+        }
+        if s >= splits.len() || splits[s].0 as usize >= hi {
+            continue;
+        }
+        let old = std::mem::take(line);
+        line.push(old[0]);
+        for (k, &p) in old.iter().enumerate().skip(1) {
+            let seg = (lo + k - 1) as u32;
+            while s < splits.len() && splits[s].0 == seg {
+                if *line.last().unwrap() != splits[s].2 {
+                    line.push(splits[s].2);
+                }
+                s += 1;
+            }
+            if *line.last().unwrap() != p {
+                line.push(p);
+            }
+        }
+    }
+}
+
+/// True when `p` lies within `tol` of the interior of segment `a → b` (farther than `tol`
+/// from both ends).
+fn touches(a: [f64; 2], b: [f64; 2], p: [f64; 2], tol: f64) -> bool {
+    if dist(p, a) <= tol || dist(p, b) <= tol {
+        return false;
+    }
+    let t = param(a, b, p);
+    if !(0.0..=1.0).contains(&t) {
+        return false;
+    }
+    let len = dist(a, b);
+    len > 0.0 && orient(a, b, p).abs() / len <= tol
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_vertices_connect_lines_and_split_them_into_segments() {
+        let lines = vec![
+            vec![[0.0, 0.0], [10.0, 0.0], [20.0, 0.0]],
+            vec![[10.0, 0.0], [10.0, 10.0]],
+            vec![[100.0, 0.0], [110.0, 0.0]],
+        ];
+        let net = StreetNetwork::from_lines(&lines, None, false);
+        assert_eq!(net.node_count(), 6);
+        assert_eq!(net.edge_count(), 4);
+        assert_eq!(net.total_length_m(), 40.0);
+        assert_eq!(net.component_count(), 2);
+        assert_eq!(net.bbox(), Some([0.0, 0.0, 110.0, 10.0]));
+        assert_eq!(net.arcs_of(1).len(), 3);
+    }
+
+    #[test]
+    fn repeated_vertices_and_short_lines_add_no_edges() {
+        let lines = vec![
+            vec![[0.0, 0.0], [0.0, 0.0], [5.0, 0.0], [5.0, 0.0]],
+            vec![[7.0, 7.0]],
+            vec![],
+        ];
+        let net = StreetNetwork::from_lines(&lines, None, false);
+        assert_eq!((net.node_count(), net.edge_count()), (2, 1));
+        let empty = StreetNetwork::from_lines(&[], None, true);
+        assert!(empty.is_empty());
+        assert_eq!(empty.bbox(), None);
+        assert_eq!(empty.component_count(), 0);
+    }
+
+    #[test]
+    fn crossing_lines_connect_only_when_noded() {
+        let x = vec![vec![[-10.0, 0.0], [10.0, 0.0]], vec![[0.0, -10.0], [0.0, 10.0]]];
+        let plain = StreetNetwork::from_lines(&x, None, false);
+        assert_eq!(plain.component_count(), 2);
+        let noded = StreetNetwork::from_lines(&x, None, true);
+        assert_eq!(noded.component_count(), 1);
+        assert_eq!((noded.node_count(), noded.edge_count()), (5, 4));
+        // The junction is a 4-way node at the crossing.
+        let centre = (0..noded.node_count())
+            .find(|&i| noded.node_xy(i) == [0.0, 0.0])
+            .expect("a node at the crossing");
+        assert_eq!(noded.arcs_of(centre as u32).len(), 4);
+        assert_eq!(noded.total_length_m(), 40.0);
+    }
+
+    #[test]
+    fn a_bridge_over_a_street_stays_unconnected() {
+        let x = vec![vec![[-10.0, 0.0], [10.0, 0.0]], vec![[0.0, -10.0], [0.0, 10.0]]];
+        let net = StreetNetwork::from_lines(&x, Some(&[0, 1]), true);
+        assert_eq!(net.component_count(), 2);
+        assert_eq!(net.edge_count(), 2);
+        // Same non-zero layer: two bridges crossing on one deck do meet.
+        let net = StreetNetwork::from_lines(&x, Some(&[1, 1]), true);
+        assert_eq!(net.component_count(), 1);
+    }
+
+    #[test]
+    fn noding_splits_every_crossing_and_t_junction_once() {
+        // A comb: one long street crossed by five, plus a T whose end lies on the street.
+        let mut lines = vec![vec![[0.0, 0.0], [100.0, 0.0]]];
+        for k in 1..=5 {
+            let x = 15.0 * k as f64;
+            lines.push(vec![[x, -5.0], [x, 5.0]]);
+        }
+        lines.push(vec![[95.0, 0.0], [95.0, 30.0]]);
+        let net = StreetNetwork::from_lines(&lines, None, true);
+        assert_eq!(net.component_count(), 1);
+        // 2 ends + 5 crossings + 1 touch on the long street; 10 comb ends; 1 T end.
+        assert_eq!(net.node_count(), 2 + 5 + 1 + 10 + 1);
+        assert!((net.total_length_m() - (100.0 + 50.0 + 30.0)).abs() < 1e-9);
+        let again = StreetNetwork::from_lines(&lines, None, true);
+        assert_eq!(again.xy, net.xy);
+        assert_eq!(again.edges, net.edges);
+    }
+
+    #[test]
+    fn noding_a_dense_random_tangle_keeps_length_and_connects_it() {
+        let mut rng = crate::rng::Rng::new(77);
+        let lines: Vec<Vec<[f64; 2]>> = (0..60)
+            .map(|_| {
+                (0..4)
+                    .map(|_| [rng.range(0.0, 500.0), rng.range(0.0, 500.0)])
+                    .collect()
+            })
+            .collect();
+        let plain = StreetNetwork::from_lines(&lines, None, false);
+        let noded = StreetNetwork::from_lines(&lines, None, true);
+        let rel = (noded.total_length_m() - plain.total_length_m()).abs() / plain.total_length_m();
+        assert!(rel < 1e-9, "length changed by {rel}");
+        assert!(noded.edge_count() > 2 * plain.edge_count());
+        assert_eq!(noded.component_count(), 1);
+    }
+}

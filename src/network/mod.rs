@@ -1,0 +1,1 @@
+//! Walking distance along streets (being written).

@@ -1,0 +1,184 @@
+//! Outputs of the planning commands: `gaps.geojson` (zones and uncovered compounds) and
+//! `sites.geojson` (chosen sites in rank order), and their sections of `summary.json`.
+
+use serde_json::{Value, json};
+
+use super::layers::{collection, push_f64, push_point, push_rounded};
+use crate::crs::LocalPlane;
+use crate::gaps::{GapZone, zone_outline};
+use crate::io::push_json_str;
+use crate::model::Compounds;
+use crate::siting::{Goal, SitePlan};
+
+/// Potential or chosen sites: ids and WGS84 positions.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteList<'a> {
+    /// Ids.
+    pub ids: &'a [String],
+    /// WGS84 `[lon, lat]`.
+    pub lonlat: &'a [[f64; 2]],
+}
+
+/// `gaps.geojson`: one `kind = zone` feature per gap zone (outline polygon, `zone`,
+/// `population`, `compounds`, best new site) followed by every uncovered compound as a
+/// `kind = compound` point with its `zone`.
+pub fn gaps_geojson(
+    zones: &[GapZone],
+    compounds: &Compounds,
+    compounds_xy: &[[f64; 2]],
+    plane: &LocalPlane,
+    sites: SiteList,
+    buffer_m: f64,
+) -> String {
+    let n_zones = zones.len();
+    let members: Vec<(usize, u32)> = zones
+        .iter()
+        .enumerate()
+        .flat_map(|(z, zone)| zone.compounds.iter().map(move |&i| (z, i)))
+        .collect();
+    collection(n_zones + members.len(), |s, f| {
+        s.push_str("{\"type\":\"Feature\",\"properties\":{\"kind\":");
+        if f < n_zones {
+            let zone = &zones[f];
+            s.push_str("\"zone\",\"zone\":");
+            push_json_str(s, &zone_id(f));
+            s.push_str(",\"population\":");
+            push_rounded(s, zone.population, 3);
+            s.push_str(",\"compounds\":");
+            s.push_str(itoa::Buffer::new().format(zone.compounds.len()));
+            match zone.best_site {
+                Some((site, pop)) => {
+                    s.push_str(",\"best_site\":");
+                    push_json_str(s, &sites.ids[site as usize]);
+                    s.push_str(",\"best_site_population\":");
+                    push_rounded(s, pop, 3);
+                    let [lon, lat] = sites.lonlat[site as usize];
+                    s.push_str(",\"best_site_lon\":");
+                    push_rounded(s, lon, 7);
+                    s.push_str(",\"best_site_lat\":");
+                    push_rounded(s, lat, 7);
+                }
+                None => s.push_str(
+                    ",\"best_site\":null,\"best_site_population\":null,\"best_site_lon\":null,\"best_site_lat\":null",
+                ),
+            }
+            s.push_str("},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
+            let pts: Vec<[f64; 2]> = zone
+                .compounds
+                .iter()
+                .map(|&i| compounds_xy[i as usize])
+                .collect();
+            for (k, p) in zone_outline(&pts, buffer_m).iter().enumerate() {
+                let (lon, lat) = plane.unproject(*p);
+                if k > 0 {
+                    s.push(',');
+                }
+                s.push('[');
+                push_rounded(s, lon, 7);
+                s.push(',');
+                push_rounded(s, lat, 7);
+                s.push(']');
+            }
+            s.push_str("]]}}");
+        } else {
+            let (z, i) = members[f - n_zones];
+            s.push_str("\"compound\",\"zone\":");
+            push_json_str(s, &zone_id(z));
+            s.push_str(",\"id\":");
+            push_json_str(s, &compounds.ids[i as usize]);
+            s.push_str(",\"population\":");
+            push_f64(s, compounds.population[i as usize]);
+            s.push_str("},\"geometry\":");
+            push_point(s, compounds.lonlat[i as usize]);
+            s.push('}');
+        }
+    })
+}
+
+/// Zone ids as printed: `Z001`, `Z002`, … in population order.
+pub fn zone_id(z: usize) -> String {
+    format!("Z{:03}", z + 1)
+}
+
+/// The `gaps` section of `summary.json`.
+pub fn gaps_value(zones: &[GapZone], compounds: &Compounds, sites: SiteList, link_m: f64) -> Value {
+    let uncovered: f64 = zones.iter().map(|z| z.population).sum();
+    json!({
+        "zones": zones.len(),
+        "link_m": link_m,
+        "uncovered_compounds": zones.iter().map(|z| z.compounds.len()).sum::<usize>(),
+        "uncovered_population": uncovered,
+        "list": zones.iter().enumerate().map(|(z, zone)| json!({
+            "zone": zone_id(z),
+            "population": zone.population,
+            "compounds": zone.compounds.len(),
+            "first_compound": compounds.ids[zone.compounds[0] as usize],
+            "best_site": zone.best_site.map(|(s, _)| sites.ids[s as usize].clone()),
+            "best_site_population": zone.best_site.map(|(_, p)| p),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `sites.geojson`: chosen sites in rank order with `id`, `rank`, `gain_population`,
+/// `cumulative_population`, `cumulative_share`.
+pub fn sites_geojson(plan: &SitePlan, candidates: SiteList) -> String {
+    collection(plan.sites.len(), |s, k| {
+        let site = &plan.sites[k];
+        let c = site.candidate as usize;
+        s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
+        push_json_str(s, &candidates.ids[c]);
+        s.push_str(",\"rank\":");
+        s.push_str(itoa::Buffer::new().format(site.rank));
+        s.push_str(",\"gain_population\":");
+        push_rounded(s, site.gain_population, 3);
+        s.push_str(",\"cumulative_population\":");
+        push_rounded(s, site.cumulative_population, 3);
+        s.push_str(",\"cumulative_share\":");
+        push_rounded(s, site.cumulative_share, 6);
+        s.push_str("},\"geometry\":");
+        push_point(s, candidates.lonlat[c]);
+        s.push('}');
+    })
+}
+
+/// The siting keys of `summary.json`: `objective`, `added_population`, `upper_bound`, `gap`,
+/// `optimal`, `sites`, `uncoverable`, and what was asked.
+pub fn site_value(
+    plan: &SitePlan,
+    candidates: SiteList,
+    candidates_source: &str,
+    compounds: &Compounds,
+    time_limit_s: f64,
+) -> Value {
+    let (goal, k, target) = match plan.goal {
+        Goal::Add(k) => ("add", Some(k), None),
+        Goal::Target(t) => ("target", None, Some(t)),
+    };
+    json!({
+        "goal": goal,
+        "add": k,
+        "target": target,
+        "target_reached": plan.target_reached,
+        "candidates": { "source": candidates_source, "count": candidates.ids.len() },
+        "time_limit_s": time_limit_s,
+        "objective": plan.objective,
+        "added_population": plan.added_population,
+        "existing_population": plan.existing_population,
+        "share": if plan.total_population > 0.0 { plan.objective / plan.total_population } else { 0.0 },
+        "upper_bound": plan.upper_bound,
+        "gap": plan.gap,
+        "optimal": plan.optimal,
+        "greedy_objective": plan.greedy_objective,
+        "reachable_share": plan.reachable_share,
+        "sites": plan.sites.iter().map(|s| json!({
+            "id": candidates.ids[s.candidate as usize],
+            "rank": s.rank,
+            "gain_population": s.gain_population,
+            "cumulative_population": s.cumulative_population,
+            "cumulative_share": s.cumulative_share,
+            "lon": candidates.lonlat[s.candidate as usize][0],
+            "lat": candidates.lonlat[s.candidate as usize][1],
+        })).collect::<Vec<_>>(),
+        "uncoverable": plan.uncoverable.iter().map(|&i| compounds.ids[i as usize].clone()).collect::<Vec<_>>(),
+    })
+}

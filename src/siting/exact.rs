@@ -1,0 +1,326 @@
+//! The exact solver: branch and bound on the maximal-covering problem with Lagrangian bounds
+//! (coverage constraints relaxed, multipliers tuned by subgradient steps), Lagrangian
+//! variable fixing, and a time limit that leaves a certified gap when it strikes.
+
+use std::time::Instant;
+
+use super::problem::Instance;
+
+/// What the exact solver proved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Solved {
+    /// The best set found (at most `k` candidates).
+    pub chosen: Vec<u32>,
+    /// Its covered weight.
+    pub value: f64,
+    /// No choice of `k` candidates covers more than this.
+    pub upper_bound: f64,
+    /// True when `value` is proven optimal.
+    pub optimal: bool,
+    /// Branch-and-bound nodes explored.
+    pub nodes: usize,
+}
+
+struct Node {
+    fixed_in: Vec<u32>,
+    fixed_out: Vec<bool>,
+    lambda: Vec<f64>,
+    bound: f64,
+}
+
+struct Bound {
+    value: f64,
+    /// Candidates picked by the relaxation (fixed-in first).
+    picked: Vec<u32>,
+    /// Per candidate Lagrangian value `c_j` (0 for fixed/forbidden).
+    c: Vec<f64>,
+    /// The k'-th and (k'+1)-th largest `c_j` among free candidates.
+    kth: f64,
+    next: f64,
+}
+
+/// Maximal covering with exactly-up-to-`k` candidates. `start` is a known good set (from the
+/// heuristic). Stops at `deadline` with the best set and a valid upper bound.
+pub fn solve(inst: &Instance, k: usize, start: &[u32], deadline: Instant) -> Solved {
+    let m = inst.n_candidates();
+    let n = inst.weight.len();
+    let integral = inst.weight.iter().all(|w| w.fract() == 0.0);
+    let mut best = (inst.value(start), start.to_vec());
+    let total: f64 = inst.weight.iter().sum();
+    let useful = inst.by_candidate.iter().filter(|r| !r.is_empty()).count();
+    if k >= useful || best.0 >= total {
+        // Every useful candidate fits (or everything is already won): optimal by definition.
+        let chosen: Vec<u32> = if best.0 >= total {
+            best.1.clone()
+        } else {
+            (0..m as u32)
+                .filter(|&c| !inst.by_candidate[c as usize].is_empty())
+                .collect()
+        };
+        let value = inst.value(&chosen);
+        return Solved {
+            chosen,
+            value,
+            upper_bound: value,
+            optimal: true,
+            nodes: 0,
+        };
+    }
+    let prunes = |bound: f64, lb: f64| {
+        if integral {
+            (bound + 1e-6).floor() <= lb
+        } else {
+            bound <= lb + 1e-9 * lb.max(1.0)
+        }
+    };
+    let mut stack = vec![Node {
+        fixed_in: Vec::new(),
+        fixed_out: vec![false; m],
+        lambda: inst.weight.iter().map(|w| w * 0.5).collect(),
+        bound: f64::INFINITY,
+    }];
+    let mut nodes = 0usize;
+    let mut covered_in = vec![0u32; n];
+    let mut timed_out_bound: Option<f64> = None;
+    while let Some(mut node) = stack.pop() {
+        if prunes(node.bound, best.0) {
+            continue;
+        }
+        if Instant::now() >= deadline {
+            let open = stack.iter().map(|s| s.bound).fold(node.bound, f64::max);
+            timed_out_bound = Some(open);
+            break;
+        }
+        nodes += 1;
+        // Items won by the fixed-in candidates are constants of this node.
+        covered_in.iter_mut().for_each(|c| *c = 0);
+        for &j in &node.fixed_in {
+            for &i in &inst.by_candidate[j as usize] {
+                covered_in[i as usize] += 1;
+            }
+        }
+        let kk = k - node.fixed_in.len();
+        let iterations = if nodes == 1 { 400 } else { 60 };
+        let bound = subgradient(
+            inst,
+            &mut node,
+            &covered_in,
+            kk,
+            iterations,
+            &mut best,
+            &deadline,
+        );
+        node.bound = node.bound.min(bound.value);
+        if prunes(node.bound, best.0) {
+            continue;
+        }
+        // Lagrangian fixing: forcing a candidate in (or out) that cannot beat the incumbent.
+        let mut forced_in: Vec<u32> = Vec::new();
+        for j in 0..m as u32 {
+            let ju = j as usize;
+            if node.fixed_out[ju] || node.fixed_in.contains(&j) {
+                continue;
+            }
+            let picked = bound.picked[node.fixed_in.len()..].contains(&j);
+            if !picked && prunes(bound.value - bound.kth + bound.c[ju], best.0) {
+                node.fixed_out[ju] = true;
+            } else if picked && prunes(bound.value - bound.c[ju] + bound.next, best.0) {
+                forced_in.push(j);
+            }
+        }
+        if !forced_in.is_empty() && node.fixed_in.len() + forced_in.len() <= k {
+            node.fixed_in.extend(forced_in);
+            stack.push(node);
+            continue;
+        }
+        let free: Vec<u32> = (0..m as u32)
+            .filter(|&j| {
+                !node.fixed_out[j as usize]
+                    && !node.fixed_in.contains(&j)
+                    && !inst.by_candidate[j as usize].is_empty()
+            })
+            .collect();
+        if free.len() <= kk {
+            // Everything left fits: this node's optimum is explicit.
+            let mut all = node.fixed_in.clone();
+            all.extend(&free);
+            let v = inst.value(&all);
+            if v > best.0 {
+                best = (v, all);
+            }
+            continue;
+        }
+        if kk == 0 {
+            continue;
+        }
+        // Branch on the strongest relaxed pick that is still free.
+        let j = bound.picked[node.fixed_in.len()..]
+            .iter()
+            .copied()
+            .find(|j| free.contains(j))
+            .unwrap_or(free[0]);
+        let mut out_child = Node {
+            fixed_in: node.fixed_in.clone(),
+            fixed_out: node.fixed_out.clone(),
+            lambda: node.lambda.clone(),
+            bound: node.bound,
+        };
+        out_child.fixed_out[j as usize] = true;
+        stack.push(out_child);
+        node.fixed_in.push(j);
+        stack.push(node);
+    }
+    let upper_bound = match timed_out_bound {
+        Some(b) => b.max(best.0),
+        None => best.0,
+    };
+    best.1.sort_unstable();
+    Solved {
+        value: best.0,
+        chosen: best.1,
+        upper_bound,
+        optimal: timed_out_bound.is_none(),
+        nodes,
+    }
+}
+
+/// Tunes the node's multipliers and returns its best bound; every relaxed solution is also
+/// tried as a real one, improving `best`.
+fn subgradient(
+    inst: &Instance,
+    node: &mut Node,
+    covered_in: &[u32],
+    kk: usize,
+    iterations: usize,
+    best: &mut (f64, Vec<u32>),
+    deadline: &Instant,
+) -> Bound {
+    let m = inst.n_candidates();
+    let n = inst.weight.len();
+    let constant: f64 = (0..n)
+        .filter(|&i| covered_in[i] > 0)
+        .map(|i| inst.weight[i])
+        .sum();
+    let is_in: Vec<bool> = {
+        let mut v = vec![false; m];
+        for &j in &node.fixed_in {
+            v[j as usize] = true;
+        }
+        v
+    };
+    let mut lambda = node.lambda.clone();
+    let mut best_bound: Option<Bound> = None;
+    let mut mu = 2.0;
+    let mut stall = 0;
+    let mut c = vec![0.0; m];
+    let mut order: Vec<u32> = Vec::with_capacity(m);
+    let mut sel_count = vec![0u32; n];
+    for it in 0..iterations {
+        if it % 16 == 15 && Instant::now() >= *deadline {
+            break;
+        }
+        order.clear();
+        for j in 0..m {
+            c[j] = 0.0;
+            if node.fixed_out[j] || is_in[j] {
+                continue;
+            }
+            let mut s = 0.0;
+            for &i in &inst.by_candidate[j] {
+                if covered_in[i as usize] == 0 {
+                    s += lambda[i as usize];
+                }
+            }
+            c[j] = s;
+            order.push(j as u32);
+        }
+        let by_c = |a: &u32, b: &u32| c[*b as usize].total_cmp(&c[*a as usize]).then(a.cmp(b));
+        let (kth, next) = if order.len() > kk {
+            if kk > 0 {
+                order.select_nth_unstable_by(kk, by_c);
+                order[..kk].sort_unstable_by(by_c);
+                let next = c[order[kk] as usize];
+                (c[order[kk - 1] as usize], next)
+            } else {
+                let next = order.iter().map(|&j| c[j as usize]).fold(0.0, f64::max);
+                (0.0, next)
+            }
+        } else {
+            order.sort_unstable_by(by_c);
+            (order.last().map(|&j| c[j as usize]).unwrap_or(0.0), 0.0)
+        };
+        let top = &order[..kk.min(order.len())];
+        let mut value = constant;
+        for i in 0..n {
+            if covered_in[i] == 0 {
+                value += (inst.weight[i] - lambda[i]).max(0.0);
+            }
+        }
+        value += top.iter().map(|&j| c[j as usize]).sum::<f64>();
+        let mut picked = node.fixed_in.clone();
+        picked.extend_from_slice(top);
+        // The relaxed choice is a real choice too.
+        let v = inst.value(&picked);
+        if v > best.0 {
+            *best = (v, picked.clone());
+        }
+        let improved = best_bound.as_ref().is_none_or(|b| value < b.value - 1e-12);
+        if improved {
+            best_bound = Some(Bound {
+                value,
+                picked: picked.clone(),
+                c: c.clone(),
+                kth,
+                next,
+            });
+            node.lambda.clone_from(&lambda);
+            stall = 0;
+        } else {
+            stall += 1;
+            if stall >= 12 {
+                mu /= 2.0;
+                stall = 0;
+            }
+        }
+        if value - best.0 <= 1e-9 * best.0.max(1.0) || mu < 1e-4 {
+            break;
+        }
+        // Subgradient g_i = y_i - (number of picked candidates covering i).
+        sel_count.iter_mut().for_each(|s| *s = 0);
+        for &j in top {
+            for &i in &inst.by_candidate[j as usize] {
+                sel_count[i as usize] += 1;
+            }
+        }
+        let mut norm = 0.0;
+        for i in 0..n {
+            if covered_in[i] > 0 {
+                continue;
+            }
+            let y = if inst.weight[i] - lambda[i] > 0.0 {
+                1.0
+            } else {
+                0.0
+            };
+            let g = y - sel_count[i] as f64;
+            norm += g * g;
+        }
+        if norm == 0.0 {
+            break;
+        }
+        let step = mu * (value - best.0).max(1e-9) / norm;
+        for i in 0..n {
+            if covered_in[i] > 0 {
+                continue;
+            }
+            let y = if inst.weight[i] - lambda[i] > 0.0 {
+                1.0
+            } else {
+                0.0
+            };
+            let g = y - sel_count[i] as f64;
+            lambda[i] = (lambda[i] + step * g).max(0.0);
+        }
+    }
+    best_bound.expect("at least one iteration runs")
+}

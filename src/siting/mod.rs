@@ -1,0 +1,254 @@
+//! Choosing new centre sites: maximal covering ("add k") and fewest sites to a target share,
+//! with existing centres always open. A greedy + swap heuristic answers first; branch and
+//! bound with Lagrangian bounds proves it optimal or reports the certified gap.
+
+mod candidates;
+mod exact;
+mod heuristic;
+mod problem;
+
+use std::time::{Duration, Instant};
+
+use crate::coverage::CoverageMatrix;
+use crate::error::{Error, Result};
+
+pub use candidates::{GRID_FRACTION, auto_candidates};
+pub use exact::{Solved, solve};
+pub use heuristic::{greedy, swap_search};
+pub use problem::Instance;
+
+/// What to optimise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Goal {
+    /// Add this many sites, maximising newly covered population.
+    Add(usize),
+    /// The fewest sites bringing covered population to at least this share (0, 1].
+    Target(f64),
+}
+
+/// One chosen site, in the order a planner reads them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ChosenSite {
+    /// Candidate index.
+    pub candidate: u32,
+    /// 1-based rank (largest marginal gain first).
+    pub rank: usize,
+    /// Population newly covered when this site is added after the ones ranked before it.
+    pub gain_population: f64,
+    /// Covered population after adding it (existing centres included).
+    pub cumulative_population: f64,
+    /// `cumulative_population` over the total population.
+    pub cumulative_share: f64,
+}
+
+/// The answer to a siting question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SitePlan {
+    /// The goal asked for.
+    pub goal: Goal,
+    /// Chosen sites, ranked.
+    pub sites: Vec<ChosenSite>,
+    /// Total population.
+    pub total_population: f64,
+    /// Population the existing centres already cover.
+    pub existing_population: f64,
+    /// Covered population with the chosen sites (existing included).
+    pub objective: f64,
+    /// Population newly covered by the chosen sites.
+    pub added_population: f64,
+    /// No choice of the same number of sites covers more than this (existing included).
+    pub upper_bound: f64,
+    /// `(upper_bound - objective) / upper_bound`.
+    pub gap: f64,
+    /// True when the answer is proven optimal (for a target: proven fewest sites).
+    pub optimal: bool,
+    /// The covered population the greedy heuristic alone reached with the same number of
+    /// sites.
+    pub greedy_objective: f64,
+    /// The largest share any choice of candidates can reach (all candidates open).
+    pub reachable_share: f64,
+    /// For a target: whether it is reached.
+    pub target_reached: bool,
+    /// Compounds neither existing centres nor any candidate can cover.
+    pub uncoverable: Vec<u32>,
+    /// For each compound, the chosen candidate that newly covers it (lowest rank first).
+    pub new_cover: Vec<Option<u32>>,
+    /// Branch-and-bound nodes explored.
+    pub nodes: usize,
+}
+
+/// Plans new sites. `candidate_cover` rows are candidates, columns compounds (cost within
+/// budget); `covered` says which compounds existing centres already cover.
+pub fn plan_sites(
+    candidate_cover: &CoverageMatrix,
+    population: &[f64],
+    covered: &[bool],
+    goal: Goal,
+    time_limit: Duration,
+) -> Result<SitePlan> {
+    let m = candidate_cover.n_rows();
+    match goal {
+        Goal::Add(k) if k == 0 || k > m => {
+            return Err(Error::parameter(
+                "--add",
+                k,
+                format!("must be between 1 and the number of candidates ({m})"),
+            ));
+        }
+        Goal::Target(s) if !(s > 0.0 && s <= 1.0) => {
+            return Err(Error::parameter("--target", s, "must be a share in (0, 1]"));
+        }
+        _ => {}
+    }
+    if time_limit.is_zero() {
+        return Err(Error::parameter("--time-limit", 0, "must be > 0 seconds"));
+    }
+    let deadline = Instant::now() + time_limit;
+    let inst = Instance::new(candidate_cover, population, covered);
+    let total: f64 = population.iter().sum();
+    let existing: f64 = population
+        .iter()
+        .zip(covered)
+        .filter(|(_, c)| **c)
+        .map(|(p, _)| p)
+        .sum();
+    let reachable_added: f64 = inst.weight.iter().sum();
+    let reachable_share = if total > 0.0 {
+        (existing + reachable_added) / total
+    } else {
+        0.0
+    };
+    let none = vec![false; m];
+    let heuristic = |k: usize| swap_search(&inst, greedy(&inst, k, &none), 50);
+
+    let (solved, greedy_value, target_reached, optimal) = match goal {
+        Goal::Add(k) => {
+            let g = inst.value(&greedy(&inst, k, &none));
+            let start = heuristic(k);
+            let s = solve(&inst, k, &start, deadline);
+            let opt = s.optimal;
+            (s, g, true, opt)
+        }
+        Goal::Target(share) => {
+            let needed = (share * total - existing).max(0.0);
+            let reachable = needed <= reachable_added + 1e-9 * total.max(1.0);
+            let needed = needed.min(reachable_added);
+            // The greedy order tells how many sites surely suffice.
+            let order = greedy(&inst, m, &none);
+            let mut acc = 0.0;
+            let mut hi = order.len();
+            for (n, gain) in inst.ranked(&order).iter().map(|x| x.1).enumerate() {
+                acc += gain;
+                if acc >= needed - 1e-9 {
+                    hi = n + 1;
+                    break;
+                }
+            }
+            if needed <= 0.0 {
+                hi = 0;
+            }
+            // A lower bound: even the k largest candidates together must reach `needed`.
+            let mut sizes: Vec<f64> = inst
+                .by_candidate
+                .iter()
+                .map(|r| r.iter().map(|&i| inst.weight[i as usize]).sum())
+                .collect();
+            sizes.sort_unstable_by(|a, b| b.total_cmp(a));
+            let mut lo = 0;
+            let mut s = 0.0;
+            while lo < sizes.len() && s < needed - 1e-9 {
+                s += sizes[lo];
+                lo += 1;
+            }
+            let mut best = Solved {
+                chosen: order[..hi].to_vec(),
+                value: inst.value(&order[..hi]),
+                upper_bound: 0.0,
+                optimal: true,
+                nodes: 0,
+            };
+            let mut proven = true;
+            let mut nodes = 0;
+            let (mut lo, mut hi) = (lo.min(hi), hi);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if mid == 0 {
+                    lo = 1;
+                    continue;
+                }
+                let start = heuristic(mid);
+                let s = solve(&inst, mid, &start, deadline);
+                nodes += s.nodes;
+                if s.value >= needed - 1e-9 {
+                    hi = mid;
+                    best = s;
+                } else {
+                    if !s.optimal && s.upper_bound >= needed - 1e-9 {
+                        proven = false;
+                    }
+                    lo = mid + 1;
+                }
+            }
+            best.nodes = nodes;
+            let k = best.chosen.len();
+            let g = inst.value(&greedy(&inst, k, &none));
+            // For a target the bound is the best any set of this size reaches.
+            best.upper_bound = best.upper_bound.max(best.value);
+            (best, g, reachable, proven)
+        }
+    };
+    let ranked = inst.ranked(&solved.chosen);
+    let mut cumulative = existing;
+    let sites: Vec<ChosenSite> = ranked
+        .iter()
+        .enumerate()
+        .map(|(r, &(c, gain))| {
+            cumulative += gain;
+            ChosenSite {
+                candidate: c,
+                rank: r + 1,
+                gain_population: gain,
+                cumulative_population: cumulative,
+                cumulative_share: if total > 0.0 { cumulative / total } else { 0.0 },
+            }
+        })
+        .collect();
+    let mut new_cover = vec![None; population.len()];
+    for (c, _) in &ranked {
+        for &item in &inst.by_candidate[*c as usize] {
+            for &i in &inst.members[item as usize] {
+                new_cover[i as usize].get_or_insert(*c);
+            }
+        }
+    }
+    let by_compound = candidate_cover.transpose();
+    let uncoverable = (0..population.len() as u32)
+        .filter(|&i| !covered[i as usize] && by_compound.row(i as usize).0.is_empty())
+        .collect();
+    let objective = existing + solved.value;
+    let upper_bound = existing + solved.upper_bound.max(solved.value);
+    Ok(SitePlan {
+        goal,
+        sites,
+        total_population: total,
+        existing_population: existing,
+        objective,
+        added_population: solved.value,
+        upper_bound,
+        gap: if upper_bound > 0.0 {
+            (upper_bound - objective) / upper_bound
+        } else {
+            0.0
+        },
+        optimal,
+        greedy_objective: existing + greedy_value,
+        reachable_share,
+        target_reached,
+        uncoverable,
+        new_cover,
+        nodes: solved.nodes,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,187 @@
+//! Oracle tests: every answer against exhaustive search on small seeded instances.
+
+use std::time::Duration;
+
+use super::*;
+use crate::rng::Rng;
+
+/// A random instance: `m` candidates over `n` compounds, some already covered.
+fn random_case(seed: u64, n: usize, m: usize) -> (CoverageMatrix, Vec<f64>, Vec<bool>) {
+    let mut rng = Rng::new(seed);
+    let mut cover = CoverageMatrix::new(n);
+    for _ in 0..m {
+        let mut row: Vec<u32> = (0..n as u32).filter(|_| rng.f64() < 0.15).collect();
+        row.dedup();
+        cover.push_row(row.into_iter().map(|i| (i, 1.0)));
+    }
+    let population = (0..n).map(|_| (1 + rng.below(100)) as f64).collect();
+    let covered = (0..n).map(|_| rng.f64() < 0.2).collect();
+    (cover, population, covered)
+}
+
+fn subsets(m: usize, k: usize, f: &mut impl FnMut(&[u32])) {
+    fn rec(start: usize, m: usize, k: usize, cur: &mut Vec<u32>, f: &mut impl FnMut(&[u32])) {
+        if cur.len() == k {
+            f(cur);
+            return;
+        }
+        for j in start..m {
+            cur.push(j as u32);
+            rec(j + 1, m, k, cur, f);
+            cur.pop();
+        }
+    }
+    rec(0, m, k, &mut Vec::new(), f);
+}
+
+/// Best covered population with exactly k new sites (existing included), by brute force.
+fn exhaustive(cover: &CoverageMatrix, pop: &[f64], covered: &[bool], k: usize) -> f64 {
+    let mut best = 0.0f64;
+    subsets(cover.n_rows(), k, &mut |s| {
+        let mut hit = covered.to_vec();
+        for &c in s {
+            for &i in cover.row(c as usize).0 {
+                hit[i as usize] = true;
+            }
+        }
+        let v: f64 = pop
+            .iter()
+            .zip(&hit)
+            .filter(|(_, h)| **h)
+            .map(|(p, _)| p)
+            .sum();
+        best = best.max(v);
+    });
+    best
+}
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+#[test]
+fn add_k_matches_exhaustive_search() {
+    for seed in 0..60 {
+        let n = 10 + (seed as usize * 7) % 50;
+        let m = 4 + (seed as usize) % 17;
+        let (cover, pop, mut covered) = random_case(seed, n, m);
+        if seed % 3 == 0 {
+            covered.iter_mut().for_each(|c| *c = false);
+        }
+        for k in 1..=5.min(m) {
+            let plan = plan_sites(&cover, &pop, &covered, Goal::Add(k), LIMIT).unwrap();
+            let truth = exhaustive(&cover, &pop, &covered, k);
+            assert!(
+                (plan.objective - truth).abs() < 1e-6,
+                "seed {seed} n={n} m={m} k={k}: got {} want {truth}",
+                plan.objective
+            );
+            assert!(plan.optimal, "seed {seed} k={k}");
+            assert!(plan.upper_bound >= truth - 1e-6, "bound below the optimum");
+            let sum: f64 = plan.sites.iter().map(|s| s.gain_population).sum();
+            assert!((sum - plan.added_population).abs() < 1e-6);
+        }
+    }
+}
+
+#[test]
+fn target_finds_the_fewest_sites() {
+    for seed in 0..40 {
+        let (cover, pop, covered) = random_case(1000 + seed, 40, 12);
+        let total: f64 = pop.iter().sum();
+        for share in [0.5, 0.7, 0.9] {
+            let plan = plan_sites(&cover, &pop, &covered, Goal::Target(share), LIMIT).unwrap();
+            let need = share * total;
+            if !plan.target_reached {
+                assert!(plan.reachable_share < share);
+                continue;
+            }
+            let k = plan.sites.len();
+            assert!(plan.objective >= need - 1e-6, "seed {seed}: target missed");
+            if k > 0 {
+                let fewer = exhaustive(&cover, &pop, &covered, k - 1);
+                assert!(
+                    fewer < need - 1e-6,
+                    "seed {seed} share {share}: {} sites suffice",
+                    k - 1
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn beats_greedy_where_greedy_is_suboptimal() {
+    // A covers the middle four (weight 4); B and C each cover two of them plus an end of
+    // weight 1.5. Greedy takes A then B (5.5); the optimum is B + C (7).
+    let mut cover = CoverageMatrix::new(6);
+    cover.push_row([(0, 1.0), (1, 1.0), (2, 1.0), (3, 1.0)]);
+    cover.push_row([(0, 1.0), (1, 1.0), (4, 1.0)]);
+    cover.push_row([(2, 1.0), (3, 1.0), (5, 1.0)]);
+    let pop = [1.0, 1.0, 1.0, 1.0, 1.5, 1.5];
+    let covered = [false; 6];
+    let none = vec![false; 3];
+    let inst = Instance::new(&cover, &pop, &covered);
+    assert_eq!(inst.value(&greedy(&inst, 2, &none)), 5.5);
+    let plan = plan_sites(&cover, &pop, &covered, Goal::Add(2), LIMIT).unwrap();
+    assert_eq!(plan.objective, 7.0);
+    assert_eq!(plan.greedy_objective, 5.5);
+    assert!(plan.optimal);
+    let ids: Vec<u32> = plan.sites.iter().map(|s| s.candidate).collect();
+    assert_eq!(ids, vec![1, 2]);
+}
+
+#[test]
+fn unreachable_target_reports_best_share_and_uncoverable() {
+    let mut cover = CoverageMatrix::new(3);
+    cover.push_row([(0, 1.0)]);
+    let pop = [10.0, 10.0, 80.0];
+    let plan = plan_sites(
+        &cover,
+        &pop,
+        &[false, true, false],
+        Goal::Target(0.95),
+        LIMIT,
+    )
+    .unwrap();
+    assert!(!plan.target_reached);
+    assert!((plan.reachable_share - 0.2).abs() < 1e-12);
+    assert_eq!(plan.uncoverable, vec![2]);
+    assert_eq!(plan.sites.len(), 1);
+}
+
+#[test]
+fn bad_goals_are_refused() {
+    let (cover, pop, covered) = random_case(1, 10, 4);
+    for goal in [
+        Goal::Add(0),
+        Goal::Add(5),
+        Goal::Target(0.0),
+        Goal::Target(1.5),
+    ] {
+        assert!(
+            plan_sites(&cover, &pop, &covered, goal, LIMIT).is_err(),
+            "{goal:?}"
+        );
+    }
+    assert!(plan_sites(&cover, &pop, &covered, Goal::Add(1), Duration::ZERO).is_err());
+}
+
+#[test]
+fn spatial_instances_are_proven_or_tightly_certified() {
+    let mut rng = Rng::new(77);
+    let pts = |rng: &mut Rng, n: usize| -> Vec<[f64; 2]> {
+        (0..n)
+            .map(|_| [rng.range(0.0, 10_000.0), rng.range(0.0, 10_000.0)])
+            .collect()
+    };
+    let compounds = pts(&mut rng, 3000);
+    let centres = pts(&mut rng, 20);
+    let candidates = pts(&mut rng, 300);
+    let pop: Vec<f64> = (0..3000).map(|_| (50 + rng.below(2000)) as f64).collect();
+    let existing = crate::coverage::euclidean(&compounds, &centres, &[800.0; 20]);
+    let cand = crate::coverage::euclidean(&compounds, &candidates, &[800.0; 300]);
+    let cover = cand.by_compound.transpose();
+    let plan = plan_sites(&cover, &pop, &existing.covered(), Goal::Add(10), LIMIT).unwrap();
+    assert!(plan.upper_bound >= plan.objective);
+    assert!(plan.objective >= plan.greedy_objective - 1e-9);
+    assert!(plan.gap < 0.005, "gap {}", plan.gap);
+}
