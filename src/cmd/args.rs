@@ -138,13 +138,18 @@ pub enum Standard {
 #[derive(Debug, Clone, clap::Args)]
 pub struct CircleArgs {
     /// Walking minutes.
-    #[arg(long, default_value_t = 15.0)]
+    #[arg(long, default_value_t = 15.0, allow_negative_numbers = true)]
     pub minutes: f64,
     /// Walking speed, km/h.
-    #[arg(long, default_value_t = 4.0)]
+    #[arg(long, default_value_t = 4.0, allow_negative_numbers = true)]
     pub speed: f64,
     /// Radius in metres (instead of minutes × speed).
-    #[arg(long, value_name = "METRES", conflicts_with = "standard")]
+    #[arg(
+        long,
+        value_name = "METRES",
+        conflicts_with = "standard",
+        allow_negative_numbers = true
+    )]
     pub radius: Option<f64>,
     /// Use a standard's preset radius for --minutes.
     #[arg(long)]

@@ -2,10 +2,13 @@
 //! inputs and every result into one folder, and prints the summary.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
+use circleplan::gaps::{choose_best_sites, gap_zones};
 use circleplan::io::OutputSet;
-use circleplan::report::{self, LayerInfo, RunInfo};
+use circleplan::report::{self, LayerInfo, RunInfo, SiteList};
+use circleplan::siting::{Goal, plan_sites};
 use circleplan::synth::{SynthSpec, generate};
 use circleplan::{Analysis, CentreFields, Centres, Circle, CompoundFields, Compounds};
 
@@ -67,12 +70,99 @@ pub fn run(args: Args) -> Result<()> {
     }
     let circle = Circle::from_minutes(15.0, 4.0)?;
     let analysis = Analysis::euclidean(&compounds, &centres, &circle, &mut run.warnings);
-    let (_, files) = report::coverage_outputs(&analysis, &compounds, &centres, &circle, &run, true);
-    files.commit(&args.output, &[])?;
+    let (mut summary, mut files) =
+        report::coverage_outputs(&analysis, &compounds, &centres, &circle, &run, true);
     print!(
         "{}",
         report::summary_table(&analysis, &compounds, &circle, &run.warnings)
     );
+
+    // Gaps: who is left out, grouped into zones.
+    let covered = analysis.coverage.covered();
+    let mut zones = gap_zones(
+        &analysis.compounds_xy,
+        &compounds.population,
+        &covered,
+        2.0 * circle.radius_m,
+    );
+    let candidates = Centres::load(
+        &inputs_dir.join("candidates.geojson"),
+        &Default::default(),
+        &CentreFields::default(),
+        &mut run.warnings,
+    )?;
+    let cand_xy = analysis.study.project(&candidates.lonlat);
+    let cover = circleplan::coverage::euclidean(
+        &analysis.compounds_xy,
+        &cand_xy,
+        &vec![circle.radius_m; cand_xy.len()],
+    )
+    .by_compound
+    .transpose();
+    choose_best_sites(&mut zones, &cover, &compounds.population);
+    let sites = SiteList {
+        ids: &candidates.ids,
+        lonlat: &candidates.lonlat,
+    };
+    summary["gaps"] = report::gaps_value(&zones, &compounds, sites, 2.0 * circle.radius_m);
+    files.add(
+        "gaps.geojson",
+        report::gaps_geojson(
+            &zones,
+            &compounds,
+            &analysis.compounds_xy,
+            &analysis.study.plane,
+            sites,
+            circle.radius_m / 4.0,
+        )
+        .into_bytes(),
+    );
+    println!(
+        "\nGaps: {} zones hold the {:.0} uncovered residents; the largest holds {:.0}.",
+        zones.len(),
+        analysis.totals.population_total - analysis.totals.population_covered,
+        zones.first().map(|z| z.population).unwrap_or(0.0)
+    );
+
+    // Sites: the best 5 new centres among the candidate sites, proven optimal.
+    let plan = plan_sites(
+        &cover,
+        &compounds.population,
+        &covered,
+        Goal::Add(5),
+        Duration::from_secs(30),
+    )?;
+    summary["site"] = report::site_value(&plan, sites, "candidates.geojson", &compounds, 30.0);
+    files.add(
+        "sites.geojson",
+        report::sites_geojson(&plan, sites).into_bytes(),
+    );
+    files.add("summary.json", report::pretty_json(&summary).into_bytes());
+    println!(
+        "\nFive new centres (from {} candidate sites):",
+        candidates.len()
+    );
+    for s in &plan.sites {
+        println!(
+            "  {}. {}  +{:.0} residents -> {:.1} %",
+            s.rank,
+            candidates.ids[s.candidate as usize],
+            s.gain_population,
+            s.cumulative_share * 100.0
+        );
+    }
+    println!(
+        "  {} (upper bound {:.0}, gap {:.3} %; greedy alone would cover {:.0}).",
+        if plan.optimal {
+            "Proven optimal"
+        } else {
+            "Certified"
+        },
+        plan.upper_bound,
+        plan.gap * 100.0,
+        plan.greedy_objective
+    );
+    files.commit(&args.output, &[])?;
     println!(
         "\nDemo district: {} compounds, {} centres (1 district + 11 sub-district + community \
          centres + stations).\nWrote inputs to {} and results ({}) to {}",

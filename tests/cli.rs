@@ -1,0 +1,498 @@
+//! End-to-end tests: the real binary in fresh temporary directories — the demo, the output
+//! contract, every bad input from the issue list, and byte-identical output at any thread
+//! count.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_circleplan"))
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn point(id: &str, lon: &str, lat: &str, props: &str) -> String {
+    format!(
+        r#"{{"type":"Feature","properties":{{"id":"{id}"{props}}},"geometry":{{"type":"Point","coordinates":[{lon},{lat}]}}}}"#
+    )
+}
+
+fn collection(features: &[String]) -> String {
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        features.join(",")
+    )
+}
+
+fn good_centres(dir: &Path) -> PathBuf {
+    write(
+        dir,
+        "centers.geojson",
+        &collection(&[point("S1", "117.28", "31.86", r#","level":"street""#)]),
+    )
+}
+
+fn synth(dir: &Path) {
+    let out = run(
+        dir,
+        &[
+            "synth",
+            "--compounds",
+            "800",
+            "--centers",
+            "60",
+            "--candidates",
+            "80",
+            "--seed",
+            "3",
+            "-o",
+            "city",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn demo_runs_and_writes_every_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["demo"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Population covered"), "{text}");
+    for f in [
+        "summary.json",
+        "compounds.geojson",
+        "centers.geojson",
+        "circles.geojson",
+    ] {
+        assert!(
+            dir.path().join("circleplan-demo").join(f).exists(),
+            "{f} missing"
+        );
+    }
+}
+
+#[test]
+fn coverage_writes_the_contract_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    synth(dir.path());
+    let out = run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "city/compounds.geojson",
+            "--centers",
+            "city/centers.geojson",
+            "--group-by",
+            "street",
+            "--circles",
+            "-o",
+            "out",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["circle"]["radius_m"], 1000.0);
+    assert_eq!(summary["circle"]["minutes"], 15.0);
+    assert_eq!(summary["circle"]["metric"], "euclidean");
+    assert_eq!(summary["compounds"]["total"], 800);
+    let covered = summary["compounds"]["covered"].as_u64().unwrap();
+    let share = summary["population"]["share"].as_f64().unwrap();
+    assert!(share > 0.0 && share <= 1.0);
+    assert!(summary["groups"]["street"].as_array().unwrap().len() > 1);
+    assert!(!summary["levels"].as_array().unwrap().is_empty());
+    let compounds: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/compounds.geojson")).unwrap())
+            .unwrap();
+    let features = compounds["features"].as_array().unwrap();
+    assert_eq!(features.len(), 800);
+    let mut n_covered = 0;
+    for f in features {
+        let p = &f["properties"];
+        for key in [
+            "id",
+            "population",
+            "nearest_center",
+            "distance_m",
+            "minutes",
+            "covered",
+            "centers_within",
+            "street",
+        ] {
+            assert!(!p[key].is_null(), "{key} missing in {p}");
+        }
+        let covered_flag = p["covered"].as_bool().unwrap();
+        assert_eq!(covered_flag, p["centers_within"].as_u64().unwrap() > 0);
+        n_covered += covered_flag as u64;
+    }
+    assert_eq!(n_covered, covered);
+    let centres: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/centers.geojson")).unwrap())
+            .unwrap();
+    let p = &centres["features"][0]["properties"];
+    for key in ["id", "level", "served_population", "served_compounds"] {
+        assert!(!p[key].is_null(), "{key} missing");
+    }
+    assert!(dir.path().join("out/circles.geojson").exists());
+    // Without -o nothing is written; --format json prints the summary.
+    let out = run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "city/compounds.geojson",
+            "--centers",
+            "city/centers.geojson",
+            "--format",
+            "json",
+        ],
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["compounds"]["covered"].as_u64().unwrap(), covered);
+}
+
+#[test]
+fn outputs_are_identical_on_one_thread_and_many() {
+    let dir = tempfile::tempdir().unwrap();
+    synth(dir.path());
+    for (threads, out) in [("1", "one"), ("4", "four")] {
+        for cmd in [
+            vec!["coverage", "--group-by", "street", "--circles"],
+            vec![
+                "site",
+                "--candidates",
+                "city/candidates.geojson",
+                "--add",
+                "3",
+            ],
+        ] {
+            let o = format!("{out}-{}", cmd[0]);
+            let mut args: Vec<&str> = cmd.clone();
+            args.extend([
+                "--compounds",
+                "city/compounds.geojson",
+                "--centers",
+                "city/centers.geojson",
+                "-o",
+                &o,
+            ]);
+            let status = bin()
+                .current_dir(dir.path())
+                .env("RAYON_NUM_THREADS", threads)
+                .args(&args)
+                .output()
+                .unwrap();
+            assert!(
+                status.status.success(),
+                "{}",
+                String::from_utf8_lossy(&status.stderr)
+            );
+        }
+    }
+    for cmd in ["coverage", "site"] {
+        let a = dir.path().join(format!("one-{cmd}"));
+        let b = dir.path().join(format!("four-{cmd}"));
+        for entry in std::fs::read_dir(&a).unwrap() {
+            let name = entry.unwrap().file_name();
+            assert_eq!(
+                std::fs::read(a.join(&name)).unwrap(),
+                std::fs::read(b.join(&name)).unwrap(),
+                "{cmd}/{name:?} differs between 1 and 4 threads"
+            );
+        }
+    }
+}
+
+#[test]
+fn site_and_gaps_answer_on_the_synthetic_city() {
+    let dir = tempfile::tempdir().unwrap();
+    synth(dir.path());
+    let base = [
+        "--compounds",
+        "city/compounds.geojson",
+        "--centers",
+        "city/centers.geojson",
+    ];
+    let mut args = vec!["site", "--candidates", "auto", "--add", "4", "-o", "s"];
+    args.extend(base);
+    let out = run(dir.path(), &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("s/summary.json")).unwrap()).unwrap();
+    for key in [
+        "objective",
+        "added_population",
+        "upper_bound",
+        "gap",
+        "optimal",
+        "sites",
+        "uncoverable",
+    ] {
+        assert!(s.get(key).is_some(), "{key} missing");
+    }
+    assert!(s["upper_bound"].as_f64().unwrap() >= s["objective"].as_f64().unwrap());
+    let sites: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("s/sites.geojson")).unwrap())
+            .unwrap();
+    let first = &sites["features"][0]["properties"];
+    assert_eq!(first["rank"], 1);
+    assert!(first["gain_population"].as_f64().unwrap() > 0.0);
+    let mut args = vec!["gaps", "-o", "g"];
+    args.extend(base);
+    let out = run(dir.path(), &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let g: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("g/gaps.geojson")).unwrap()).unwrap();
+    let feats = g["features"].as_array().unwrap();
+    let zone_pop: f64 = feats
+        .iter()
+        .filter(|f| f["properties"]["kind"] == "zone")
+        .map(|f| f["properties"]["population"].as_f64().unwrap())
+        .sum();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("g/summary.json")).unwrap()).unwrap();
+    let uncovered = summary["population"]["uncovered"].as_f64().unwrap();
+    assert!(
+        (zone_pop - uncovered).abs() < 1e-3,
+        "{zone_pop} vs {uncovered}"
+    );
+}
+
+/// Runs coverage on a bad compounds file and checks: failure, one line naming the file and
+/// `expect`, and no output directory left behind.
+fn assert_bad(name: &str, text: &str, expect: &str, extra: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    if name != "missing.geojson" {
+        write(dir.path(), name, text);
+    }
+    good_centres(dir.path());
+    let mut args = vec![
+        "coverage",
+        "--compounds",
+        name,
+        "--centers",
+        "centers.geojson",
+        "-o",
+        "out",
+    ];
+    args.extend(extra);
+    let out = run(dir.path(), &args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{name}: should fail");
+    assert_eq!(err.trim().lines().count(), 1, "not one line: {err}");
+    assert!(
+        err.contains(name) || expect.starts_with("--"),
+        "file not named: {err}"
+    );
+    assert!(err.contains(expect), "{name}: expected {expect:?} in {err}");
+    assert!(
+        !dir.path().join("out").exists(),
+        "{name}: output left behind"
+    );
+}
+
+#[test]
+fn bad_inputs_get_one_clear_line_and_no_output() {
+    let ok = point("a", "117.28", "31.86", r#","population":10"#);
+    assert_bad("missing.geojson", "", "No such file", &[]);
+    assert_bad(
+        "broken.geojson",
+        "{\"type\":\"FeatureCollection\",\n\"features\":[ }",
+        "line 2",
+        &[],
+    );
+    assert_bad(
+        "feature.geojson",
+        &ok,
+        "not a GeoJSON FeatureCollection",
+        &[],
+    );
+    assert_bad(
+        "nogeom.geojson",
+        &collection(&[
+            ok.clone(),
+            r#"{"type":"Feature","properties":{"id":"b"},"geometry":null}"#.into(),
+        ]),
+        "feature 2 (id \"b\"): feature has no geometry",
+        &[],
+    );
+    assert_bad(
+        "line.geojson",
+        &collection(&[r#"{"type":"Feature","properties":{"id":"b"},"geometry":{"type":"LineString","coordinates":[[1,2],[3,4]]}}"#.into()]),
+        "unsupported geometry type \"LineString\"",
+        &[],
+    );
+    assert_bad(
+        "nan.csv",
+        "id,lon,lat\na,NaN,31\n",
+        "not a finite number",
+        &[],
+    );
+    assert_bad(
+        "inf.csv",
+        "id,lon,lat\na,inf,31\n",
+        "not a finite number",
+        &[],
+    );
+    assert_bad(
+        "range.geojson",
+        &collection(&[point("a", "190", "31", "")]),
+        "longitude outside ±180",
+        &[],
+    );
+    assert_bad(
+        "swapped.geojson",
+        &collection(&[point("a", "31.86", "117.28", "")]),
+        "look swapped",
+        &[],
+    );
+    assert_bad(
+        "neg.geojson",
+        &collection(&[
+            ok.clone(),
+            point("b", "117.2", "31.8", r#","population":-5"#),
+        ]),
+        "negative population -5",
+        &[],
+    );
+    assert_bad(
+        "text.geojson",
+        &collection(&[point("b", "117.2", "31.8", r#","population":"many""#)]),
+        "population \"many\" is not a finite number",
+        &[],
+    );
+    assert_bad(
+        "dup.geojson",
+        &collection(&[ok.clone(), ok.clone()]),
+        "duplicate id \"a\"",
+        &[],
+    );
+    assert_bad("empty.geojson", &collection(&[]), "the layer is empty", &[]);
+    assert_bad(
+        "nocoords.csv",
+        "id,a,b\n1,2,3\n",
+        "no coordinate columns",
+        &[],
+    );
+    let good = collection(&[ok]);
+    assert_bad("r0.geojson", &good, "--radius", &["--radius", "0"]);
+    assert_bad("speed.geojson", &good, "--speed", &["--speed", "-2"]);
+}
+
+#[test]
+fn unwritable_output_and_input_overwrite_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    synth(dir.path());
+    write(dir.path(), "blocker", "x");
+    let out = run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "city/compounds.geojson",
+            "--centers",
+            "city/centers.geojson",
+            "-o",
+            "blocker/out",
+        ],
+    );
+    assert!(!out.status.success());
+    let before = std::fs::read(dir.path().join("city/compounds.geojson")).unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "city/compounds.geojson",
+            "--centers",
+            "city/centers.geojson",
+            "-o",
+            "city",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("overwrite an input"));
+    assert_eq!(
+        std::fs::read(dir.path().join("city/compounds.geojson")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn chinese_csv_in_gbk_and_gcj02_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        "编号,经度,纬度,人口,街道\nA,117.2850,31.8620,100,杏林\nB,117.3500,31.9000,50,亳州路\n";
+    let (bytes, _, _) = encoding_rs::GBK.encode(text);
+    std::fs::write(dir.path().join("c.csv"), &bytes).unwrap();
+    good_centres(dir.path());
+    let out = run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "c.csv",
+            "--centers",
+            "centers.geojson",
+            "--compounds-coords",
+            "gcj02",
+            "--group-by",
+            "街道",
+            "--format",
+            "json",
+            "--id-field",
+            "编号",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["population"]["total"], 150.0);
+    assert_eq!(s["groups"]["街道"].as_array().unwrap().len(), 2);
+    assert_eq!(s["inputs"]["compounds"]["coords"], "gcj02");
+}
+
+#[test]
+fn help_has_examples() {
+    let out = bin().args(["coverage", "--help"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Examples:") && text.contains("--level-radius"));
+}
