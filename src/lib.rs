@@ -41,6 +41,7 @@ pub mod coverage;
 pub mod crs;
 pub mod error;
 pub mod gaps;
+pub mod index;
 pub mod io;
 pub mod model;
 pub mod network;

@@ -131,17 +131,8 @@ pub fn generate(spec: &SynthSpec) -> SynthCity {
             (p, 0.3 + rng.f64())
         })
         .collect();
-    let weight_total: f64 = clusters.iter().map(|c| c.1).sum();
-    let pick_cluster = |rng: &mut Rng| {
-        let mut t = rng.f64() * weight_total;
-        for (i, c) in clusters.iter().enumerate() {
-            t -= c.1;
-            if t <= 0.0 {
-                return i;
-            }
-        }
-        clusters.len() - 1
-    };
+    let cluster_cdf = cumulative(clusters.iter().map(|c| c.1));
+    let pick_cluster = |rng: &mut Rng| pick(&cluster_cdf, rng);
     let mut xy: Vec<[f64; 2]> = Vec::with_capacity(n);
     while xy.len() < n {
         let (c, _) = clusters[pick_cluster(&mut rng)];
@@ -191,6 +182,13 @@ pub fn generate(spec: &SynthSpec) -> SynthCity {
     }
     let n_comm_seeds = (n / 8).max(1);
     let comm_seeds: Vec<[f64; 2]> = (0..n_comm_seeds).map(|_| xy[rng.below(n)]).collect();
+    let comm_tree = rstar::RTree::bulk_load(
+        comm_seeds
+            .iter()
+            .enumerate()
+            .map(|(k, p)| rstar::primitives::GeomWithData::new(*p, k))
+            .collect(),
+    );
     let sw = width(n_seeds);
     let cw = width(n_comm_seeds);
     let cpw = width(n);
@@ -200,7 +198,10 @@ pub fn generate(spec: &SynthSpec) -> SynthCity {
             xy: xy[i],
             population: population[i],
             street: format!("街道{:0sw$}", nearest_to(&seeds, xy[i]) + 1),
-            community: format!("社区{:0cw$}", nearest_to(&comm_seeds, xy[i]) + 1),
+            community: format!(
+                "社区{:0cw$}",
+                comm_tree.nearest_neighbor(&xy[i]).map_or(0, |s| s.data) + 1
+            ),
         })
         .collect();
 
@@ -211,17 +212,8 @@ pub fn generate(spec: &SynthSpec) -> SynthCity {
             population[i] * (-2.5 * r * r).exp()
         })
         .collect();
-    let core_total: f64 = core_weight.iter().sum();
-    let pick_compound = |rng: &mut Rng| {
-        let mut t = rng.f64() * core_total;
-        for (i, w) in core_weight.iter().enumerate() {
-            t -= w;
-            if t <= 0.0 {
-                return i;
-            }
-        }
-        n - 1
-    };
+    let core_cdf = cumulative(core_weight.iter().copied());
+    let pick_compound = |rng: &mut Rng| pick(&core_cdf, rng);
     let mw = width(m);
     let mut centres = Vec::with_capacity(m);
     for j in 0..m {
@@ -292,6 +284,23 @@ pub fn generate(spec: &SynthSpec) -> SynthCity {
         river,
         side_m: side,
     }
+}
+
+/// Running sums of weights, for sampling by binary search.
+fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut acc = 0.0;
+    weights
+        .map(|w| {
+            acc += w;
+            acc
+        })
+        .collect()
+}
+
+/// An index drawn with probability proportional to its weight.
+fn pick(cdf: &[f64], rng: &mut Rng) -> usize {
+    let t = rng.f64() * cdf.last().copied().unwrap_or(0.0);
+    cdf.partition_point(|&c| c < t).min(cdf.len() - 1)
 }
 
 fn min_d2(seeds: &[[f64; 2]], p: [f64; 2]) -> f64 {

@@ -1,11 +1,12 @@
-//! Straight-line coverage on the local metric plane: an R-tree over sites answers, for every
-//! compound, which sites reach it and which is nearest. `brute_force` is its test oracle.
+//! Straight-line coverage on the local metric plane: a bucket grid answers which sites reach
+//! each compound, an R-tree finds the nearest site when none does. `brute_force` is the oracle.
 
 use rayon::prelude::*;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
 use super::{Coverage, CoverageMatrix};
+use crate::index::PointGrid;
 
 type SitePoint = GeomWithData<[f64; 2], u32>;
 
@@ -32,9 +33,7 @@ pub fn euclidean(compounds: &[[f64; 2]], sites: &[[f64; 2]], budget_m: &[f64]) -
             .collect(),
     );
     let max_budget = budget_m.iter().copied().fold(0.0, f64::max);
-    // Query a hair wider than the budget so that rounding in the squared distance can never
-    // drop a point exactly on the circle; the exact test is `dist <= budget` below.
-    let query_r2 = (max_budget * (1.0 + 1e-9) + 1e-9).powi(2);
+    let grid = PointGrid::new(sites, max_budget.max(1.0));
     let parts: Vec<(Vec<Option<u32>>, Vec<f64>, CoverageMatrix)> = compounds
         .par_chunks(CHUNK)
         .map(|chunk| {
@@ -45,15 +44,14 @@ pub fn euclidean(compounds: &[[f64; 2]], sites: &[[f64; 2]], budget_m: &[f64]) -
             for p in chunk {
                 row.clear();
                 let mut best = (f64::INFINITY, u32::MAX);
-                for s in tree.locate_within_distance(*p, query_r2) {
-                    let d = dist(p, s.geom());
-                    if (d, s.data) < best {
-                        best = (d, s.data);
+                grid.for_each_within(*p, max_budget, |s, d| {
+                    if (d, s) < best {
+                        best = (d, s);
                     }
-                    if d <= budget_m[s.data as usize] {
-                        row.push((s.data, d as f32));
+                    if d <= budget_m[s as usize] {
+                        row.push((s, d as f32));
                     }
-                }
+                });
                 if best.1 == u32::MAX {
                     // Nothing within the largest budget: the nearest site, lowest index on ties.
                     let mut iter = tree.nearest_neighbor_iter_with_distance_2(p);
@@ -76,11 +74,13 @@ pub fn euclidean(compounds: &[[f64; 2]], sites: &[[f64; 2]], budget_m: &[f64]) -
             (nearest, nearest_cost, rows)
         })
         .collect();
+    let nnz = parts.iter().map(|p| p.2.nnz()).sum();
     let mut coverage = Coverage {
         nearest: Vec::with_capacity(compounds.len()),
         nearest_cost_m: Vec::with_capacity(compounds.len()),
-        by_compound: CoverageMatrix::new(sites.len()),
+        by_compound: CoverageMatrix::with_capacity(sites.len(), compounds.len(), nnz),
     };
+    // Each part is freed once copied, so peak memory stays near one matrix.
     for (nearest, cost, rows) in parts {
         coverage.nearest.extend(nearest);
         coverage.nearest_cost_m.extend(cost);
@@ -127,7 +127,7 @@ mod tests {
     }
 
     #[test]
-    fn rtree_matches_brute_force_on_random_cities() {
+    fn fast_path_matches_brute_force_on_random_cities() {
         for seed in 0..40 {
             let mut rng = Rng::new(seed);
             let n = 1 + rng.below(3000);

@@ -22,6 +22,18 @@ impl CoverageMatrix {
         }
     }
 
+    /// An empty matrix with room for `rows` rows and `nnz` pairs.
+    pub fn with_capacity(n_cols: usize, rows: usize, nnz: usize) -> Self {
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        CoverageMatrix {
+            offsets,
+            cols: Vec::with_capacity(nnz),
+            cost_m: Vec::with_capacity(nnz),
+            n_cols,
+        }
+    }
+
     /// Appends a row. Entries must be sorted by column and below `n_cols`.
     ///
     /// # Panics

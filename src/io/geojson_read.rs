@@ -30,25 +30,16 @@ pub(crate) fn json_error(path: &Path, e: serde_json::Error) -> Error {
 pub(crate) fn read_geojson(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let mut state = State {
-        path,
-        matcher: FieldMatcher::new(options),
-        layer: PointLayer {
-            path: path.to_path_buf(),
-            format: LayerFormat::GeoJson,
-            ids: Vec::new(),
-            generated_ids: 0,
-            lonlat: Vec::new(),
-            columns: vec![Vec::new(); options.fields.len()],
-            column_names: vec![None; options.fields.len()],
-            polygons: 0,
-        },
-        best_rank: vec![usize::MAX; options.fields.len()],
-        slots: vec![None; options.fields.len()],
-        error: None,
-        collection_type: None,
-        saw_features: false,
-    };
+    match scan_collection(text) {
+        Some(scan) => read_parallel(path, options, text, scan),
+        None => read_sequential(path, options, text),
+    }
+}
+
+/// The reference path: one serde pass over the whole file (used when the fast structural
+/// scan declines, so malformed files get serde's precise line and column).
+fn read_sequential(path: &Path, options: &ReadOptions, text: &[u8]) -> Result<PointLayer> {
+    let mut state = State::new(path, options, 0);
     let mut de = serde_json::Deserializer::from_slice(text);
     let parsed = (&mut de)
         .deserialize_any(TopVisitor(&mut state))
@@ -59,8 +50,14 @@ pub(crate) fn read_geojson(path: &Path, options: &ReadOptions) -> Result<PointLa
     if let Err(e) = parsed {
         return Err(json_error(path, e));
     }
-    match state.collection_type.as_deref() {
-        Some("FeatureCollection") if state.saw_features => {}
+    check_collection(path, state.collection_type.as_deref(), state.saw_features)?;
+    Ok(state.layer)
+}
+
+/// The top-level checks shared by both parsing paths.
+fn check_collection(path: &Path, collection_type: Option<&str>, saw_features: bool) -> Result<()> {
+    match collection_type {
+        Some("FeatureCollection") if saw_features => {}
         Some("FeatureCollection") => {
             return Err(Error::Format {
                 path: path.to_path_buf(),
@@ -83,11 +80,246 @@ pub(crate) fn read_geojson(path: &Path, options: &ReadOptions) -> Result<PointLa
             });
         }
     }
-    Ok(state.layer)
+    Ok(())
+}
+
+impl<'p> State<'p> {
+    fn new(path: &'p Path, options: &ReadOptions, base: usize) -> Self {
+        State {
+            path,
+            base,
+            matcher: FieldMatcher::new(options),
+            layer: PointLayer {
+                path: path.to_path_buf(),
+                format: LayerFormat::GeoJson,
+                ids: Vec::new(),
+                generated_ids: 0,
+                lonlat: Vec::new(),
+                columns: vec![Vec::new(); options.fields.len()],
+                column_names: vec![None; options.fields.len()],
+                polygons: 0,
+            },
+            best_rank: vec![usize::MAX; options.fields.len()],
+            slots: vec![None; options.fields.len()],
+            error: None,
+            collection_type: None,
+            saw_features: false,
+        }
+    }
+}
+
+/// Features per parallel parsing task.
+const FEATURES_PER_TASK: usize = 4096;
+
+/// Parses the features found by [`scan_collection`] in parallel chunks and merges them in
+/// order; the first error in file order wins, exactly as in a sequential parse.
+fn read_parallel(path: &Path, options: &ReadOptions, text: &[u8], scan: Scan) -> Result<PointLayer> {
+    use rayon::prelude::*;
+    check_collection(path, scan.collection_type.as_deref(), true)?;
+    let parts: Vec<State> = scan
+        .features
+        .par_chunks(FEATURES_PER_TASK)
+        .enumerate()
+        .map(|(c, spans)| {
+            let mut state = State::new(path, options, c * FEATURES_PER_TASK);
+            for &(a, b) in spans {
+                let mut de = serde_json::Deserializer::from_slice(&text[a..b]);
+                if let Err(e) = FeatureSeed(&mut state).deserialize(&mut de) {
+                    if state.error.is_none() {
+                        state.error = Some(json_error_at(path, text, a, e));
+                    }
+                    break;
+                }
+            }
+            state
+        })
+        .collect();
+    let n = scan.features.len();
+    let nfields = options.fields.len();
+    let mut layer = State::new(path, options, 0).layer;
+    layer.ids.reserve(n);
+    layer.lonlat.reserve(n);
+    let mut best_rank = vec![usize::MAX; nfields];
+    for mut part in parts {
+        if let Some(e) = part.error {
+            return Err(e);
+        }
+        layer.ids.append(&mut part.layer.ids);
+        layer.lonlat.append(&mut part.layer.lonlat);
+        layer.generated_ids += part.layer.generated_ids;
+        layer.polygons += part.layer.polygons;
+        for f in 0..nfields {
+            layer.columns[f].append(&mut part.layer.columns[f]);
+            if part.best_rank[f] < best_rank[f] {
+                best_rank[f] = part.best_rank[f];
+                layer.column_names[f] = part.layer.column_names[f].take();
+            }
+        }
+    }
+    Ok(layer)
+}
+
+/// A serde error inside one feature, located in the whole file.
+fn json_error_at(path: &Path, text: &[u8], offset: usize, e: serde_json::Error) -> Error {
+    let before = &text[..offset];
+    let lines_before = before.iter().filter(|&&b| b == b'\n').count();
+    let col_before = before.len() - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let (line, column) = if e.line() <= 1 {
+        (lines_before + 1, col_before + e.column())
+    } else {
+        (lines_before + e.line(), e.column())
+    };
+    Error::Json {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message: e.to_string().split(" at line").next().unwrap_or("").to_string(),
+    }
+}
+
+/// Where the features of a well-formed FeatureCollection lie.
+struct Scan {
+    collection_type: Option<String>,
+    features: Vec<(usize, usize)>,
+}
+
+/// A fast structural pass over the top-level object: records the `type` value and the byte
+/// span of every element of `features`, without parsing them. Returns `None` whenever the
+/// file is not a plain object with a `features` array (or is malformed), and the caller falls
+/// back to the sequential parser, which reports the precise error.
+fn scan_collection(t: &[u8]) -> Option<Scan> {
+    let mut p = skip_ws(t, 0);
+    if t.get(p) != Some(&b'{') {
+        return None;
+    }
+    p += 1;
+    let mut scan = Scan {
+        collection_type: None,
+        features: Vec::new(),
+    };
+    let mut saw_features = false;
+    loop {
+        p = skip_ws(t, p);
+        match t.get(p)? {
+            b'}' => {
+                p += 1;
+                break;
+            }
+            b'"' => {}
+            _ => return None,
+        }
+        let key_end = skip_string(t, p)?;
+        let key = &t[p + 1..key_end - 1];
+        p = skip_ws(t, key_end);
+        if t.get(p) != Some(&b':') {
+            return None;
+        }
+        p = skip_ws(t, p + 1);
+        match key {
+            b"features" => {
+                if t.get(p) != Some(&b'[') {
+                    return None;
+                }
+                saw_features = true;
+                p = skip_ws(t, p + 1);
+                if t.get(p) == Some(&b']') {
+                    p += 1;
+                } else {
+                    loop {
+                        let start = p;
+                        p = skip_value(t, p)?;
+                        scan.features.push((start, p));
+                        p = skip_ws(t, p);
+                        match t.get(p)? {
+                            b',' => p = skip_ws(t, p + 1),
+                            b']' => {
+                                p += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+            }
+            b"type" => {
+                let end = skip_value(t, p)?;
+                scan.collection_type = Some(serde_json::from_slice::<String>(&t[p..end]).ok()?);
+                p = end;
+            }
+            _ => p = skip_value(t, p)?,
+        }
+        p = skip_ws(t, p);
+        match t.get(p)? {
+            b',' => p += 1,
+            b'}' => {
+                p += 1;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    (skip_ws(t, p) == t.len() && saw_features).then_some(scan)
+}
+
+fn skip_ws(t: &[u8], mut p: usize) -> usize {
+    while p < t.len() && matches!(t[p], b' ' | b'\n' | b'\r' | b'\t') {
+        p += 1;
+    }
+    p
+}
+
+/// `t[p]` is a quote; returns the index after the closing quote.
+fn skip_string(t: &[u8], mut p: usize) -> Option<usize> {
+    p += 1;
+    while p < t.len() {
+        match t[p] {
+            b'\\' => p += 2,
+            b'"' => return Some(p + 1),
+            _ => p += 1,
+        }
+    }
+    None
+}
+
+/// Skips one JSON value starting at `p` (structure only; the parser checks the contents).
+fn skip_value(t: &[u8], mut p: usize) -> Option<usize> {
+    match *t.get(p)? {
+        b'"' => skip_string(t, p),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            while p < t.len() {
+                match t[p] {
+                    b'"' => {
+                        p = skip_string(t, p)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(p + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                p += 1;
+            }
+            None
+        }
+        _ => {
+            let start = p;
+            while p < t.len() && !matches!(t[p], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                p += 1;
+            }
+            (p > start).then_some(p)
+        }
+    }
 }
 
 struct State<'p> {
     path: &'p Path,
+    /// Features before this state's first one (parallel parsing splits the array).
+    base: usize,
     matcher: FieldMatcher,
     layer: PointLayer,
     best_rank: Vec<usize>,
@@ -222,7 +454,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
             }
         }
         let id = prop_id.or(feature_id).map(|s| s.to_text());
-        let n = state.layer.lonlat.len() + 1;
+        let n = state.base + state.layer.lonlat.len() + 1;
         let label = match &id {
             Some(id) => format!("feature {n} (id {id:?})"),
             None => format!("feature {n}"),
@@ -528,6 +760,47 @@ mod tests {
             || (0.0..=1.0).contains(&x) && (0.0..=10.0).contains(&y);
         assert!(inside, "({x}, {y}) is outside the L");
         assert_eq!(layer.polygons, 1);
+    }
+
+    #[test]
+    fn parallel_and_sequential_parses_agree() {
+        let mut text = String::from("{\"type\":\"FeatureCollection\",\"name\":{\"a\":[1,\"]\"]},\"features\":[\n");
+        for i in 0..20_000 {
+            if i > 0 {
+                text.push_str(",\n");
+            }
+            let props = match i % 3 {
+                0 => format!("{{\"pop\":{i},\"s\":\"x}}\\\"\"}}"),
+                1 => format!("{{\"id\":\"f{i}\",\"population\":\"{i}\"}}"),
+                _ => "null".to_string(),
+            };
+            text.push_str(&format!(
+                "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{}.5,{}]}}}}",
+                i % 170,
+                i % 80
+            ));
+        }
+        text.push_str("\n]}");
+        let bytes = text.as_bytes();
+        assert!(scan_collection(bytes).is_some(), "scan declined a valid file");
+        let path = Path::new("mem.geojson");
+        let a = read_sequential(path, &pop_options(), bytes).unwrap();
+        let b = read_parallel(path, &pop_options(), bytes, scan_collection(bytes).unwrap()).unwrap();
+        assert_eq!(a.ids, b.ids);
+        assert_eq!(a.lonlat, b.lonlat);
+        assert_eq!(a.columns, b.columns);
+        assert_eq!(a.column_names, b.column_names);
+        assert_eq!(a.generated_ids, b.generated_ids);
+        // A bad token deep inside: both paths name the same line.
+        let bad = text.replacen("[5.5,5]", "[5.5,5x]", 1);
+        let e1 = read_sequential(path, &pop_options(), bad.as_bytes()).unwrap_err();
+        let e2 = read_parallel(path, &pop_options(), bad.as_bytes(), scan_collection(bad.as_bytes()).unwrap())
+            .unwrap_err();
+        let line = |e: &Error| match e {
+            Error::Json { line, .. } => *line,
+            other => panic!("{other}"),
+        };
+        assert_eq!(line(&e1), line(&e2));
     }
 
     #[test]

@@ -52,8 +52,9 @@ pub(crate) fn collection(n: usize, feature: impl Fn(&mut String, usize) + Sync) 
         .collect();
     let mut out = String::with_capacity(chunks.iter().map(String::len).sum::<usize>() + 64);
     out.push_str("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for c in &chunks {
-        out.push_str(c);
+    // Consume the chunks so each is freed once copied: peak memory stays near one copy.
+    for c in chunks {
+        out.push_str(&c);
     }
     out.push_str("\n]}\n");
     out
