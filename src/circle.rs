@@ -62,9 +62,9 @@ impl Circle {
     /// GB 50180-2018 walking distances: 5 min → 300 m, 10 min → 500 m, 15 min → 1000 m.
     pub fn gb50180(minutes: f64, speed_kmh: f64) -> Result<Circle> {
         let radius_m = match minutes {
-            m if m == 5.0 => 300.0,
-            m if m == 10.0 => 500.0,
-            m if m == 15.0 => 1000.0,
+            5.0 => 300.0,
+            10.0 => 500.0,
+            15.0 => 1000.0,
             _ => {
                 return Err(Error::parameter(
                     "--minutes",

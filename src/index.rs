@@ -131,7 +131,12 @@ mod tests {
             let mut rng = Rng::new(seed);
             let n = 1 + rng.below(500);
             let pts: Vec<[f64; 2]> = (0..n)
-                .map(|_| [(rng.range(-5e3, 5e3) / 10.0).round() * 10.0, rng.range(0.0, 3e3)])
+                .map(|_| {
+                    [
+                        (rng.range(-5e3, 5e3) / 10.0).round() * 10.0,
+                        rng.range(0.0, 3e3),
+                    ]
+                })
                 .collect();
             let r = [50.0, 300.0, 1000.0, 20_000.0][rng.below(4)];
             let grid = PointGrid::new(&pts, r);
@@ -154,6 +159,8 @@ mod tests {
     #[test]
     fn empty_grid_finds_nothing() {
         let g = PointGrid::new(&[], 100.0);
-        g.for_each_within([0.0, 0.0], 1e9, |_, _| panic!("found a point in an empty grid"));
+        g.for_each_within([0.0, 0.0], 1e9, |_, _| {
+            panic!("found a point in an empty grid")
+        });
     }
 }

@@ -360,6 +360,7 @@ fn street_grid(
             }
             pts.clear();
         };
+    #[allow(clippy::needless_range_loop)] // `a`/`b` swap roles between rows and columns
     for vertical in [false, true] {
         for a in 0..=cells {
             let main = a % 8 == 0;

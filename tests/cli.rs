@@ -496,3 +496,152 @@ fn help_has_examples() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Examples:") && text.contains("--level-radius"));
 }
+
+#[test]
+fn walking_coverage_sees_the_river() {
+    let dir = tempfile::tempdir().unwrap();
+    synth(dir.path());
+    let base = [
+        "--compounds",
+        "city/compounds.geojson",
+        "--centers",
+        "city/centers.geojson",
+        "--format",
+        "json",
+    ];
+    let straight = run(dir.path(), &[&["coverage"][..], &base].concat());
+    let walk = run(
+        dir.path(),
+        &[
+            &[
+                "coverage",
+                "--metric",
+                "network",
+                "--network",
+                "city/streets.geojson",
+                "--circles",
+                "-o",
+                "w",
+            ][..],
+            &base,
+        ]
+        .concat(),
+    );
+    assert!(
+        walk.status.success(),
+        "{}",
+        String::from_utf8_lossy(&walk.stderr)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&straight.stdout).unwrap();
+    let w: serde_json::Value = serde_json::from_slice(&walk.stdout).unwrap();
+    assert_eq!(w["circle"]["metric"], "network");
+    let (sc, wc) = (
+        s["compounds"]["covered"].as_u64().unwrap(),
+        w["compounds"]["covered"].as_u64().unwrap(),
+    );
+    assert!(wc < sc, "walking covered {wc}, straight {sc}");
+    assert!(w["detour"]["covered_straight_not_walk"].as_u64().unwrap() > 0);
+    assert!(w["detour"]["median_ratio"].as_f64().unwrap() >= 1.0);
+    assert!(w["network"]["nodes"].as_u64().unwrap() > 0);
+    let areas: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("w/circles.geojson")).unwrap())
+            .unwrap();
+    assert_eq!(areas["features"][0]["properties"]["kind"], "service_area");
+    assert_eq!(areas["features"][0]["geometry"]["type"], "Polygon");
+}
+
+#[test]
+fn matrix_metric_reads_a_cost_table() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "c.geojson",
+        &collection(&[
+            point("a", "117.28", "31.86", r#","population":10"#),
+            point("b", "117.29", "31.87", r#","population":20"#),
+            point("c", "117.30", "31.88", r#","population":30"#),
+        ]),
+    );
+    good_centres(dir.path());
+    write(dir.path(), "m.csv", "from,to,minutes\nS1,a,5\nS1,b,20\n");
+    let args = [
+        "coverage",
+        "--compounds",
+        "c.geojson",
+        "--centers",
+        "centers.geojson",
+        "--metric",
+        "matrix",
+        "--matrix",
+        "m.csv",
+        "--matrix-columns",
+        "from,to,minutes",
+        "--matrix-unit",
+        "min",
+        "--format",
+        "json",
+    ];
+    let out = run(dir.path(), &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["population"]["covered"], 10.0);
+    assert_eq!(s["compounds"]["unreachable"], 1);
+    write(dir.path(), "m.csv", "from,to,minutes\nS1,a,5\nS1,zz,20\n");
+    let out = run(dir.path(), &args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("m.csv: row 3") && err.contains("\"zz\""),
+        "{err}"
+    );
+    write(dir.path(), "m.csv", "from,to,minutes\nS1,a,-5\n");
+    let err = String::from_utf8_lossy(&run(dir.path(), &args).stderr).to_string();
+    assert!(err.contains("row 2") && err.contains("-5"), "{err}");
+}
+
+#[test]
+fn bad_networks_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    synth(dir.path());
+    write(dir.path(), "fake.osm.pbf", "this is not a protobuf");
+    write(
+        dir.path(),
+        "points.geojson",
+        &collection(&[point("x", "117.28", "31.86", "")]),
+    );
+    write(
+        dir.path(),
+        "far.geojson",
+        &collection(&[r#"{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[10,10],[10.01,10]]}}"#.into()]),
+    );
+    for (file, expect) in [
+        ("fake.osm.pbf", "fake.osm.pbf"),
+        ("points.geojson", "points.geojson"),
+        ("far.geojson", "does not overlap"),
+    ] {
+        let out = run(
+            dir.path(),
+            &[
+                "coverage",
+                "--compounds",
+                "city/compounds.geojson",
+                "--centers",
+                "city/centers.geojson",
+                "--metric",
+                "network",
+                "--network",
+                file,
+                "-o",
+                "out",
+            ],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{file} accepted");
+        assert!(err.contains(expect), "{file}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(!dir.path().join("out").exists());
+    }
+}

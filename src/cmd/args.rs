@@ -199,4 +199,10 @@ pub struct OutputArgs {
     /// Add step timings to the summary (makes it differ from run to run).
     #[arg(long)]
     pub timings: bool,
+    /// Also write a self-contained HTML report (map, charts, tables) to this file.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Language of the HTML report: zh or en (default: zh when the data has Chinese text).
+    #[arg(long, value_name = "zh|en")]
+    pub lang: Option<circleplan::report::Lang>,
 }

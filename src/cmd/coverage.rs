@@ -21,8 +21,11 @@ pub struct Args {
     #[command(flatten)]
     circle: CircleArgs,
     #[command(flatten)]
+    metric: super::metric::MetricArgs,
+    #[command(flatten)]
     output: OutputArgs,
-    /// Also write circles.geojson with each centre's service circle (for display).
+    /// Also write circles.geojson with each centre's service circle (or, with --metric
+    /// network, its walkable service area) for display.
     #[arg(long)]
     circles: bool,
 }
@@ -125,26 +128,58 @@ pub fn run(args: Args) -> Result<()> {
         circle,
         mut run,
         mut timings,
-    } = load(&args.input, &args.circle, true)?;
+    } = super::progress::step("Reading layers", args.output.quiet, || {
+        load(&args.input, &args.circle, true)
+    })?;
     let t = Instant::now();
-    let analysis = Analysis::euclidean(&compounds, &centres, &circle, &mut run.warnings);
+    let measure = super::progress::step("Preparing the metric", args.output.quiet, || {
+        super::metric::prepare(
+            &args.metric,
+            &compounds,
+            &centres,
+            None,
+            &circle,
+            &mut run.warnings,
+        )
+    })?;
+    let analysis = super::progress::step("Computing coverage", args.output.quiet, || {
+        Analysis::new(
+            measure.study,
+            &measure.costs(),
+            &compounds,
+            &centres,
+            &circle,
+        )
+    });
     timings.push(("coverage".into(), t.elapsed().as_secs_f64() * 1000.0));
     if args.output.timings {
         run.timings_ms = Some(timings.clone());
     }
     let t = Instant::now();
-    let (summary, files) =
+    let (summary, mut files) =
         report::coverage_outputs(&analysis, &compounds, &centres, &circle, &run, args.circles);
+    if let (true, Some((network, snap_limit_m))) = (args.circles, measure.network()) {
+        let areas = report::service_areas_geojson(&centres, &analysis, network, snap_limit_m);
+        files.add("circles.geojson", areas.into_bytes());
+    }
     let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
     if let Some(dir) = &args.output.output {
         let mut inputs: Vec<&Path> = vec![&args.input.compounds];
         inputs.extend(args.input.centers.as_deref());
+        inputs.extend(super::metric::Measure::inputs(&args.metric));
         files.commit(dir, &inputs)?;
         table.push_str(&format!(
             "\nWrote {} to {}\n",
             files.names().collect::<Vec<_>>().join(", "),
             dir.display()
         ));
+    }
+    if let Some(path) = &args.output.report {
+        let mut inputs: Vec<&Path> = vec![&args.input.compounds];
+        inputs.extend(args.input.centers.as_deref());
+        let input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+        let (lang, quiet) = (args.output.lang, args.output.quiet);
+        table.push_str(&super::html::emit(path, input, lang, quiet, &inputs)?);
     }
     if args.output.timings {
         timings.push(("write".into(), t.elapsed().as_secs_f64() * 1000.0));

@@ -18,6 +18,9 @@ pub struct Args {
     /// Output directory.
     #[arg(short, long, value_name = "DIR", default_value = "circleplan-demo")]
     output: PathBuf,
+    /// Language of report.html: zh or en (default: zh, as the district's names are Chinese).
+    #[arg(long, value_name = "zh|en")]
+    lang: Option<report::Lang>,
 }
 
 /// Runs `demo`.
@@ -162,6 +165,21 @@ pub fn run(args: Args) -> Result<()> {
         plan.gap * 100.0,
         plan.greedy_objective
     );
+    let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    input.gaps = Some(report::GapsReport {
+        zones: &zones,
+        sites,
+        link_m: 2.0 * circle.radius_m,
+        outline_buffer_m: circle.radius_m / 4.0,
+    });
+    input.sites = Some(report::SitesReport {
+        plan: &plan,
+        candidates: sites,
+        source: "candidates.geojson",
+    });
+    input.lang = super::html::lang(args.lang, &compounds, &centres);
+    input.command_line = super::html::command_line();
+    files.add("report.html", report::html::render(&input).into_bytes());
     files.commit(&args.output, &[])?;
     println!(
         "\nDemo district: {} compounds, {} centres (1 district + 11 sub-district + community \
@@ -171,6 +189,10 @@ pub fn run(args: Args) -> Result<()> {
         inputs_dir.display(),
         files.names().collect::<Vec<_>>().join(", "),
         args.output.display()
+    );
+    println!(
+        "Report (open in a browser): {}",
+        args.output.join("report.html").display()
     );
     Ok(())
 }

@@ -22,6 +22,8 @@ pub struct Args {
     #[command(flatten)]
     circle: CircleArgs,
     #[command(flatten)]
+    metric: super::metric::MetricArgs,
+    #[command(flatten)]
     output: OutputArgs,
     /// Candidate sites to consider for each zone's best site (besides the zone's own
     /// compounds).
@@ -37,7 +39,9 @@ pub fn run(args: Args) -> Result<()> {
         circle,
         mut run,
         ..
-    } = load(&args.input, &args.circle, true)?;
+    } = super::progress::step("Reading layers", args.output.quiet, || {
+        load(&args.input, &args.circle, true)
+    })?;
     let candidates = match &args.candidates {
         Some(path) => Some(Centres::load(
             path,
@@ -47,7 +51,20 @@ pub fn run(args: Args) -> Result<()> {
         )?),
         None => None,
     };
-    let analysis = Analysis::euclidean(&compounds, &centres, &circle, &mut run.warnings);
+    let measure = super::progress::step("Preparing the metric", args.output.quiet, || {
+        super::metric::prepare(
+            &args.metric,
+            &compounds,
+            &centres,
+            candidates.as_ref(),
+            &circle,
+            &mut run.warnings,
+        )
+    })?;
+    let costs = measure.costs();
+    let analysis = super::progress::step("Computing coverage", args.output.quiet, || {
+        Analysis::new(measure.study, &costs, &compounds, &centres, &circle)
+    });
     let covered = analysis.coverage.covered();
     let link_m = 2.0 * circle.radius_m;
     let mut zones = gap_zones(
@@ -70,13 +87,16 @@ pub fn run(args: Args) -> Result<()> {
         site_lonlat.extend(c.lonlat.iter().copied());
     }
     let site_xy = analysis.study.project(&site_lonlat);
-    let site_cover = circleplan::coverage::euclidean(
-        &analysis.compounds_xy,
-        &site_xy,
-        &vec![circle.radius_m; site_xy.len()],
-    )
-    .by_compound
-    .transpose();
+    let site_cover = costs
+        .coverage(
+            &analysis.compounds_xy,
+            &site_xy,
+            &site_ids,
+            &vec![circle.radius_m; site_xy.len()],
+        )
+        .0
+        .by_compound
+        .transpose();
     choose_best_sites(&mut zones, &site_cover, &compounds.population);
     let sites = SiteList {
         ids: &site_ids,
@@ -138,6 +158,7 @@ pub fn run(args: Args) -> Result<()> {
         );
         let mut inputs: Vec<&Path> = vec![&args.input.compounds];
         inputs.extend(args.input.centers.as_deref());
+        inputs.extend(super::metric::Measure::inputs(&args.metric));
         inputs.extend(args.candidates.as_deref());
         files.commit(dir, &inputs)?;
         table.push_str(&format!(
@@ -145,6 +166,21 @@ pub fn run(args: Args) -> Result<()> {
             files.names().collect::<Vec<_>>().join(", "),
             dir.display()
         ));
+    }
+    if let Some(path) = &args.output.report {
+        let mut inputs: Vec<&Path> = vec![&args.input.compounds];
+        inputs.extend(args.input.centers.as_deref());
+        inputs.extend(super::metric::Measure::inputs(&args.metric));
+        inputs.extend(args.candidates.as_deref());
+        let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+        input.gaps = Some(report::GapsReport {
+            zones: &zones,
+            sites,
+            link_m,
+            outline_buffer_m: circle.radius_m / 4.0,
+        });
+        let (lang, quiet) = (args.output.lang, args.output.quiet);
+        table.push_str(&super::html::emit(path, input, lang, quiet, &inputs)?);
     }
     print_summary(args.output.format, &summary, &table)
 }

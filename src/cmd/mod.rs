@@ -4,6 +4,9 @@ mod args;
 mod coverage;
 mod demo;
 mod gaps;
+mod html;
+mod metric;
+mod progress;
 mod site;
 mod synth;
 

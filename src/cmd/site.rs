@@ -24,6 +24,8 @@ pub struct Args {
     #[command(flatten)]
     circle: CircleArgs,
     #[command(flatten)]
+    metric: super::metric::MetricArgs,
+    #[command(flatten)]
     output: OutputArgs,
     /// Candidate sites: a GeoJSON/CSV file of points, or `auto` (uncovered compound locations
     /// plus a grid at half the radius).
@@ -70,7 +72,9 @@ pub fn run(args: Args) -> Result<()> {
         circle,
         mut run,
         ..
-    } = load(&args.input, &args.circle, false)?;
+    } = super::progress::step("Reading layers", args.output.quiet, || {
+        load(&args.input, &args.circle, false)
+    })?;
     let file_candidates = if args.candidates == "auto" {
         None
     } else {
@@ -82,7 +86,20 @@ pub fn run(args: Args) -> Result<()> {
             &mut run.warnings,
         )?)
     };
-    let analysis = Analysis::euclidean(&compounds, &centres, &circle, &mut run.warnings);
+    let measure = super::progress::step("Preparing the metric", args.output.quiet, || {
+        super::metric::prepare(
+            &args.metric,
+            &compounds,
+            &centres,
+            file_candidates.as_ref(),
+            &circle,
+            &mut run.warnings,
+        )
+    })?;
+    let costs = measure.costs();
+    let analysis = super::progress::step("Computing coverage", args.output.quiet, || {
+        Analysis::new(measure.study, &costs, &compounds, &centres, &circle)
+    });
     let covered = analysis.coverage.covered();
     let (cand_ids, cand_lonlat, cand_xy, source) = match &file_candidates {
         Some(c) => (
@@ -92,6 +109,12 @@ pub fn run(args: Args) -> Result<()> {
             args.candidates.clone(),
         ),
         None => {
+            if args.metric.metric == super::metric::MetricName::Matrix {
+                bail!(
+                    "--candidates auto cannot be measured with --metric matrix (the table only \
+                     knows its own sites): pass a candidates file whose ids are in the table"
+                );
+            }
             let (xy, ids) = auto_candidates(
                 &analysis.compounds_xy,
                 &compounds.ids,
@@ -114,20 +137,27 @@ pub fn run(args: Args) -> Result<()> {
         }
         bail!("every compound is already covered: there is nothing for new sites to win");
     }
-    let cover = circleplan::coverage::euclidean(
-        &analysis.compounds_xy,
-        &cand_xy,
-        &vec![circle.radius_m; cand_xy.len()],
-    )
-    .by_compound
-    .transpose();
-    let plan = plan_sites(
-        &cover,
-        &compounds.population,
-        &covered,
-        goal,
-        Duration::from_secs_f64(args.time_limit),
-    )?;
+    let cover = super::progress::step("Measuring candidate sites", args.output.quiet, || {
+        costs
+            .coverage(
+                &analysis.compounds_xy,
+                &cand_xy,
+                &cand_ids,
+                &vec![circle.radius_m; cand_xy.len()],
+            )
+            .0
+            .by_compound
+            .transpose()
+    });
+    let plan = super::progress::step("Choosing sites", args.output.quiet, || {
+        plan_sites(
+            &cover,
+            &compounds.population,
+            &covered,
+            goal,
+            Duration::from_secs_f64(args.time_limit),
+        )
+    })?;
     let sites = SiteList {
         ids: &cand_ids,
         lonlat: &cand_lonlat,
@@ -217,6 +247,7 @@ pub fn run(args: Args) -> Result<()> {
         );
         let mut inputs: Vec<&Path> = vec![&args.input.compounds];
         inputs.extend(args.input.centers.as_deref());
+        inputs.extend(super::metric::Measure::inputs(&args.metric));
         if file_candidates.is_some() {
             inputs.push(Path::new(&args.candidates));
         }
@@ -226,6 +257,22 @@ pub fn run(args: Args) -> Result<()> {
             files.names().collect::<Vec<_>>().join(", "),
             dir.display()
         ));
+    }
+    if let Some(path) = &args.output.report {
+        let mut inputs: Vec<&Path> = vec![&args.input.compounds];
+        inputs.extend(args.input.centers.as_deref());
+        inputs.extend(super::metric::Measure::inputs(&args.metric));
+        if file_candidates.is_some() {
+            inputs.push(Path::new(&args.candidates));
+        }
+        let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+        input.sites = Some(report::SitesReport {
+            plan: &plan,
+            candidates: sites,
+            source: &source,
+        });
+        let (lang, quiet) = (args.output.lang, args.output.quiet);
+        table.push_str(&super::html::emit(path, input, lang, quiet, &inputs)?);
     }
     print_summary(args.output.format, &summary, &table)
 }

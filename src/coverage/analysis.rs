@@ -1,12 +1,15 @@
 //! One coverage analysis end to end: project compounds and centres onto the study plane,
 //! build the coverage matrix for the circle, and derive every statistic the outputs show.
 
+use serde::Serialize;
+
 use crate::circle::Circle;
 use crate::model::{Centres, Compounds};
+use crate::network::{DetourStats, detour_stats};
 use crate::study::StudyArea;
 
 use super::{
-    CentreLoad, Coverage, DistanceStats, GroupRow, LevelRow, Metric, Totals, centre_loads,
+    CentreLoad, Costs, Coverage, DistanceStats, GroupRow, LevelRow, Metric, Totals, centre_loads,
     coverage_curve, distance_stats, euclidean, group_rows, level_rows,
 };
 
@@ -40,9 +43,97 @@ pub struct Analysis {
     pub distance: Option<DistanceStats>,
     /// `(minutes, radius_m, population share)` at [`CURVE_MINUTES`].
     pub curve: Vec<(f64, f64, f64)>,
+    /// The street network's figures (network metric only).
+    pub network: Option<NetworkStats>,
+    /// Walk against straight line (network metric only).
+    pub detour: Option<DetourStats>,
+}
+
+/// What the street network looked like and who could not join it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NetworkStats {
+    /// Graph nodes.
+    pub nodes: usize,
+    /// Graph edges.
+    pub edges: usize,
+    /// Total street length, km.
+    pub length_km: f64,
+    /// Connected pieces.
+    pub components: usize,
+    /// Snap limit used, metres.
+    pub snap_limit_m: f64,
+    /// Compounds farther than the snap limit from every street (unreachable).
+    pub compounds_beyond_snap_limit: usize,
+    /// Compounds on a piece of network no centre is on (unreachable).
+    pub compounds_on_isolated_streets: usize,
+    /// Centres farther than the snap limit from every street (they reach nobody).
+    pub centers_beyond_snap_limit: usize,
 }
 
 impl Analysis {
+    /// Coverage of `compounds` by `centres` under `circle`, measured with `costs` on the
+    /// `study` plane. With the network metric, the straight-line coverage is computed too, for
+    /// the detour figures.
+    pub fn new(
+        study: StudyArea,
+        costs: &Costs,
+        compounds: &Compounds,
+        centres: &Centres,
+        circle: &Circle,
+    ) -> Analysis {
+        let compounds_xy = study.project(&compounds.lonlat);
+        let centres_xy = study.project(&centres.lonlat);
+        let budget_m: Vec<f64> = centres
+            .level
+            .iter()
+            .map(|l| circle.radius_for_level(l))
+            .collect();
+        let (coverage, walk) = costs.coverage(&compounds_xy, &centres_xy, &centres.ids, &budget_m);
+        let mut analysis = Analysis::from_coverage(
+            study,
+            costs.metric(),
+            compounds_xy,
+            centres_xy,
+            budget_m,
+            coverage,
+            compounds,
+            centres,
+            circle,
+        );
+        if let (
+            Costs::Network {
+                network,
+                snap_limit_m,
+            },
+            Some(walk),
+        ) = (costs, walk)
+        {
+            let straight = euclidean(
+                &analysis.compounds_xy,
+                &analysis.centres_xy,
+                &analysis.budget_m,
+            );
+            analysis.detour = Some(detour_stats(&straight, &analysis.coverage));
+            analysis.network = Some(NetworkStats {
+                nodes: network.node_count(),
+                edges: network.edge_count(),
+                length_km: network.total_length_m() / 1000.0,
+                components: network.component_count(),
+                snap_limit_m: *snap_limit_m,
+                compounds_beyond_snap_limit: walk.compounds_beyond_snap_limit(),
+                // `walk.coverage` was moved into the analysis: count against that copy.
+                compounds_on_isolated_streets: walk
+                    .compound_snap_m
+                    .iter()
+                    .zip(&analysis.coverage.nearest)
+                    .filter(|(snap, nearest)| snap.is_some() && nearest.is_none())
+                    .count(),
+                centers_beyond_snap_limit: walk.sites_beyond_snap_limit(),
+            });
+        }
+        analysis
+    }
+
     /// Straight-line coverage of `compounds` by `centres` under `circle`.
     pub fn euclidean(
         compounds: &Compounds,
@@ -131,6 +222,8 @@ impl Analysis {
             loads,
             distance,
             curve,
+            network: None,
+            detour: None,
         }
     }
 }

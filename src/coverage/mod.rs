@@ -2,11 +2,13 @@
 //! the statistics read from them. Gaps, site selection and the report all start here.
 
 mod analysis;
+mod costs;
 mod euclidean;
 mod matrix;
 mod stats;
 
-pub use analysis::{Analysis, CURVE_MINUTES};
+pub use analysis::{Analysis, CURVE_MINUTES, NetworkStats};
+pub use costs::{Costs, table_coverage};
 pub use euclidean::{brute_force, euclidean};
 pub use matrix::CoverageMatrix;
 pub use stats::{
@@ -37,7 +39,7 @@ impl std::fmt::Display for Metric {
 }
 
 /// Coverage of compounds by sites under one metric and budget.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Coverage {
     /// For each compound, the site with the lowest cost (ties: lowest site index), whether
     /// within budget or not; `None` when no site is reachable at all.

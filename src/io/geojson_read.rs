@@ -113,7 +113,12 @@ const FEATURES_PER_TASK: usize = 4096;
 
 /// Parses the features found by [`scan_collection`] in parallel chunks and merges them in
 /// order; the first error in file order wins, exactly as in a sequential parse.
-fn read_parallel(path: &Path, options: &ReadOptions, text: &[u8], scan: Scan) -> Result<PointLayer> {
+fn read_parallel(
+    path: &Path,
+    options: &ReadOptions,
+    text: &[u8],
+    scan: Scan,
+) -> Result<PointLayer> {
     use rayon::prelude::*;
     check_collection(path, scan.collection_type.as_deref(), true)?;
     let parts: Vec<State> = scan
@@ -135,11 +140,10 @@ fn read_parallel(path: &Path, options: &ReadOptions, text: &[u8], scan: Scan) ->
         })
         .collect();
     let n = scan.features.len();
-    let nfields = options.fields.len();
     let mut layer = State::new(path, options, 0).layer;
     layer.ids.reserve(n);
     layer.lonlat.reserve(n);
-    let mut best_rank = vec![usize::MAX; nfields];
+    let mut best_rank = vec![usize::MAX; options.fields.len()];
     for mut part in parts {
         if let Some(e) = part.error {
             return Err(e);
@@ -148,10 +152,10 @@ fn read_parallel(path: &Path, options: &ReadOptions, text: &[u8], scan: Scan) ->
         layer.lonlat.append(&mut part.layer.lonlat);
         layer.generated_ids += part.layer.generated_ids;
         layer.polygons += part.layer.polygons;
-        for f in 0..nfields {
+        for (f, best) in best_rank.iter_mut().enumerate() {
             layer.columns[f].append(&mut part.layer.columns[f]);
-            if part.best_rank[f] < best_rank[f] {
-                best_rank[f] = part.best_rank[f];
+            if part.best_rank[f] < *best {
+                *best = part.best_rank[f];
                 layer.column_names[f] = part.layer.column_names[f].take();
             }
         }
@@ -163,7 +167,11 @@ fn read_parallel(path: &Path, options: &ReadOptions, text: &[u8], scan: Scan) ->
 fn json_error_at(path: &Path, text: &[u8], offset: usize, e: serde_json::Error) -> Error {
     let before = &text[..offset];
     let lines_before = before.iter().filter(|&&b| b == b'\n').count();
-    let col_before = before.len() - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let col_before = before.len()
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
     let (line, column) = if e.line() <= 1 {
         (lines_before + 1, col_before + e.column())
     } else {
@@ -173,7 +181,12 @@ fn json_error_at(path: &Path, text: &[u8], offset: usize, e: serde_json::Error) 
         path: path.to_path_buf(),
         line,
         column,
-        message: e.to_string().split(" at line").next().unwrap_or("").to_string(),
+        message: e
+            .to_string()
+            .split(" at line")
+            .next()
+            .unwrap_or("")
+            .to_string(),
     }
 }
 
@@ -308,7 +321,8 @@ fn skip_value(t: &[u8], mut p: usize) -> Option<usize> {
         }
         _ => {
             let start = p;
-            while p < t.len() && !matches!(t[p], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+            while p < t.len() && !matches!(t[p], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+            {
                 p += 1;
             }
             (p > start).then_some(p)
@@ -764,7 +778,9 @@ mod tests {
 
     #[test]
     fn parallel_and_sequential_parses_agree() {
-        let mut text = String::from("{\"type\":\"FeatureCollection\",\"name\":{\"a\":[1,\"]\"]},\"features\":[\n");
+        let mut text = String::from(
+            "{\"type\":\"FeatureCollection\",\"name\":{\"a\":[1,\"]\"]},\"features\":[\n",
+        );
         for i in 0..20_000 {
             if i > 0 {
                 text.push_str(",\n");
@@ -782,10 +798,14 @@ mod tests {
         }
         text.push_str("\n]}");
         let bytes = text.as_bytes();
-        assert!(scan_collection(bytes).is_some(), "scan declined a valid file");
+        assert!(
+            scan_collection(bytes).is_some(),
+            "scan declined a valid file"
+        );
         let path = Path::new("mem.geojson");
         let a = read_sequential(path, &pop_options(), bytes).unwrap();
-        let b = read_parallel(path, &pop_options(), bytes, scan_collection(bytes).unwrap()).unwrap();
+        let b =
+            read_parallel(path, &pop_options(), bytes, scan_collection(bytes).unwrap()).unwrap();
         assert_eq!(a.ids, b.ids);
         assert_eq!(a.lonlat, b.lonlat);
         assert_eq!(a.columns, b.columns);
@@ -794,8 +814,13 @@ mod tests {
         // A bad token deep inside: both paths name the same line.
         let bad = text.replacen("[5.5,5]", "[5.5,5x]", 1);
         let e1 = read_sequential(path, &pop_options(), bad.as_bytes()).unwrap_err();
-        let e2 = read_parallel(path, &pop_options(), bad.as_bytes(), scan_collection(bad.as_bytes()).unwrap())
-            .unwrap_err();
+        let e2 = read_parallel(
+            path,
+            &pop_options(),
+            bad.as_bytes(),
+            scan_collection(bad.as_bytes()).unwrap(),
+        )
+        .unwrap_err();
         let line = |e: &Error| match e {
             Error::Json { line, .. } => *line,
             other => panic!("{other}"),

@@ -4,11 +4,13 @@
 mod csv_read;
 mod geojson_read;
 mod layer;
+mod matrix;
 mod write;
 
 pub use layer::{
     Encoding, LayerFormat, PointLayer, ReadOptions, Scalar, check_coordinates, read_points,
 };
+pub use matrix::{CostTable, CostUnit, MatrixColumns};
 pub use write::{OutputSet, json_string, push_json_str};
 
 #[allow(unused_imports)] // used by the network reader

@@ -60,7 +60,7 @@ impl OutputSet {
         let canonical_dir = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
         for (name, _) in &self.files {
             let target = canonical_dir.join(name);
-            if inputs.iter().any(|i| *i == target) {
+            if inputs.contains(&target) {
                 if created {
                     let _ = std::fs::remove_dir_all(dir);
                 }
@@ -84,9 +84,9 @@ impl OutputSet {
                 // No fsync: the rename already guarantees readers never see a partial file,
                 // and forcing 200 MB to disk would double the run time of a big job.
                 f.write_all(bytes).map_err(|e| Error::Output {
-                        path: target.clone(),
-                        message: format!("cannot write: {e}"),
-                    })?;
+                    path: target.clone(),
+                    message: format!("cannot write: {e}"),
+                })?;
             }
             for (temp, target) in &temps {
                 std::fs::rename(temp, target).map_err(|e| Error::Output {

@@ -192,6 +192,65 @@ pub fn circles_geojson(centres: &Centres, analysis: &Analysis) -> String {
     })
 }
 
+/// `circles.geojson` for the network metric: each centre's service area as the outline of
+/// the street pieces walkable within its budget (display only; counting uses the computed
+/// costs). Centres beyond the snap limit get a null geometry.
+pub fn service_areas_geojson(
+    centres: &Centres,
+    analysis: &Analysis,
+    network: &crate::network::StreetNetwork,
+    snap_limit_m: f64,
+) -> String {
+    let plane = &analysis.study.plane;
+    collection(centres.len(), |s, i| {
+        let budget = analysis.budget_m[i];
+        let ring = network
+            .snap_one(analysis.centres_xy[i], snap_limit_m)
+            .map(|snap| {
+                let pieces = network.service_area_segments(&snap, budget);
+                let street_m: f64 = pieces
+                    .iter()
+                    .map(|[a, b]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt())
+                    .sum();
+                (
+                    crate::network::service_area_outline(&pieces, 25.0),
+                    street_m,
+                )
+            });
+        s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
+        push_json_str(s, &centres.ids[i]);
+        s.push_str(",\"level\":");
+        push_json_str(s, &centres.level[i]);
+        s.push_str(",\"radius_m\":");
+        push_f64(s, budget);
+        s.push_str(",\"kind\":\"service_area\",\"street_km\":");
+        match &ring {
+            Some((_, m)) => push_rounded(s, m / 1000.0, 3),
+            None => s.push_str("null"),
+        }
+        s.push_str("},\"geometry\":");
+        match ring {
+            Some((ring, _)) if ring.len() >= 4 => {
+                s.push_str("{\"type\":\"Polygon\",\"coordinates\":[[");
+                for (k, p) in ring.iter().enumerate() {
+                    let (lon, lat) = plane.unproject(*p);
+                    if k > 0 {
+                        s.push(',');
+                    }
+                    s.push('[');
+                    push_rounded(s, lon, 7);
+                    s.push(',');
+                    push_rounded(s, lat, 7);
+                    s.push(']');
+                }
+                s.push_str("]]}");
+            }
+            _ => s.push_str("null"),
+        }
+        s.push('}');
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

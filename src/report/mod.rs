@@ -1,14 +1,16 @@
 //! Everything a run hands back to people and programs: `summary.json`, the GeoJSON layers
 //! for GIS, and the terminal table. Rendering only; nothing here computes coverage.
 
+pub mod html;
 mod layers;
 mod plans;
 mod summary;
 mod table;
 
+pub use html::{GapsReport, Lang, ReportInput, SitesReport};
 pub use layers::{
     centres_geojson, circles_geojson, compounds_geojson, compounds_geojson_with, push_f64,
-    push_rounded,
+    push_rounded, service_areas_geojson,
 };
 pub use plans::{SiteList, gaps_geojson, gaps_value, site_value, sites_geojson, zone_id};
 pub use summary::{LayerInfo, RunInfo, summary_value};

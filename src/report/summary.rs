@@ -115,6 +115,17 @@ pub fn summary_value(
         "levels": analysis.levels,
         "warnings": run.warnings,
     });
+    if let Some(n) = &analysis.network {
+        v["network"] = json!(n);
+    }
+    if let Some(d) = &analysis.detour {
+        v["detour"] = json!({
+            "compounds_compared": d.compounds_compared,
+            "median_ratio": d.median_ratio.map(|r| round(r, 4)),
+            "p90_ratio": d.p90_ratio.map(|r| round(r, 4)),
+            "covered_straight_not_walk": d.covered_straight_not_walk,
+        });
+    }
     if let Some(timings) = &run.timings_ms {
         let m: serde_json::Map<String, Value> = timings
             .iter()

@@ -63,7 +63,7 @@ pub(crate) fn thousands(x: f64) -> String {
     let s = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -124,6 +124,29 @@ pub fn summary_table(
             out,
             "Distance to nearest centre: median {:.0} m, 90th percentile {:.0} m, max {:.0} m",
             d.median_m, d.p90_m, d.max_m
+        );
+    }
+    if let Some(n) = &analysis.network {
+        let _ = writeln!(
+            out,
+            "Walking network: {} nodes, {} edges, {:.1} km of streets in {} pieces; {} compounds beyond the {:.0} m snap limit, {} on streets no centre reaches, {} centres off the network",
+            thousands(n.nodes as f64),
+            thousands(n.edges as f64),
+            n.length_km,
+            n.components,
+            n.compounds_beyond_snap_limit,
+            n.snap_limit_m,
+            n.compounds_on_isolated_streets,
+            n.centers_beyond_snap_limit
+        );
+    }
+    if let Some(d) = &analysis.detour
+        && let (Some(m), Some(p)) = (d.median_ratio, d.p90_ratio)
+    {
+        let _ = writeln!(
+            out,
+            "Walk vs straight line: median ratio {m:.2}, 90th percentile {p:.2}; {} compounds are inside a straight-line circle but not within the walk",
+            thousands(d.covered_straight_not_walk as f64)
         );
     }
     let curve: Vec<String> = analysis

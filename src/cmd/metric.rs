@@ -1,0 +1,162 @@
+//! The `--metric` flags shared by every command, and setting up the chosen metric: the study
+//! plane, then the street network or the cost table read onto it.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use circleplan::coverage::Costs;
+use circleplan::io::{CostTable, CostUnit, MatrixColumns};
+use circleplan::network::{DEFAULT_SNAP_LIMIT_M, StreetNetwork};
+use circleplan::{Centres, Circle, Compounds, StudyArea};
+use clap::ValueEnum;
+
+/// How travel cost is measured.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum MetricName {
+    /// Straight line on a local metric plane.
+    Euclidean,
+    /// Shortest walk along a street network (--network FILE).
+    Network,
+    /// A precomputed cost table (--matrix FILE.csv).
+    Matrix,
+}
+
+/// Metric flags.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MetricArgs {
+    /// How travel cost is measured: euclidean, network (walk along streets) or matrix.
+    #[arg(long, default_value = "euclidean")]
+    pub metric: MetricName,
+    /// Street network for --metric network: an OpenStreetMap extract (.osm.pbf) or a GeoJSON
+    /// of LineStrings (a GIS road layer).
+    #[arg(long, value_name = "FILE")]
+    pub network: Option<PathBuf>,
+    /// Split GIS road lines where they cross (except where layer/bridge/tunnel say they pass
+    /// over each other); without it lines connect only at shared vertices.
+    #[arg(long)]
+    pub node_crossings: bool,
+    /// Points farther than this from every street are reported unreachable, metres.
+    #[arg(long, value_name = "METRES", default_value_t = DEFAULT_SNAP_LIMIT_M)]
+    pub snap_limit: f64,
+    /// Cost table for --metric matrix: CSV with site id, compound id and cost columns.
+    #[arg(long, value_name = "FILE.csv")]
+    pub matrix: Option<PathBuf>,
+    /// Column names of the cost table.
+    #[arg(
+        long,
+        value_name = "SITE,COMPOUND,COST",
+        default_value = "site,compound,cost"
+    )]
+    pub matrix_columns: MatrixColumns,
+    /// Unit of the cost column: m or min (minutes become metres at --speed).
+    #[arg(long, value_name = "m|min", default_value = "m")]
+    pub matrix_unit: CostUnit,
+}
+
+/// The metric, ready to measure: the study plane plus what the metric reads.
+pub struct Measure {
+    /// The plane every layer is projected onto.
+    pub study: StudyArea,
+    network: Option<StreetNetwork>,
+    table: Option<CostTable>,
+    snap_limit_m: f64,
+}
+
+impl Measure {
+    /// The metric as the library takes it.
+    pub fn costs(&self) -> Costs<'_> {
+        match (&self.network, &self.table) {
+            (Some(network), _) => Costs::Network {
+                network,
+                snap_limit_m: self.snap_limit_m,
+            },
+            (_, Some(table)) => Costs::Matrix { table },
+            _ => Costs::Euclidean,
+        }
+    }
+
+    /// The street network and snap limit, for the network metric.
+    pub fn network(&self) -> Option<(&StreetNetwork, f64)> {
+        self.network.as_ref().map(|n| (n, self.snap_limit_m))
+    }
+
+    /// The files the metric read (so outputs never overwrite them).
+    pub fn inputs(args: &MetricArgs) -> Vec<&std::path::Path> {
+        args.network
+            .iter()
+            .chain(args.matrix.iter())
+            .map(PathBuf::as_path)
+            .collect()
+    }
+}
+
+/// Chooses the study plane for all layers and reads the network or cost table.
+pub fn prepare(
+    args: &MetricArgs,
+    compounds: &Compounds,
+    centres: &Centres,
+    candidates: Option<&Centres>,
+    circle: &Circle,
+    warnings: &mut Vec<String>,
+) -> Result<Measure> {
+    let mut layers: Vec<(&str, &[[f64; 2]])> = vec![("compounds", &compounds.lonlat)];
+    if !centres.is_empty() {
+        layers.push(("centers", &centres.lonlat));
+    }
+    if let Some(c) = candidates {
+        layers.push(("candidates", &c.lonlat));
+    }
+    let study = StudyArea::new(&layers, warnings);
+    let mut measure = Measure {
+        study,
+        network: None,
+        table: None,
+        snap_limit_m: args.snap_limit,
+    };
+    match args.metric {
+        MetricName::Euclidean => {
+            if args.network.is_some() || args.matrix.is_some() {
+                warnings.push(
+                    "--network/--matrix given but --metric is euclidean: straight-line \
+                     distances are used"
+                        .into(),
+                );
+            }
+        }
+        MetricName::Network => {
+            let Some(path) = &args.network else {
+                bail!(
+                    "--metric network needs --network FILE (an .osm.pbf extract or a GeoJSON of streets)"
+                );
+            };
+            if !(args.snap_limit.is_finite() && args.snap_limit >= 0.0) {
+                bail!(
+                    "invalid --snap-limit {}: must be a number ≥ 0",
+                    args.snap_limit
+                );
+            }
+            let network = StreetNetwork::read(path, &measure.study.plane, args.node_crossings)?;
+            let xy = measure.study.project(&compounds.lonlat);
+            network.check_overlap(path, &xy, args.snap_limit)?;
+            measure.network = Some(network);
+        }
+        MetricName::Matrix => {
+            let Some(path) = &args.matrix else {
+                bail!("--metric matrix needs --matrix FILE.csv (site, compound, cost columns)");
+            };
+            let mut site_ids: Vec<&str> = centres.ids.iter().map(String::as_str).collect();
+            if let Some(c) = candidates {
+                site_ids.extend(c.ids.iter().map(String::as_str));
+            }
+            measure.table = Some(CostTable::read(
+                path,
+                &args.matrix_columns,
+                args.matrix_unit,
+                circle.speed_kmh,
+                &compounds.ids,
+                &site_ids,
+            )?);
+        }
+    }
+    Ok(measure)
+}

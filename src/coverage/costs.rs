@@ -1,0 +1,131 @@
+//! The metric chosen once per run and passed down: straight line, walking along a street
+//! network, or the user's cost table. Each turns sites and budgets into a [`Coverage`].
+
+use super::{Coverage, CoverageMatrix, Metric, euclidean};
+use crate::io::CostTable;
+use crate::network::{NetworkCoverage, StreetNetwork, network_coverage};
+
+/// How travel cost is computed for this run.
+#[derive(Debug, Clone, Copy)]
+pub enum Costs<'a> {
+    /// Straight line on the study plane.
+    Euclidean,
+    /// Walking along streets.
+    Network {
+        /// The street graph, on the study plane.
+        network: &'a StreetNetwork,
+        /// Points farther than this from every street are unreachable.
+        snap_limit_m: f64,
+    },
+    /// A user-supplied table.
+    Matrix {
+        /// The table.
+        table: &'a CostTable,
+    },
+}
+
+impl Costs<'_> {
+    /// The metric's name.
+    pub fn metric(&self) -> Metric {
+        match self {
+            Costs::Euclidean => Metric::Euclidean,
+            Costs::Network { .. } => Metric::Network,
+            Costs::Matrix { .. } => Metric::Matrix,
+        }
+    }
+
+    /// Coverage of compounds by sites under this metric. `site_ids` are needed by the matrix
+    /// metric; positions by the others. The network's snap offsets come back too.
+    pub fn coverage(
+        &self,
+        compounds_xy: &[[f64; 2]],
+        sites_xy: &[[f64; 2]],
+        site_ids: &[String],
+        budget_m: &[f64],
+    ) -> (Coverage, Option<NetworkCoverage>) {
+        match self {
+            Costs::Euclidean => (euclidean(compounds_xy, sites_xy, budget_m), None),
+            Costs::Network {
+                network,
+                snap_limit_m,
+            } => {
+                let mut nc =
+                    network_coverage(network, compounds_xy, sites_xy, budget_m, *snap_limit_m);
+                let coverage = std::mem::take(&mut nc.coverage);
+                (coverage, Some(nc))
+            }
+            Costs::Matrix { table } => (
+                table_coverage(table, compounds_xy.len(), site_ids, budget_m),
+                None,
+            ),
+        }
+    }
+}
+
+/// Coverage from a cost table: a compound is reached by a site when the table lists the pair
+/// with cost `<=` the site's budget; the nearest site is the listed one with the lowest cost
+/// (ties: lowest site index).
+pub fn table_coverage(
+    table: &CostTable,
+    n_compounds: usize,
+    site_ids: &[String],
+    budget_m: &[f64],
+) -> Coverage {
+    let mut nearest: Vec<(f64, u32)> = vec![(f64::INFINITY, u32::MAX); n_compounds];
+    let mut pairs: Vec<(u32, u32, f32)> = Vec::new();
+    for (s, id) in site_ids.iter().enumerate() {
+        let Some(list) = table.by_site.get(id) else {
+            continue;
+        };
+        for &(c, cost) in list {
+            let best = &mut nearest[c as usize];
+            if (cost, s as u32) < *best {
+                *best = (cost, s as u32);
+            }
+            if cost <= budget_m[s] {
+                pairs.push((c, s as u32, cost as f32));
+            }
+        }
+    }
+    pairs.sort_unstable_by_key(|&(c, s, _)| (c, s));
+    let mut by_compound = CoverageMatrix::with_capacity(site_ids.len(), n_compounds, pairs.len());
+    let mut k = 0;
+    for c in 0..n_compounds as u32 {
+        let start = k;
+        while k < pairs.len() && pairs[k].0 == c {
+            k += 1;
+        }
+        by_compound.push_row(pairs[start..k].iter().map(|&(_, s, d)| (s, d)));
+    }
+    Coverage {
+        nearest: nearest
+            .iter()
+            .map(|&(_, s)| (s != u32::MAX).then_some(s))
+            .collect(),
+        nearest_cost_m: nearest.iter().map(|&(d, _)| d).collect(),
+        by_compound,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn table_coverage_uses_listed_pairs_only() {
+        let mut by_site = HashMap::new();
+        by_site.insert("a".to_string(), vec![(0u32, 500.0), (1, 1500.0)]);
+        by_site.insert("b".to_string(), vec![(1u32, 1000.0)]);
+        let table = CostTable {
+            path: "m.csv".into(),
+            by_site,
+            rows: 3,
+        };
+        let ids = vec!["a".to_string(), "b".to_string()];
+        let c = table_coverage(&table, 3, &ids, &[1000.0, 1000.0]);
+        assert_eq!(c.covered(), vec![true, true, false]);
+        assert_eq!(c.nearest, vec![Some(0), Some(1), None]);
+        assert_eq!(c.nearest_cost_m[2], f64::INFINITY);
+    }
+}

@@ -1,0 +1,854 @@
+//! Shortest walks on the street graph: one multi-source Dijkstra for every compound's nearest
+//! site, and one budget-bounded Dijkstra per site (in parallel) for the coverage lists.
+
+use rayon::prelude::*;
+
+use super::graph::StreetNetwork;
+use super::snap::Snap;
+use crate::coverage::CoverageMatrix;
+
+/// A monotone priority queue on `u64` keys (Ahuja et al.'s radix heap): keys pushed are never
+/// below the last key popped, which Dijkstra with non-negative lengths guarantees. The bits of
+/// a non-negative `f64` order like the value, so costs go in as `to_bits()`. Pushes are O(1)
+/// and each item moves down at most 64 buckets; about twice as fast as `BinaryHeap` here.
+/// Items with equal keys come out in no particular order; callers break ties themselves.
+#[derive(Debug, Clone)]
+pub(crate) struct RadixHeap<T> {
+    last: u64,
+    len: usize,
+    buckets: Vec<Vec<(u64, T)>>,
+}
+
+impl<T: Copy> RadixHeap<T> {
+    pub(crate) fn new() -> RadixHeap<T> {
+        RadixHeap {
+            last: 0,
+            len: 0,
+            buckets: (0..65).map(|_| Vec::new()).collect(),
+        }
+    }
+
+    #[inline]
+    fn bucket(&self, key: u64) -> usize {
+        (64 - (key ^ self.last).leading_zeros()) as usize
+    }
+
+    /// Adds an item.
+    ///
+    /// # Panics
+    /// In debug builds, when `key` is below the last key popped.
+    #[inline]
+    pub(crate) fn push(&mut self, key: u64, item: T) {
+        debug_assert!(key >= self.last, "radix heap keys must not decrease");
+        let b = self.bucket(key);
+        self.buckets[b].push((key, item));
+        self.len += 1;
+    }
+
+    /// Removes an item with the smallest key.
+    #[inline]
+    pub(crate) fn pop(&mut self) -> Option<(u64, T)> {
+        if self.buckets[0].is_empty() {
+            if self.len == 0 {
+                return None;
+            }
+            let i = (1..65).find(|&i| !self.buckets[i].is_empty())?;
+            let items = std::mem::take(&mut self.buckets[i]);
+            self.last = items.iter().map(|&(k, _)| k).min()?;
+            for &(k, item) in &items {
+                let b = self.bucket(k);
+                self.buckets[b].push((k, item));
+            }
+            // Hand the emptied vector back so its capacity is reused.
+            self.buckets[i] = items;
+            self.buckets[i].clear();
+        }
+        self.len -= 1;
+        self.buckets[0].pop()
+    }
+
+    /// Empties the heap and resets its floor to 0, keeping the buckets' capacity.
+    pub(crate) fn clear(&mut self) {
+        for b in &mut self.buckets {
+            b.clear();
+        }
+        self.last = 0;
+        self.len = 0;
+    }
+}
+
+/// The two seeds of a snapped point: each end of its edge, with the offset plus the walk along
+/// the edge to that end.
+#[inline]
+fn seeds(net: &StreetNetwork, s: &Snap) -> [(u32, f64); 2] {
+    let e = s.edge as usize;
+    let [a, b] = net.edges[e];
+    [
+        (a, s.offset_m + s.along_m),
+        (b, s.offset_m + (net.edge_len_m[e] - s.along_m)),
+    ]
+}
+
+/// Cost from a node to a compound on an incident edge, the compound's offset included. Every
+/// search evaluates exactly this expression, so the nearest-site and per-site costs agree to
+/// the bit.
+#[inline]
+fn via_node(net: &StreetNetwork, v: u32, node_cost_m: f64, c: &Snap) -> f64 {
+    let e = c.edge as usize;
+    let rest = if net.edges[e][0] == v {
+        c.along_m
+    } else {
+        net.edge_len_m[e] - c.along_m
+    };
+    (node_cost_m + rest) + c.offset_m
+}
+
+/// Cost from a site to a compound on the same edge, walking straight along it.
+#[inline]
+fn direct(site: &Snap, c: &Snap) -> f64 {
+    ((c.along_m - site.along_m).abs() + site.offset_m) + c.offset_m
+}
+
+/// Compounds grouped by the edge they snapped to (CSR over edges, compound indices ascending).
+pub(crate) struct EdgeIndex<'a> {
+    snaps: &'a [Option<Snap>],
+    first: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl<'a> EdgeIndex<'a> {
+    pub(crate) fn new(n_edges: usize, snaps: &'a [Option<Snap>]) -> EdgeIndex<'a> {
+        let mut first = vec![0u32; n_edges + 1];
+        for s in snaps.iter().flatten() {
+            first[s.edge as usize + 1] += 1;
+        }
+        for e in 0..n_edges {
+            first[e + 1] += first[e];
+        }
+        let mut next = first.clone();
+        let mut items = vec![0u32; first[n_edges] as usize];
+        for (i, s) in snaps.iter().enumerate() {
+            if let Some(s) = s {
+                let slot = &mut next[s.edge as usize];
+                items[*slot as usize] = i as u32;
+                *slot += 1;
+            }
+        }
+        EdgeIndex {
+            snaps,
+            first,
+            items,
+        }
+    }
+
+    /// The points on edge `e`, by ascending index.
+    #[inline]
+    fn on(&self, e: u32) -> &[u32] {
+        &self.items[self.first[e as usize] as usize..self.first[e as usize + 1] as usize]
+    }
+
+    #[inline]
+    fn snap(&self, i: u32) -> &Snap {
+        self.snaps[i as usize]
+            .as_ref()
+            .expect("indexed points are snapped")
+    }
+}
+
+/// A node's label in the multi-source search: the lowest cost and, among sites reaching the
+/// node at that cost, the lowest site index. It carries a copy of the node's CSR offset so that
+/// expanding a node touches one 16-byte record instead of three arrays: the search is bound by
+/// cache misses, not arithmetic.
+#[derive(Debug, Clone, Copy)]
+struct Label {
+    cost_m: f64,
+    site: u32,
+    first_arc: u32,
+}
+
+/// Sets the label of `v` when `(cost, site)` is lexicographically smaller.
+#[inline]
+fn improve(labels: &mut [Label], v: u32, cost: f64, site: u32) -> bool {
+    let l = &mut labels[v as usize];
+    if cost < l.cost_m || (cost == l.cost_m && site < l.site) {
+        l.cost_m = cost;
+        l.site = site;
+        true
+    } else {
+        false
+    }
+}
+
+/// One multi-source Dijkstra from every snapped site; labels every node with its cheapest
+/// site. Ties between sites go to the lowest index: a node whose label improves only in its
+/// site is pushed again and re-expanded, so the final labels are the lexicographic minimum
+/// whatever order the heap gives equal keys in.
+fn multi_source(net: &StreetNetwork, sites: &[Option<Snap>]) -> Vec<Label> {
+    // One label per node plus a sentinel whose offset ends the last node's arcs.
+    let mut labels: Vec<Label> = net
+        .first_arc
+        .iter()
+        .map(|&first_arc| Label {
+            cost_m: f64::INFINITY,
+            site: u32::MAX,
+            first_arc,
+        })
+        .collect();
+    let mut heap: RadixHeap<(u32, u32)> = RadixHeap::new();
+    for (s, snap) in sites.iter().enumerate() {
+        if let Some(snap) = snap {
+            for (v, c) in seeds(net, snap) {
+                if improve(&mut labels, v, c, s as u32) {
+                    heap.push(c.to_bits(), (s as u32, v));
+                }
+            }
+        }
+    }
+    while let Some((bits, (s, v))) = heap.pop() {
+        let c = f64::from_bits(bits);
+        // Stale: the node has a better label since (a lower cost, or a lower site at this cost).
+        let l = labels[v as usize];
+        if c != l.cost_m || s != l.site {
+            continue;
+        }
+        let arcs = l.first_arc as usize..labels[v as usize + 1].first_arc as usize;
+        for arc in &net.arcs[arcs] {
+            let (nc, head) = (c + arc.len_m, arc.head);
+            if improve(&mut labels, head, nc, s) {
+                heap.push(nc.to_bits(), (s, head));
+            }
+        }
+    }
+    labels
+}
+
+impl StreetNetwork {
+    /// The nearest site on foot for every compound, with one multi-source Dijkstra from all
+    /// sites. Returns, per compound, the site (ties: lowest index) and the walking cost in
+    /// metres: the compound's offset, the walk along the streets, and the site's offset.
+    /// `None` / `f64::INFINITY` when the compound is not snapped or no snapped site lies on
+    /// its piece of network.
+    pub fn nearest_site(
+        &self,
+        compounds: &[Option<Snap>],
+        sites: &[Option<Snap>],
+    ) -> (Vec<Option<u32>>, Vec<f64>) {
+        let labels = multi_source(self, sites);
+        let site_index = EdgeIndex::new(self.edges.len(), sites);
+        compounds
+            .par_iter()
+            .with_min_len(4096)
+            .map(|c| {
+                let Some(c) = c else {
+                    return (None, f64::INFINITY);
+                };
+                let mut best = (f64::INFINITY, u32::MAX);
+                for v in self.edges[c.edge as usize] {
+                    let Label { cost_m, site, .. } = labels[v as usize];
+                    if site != u32::MAX {
+                        let cost = via_node(self, v, cost_m, c);
+                        if (cost, site) < best {
+                            best = (cost, site);
+                        }
+                    }
+                }
+                for &s in site_index.on(c.edge) {
+                    let cost = direct(site_index.snap(s), c);
+                    if (cost, s) < best {
+                        best = (cost, s);
+                    }
+                }
+                ((best.1 != u32::MAX).then_some(best.1), best.0)
+            })
+            .unzip()
+    }
+
+    /// For every site, the compounds it reaches on foot within its budget (`cost <= budget`),
+    /// by ascending compound index: one bounded Dijkstra per site, in parallel with reusable
+    /// per-thread scratch. Rows are sites; transpose for rows per compound. Unsnapped sites
+    /// reach nothing.
+    ///
+    /// # Panics
+    /// When `budget_m.len() != sites.len()`.
+    pub fn coverage_by_site(
+        &self,
+        compounds: &[Option<Snap>],
+        sites: &[Option<Snap>],
+        budget_m: &[f64],
+    ) -> CoverageMatrix {
+        let rows = self.reach_rows(compounds, sites, budget_m);
+        let mut m = CoverageMatrix::new(compounds.len());
+        for row in rows {
+            m.push_row(row.into_iter().map(|(c, cost)| (c, cost as f32)));
+        }
+        m
+    }
+
+    /// [`StreetNetwork::coverage_by_site`] with full-precision costs.
+    pub(crate) fn reach_rows(
+        &self,
+        compounds: &[Option<Snap>],
+        sites: &[Option<Snap>],
+        budget_m: &[f64],
+    ) -> Vec<Vec<(u32, f64)>> {
+        assert_eq!(budget_m.len(), sites.len(), "one budget per site");
+        let index = EdgeIndex::new(self.edges.len(), compounds);
+        sites
+            .par_iter()
+            .zip(budget_m)
+            .map_init(
+                || Scratch::new(self.node_count(), compounds.len()),
+                |scratch, (site, &budget)| match site {
+                    Some(site) => {
+                        let mut row = Vec::new();
+                        reach_one(self, &index, site, budget, scratch, &mut row);
+                        row
+                    }
+                    None => Vec::new(),
+                },
+            )
+            .collect()
+    }
+
+    /// The street pieces a walker from `site` covers within `budget_m` (the site's own offset
+    /// included): whole edges, and edges cut where the budget runs out, as straight segments on
+    /// the plane. For drawing service areas only; counting always uses the computed costs.
+    pub fn service_area_segments(&self, site: &Snap, budget_m: f64) -> Vec<[[f64; 2]; 2]> {
+        let mut scratch = Scratch::new(self.node_count(), 0);
+        bounded_search(self, site, budget_m, &mut scratch);
+        let cost_of = |v: u32| {
+            if scratch.stamp[v as usize] == scratch.generation {
+                scratch.dist[v as usize]
+            } else {
+                f64::INFINITY
+            }
+        };
+        let mut edges: Vec<u32> = scratch
+            .settled
+            .iter()
+            .flat_map(|&v| self.edges_at(v).iter().copied())
+            .collect();
+        edges.push(site.edge);
+        edges.sort_unstable();
+        edges.dedup();
+        let mut out = Vec::new();
+        let mut spans: Vec<(f64, f64)> = Vec::with_capacity(3);
+        for e in edges {
+            let [a, b] = self.edges[e as usize];
+            let len = self.edge_len_m[e as usize];
+            spans.clear();
+            let (da, db) = (cost_of(a), cost_of(b));
+            if da <= budget_m {
+                spans.push((0.0, (budget_m - da).min(len)));
+            }
+            if db <= budget_m {
+                spans.push(((len - (budget_m - db)).max(0.0), len));
+            }
+            if e == site.edge && site.offset_m <= budget_m {
+                let r = budget_m - site.offset_m;
+                spans.push(((site.along_m - r).max(0.0), (site.along_m + r).min(len)));
+            }
+            spans.sort_unstable_by(|x, y| x.partial_cmp(y).unwrap());
+            let (pa, pb) = (self.xy[a as usize], self.xy[b as usize]);
+            let at = |x: f64| {
+                let t = if len > 0.0 { x / len } else { 0.0 };
+                [pa[0] + t * (pb[0] - pa[0]), pa[1] + t * (pb[1] - pa[1])]
+            };
+            let mut current: Option<(f64, f64)> = None;
+            for &(lo, hi) in spans.iter() {
+                current = match current {
+                    Some((clo, chi)) if lo <= chi => Some((clo, chi.max(hi))),
+                    Some((clo, chi)) => {
+                        if chi > clo {
+                            out.push([at(clo), at(chi)]);
+                        }
+                        Some((lo, hi))
+                    }
+                    None => Some((lo, hi)),
+                };
+            }
+            if let Some((clo, chi)) = current
+                && (chi > clo || len == 0.0)
+            {
+                out.push([at(clo), at(chi)]);
+            }
+        }
+        out
+    }
+}
+
+/// Per-thread scratch of the bounded searches, reset in O(1) by bumping `generation`: an entry
+/// whose stamp differs from it is "not reached yet".
+struct Scratch {
+    dist: Vec<f64>,
+    stamp: Vec<u32>,
+    generation: u32,
+    heap: RadixHeap<u32>,
+    settled: Vec<u32>,
+    best: Vec<f64>,
+    best_stamp: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(n_nodes: usize, n_compounds: usize) -> Scratch {
+        Scratch {
+            dist: vec![0.0; n_nodes],
+            stamp: vec![0; n_nodes],
+            generation: 0,
+            heap: RadixHeap::new(),
+            settled: Vec::new(),
+            best: vec![0.0; n_compounds],
+            best_stamp: vec![0; n_compounds],
+            touched: Vec::new(),
+        }
+    }
+
+    fn next_generation(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.fill(0);
+            self.best_stamp.fill(0);
+            self.generation = 1;
+        }
+        self.heap.clear();
+        self.settled.clear();
+        self.touched.clear();
+    }
+
+    #[inline]
+    fn relax(&mut self, v: u32, cost: f64) -> bool {
+        let i = v as usize;
+        if self.stamp[i] != self.generation || cost < self.dist[i] {
+            self.stamp[i] = self.generation;
+            self.dist[i] = cost;
+            self.heap.push(cost.to_bits(), v);
+            true
+        } else {
+            false
+        }
+    }
+
+    #[inline]
+    fn offer(&mut self, c: u32, cost: f64) {
+        let i = c as usize;
+        if self.best_stamp[i] != self.generation {
+            self.best_stamp[i] = self.generation;
+            self.best[i] = cost;
+            self.touched.push(c);
+        } else if cost < self.best[i] {
+            self.best[i] = cost;
+        }
+    }
+}
+
+/// Dijkstra from one site that settles every node within `budget_m` (into `scratch.settled`,
+/// with costs in `scratch.dist`) and never pushes a node beyond it.
+fn bounded_search(net: &StreetNetwork, site: &Snap, budget_m: f64, scratch: &mut Scratch) {
+    scratch.next_generation();
+    for (v, c) in seeds(net, site) {
+        if c <= budget_m {
+            scratch.relax(v, c);
+        }
+    }
+    while let Some((bits, v)) = scratch.heap.pop() {
+        let c = f64::from_bits(bits);
+        if c > scratch.dist[v as usize] {
+            continue;
+        }
+        scratch.settled.push(v);
+        for arc in net.arcs_of(v) {
+            let nc = c + arc.len_m;
+            if nc <= budget_m {
+                scratch.relax(arc.head, nc);
+            }
+        }
+    }
+}
+
+/// The compounds one site reaches within its budget, with their costs, into `row`.
+fn reach_one(
+    net: &StreetNetwork,
+    index: &EdgeIndex,
+    site: &Snap,
+    budget_m: f64,
+    scratch: &mut Scratch,
+    row: &mut Vec<(u32, f64)>,
+) {
+    bounded_search(net, site, budget_m, scratch);
+    for k in 0..scratch.settled.len() {
+        let v = scratch.settled[k];
+        let d = scratch.dist[v as usize];
+        for &e in net.edges_at(v) {
+            for &c in index.on(e) {
+                let cost = via_node(net, v, d, index.snap(c));
+                if cost <= budget_m {
+                    scratch.offer(c, cost);
+                }
+            }
+        }
+    }
+    for &c in index.on(site.edge) {
+        let cost = direct(site, index.snap(c));
+        if cost <= budget_m {
+            scratch.offer(c, cost);
+        }
+    }
+    scratch.touched.sort_unstable();
+    row.clear();
+    row.extend(
+        scratch
+            .touched
+            .iter()
+            .map(|&c| (c, scratch.best[c as usize])),
+    );
+}
+
+/// Test oracles: plain O(n²) single-source Dijkstra over the edge list, independent of the
+/// CSR, the heap and the multi-source labels.
+#[cfg(test)]
+pub(crate) mod oracle {
+    use super::*;
+
+    /// Cost from `site` to every node.
+    pub(crate) fn node_costs(net: &StreetNetwork, site: &Snap) -> Vec<f64> {
+        let n = net.node_count();
+        let mut dist = vec![f64::INFINITY; n];
+        let mut done = vec![false; n];
+        for (v, c) in seeds(net, site) {
+            dist[v as usize] = dist[v as usize].min(c);
+        }
+        loop {
+            let mut u = usize::MAX;
+            for v in 0..n {
+                if !done[v] && dist[v].is_finite() && (u == usize::MAX || dist[v] < dist[u]) {
+                    u = v;
+                }
+            }
+            if u == usize::MAX {
+                return dist;
+            }
+            done[u] = true;
+            for (e, &[a, b]) in net.edges.iter().enumerate() {
+                let other = if a as usize == u {
+                    b
+                } else if b as usize == u {
+                    a
+                } else {
+                    continue;
+                };
+                let c = dist[u] + net.edge_len_m[e];
+                if c < dist[other as usize] {
+                    dist[other as usize] = c;
+                }
+            }
+        }
+    }
+
+    /// Cost from `site` to every compound (`INFINITY` when unreachable or unsnapped).
+    pub(crate) fn compound_costs(
+        net: &StreetNetwork,
+        site: &Snap,
+        compounds: &[Option<Snap>],
+    ) -> Vec<f64> {
+        let dist = node_costs(net, site);
+        compounds
+            .iter()
+            .map(|c| {
+                let Some(c) = c else {
+                    return f64::INFINITY;
+                };
+                let e = c.edge as usize;
+                let [a, b] = net.edges[e];
+                let mut best = (dist[a as usize] + c.along_m)
+                    .min(dist[b as usize] + (net.edge_len_m[e] - c.along_m));
+                if c.edge == site.edge {
+                    best = best.min((c.along_m - site.along_m).abs() + site.offset_m);
+                }
+                best + c.offset_m
+            })
+            .collect()
+    }
+
+    /// Every site's costs to every compound: `[site][compound]`.
+    pub(crate) fn cost_table(
+        net: &StreetNetwork,
+        compounds: &[Option<Snap>],
+        sites: &[Option<Snap>],
+    ) -> Vec<Vec<f64>> {
+        sites
+            .iter()
+            .map(|s| match s {
+                Some(s) => compound_costs(net, s, compounds),
+                None => vec![f64::INFINITY; compounds.len()],
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::oracle::cost_table;
+    use super::*;
+    use crate::rng::Rng;
+
+    /// A random street network: straight streets between random points (some crossing without
+    /// a junction), several pieces; or, on `grid`, an axis-parallel lattice with integer
+    /// lengths where many costs tie exactly.
+    fn random_case(seed: u64) -> (StreetNetwork, Vec<[f64; 2]>, Vec<[f64; 2]>, bool) {
+        let mut rng = Rng::new(seed);
+        let grid = seed % 2 == 1;
+        let size = 1000.0;
+        let mut lines: Vec<Vec<[f64; 2]>> = Vec::new();
+        let point = |rng: &mut Rng| {
+            if grid {
+                [rng.below(11) as f64 * 100.0, rng.below(11) as f64 * 100.0]
+            } else {
+                [rng.range(0.0, size), rng.range(0.0, size)]
+            }
+        };
+        if grid {
+            for k in 0..=10 {
+                let f = k as f64 * 100.0;
+                for step in 0..10 {
+                    if rng.f64() < 0.8 {
+                        let (g0, g1) = (step as f64 * 100.0, (step + 1) as f64 * 100.0);
+                        lines.push(vec![[g0, f], [g1, f]]);
+                    }
+                    if rng.f64() < 0.8 {
+                        let (g0, g1) = (step as f64 * 100.0, (step + 1) as f64 * 100.0);
+                        lines.push(vec![[f, g0], [f, g1]]);
+                    }
+                }
+            }
+        } else {
+            let pts: Vec<[f64; 2]> = (0..10 + rng.below(40)).map(|_| point(&mut rng)).collect();
+            for _ in 0..pts.len() + rng.below(pts.len()) {
+                let a = pts[rng.below(pts.len())];
+                let b = pts[rng.below(pts.len())];
+                lines.push(vec![a, b]);
+            }
+        }
+        // Noding long random streets creates hundreds of junctions: a few cases suffice.
+        let net = StreetNetwork::from_lines(&lines, None, rng.f64() < 0.2);
+        // Points on the lattice are integers: exactly on streets, on vertices, and off them.
+        let free = |rng: &mut Rng| {
+            if grid {
+                [
+                    (rng.range(-50.0, size + 50.0) / 10.0).round() * 10.0,
+                    (rng.range(-50.0, size + 50.0) / 10.0).round() * 10.0,
+                ]
+            } else {
+                [rng.range(-50.0, size + 50.0), rng.range(-50.0, size + 50.0)]
+            }
+        };
+        let compounds = (0..1 + rng.below(120)).map(|_| free(&mut rng)).collect();
+        let sites = (0..1 + rng.below(12)).map(|_| free(&mut rng)).collect();
+        (net, compounds, sites, grid)
+    }
+
+    #[test]
+    fn multi_source_matches_single_source_oracle_on_random_graphs() {
+        // What the cases exercised, so that a generator change cannot make the test vacuous.
+        let (mut reached, mut unreached, mut same_edge, mut ties) = (0, 0, 0, 0);
+        for seed in 0..80 {
+            let (net, compounds, sites, grid) = random_case(seed);
+            let limit = 40.0;
+            let cs = net.snap(&compounds, limit);
+            let ss = net.snap(&sites, limit);
+            let table = cost_table(&net, &cs, &ss);
+            let (nearest, cost) = net.nearest_site(&cs, &ss);
+            for c in 0..compounds.len() {
+                let mut want = (f64::INFINITY, None);
+                for (s, row) in table.iter().enumerate() {
+                    if row[c] < want.0 {
+                        want = (row[c], Some(s as u32));
+                    } else if row[c] == want.0 && row[c].is_finite() {
+                        ties += 1;
+                    }
+                }
+                if want.1.is_some() {
+                    reached += 1;
+                } else {
+                    unreached += 1;
+                }
+                if cs[c].is_some_and(|c| ss.iter().flatten().any(|s| s.edge == c.edge)) {
+                    same_edge += 1;
+                }
+                assert_eq!(
+                    (cost[c], nearest[c]),
+                    want,
+                    "seed {seed} (grid {grid}): compound {c} at {:?} snapped {:?}; sites {:?} \
+                     snapped {:?}",
+                    compounds[c],
+                    cs[c],
+                    sites,
+                    ss
+                );
+            }
+        }
+        assert!(
+            reached > 1000 && unreached > 100 && same_edge > 20 && ties > 20,
+            "reached {reached}, unreached {unreached}, same edge {same_edge}, ties {ties}"
+        );
+    }
+
+    #[test]
+    fn bounded_searches_match_single_source_oracle_on_random_graphs() {
+        for seed in 0..80 {
+            let (net, compounds, sites, grid) = random_case(seed);
+            let cs = net.snap(&compounds, 40.0);
+            let ss = net.snap(&sites, 40.0);
+            let mut rng = Rng::new(1000 + seed);
+            let budget: Vec<f64> = ss
+                .iter()
+                .map(|_| [100.0, 300.0, 600.0, f64::INFINITY][rng.below(4)])
+                .collect();
+            let table = cost_table(&net, &cs, &ss);
+            let rows = net.reach_rows(&cs, &ss, &budget);
+            for (s, row) in rows.iter().enumerate() {
+                let want: Vec<(u32, f64)> = table[s]
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &c)| c.is_finite() && c <= budget[s])
+                    .map(|(i, &c)| (i as u32, c))
+                    .collect();
+                assert_eq!(
+                    row, &want,
+                    "seed {seed} (grid {grid}): site {s} at {:?} snapped {:?}, budget {}",
+                    sites[s], ss[s], budget[s]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn radix_heap_pops_in_key_order_like_a_sort() {
+        let mut rng = Rng::new(4);
+        let mut heap = RadixHeap::new();
+        let mut popped = Vec::new();
+        let mut pushed = Vec::new();
+        let mut floor = 0.0f64;
+        for round in 0..2000 {
+            // Dijkstra-like: new keys at or above the last popped one, some exactly equal.
+            for _ in 0..rng.below(4) {
+                let k = floor + [0.0, 1.0, rng.range(0.0, 500.0)][rng.below(3)];
+                heap.push(k.to_bits(), round);
+                pushed.push(k);
+            }
+            if let Some((k, _)) = heap.pop() {
+                floor = f64::from_bits(k);
+                popped.push(floor);
+            }
+        }
+        while let Some((k, _)) = heap.pop() {
+            popped.push(f64::from_bits(k));
+        }
+        assert!(popped.windows(2).all(|w| w[0] <= w[1]), "out of order");
+        pushed.sort_by(f64::total_cmp);
+        assert_eq!(popped, pushed);
+        heap.clear();
+        assert_eq!(heap.pop(), None);
+    }
+
+    #[test]
+    fn a_centre_and_a_compound_on_the_same_edge_walk_along_it() {
+        let net = StreetNetwork::from_lines(&[vec![[0.0, 0.0], [1000.0, 0.0]]], None, false);
+        let c = net.snap(&[[300.0, 20.0], [900.0, -5.0]], 100.0);
+        let s = net.snap(&[[400.0, 10.0]], 100.0);
+        let (nearest, cost) = net.nearest_site(&c, &s);
+        assert_eq!(nearest, vec![Some(0), Some(0)]);
+        assert_eq!(cost, vec![20.0 + 100.0 + 10.0, 5.0 + 500.0 + 10.0]);
+        let rows = net.reach_rows(&c, &s, &[200.0]);
+        assert_eq!(rows, vec![vec![(0, 130.0)]]);
+    }
+
+    #[test]
+    fn two_compounds_on_one_segment_and_one_on_a_vertex() {
+        let lines = vec![vec![[0.0, 0.0], [100.0, 0.0], [100.0, 100.0]]];
+        let net = StreetNetwork::from_lines(&lines, None, false);
+        let c = net.snap(
+            &[[20.0, 0.0], [60.0, 0.0], [100.0, 0.0], [100.0, 50.0]],
+            10.0,
+        );
+        let s = net.snap(&[[100.0, 100.0]], 10.0);
+        let (nearest, cost) = net.nearest_site(&c, &s);
+        assert_eq!(cost, vec![180.0, 140.0, 100.0, 50.0]);
+        assert!(nearest.iter().all(|n| *n == Some(0)));
+    }
+
+    #[test]
+    fn equal_costs_go_to_the_lowest_site_and_other_pieces_are_unreachable() {
+        let lines = vec![
+            vec![[0.0, 0.0], [100.0, 0.0], [200.0, 0.0]],
+            vec![[0.0, 500.0], [100.0, 500.0]],
+        ];
+        let net = StreetNetwork::from_lines(&lines, None, false);
+        let c = net.snap(&[[100.0, 0.0], [50.0, 500.0], [50.0, 900.0]], 50.0);
+        // Sites 1 and 2 are 100 m from the first compound; site 0 is on another piece.
+        let s = net.snap(&[[0.0, 500.0], [200.0, 0.0], [0.0, 0.0]], 50.0);
+        let (nearest, cost) = net.nearest_site(&c, &s);
+        assert_eq!(nearest, vec![Some(1), Some(0), None]);
+        assert_eq!(cost, vec![100.0, 50.0, f64::INFINITY]);
+    }
+
+    #[test]
+    fn walking_is_never_shorter_than_the_straight_line() {
+        for seed in 0..40 {
+            let (net, compounds, sites, _) = random_case(seed);
+            let cs = net.snap(&compounds, f64::INFINITY);
+            let ss = net.snap(&sites, f64::INFINITY);
+            let rows = net.reach_rows(&cs, &ss, &vec![f64::INFINITY; sites.len()]);
+            for (s, row) in rows.iter().enumerate() {
+                for &(c, cost) in row {
+                    let straight = crate::network::graph::dist(sites[s], compounds[c as usize]);
+                    assert!(
+                        cost >= straight - 1e-6,
+                        "seed {seed}: site {s} {:?} → compound {c} {:?}: walk {cost} < \
+                         straight {straight}",
+                        sites[s],
+                        compounds[c as usize]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scratch_generations_wrap_without_stale_costs() {
+        let net = StreetNetwork::from_lines(&[vec![[0.0, 0.0], [10.0, 0.0]]], None, false);
+        let c = net.snap(&[[10.0, 0.0]], 1.0);
+        let index = EdgeIndex::new(net.edge_count(), &c);
+        let site = net.snap_one([0.0, 0.0], 1.0).unwrap();
+        let mut scratch = Scratch::new(net.node_count(), 1);
+        scratch.generation = u32::MAX - 1;
+        let mut row = Vec::new();
+        for budget in [20.0, 5.0, 20.0, 5.0] {
+            reach_one(&net, &index, &site, budget, &mut scratch, &mut row);
+            assert_eq!(row.len(), usize::from(budget > 10.0), "budget {budget}");
+        }
+        assert_eq!(scratch.generation, 3);
+    }
+
+    #[test]
+    fn service_area_cuts_edges_where_the_budget_runs_out() {
+        // A T: site at the junction's left, budget reaching 50 m up the stem.
+        let lines = vec![
+            vec![[0.0, 0.0], [100.0, 0.0], [200.0, 0.0]],
+            vec![[100.0, 0.0], [100.0, 100.0]],
+        ];
+        let net = StreetNetwork::from_lines(&lines, None, false);
+        let site = net.snap_one([40.0, 0.0], 1.0).unwrap();
+        let segs = net.service_area_segments(&site, 110.0);
+        let total: f64 = segs
+            .iter()
+            .map(|s| crate::network::graph::dist(s[0], s[1]))
+            .sum();
+        // 40 m left of the site, 110 m right of it (60 to the junction, 50 beyond), 50 m up.
+        assert!((total - 200.0).abs() < 1e-9, "{total}: {segs:?}");
+        assert!(segs.contains(&[[100.0, 0.0], [100.0, 50.0]]), "{segs:?}");
+        // A budget smaller than the offset covers nothing.
+        let off = net.snap_one([40.0, 30.0], 100.0).unwrap();
+        assert!(net.service_area_segments(&off, 20.0).is_empty());
+    }
+}

@@ -1,0 +1,921 @@
+//! The self-contained HTML report: headline numbers, a map, charts and sortable tables in one
+//! file that opens without network access (inline CSS, SVG and a small script only).
+//!
+//! [`render`] takes a [`ReportInput`] (the analysis plus, when present, gap zones and a site
+//! plan) and returns the page. Labels come in Chinese or English ([`Lang`]); above
+//! [`DENSITY_THRESHOLD`] compounds the map aggregates them into a grid so the file stays small.
+
+mod charts;
+mod map;
+mod markup;
+mod text;
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+pub use text::{Lang, has_cjk};
+
+use self::markup::{esc, exact, int, metres, pct, push_esc, shell_line};
+use self::text::Labels;
+use super::{RunInfo, SiteList, zone_id};
+use crate::circle::Circle;
+use crate::coverage::{Analysis, Metric};
+use crate::gaps::GapZone;
+use crate::model::{Centres, Compounds};
+use crate::siting::{Goal, SitePlan};
+
+/// Above this many compounds the map shows a density grid instead of one mark per compound.
+pub const DENSITY_THRESHOLD: usize = 20_000;
+/// Gap zones listed in the zone table (the map shows them all).
+const MAX_ZONE_ROWS: usize = 50;
+
+const CSS: &str = include_str!("report.css");
+const JS: &str = include_str!("report.js");
+
+/// The gap zones of a `gaps` run.
+#[derive(Debug, Clone, Copy)]
+pub struct GapsReport<'a> {
+    /// Zones, largest population first.
+    pub zones: &'a [GapZone],
+    /// The potential sites the zones' `best_site` indexes.
+    pub sites: SiteList<'a>,
+    /// Compounds closer than this share a zone, metres.
+    pub link_m: f64,
+    /// Buffer around each compound in a zone's outline, metres.
+    pub outline_buffer_m: f64,
+}
+
+/// The chosen sites of a `site` run.
+#[derive(Debug, Clone, Copy)]
+pub struct SitesReport<'a> {
+    /// The plan.
+    pub plan: &'a SitePlan,
+    /// The candidates the plan's sites index.
+    pub candidates: SiteList<'a>,
+    /// Where the candidates came from (a file name or `auto`).
+    pub source: &'a str,
+}
+
+/// Everything the report shows.
+#[derive(Debug, Clone)]
+pub struct ReportInput<'a> {
+    /// The coverage analysis.
+    pub analysis: &'a Analysis,
+    /// The compounds analysed.
+    pub compounds: &'a Compounds,
+    /// The existing centres.
+    pub centres: &'a Centres,
+    /// The circle.
+    pub circle: &'a Circle,
+    /// Inputs and warnings of the run.
+    pub run: &'a RunInfo,
+    /// Gap zones, for `gaps` (and the demo).
+    pub gaps: Option<GapsReport<'a>>,
+    /// New sites, for `site` (and the demo).
+    pub sites: Option<SitesReport<'a>>,
+    /// Label language.
+    pub lang: Lang,
+    /// The command line that produced the report, word by word, to print for reproduction.
+    pub command_line: Vec<String>,
+    /// Compounds above which the map aggregates them ([`DENSITY_THRESHOLD`] by default).
+    pub density_threshold: usize,
+}
+
+impl<'a> ReportInput<'a> {
+    /// A coverage report, language chosen by [`Lang::detect`], no gaps or sites, empty
+    /// command line.
+    pub fn new(
+        analysis: &'a Analysis,
+        compounds: &'a Compounds,
+        centres: &'a Centres,
+        circle: &'a Circle,
+        run: &'a RunInfo,
+    ) -> ReportInput<'a> {
+        ReportInput {
+            analysis,
+            compounds,
+            centres,
+            circle,
+            run,
+            gaps: None,
+            sites: None,
+            lang: Lang::detect(compounds, centres),
+            command_line: Vec::new(),
+            density_threshold: DENSITY_THRESHOLD,
+        }
+    }
+}
+
+impl Lang {
+    /// Chinese when any compound id, group value, centre name or level contains CJK
+    /// characters, else English.
+    pub fn detect(compounds: &Compounds, centres: &Centres) -> Lang {
+        let cjk = compounds.ids.iter().any(|s| has_cjk(s))
+            || compounds.groups.iter().flatten().any(|s| has_cjk(s))
+            || compounds.group_fields.iter().any(|s| has_cjk(s))
+            || centres.name.iter().any(|s| has_cjk(s))
+            || centres.level.iter().any(|s| has_cjk(s));
+        if cjk { Lang::Zh } else { Lang::En }
+    }
+}
+
+/// Renders the report as one HTML document.
+pub fn render(input: &ReportInput) -> String {
+    let l = Labels::of(input.lang);
+    let map = map::map(input, l);
+    let mut out = String::with_capacity(map.svg.len() + 64 * 1024);
+    head(&mut out, input, l);
+    header(&mut out, input, l);
+    out.push_str("<div class=\"top\">");
+    map_section(&mut out, &map, l);
+    charts_section(&mut out, input, l);
+    out.push_str("</div>");
+    if let Some(s) = &input.sites {
+        sites_table(&mut out, s, l);
+    }
+    if let Some(g) = &input.gaps {
+        zones_table(&mut out, g, input.compounds, l);
+    }
+    group_tables(&mut out, input, l);
+    level_table(&mut out, input, l);
+    footer(&mut out, input, l);
+    let _ = writeln!(out, "<script>{JS}</script></body></html>");
+    out
+}
+
+fn kind(input: &ReportInput, l: &Labels) -> &'static str {
+    if input.sites.is_some() && input.gaps.is_none() {
+        l.kind_site
+    } else if input.gaps.is_some() && input.sites.is_none() {
+        l.kind_gaps
+    } else if input.sites.is_some() {
+        // The demo: everything at once.
+        l.kind_site
+    } else {
+        l.kind_coverage
+    }
+}
+
+fn head(out: &mut String, input: &ReportInput, l: &Labels) {
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"generator\" content=\"circleplan {}\">\
+         <title>{} · {}</title><style>{CSS}</style></head><body>",
+        l.html_lang,
+        env!("CARGO_PKG_VERSION"),
+        esc(l.title),
+        esc(kind(input, l)),
+    );
+}
+
+/// A number that mirrors a `summary.json` key, for readers and for tests.
+fn keyed(key: &str, value: f64, shown: &str) -> String {
+    format!(
+        "<span data-key=\"{key}\" data-value=\"{}\">{}</span>",
+        exact(value),
+        esc(shown)
+    )
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+fn metric_label(metric: Metric, l: &Labels) -> &'static str {
+    match metric {
+        Metric::Euclidean => l.metric_euclidean,
+        Metric::Network => l.metric_network,
+        Metric::Matrix => l.metric_matrix,
+    }
+}
+
+fn card(out: &mut String, class: &str, title: &str, big: &str, small: &str) {
+    let _ = write!(
+        out,
+        "<div class=\"card {class}\"><div class=\"k\">{}</div><div class=\"big\">{big}</div>\
+         <div class=\"small\">{small}</div></div>",
+        esc(title)
+    );
+}
+
+/// Title, inputs line and the headline cards.
+fn header(out: &mut String, input: &ReportInput, l: &Labels) {
+    let a = input.analysis;
+    let t = &a.totals;
+    let c = input.circle;
+    let _ = write!(
+        out,
+        "<header><h1>{} <span class=\"kind\">{}</span></h1><p class=\"inputs\">",
+        esc(l.title),
+        esc(kind(input, l))
+    );
+    let files: Vec<String> = input
+        .run
+        .inputs
+        .iter()
+        .map(|(role, info)| {
+            format!(
+                "<span data-input=\"{}\">{} <b>{}</b> ({} {})</span>",
+                esc(role),
+                esc(role),
+                esc(file_name(&info.path)),
+                int(info.features as f64),
+                l.features
+            )
+        })
+        .collect();
+    let _ = write!(out, "{}: {}</p>", l.inputs, files.join(" · "));
+    out.push_str("<div class=\"cards\">");
+    card(
+        out,
+        "primary",
+        l.population_covered,
+        &keyed(
+            "population.share",
+            t.population_share(),
+            &pct(t.population_share()),
+        ),
+        &format!(
+            "{} / {} {}",
+            keyed(
+                "population.covered",
+                t.population_covered,
+                &int(t.population_covered)
+            ),
+            keyed(
+                "population.total",
+                t.population_total,
+                &int(t.population_total)
+            ),
+            l.residents
+        ),
+    );
+    let unreachable = if t.compounds_unreachable > 0 {
+        format!(
+            " · {} {}",
+            keyed(
+                "compounds.unreachable",
+                t.compounds_unreachable as f64,
+                &int(t.compounds_unreachable as f64)
+            ),
+            l.unreachable
+        )
+    } else {
+        String::new()
+    };
+    card(
+        out,
+        "",
+        l.compounds_covered,
+        &format!(
+            "{} <small>/ {}</small>",
+            keyed(
+                "compounds.covered",
+                t.compounds_covered as f64,
+                &int(t.compounds_covered as f64)
+            ),
+            keyed(
+                "compounds.total",
+                t.compounds_total as f64,
+                &int(t.compounds_total as f64)
+            )
+        ),
+        &format!(
+            "{}{unreachable}",
+            keyed(
+                "compounds.share",
+                t.compound_share(),
+                &pct(t.compound_share())
+            )
+        ),
+    );
+    let mut levels = String::new();
+    for (lv, r) in &c.level_radius_m {
+        let _ = write!(levels, " · {} {}", esc(&l.level(lv)), metres(*r));
+    }
+    card(
+        out,
+        "",
+        l.circle,
+        &format!(
+            "{} {}",
+            keyed(
+                "circle.minutes",
+                round(c.minutes, 4),
+                &format!("{:.0}", c.minutes)
+            ),
+            l.minutes
+        ),
+        &format!(
+            "{} m · {} km/h · {}: <span data-key=\"circle.metric\" data-value=\"{}\">{}</span>{levels}",
+            keyed(
+                "circle.radius_m",
+                round(c.radius_m, 4),
+                &format!("{:.0}", c.radius_m)
+            ),
+            keyed("circle.speed_kmh", c.speed_kmh, &format!("{}", c.speed_kmh)),
+            l.metric,
+            a.metric,
+            metric_label(a.metric, l)
+        ),
+    );
+    let serving = a.loads.iter().filter(|x| x.served_compounds > 0).count();
+    card(
+        out,
+        "",
+        l.centres,
+        &keyed(
+            "centers.total",
+            a.loads.len() as f64,
+            &int(a.loads.len() as f64),
+        ),
+        &format!(
+            "{} {} · {} {}",
+            l.serving,
+            keyed("centers.serving", serving as f64, &int(serving as f64)),
+            l.idle,
+            keyed(
+                "centers.idle",
+                (a.loads.len() - serving) as f64,
+                &int((a.loads.len() - serving) as f64)
+            )
+        ),
+    );
+    if let Some(d) = &a.distance {
+        card(
+            out,
+            "",
+            l.distance_card,
+            &keyed(
+                "distance_m.median",
+                round(d.median_m, 2),
+                &metres(d.median_m),
+            ),
+            &format!(
+                "{} {} · {} {}",
+                l.p90,
+                keyed("distance_m.p90", round(d.p90_m, 2), &metres(d.p90_m)),
+                l.pop_mean,
+                keyed(
+                    "distance_m.population_mean",
+                    round(d.population_mean_m, 2),
+                    &metres(d.population_mean_m)
+                )
+            ),
+        );
+    }
+    if let Some(g) = &input.gaps {
+        let uncovered: f64 = g.zones.iter().map(|z| z.population).sum();
+        card(
+            out,
+            "warn",
+            l.gap_zones,
+            &keyed(
+                "gaps.zones",
+                g.zones.len() as f64,
+                &int(g.zones.len() as f64),
+            ),
+            &format!(
+                "{} {}",
+                keyed("gaps.uncovered_population", uncovered, &int(uncovered)),
+                l.uncovered_residents
+            ),
+        );
+    }
+    if let Some(s) = &input.sites {
+        let p = s.plan;
+        let share = if p.total_population > 0.0 {
+            p.objective / p.total_population
+        } else {
+            0.0
+        };
+        let proof = if p.optimal {
+            l.proven_optimal.to_string()
+        } else {
+            format!("{} {}", l.certified_gap, pct(p.gap))
+        };
+        let title = l.covered_after.replace("{k}", &p.sites.len().to_string());
+        card(
+            out,
+            "good",
+            &title,
+            &keyed("site.share", share, &pct(share)),
+            &format!(
+                "+{} {} · {proof}",
+                keyed(
+                    "site.added_population",
+                    p.added_population,
+                    &int(p.added_population)
+                ),
+                l.residents
+            ),
+        );
+    }
+    out.push_str("</div></header>");
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+fn map_section(out: &mut String, map: &map::Map, l: &Labels) {
+    let _ = write!(
+        out,
+        "<section class=\"map-card\" id=\"map-section\"><div class=\"bar\"><h2>{}</h2>\
+         <span class=\"hint\">{}</span><span class=\"tools\">\
+         <button type=\"button\" data-zoom=\"in\" aria-label=\"+\">+</button>\
+         <button type=\"button\" data-zoom=\"out\" aria-label=\"-\">−</button>\
+         <button type=\"button\" data-zoom=\"reset\">{}</button></span></div>\
+         <div class=\"map-wrap\">{}</div>{}</section>",
+        esc(l.map),
+        esc(l.map_hint),
+        esc(l.reset),
+        map.svg,
+        map.legend
+    );
+}
+
+fn figure(out: &mut String, id: &str, title: &str, svg: &str, caption: &str) {
+    let _ = write!(
+        out,
+        "<figure class=\"chart-card\" id=\"{id}\"><figcaption><h2>{}</h2></figcaption>{svg}{caption}</figure>",
+        esc(title)
+    );
+}
+
+fn charts_section(out: &mut String, input: &ReportInput, l: &Labels) {
+    let a = input.analysis;
+    out.push_str("<section class=\"charts\">");
+    let svg = charts::coverage_curve(&a.curve, input.circle.minutes, input.circle.speed_kmh, l);
+    let mut values = String::from("<p class=\"values\">");
+    for (m, r, s) in &a.curve {
+        let _ = write!(
+            values,
+            "<span>{m:.0} {} ({}) <b data-curve-minutes=\"{m}\" data-value=\"{}\">{}</b></span>",
+            l.minutes,
+            metres(*r),
+            exact(*s),
+            pct(*s)
+        );
+    }
+    values.push_str("</p>");
+    figure(out, "fig-coverage-curve", l.chart_curve, &svg, &values);
+    if let Some(svg) = charts::distance_histogram(
+        &a.coverage.nearest_cost_m,
+        &input.compounds.population,
+        input.circle.radius_m,
+        l,
+        input.lang,
+    ) {
+        let note = format!("<p class=\"note\">{}</p>", esc(l.chart_hist_note));
+        figure(out, "fig-distance-histogram", l.chart_hist, &svg, &note);
+    }
+    if let Some(s) = &input.sites
+        && let Some(svg) = charts::marginal_gain(s.plan, l, input.lang)
+    {
+        figure(out, "fig-marginal-gain", l.chart_gain, &svg, "");
+    }
+    out.push_str("</section>");
+}
+
+/// A sortable table: `columns` are (label, numeric); each cell is (sort value, HTML).
+fn table(
+    out: &mut String,
+    id: &str,
+    title: &str,
+    columns: &[(&str, bool)],
+    rows: &[Vec<(Option<f64>, String)>],
+    note: &str,
+    l: &Labels,
+) {
+    let _ = write!(
+        out,
+        "<section class=\"table-card\" id=\"{id}\"><h2>{}</h2><p class=\"hint\">{}{}</p>\
+         <div class=\"scroll\"><table class=\"sortable\"><thead><tr>",
+        esc(title),
+        esc(l.sort_hint),
+        note
+    );
+    for (label, numeric) in columns {
+        let _ = write!(
+            out,
+            "<th{}>{}</th>",
+            if *numeric {
+                " data-type=\"num\" class=\"num\""
+            } else {
+                ""
+            },
+            esc(label)
+        );
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for (v, html) in row {
+            match v {
+                Some(v) => {
+                    let _ = write!(
+                        out,
+                        "<td class=\"num\" data-v=\"{}\">{html}</td>",
+                        exact(*v)
+                    );
+                }
+                None => {
+                    let _ = write!(out, "<td>{html}</td>");
+                }
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div></section>");
+}
+
+fn num(x: f64) -> (Option<f64>, String) {
+    (Some(x), int(x))
+}
+
+fn text_cell(s: &str) -> (Option<f64>, String) {
+    (None, esc(s))
+}
+
+fn share_cell(share: f64) -> (Option<f64>, String) {
+    (
+        Some(share),
+        format!(
+            "<span class=\"sbar\" style=\"width:{:.1}%\"></span><span class=\"pv\">{}</span>",
+            (share * 100.0).clamp(0.0, 100.0),
+            pct(share)
+        ),
+    )
+}
+
+fn group_tables(out: &mut String, input: &ReportInput, l: &Labels) {
+    for (g, (field, rows)) in input
+        .compounds
+        .group_fields
+        .iter()
+        .zip(&input.analysis.groups)
+        .enumerate()
+    {
+        let title = match input.lang {
+            Lang::Zh if has_cjk(field) => format!("{}{}统计", l.by_field, field),
+            Lang::Zh => format!("{} {} 统计", l.by_field, field),
+            Lang::En => format!("{} {}", l.by_field, field),
+        };
+        let body: Vec<Vec<(Option<f64>, String)>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    text_cell(if r.value.is_empty() {
+                        l.none_value
+                    } else {
+                        &r.value
+                    }),
+                    num(r.compounds as f64),
+                    num(r.covered_compounds as f64),
+                    num(r.population),
+                    num(r.covered_population),
+                    share_cell(r.share),
+                ]
+            })
+            .collect();
+        table(
+            out,
+            &format!("table-group-{g}"),
+            &title,
+            &[
+                (field, false),
+                (l.col_compounds, true),
+                (l.col_covered_compounds, true),
+                (l.col_population, true),
+                (l.col_covered_population, true),
+                (l.col_share, true),
+            ],
+            &body,
+            "",
+            l,
+        );
+    }
+}
+
+fn level_table(out: &mut String, input: &ReportInput, l: &Labels) {
+    let rows = &input.analysis.levels;
+    if rows.is_empty() {
+        return;
+    }
+    let body: Vec<Vec<(Option<f64>, String)>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                text_cell(&l.level(&r.level)),
+                num(r.centers as f64),
+                num(r.radius_m),
+                num(r.covered_compounds as f64),
+                num(r.covered_population),
+                share_cell(r.share),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        "table-levels",
+        l.by_level,
+        &[
+            (l.col_level, false),
+            (l.col_centres, true),
+            (l.col_radius_m, true),
+            (l.col_covered_compounds, true),
+            (l.col_covered_population, true),
+            (l.col_share, true),
+        ],
+        &body,
+        "",
+        l,
+    );
+}
+
+fn zones_table(out: &mut String, g: &GapsReport, compounds: &Compounds, l: &Labels) {
+    let body: Vec<Vec<(Option<f64>, String)>> = g
+        .zones
+        .iter()
+        .enumerate()
+        .take(MAX_ZONE_ROWS)
+        .map(|(z, zone)| {
+            let (site, gain) = match zone.best_site {
+                Some((s, p)) => (esc(&g.sites.ids[s as usize]), Some(p)),
+                None => (String::new(), None),
+            };
+            vec![
+                (Some(z as f64), zone_id(z)),
+                num(zone.population),
+                num(zone.compounds.len() as f64),
+                text_cell(&compounds.ids[zone.compounds[0] as usize]),
+                (None, site),
+                match gain {
+                    Some(p) => num(p),
+                    None => (Some(0.0), String::new()),
+                },
+            ]
+        })
+        .collect();
+    let note = if g.zones.len() > MAX_ZONE_ROWS {
+        format!(
+            " · +{} {}",
+            g.zones.len() - MAX_ZONE_ROWS,
+            esc(l.more_zones)
+        )
+    } else {
+        String::new()
+    };
+    let gain_col = format!("{} ({})", l.col_gain, l.col_best_site);
+    table(
+        out,
+        "table-zones",
+        l.gap_zones,
+        &[
+            (l.col_zone, true),
+            (l.col_population, true),
+            (l.col_compounds, true),
+            (l.col_first_compound, false),
+            (l.col_best_site, false),
+            (&gain_col, true),
+        ],
+        &body,
+        &note,
+        l,
+    );
+}
+
+fn sites_table(out: &mut String, s: &SitesReport, l: &Labels) {
+    let body: Vec<Vec<(Option<f64>, String)>> = s
+        .plan
+        .sites
+        .iter()
+        .map(|site| {
+            let [lon, lat] = s.candidates.lonlat[site.candidate as usize];
+            vec![
+                (Some(site.rank as f64), site.rank.to_string()),
+                text_cell(&s.candidates.ids[site.candidate as usize]),
+                (None, format!("{lon:.6}, {lat:.6}")),
+                num(site.gain_population),
+                num(site.cumulative_population),
+                share_cell(site.cumulative_share),
+            ]
+        })
+        .collect();
+    let goal = match s.plan.goal {
+        Goal::Add(k) => format!(" · {}", l.goal_add.replace("{k}", &k.to_string())),
+        Goal::Target(t) => format!(" · {} {}", l.target, pct(t)),
+    };
+    let note = format!(
+        "{goal} · {} {} ({}) · {}",
+        int(s.candidates.ids.len() as f64),
+        l.candidates_word,
+        esc(s.source),
+        if s.plan.optimal {
+            l.proven_optimal.to_string()
+        } else {
+            format!("{} {}", l.certified_gap, pct(s.plan.gap))
+        }
+    );
+    table(
+        out,
+        "table-sites",
+        l.new_sites,
+        &[
+            (l.col_rank, true),
+            (l.col_site, false),
+            ("lon, lat (WGS84)", false),
+            (l.col_gain, true),
+            (l.col_covered_population, true),
+            (l.col_cumulative, true),
+        ],
+        &body,
+        &note,
+        l,
+    );
+}
+
+/// Coordinate system, data sources, version and the command line.
+fn footer(out: &mut String, input: &ReportInput, l: &Labels) {
+    let _ = write!(
+        out,
+        "<footer id=\"reproduce\"><h2>{}</h2><dl><dt>{}</dt><dd>{} — {}</dd><dt>{}</dt><dd><ul>",
+        esc(l.reproduce),
+        esc(l.coordinates),
+        esc(&input.analysis.study.plane_description()),
+        esc(l.coordinates_note),
+        esc(l.data_sources)
+    );
+    for (role, info) in &input.run.inputs {
+        let _ = write!(
+            out,
+            "<li data-source=\"{}\" data-features=\"{}\">{}: <code>{}</code> — {} {} ({}{})</li>",
+            esc(role),
+            info.features,
+            esc(role),
+            esc(&info.path),
+            int(info.features as f64),
+            l.features,
+            esc(&info.coords),
+            info.crs
+                .as_deref()
+                .map(|c| format!(", {}", esc(c)))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(s) = &input.sites {
+        let _ = write!(
+            out,
+            "<li>candidates: <code>{}</code> — {} {}</li>",
+            esc(s.source),
+            int(s.candidates.ids.len() as f64),
+            l.features
+        );
+    }
+    let _ = write!(
+        out,
+        "<li>{}: {}</li></ul></dd><dt>{}</dt><dd>circleplan <span id=\"version\">{}</span></dd>",
+        l.population_source,
+        esc(&input.compounds.population_source),
+        esc(l.version),
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = write!(
+        out,
+        "<dt>{}</dt><dd><code id=\"command-line\">{}</code></dd>",
+        esc(l.command_line),
+        esc(&shell_line(&input.command_line))
+    );
+    if !input.run.warnings.is_empty() {
+        let _ = write!(
+            out,
+            "<dt>{}</dt><dd><ul class=\"warnings\">",
+            esc(l.warnings)
+        );
+        for w in &input.run.warnings {
+            out.push_str("<li>");
+            push_esc(out, w);
+            out.push_str("</li>");
+        }
+        out.push_str("</ul></dd>");
+    }
+    out.push_str("</dl></footer>");
+}
+
+/// Checks that every `data-key` number in `html` equals the value at that key of `summary`
+/// (dotted path), within `rel_tol`. Returns the mismatches as text; used by the tests and
+/// handy for anyone who post-processes reports.
+pub fn headline_mismatches(html: &str, summary: &Value, rel_tol: f64) -> Vec<String> {
+    let mut bad = Vec::new();
+    let mut rest = html;
+    while let Some(k) = rest.find("data-key=\"") {
+        rest = &rest[k + 10..];
+        let key = &rest[..rest.find('"').unwrap_or(0)];
+        let Some(v) = rest.find("data-value=\"") else {
+            break;
+        };
+        let after = &rest[v + 12..];
+        let value = &after[..after.find('"').unwrap_or(0)];
+        let mut node = summary;
+        for part in key.split('.') {
+            node = &node[part];
+        }
+        let ok = match (node, value.parse::<f64>()) {
+            (Value::Number(n), Ok(x)) => {
+                let y = n.as_f64().unwrap_or(f64::NAN);
+                (x - y).abs() <= rel_tol * y.abs().max(1.0)
+            }
+            (Value::String(s), _) => s == value,
+            _ => false,
+        };
+        if !ok {
+            bad.push(format!("{key}: report {value}, summary {node}"));
+        }
+    }
+    bad
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::summary_value;
+    use crate::synth::{SynthSpec, generate};
+
+    /// A small synthetic district written to GeoJSON and read back.
+    fn district(n: usize) -> (Compounds, Centres) {
+        let city = generate(&SynthSpec {
+            compounds: n,
+            centres: (n / 8).max(2),
+            candidates: 10,
+            seed: 7,
+            origin: (117.283, 31.867),
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let cp = dir.path().join("c.geojson");
+        let sp = dir.path().join("s.geojson");
+        std::fs::write(&cp, city.compounds_geojson()).unwrap();
+        std::fs::write(&sp, city.centres_geojson()).unwrap();
+        let mut w = Vec::new();
+        let fields = crate::CompoundFields {
+            group_by: vec!["street".into()],
+            ..Default::default()
+        };
+        let c = Compounds::load(&cp, &Default::default(), &fields, &mut w).unwrap();
+        let s = Centres::load(&sp, &Default::default(), &Default::default(), &mut w).unwrap();
+        (c, s)
+    }
+
+    #[test]
+    fn renders_one_mark_per_compound_and_centre_with_matching_numbers() {
+        let (c, s) = district(200);
+        let circle = Circle::from_minutes(10.0, 4.0).unwrap();
+        let a = Analysis::euclidean(&c, &s, &circle, &mut Vec::new());
+        let run = RunInfo::default();
+        let input = ReportInput::new(&a, &c, &s, &circle, &run);
+        assert_eq!(input.lang, Lang::Zh, "synthetic street names are Chinese");
+        let html = render(&input);
+        assert_eq!(html.matches("class=\"cp ").count(), c.len());
+        assert_eq!(html.matches("class=\"ct ").count(), s.len());
+        assert!(html.contains("id=\"chart-coverage-curve\""));
+        assert!(html.contains("id=\"chart-distance-histogram\""));
+        assert!(!html.contains("id=\"chart-marginal-gain\""));
+        let summary = summary_value(&a, &c, &circle, &run);
+        assert_eq!(
+            headline_mismatches(&html, &summary, 1e-9),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn aggregates_compounds_above_the_threshold() {
+        let (c, s) = district(300);
+        let circle = Circle::from_minutes(15.0, 4.0).unwrap();
+        let a = Analysis::euclidean(&c, &s, &circle, &mut Vec::new());
+        let run = RunInfo::default();
+        let mut input = ReportInput::new(&a, &c, &s, &circle, &run);
+        input.density_threshold = 100;
+        input.lang = Lang::En;
+        let html = render(&input);
+        assert!(html.contains("data-mode=\"density\""));
+        assert_eq!(html.matches("class=\"cp ").count(), 0);
+        assert!(html.matches("class=\"dc ").count() > 0);
+        assert!(html.contains("<html lang=\"en\">"));
+    }
+
+    #[test]
+    fn escapes_user_text() {
+        let (mut c, s) = district(50);
+        c.ids[0] = "<script>alert(1)</script>".into();
+        let circle = Circle::from_minutes(15.0, 4.0).unwrap();
+        let a = Analysis::euclidean(&c, &s, &circle, &mut Vec::new());
+        let run = RunInfo::default();
+        let html = render(&ReportInput::new(&a, &c, &s, &circle, &run));
+        assert!(!html.contains("<script>alert"));
+        assert!(html.contains("&lt;script&gt;alert(1)"));
+    }
+}

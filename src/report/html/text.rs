@@ -1,0 +1,388 @@
+//! The report's words in Chinese and English: every label the page, the map and the charts
+//! show, chosen once per report so no other file holds a user-facing string.
+
+use std::str::FromStr;
+
+/// The language of the report's labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Simplified Chinese.
+    Zh,
+    /// English.
+    #[default]
+    En,
+}
+
+impl FromStr for Lang {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Lang, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "cn" | "chinese" => Ok(Lang::Zh),
+            "en" | "english" => Ok(Lang::En),
+            _ => Err(format!("unknown language {s:?}: use zh or en")),
+        }
+    }
+}
+
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        })
+    }
+}
+
+/// True when `s` holds a CJK ideograph (or CJK punctuation / full-width form).
+pub fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| {
+        let c = c as u32;
+        (0x3000..=0x303F).contains(&c)
+            || (0x3400..=0x4DBF).contains(&c)
+            || (0x4E00..=0x9FFF).contains(&c)
+            || (0xF900..=0xFAFF).contains(&c)
+            || (0xFF00..=0xFFEF).contains(&c)
+            || (0x20000..=0x2FA1F).contains(&c)
+    })
+}
+
+/// Every fixed label of the report, in one language.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Labels {
+    pub html_lang: &'static str,
+    pub title: &'static str,
+    pub kind_coverage: &'static str,
+    pub kind_gaps: &'static str,
+    pub kind_site: &'static str,
+    pub population_covered: &'static str,
+    pub compounds_covered: &'static str,
+    pub circle: &'static str,
+    pub minutes: &'static str,
+    pub metric: &'static str,
+    pub metric_euclidean: &'static str,
+    pub metric_network: &'static str,
+    pub metric_matrix: &'static str,
+    pub centres: &'static str,
+    pub serving: &'static str,
+    pub idle: &'static str,
+    pub distance_card: &'static str,
+    pub p90: &'static str,
+    pub pop_mean: &'static str,
+    pub unreachable: &'static str,
+    pub inputs: &'static str,
+    pub features: &'static str,
+    pub gap_zones: &'static str,
+    pub uncovered_residents: &'static str,
+    pub new_sites: &'static str,
+    /// With `{k}` for the number of sites.
+    pub covered_after: &'static str,
+    pub proven_optimal: &'static str,
+    pub certified_gap: &'static str,
+    pub map: &'static str,
+    pub map_hint: &'static str,
+    pub reset: &'static str,
+    pub covered_compound: &'static str,
+    pub uncovered_compound: &'static str,
+    pub covered_by_new_site: &'static str,
+    pub size_is_population: &'static str,
+    pub service_circle: &'static str,
+    pub service_circle_straight: &'static str,
+    pub circles_omitted: &'static str,
+    pub gap_zone: &'static str,
+    pub zone_best_site: &'static str,
+    pub proposed_site: &'static str,
+    pub centre_levels: &'static str,
+    pub density_note: &'static str,
+    pub density_share: &'static str,
+    pub north: &'static str,
+    pub chart_curve: &'static str,
+    /// With `{speed}` for the walking speed.
+    pub chart_curve_x: &'static str,
+    pub chart_curve_y: &'static str,
+    pub chart_hist: &'static str,
+    pub chart_hist_x: &'static str,
+    pub chart_hist_y: &'static str,
+    pub chart_hist_note: &'static str,
+    pub chart_gain: &'static str,
+    pub chart_gain_x: &'static str,
+    pub chart_gain_y: &'static str,
+    pub chart_gain_y2: &'static str,
+    pub target: &'static str,
+    /// With `{k}` for the number of sites asked for.
+    pub goal_add: &'static str,
+    pub existing: &'static str,
+    pub by_field: &'static str,
+    pub by_level: &'static str,
+    pub col_compounds: &'static str,
+    pub col_covered_compounds: &'static str,
+    pub col_population: &'static str,
+    pub col_covered_population: &'static str,
+    pub col_share: &'static str,
+    pub col_level: &'static str,
+    pub col_centres: &'static str,
+    pub col_radius_m: &'static str,
+    pub col_zone: &'static str,
+    pub col_best_site: &'static str,
+    pub col_first_compound: &'static str,
+    pub candidates_word: &'static str,
+    pub col_rank: &'static str,
+    pub col_site: &'static str,
+    pub col_gain: &'static str,
+    pub col_cumulative: &'static str,
+    pub none_value: &'static str,
+    pub sort_hint: &'static str,
+    pub more_zones: &'static str,
+    pub reproduce: &'static str,
+    pub coordinates: &'static str,
+    pub coordinates_note: &'static str,
+    pub data_sources: &'static str,
+    pub population_source: &'static str,
+    pub version: &'static str,
+    pub command_line: &'static str,
+    pub warnings: &'static str,
+    pub residents: &'static str,
+    pub compounds_word: &'static str,
+}
+
+const ZH: Labels = Labels {
+    html_lang: "zh-CN",
+    title: "服务圈规划报告",
+    kind_coverage: "覆盖分析",
+    kind_gaps: "缺口分析",
+    kind_site: "新增选址",
+    population_covered: "覆盖人口",
+    compounds_covered: "覆盖小区",
+    circle: "服务圈",
+    minutes: "分钟",
+    metric: "距离算法",
+    metric_euclidean: "直线距离",
+    metric_network: "路网步行距离",
+    metric_matrix: "成本矩阵",
+    centres: "服务中心",
+    serving: "有服务对象",
+    idle: "无服务对象",
+    distance_card: "最近中心距离中位数",
+    p90: "90%分位",
+    pop_mean: "人口加权平均",
+    unreachable: "不可达",
+    inputs: "输入数据",
+    features: "个要素",
+    gap_zones: "缺口区",
+    uncovered_residents: "未覆盖人口",
+    new_sites: "新增站点",
+    covered_after: "新增 {k} 个站点后覆盖",
+    proven_optimal: "已证明最优",
+    certified_gap: "已认证差距",
+    map: "地图",
+    map_hint: "滚轮缩放，拖动平移，悬停查看详情",
+    reset: "复位",
+    covered_compound: "已覆盖小区",
+    uncovered_compound: "未覆盖小区",
+    covered_by_new_site: "由新址覆盖的小区",
+    size_is_population: "圆点大小表示人口",
+    service_circle: "服务圈范围",
+    service_circle_straight: "服务圈直线范围（仅示意）",
+    circles_omitted: "服务中心过多，未绘制服务圈",
+    gap_zone: "缺口区",
+    zone_best_site: "缺口区最佳新址",
+    proposed_site: "建议新址（按序号）",
+    centre_levels: "服务中心等级",
+    density_note: "小区数量较多，按网格汇总显示",
+    density_share: "网格颜色表示人口覆盖率，深浅表示人口",
+    north: "北",
+    chart_curve: "不同步行时间的人口覆盖率",
+    chart_curve_x: "步行时间（分钟，{speed} km/h）",
+    chart_curve_y: "覆盖人口比例",
+    chart_hist: "到最近服务中心的距离分布",
+    chart_hist_x: "距离（米）",
+    chart_hist_y: "人口",
+    chart_hist_note: "虚线为服务圈半径；最后一栏含更远的小区",
+    chart_gain: "新增站点的边际覆盖",
+    chart_gain_x: "站点序号",
+    chart_gain_y: "新增覆盖人口",
+    chart_gain_y2: "累计覆盖率",
+    target: "目标",
+    goal_add: "新增 {k} 个站点",
+    existing: "现状",
+    by_field: "按",
+    by_level: "按服务中心等级",
+    col_compounds: "小区数",
+    col_covered_compounds: "覆盖小区",
+    col_population: "人口",
+    col_covered_population: "覆盖人口",
+    col_share: "覆盖率",
+    col_level: "等级",
+    col_centres: "中心数",
+    col_radius_m: "半径（米）",
+    col_zone: "缺口区",
+    col_best_site: "最佳新址",
+    col_first_compound: "首个小区",
+    candidates_word: "个候选点",
+    col_rank: "序号",
+    col_site: "站点",
+    col_gain: "新增覆盖人口",
+    col_cumulative: "累计覆盖率",
+    none_value: "（空）",
+    sort_hint: "点击表头排序",
+    more_zones: "另有较小的缺口区",
+    reproduce: "数据与复现",
+    coordinates: "坐标系",
+    coordinates_note: "地图绘制在该平面上，上方为北；距离单位为米",
+    data_sources: "数据来源",
+    population_source: "人口来源",
+    version: "版本",
+    command_line: "命令行",
+    warnings: "警告",
+    residents: "人",
+    compounds_word: "个小区",
+};
+
+const EN: Labels = Labels {
+    html_lang: "en",
+    title: "Service circle report",
+    kind_coverage: "Coverage",
+    kind_gaps: "Gaps",
+    kind_site: "New sites",
+    population_covered: "Population covered",
+    compounds_covered: "Compounds covered",
+    circle: "Service circle",
+    minutes: "min",
+    metric: "Metric",
+    metric_euclidean: "straight line",
+    metric_network: "street network walk",
+    metric_matrix: "cost matrix",
+    centres: "Centres",
+    serving: "serving",
+    idle: "idle",
+    distance_card: "Nearest centre, median",
+    p90: "P90",
+    pop_mean: "pop. mean",
+    unreachable: "unreachable",
+    inputs: "Inputs",
+    features: "features",
+    gap_zones: "Gap zones",
+    uncovered_residents: "uncovered residents",
+    new_sites: "New sites",
+    covered_after: "Covered with {k} new sites",
+    proven_optimal: "proven optimal",
+    certified_gap: "certified gap",
+    map: "Map",
+    map_hint: "wheel to zoom, drag to pan, hover for details",
+    reset: "Reset",
+    covered_compound: "Covered compound",
+    uncovered_compound: "Uncovered compound",
+    covered_by_new_site: "Covered by a new site",
+    size_is_population: "dot size shows population",
+    service_circle: "Service circle",
+    service_circle_straight: "Service circle, straight line (orientation only)",
+    circles_omitted: "too many centres: service circles not drawn",
+    gap_zone: "Gap zone",
+    zone_best_site: "Best new site for a zone",
+    proposed_site: "Proposed site (rank)",
+    centre_levels: "Centre levels",
+    density_note: "Many compounds: shown aggregated in grid cells",
+    density_share: "cell colour shows the covered share, strength the population",
+    north: "N",
+    chart_curve: "Population covered by walking time",
+    chart_curve_x: "walking minutes (at {speed} km/h)",
+    chart_curve_y: "population covered",
+    chart_hist: "Distance to the nearest centre",
+    chart_hist_x: "distance (m)",
+    chart_hist_y: "residents",
+    chart_hist_note: "dashed line: the circle's radius; the last bar holds everything farther",
+    chart_gain: "Marginal gain of new sites",
+    chart_gain_x: "site rank",
+    chart_gain_y: "newly covered residents",
+    chart_gain_y2: "cumulative share",
+    target: "target",
+    goal_add: "add {k} sites",
+    existing: "existing",
+    by_field: "By",
+    by_level: "By centre level",
+    col_compounds: "compounds",
+    col_covered_compounds: "covered",
+    col_population: "population",
+    col_covered_population: "covered pop.",
+    col_share: "share",
+    col_level: "level",
+    col_centres: "centres",
+    col_radius_m: "radius (m)",
+    col_zone: "zone",
+    col_best_site: "best new site",
+    col_first_compound: "first compound",
+    candidates_word: "candidates",
+    col_rank: "rank",
+    col_site: "site",
+    col_gain: "newly covered",
+    col_cumulative: "cumulative share",
+    none_value: "(none)",
+    sort_hint: "click a header to sort",
+    more_zones: "more, smaller zones",
+    reproduce: "Data and reproduction",
+    coordinates: "Coordinate system",
+    coordinates_note: "the map is drawn on this plane, north up; distances in metres",
+    data_sources: "Data sources",
+    population_source: "population from",
+    version: "Version",
+    command_line: "Command line",
+    warnings: "Warnings",
+    residents: "residents",
+    compounds_word: "compounds",
+};
+
+impl Labels {
+    /// The labels for `lang`.
+    pub fn of(lang: Lang) -> &'static Labels {
+        match lang {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+
+    /// A centre level as people read it (known English level names translated into Chinese).
+    pub fn level(&self, level: &str) -> String {
+        if level.is_empty() {
+            return self.none_value.to_string();
+        }
+        if self.html_lang != "zh-CN" {
+            return level.to_string();
+        }
+        match level.to_ascii_lowercase().as_str() {
+            "district" => "区级中心".into(),
+            "street" | "subdistrict" | "sub-district" => "街道级中心".into(),
+            "community" => "社区级中心".into(),
+            "station" => "便民服务站".into(),
+            "building" => "楼宇站点".into(),
+            "candidate" => "候选点".into(),
+            _ => level.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_chinese_text() {
+        assert!(has_cjk("街道01"));
+        assert!(has_cjk("（空）"));
+        assert!(!has_cjk("street 01"));
+        assert!(!has_cjk("Zürich"));
+    }
+
+    #[test]
+    fn parses_languages() {
+        assert_eq!("zh".parse::<Lang>(), Ok(Lang::Zh));
+        assert_eq!("EN".parse::<Lang>(), Ok(Lang::En));
+        assert!("fr".parse::<Lang>().is_err());
+    }
+
+    #[test]
+    fn translates_known_levels_only_in_chinese() {
+        assert_eq!(Labels::of(Lang::Zh).level("station"), "便民服务站");
+        assert_eq!(Labels::of(Lang::Zh).level("自定义"), "自定义");
+        assert_eq!(Labels::of(Lang::En).level("station"), "station");
+    }
+}
