@@ -46,7 +46,7 @@ def main():
     print()
     print(f"{'tool':<12} {'wall s':>9} {'peak MB':>9} {'covered compounds':>18} {'covered population':>19}")
     for name, wall, mb, cc, cp in rows:
-        print(f"{name:<12} {wall:9.2f} {mb:9.1f} {cc:18,d} {cp:19,.0f}")
+        print(f"{name:<12} {wall:9.3f} {mb:9.1f} {cc:18,d} {cp:19,.0f}")
     print(f"speed ratio  {name_b}/{name_a} wall time: {wall_b / wall_a:.1f}x")
     print(f"memory ratio {name_b}/{name_a} peak RSS:  {mb_b / mb_a:.1f}x")
     print()

@@ -80,6 +80,42 @@ pub fn run(args: Args) -> Result<()> {
         report::summary_table(&analysis, &compounds, &circle, &run.warnings)
     );
 
+    // On foot: the same circle measured along the streets, where the river has few bridges.
+    let network = circleplan::network::StreetNetwork::read(
+        &inputs_dir.join("streets.geojson"),
+        &analysis.study.plane,
+        false,
+    )?;
+    let walk = Analysis::new(
+        analysis.study,
+        &circleplan::coverage::Costs::Network {
+            network: &network,
+            snap_limit_m: circleplan::network::DEFAULT_SNAP_LIMIT_M,
+        },
+        &compounds,
+        &centres,
+        &circle,
+    );
+    let walk_summary = report::summary_value(&walk, &compounds, &circle, &run);
+    summary["walk"] = serde_json::json!({
+        "metric": "network",
+        "compounds": walk_summary["compounds"],
+        "population": walk_summary["population"],
+        "detour": walk_summary["detour"],
+        "network": walk_summary["network"],
+    });
+    if let Some(d) = &walk.detour {
+        println!(
+            "\nOn foot along the streets: {:.1} % of residents are within 15 minutes (straight line: \
+             {:.1} %). The walk is {:.2}× the straight line at the median; {} compounds sit inside \
+             a circle but across the river or a block from any centre.",
+            walk.totals.population_share() * 100.0,
+            analysis.totals.population_share() * 100.0,
+            d.median_ratio.unwrap_or(f64::NAN),
+            d.covered_straight_not_walk
+        );
+    }
+
     // Gaps: who is left out, grouped into zones.
     let covered = analysis.coverage.covered();
     let mut zones = gap_zones(

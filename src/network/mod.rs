@@ -155,6 +155,9 @@ impl StreetNetwork {
 /// An outline around service-area street pieces for display: a concave hull of points taken
 /// every `spacing_m` along the pieces, as a closed ring (first point repeated at the end).
 /// Empty when the pieces hold fewer than three distinct points. Counting never uses it.
+///
+/// # Panics
+/// When `spacing_m` is not positive.
 pub fn service_area_outline(segments: &[[[f64; 2]; 2]], spacing_m: f64) -> Vec<[f64; 2]> {
     use geo::{ConcaveHull, MultiPoint, Point};
     assert!(spacing_m > 0.0, "spacing must be positive");

@@ -16,13 +16,16 @@ pub struct Snap {
     pub offset_m: f64,
 }
 
-/// Relative slack when collecting R-tree candidates at the nearest distance: rstar's distance
-/// and ours may differ in the last bits, and ties must all be seen to pick the lowest edge.
+/// Relative slack when collecting R-tree candidates: rstar's distance and ours may differ in
+/// the last bits, and every edge tied for nearest must be seen to pick the lowest index.
 const TIE_SLACK: f64 = 1e-9;
+
+/// Radius of the first disc searched when snapping, metres.
+const FIRST_RADIUS_M: f64 = 64.0;
 
 impl StreetNetwork {
     /// Snaps every point to the nearest point of the nearest edge; `None` when no edge lies
-    /// within `limit_m` (or the network is empty). Ties go to the lowest edge index. Runs in
+    /// within `limit_m` (or the network is empty, or the limit is NaN). Ties go to the lowest edge index. Runs in
     /// parallel; the result does not depend on the thread count.
     pub fn snap(&self, points: &[[f64; 2]], limit_m: f64) -> Vec<Option<Snap>> {
         points
@@ -34,26 +37,34 @@ impl StreetNetwork {
 
     /// Snaps one point (see [`StreetNetwork::snap`]).
     pub fn snap_one(&self, p: [f64; 2], limit_m: f64) -> Option<Snap> {
-        // The nearest-neighbour iterator measured faster here than `nearest_neighbor` followed
-        // by `locate_within_distance` for the ties (one descent instead of two).
-        let mut iter = self.tree.nearest_neighbor_iter_with_distance_2(&p);
-        let (first, first_d2) = iter.next()?;
-        if first_d2 > (limit_m * (1.0 + TIE_SLACK)).powi(2) {
+        if limit_m.is_nan() || limit_m < 0.0 {
             return None;
         }
-        // Everything at (about) the nearest distance, to break ties by the lowest edge.
-        let reach_d2 = first_d2 * (1.0 + TIE_SLACK) + 1e-18;
-        let mut best = self.project(first.data, p);
-        for (cand, d2) in iter {
-            if d2 > reach_d2 {
-                break;
+        // Search a small disc first and widen it 4x at a time: most points lie within tens of
+        // metres of a street, and `locate_within_distance` needs no heap, so this measured
+        // twice as fast as rstar's nearest-neighbour iterator. Within a disc of radius r every
+        // edge closer than r is seen, so the best one found within r is the nearest overall,
+        // and all edges tied with it are among the candidates (lowest index wins).
+        let mut r = FIRST_RADIUS_M.min(limit_m);
+        loop {
+            let mut best: Option<Snap> = None;
+            let reach_d2 = r * r * (1.0 + TIE_SLACK) + 1e-18;
+            for cand in self.tree.locate_within_distance(p, reach_d2) {
+                let s = self.project(cand.data, p);
+                if best.is_none_or(|b| (s.offset_m, s.edge) < (b.offset_m, b.edge)) {
+                    best = Some(s);
+                }
             }
-            let s = self.project(cand.data, p);
-            if (s.offset_m, s.edge) < (best.offset_m, best.edge) {
-                best = s;
+            if let Some(b) = best
+                && b.offset_m <= r
+            {
+                return (b.offset_m <= limit_m).then_some(b);
             }
+            if r >= limit_m {
+                return None;
+            }
+            r = (r * 4.0).min(limit_m);
         }
-        (best.offset_m <= limit_m).then_some(best)
     }
 
     /// The oracle for [`StreetNetwork::snap`]: every point against every edge.
@@ -210,5 +221,13 @@ mod tests {
         assert!(s[2].is_some());
         let empty = StreetNetwork::from_lines(&[], None, false);
         assert_eq!(empty.snap_one([0.0, 0.0], f64::INFINITY), None);
+        assert_eq!(net.snap_one([50.0, 0.0], f64::NAN), None);
+        assert_eq!(
+            net.snap_one([50.0, 0.0], 0.0).map(|s| s.along_m),
+            Some(50.0)
+        );
+        // Far beyond the first search disc, with no limit.
+        let far = net.snap_one([50.0, 1e6], f64::INFINITY).unwrap();
+        assert_eq!((far.along_m, far.offset_m), (50.0, 1e6));
     }
 }
