@@ -207,7 +207,15 @@ pub fn run(args: Args) -> Result<()> {
         plan.added_population,
         plan.upper_bound,
         plan.gap * 100.0,
-        if plan.optimal { "proven optimal" } else { "time limit reached: certified gap" },
+        match (goal, plan.optimal) {
+            (Goal::Add(_), true) => "proven optimal".to_string(),
+            (Goal::Add(_), false) => "time limit reached: certified gap".to_string(),
+            (Goal::Target(_), true) => format!("{} sites is proven the fewest", plan.sites.len()),
+            (Goal::Target(_), false) => format!(
+                "time limit reached before proving {} sites is the fewest",
+                plan.sites.len()
+            ),
+        },
         plan.greedy_objective,
     ));
     if let Goal::Target(t) = goal

@@ -354,7 +354,7 @@ impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            match key.as_str() {
+            match key.as_ref() {
                 "type" => self.0.collection_type = Some(map.next_value::<String>()?),
                 "features" => {
                     self.0.saw_features = true;
@@ -375,25 +375,28 @@ impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
     }
 }
 
-/// A map key, kept only when short (all keys we look for are short; long ones are skipped).
+/// A map key, borrowed from the input when it has no escapes (no allocation per key).
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = String;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+    type Value = std::borrow::Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(KeyVisitor)
     }
 }
 
 struct KeyVisitor;
 
-impl Visitor<'_> for KeyVisitor {
-    type Value = String;
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = std::borrow::Cow<'de, str>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a key")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v.to_owned()))
     }
 }
 
@@ -431,7 +434,8 @@ impl<'de> DeserializeSeed<'de> for FeatureSeed<'_, '_> {
 #[derive(serde::Deserialize)]
 struct RawGeometry<'a> {
     #[serde(rename = "type")]
-    kind: Option<String>,
+    #[serde(borrow)]
+    kind: Option<std::borrow::Cow<'a, str>>,
     #[serde(borrow)]
     coordinates: Option<&'a RawValue>,
 }
@@ -452,7 +456,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
         let mut prop_id: Option<Scalar> = None;
         let mut geometry: Option<Option<RawGeometry<'de>>> = None;
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            match key.as_str() {
+            match key.as_ref() {
                 "type" => feature_type = Some(map.next_value()?),
                 "id" => feature_id = map.next_value::<ScalarValue>()?.0,
                 "geometry" => geometry = Some(map.next_value()?),
@@ -467,7 +471,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
                 }
             }
         }
-        let id = prop_id.or(feature_id).map(|s| s.to_text());
+        let id = prop_id.or(feature_id).map(Scalar::into_text);
         let n = state.base + state.layer.lonlat.len() + 1;
         let label = match &id {
             Some(id) => format!("feature {n} (id {id:?})"),
@@ -714,7 +718,7 @@ impl<'de> Visitor<'de> for PropsSeed<'_> {
                         None => true,
                     };
                     if keep {
-                        self.slots[f] = Some((value, rank, key));
+                        self.slots[f] = Some((value, rank, key.into_owned()));
                     }
                 }
             } else {

@@ -29,6 +29,14 @@ impl Scalar {
         }
     }
 
+    /// The value as text, consuming it (no copy for text).
+    pub fn into_text(self) -> String {
+        match self {
+            Scalar::Text(s) => s,
+            other => other.to_text(),
+        }
+    }
+
     /// The value as text, numbers printed without a trailing `.0`.
     pub fn to_text(&self) -> String {
         match self {

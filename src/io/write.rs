@@ -1,19 +1,33 @@
-//! Atomic output: every file of a run is rendered in memory first, then written to a
-//! temporary name and renamed into place, so an error never leaves a half-written result and
-//! an input file is never overwritten.
+//! Atomic output: every file of a run is written to a temporary name and renamed into place
+//! only when all of them are written, so an error never leaves a half-written result and an
+//! input file is never overwritten. Big layers stream straight to disk.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// The files one command writes, committed together into one directory.
-#[derive(Debug, Default)]
-pub struct OutputSet {
-    files: Vec<(String, Vec<u8>)>,
+/// Writes a file's content to a sink (for files too big to hold in memory).
+pub type StreamFn<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
+
+enum Content<'a> {
+    Bytes(Vec<u8>),
+    Stream(StreamFn<'a>),
 }
 
-impl OutputSet {
+/// The files one command writes, committed together into one directory.
+#[derive(Default)]
+pub struct OutputSet<'a> {
+    files: Vec<(String, Content<'a>)>,
+}
+
+impl std::fmt::Debug for OutputSet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.names()).finish()
+    }
+}
+
+impl<'a> OutputSet<'a> {
     /// An empty set.
     pub fn new() -> Self {
         Self::default()
@@ -22,7 +36,14 @@ impl OutputSet {
     /// Adds (or replaces) a file by name.
     pub fn add(&mut self, name: &str, bytes: Vec<u8>) {
         self.files.retain(|(n, _)| n != name);
-        self.files.push((name.to_string(), bytes));
+        self.files.push((name.to_string(), Content::Bytes(bytes)));
+    }
+
+    /// Adds (or replaces) a file whose content `write` produces at commit time, so it never
+    /// has to sit in memory whole.
+    pub fn add_stream(&mut self, name: &str, write: StreamFn<'a>) {
+        self.files.retain(|(n, _)| n != name);
+        self.files.push((name.to_string(), Content::Stream(write)));
     }
 
     /// The file names, in the order added.
@@ -30,12 +51,12 @@ impl OutputSet {
         self.files.iter().map(|(n, _)| n.as_str())
     }
 
-    /// The bytes of a file added earlier.
+    /// The bytes of a file added earlier with [`OutputSet::add`].
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.files
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, b)| b.as_slice())
+        self.files.iter().find(|(n, _)| n == name).and_then(|(_, c)| match c {
+            Content::Bytes(b) => Some(b.as_slice()),
+            Content::Stream(_) => None,
+        })
     }
 
     /// Writes every file into `dir` (created when missing). Each file goes to a temporary
@@ -83,7 +104,14 @@ impl OutputSet {
                 })?;
                 // No fsync: the rename already guarantees readers never see a partial file,
                 // and forcing 200 MB to disk would double the run time of a big job.
-                f.write_all(bytes).map_err(|e| Error::Output {
+                let written = match bytes {
+                    Content::Bytes(b) => f.write_all(b),
+                    Content::Stream(write) => {
+                        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut f);
+                        write(&mut w).and_then(|_| w.flush())
+                    }
+                };
+                written.map_err(|e| Error::Output {
                     path: target.clone(),
                     message: format!("cannot write: {e}"),
                 })?;

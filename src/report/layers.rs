@@ -36,28 +36,42 @@ pub(crate) fn push_point(out: &mut String, p: [f64; 2]) {
 
 /// Formats `n` features in parallel chunks and wraps them in a FeatureCollection.
 pub(crate) fn collection(n: usize, feature: impl Fn(&mut String, usize) + Sync) -> String {
+    let mut out = Vec::new();
+    write_collection(&mut out, n, &feature).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("features are UTF-8")
+}
+
+/// Streams a FeatureCollection of `n` features to `w`: waves of chunks are formatted in
+/// parallel and written in order, so memory stays at one wave whatever the layer's size and
+/// the bytes never depend on the thread count.
+pub(crate) fn write_collection(
+    w: &mut dyn std::io::Write,
+    n: usize,
+    feature: &(dyn Fn(&mut String, usize) + Sync),
+) -> std::io::Result<()> {
     const CHUNK: usize = 8192;
-    let chunks: Vec<String> = (0..n.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let mut s = String::with_capacity(CHUNK * 256);
-            for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
-                if i > 0 {
-                    s.push_str(",\n");
+    const WAVE: usize = 16;
+    w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    let n_chunks = n.div_ceil(CHUNK);
+    for wave in (0..n_chunks).step_by(WAVE) {
+        let chunks: Vec<String> = (wave..(wave + WAVE).min(n_chunks))
+            .into_par_iter()
+            .map(|c| {
+                let mut s = String::with_capacity(CHUNK * 256);
+                for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                    if i > 0 {
+                        s.push_str(",\n");
+                    }
+                    feature(&mut s, i);
                 }
-                feature(&mut s, i);
-            }
-            s
-        })
-        .collect();
-    let mut out = String::with_capacity(chunks.iter().map(String::len).sum::<usize>() + 64);
-    out.push_str("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    // Consume the chunks so each is freed once copied: peak memory stays near one copy.
-    for c in chunks {
-        out.push_str(&c);
+                s
+            })
+            .collect();
+        for c in chunks {
+            w.write_all(c.as_bytes())?;
+        }
     }
-    out.push_str("\n]}\n");
-    out
+    w.write_all(b"\n]}\n")
 }
 
 /// `compounds.geojson`: every compound as a Point with `id`, `population`,
@@ -80,8 +94,23 @@ pub fn compounds_geojson_with(
     circle: &Circle,
     extra: &(dyn Fn(&mut String, usize) + Sync),
 ) -> String {
+    let mut out = Vec::new();
+    write_compounds_geojson(&mut out, compounds, centres, analysis, circle, extra)
+        .expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("features are UTF-8")
+}
+
+/// Streams [`compounds_geojson_with`] to `w` without holding the layer in memory.
+pub fn write_compounds_geojson(
+    w: &mut dyn std::io::Write,
+    compounds: &Compounds,
+    centres: &Centres,
+    analysis: &Analysis,
+    circle: &Circle,
+    extra: &(dyn Fn(&mut String, usize) + Sync),
+) -> std::io::Result<()> {
     let cov = &analysis.coverage;
-    collection(compounds.len(), |s, i| {
+    write_collection(w, compounds.len(), &|s: &mut String, i: usize| {
         s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
         push_json_str(s, &compounds.ids[i]);
         s.push_str(",\"population\":");
@@ -115,7 +144,7 @@ pub fn compounds_geojson_with(
         s.push_str("},\"geometry\":");
         push_point(s, compounds.lonlat[i]);
         s.push('}');
-    })
+        })
 }
 
 /// `centers.geojson`: every centre with `id`, `level`, `name`, `radius_m`,

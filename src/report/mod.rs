@@ -10,7 +10,7 @@ mod table;
 pub use html::{GapsReport, Lang, ReportInput, SitesReport};
 pub use layers::{
     centres_geojson, circles_geojson, compounds_geojson, compounds_geojson_with, push_f64,
-    push_rounded, service_areas_geojson,
+    push_rounded, service_areas_geojson, write_compounds_geojson,
 };
 pub use plans::{SiteList, gaps_geojson, gaps_value, site_value, sites_geojson, zone_id};
 pub use summary::{LayerInfo, RunInfo, summary_value};
@@ -23,20 +23,20 @@ use crate::model::{Centres, Compounds};
 
 /// The files of a coverage run: `summary.json`, `compounds.geojson`, `centers.geojson` and,
 /// when `circles` is set, `circles.geojson`. Returns the summary too, for printing.
-pub fn coverage_outputs(
-    analysis: &Analysis,
-    compounds: &Compounds,
-    centres: &Centres,
-    circle: &Circle,
+pub fn coverage_outputs<'a>(
+    analysis: &'a Analysis,
+    compounds: &'a Compounds,
+    centres: &'a Centres,
+    circle: &'a Circle,
     run: &RunInfo,
     circles: bool,
-) -> (serde_json::Value, OutputSet) {
+) -> (serde_json::Value, OutputSet<'a>) {
     let summary = summary_value(analysis, compounds, circle, run);
     let mut out = OutputSet::new();
     out.add("summary.json", pretty_json(&summary).into_bytes());
-    out.add(
+    out.add_stream(
         "compounds.geojson",
-        compounds_geojson(compounds, centres, analysis, circle).into_bytes(),
+        Box::new(move |w| write_compounds_geojson(w, compounds, centres, analysis, circle, &|_, _| {})),
     );
     out.add(
         "centers.geojson",

@@ -42,6 +42,20 @@ struct Bound {
 /// Maximal covering with exactly-up-to-`k` candidates. `start` is a known good set (from the
 /// heuristic). Stops at `deadline` with the best set and a valid upper bound.
 pub fn solve(inst: &Instance, k: usize, start: &[u32], deadline: Instant) -> Solved {
+    solve_with_floor(inst, k, start, deadline, None)
+}
+
+/// [`solve`] for a feasibility question: is there a set of `k` covering at least `floor`?
+/// Returns as soon as one is found (`value >= floor`, `optimal` false: not maximised), and
+/// prunes every branch whose bound is below `floor`, so an exhausted search (`optimal` true,
+/// `value < floor`) proves that no such set exists.
+pub fn solve_with_floor(
+    inst: &Instance,
+    k: usize,
+    start: &[u32],
+    deadline: Instant,
+    floor: Option<f64>,
+) -> Solved {
     let m = inst.n_candidates();
     let n = inst.weight.len();
     let integral = inst.weight.iter().all(|w| w.fract() == 0.0);
@@ -66,7 +80,9 @@ pub fn solve(inst: &Instance, k: usize, start: &[u32], deadline: Instant) -> Sol
             nodes: 0,
         };
     }
+    let floor_lb = floor.map_or(f64::NEG_INFINITY, |f| f - 1e-6);
     let prunes = |bound: f64, lb: f64| {
+        let lb = lb.max(floor_lb);
         if integral {
             (bound + 1e-6).floor() <= lb
         } else {
@@ -86,7 +102,13 @@ pub fn solve(inst: &Instance, k: usize, start: &[u32], deadline: Instant) -> Sol
         if prunes(node.bound, best.0) {
             continue;
         }
-        if Instant::now() >= deadline {
+        if floor.is_some_and(|f| best.0 >= f - 1e-6) {
+            // Feasibility answered: a set reaching the floor exists.
+            timed_out_bound = Some(f64::INFINITY);
+            break;
+        }
+        // The root is always bounded, so even an instant deadline leaves a finite bound.
+        if nodes > 0 && Instant::now() >= deadline {
             let open = stack.iter().map(|s| s.bound).fold(node.bound, f64::max);
             timed_out_bound = Some(open);
             break;

@@ -56,8 +56,14 @@ pub fn greedy(inst: &Instance, k: usize, forbidden: &[bool]) -> Vec<u32> {
 }
 
 /// Best-improvement 1-swap local search: replaces one chosen candidate by one outside while
-/// that raises the covered weight. Returns the improved set.
-pub fn swap_search(inst: &Instance, mut chosen: Vec<u32>, max_rounds: usize) -> Vec<u32> {
+/// that raises the covered weight, for at most `max_rounds` rounds or until `deadline`.
+/// Returns the improved set.
+pub fn swap_search(
+    inst: &Instance,
+    mut chosen: Vec<u32>,
+    max_rounds: usize,
+    deadline: std::time::Instant,
+) -> Vec<u32> {
     let n = inst.weight.len();
     let mut count = vec![0u32; n];
     let mut is_chosen = vec![false; inst.n_candidates()];
@@ -68,6 +74,9 @@ pub fn swap_search(inst: &Instance, mut chosen: Vec<u32>, max_rounds: usize) -> 
         }
     }
     for _ in 0..max_rounds {
+        if std::time::Instant::now() >= deadline {
+            break;
+        }
         let mut best: Option<(f64, usize, u32)> = None;
         for (pos, &out) in chosen.iter().enumerate() {
             // Remove `out` temporarily.

@@ -13,7 +13,7 @@ use crate::coverage::CoverageMatrix;
 use crate::error::{Error, Result};
 
 pub use candidates::{GRID_FRACTION, auto_candidates};
-pub use exact::{Solved, solve};
+pub use exact::{Solved, solve, solve_with_floor};
 pub use heuristic::{greedy, swap_search};
 pub use problem::Instance;
 
@@ -119,7 +119,7 @@ pub fn plan_sites(
         0.0
     };
     let none = vec![false; m];
-    let heuristic = |k: usize| swap_search(&inst, greedy(&inst, k, &none), 50);
+    let heuristic = |k: usize| swap_search(&inst, greedy(&inst, k, &none), 50, deadline);
 
     let (solved, greedy_value, target_reached, optimal) = match goal {
         Goal::Add(k) => {
@@ -137,8 +137,14 @@ pub fn plan_sites(
             let order = greedy(&inst, m, &none);
             let mut acc = 0.0;
             let mut hi = order.len();
-            for (n, gain) in inst.ranked(&order).iter().map(|x| x.1).enumerate() {
-                acc += gain;
+            // Greedy's order is already by marginal gain: walk it once.
+            let mut hit = vec![false; inst.weight.len()];
+            for (n, &c) in order.iter().enumerate() {
+                for &i in &inst.by_candidate[c as usize] {
+                    if !std::mem::replace(&mut hit[i as usize], true) {
+                        acc += inst.weight[i as usize];
+                    }
+                }
                 if acc >= needed - 1e-9 {
                     hi = n + 1;
                     break;
@@ -163,37 +169,49 @@ pub fn plan_sites(
             let mut best = Solved {
                 chosen: order[..hi].to_vec(),
                 value: inst.value(&order[..hi]),
-                upper_bound: 0.0,
-                optimal: true,
+                upper_bound: f64::INFINITY,
+                optimal: false,
                 nodes: 0,
             };
             let mut proven = true;
             let mut nodes = 0;
-            let (mut lo, mut hi) = (lo.min(hi), hi);
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                if mid == 0 {
-                    lo = 1;
+            // Walk down from the greedy count: can one site fewer still reach the target?
+            let mut k = hi;
+            while k > lo.max(1) {
+                let trial = k - 1;
+                let start = heuristic(trial);
+                if inst.value(&start) >= needed - 1e-9 {
+                    best.value = inst.value(&start);
+                    best.chosen = start;
+                    k = trial;
                     continue;
                 }
-                let start = heuristic(mid);
-                let s = solve(&inst, mid, &start, deadline);
+                let s = solve_with_floor(&inst, trial, &start, deadline, Some(needed));
                 nodes += s.nodes;
                 if s.value >= needed - 1e-9 {
-                    hi = mid;
-                    best = s;
-                } else {
-                    if !s.optimal && s.upper_bound >= needed - 1e-9 {
-                        proven = false;
-                    }
-                    lo = mid + 1;
+                    best.value = s.value;
+                    best.chosen = s.chosen;
+                    k = trial;
+                    continue;
                 }
+                // Exhausted: no `trial` sites reach the target. Timed out: undecided.
+                proven &= s.optimal;
+                break;
+            }
+            // With the fewest sites fixed, cover as many people as possible with them.
+            if !best.chosen.is_empty() {
+                let s = solve(&inst, best.chosen.len(), &best.chosen, deadline);
+                nodes += s.nodes;
+                if s.value >= best.value {
+                    best = s;
+                }
+            } else {
+                best.upper_bound = 0.0;
+                best.optimal = true;
             }
             best.nodes = nodes;
             let k = best.chosen.len();
             let g = inst.value(&greedy(&inst, k, &none));
-            // For a target the bound is the best any set of this size reaches.
-            best.upper_bound = best.upper_bound.max(best.value);
             (best, g, reachable, proven)
         }
     };
