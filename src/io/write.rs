@@ -53,10 +53,13 @@ impl<'a> OutputSet<'a> {
 
     /// The bytes of a file added earlier with [`OutputSet::add`].
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.files.iter().find(|(n, _)| n == name).and_then(|(_, c)| match c {
-            Content::Bytes(b) => Some(b.as_slice()),
-            Content::Stream(_) => None,
-        })
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, c)| match c {
+                Content::Bytes(b) => Some(b.as_slice()),
+                Content::Stream(_) => None,
+            })
     }
 
     /// Writes every file into `dir` (created when missing). Each file goes to a temporary

@@ -144,7 +144,7 @@ pub fn write_compounds_geojson(
         s.push_str("},\"geometry\":");
         push_point(s, compounds.lonlat[i]);
         s.push('}');
-        })
+    })
 }
 
 /// `centers.geojson`: every centre with `id`, `level`, `name`, `radius_m`,

@@ -36,7 +36,9 @@ pub fn coverage_outputs<'a>(
     out.add("summary.json", pretty_json(&summary).into_bytes());
     out.add_stream(
         "compounds.geojson",
-        Box::new(move |w| write_compounds_geojson(w, compounds, centres, analysis, circle, &|_, _| {})),
+        Box::new(move |w| {
+            write_compounds_geojson(w, compounds, centres, analysis, circle, &|_, _| {})
+        }),
     );
     out.add(
         "centers.geojson",
