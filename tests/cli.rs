@@ -645,3 +645,92 @@ fn bad_networks_are_named() {
         assert!(!dir.path().join("out").exists());
     }
 }
+
+#[test]
+fn projected_csv_is_converted_with_crs() {
+    // CGCS2000 3-degree Gauss-Kruger, central meridian 114E: (114.3, 30.6) in metres.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "c.csv",
+        "id,x,y,pop\nA,528770.237,3386666.251,100\n",
+    );
+    write(
+        dir.path(),
+        "s.geojson",
+        &collection(&[point("S1", "114.301", "30.601", r#","level":"street""#)]),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "c.csv",
+            "--compounds-crs",
+            "EPSG:4547",
+            "--centers",
+            "s.geojson",
+            "-o",
+            "out",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["inputs"]["compounds"]["crs"], "EPSG:4547");
+    assert_eq!(s["compounds"]["covered"], 1);
+    let c: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/compounds.geojson")).unwrap())
+            .unwrap();
+    let xy = &c["features"][0]["geometry"]["coordinates"];
+    assert!((xy[0].as_f64().unwrap() - 114.3).abs() < 1e-7, "{xy}");
+    assert!((xy[1].as_f64().unwrap() - 30.6).abs() < 1e-7, "{xy}");
+    // Without --crs the same file is refused with a hint.
+    let out = run(
+        dir.path(),
+        &["coverage", "--compounds", "c.csv", "--centers", "s.geojson"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("--crs"), "{err}");
+}
+
+#[test]
+fn site_on_foot_uses_street_nodes_as_auto_candidates() {
+    let dir = tempfile::tempdir().unwrap();
+    synth(dir.path());
+    let out = run(
+        dir.path(),
+        &[
+            "site",
+            "--compounds",
+            "city/compounds.geojson",
+            "--centers",
+            "city/centers.geojson",
+            "--candidates",
+            "auto",
+            "--add",
+            "3",
+            "--metric",
+            "network",
+            "--network",
+            "city/streets.geojson",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["circle"]["metric"], "network");
+    assert!(s["site"]["candidates"]["count"].as_u64().unwrap() > 0);
+    assert!(s["upper_bound"].as_f64().unwrap() >= s["objective"].as_f64().unwrap());
+    assert_eq!(s["sites"].as_array().unwrap().len(), 3);
+}

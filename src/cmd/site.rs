@@ -115,11 +115,16 @@ pub fn run(args: Args) -> Result<()> {
                      knows its own sites): pass a candidates file whose ids are in the table"
                 );
             }
+            let street_nodes: Vec<[f64; 2]> = measure
+                .network()
+                .map(|(net, _)| (0..net.node_count()).map(|i| net.node_xy(i)).collect())
+                .unwrap_or_default();
             let (xy, ids) = auto_candidates(
                 &analysis.compounds_xy,
                 &compounds.ids,
                 &covered,
                 circle.radius_m,
+                &street_nodes,
             );
             let lonlat = xy
                 .iter()

@@ -8,13 +8,15 @@ use rstar::RTree;
 pub const GRID_FRACTION: f64 = 0.5;
 
 /// Generated candidates: positions on the plane and ids (`auto-c<compound id>` for compound
-/// locations, `auto-g<n>` for grid points), deduplicated to the metre. Grid points are kept
-/// only when an uncovered compound lies within `radius_m`.
+/// locations, `auto-g<n>` for grid points, `auto-n<node>` for street nodes in network mode),
+/// deduplicated to the metre. Grid points and street nodes are kept only when an uncovered
+/// compound lies within `radius_m` (straight line: a walk is never shorter).
 pub fn auto_candidates(
     compounds_xy: &[[f64; 2]],
     compound_ids: &[String],
     covered: &[bool],
     radius_m: f64,
+    street_nodes: &[[f64; 2]],
 ) -> (Vec<[f64; 2]>, Vec<String>) {
     let uncovered: Vec<[f64; 2]> = (0..compounds_xy.len())
         .filter(|&i| !covered[i])
@@ -62,6 +64,17 @@ pub fn auto_candidates(
             }
         }
     }
+    for (k, &p) in street_nodes.iter().enumerate() {
+        if tree
+            .locate_within_distance(p, radius_m * radius_m)
+            .next()
+            .is_some()
+            && seen.insert((p[0].round() as i64, p[1].round() as i64))
+        {
+            xy.push(p);
+            ids.push(format!("auto-n{}", k + 1));
+        }
+    }
     (xy, ids)
 }
 
@@ -73,7 +86,9 @@ mod tests {
     fn grid_points_only_where_they_can_help() {
         let xy = [[0.0, 0.0], [10_000.0, 0.0], [5000.0, 5000.0]];
         let ids: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
-        let (pts, names) = auto_candidates(&xy, &ids, &[false, false, true], 500.0);
+        let nodes = [[100.0, 100.0], [5000.0, 5000.0], [100.0, 100.2]];
+        let (pts, names) = auto_candidates(&xy, &ids, &[false, false, true], 500.0, &nodes);
+        assert_eq!(names.iter().filter(|n| n.starts_with("auto-n")).count(), 1);
         assert_eq!(&names[..2], &["auto-ca", "auto-cb"]);
         assert!(pts.len() > 2);
         for p in &pts {
