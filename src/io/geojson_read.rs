@@ -432,12 +432,14 @@ impl<'de> DeserializeSeed<'de> for FeatureSeed<'_, '_> {
 /// The geometry member, with its coordinates kept raw until the type is known (the `type`
 /// key may come after `coordinates`).
 #[derive(serde::Deserialize)]
-struct RawGeometry<'a> {
+pub(crate) struct RawGeometry<'a> {
+    /// `Point`, `LineString`, ...
     #[serde(rename = "type")]
     #[serde(borrow)]
-    kind: Option<std::borrow::Cow<'a, str>>,
+    pub(crate) kind: Option<std::borrow::Cow<'a, str>>,
+    /// The coordinates, parsed once the type is known.
     #[serde(borrow)]
-    coordinates: Option<&'a RawValue>,
+    pub(crate) coordinates: Option<&'a RawValue>,
 }
 
 impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
@@ -632,7 +634,7 @@ impl<'de> serde::Deserialize<'de> for Pos {
 }
 
 /// Any JSON value reduced to an optional [`Scalar`] (objects and arrays count as absent).
-struct ScalarValue(Option<Scalar>);
+pub(crate) struct ScalarValue(pub(crate) Option<Scalar>);
 
 impl<'de> serde::Deserialize<'de> for ScalarValue {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<ScalarValue, D::Error> {

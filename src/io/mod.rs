@@ -14,4 +14,4 @@ pub use matrix::{CostTable, CostUnit, MatrixColumns};
 pub use write::{OutputSet, json_string, push_json_str};
 
 #[allow(unused_imports)] // used by the network reader
-pub(crate) use geojson_read::{Pos, json_error};
+pub(crate) use geojson_read::{Pos, RawGeometry, ScalarValue, json_error};

@@ -9,12 +9,11 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Deserializer as _;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 
 use super::graph::{IndexedLines, StreetNetwork};
 use crate::crs::LocalPlane;
 use crate::error::{Error, Result};
-use crate::io::{Pos, check_coordinates, json_error};
+use crate::io::{Pos, RawGeometry, Scalar, ScalarValue, check_coordinates, json_error};
 
 pub(crate) fn read_network(
     path: &Path,
@@ -353,15 +352,6 @@ impl<'de> DeserializeSeed<'de> for FeatureSeed<'_, '_> {
     }
 }
 
-/// The geometry member, coordinates kept raw until the type is known.
-#[derive(serde::Deserialize)]
-struct RawGeometry<'a> {
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    #[serde(borrow)]
-    coordinates: Option<&'a RawValue>,
-}
-
 /// The properties a network needs.
 #[derive(Default)]
 struct Props {
@@ -395,7 +385,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
                 }
             }
         }
-        let id = props.id.clone().or(feature_id.map(|s| s.text()));
+        let id = props.id.clone().or(feature_id.map(Scalar::into_text));
         let label = match &id {
             Some(id) => format!("feature {} (id {id:?})", state.features),
             None => format!("feature {}", state.features),
@@ -537,74 +527,6 @@ fn layer_of(p: &Props) -> std::result::Result<i32, String> {
     })
 }
 
-/// A JSON scalar property value.
-#[derive(Debug, Clone, PartialEq)]
-enum Scalar {
-    Bool(bool),
-    Num(f64),
-    Text(String),
-}
-
-impl Scalar {
-    fn text(self) -> String {
-        match self {
-            Scalar::Bool(b) => b.to_string(),
-            Scalar::Num(n) => n.to_string(),
-            Scalar::Text(t) => t,
-        }
-    }
-}
-
-/// Any JSON value reduced to an optional [`Scalar`] (objects and arrays count as absent).
-struct ScalarValue(Option<Scalar>);
-
-impl<'de> serde::Deserialize<'de> for ScalarValue {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<ScalarValue, D::Error> {
-        d.deserialize_any(ScalarVisitor)
-    }
-}
-
-struct ScalarVisitor;
-
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = ScalarValue;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<ScalarValue, E> {
-        Ok(ScalarValue(Some(Scalar::Bool(v))))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<ScalarValue, E> {
-        Ok(ScalarValue(Some(Scalar::Num(v as f64))))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<ScalarValue, E> {
-        Ok(ScalarValue(Some(Scalar::Num(v as f64))))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<ScalarValue, E> {
-        Ok(ScalarValue(Some(Scalar::Num(v))))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<ScalarValue, E> {
-        Ok(ScalarValue(Some(Scalar::Text(v.to_owned()))))
-    }
-    fn visit_unit<E>(self) -> Result<ScalarValue, E> {
-        Ok(ScalarValue(None))
-    }
-    fn visit_none<E>(self) -> Result<ScalarValue, E> {
-        Ok(ScalarValue(None))
-    }
-    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<ScalarValue, D::Error> {
-        d.deserialize_any(ScalarVisitor)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ScalarValue, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(ScalarValue(None))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ScalarValue, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(ScalarValue(None))
-    }
-}
-
 /// The `properties` object: keeps `id`, `layer`, `bridge`, `tunnel` (any ASCII case).
 struct PropsSeed;
 
@@ -628,7 +550,7 @@ impl<'de> Visitor<'de> for PropsSeed {
         while let Some(key) = map.next_key::<String>()? {
             let slot = match key.to_ascii_lowercase().as_str() {
                 "id" => {
-                    p.id = map.next_value::<ScalarValue>()?.0.map(Scalar::text);
+                    p.id = map.next_value::<ScalarValue>()?.0.map(Scalar::into_text);
                     continue;
                 }
                 "layer" => &mut p.layer,
