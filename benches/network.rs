@@ -225,5 +225,55 @@ fn bench_grid(cr: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_read, bench_city, bench_grid);
+/// The same street graph the SciPy peer reads: the 1,000,000-compound synthetic city made by
+/// `benches/peers/compare_coverage.sh 1000000 100000` (skipped when it is not there), with its
+/// 100,000 centres as sources. Compare with
+/// `.venv/bin/python benches/peers/dijkstra_scipy_networkx.py
+///  bench-data/1000000_100000/streets.geojson bench-data/1000000_100000/centers.geojson --no-networkx`.
+fn bench_city_1m_file(cr: &mut Criterion) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data/1000000_100000");
+    let (streets, centres) = (dir.join("streets.geojson"), dir.join("centers.geojson"));
+    if !streets.exists() || !centres.exists() {
+        eprintln!(
+            "skipping network_city_1m: run benches/peers/compare_coverage.sh 1000000 100000 first"
+        );
+        return;
+    }
+    let mut warnings = Vec::new();
+    let sites = circleplan::Centres::load(
+        &centres,
+        &Default::default(),
+        &Default::default(),
+        &mut warnings,
+    )
+    .expect("centres load");
+    let study = circleplan::StudyArea::new(&[("centers", &sites.lonlat)], &mut warnings);
+    let net = StreetNetwork::read(&streets, &study.plane, false).expect("streets load");
+    assert!(net.node_count() > 900_000, "{} nodes", net.node_count());
+    let snapped = net.snap(&study.project(&sites.lonlat), SNAP_LIMIT_M);
+    // Self-check: the centres' own positions must all find a centre on foot.
+    let probe = net.snap(&study.project(&sites.lonlat[..1000]), SNAP_LIMIT_M);
+    let (found, _) = net.nearest_site(&probe, &snapped);
+    assert!(
+        found.iter().all(Option::is_some),
+        "a centre found no centre"
+    );
+    let mut group = cr.benchmark_group("network_city_1m");
+    group.sample_size(10);
+    group.bench_function("nearest_multi_source_100k_sites", |b| {
+        b.iter(|| {
+            let (nearest, _) = net.nearest_site(&[], black_box(&snapped));
+            nearest
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_read,
+    bench_city,
+    bench_grid,
+    bench_city_1m_file
+);
 criterion_main!(benches);
