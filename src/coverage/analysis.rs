@@ -148,25 +148,7 @@ impl Analysis {
             ],
             warnings,
         );
-        let compounds_xy = study.project(&compounds.lonlat);
-        let centres_xy = study.project(&centres.lonlat);
-        let budget_m: Vec<f64> = centres
-            .level
-            .iter()
-            .map(|l| circle.radius_for_level(l))
-            .collect();
-        let coverage = euclidean(&compounds_xy, &centres_xy, &budget_m);
-        Analysis::from_coverage(
-            study,
-            Metric::Euclidean,
-            compounds_xy,
-            centres_xy,
-            budget_m,
-            coverage,
-            compounds,
-            centres,
-            circle,
-        )
+        Analysis::new(study, &Costs::Euclidean, compounds, centres, circle)
     }
 
     /// Derives the statistics from a computed coverage (any metric).
