@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use circleplan::report::{self, LayerInfo, RunInfo};
-use circleplan::{Analysis, Centres, Circle, Compounds};
+use circleplan::{Centres, Circle, Compounds};
 
 use super::args::{CircleArgs, Format, InputArgs, OutputArgs};
 
@@ -132,25 +132,15 @@ pub fn run(args: Args) -> Result<()> {
         load(&args.input, &args.circle, true)
     })?;
     let t = Instant::now();
-    let measure = super::progress::step("Preparing the metric", args.output.quiet, || {
-        super::metric::prepare(
-            &args.metric,
-            &compounds,
-            &centres,
-            None,
-            &circle,
-            &mut run.warnings,
-        )
-    })?;
-    let analysis = super::progress::step("Computing coverage", args.output.quiet, || {
-        Analysis::new(
-            measure.study,
-            &measure.costs(),
-            &compounds,
-            &centres,
-            &circle,
-        )
-    });
+    let (measure, analysis) = super::metric::analyse(
+        &args.metric,
+        &compounds,
+        &centres,
+        None,
+        &circle,
+        args.output.quiet,
+        &mut run.warnings,
+    )?;
     timings.push(("coverage".into(), t.elapsed().as_secs_f64() * 1000.0));
     if args.output.timings {
         run.timings_ms = Some(timings.clone());
@@ -164,19 +154,11 @@ pub fn run(args: Args) -> Result<()> {
     }
     let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
     if let Some(dir) = &args.output.output {
-        let mut inputs: Vec<&Path> = vec![&args.input.compounds];
-        inputs.extend(args.input.centers.as_deref());
-        inputs.extend(super::metric::Measure::inputs(&args.metric));
-        files.commit(dir, &inputs)?;
-        table.push_str(&format!(
-            "\nWrote {} to {}\n",
-            files.names().collect::<Vec<_>>().join(", "),
-            dir.display()
-        ));
+        let inputs = super::read_paths(&args.input, &args.metric, None);
+        super::commit(&files, dir, &inputs, &mut table)?;
     }
     if let Some(path) = &args.output.report {
-        let mut inputs: Vec<&Path> = vec![&args.input.compounds];
-        inputs.extend(args.input.centers.as_deref());
+        let inputs = super::read_paths(&args.input, &args.metric, None);
         let input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
         let (lang, quiet) = (args.output.lang, args.output.quiet);
         table.push_str(&super::html::emit(path, input, lang, quiet, &inputs)?);

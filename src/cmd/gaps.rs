@@ -1,12 +1,10 @@
 //! `circleplan gaps`: where the uncovered people are, grouped into zones, each with the best
 //! single new-site location.
 
-use std::path::Path;
-
 use anyhow::Result;
 use circleplan::gaps::{choose_best_sites, gap_zones};
 use circleplan::report::{self, SiteList};
-use circleplan::{Analysis, CentreFields, Centres};
+use circleplan::{CentreFields, Centres};
 
 use super::args::{CircleArgs, InputArgs, OutputArgs};
 use super::coverage::{Loaded, load, print_summary};
@@ -51,20 +49,16 @@ pub fn run(args: Args) -> Result<()> {
         )?),
         None => None,
     };
-    let measure = super::progress::step("Preparing the metric", args.output.quiet, || {
-        super::metric::prepare(
-            &args.metric,
-            &compounds,
-            &centres,
-            candidates.as_ref(),
-            &circle,
-            &mut run.warnings,
-        )
-    })?;
+    let (measure, analysis) = super::metric::analyse(
+        &args.metric,
+        &compounds,
+        &centres,
+        candidates.as_ref(),
+        &circle,
+        args.output.quiet,
+        &mut run.warnings,
+    )?;
     let costs = measure.costs();
-    let analysis = super::progress::step("Computing coverage", args.output.quiet, || {
-        Analysis::new(measure.study, &costs, &compounds, &centres, &circle)
-    });
     let covered = analysis.coverage.covered();
     let link_m = 2.0 * circle.radius_m;
     let mut zones = gap_zones(
@@ -156,22 +150,11 @@ pub fn run(args: Args) -> Result<()> {
             "compounds.geojson",
             report::compounds_geojson(&compounds, &centres, &analysis, &circle).into_bytes(),
         );
-        let mut inputs: Vec<&Path> = vec![&args.input.compounds];
-        inputs.extend(args.input.centers.as_deref());
-        inputs.extend(super::metric::Measure::inputs(&args.metric));
-        inputs.extend(args.candidates.as_deref());
-        files.commit(dir, &inputs)?;
-        table.push_str(&format!(
-            "\nWrote {} to {}\n",
-            files.names().collect::<Vec<_>>().join(", "),
-            dir.display()
-        ));
+        let inputs = super::read_paths(&args.input, &args.metric, args.candidates.as_deref());
+        super::commit(&files, dir, &inputs, &mut table)?;
     }
     if let Some(path) = &args.output.report {
-        let mut inputs: Vec<&Path> = vec![&args.input.compounds];
-        inputs.extend(args.input.centers.as_deref());
-        inputs.extend(super::metric::Measure::inputs(&args.metric));
-        inputs.extend(args.candidates.as_deref());
+        let inputs = super::read_paths(&args.input, &args.metric, args.candidates.as_deref());
         let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
         input.gaps = Some(report::GapsReport {
             zones: &zones,

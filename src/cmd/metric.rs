@@ -160,3 +160,22 @@ pub fn prepare(
     }
     Ok(measure)
 }
+
+/// Prepares the metric (with a spinner) and runs the coverage analysis under it.
+pub fn analyse(
+    args: &MetricArgs,
+    compounds: &Compounds,
+    centres: &Centres,
+    candidates: Option<&Centres>,
+    circle: &Circle,
+    quiet: bool,
+    warnings: &mut Vec<String>,
+) -> Result<(Measure, circleplan::Analysis)> {
+    let measure = super::progress::step("Preparing the metric", quiet, || {
+        prepare(args, compounds, centres, candidates, circle, warnings)
+    })?;
+    let analysis = super::progress::step("Computing coverage", quiet, || {
+        circleplan::Analysis::new(measure.study, &measure.costs(), compounds, centres, circle)
+    });
+    Ok((measure, analysis))
+}

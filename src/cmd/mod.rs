@@ -49,3 +49,33 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Synth(a) => synth::run(a),
     }
 }
+
+/// Every file a command reads (layers, network or cost table, candidates), so that no output
+/// ever replaces one.
+pub(crate) fn read_paths<'a>(
+    input: &'a args::InputArgs,
+    metric: &'a metric::MetricArgs,
+    candidates: Option<&'a std::path::Path>,
+) -> Vec<&'a std::path::Path> {
+    let mut paths = vec![input.compounds.as_path()];
+    paths.extend(input.centers.as_deref());
+    paths.extend(metric::Measure::inputs(metric));
+    paths.extend(candidates);
+    paths
+}
+
+/// Writes `files` into `dir` (atomically, never over an input) and notes it in `table`.
+pub(crate) fn commit(
+    files: &circleplan::io::OutputSet,
+    dir: &std::path::Path,
+    inputs: &[&std::path::Path],
+    table: &mut String,
+) -> anyhow::Result<()> {
+    files.commit(dir, inputs)?;
+    table.push_str(&format!(
+        "\nWrote {} to {}\n",
+        files.names().collect::<Vec<_>>().join(", "),
+        dir.display()
+    ));
+    Ok(())
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use circleplan::report::{self, SiteList};
 use circleplan::siting::{Goal, auto_candidates, plan_sites};
-use circleplan::{Analysis, CentreFields, Centres};
+use circleplan::{CentreFields, Centres};
 
 use super::args::{CircleArgs, InputArgs, OutputArgs};
 use super::coverage::{Loaded, load, print_summary};
@@ -86,20 +86,20 @@ pub fn run(args: Args) -> Result<()> {
             &mut run.warnings,
         )?)
     };
-    let measure = super::progress::step("Preparing the metric", args.output.quiet, || {
-        super::metric::prepare(
-            &args.metric,
-            &compounds,
-            &centres,
-            file_candidates.as_ref(),
-            &circle,
-            &mut run.warnings,
-        )
-    })?;
+    let candidates_path = file_candidates
+        .as_ref()
+        .map(|_| Path::new(&args.candidates));
+    let read_paths = super::read_paths(&args.input, &args.metric, candidates_path);
+    let (measure, analysis) = super::metric::analyse(
+        &args.metric,
+        &compounds,
+        &centres,
+        file_candidates.as_ref(),
+        &circle,
+        args.output.quiet,
+        &mut run.warnings,
+    )?;
     let costs = measure.costs();
-    let analysis = super::progress::step("Computing coverage", args.output.quiet, || {
-        Analysis::new(measure.study, &costs, &compounds, &centres, &circle)
-    });
     let covered = analysis.coverage.covered();
     let (cand_ids, cand_lonlat, cand_xy, source) = match &file_candidates {
         Some(c) => (
@@ -258,26 +258,9 @@ pub fn run(args: Args) -> Result<()> {
             report::compounds_geojson_with(&compounds, &centres, &analysis, &circle, &extra)
                 .into_bytes(),
         );
-        let mut inputs: Vec<&Path> = vec![&args.input.compounds];
-        inputs.extend(args.input.centers.as_deref());
-        inputs.extend(super::metric::Measure::inputs(&args.metric));
-        if file_candidates.is_some() {
-            inputs.push(Path::new(&args.candidates));
-        }
-        files.commit(dir, &inputs)?;
-        table.push_str(&format!(
-            "\nWrote {} to {}\n",
-            files.names().collect::<Vec<_>>().join(", "),
-            dir.display()
-        ));
+        super::commit(&files, dir, &read_paths, &mut table)?;
     }
     if let Some(path) = &args.output.report {
-        let mut inputs: Vec<&Path> = vec![&args.input.compounds];
-        inputs.extend(args.input.centers.as_deref());
-        inputs.extend(super::metric::Measure::inputs(&args.metric));
-        if file_candidates.is_some() {
-            inputs.push(Path::new(&args.candidates));
-        }
         let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
         input.sites = Some(report::SitesReport {
             plan: &plan,
@@ -285,7 +268,7 @@ pub fn run(args: Args) -> Result<()> {
             source: &source,
         });
         let (lang, quiet) = (args.output.lang, args.output.quiet);
-        table.push_str(&super::html::emit(path, input, lang, quiet, &inputs)?);
+        table.push_str(&super::html::emit(path, input, lang, quiet, &read_paths)?);
     }
     print_summary(args.output.format, &summary, &table)
 }
