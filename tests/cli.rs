@@ -161,6 +161,17 @@ fn coverage_writes_the_contract_keys() {
         assert!(!p[key].is_null(), "{key} missing");
     }
     assert!(dir.path().join("out/circles.geojson").exists());
+    // Spreadsheet copies for officials: UTF-8 with BOM, one row per compound / group value.
+    let csv = std::fs::read(dir.path().join("out/compounds.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert_eq!(text.lines().count(), 801);
+    assert!(text.starts_with("id,lon,lat,population,nearest_center,distance_m,minutes,covered,centers_within,reachable,street"));
+    let by_street = std::fs::read_to_string(dir.path().join("out/by_street.csv")).unwrap();
+    assert_eq!(
+        by_street.lines().count() - 1,
+        summary["groups"]["street"].as_array().unwrap().len()
+    );
     // Without -o nothing is written; --format json prints the summary.
     let out = run(
         dir.path(),

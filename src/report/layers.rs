@@ -41,17 +41,32 @@ pub(crate) fn collection(n: usize, feature: impl Fn(&mut String, usize) + Sync) 
     String::from_utf8(out).expect("features are UTF-8")
 }
 
-/// Streams a FeatureCollection of `n` features to `w`: waves of chunks are formatted in
-/// parallel and written in order, so memory stays at one wave whatever the layer's size and
-/// the bytes never depend on the thread count.
+/// Streams a FeatureCollection of `n` features to `w` (see [`write_rows_parallel`]).
 pub(crate) fn write_collection(
     w: &mut dyn std::io::Write,
     n: usize,
     feature: &(dyn Fn(&mut String, usize) + Sync),
 ) -> std::io::Result<()> {
+    w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
+    write_rows_parallel(w, n, &|s: &mut String, i: usize| {
+        if i > 0 {
+            s.push_str(",\n");
+        }
+        feature(s, i);
+    })?;
+    w.write_all(b"\n]}\n")
+}
+
+/// Streams `n` rows to `w`: waves of chunks are formatted in parallel and written in order,
+/// so memory stays at one wave whatever the layer's size and the bytes never depend on the
+/// thread count. `row` appends row `i` with its own separators.
+pub(crate) fn write_rows_parallel(
+    w: &mut dyn std::io::Write,
+    n: usize,
+    row: &(dyn Fn(&mut String, usize) + Sync),
+) -> std::io::Result<()> {
     const CHUNK: usize = 8192;
     const WAVE: usize = 16;
-    w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")?;
     let n_chunks = n.div_ceil(CHUNK);
     for wave in (0..n_chunks).step_by(WAVE) {
         let chunks: Vec<String> = (wave..(wave + WAVE).min(n_chunks))
@@ -59,10 +74,7 @@ pub(crate) fn write_collection(
             .map(|c| {
                 let mut s = String::with_capacity(CHUNK * 256);
                 for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
-                    if i > 0 {
-                        s.push_str(",\n");
-                    }
-                    feature(&mut s, i);
+                    row(&mut s, i);
                 }
                 s
             })
@@ -71,7 +83,7 @@ pub(crate) fn write_collection(
             w.write_all(c.as_bytes())?;
         }
     }
-    w.write_all(b"\n]}\n")
+    Ok(())
 }
 
 /// `compounds.geojson`: every compound as a Point with `id`, `population`,

@@ -6,6 +6,7 @@ mod layers;
 mod plans;
 mod summary;
 mod table;
+mod tables;
 
 pub use html::{GapsReport, Lang, ReportInput, SitesReport};
 pub use layers::{
@@ -15,14 +16,16 @@ pub use layers::{
 pub use plans::{SiteList, gaps_geojson, gaps_value, site_value, sites_geojson, zone_id};
 pub use summary::{LayerInfo, RunInfo, summary_value};
 pub use table::{render_table, summary_table};
+pub use tables::{group_csv, group_csv_name, write_compounds_csv};
 
 use crate::circle::Circle;
 use crate::coverage::Analysis;
 use crate::io::OutputSet;
 use crate::model::{Centres, Compounds};
 
-/// The files of a coverage run: `summary.json`, `compounds.geojson`, `centers.geojson` and,
-/// when `circles` is set, `circles.geojson`. Returns the summary too, for printing.
+/// The files of a coverage run: `summary.json`, `compounds.geojson`, `centers.geojson`,
+/// `compounds.csv`, one `by_<field>.csv` per group field and, when `circles` is set,
+/// `circles.geojson`. Returns the summary too, for printing.
 pub fn coverage_outputs<'a>(
     analysis: &'a Analysis,
     compounds: &'a Compounds,
@@ -44,6 +47,13 @@ pub fn coverage_outputs<'a>(
         "centers.geojson",
         centres_geojson(centres, analysis).into_bytes(),
     );
+    out.add_stream(
+        "compounds.csv",
+        Box::new(move |w| write_compounds_csv(w, compounds, centres, analysis, circle)),
+    );
+    for (field, rows) in compounds.group_fields.iter().zip(&analysis.groups) {
+        out.add(&group_csv_name(field), group_csv(field, rows));
+    }
     if circles {
         out.add(
             "circles.geojson",
