@@ -48,12 +48,28 @@ fn find_column(headers: &[String], wanted: &Option<String>, names: &[&str]) -> O
     }
 }
 
+/// The field delimiter, guessed from the header line: tab or semicolon when the header has
+/// more of those than commas (tab-separated exports, European spreadsheets), else comma.
+fn sniff_delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or("");
+    let count = |c: char| header.matches(c).count();
+    let commas = count(',');
+    if count('\t') > commas {
+        b'\t'
+    } else if count(';') > commas {
+        b';'
+    } else {
+        b','
+    }
+}
+
 pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = decode(path, bytes, options.encoding)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
+        .delimiter(sniff_delimiter(&text))
         .from_reader(text.as_bytes());
     let csv_error = |e: csv::Error| {
         let item = e
@@ -123,6 +139,10 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
     };
     let mut record = csv::StringRecord::new();
     while reader.read_record(&mut record).map_err(csv_error)? {
+        // Spreadsheets often leave rows of empty cells at the end: they are not features.
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
         let row = record.position().map(|p| p.line()).unwrap_or(0);
         let id = id_col
             .and_then(|c| record.get(c))
@@ -227,6 +247,14 @@ mod tests {
             msg.contains("row 3 (id \"2\")") && msg.contains("\"abc\""),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn tab_and_semicolon_files_and_blank_rows() {
+        let layer = read_bytes(b"id\tlon\tlat\na\t117.1\t31.8\n", &options()).unwrap();
+        assert_eq!(layer.lonlat[0], [117.1, 31.8]);
+        let layer = read_bytes(b"id;lon;lat\na;117.1;31.8\n;;\n", &options()).unwrap();
+        assert_eq!(layer.len(), 1);
     }
 
     #[test]
