@@ -2,7 +2,7 @@
 //! onto it, and the sanity checks that need more than one layer (span, layers that miss each
 //! other because of swapped axes or mixed coordinate systems).
 
-use crate::crs::{LocalPlane, span_m};
+use crate::crs::{CoordSystem, LocalPlane, span_m};
 use crate::io::check_coordinates;
 
 /// Largest study area (diagonal, metres) for which the local plane keeps distances within
@@ -16,6 +16,9 @@ pub struct StudyArea {
     pub plane: LocalPlane,
     /// `[min_lon, min_lat, max_lon, max_lat]` over all layers.
     pub bbox: [f64; 4],
+    /// The system output coordinates are written in (WGS84 unless a user asks for GCJ-02 or
+    /// BD-09 to overlay results on Chinese web maps).
+    pub output: CoordSystem,
 }
 
 fn bbox(points: &[[f64; 2]]) -> Option<[f64; 4]> {
@@ -89,6 +92,7 @@ impl StudyArea {
         StudyArea {
             plane: LocalPlane::centred_on(all[0], all[1], all[2], all[3]),
             bbox: all,
+            output: CoordSystem::Wgs84,
         }
     }
 
@@ -99,6 +103,23 @@ impl StudyArea {
             .par_iter()
             .map(|p| self.plane.project(p[0], p[1]))
             .collect()
+    }
+
+    /// A WGS84 position in the output system.
+    pub fn output_lonlat(&self, p: [f64; 2]) -> [f64; 2] {
+        match self.output {
+            CoordSystem::Wgs84 => p,
+            other => {
+                let (lon, lat) = other.from_wgs84(p[0], p[1]);
+                [lon, lat]
+            }
+        }
+    }
+
+    /// A plane position as longitude/latitude in the output system.
+    pub fn unproject_output(&self, xy: [f64; 2]) -> [f64; 2] {
+        let (lon, lat) = self.plane.unproject(xy);
+        self.output_lonlat([lon, lat])
     }
 
     /// A short description of the plane, for summaries.

@@ -745,3 +745,73 @@ fn site_on_foot_uses_street_nodes_as_auto_candidates() {
     assert!(s["upper_bound"].as_f64().unwrap() >= s["objective"].as_f64().unwrap());
     assert_eq!(s["sites"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn outputs_can_be_written_back_in_gcj02() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "c.geojson",
+        &collection(&[point("a", "117.2850", "31.8620", r#","population":10"#)]),
+    );
+    write(
+        dir.path(),
+        "s.geojson",
+        &collection(&[point("S1", "117.2860", "31.8630", r#","level":"street""#)]),
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "c.geojson",
+            "--centers",
+            "s.geojson",
+            "--coords",
+            "gcj02",
+            "--output-coords",
+            "gcj02",
+            "--circles",
+            "-o",
+            "out",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/compounds.geojson")).unwrap())
+            .unwrap();
+    let xy = &c["features"][0]["geometry"]["coordinates"];
+    assert!((xy[0].as_f64().unwrap() - 117.2850).abs() < 1e-7, "{xy}");
+    assert!((xy[1].as_f64().unwrap() - 31.8620).abs() < 1e-7, "{xy}");
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(s["output_coords"], "gcj02");
+    // By default the same input comes out in WGS84, shifted by a few hundred metres.
+    let out = run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "c.geojson",
+            "--centers",
+            "s.geojson",
+            "--coords",
+            "gcj02",
+            "-o",
+            "wgs",
+        ],
+    );
+    assert!(out.status.success());
+    let c: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("wgs/compounds.geojson")).unwrap())
+            .unwrap();
+    let lon = c["features"][0]["geometry"]["coordinates"][0]
+        .as_f64()
+        .unwrap();
+    assert!((lon - 117.2850).abs() > 1e-3, "not converted: {lon}");
+}

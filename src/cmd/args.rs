@@ -196,6 +196,10 @@ pub struct OutputArgs {
     /// No progress bars or notes on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Coordinate system of the written layers: wgs84 (RFC 7946, default), or gcj02/bd09 to
+    /// overlay results on Amap/Tencent or Baidu base maps.
+    #[arg(long, value_name = "SYS", default_value = "wgs84")]
+    pub output_coords: CoordSystem,
     /// Add step timings to the summary (makes it differ from run to run).
     #[arg(long)]
     pub timings: bool,

@@ -138,7 +138,7 @@ pub fn run(args: Args) -> Result<()> {
         &centres,
         None,
         &circle,
-        args.output.quiet,
+        &args.output,
         &mut run.warnings,
     )?;
     timings.push(("coverage".into(), t.elapsed().as_secs_f64() * 1000.0));

@@ -150,7 +150,7 @@ pub fn run(args: Args) -> Result<()> {
             &zones,
             &compounds,
             &analysis.compounds_xy,
-            &analysis.study.plane,
+            &analysis.study,
             sites,
             circle.radius_m / 4.0,
         )
@@ -171,10 +171,17 @@ pub fn run(args: Args) -> Result<()> {
         Goal::Add(5),
         Duration::from_secs(30),
     )?;
-    summary["site"] = report::site_value(&plan, sites, "candidates.geojson", &compounds, 30.0);
+    summary["site"] = report::site_value(
+        &plan,
+        sites,
+        "candidates.geojson",
+        &compounds,
+        30.0,
+        &analysis.study,
+    );
     files.add(
         "sites.geojson",
-        report::sites_geojson(&plan, sites).into_bytes(),
+        report::sites_geojson(&plan, sites, &analysis.study).into_bytes(),
     );
     files.add("summary.json", report::pretty_json(&summary).into_bytes());
     println!(

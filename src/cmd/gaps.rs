@@ -55,7 +55,7 @@ pub fn run(args: Args) -> Result<()> {
         &centres,
         candidates.as_ref(),
         &circle,
-        args.output.quiet,
+        &args.output,
         &mut run.warnings,
     )?;
     let costs = measure.costs();
@@ -140,7 +140,7 @@ pub fn run(args: Args) -> Result<()> {
                 &zones,
                 &compounds,
                 &analysis.compounds_xy,
-                &analysis.study.plane,
+                &analysis.study,
                 sites,
                 circle.radius_m / 4.0,
             )

@@ -168,12 +168,14 @@ pub fn analyse(
     centres: &Centres,
     candidates: Option<&Centres>,
     circle: &Circle,
-    quiet: bool,
+    output: &super::args::OutputArgs,
     warnings: &mut Vec<String>,
 ) -> Result<(Measure, circleplan::Analysis)> {
-    let measure = super::progress::step("Preparing the metric", quiet, || {
+    let quiet = output.quiet;
+    let mut measure = super::progress::step("Preparing the metric", quiet, || {
         prepare(args, compounds, centres, candidates, circle, warnings)
     })?;
+    measure.study.output = output.output_coords;
     let analysis = super::progress::step("Computing coverage", quiet, || {
         circleplan::Analysis::new(measure.study, &measure.costs(), compounds, centres, circle)
     });

@@ -96,7 +96,7 @@ pub fn run(args: Args) -> Result<()> {
         &centres,
         file_candidates.as_ref(),
         &circle,
-        args.output.quiet,
+        &args.output,
         &mut run.warnings,
     )?;
     let costs = measure.costs();
@@ -168,7 +168,14 @@ pub fn run(args: Args) -> Result<()> {
         lonlat: &cand_lonlat,
     };
     let mut summary = report::summary_value(&analysis, &compounds, &circle, &run);
-    let site = report::site_value(&plan, sites, &source, &compounds, args.time_limit);
+    let site = report::site_value(
+        &plan,
+        sites,
+        &source,
+        &compounds,
+        args.time_limit,
+        &analysis.study,
+    );
     if let (Some(obj), serde_json::Value::Object(extra)) = (summary.as_object_mut(), site) {
         obj.insert("site".into(), serde_json::Value::Object(extra.clone()));
         for key in [
@@ -238,7 +245,7 @@ pub fn run(args: Args) -> Result<()> {
         files.add("summary.json", report::pretty_json(&summary).into_bytes());
         files.add(
             "sites.geojson",
-            report::sites_geojson(&plan, sites).into_bytes(),
+            report::sites_geojson(&plan, sites, &analysis.study).into_bytes(),
         );
         let extra = |s: &mut String, i: usize| {
             s.push_str(",\"new_site\":");

@@ -154,7 +154,7 @@ pub fn write_compounds_geojson(
         }
         extra(s, i);
         s.push_str("},\"geometry\":");
-        push_point(s, compounds.lonlat[i]);
+        push_point(s, analysis.study.output_lonlat(compounds.lonlat[i]));
         s.push('}');
     })
 }
@@ -193,7 +193,7 @@ pub fn centres_geojson(centres: &Centres, analysis: &Analysis) -> String {
             None => s.push_str("null,\"population_per_capacity\":null"),
         }
         s.push_str("},\"geometry\":");
-        push_point(s, centres.lonlat[i]);
+        push_point(s, analysis.study.output_lonlat(centres.lonlat[i]));
         s.push('}');
     })
 }
@@ -205,7 +205,6 @@ const CIRCLE_VERTICES: usize = 64;
 /// distances, never these polygons). Drawn on the study plane and unprojected, so they are
 /// true circles on the ground.
 pub fn circles_geojson(centres: &Centres, analysis: &Analysis) -> String {
-    let plane = &analysis.study.plane;
     collection(centres.len(), |s, i| {
         let [cx, cy] = analysis.centres_xy[i];
         let r = analysis.budget_m[i];
@@ -219,7 +218,9 @@ pub fn circles_geojson(centres: &Centres, analysis: &Analysis) -> String {
         // Counter-clockwise exterior ring, as RFC 7946 asks.
         for k in 0..=CIRCLE_VERTICES {
             let a = std::f64::consts::TAU * (k % CIRCLE_VERTICES) as f64 / CIRCLE_VERTICES as f64;
-            let (lon, lat) = plane.unproject([cx + r * a.cos(), cy + r * a.sin()]);
+            let [lon, lat] = analysis
+                .study
+                .unproject_output([cx + r * a.cos(), cy + r * a.sin()]);
             if k > 0 {
                 s.push(',');
             }
@@ -242,7 +243,6 @@ pub fn service_areas_geojson(
     network: &crate::network::StreetNetwork,
     snap_limit_m: f64,
 ) -> String {
-    let plane = &analysis.study.plane;
     collection(centres.len(), |s, i| {
         let budget = analysis.budget_m[i];
         let ring = network
@@ -274,7 +274,7 @@ pub fn service_areas_geojson(
             Some((ring, _)) if ring.len() >= 4 => {
                 s.push_str("{\"type\":\"Polygon\",\"coordinates\":[[");
                 for (k, p) in ring.iter().enumerate() {
-                    let (lon, lat) = plane.unproject(*p);
+                    let [lon, lat] = analysis.study.unproject_output(*p);
                     if k > 0 {
                         s.push(',');
                     }

@@ -4,11 +4,11 @@
 use serde_json::{Value, json};
 
 use super::layers::{collection, push_f64, push_point, push_rounded};
-use crate::crs::LocalPlane;
 use crate::gaps::{GapZone, zone_outline};
 use crate::io::push_json_str;
 use crate::model::Compounds;
 use crate::siting::{Goal, SitePlan};
+use crate::study::StudyArea;
 
 /// Potential or chosen sites: ids and WGS84 positions.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +26,7 @@ pub fn gaps_geojson(
     zones: &[GapZone],
     compounds: &Compounds,
     compounds_xy: &[[f64; 2]],
-    plane: &LocalPlane,
+    study: &StudyArea,
     sites: SiteList,
     buffer_m: f64,
 ) -> String {
@@ -52,7 +52,7 @@ pub fn gaps_geojson(
                     push_json_str(s, &sites.ids[site as usize]);
                     s.push_str(",\"best_site_population\":");
                     push_rounded(s, pop, 3);
-                    let [lon, lat] = sites.lonlat[site as usize];
+                    let [lon, lat] = study.output_lonlat(sites.lonlat[site as usize]);
                     s.push_str(",\"best_site_lon\":");
                     push_rounded(s, lon, 7);
                     s.push_str(",\"best_site_lat\":");
@@ -69,7 +69,7 @@ pub fn gaps_geojson(
                 .map(|&i| compounds_xy[i as usize])
                 .collect();
             for (k, p) in zone_outline(&pts, buffer_m).iter().enumerate() {
-                let (lon, lat) = plane.unproject(*p);
+                let [lon, lat] = study.unproject_output(*p);
                 if k > 0 {
                     s.push(',');
                 }
@@ -89,7 +89,7 @@ pub fn gaps_geojson(
             s.push_str(",\"population\":");
             push_f64(s, compounds.population[i as usize]);
             s.push_str("},\"geometry\":");
-            push_point(s, compounds.lonlat[i as usize]);
+            push_point(s, study.output_lonlat(compounds.lonlat[i as usize]));
             s.push('}');
         }
     })
@@ -121,7 +121,7 @@ pub fn gaps_value(zones: &[GapZone], compounds: &Compounds, sites: SiteList, lin
 
 /// `sites.geojson`: chosen sites in rank order with `id`, `rank`, `gain_population`,
 /// `cumulative_population`, `cumulative_share`.
-pub fn sites_geojson(plan: &SitePlan, candidates: SiteList) -> String {
+pub fn sites_geojson(plan: &SitePlan, candidates: SiteList, study: &StudyArea) -> String {
     collection(plan.sites.len(), |s, k| {
         let site = &plan.sites[k];
         let c = site.candidate as usize;
@@ -136,7 +136,7 @@ pub fn sites_geojson(plan: &SitePlan, candidates: SiteList) -> String {
         s.push_str(",\"cumulative_share\":");
         push_rounded(s, site.cumulative_share, 6);
         s.push_str("},\"geometry\":");
-        push_point(s, candidates.lonlat[c]);
+        push_point(s, study.output_lonlat(candidates.lonlat[c]));
         s.push('}');
     })
 }
@@ -149,6 +149,7 @@ pub fn site_value(
     candidates_source: &str,
     compounds: &Compounds,
     time_limit_s: f64,
+    study: &StudyArea,
 ) -> Value {
     let (goal, k, target) = match plan.goal {
         Goal::Add(k) => ("add", Some(k), None),
@@ -176,8 +177,8 @@ pub fn site_value(
             "gain_population": s.gain_population,
             "cumulative_population": s.cumulative_population,
             "cumulative_share": s.cumulative_share,
-            "lon": candidates.lonlat[s.candidate as usize][0],
-            "lat": candidates.lonlat[s.candidate as usize][1],
+            "lon": study.output_lonlat(candidates.lonlat[s.candidate as usize])[0],
+            "lat": study.output_lonlat(candidates.lonlat[s.candidate as usize])[1],
         })).collect::<Vec<_>>(),
         "uncoverable": plan.uncoverable.iter().map(|&i| compounds.ids[i as usize].clone()).collect::<Vec<_>>(),
     })

@@ -83,6 +83,7 @@ pub fn summary_value(
             "level_radius_m": level_radius,
         },
         "plane": analysis.study.plane_description(),
+        "output_coords": analysis.study.output.to_string(),
         "compounds": {
             "total": t.compounds_total,
             "covered": t.compounds_covered,

@@ -52,10 +52,11 @@ pub fn write_compounds_csv(
     let cov = &analysis.coverage;
     super::layers::write_rows_parallel(w, compounds.len(), &|s: &mut String, i: usize| {
         push_field(s, &compounds.ids[i]);
+        let [lon, lat] = analysis.study.output_lonlat(compounds.lonlat[i]);
         s.push(',');
-        super::push_f64(s, compounds.lonlat[i][0]);
+        super::push_f64(s, lon);
         s.push(',');
-        super::push_f64(s, compounds.lonlat[i][1]);
+        super::push_f64(s, lat);
         s.push(',');
         s.push_str(&round(compounds.population[i], 6));
         s.push(',');
