@@ -116,52 +116,73 @@ impl Compounds {
         }
         let pop_col = std::mem::take(&mut layer.columns[0]);
         let hh_col = std::mem::take(&mut layer.columns[1]);
-        let (col, factor, source, what) = if let Some(name) = &layer.column_names[0] {
-            (pop_col, 1.0, format!("field {name:?}"), "population")
-        } else if let Some(name) = &layer.column_names[1] {
-            let pph = fields.persons_per_household;
+        for (given, found, what) in [
             (
+                &fields.population_field,
+                &layer.column_names[0],
+                "population",
+            ),
+            (
+                &fields.households_field,
+                &layer.column_names[1],
+                "households",
+            ),
+        ] {
+            if let (Some(given), None) = (given, found) {
+                return Err(Error::Format {
+                    path,
+                    message: format!("{what} field {given:?} is not in any feature"),
+                });
+            }
+        }
+        let pph = fields.persons_per_household;
+        // Sources in order of preference, each used for the features that have a value:
+        // population first, unless only --households-field was asked for.
+        let mut sources: Vec<(Vec<Option<Scalar>>, f64, &str, String)> = Vec::new();
+        if let Some(name) = layer.column_names[0].clone() {
+            sources.push((pop_col, 1.0, "population", format!("field {name:?}")));
+        }
+        if let Some(name) = layer.column_names[1].clone() {
+            let hh = (
                 hh_col,
                 pph,
-                format!("field {name:?} × {pph} persons per household"),
                 "households",
-            )
-        } else {
-            if let Some(given) = &fields.population_field {
-                return Err(Error::Format {
-                    path,
-                    message: format!("population field {given:?} is not in any feature"),
-                });
+                format!("field {name:?} × {pph} persons per household"),
+            );
+            if fields.households_field.is_some() && fields.population_field.is_none() {
+                sources.insert(0, hh);
+            } else {
+                sources.push(hh);
             }
-            if let Some(given) = &fields.households_field {
-                return Err(Error::Format {
-                    path,
-                    message: format!("households field {given:?} is not in any feature"),
-                });
-            }
+        }
+        if sources.is_empty() {
             warnings.push(format!(
                 "{}: no population field (looked for {}); every compound counts as 1 \
                  resident — pass --population-field or --households-field",
                 path.display(),
                 POPULATION_NAMES.join(", ")
             ));
-            (
-                vec![None; n],
-                1.0,
-                "1 per compound".to_string(),
-                "population",
-            )
+        }
+        let source = match sources.len() {
+            0 => "1 per compound".to_string(),
+            _ => sources
+                .iter()
+                .map(|s| s.3.clone())
+                .collect::<Vec<_>>()
+                .join(", else "),
         };
         let mut population = Vec::with_capacity(n);
         let mut missing = 0usize;
-        let defaulted = source == "1 per compound";
-        for (i, v) in col.iter().enumerate() {
-            let p = match v {
+        for i in 0..n {
+            let found = sources
+                .iter()
+                .find_map(|(col, factor, what, _)| col[i].as_ref().map(|v| (v, *factor, *what)));
+            let p = match found {
                 None => {
                     missing += 1;
                     1.0
                 }
-                Some(v) => match v.as_f64() {
+                Some((v, factor, what)) => match v.as_f64() {
                     Some(x) if x.is_finite() && x >= 0.0 => x * factor,
                     Some(x) if x < 0.0 => {
                         return Err(Error::Item {
@@ -181,9 +202,10 @@ impl Compounds {
             };
             population.push(p);
         }
-        if missing > 0 && !defaulted {
+        if missing > 0 && !sources.is_empty() {
             warnings.push(format!(
-                "{}: {missing} of {n} compounds have no {what} value; counted as 1 resident each",
+                "{}: {missing} of {n} compounds have no population or households value; \
+                 counted as 1 resident each",
                 path.display()
             ));
         }
@@ -373,6 +395,31 @@ mod tests {
         };
         let (c, _) = load_csv("id,lon,lat,hh\na,117,31,100\n", &fields).unwrap();
         assert!((c.population[0] - 262.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn households_fill_in_where_population_is_missing() {
+        let fields = CompoundFields {
+            households_field: Some("hh".into()),
+            ..CompoundFields::default()
+        };
+        // --households-field alone: households win even where a population exists.
+        let (c, _) = load_csv(
+            "id,lon,lat,pop,hh\na,117,31,10,100\nb,117,31,,100\n",
+            &fields,
+        )
+        .unwrap();
+        assert!((c.population[0] - 262.0).abs() < 1e-9 && (c.population[1] - 262.0).abs() < 1e-9);
+        // Auto-detected population first, households per feature where it is missing.
+        let (c, w) = load_csv(
+            "id,lon,lat,pop,households\na,117,31,10,100\nb,117,31,,100\nc,117,31,,\n",
+            &CompoundFields::default(),
+        )
+        .unwrap();
+        assert_eq!(c.population[0], 10.0);
+        assert!((c.population[1] - 262.0).abs() < 1e-9);
+        assert_eq!(c.population[2], 1.0);
+        assert!(w.iter().any(|w| w.contains("1 of 3")), "{w:?}");
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub fn run(args: Args) -> Result<()> {
             &compounds.population,
             &covered,
             goal,
-            Duration::from_secs_f64(args.time_limit),
+            Duration::try_from_secs_f64(args.time_limit).unwrap_or(Duration::MAX),
         )
     })?;
     let sites = SiteList {

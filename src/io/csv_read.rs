@@ -178,6 +178,12 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
             layer.columns[f].push(value);
         }
     }
+    // A header with no value under it counts as absent, as a missing GeoJSON property does.
+    for (name, column) in layer.column_names.iter_mut().zip(&layer.columns) {
+        if column.iter().all(Option::is_none) {
+            *name = None;
+        }
+    }
     Ok(layer)
 }
 

@@ -223,6 +223,10 @@ fn scan_collection(t: &[u8]) -> Option<Scan> {
         }
         let key_end = skip_string(t, p)?;
         let key = &t[p + 1..key_end - 1];
+        if key.contains(&b'\\') {
+            // Escaped keys need real decoding: leave them to the full parser.
+            return None;
+        }
         p = skip_ws(t, key_end);
         if t.get(p) != Some(&b':') {
             return None;
@@ -259,10 +263,16 @@ fn scan_collection(t: &[u8]) -> Option<Scan> {
                 scan.collection_type = Some(serde_json::from_slice::<String>(&t[p..end]).ok()?);
                 p = end;
             }
-            _ => p = skip_value(t, p)?,
+            _ => {
+                // Other top-level members are few and small: check them properly.
+                let end = skip_value(t, p)?;
+                serde_json::from_slice::<IgnoredAny>(&t[p..end]).ok()?;
+                p = end;
+            }
         }
         p = skip_ws(t, p);
         match t.get(p)? {
+            b',' if t.get(skip_ws(t, p + 1)) == Some(&b'}') => return None,
             b',' => p += 1,
             b'}' => {
                 p += 1;
@@ -832,6 +842,23 @@ mod tests {
             other => panic!("{other}"),
         };
         assert_eq!(line(&e1), line(&e2));
+    }
+
+    #[test]
+    fn scan_leaves_unusual_or_invalid_tops_to_the_full_parser() {
+        let feature =
+            r#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,2]}}"#;
+        let escaped = format!(r#"{{"t\u0079pe":"FeatureCollection","features":[{feature}]}}"#);
+        assert!(scan_collection(escaped.as_bytes()).is_none());
+        assert_eq!(
+            read_str(&escaped, &ReadOptions::default()).unwrap().len(),
+            1
+        );
+        let garbage =
+            format!(r#"{{"type":"FeatureCollection","name":garbage{{[,"features":[{feature}]}}"#);
+        assert!(read_str(&garbage, &ReadOptions::default()).is_err());
+        let trailing = format!(r#"{{"type":"FeatureCollection","features":[{feature}],}}"#);
+        assert!(read_str(&trailing, &ReadOptions::default()).is_err());
     }
 
     #[test]

@@ -70,27 +70,50 @@ impl<'a> OutputSet<'a> {
             .iter()
             .filter_map(|p| std::fs::canonicalize(p).ok())
             .collect();
-        let created = !dir.exists();
+        // The outermost directory this commit creates: removed again on failure.
+        let created_root: Option<PathBuf> = dir
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .last()
+            .map(Path::to_path_buf);
+        let created = created_root.is_some();
+        let cleanup = || {
+            if let Some(root) = &created_root {
+                let _ = std::fs::remove_dir_all(root);
+            }
+        };
         if !created && !dir.is_dir() {
             return Err(Error::Output {
                 path: dir.to_path_buf(),
                 message: "exists and is not a directory".into(),
             });
         }
-        std::fs::create_dir_all(dir).map_err(|e| Error::Output {
-            path: dir.to_path_buf(),
-            message: format!("cannot create the output directory: {e}"),
+        std::fs::create_dir_all(dir).map_err(|e| {
+            cleanup();
+            Error::Output {
+                path: dir.to_path_buf(),
+                message: format!("cannot create the output directory: {e}"),
+            }
         })?;
         let canonical_dir = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
         for (name, _) in &self.files {
             let target = canonical_dir.join(name);
             if inputs.contains(&target) {
-                if created {
-                    let _ = std::fs::remove_dir_all(dir);
-                }
+                cleanup();
                 return Err(Error::Output {
                     path: dir.join(name),
                     message: "would overwrite an input file; choose another output directory"
+                        .into(),
+                });
+            }
+            // Renames happen one by one: refuse up front what a rename would fail on, so a
+            // failure cannot leave a mix of new and old files.
+            if target.exists() && !target.is_file() {
+                cleanup();
+                return Err(Error::Output {
+                    path: dir.join(name),
+                    message: "exists and is not a regular file; remove it or choose another \
+                              output directory"
                         .into(),
                 });
             }
@@ -133,9 +156,7 @@ impl<'a> OutputSet<'a> {
                 for (temp, _) in &temps {
                     let _ = std::fs::remove_file(temp);
                 }
-                if created {
-                    let _ = std::fs::remove_dir_all(dir);
-                }
+                cleanup();
                 Err(e)
             }
         }
@@ -204,6 +225,17 @@ mod tests {
         let mut out = OutputSet::new();
         out.add("a.json", b"{}".to_vec());
         assert!(out.commit(&blocker.join("sub"), &[]).is_err());
+        // A target that is a directory is refused before anything is renamed.
+        let busy = dir.path().join("busy");
+        std::fs::create_dir_all(busy.join("a.json")).unwrap();
+        let mut two = OutputSet::new();
+        two.add("b.json", b"new".to_vec());
+        two.add("a.json", b"new".to_vec());
+        assert!(two.commit(&busy, &[]).is_err());
+        assert!(
+            !busy.join("b.json").exists(),
+            "a partial result was left behind"
+        );
         assert!(out.commit(&blocker, &[]).is_err());
         let target = dir.path().join("out");
         let written = out.commit(&target, &[]).unwrap();

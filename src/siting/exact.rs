@@ -80,7 +80,8 @@ pub fn solve_with_floor(
             nodes: 0,
         };
     }
-    let floor_lb = floor.map_or(f64::NEG_INFINITY, |f| f - 1e-6);
+    // Branches whose bound cannot reach the floor are pruned; reaching it is `value >= f`.
+    let floor_lb = floor.map_or(f64::NEG_INFINITY, |f| f - 1e-9 * f.abs().max(1.0));
     let prunes = |bound: f64, lb: f64| {
         let lb = lb.max(floor_lb);
         if integral {
@@ -102,7 +103,7 @@ pub fn solve_with_floor(
         if prunes(node.bound, best.0) {
             continue;
         }
-        if floor.is_some_and(|f| best.0 >= f - 1e-6) {
+        if floor.is_some_and(|f| best.0 >= f) {
             // Feasibility answered: a set reaching the floor exists.
             timed_out_bound = Some(f64::INFINITY);
             break;

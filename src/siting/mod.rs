@@ -103,7 +103,10 @@ pub fn plan_sites(
     if time_limit.is_zero() {
         return Err(Error::parameter("--time-limit", 0, "must be > 0 seconds"));
     }
-    let deadline = Instant::now() + time_limit;
+    // A limit too large to represent means no limit.
+    let deadline = Instant::now()
+        .checked_add(time_limit)
+        .unwrap_or_else(|| Instant::now() + Duration::from_secs(1 << 40));
     let inst = Instance::new(candidate_cover, population, covered);
     let total: f64 = population.iter().sum();
     let existing: f64 = population
@@ -132,7 +135,8 @@ pub fn plan_sites(
         Goal::Target(share) => {
             let needed = (share * total - existing).max(0.0);
             let reachable = needed <= reachable_added + 1e-9 * total.max(1.0);
-            let needed = needed.min(reachable_added);
+            // One tolerance for every "reaches the target" test, here and in the solver.
+            let needed = needed.min(reachable_added) - 1e-9 * total.max(1.0);
             // The greedy order tells how many sites surely suffice.
             let order = greedy(&inst, m, &none);
             let mut acc = 0.0;
@@ -145,7 +149,7 @@ pub fn plan_sites(
                         acc += inst.weight[i as usize];
                     }
                 }
-                if acc >= needed - 1e-9 {
+                if acc >= needed {
                     hi = n + 1;
                     break;
                 }
@@ -162,7 +166,7 @@ pub fn plan_sites(
             sizes.sort_unstable_by(|a, b| b.total_cmp(a));
             let mut lo = 0;
             let mut s = 0.0;
-            while lo < sizes.len() && s < needed - 1e-9 {
+            while lo < sizes.len() && s < needed {
                 s += sizes[lo];
                 lo += 1;
             }
@@ -180,7 +184,7 @@ pub fn plan_sites(
             while k > lo.max(1) {
                 let trial = k - 1;
                 let start = heuristic(trial);
-                if inst.value(&start) >= needed - 1e-9 {
+                if inst.value(&start) >= needed {
                     best.value = inst.value(&start);
                     best.chosen = start;
                     k = trial;
@@ -188,7 +192,7 @@ pub fn plan_sites(
                 }
                 let s = solve_with_floor(&inst, trial, &start, deadline, Some(needed));
                 nodes += s.nodes;
-                if s.value >= needed - 1e-9 {
+                if s.value >= needed {
                     best.value = s.value;
                     best.chosen = s.chosen;
                     k = trial;
