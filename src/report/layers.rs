@@ -34,6 +34,28 @@ pub(crate) fn push_point(out: &mut String, p: [f64; 2]) {
     out.push_str("]}");
 }
 
+/// Appends a Polygon geometry whose one ring is given in plane metres, written as output
+/// longitude/latitude to 7 decimals (about 1 cm).
+pub(crate) fn push_polygon(
+    s: &mut String,
+    study: &crate::study::StudyArea,
+    ring: impl IntoIterator<Item = [f64; 2]>,
+) {
+    s.push_str("{\"type\":\"Polygon\",\"coordinates\":[[");
+    for (k, p) in ring.into_iter().enumerate() {
+        let [lon, lat] = study.unproject_output(p);
+        if k > 0 {
+            s.push(',');
+        }
+        s.push('[');
+        push_rounded(s, lon, 7);
+        s.push(',');
+        push_rounded(s, lat, 7);
+        s.push(']');
+    }
+    s.push_str("]]}");
+}
+
 /// Formats `n` features in parallel chunks and wraps them in a FeatureCollection.
 pub(crate) fn collection(n: usize, feature: impl Fn(&mut String, usize) + Sync) -> String {
     let mut out = Vec::new();
@@ -214,23 +236,14 @@ pub fn circles_geojson(centres: &Centres, analysis: &Analysis) -> String {
         push_json_str(s, &centres.level[i]);
         s.push_str(",\"radius_m\":");
         push_f64(s, r);
-        s.push_str("},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
+        s.push_str("},\"geometry\":");
         // Counter-clockwise exterior ring, as RFC 7946 asks.
-        for k in 0..=CIRCLE_VERTICES {
+        let ring = (0..=CIRCLE_VERTICES).map(|k| {
             let a = std::f64::consts::TAU * (k % CIRCLE_VERTICES) as f64 / CIRCLE_VERTICES as f64;
-            let [lon, lat] = analysis
-                .study
-                .unproject_output([cx + r * a.cos(), cy + r * a.sin()]);
-            if k > 0 {
-                s.push(',');
-            }
-            s.push('[');
-            push_rounded(s, lon, 7);
-            s.push(',');
-            push_rounded(s, lat, 7);
-            s.push(']');
-        }
-        s.push_str("]]}}");
+            [cx + r * a.cos(), cy + r * a.sin()]
+        });
+        push_polygon(s, &analysis.study, ring);
+        s.push('}');
     })
 }
 
@@ -272,19 +285,7 @@ pub fn service_areas_geojson(
         s.push_str("},\"geometry\":");
         match ring {
             Some((ring, _)) if ring.len() >= 4 => {
-                s.push_str("{\"type\":\"Polygon\",\"coordinates\":[[");
-                for (k, p) in ring.iter().enumerate() {
-                    let [lon, lat] = analysis.study.unproject_output(*p);
-                    if k > 0 {
-                        s.push(',');
-                    }
-                    s.push('[');
-                    push_rounded(s, lon, 7);
-                    s.push(',');
-                    push_rounded(s, lat, 7);
-                    s.push(']');
-                }
-                s.push_str("]]}");
+                push_polygon(s, &analysis.study, ring.iter().copied());
             }
             _ => s.push_str("null"),
         }

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::layers::{collection, push_f64, push_point, push_rounded};
+use super::layers::{collection, push_f64, push_point, push_polygon, push_rounded};
 use crate::gaps::{GapZone, zone_outline};
 use crate::io::push_json_str;
 use crate::model::Compounds;
@@ -62,24 +62,14 @@ pub fn gaps_geojson(
                     ",\"best_site\":null,\"best_site_population\":null,\"best_site_lon\":null,\"best_site_lat\":null",
                 ),
             }
-            s.push_str("},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
+            s.push_str("},\"geometry\":");
             let pts: Vec<[f64; 2]> = zone
                 .compounds
                 .iter()
                 .map(|&i| compounds_xy[i as usize])
                 .collect();
-            for (k, p) in zone_outline(&pts, buffer_m).iter().enumerate() {
-                let [lon, lat] = study.unproject_output(*p);
-                if k > 0 {
-                    s.push(',');
-                }
-                s.push('[');
-                push_rounded(s, lon, 7);
-                s.push(',');
-                push_rounded(s, lat, 7);
-                s.push(']');
-            }
-            s.push_str("]]}}");
+            push_polygon(s, study, zone_outline(&pts, buffer_m));
+            s.push('}');
         } else {
             let (z, i) = members[f - n_zones];
             s.push_str("\"compound\",\"zone\":");
