@@ -4,7 +4,9 @@
 
 use std::time::Instant;
 
+use super::heuristic::{greedy_from, swap_search};
 use super::problem::Instance;
+use super::relax::{Subproblem, lp_relaxation};
 
 /// What the exact solver proved.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +28,22 @@ struct Node {
     fixed_out: Vec<bool>,
     lambda: Vec<f64>,
     bound: f64,
+    /// The candidates the parent's LP relaxation priced in (its column-generation core).
+    core: Vec<u32>,
+}
+
+/// The branch-and-bound state shared by all nodes.
+struct Search<'a, P: Fn(f64, f64) -> bool> {
+    inst: &'a Instance,
+    k: usize,
+    /// The incumbent: covered weight and its candidates.
+    best: (f64, Vec<u32>),
+    /// Whether a bound cannot beat a value (integral weights round the bound down).
+    prunes: &'a P,
+    deadline: Instant,
+    nodes: usize,
+    /// Per item, how many fixed-in candidates reach it (scratch, per node).
+    covered_in: Vec<u32>,
 }
 
 struct Bound {
@@ -59,7 +77,7 @@ pub fn solve_with_floor(
     let m = inst.n_candidates();
     let n = inst.weight.len();
     let integral = inst.weight.iter().all(|w| w.fract() == 0.0);
-    let mut best = (inst.value(start), start.to_vec());
+    let best = (inst.value(start), start.to_vec());
     let total: f64 = inst.weight.iter().sum();
     let useful = inst.by_candidate.iter().filter(|r| !r.is_empty()).count();
     if k >= useful || best.0 >= total {
@@ -90,109 +108,41 @@ pub fn solve_with_floor(
             bound <= lb + 1e-9 * lb.max(1.0)
         }
     };
+    let mut search = Search {
+        inst,
+        k,
+        best,
+        prunes: &prunes,
+        deadline,
+        nodes: 0,
+        covered_in: vec![0u32; n],
+    };
     let mut stack = vec![Node {
         fixed_in: Vec::new(),
         fixed_out: vec![false; m],
         lambda: inst.weight.iter().map(|w| w * 0.5).collect(),
         bound: f64::INFINITY,
+        core: Vec::new(),
     }];
-    let mut nodes = 0usize;
-    let mut covered_in = vec![0u32; n];
     let mut timed_out_bound: Option<f64> = None;
-    while let Some(mut node) = stack.pop() {
-        if prunes(node.bound, best.0) {
+    while let Some(node) = stack.pop() {
+        if prunes(node.bound, search.best.0) {
             continue;
         }
-        if floor.is_some_and(|f| best.0 >= f) {
+        if floor.is_some_and(|f| search.best.0 >= f) {
             // Feasibility answered: a set reaching the floor exists.
             timed_out_bound = Some(f64::INFINITY);
             break;
         }
         // The root is always bounded, so even an instant deadline leaves a finite bound.
-        if nodes > 0 && Instant::now() >= deadline {
+        if search.nodes > 0 && Instant::now() >= deadline {
             let open = stack.iter().map(|s| s.bound).fold(node.bound, f64::max);
             timed_out_bound = Some(open);
             break;
         }
-        nodes += 1;
-        // Items won by the fixed-in candidates are constants of this node.
-        covered_in.iter_mut().for_each(|c| *c = 0);
-        for &j in &node.fixed_in {
-            for &i in &inst.by_candidate[j as usize] {
-                covered_in[i as usize] += 1;
-            }
-        }
-        let kk = k - node.fixed_in.len();
-        let iterations = if nodes == 1 { 400 } else { 60 };
-        let bound = subgradient(
-            inst,
-            &mut node,
-            &covered_in,
-            kk,
-            iterations,
-            &mut best,
-            &deadline,
-        );
-        node.bound = node.bound.min(bound.value);
-        if prunes(node.bound, best.0) {
-            continue;
-        }
-        // Lagrangian fixing: forcing a candidate in (or out) that cannot beat the incumbent.
-        let mut forced_in: Vec<u32> = Vec::new();
-        for j in 0..m as u32 {
-            let ju = j as usize;
-            if node.fixed_out[ju] || node.fixed_in.contains(&j) {
-                continue;
-            }
-            let picked = bound.picked[node.fixed_in.len()..].contains(&j);
-            if !picked && prunes(bound.value - bound.kth + bound.c[ju], best.0) {
-                node.fixed_out[ju] = true;
-            } else if picked && prunes(bound.value - bound.c[ju] + bound.next, best.0) {
-                forced_in.push(j);
-            }
-        }
-        if !forced_in.is_empty() && node.fixed_in.len() + forced_in.len() <= k {
-            node.fixed_in.extend(forced_in);
-            stack.push(node);
-            continue;
-        }
-        let free: Vec<u32> = (0..m as u32)
-            .filter(|&j| {
-                !node.fixed_out[j as usize]
-                    && !node.fixed_in.contains(&j)
-                    && !inst.by_candidate[j as usize].is_empty()
-            })
-            .collect();
-        if free.len() <= kk {
-            // Everything left fits: this node's optimum is explicit.
-            let mut all = node.fixed_in.clone();
-            all.extend(&free);
-            let v = inst.value(&all);
-            if v > best.0 {
-                best = (v, all);
-            }
-            continue;
-        }
-        if kk == 0 {
-            continue;
-        }
-        // Branch on the strongest relaxed pick that is still free.
-        let j = bound.picked[node.fixed_in.len()..]
-            .iter()
-            .copied()
-            .find(|j| free.contains(j))
-            .unwrap_or(free[0]);
-        let mut out_child = Node {
-            fixed_in: node.fixed_in.clone(),
-            fixed_out: node.fixed_out.clone(),
-            lambda: node.lambda.clone(),
-            bound: node.bound,
-        };
-        out_child.fixed_out[j as usize] = true;
-        stack.push(out_child);
-        node.fixed_in.push(j);
-        stack.push(node);
+        stack.extend(search.expand(node));
     }
+    let (nodes, mut best) = (search.nodes, search.best);
     let upper_bound = match timed_out_bound {
         Some(b) => b.max(best.0),
         None => best.0,
@@ -205,6 +155,166 @@ pub fn solve_with_floor(
         optimal: timed_out_bound.is_none(),
         nodes,
     }
+}
+
+impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
+    /// Bounds a node, fixes what the bound decides, and returns its children (none when
+    /// pruned or solved).
+    fn expand(&mut self, mut node: Node) -> Vec<Node> {
+        let (inst, m) = (self.inst, self.inst.n_candidates());
+        self.nodes += 1;
+        // Items won by the fixed-in candidates are constants of this node.
+        self.covered_in.iter_mut().for_each(|c| *c = 0);
+        for &j in &node.fixed_in {
+            for &i in &inst.by_candidate[j as usize] {
+                self.covered_in[i as usize] += 1;
+            }
+        }
+        let kk = self.k - node.fixed_in.len();
+        let iterations = if self.nodes == 1 { 100 } else { 10 };
+        let (covered_in, best) = (&self.covered_in, &mut self.best);
+        let lagrangian = subgradient(inst, &mut node, covered_in, kk, iterations, best, &self.deadline);
+        let (bound, x) = self.lp_bound(&mut node, kk, lagrangian);
+        node.bound = node.bound.min(bound.value);
+        if (self.prunes)(node.bound, self.best.0) {
+            return Vec::new();
+        }
+        // Lagrangian fixing: forcing a candidate in (or out) that cannot beat the incumbent.
+        let mut forced_in: Vec<u32> = Vec::new();
+        let is_in = membership(m, &node.fixed_in);
+        let is_picked = membership(m, &bound.picked);
+        for j in 0..m as u32 {
+            let ju = j as usize;
+            if node.fixed_out[ju] || is_in[ju] {
+                continue;
+            }
+            if !is_picked[ju] && (self.prunes)(bound.value - bound.kth + bound.c[ju], self.best.0) {
+                node.fixed_out[ju] = true;
+            } else if is_picked[ju] && (self.prunes)(bound.value - bound.c[ju] + bound.next, self.best.0) {
+                forced_in.push(j);
+            }
+        }
+        if !forced_in.is_empty() && node.fixed_in.len() + forced_in.len() <= self.k {
+            node.fixed_in.extend(forced_in);
+            return vec![node];
+        }
+        self.branch(node, kk, &bound, &x)
+    }
+
+    /// Splits a node on one free candidate: the "out" child first on the stack, so the "in"
+    /// child (a dive along the relaxation) is explored first.
+    fn branch(&mut self, mut node: Node, kk: usize, bound: &Bound, x: &[f64]) -> Vec<Node> {
+        let inst = self.inst;
+        let m = inst.n_candidates();
+        let is_in = membership(m, &node.fixed_in);
+        let free: Vec<u32> = (0..m as u32)
+            .filter(|&j| {
+                !node.fixed_out[j as usize]
+                    && !is_in[j as usize]
+                    && !inst.by_candidate[j as usize].is_empty()
+            })
+            .collect();
+        if free.len() <= kk {
+            // Everything left fits: this node's optimum is explicit.
+            let mut all = node.fixed_in.clone();
+            all.extend(&free);
+            let v = inst.value(&all);
+            if v > self.best.0 {
+                self.best = (v, all);
+            }
+            return Vec::new();
+        }
+        if kk == 0 {
+            return Vec::new();
+        }
+        // The free candidate the LP wants most without having it whole; else the strongest
+        // relaxed pick.
+        let fractional = free
+            .iter()
+            .copied()
+            .filter(|&j| x[j as usize] < 1.0 - 1e-6)
+            .max_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]).then(b.cmp(&a)))
+            .filter(|&j| x[j as usize] > 1e-6);
+        let j = fractional
+            .or_else(|| bound.picked.iter().copied().find(|&j| !is_in[j as usize] && !node.fixed_out[j as usize]))
+            .unwrap_or(free[0]);
+        let mut out_child = Node {
+            fixed_in: node.fixed_in.clone(),
+            fixed_out: node.fixed_out.clone(),
+            lambda: node.lambda.clone(),
+            bound: node.bound,
+            core: node.core.clone(),
+        };
+        out_child.fixed_out[j as usize] = true;
+        node.fixed_in.push(j);
+        vec![out_child, node]
+    }
+
+    /// Replaces the node's multipliers by those of the LP relaxation (column generation from
+    /// the parent's core, or at the root from the candidates the Lagrangian bound ranks
+    /// highest) when they bound tighter, and rounds the LP into incumbents. Returns the
+    /// better bound and the LP value of each candidate.
+    fn lp_bound(&mut self, node: &mut Node, kk: usize, lagrangian: Bound) -> (Bound, Vec<f64>) {
+        let inst = self.inst;
+        let m = inst.n_candidates();
+        let mut free: Vec<bool> = node.fixed_out.iter().map(|o| !o).collect();
+        for &j in &node.fixed_in {
+            free[j as usize] = false;
+        }
+        let open_item: Vec<bool> = self.covered_in.iter().map(|&c| c == 0).collect();
+        let mut core: Vec<u32> = (0..m as u32).filter(|&j| free[j as usize]).collect();
+        core.sort_unstable_by(|a, b| {
+            lagrangian.c[*b as usize]
+                .total_cmp(&lagrangian.c[*a as usize])
+                .then(a.cmp(b))
+        });
+        core.truncate((3 * kk).max(50));
+        core.extend(&self.best.1);
+        core.extend(&node.core);
+        let sub = Subproblem {
+            inst,
+            free: &free,
+            open_item: &open_item,
+            k: kk,
+            hint: &node.lambda,
+            stop_below: self.best.0,
+        };
+        let relaxed = lp_relaxation(&sub, core, self.deadline);
+        node.core = relaxed.core;
+        self.round(node, &free, &relaxed.x);
+        let saved = std::mem::replace(&mut node.lambda, relaxed.lambda);
+        let at_lp = subgradient(inst, node, &self.covered_in, kk, 1, &mut self.best, &self.deadline);
+        if at_lp.value < lagrangian.value {
+            (at_lp, relaxed.x)
+        } else {
+            node.lambda = saved;
+            (lagrangian, relaxed.x)
+        }
+    }
+
+    /// LP rounding: the fixed-in candidates, greedy among the LP's support, greedy among all,
+    /// then swaps.
+    fn round(&mut self, node: &Node, free: &[bool], x: &[f64]) {
+        let inst = self.inst;
+        let m = inst.n_candidates();
+        let outside: Vec<bool> = (0..m).map(|j| !free[j] || x[j] <= 1e-6).collect();
+        let in_support = greedy_from(inst, &node.fixed_in, self.k, &outside);
+        let none = vec![false; m];
+        let filled = greedy_from(inst, &in_support, self.k, &none);
+        let rounded = swap_search(inst, filled, 20, self.deadline);
+        let v = inst.value(&rounded);
+        if v > self.best.0 {
+            self.best = (v, rounded);
+        }
+    }
+}
+
+fn membership(m: usize, set: &[u32]) -> Vec<bool> {
+    let mut v = vec![false; m];
+    for &j in set {
+        v[j as usize] = true;
+    }
+    v
 }
 
 /// Tunes the node's multipliers and returns its best bound; every relaxed solution is also

@@ -24,7 +24,20 @@ impl Ord for Entry {
 /// Lazy greedy: at most `k` candidates, each the one adding most weight (ties: lowest
 /// index). Stops early when nothing adds weight. Excludes `forbidden` candidates.
 pub fn greedy(inst: &Instance, k: usize, forbidden: &[bool]) -> Vec<u32> {
+    greedy_from(inst, &[], k, forbidden)
+}
+
+/// [`greedy`] continuing from the already chosen `start`: returns `start` followed by up to
+/// `k - start.len()` more candidates.
+pub fn greedy_from(inst: &Instance, start: &[u32], k: usize, forbidden: &[bool]) -> Vec<u32> {
     let mut hit = vec![false; inst.weight.len()];
+    let mut is_start = vec![false; inst.n_candidates()];
+    for &c in start {
+        is_start[c as usize] = true;
+        for &i in &inst.by_candidate[c as usize] {
+            hit[i as usize] = true;
+        }
+    }
     let gain = |c: u32, hit: &[bool]| -> f64 {
         inst.by_candidate[c as usize]
             .iter()
@@ -33,10 +46,10 @@ pub fn greedy(inst: &Instance, k: usize, forbidden: &[bool]) -> Vec<u32> {
             .sum()
     };
     let mut heap: BinaryHeap<Entry> = (0..inst.n_candidates() as u32)
-        .filter(|&c| !forbidden.get(c as usize).copied().unwrap_or(false))
+        .filter(|&c| !is_start[c as usize] && !forbidden.get(c as usize).copied().unwrap_or(false))
         .map(|c| Entry(gain(c, &hit), c))
         .collect();
-    let mut chosen = Vec::new();
+    let mut chosen = start.to_vec();
     while chosen.len() < k {
         let Some(Entry(g, c)) = heap.pop() else { break };
         let fresh = gain(c, &hit);

@@ -5,7 +5,9 @@
 mod candidates;
 mod exact;
 mod heuristic;
+mod lp;
 mod problem;
+mod relax;
 
 use std::time::{Duration, Instant};
 

@@ -1,0 +1,93 @@
+//! Solves one dense (hard) maximal-covering instance and prints the answer and its timing;
+//! `--dump FILE` also writes the reduced model for the CBC peer (`benches/peers/mclp_cbc.py`).
+//!
+//!     cargo run --release --example mclp_hard -- --compounds 10000 --candidates 1000 \
+//!         --box-km 12 --clusters 20 --add 20 [--target 0.95] [--centres 0] [--dump m.json]
+
+#[path = "../benches/common/dense.rs"]
+mod dense;
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use circleplan::siting::{Goal, plan_sites};
+use dense::{DenseCity, DenseSpec};
+
+fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|p| args.get(p + 1))
+        .map(|v| v.parse().ok().expect("a number after the flag"))
+        .unwrap_or(default)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let spec = DenseSpec {
+        compounds: arg(&args, "--compounds", 10_000),
+        candidates: arg(&args, "--candidates", 1_000),
+        centres: arg(&args, "--centres", 0),
+        box_km: arg(&args, "--box-km", 12.0),
+        clusters: arg(&args, "--clusters", 20),
+        seed: arg(&args, "--seed", 1),
+    };
+    let radius_m: f64 = arg(&args, "--radius", 1000.0);
+    let limit = Duration::from_secs_f64(arg(&args, "--time-limit", 60.0));
+    let target: f64 = arg(&args, "--target", 0.0);
+    let goal = if target > 0.0 {
+        Goal::Target(target)
+    } else {
+        Goal::Add(arg(&args, "--add", 20))
+    };
+    let t = Instant::now();
+    let city = DenseCity::new(&spec);
+    let (cover, covered) = city.cover(radius_m);
+    let t_cover = t.elapsed().as_secs_f64();
+    let per: f64 = cover.nnz() as f64 / spec.compounds as f64;
+    let t = Instant::now();
+    let plan = plan_sites(&cover, &city.population, &covered, goal, limit).expect("a plan");
+    let t_solve = t.elapsed().as_secs_f64();
+    println!(
+        "{spec:?} radius {radius_m} m, {per:.1} candidates per compound, cover {t_cover:.3} s"
+    );
+    println!(
+        "{goal:?}: solve {t_solve:.3} s, sites {}, objective {}, bound {:.3}, gap {:.2e}, \
+         optimal {}, greedy {} ({:.2} % below), nodes {}",
+        plan.sites.len(),
+        plan.objective,
+        plan.upper_bound,
+        plan.gap,
+        plan.optimal,
+        plan.greedy_objective,
+        100.0 * (plan.objective - plan.greedy_objective) / plan.objective.max(1.0),
+        plan.nodes
+    );
+    if let Some(p) = args.iter().position(|a| a == "--dump") {
+        dump(&args[p + 1], &cover, &city.population, &covered, goal);
+    }
+}
+
+/// Writes `{"p", "target", "weights", "existing", "covers"}`: per compound the candidates
+/// that reach it, for a MILP solver to build the same model.
+fn dump(path: &str, cover: &circleplan::CoverageMatrix, pop: &[f64], covered: &[bool], goal: Goal) {
+    let by_compound = cover.transpose();
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("dump file"));
+    let (p, target) = match goal {
+        Goal::Add(k) => (k, 0.0),
+        Goal::Target(s) => (0, s),
+    };
+    write!(f, "{{\"p\":{p},\"target\":{target},\"candidates\":{},\"weights\":[", cover.n_rows()).unwrap();
+    for (i, w) in pop.iter().enumerate() {
+        write!(f, "{}{w}", if i > 0 { "," } else { "" }).unwrap();
+    }
+    write!(f, "],\"existing\":[").unwrap();
+    for (i, c) in covered.iter().enumerate() {
+        write!(f, "{}{}", if i > 0 { "," } else { "" }, u8::from(*c)).unwrap();
+    }
+    write!(f, "],\"covers\":[").unwrap();
+    for i in 0..by_compound.n_rows() {
+        let row: Vec<String> = by_compound.row(i).0.iter().map(|c| c.to_string()).collect();
+        write!(f, "{}[{}]", if i > 0 { "," } else { "" }, row.join(",")).unwrap();
+    }
+    writeln!(f, "]}}").unwrap();
+}
