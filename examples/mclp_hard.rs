@@ -3,6 +3,8 @@
 //!
 //!     cargo run --release --example mclp_hard -- --compounds 10000 --candidates 1000 \
 //!         --box-km 12 --clusters 20 --add 20 [--target 0.95] [--centres 0] [--dump m.json]
+//!
+//! `--synth` takes the `circleplan synth` city of the same counts instead of the dense box.
 
 #[path = "../benches/common/dense.rs"]
 mod dense;
@@ -40,7 +42,11 @@ fn main() {
         Goal::Add(arg(&args, "--add", 20))
     };
     let t = Instant::now();
-    let city = DenseCity::new(&spec);
+    let city = if args.iter().any(|a| a == "--synth") {
+        synth_city(&spec)
+    } else {
+        DenseCity::new(&spec)
+    };
     let (cover, covered) = city.cover(radius_m);
     let t_cover = t.elapsed().as_secs_f64();
     let per: f64 = cover.nnz() as f64 / spec.compounds as f64;
@@ -64,6 +70,24 @@ fn main() {
     );
     if let Some(p) = args.iter().position(|a| a == "--dump") {
         dump(&args[p + 1], &cover, &city.population, &covered, goal);
+    }
+}
+
+/// The `circleplan synth` city of the same counts (clustered compounds over a city-sized
+/// square, the centre network, candidates): the instances `site` meets in practice.
+fn synth_city(spec: &DenseSpec) -> DenseCity {
+    let city = circleplan::synth::generate(&circleplan::synth::SynthSpec {
+        compounds: spec.compounds,
+        centres: spec.centres,
+        candidates: spec.candidates,
+        seed: spec.seed,
+        origin: (117.283, 31.867),
+    });
+    DenseCity {
+        compounds: city.compounds.iter().map(|c| c.xy).collect(),
+        population: city.compounds.iter().map(|c| c.population).collect(),
+        candidates: city.candidates.iter().map(|c| c.xy).collect(),
+        centres: city.centres.iter().map(|c| c.xy).collect(),
     }
 }
 

@@ -8,6 +8,9 @@ use super::heuristic::{greedy_from, swap_search};
 use super::problem::Instance;
 use super::relax::{Subproblem, lp_relaxation};
 
+/// Nodes with more sites than this left to choose skip the LP relaxation.
+const LP_MAX_K: usize = 150;
+
 /// What the exact solver proved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Solved {
@@ -171,10 +174,22 @@ impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
             }
         }
         let kk = self.k - node.fixed_in.len();
-        let iterations = if self.nodes == 1 { 100 } else { 10 };
+        // The LP's dense basis grows with the sites left to choose: beyond LP_MAX_K the
+        // subgradient method alone bounds the node.
+        let use_lp = kk <= LP_MAX_K;
+        let iterations = match (self.nodes == 1, use_lp) {
+            (true, true) => 100,
+            (false, true) => 10,
+            (true, false) => 400,
+            (false, false) => 60,
+        };
         let (covered_in, best) = (&self.covered_in, &mut self.best);
         let lagrangian = subgradient(inst, &mut node, covered_in, kk, iterations, best, &self.deadline);
-        let (bound, x) = self.lp_bound(&mut node, kk, lagrangian);
+        let (bound, x) = if use_lp {
+            self.lp_bound(&mut node, kk, lagrangian)
+        } else {
+            (lagrangian, vec![0.0; m])
+        };
         node.bound = node.bound.min(bound.value);
         if (self.prunes)(node.bound, self.best.0) {
             return Vec::new();

@@ -108,7 +108,7 @@ impl State<'_> {
 ///
 /// `start_upper` (empty, or one flag per column) warm-starts: flagged columns begin at their
 /// upper bound, and rows they overfill start with a singleton column of negative coefficient
-/// basic instead of their slack (when some row has none, the hint is dropped).
+/// basic instead of their slack (when some row has none within bounds, the hint is dropped).
 pub fn solve_lp(lp: &Lp, start_upper: &[bool], max_iter: usize, deadline: Instant) -> LpSolution {
     let mut st = start_basis(lp, start_upper).unwrap_or_else(|| start_basis(lp, &[]).expect("the slack basis is feasible"));
     let (r, ns) = (lp.rhs.len(), lp.cols.len());
@@ -167,7 +167,8 @@ pub fn solve_lp(lp: &Lp, start_upper: &[bool], max_iter: usize, deadline: Instan
 }
 
 /// A diagonal starting basis: slacks, or for rows that the columns flagged in `at_upper`
-/// overfill, a singleton column with a negative coefficient. `None` when a row has none.
+/// overfill, a singleton column with a negative coefficient. `None` when a row has none or
+/// it would have to exceed its upper bound.
 fn start_basis<'a>(lp: &'a Lp, start_upper: &[bool]) -> Option<State<'a>> {
     let (r, ns) = (lp.rhs.len(), lp.cols.len());
     let mut at_upper = vec![false; ns + r];
@@ -198,6 +199,9 @@ fn start_basis<'a>(lp: &'a Lp, start_upper: &[bool]) -> Option<State<'a>> {
         for k in 0..r {
             if resid[k] < 0.0 {
                 let (v, a) = singleton[k]?;
+                if resid[k] / a > lp.upper[v] {
+                    return None;
+                }
                 head[k] = v;
                 binv[k * r + k] = 1.0 / a;
                 xb[k] = resid[k] / a;
@@ -314,4 +318,71 @@ fn pivot(st: &mut State, q: usize, dir: f64, alpha: &[f64]) -> Option<usize> {
         }
     }
     Some(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// A random LP with `b ≥ 0`: sparse nonnegative and negative coefficients, some costs
+    /// negative, finite upper bounds.
+    fn random_lp(rng: &mut Rng, rows: usize, cols: usize) -> Lp {
+        let mut lp = Lp {
+            rhs: (0..rows).map(|_| rng.range(0.0, 10.0)).collect(),
+            ..Lp::default()
+        };
+        for _ in 0..cols {
+            let mut col: Vec<(u32, f64)> = Vec::new();
+            for k in 0..rows as u32 {
+                if rng.f64() < 0.4 {
+                    col.push((k, rng.range(-1.0, 3.0)));
+                }
+            }
+            lp.cols.push(col);
+            lp.cost.push(rng.range(-1.0, 4.0));
+            lp.upper.push(rng.range(0.5, 5.0));
+        }
+        lp
+    }
+
+    /// Weak duality: for any `π ≥ 0`, `bᵀπ + Σ u_j max(0, c_j - πᵀa_j)` bounds the maximum;
+    /// at an optimum it equals the primal value.
+    fn dual_value(lp: &Lp, pi: &[f64]) -> f64 {
+        let rows: f64 = lp.rhs.iter().zip(pi).map(|(b, p)| b * p).sum();
+        let cols: f64 = (0..lp.cols.len())
+            .map(|v| {
+                let d = lp.cost[v] - lp.cols[v].iter().map(|&(k, a)| a * pi[k as usize]).sum::<f64>();
+                lp.upper[v] * d.max(0.0)
+            })
+            .sum();
+        rows + cols
+    }
+
+    #[test]
+    fn optimal_primal_and_dual_values_agree_on_random_lps() {
+        let far = Instant::now() + std::time::Duration::from_secs(60);
+        for seed in 0..200 {
+            let mut rng = Rng::new(seed);
+            let (rows, cols) = (1 + rng.below(12), 1 + rng.below(20));
+            let lp = random_lp(&mut rng, rows, cols);
+            let start: Vec<bool> = if seed % 2 == 0 {
+                Vec::new()
+            } else {
+                (0..cols).map(|_| rng.f64() < 0.5).collect()
+            };
+            let sol = solve_lp(&lp, &start, 10_000, far);
+            assert!(sol.optimal, "seed {seed}: not optimal");
+            for k in 0..rows {
+                let act: f64 = (0..cols)
+                    .map(|v| lp.cols[v].iter().filter(|e| e.0 as usize == k).map(|e| e.1 * sol.z[v]).sum::<f64>())
+                    .sum();
+                assert!(act <= lp.rhs[k] + 1e-7, "seed {seed}: row {k} violated: {act} > {} in {lp:?} start {start:?} z {:?}", lp.rhs[k], sol.z);
+            }
+            assert!(sol.row_dual.iter().all(|&p| p >= -1e-9), "seed {seed}: negative dual");
+            let primal: f64 = lp.cost.iter().zip(&sol.z).map(|(c, z)| c * z).sum();
+            let dual = dual_value(&lp, &sol.row_dual);
+            assert!((primal - dual).abs() < 1e-6 * (1.0 + primal.abs()), "seed {seed}: {primal} vs {dual}");
+        }
+    }
 }

@@ -8,6 +8,9 @@ use std::time::Instant;
 use super::lp::{Lp, solve_lp};
 use super::problem::Instance;
 
+/// Column generation stops growing the core here (the basis inverse is dense).
+const MAX_CORE: usize = 900;
+
 /// The part of an instance a branch-and-bound node still decides.
 pub struct Subproblem<'a> {
     /// The instance.
@@ -41,7 +44,8 @@ pub struct Relaxation {
 /// candidates likely to matter). Returns the multipliers with the lowest Lagrangian bound
 /// seen; stops when pricing finds nothing, when that bound is within a relative 1e-7 of
 /// the core's or within 2 % of its distance to `sub.stop_below` (more rounds could not move
-/// it by more), when it drops to `sub.stop_below`, or at `deadline`.
+/// it by more), when it drops to `sub.stop_below`, when the core reaches `MAX_CORE`
+/// candidates, or at `deadline`.
 pub fn lp_relaxation(sub: &Subproblem, mut core: Vec<u32>, deadline: Instant) -> Relaxation {
     let inst = sub.inst;
     let m = inst.n_candidates();
@@ -86,8 +90,9 @@ pub fn lp_relaxation(sub: &Subproblem, mut core: Vec<u32>, deadline: Instant) ->
         let slack = (bound_all - bound_core).max(0.0);
         if optimal
             || slack <= 1e-7 * bound_all.abs()
-            || slack <= 0.02 * (bound_all - sub.stop_below)
+            || (sub.stop_below.is_finite() && slack <= 0.02 * (bound_all - sub.stop_below))
             || bound_all <= sub.stop_below
+            || core.len() >= MAX_CORE
             || Instant::now() >= deadline
         {
             let (_, relaxation) = best.expect("one round ran");

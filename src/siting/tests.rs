@@ -185,3 +185,49 @@ fn spatial_instances_are_proven_or_tightly_certified() {
     assert!(plan.objective >= plan.greedy_objective - 1e-9);
     assert!(plan.gap < 0.005, "gap {}", plan.gap);
 }
+
+/// The Lagrangian bound `Σ (w_i - λ_i) + (sum of the k largest Σ_{i∈N_j} λ_i)`.
+fn lagrangian_bound(inst: &Instance, lambda: &[f64], k: usize) -> f64 {
+    let constant: f64 = inst.weight.iter().zip(lambda).map(|(w, l)| w - l).sum();
+    let mut c: Vec<f64> = inst
+        .by_candidate
+        .iter()
+        .map(|r| r.iter().map(|&i| lambda[i as usize]).sum())
+        .collect();
+    c.sort_unstable_by(|a, b| b.total_cmp(a));
+    constant + c.iter().take(k).sum::<f64>()
+}
+
+#[test]
+fn lp_relaxation_bounds_the_optimum_and_beats_any_other_multipliers() {
+    for seed in 0..40 {
+        let (cover, pop, covered) = random_case(500 + seed, 40, 10);
+        let inst = Instance::new(&cover, &pop, &covered);
+        let m = inst.n_candidates();
+        let free = vec![true; m];
+        let open = vec![true; inst.weight.len()];
+        let half: Vec<f64> = inst.weight.iter().map(|w| w * 0.5).collect();
+        for k in 1..=4 {
+            let sub = relax::Subproblem {
+                inst: &inst,
+                free: &free,
+                open_item: &open,
+                k,
+                stop_below: f64::NEG_INFINITY,
+                hint: &half,
+            };
+            let far = std::time::Instant::now() + LIMIT;
+            let r = relax::lp_relaxation(&sub, vec![0, 1], far);
+            let lp = lagrangian_bound(&inst, &r.lambda, k);
+            let existing: f64 = pop.iter().zip(&covered).filter(|c| *c.1).map(|c| c.0).sum();
+            let truth = exhaustive(&cover, &pop, &covered, k) - existing;
+            assert!(lp >= truth - 1e-6, "seed {seed} k={k}: LP bound {lp} below optimum {truth}");
+            for other in [&half, &inst.weight] {
+                let b = lagrangian_bound(&inst, other, k);
+                assert!(lp <= b + 1e-6, "seed {seed} k={k}: LP {lp} above a Lagrangian bound {b}");
+            }
+            let xs: f64 = r.x.iter().sum();
+            assert!(xs <= k as f64 + 1e-6, "seed {seed} k={k}: LP opens {xs} sites");
+        }
+    }
+}
