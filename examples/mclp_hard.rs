@@ -4,7 +4,8 @@
 //!     cargo run --release --example mclp_hard -- --compounds 10000 --candidates 1000 \
 //!         --box-km 12 --clusters 20 --add 20 [--target 0.95] [--centres 0] [--dump m.json]
 //!
-//! `--synth` takes the `circleplan synth` city of the same counts instead of the dense box.
+//! `--synth` takes the `circleplan synth` city of the same counts instead of the dense box;
+//! `--geojson DIR` writes the city as WGS84 GeoJSON for `circleplan site` and the spopt peer.
 
 #[path = "../benches/common/dense.rs"]
 mod dense;
@@ -71,6 +72,39 @@ fn main() {
     if let Some(p) = args.iter().position(|a| a == "--dump") {
         dump(&args[p + 1], &cover, &city.population, &covered, goal);
     }
+    if let Some(p) = args.iter().position(|a| a == "--geojson") {
+        let dir = std::path::Path::new(&args[p + 1]);
+        std::fs::create_dir_all(dir).expect("output folder");
+        let half = spec.box_km * 500.0;
+        let shift = |xy: &[f64; 2]| [xy[0] - half, xy[1] - half];
+        let pts: Vec<[f64; 2]> = city.compounds.iter().map(shift).collect();
+        write_points(&dir.join("compounds.geojson"), "C", &pts, Some(&city.population));
+        let pts: Vec<[f64; 2]> = city.candidates.iter().map(shift).collect();
+        write_points(&dir.join("candidates.geojson"), "K", &pts, None);
+        let pts: Vec<[f64; 2]> = city.centres.iter().map(shift).collect();
+        write_points(&dir.join("centers.geojson"), "S", &pts, None);
+    }
+}
+
+/// Writes points (metres on a plane centred on Hefei) as WGS84 GeoJSON with ids
+/// `{prefix}{n}` and, when given, a `population` property: the inputs `circleplan site` and
+/// the spopt peer read.
+fn write_points(path: &std::path::Path, prefix: &str, xy: &[[f64; 2]], pop: Option<&[f64]>) {
+    let plane = circleplan::LocalPlane::new(117.283, 31.867);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("GeoJSON file"));
+    write!(f, "{{\"type\":\"FeatureCollection\",\"features\":[").unwrap();
+    for (n, p) in xy.iter().enumerate() {
+        let (lon, lat) = plane.unproject(*p);
+        let extra = pop.map_or(String::new(), |w| format!(",\"population\":{}", w[n]));
+        write!(
+            f,
+            "{}{{\"type\":\"Feature\",\"properties\":{{\"id\":\"{prefix}{n}\"{extra}}},\
+             \"geometry\":{{\"type\":\"Point\",\"coordinates\":[{lon:.7},{lat:.7}]}}}}",
+            if n > 0 { "," } else { "" }
+        )
+        .unwrap();
+    }
+    writeln!(f, "]}}").unwrap();
 }
 
 /// The `circleplan synth` city of the same counts (clustered compounds over a city-sized

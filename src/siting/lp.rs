@@ -147,9 +147,6 @@ pub fn solve_lp(lp: &Lp, start_upper: &[bool], max_iter: usize, deadline: Instan
             }
         }
     }
-    if std::env::var("CP_TRACE").is_ok() {
-        eprintln!("simplex rows {r} cols {ns} iterations {it}");
-    }
     st.duals(&mut pi);
     let mut z: Vec<f64> = (0..ns)
         .map(|v| if st.at_upper[v] { lp.upper[v] } else { 0.0 })

@@ -34,8 +34,6 @@ pub struct Relaxation {
     pub lambda: Vec<f64>,
     /// LP value of each candidate (0 outside the final core).
     pub x: Vec<f64>,
-    /// True when pricing found no candidate outside the core worth adding.
-    pub optimal: bool,
     /// The final core: the candidates the LP priced in.
     pub core: Vec<u32>,
 }
@@ -56,7 +54,7 @@ pub fn lp_relaxation(sub: &Subproblem, mut core: Vec<u32>, deadline: Instant) ->
     let mut hint = sub.hint.to_vec();
     let mut best: Option<(f64, Relaxation)> = None;
     loop {
-        let (lambda, x, mu) = solve_core(sub, &core, &in_core, &hint, deadline);
+        let (lambda, x, mu, solved) = solve_core(sub, &core, &in_core, &hint, deadline);
         let c = candidate_sums(sub, &lambda);
         let constant: f64 = (0..inst.weight.len())
             .filter(|&i| sub.open_item[i])
@@ -73,14 +71,10 @@ pub fn lp_relaxation(sub: &Subproblem, mut core: Vec<u32>, deadline: Instant) ->
             .filter(|&(v, _)| v > tol)
             .collect();
         let optimal = violators.is_empty();
-        if std::env::var("CP_TRACE").is_ok() {
-            eprintln!("bound all {bound_all} core {bound_core} violators {}", violators.len());
-        }
         if best.as_ref().is_none_or(|b| bound_all < b.0) {
             let relaxation = Relaxation {
                 lambda: lambda.clone(),
                 x,
-                optimal,
                 core: core.clone(),
             };
             best = Some((bound_all, relaxation));
@@ -88,7 +82,9 @@ pub fn lp_relaxation(sub: &Subproblem, mut core: Vec<u32>, deadline: Instant) ->
         // More rounds could at most close `bound_all - bound_core`: stop when that is
         // negligible beside the gap to the incumbent.
         let slack = (bound_all - bound_core).max(0.0);
+        // An LP stopped short (iteration cap, deadline) still bounds; more rounds would not.
         if optimal
+            || !solved
             || slack <= 1e-7 * bound_all.abs()
             || (sub.stop_below.is_finite() && slack <= 0.02 * (bound_all - sub.stop_below))
             || bound_all <= sub.stop_below
@@ -139,14 +135,14 @@ fn top_sum(mut values: Vec<f64>, k: usize) -> f64 {
 /// One restricted dual: rows are core candidates, columns the item groups the core tells
 /// apart (multiplier in `[0, weight]`), the threshold `μ` and each candidate's excess `s_j`.
 /// Returns per-item multipliers (items no core candidate reaches keep their full weight),
-/// the LP value of each candidate and `μ`.
+/// the LP value of each candidate, `μ`, and whether the simplex finished.
 fn solve_core(
     sub: &Subproblem,
     core: &[u32],
     in_core: &[bool],
     hint: &[f64],
     deadline: Instant,
-) -> (Vec<f64>, Vec<f64>, f64) {
+) -> (Vec<f64>, Vec<f64>, f64, bool) {
     let inst = sub.inst;
     let mut row_of = vec![u32::MAX; inst.n_candidates()];
     for (r, &j) in core.iter().enumerate() {
@@ -196,12 +192,8 @@ fn solve_core(
     // A tiny distinct right-hand side per row keeps the all-zero start from cycling.
     let eps = 1e-9 * big / (r.max(1) as f64);
     lp.rhs = (0..r).map(|k| eps * (1.0 + (k % 7) as f64)).collect();
-    let t = Instant::now();
     let start: Vec<bool> = (0..n_groups).map(|g| hinted[g] >= 0.5 * lp.upper[g]).collect();
     let sol = solve_lp(&lp, &start, 50 * (lp.cols.len() + r) + 1000, deadline);
-    if std::env::var("CP_TRACE").is_ok() {
-        eprintln!("core {r} groups {n_groups} lp {:.3}s optimal {}", t.elapsed().as_secs_f64(), sol.optimal);
-    }
     let lambda = (0..inst.weight.len())
         .map(|i| match group_of[i] {
             _ if !sub.open_item[i] => 0.0,
@@ -213,5 +205,5 @@ fn solve_core(
     for (r, &j) in core.iter().enumerate() {
         x[j as usize] = sol.row_dual[r].clamp(0.0, 1.0);
     }
-    (lambda, x, sol.z[n_groups])
+    (lambda, x, sol.z[n_groups], sol.optimal)
 }
