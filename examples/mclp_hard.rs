@@ -78,7 +78,12 @@ fn main() {
         let half = spec.box_km * 500.0;
         let shift = |xy: &[f64; 2]| [xy[0] - half, xy[1] - half];
         let pts: Vec<[f64; 2]> = city.compounds.iter().map(shift).collect();
-        write_points(&dir.join("compounds.geojson"), "C", &pts, Some(&city.population));
+        write_points(
+            &dir.join("compounds.geojson"),
+            "C",
+            &pts,
+            Some(&city.population),
+        );
         let pts: Vec<[f64; 2]> = city.candidates.iter().map(shift).collect();
         write_points(&dir.join("candidates.geojson"), "K", &pts, None);
         let pts: Vec<[f64; 2]> = city.centres.iter().map(shift).collect();
@@ -134,7 +139,12 @@ fn dump(path: &str, cover: &circleplan::CoverageMatrix, pop: &[f64], covered: &[
         Goal::Add(k) => (k, 0.0),
         Goal::Target(s) => (0, s),
     };
-    write!(f, "{{\"p\":{p},\"target\":{target},\"candidates\":{},\"weights\":[", cover.n_rows()).unwrap();
+    write!(
+        f,
+        "{{\"p\":{p},\"target\":{target},\"candidates\":{},\"weights\":[",
+        cover.n_rows()
+    )
+    .unwrap();
     for (i, w) in pop.iter().enumerate() {
         write!(f, "{}{w}", if i > 0 { "," } else { "" }).unwrap();
     }

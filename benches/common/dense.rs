@@ -79,8 +79,12 @@ impl DenseCity {
         let covered = if self.centres.is_empty() {
             vec![false; self.compounds.len()]
         } else {
-            euclidean(&self.compounds, &self.centres, &vec![radius_m; self.centres.len()])
-                .covered()
+            euclidean(
+                &self.compounds,
+                &self.centres,
+                &vec![radius_m; self.centres.len()],
+            )
+            .covered()
         };
         (cand.by_compound.transpose(), covered)
     }

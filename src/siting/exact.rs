@@ -184,7 +184,15 @@ impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
             (false, false) => 60,
         };
         let (covered_in, best) = (&self.covered_in, &mut self.best);
-        let lagrangian = subgradient(inst, &mut node, covered_in, kk, iterations, best, &self.deadline);
+        let lagrangian = subgradient(
+            inst,
+            &mut node,
+            covered_in,
+            kk,
+            iterations,
+            best,
+            &self.deadline,
+        );
         let (bound, x) = if use_lp {
             self.lp_bound(&mut node, kk, lagrangian)
         } else {
@@ -205,7 +213,9 @@ impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
             }
             if !is_picked[ju] && (self.prunes)(bound.value - bound.kth + bound.c[ju], self.best.0) {
                 node.fixed_out[ju] = true;
-            } else if is_picked[ju] && (self.prunes)(bound.value - bound.c[ju] + bound.next, self.best.0) {
+            } else if is_picked[ju]
+                && (self.prunes)(bound.value - bound.c[ju] + bound.next, self.best.0)
+            {
                 forced_in.push(j);
             }
         }
@@ -251,7 +261,13 @@ impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
             .max_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]).then(b.cmp(&a)))
             .filter(|&j| x[j as usize] > 1e-6);
         let j = fractional
-            .or_else(|| bound.picked.iter().copied().find(|&j| !is_in[j as usize] && !node.fixed_out[j as usize]))
+            .or_else(|| {
+                bound
+                    .picked
+                    .iter()
+                    .copied()
+                    .find(|&j| !is_in[j as usize] && !node.fixed_out[j as usize])
+            })
             .unwrap_or(free[0]);
         let mut out_child = Node {
             fixed_in: node.fixed_in.clone(),
@@ -298,7 +314,15 @@ impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
         node.core = relaxed.core;
         self.round(node, &free, &relaxed.x);
         let saved = std::mem::replace(&mut node.lambda, relaxed.lambda);
-        let at_lp = subgradient(inst, node, &self.covered_in, kk, 1, &mut self.best, &self.deadline);
+        let at_lp = subgradient(
+            inst,
+            node,
+            &self.covered_in,
+            kk,
+            1,
+            &mut self.best,
+            &self.deadline,
+        );
         if at_lp.value < lagrangian.value {
             (at_lp, relaxed.x)
         } else {

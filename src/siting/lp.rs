@@ -39,6 +39,8 @@ struct State<'a> {
     is_basic: Vec<bool>,
     binv: Vec<f64>,
     xb: Vec<f64>,
+    /// Set when a ratio test found no limit: the solve stops, not optimal.
+    stuck: bool,
 }
 
 impl State<'_> {
@@ -110,7 +112,8 @@ impl State<'_> {
 /// upper bound, and rows they overfill start with a singleton column of negative coefficient
 /// basic instead of their slack (when some row has none within bounds, the hint is dropped).
 pub fn solve_lp(lp: &Lp, start_upper: &[bool], max_iter: usize, deadline: Instant) -> LpSolution {
-    let mut st = start_basis(lp, start_upper).unwrap_or_else(|| start_basis(lp, &[]).expect("the slack basis is feasible"));
+    let mut st = start_basis(lp, start_upper)
+        .unwrap_or_else(|| start_basis(lp, &[]).expect("the slack basis is feasible"));
     let (r, ns) = (lp.rhs.len(), lp.cols.len());
     let scale = lp.cost.iter().fold(1e-12f64, |a, c| a.max(c.abs()));
     let tol_d = 1e-9 * scale;
@@ -145,6 +148,9 @@ pub fn solve_lp(lp: &Lp, start_upper: &[bool], max_iter: usize, deadline: Instan
             for (k, p) in pi.iter_mut().enumerate() {
                 *p += d * st.binv[row * r + k];
             }
+        }
+        if st.stuck {
+            break;
         }
     }
     st.duals(&mut pi);
@@ -187,10 +193,12 @@ fn start_basis<'a>(lp: &'a Lp, start_upper: &[bool]) -> Option<State<'a>> {
     if resid.iter().any(|&v| v < 0.0) {
         let mut singleton = vec![None; r];
         for (v, col) in lp.cols.iter().enumerate() {
-            if let [(k, a)] = col[..] {
-                if a < 0.0 && !at_upper[v] && singleton[k as usize].is_none() {
-                    singleton[k as usize] = Some((v, a));
-                }
+            if let [(k, a)] = col[..]
+                && a < 0.0
+                && !at_upper[v]
+                && singleton[k as usize].is_none()
+            {
+                singleton[k as usize] = Some((v, a));
             }
         }
         for k in 0..r {
@@ -215,6 +223,7 @@ fn start_basis<'a>(lp: &'a Lp, start_upper: &[bool]) -> Option<State<'a>> {
         is_basic,
         binv,
         xb,
+        stuck: false,
     })
 }
 
@@ -222,12 +231,7 @@ fn start_basis<'a>(lp: &'a Lp, start_upper: &[bool]) -> Option<State<'a>> {
 /// chunk with an improving one, and returns the one with the largest improving reduced
 /// cost there, its direction (`+1` up from 0, `-1` down from its upper bound) and its
 /// reduced cost. `None` when no variable at all improves.
-fn entering(
-    st: &State,
-    pi: &[f64],
-    tol: f64,
-    cursor: &mut usize,
-) -> Option<(usize, f64, f64)> {
+fn entering(st: &State, pi: &[f64], tol: f64, cursor: &mut usize) -> Option<(usize, f64, f64)> {
     let ns = st.ns();
     let total = ns + st.r;
     let chunk = (total / 8).max(256);
@@ -267,8 +271,8 @@ fn pivot(st: &mut State, q: usize, dir: f64, alpha: &[f64]) -> Option<usize> {
     let mut t = st.upper(q);
     let mut leave: Option<(usize, bool)> = None;
     let mut leave_mag = 0.0;
-    for i in 0..r {
-        let a = dir * alpha[i];
+    for (i, &alpha_i) in alpha.iter().enumerate() {
+        let a = dir * alpha_i;
         let (limit, to_upper) = if a > piv_tol {
             (st.xb[i].max(0.0) / a, false)
         } else if a < -piv_tol {
@@ -286,8 +290,13 @@ fn pivot(st: &mut State, q: usize, dir: f64, alpha: &[f64]) -> Option<usize> {
             leave_mag = a.abs();
         }
     }
-    for i in 0..r {
-        st.xb[i] -= dir * t * alpha[i];
+    if !t.is_finite() {
+        // Numerically unbounded (cannot happen with bounded columns): stop where we are.
+        st.stuck = true;
+        return None;
+    }
+    for (x, a) in st.xb.iter_mut().zip(alpha) {
+        *x -= dir * t * a;
     }
     let Some((row, to_upper)) = leave else {
         st.at_upper[q] = !st.at_upper[q];
@@ -349,7 +358,11 @@ mod tests {
         let rows: f64 = lp.rhs.iter().zip(pi).map(|(b, p)| b * p).sum();
         let cols: f64 = (0..lp.cols.len())
             .map(|v| {
-                let d = lp.cost[v] - lp.cols[v].iter().map(|&(k, a)| a * pi[k as usize]).sum::<f64>();
+                let d = lp.cost[v]
+                    - lp.cols[v]
+                        .iter()
+                        .map(|&(k, a)| a * pi[k as usize])
+                        .sum::<f64>();
                 lp.upper[v] * d.max(0.0)
             })
             .sum();
@@ -372,14 +385,31 @@ mod tests {
             assert!(sol.optimal, "seed {seed}: not optimal");
             for k in 0..rows {
                 let act: f64 = (0..cols)
-                    .map(|v| lp.cols[v].iter().filter(|e| e.0 as usize == k).map(|e| e.1 * sol.z[v]).sum::<f64>())
+                    .map(|v| {
+                        lp.cols[v]
+                            .iter()
+                            .filter(|e| e.0 as usize == k)
+                            .map(|e| e.1 * sol.z[v])
+                            .sum::<f64>()
+                    })
                     .sum();
-                assert!(act <= lp.rhs[k] + 1e-7, "seed {seed}: row {k} violated: {act} > {} in {lp:?} start {start:?} z {:?}", lp.rhs[k], sol.z);
+                assert!(
+                    act <= lp.rhs[k] + 1e-7,
+                    "seed {seed}: row {k} violated: {act} > {} in {lp:?} start {start:?} z {:?}",
+                    lp.rhs[k],
+                    sol.z
+                );
             }
-            assert!(sol.row_dual.iter().all(|&p| p >= -1e-9), "seed {seed}: negative dual");
+            assert!(
+                sol.row_dual.iter().all(|&p| p >= -1e-9),
+                "seed {seed}: negative dual"
+            );
             let primal: f64 = lp.cost.iter().zip(&sol.z).map(|(c, z)| c * z).sum();
             let dual = dual_value(&lp, &sol.row_dual);
-            assert!((primal - dual).abs() < 1e-6 * (1.0 + primal.abs()), "seed {seed}: {primal} vs {dual}");
+            assert!(
+                (primal - dual).abs() < 1e-6 * (1.0 + primal.abs()),
+                "seed {seed}: {primal} vs {dual}"
+            );
         }
     }
 }

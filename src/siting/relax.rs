@@ -192,7 +192,9 @@ fn solve_core(
     // A tiny distinct right-hand side per row keeps the all-zero start from cycling.
     let eps = 1e-9 * big / (r.max(1) as f64);
     lp.rhs = (0..r).map(|k| eps * (1.0 + (k % 7) as f64)).collect();
-    let start: Vec<bool> = (0..n_groups).map(|g| hinted[g] >= 0.5 * lp.upper[g]).collect();
+    let start: Vec<bool> = (0..n_groups)
+        .map(|g| hinted[g] >= 0.5 * lp.upper[g])
+        .collect();
     let sol = solve_lp(&lp, &start, 50 * (lp.cols.len() + r) + 1000, deadline);
     let lambda = (0..inst.weight.len())
         .map(|i| match group_of[i] {

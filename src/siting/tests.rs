@@ -221,13 +221,22 @@ fn lp_relaxation_bounds_the_optimum_and_beats_any_other_multipliers() {
             let lp = lagrangian_bound(&inst, &r.lambda, k);
             let existing: f64 = pop.iter().zip(&covered).filter(|c| *c.1).map(|c| c.0).sum();
             let truth = exhaustive(&cover, &pop, &covered, k) - existing;
-            assert!(lp >= truth - 1e-6, "seed {seed} k={k}: LP bound {lp} below optimum {truth}");
+            assert!(
+                lp >= truth - 1e-6,
+                "seed {seed} k={k}: LP bound {lp} below optimum {truth}"
+            );
             for other in [&half, &inst.weight] {
                 let b = lagrangian_bound(&inst, other, k);
-                assert!(lp <= b + 1e-6, "seed {seed} k={k}: LP {lp} above a Lagrangian bound {b}");
+                assert!(
+                    lp <= b + 1e-6,
+                    "seed {seed} k={k}: LP {lp} above a Lagrangian bound {b}"
+                );
             }
             let xs: f64 = r.x.iter().sum();
-            assert!(xs <= k as f64 + 1e-6, "seed {seed} k={k}: LP opens {xs} sites");
+            assert!(
+                xs <= k as f64 + 1e-6,
+                "seed {seed} k={k}: LP opens {xs} sites"
+            );
         }
     }
 }
