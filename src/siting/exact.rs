@@ -11,6 +11,9 @@ use super::relax::{Subproblem, lp_relaxation};
 /// Nodes with more sites than this left to choose skip the LP relaxation.
 const LP_MAX_K: usize = 150;
 
+/// When the root's LP needed more candidates than this, nodes below skip the LP.
+const NODE_LP_MAX_CORE: usize = 400;
+
 /// What the exact solver proved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Solved {
@@ -47,6 +50,8 @@ struct Search<'a, P: Fn(f64, f64) -> bool> {
     nodes: usize,
     /// Per item, how many fixed-in candidates reach it (scratch, per node).
     covered_in: Vec<u32>,
+    /// Whether nodes below the root solve the LP (off when the root's needed a large core).
+    node_lp: bool,
 }
 
 struct Bound {
@@ -119,6 +124,7 @@ pub fn solve_with_floor(
         deadline,
         nodes: 0,
         covered_in: vec![0u32; n],
+        node_lp: true,
     };
     let mut stack = vec![Node {
         fixed_in: Vec::new(),
@@ -176,7 +182,7 @@ impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
         let kk = self.k - node.fixed_in.len();
         // The LP's dense basis grows with the sites left to choose: beyond LP_MAX_K the
         // subgradient method alone bounds the node.
-        let use_lp = kk <= LP_MAX_K;
+        let use_lp = kk <= LP_MAX_K && (self.nodes == 1 || self.node_lp);
         let iterations = match (self.nodes == 1, use_lp) {
             (true, true) => 100,
             (false, true) => 10,
@@ -311,6 +317,12 @@ impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
             stop_below: self.best.0,
         };
         let relaxed = lp_relaxation(&sub, core, self.deadline);
+        if self.nodes == 1 && relaxed.core.len() > NODE_LP_MAX_CORE {
+            // Each node LP would cost seconds: below the root, subgradient steps from the
+            // root's LP multipliers bound the nodes instead (a count, not a clock, decides,
+            // so the search is the same on any machine).
+            self.node_lp = false;
+        }
         node.core = relaxed.core;
         self.round(node, &free, &relaxed.x);
         let saved = std::mem::replace(&mut node.lambda, relaxed.lambda);

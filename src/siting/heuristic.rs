@@ -140,12 +140,12 @@ impl SwapState {
             loss[p] = self.sole_weight(inst, c);
         }
         // The cheapest site to give up when `cand` shares nothing with it.
-        let (min_pos, min_loss) = loss
-            .iter()
-            .enumerate()
-            .fold((usize::MAX, f64::INFINITY), |b, (p, &l)| {
-                if l < b.1 { (p, l) } else { b }
-            });
+        let (min_pos, min_loss) =
+            loss.iter()
+                .enumerate()
+                .fold((usize::MAX, f64::INFINITY), |b, (p, &l)| {
+                    if l < b.1 { (p, l) } else { b }
+                });
         let mut shared = vec![0.0; chosen.len()];
         let mut touched: Vec<usize> = Vec::new();
         let mut best: Option<(f64, usize, u32)> = None;
