@@ -266,6 +266,9 @@ mod tests {
         // 370 places for 500 residents: both centres full, compound 0 served by both.
         assert_eq!(a.served_total, 370.0);
         assert_eq!(a.assigned, vec![250.0, 120.0]);
-        assert!(a.served[0] > 120.0, "compound 0 is split across both centres");
+        assert!(
+            a.served[0] > 120.0,
+            "compound 0 is split across both centres"
+        );
     }
 }

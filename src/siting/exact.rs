@@ -184,7 +184,7 @@ impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
         // subgradient method alone bounds the node.
         let use_lp = kk <= LP_MAX_K && (self.nodes == 1 || self.node_lp);
         let iterations = match (self.nodes == 1, use_lp) {
-            (true, true) => 100,
+            (true, true) => 400,
             (false, true) => 10,
             (true, false) => 400,
             (false, false) => 60,
