@@ -229,17 +229,11 @@ mod tests {
             assert_eq!(got.served_total, truth, "seed {seed}");
             assert_eq!(got.served.iter().sum::<f64>(), truth, "seed {seed}");
             assert_eq!(got.assigned.iter().sum::<f64>(), truth, "seed {seed}");
-            for i in 0..n {
-                assert!(
-                    got.served[i] <= pop[i],
-                    "seed {seed}: compound {i} over-served"
-                );
+            for (i, (served, p)) in got.served.iter().zip(&pop).enumerate() {
+                assert!(served <= p, "seed {seed}: compound {i} over-served");
             }
-            for j in 0..m {
-                assert!(
-                    got.assigned[j] <= cap[j],
-                    "seed {seed}: centre {j} over capacity"
-                );
+            for (j, (assigned, c)) in got.assigned.iter().zip(&cap).enumerate() {
+                assert!(assigned <= c, "seed {seed}: centre {j} over capacity");
             }
             let again = assign_capacitated(&cover, &pop, &cap);
             assert_eq!(again, got, "seed {seed}: not deterministic");
