@@ -86,25 +86,8 @@ pub fn solve_with_floor(
     let n = inst.weight.len();
     let integral = inst.weight.iter().all(|w| w.fract() == 0.0);
     let best = (inst.value(start), start.to_vec());
-    let total: f64 = inst.weight.iter().sum();
-    let useful = inst.by_candidate.iter().filter(|r| !r.is_empty()).count();
-    if k >= useful || best.0 >= total {
-        // Every useful candidate fits (or everything is already won): optimal by definition.
-        let chosen: Vec<u32> = if best.0 >= total {
-            best.1.clone()
-        } else {
-            (0..m as u32)
-                .filter(|&c| !inst.by_candidate[c as usize].is_empty())
-                .collect()
-        };
-        let value = inst.value(&chosen);
-        return Solved {
-            chosen,
-            value,
-            upper_bound: value,
-            optimal: true,
-            nodes: 0,
-        };
+    if let Some(solved) = trivially_solved(inst, k, start) {
+        return solved;
     }
     // Branches whose bound cannot reach the floor are pruned; reaching it is `value >= f`.
     let floor_lb = floor.map_or(f64::NEG_INFINITY, |f| f - 1e-9 * f.abs().max(1.0));
@@ -164,6 +147,32 @@ pub fn solve_with_floor(
         optimal: timed_out_bound.is_none(),
         nodes,
     }
+}
+
+/// Every useful candidate fits in `k` (or `start` already wins everything): optimal by
+/// definition, no search needed.
+fn trivially_solved(inst: &Instance, k: usize, start: &[u32]) -> Option<Solved> {
+    let total: f64 = inst.weight.iter().sum();
+    let useful = inst.by_candidate.iter().filter(|r| !r.is_empty()).count();
+    let start_value = inst.value(start);
+    if k < useful && start_value < total {
+        return None;
+    }
+    let chosen: Vec<u32> = if start_value >= total {
+        start.to_vec()
+    } else {
+        (0..inst.n_candidates() as u32)
+            .filter(|&c| !inst.by_candidate[c as usize].is_empty())
+            .collect()
+    };
+    let value = inst.value(&chosen);
+    Some(Solved {
+        chosen,
+        value,
+        upper_bound: value,
+        optimal: true,
+        nodes: 0,
+    })
 }
 
 impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
