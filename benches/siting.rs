@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use circleplan::coverage::euclidean;
-use circleplan::siting::{Goal, Instance, assign_capacitated, auto_candidates, greedy, plan_sites};
+use circleplan::siting::{Goal, Instance, auto_candidates, greedy, plan_sites};
 use circleplan::synth::{SynthSpec, generate};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -50,23 +50,6 @@ fn bench_siting(cr: &mut Criterion) {
                 &candidates,
                 &vec![1000.0; candidates.len()],
             )
-        })
-    });
-    // Capacitated coverage: the synth centres' floor area × 8.73 residents per m² (30 m² per
-    // 100 households of 2.62), an exact maximum flow over the 1000 m coverage.
-    let capacity: Vec<f64> = city.centres.iter().map(|c| c.capacity * 8.73).collect();
-    let covered_population: f64 = population
-        .iter()
-        .zip(&covered)
-        .filter(|c| *c.1)
-        .map(|c| c.0)
-        .sum();
-    group.bench_function("capacitated_assignment_10k_x_1k", |b| {
-        b.iter(|| {
-            let a = assign_capacitated(&existing.by_compound, black_box(&population), &capacity);
-            assert!(a.served_total <= covered_population + 1e-6);
-            assert!(a.served_total <= capacity.iter().sum::<f64>() + 1e-6);
-            a
         })
     });
     let inst = Instance::new(&cover, &population, &covered);

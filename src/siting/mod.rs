@@ -3,7 +3,6 @@
 //! bound with Lagrangian bounds proves it optimal or reports the certified gap.
 
 mod candidates;
-mod capacity;
 mod exact;
 mod heuristic;
 mod lp;
@@ -16,7 +15,6 @@ use crate::coverage::CoverageMatrix;
 use crate::error::{Error, Result};
 
 pub use candidates::{GRID_FRACTION, auto_candidates};
-pub use capacity::{CapacitatedAssignment, assign_capacitated};
 pub use exact::{Solved, solve, solve_with_floor};
 pub use heuristic::{greedy, swap_search};
 pub use problem::Instance;
