@@ -17,6 +17,8 @@ fn city(n: usize) -> (Vec<[f64; 2]>, Vec<[f64; 2]>, String) {
         candidates: 0,
         seed: 1,
         origin: (117.283, 31.867),
+        box_km: None,
+        clusters: None,
     });
     let compounds = c.compounds.iter().map(|x| x.xy).collect();
     let centres = c.centres.iter().map(|x| x.xy).collect();

@@ -29,6 +29,8 @@ fn city(n: usize) -> City {
         candidates: 0,
         seed: 1,
         origin: (117.283, 31.867),
+        box_km: None,
+        clusters: None,
     });
     let lines: Vec<Vec<[f64; 2]>> = c.streets.iter().map(|s| s.points.clone()).collect();
     City {

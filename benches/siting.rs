@@ -17,6 +17,8 @@ fn bench_siting(cr: &mut Criterion) {
         candidates: 1_000,
         seed: 7,
         origin: (117.283, 31.867),
+        box_km: None,
+        clusters: None,
     });
     let compounds: Vec<[f64; 2]> = city.compounds.iter().map(|c| c.xy).collect();
     let ids: Vec<String> = city.compounds.iter().map(|c| c.id.clone()).collect();

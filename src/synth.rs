@@ -20,6 +20,13 @@ pub struct SynthSpec {
     pub seed: u64,
     /// WGS84 centre of the city (default: Hefei).
     pub origin: (f64, f64),
+    /// Side of the square study area, km. `None`: grows with the compound count, about 4
+    /// compounds per km² for a district and a 130 km square at 1,000,000 compounds (a sparse
+    /// region). A small box makes a dense megacity (1,000,000 compounds in 30 km).
+    pub box_km: Option<f64>,
+    /// Number of settlement clusters compounds gather around. `None`: one per 40 compounds.
+    /// Few clusters in a small box pile hundreds of centres into every circle.
+    pub clusters: Option<usize>,
 }
 
 impl SynthSpec {
@@ -31,6 +38,8 @@ impl SynthSpec {
             candidates: 400,
             seed: 2024,
             origin: (117.283, 31.867),
+            box_km: None,
+            clusters: None,
         }
     }
 }
@@ -104,21 +113,27 @@ fn width(n: usize) -> usize {
 /// Generates a city.
 ///
 /// # Panics
-/// When `spec.compounds == 0`.
+/// When `spec.compounds == 0` or `spec.box_km` is not a positive number.
 pub fn generate(spec: &SynthSpec) -> SynthCity {
     assert!(spec.compounds > 0, "a synthetic city needs compounds");
+    assert!(
+        spec.box_km.is_none_or(|km| km > 0.0 && km.is_finite()),
+        "box_km must be a positive number of kilometres"
+    );
     let mut rng = Rng::new(spec.seed);
     let n = spec.compounds;
     // About 4 compounds per km² for a district (Luyang: 536 over 134 km²), denser as cities
     // grow, so 1,000,000 compounds still fit a ~130 km square.
     let density_km2 = 4.0 * (n as f64 / 500.0).max(1.0).powf(0.35);
-    let side = (n as f64 / density_km2).sqrt() * 1000.0;
+    let side = spec
+        .box_km
+        .map_or((n as f64 / density_km2).sqrt() * 1000.0, |km| km * 1000.0);
     let half = side / 2.0;
     let river_y =
         |x: f64| -0.1 * side + 0.08 * side * (std::f64::consts::TAU * 1.3 * x / side).sin();
 
     // Clusters: most near the middle, some scattered.
-    let n_clusters = (n / 40).max(3);
+    let n_clusters = spec.clusters.map_or((n / 40).max(3), |c| c.max(1));
     let spread = side / (n_clusters as f64).sqrt() * 0.35;
     let clusters: Vec<([f64; 2], f64)> = (0..n_clusters)
         .map(|_| {
@@ -512,6 +527,8 @@ mod tests {
             candidates: 30,
             seed: 5,
             origin: (117.0, 31.0),
+            box_km: None,
+            clusters: None,
         };
         let a = generate(&spec);
         let b = generate(&spec);
@@ -519,6 +536,49 @@ mod tests {
         assert_eq!(a.streets_geojson(), b.streets_geojson());
         let c = generate(&SynthSpec { seed: 6, ..spec });
         assert_ne!(a.compounds_geojson(), c.compounds_geojson());
+    }
+
+    /// Mean number of centres within `r` metres of a compound.
+    fn centres_per_circle(city: &SynthCity, r: f64) -> f64 {
+        let hits: usize = city
+            .compounds
+            .iter()
+            .map(|c| {
+                let near = |s: &&SynthSite| {
+                    (s.xy[0] - c.xy[0]).powi(2) + (s.xy[1] - c.xy[1]).powi(2) <= r * r
+                };
+                city.centres.iter().filter(near).count()
+            })
+            .sum();
+        hits as f64 / city.compounds.len() as f64
+    }
+
+    #[test]
+    fn box_and_clusters_make_a_dense_city() {
+        let spec = SynthSpec {
+            compounds: 4000,
+            centres: 1000,
+            candidates: 0,
+            seed: 3,
+            origin: (117.0, 31.0),
+            box_km: None,
+            clusters: None,
+        };
+        let sparse = generate(&spec);
+        let dense = generate(&SynthSpec {
+            box_km: Some(4.0),
+            clusters: Some(4),
+            ..spec
+        });
+        assert_eq!(dense.side_m, 4000.0);
+        assert!(sparse.side_m > 20_000.0, "{}", sparse.side_m);
+        let inside = |p: [f64; 2]| p[0].abs() <= 2000.0 && p[1].abs() <= 2000.0;
+        assert!(dense.compounds.iter().all(|c| inside(c.xy)));
+        let (s, d) = (
+            centres_per_circle(&sparse, 1000.0),
+            centres_per_circle(&dense, 1000.0),
+        );
+        assert!(d > 10.0 * s && d > 100.0, "sparse {s:.1}, dense {d:.1}");
     }
 
     #[test]

@@ -10,7 +10,9 @@ use circleplan::synth::{SynthSpec, generate};
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   circleplan synth --compounds 536 --centers 266 --candidates 400 --seed 2024 -o city/
-  circleplan synth --compounds 1000000 --centers 100000 --candidates 10000 --seed 1 -o big/")]
+  circleplan synth --compounds 1000000 --centers 100000 --candidates 10000 --seed 1 -o big/
+  # a dense megacity: the same counts in a 30 km square, around 40 settlement clusters
+  circleplan synth --compounds 1000000 --centers 100000 --box-km 30 --clusters 40 -o dense/")]
 pub struct Args {
     /// Number of compounds.
     #[arg(long, default_value_t = 536)]
@@ -30,6 +32,14 @@ pub struct Args {
     /// City centre latitude (WGS84).
     #[arg(long, default_value_t = 31.867, allow_negative_numbers = true)]
     lat: f64,
+    /// Side of the square study area, km (default: grows with --compounds, a 130 km square
+    /// at 1,000,000 compounds). A small box makes a dense city.
+    #[arg(long, value_name = "KM")]
+    box_km: Option<f64>,
+    /// Number of settlement clusters the compounds gather around (default: one per 40
+    /// compounds). Few clusters in a small box make hundreds of centres per circle.
+    #[arg(long, value_name = "N")]
+    clusters: Option<usize>,
     /// Also write compounds.csv with Chinese headers (编号, 经度, 纬度, 人口, 街道, 社区).
     #[arg(long)]
     csv: bool,
@@ -50,12 +60,19 @@ pub fn run(args: Args) -> Result<()> {
             args.lat
         );
     }
+    if let Some(km) = args.box_km
+        && !(km > 0.0 && km.is_finite())
+    {
+        bail!("--box-km must be a positive number of kilometres, got {km}");
+    }
     let city = generate(&SynthSpec {
         compounds: args.compounds,
         centres: args.centers,
         candidates: args.candidates,
         seed: args.seed,
         origin: (args.lon, args.lat),
+        box_km: args.box_km,
+        clusters: args.clusters,
     });
     let mut out = OutputSet::new();
     out.add("compounds.geojson", city.compounds_geojson().into_bytes());

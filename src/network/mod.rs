@@ -251,6 +251,8 @@ mod tests {
                 candidates: 0,
                 seed,
                 origin: (117.0, 31.0),
+                box_km: None,
+                clusters: None,
             });
             let cxy: Vec<[f64; 2]> = city.compounds.iter().map(|c| c.xy).collect();
             let sxy: Vec<[f64; 2]> = city.centres.iter().map(|c| c.xy).collect();
@@ -347,6 +349,8 @@ mod tests {
             candidates: 0,
             seed: 3,
             origin: (117.0, 31.0),
+            box_km: None,
+            clusters: None,
         });
         let cxy: Vec<[f64; 2]> = city.compounds.iter().map(|c| c.xy).collect();
         let sxy: Vec<[f64; 2]> = city.centres.iter().map(|c| c.xy).collect();

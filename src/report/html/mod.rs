@@ -854,6 +854,8 @@ mod tests {
             candidates: 10,
             seed: 7,
             origin: (117.283, 31.867),
+            box_km: None,
+            clusters: None,
         });
         let dir = tempfile::tempdir().unwrap();
         let cp = dir.path().join("c.geojson");
