@@ -3,6 +3,18 @@
 //! fixed-radius queries of the coverage matrix about 5× faster on city data because every
 //! query touches nine contiguous runs of memory.
 
+/// One point of a [`PointGrid`]: its position, its index in the input, and a caller's tag
+/// (e.g. the site's budget class). The tag fills what would be padding: still 24 bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridPoint {
+    /// Position, metres.
+    pub xy: [f64; 2],
+    /// Index in the slice the grid was built from.
+    pub index: u32,
+    /// The caller's tag (0 unless built with [`PointGrid::with_tags`]).
+    pub tag: u32,
+}
+
 /// Points bucketed into square cells of side `cell_m`, stored cell by cell.
 #[derive(Debug, Clone)]
 pub struct PointGrid {
@@ -12,8 +24,8 @@ pub struct PointGrid {
     ny: usize,
     /// `cell_start[c]..cell_start[c + 1]` indexes `points` for cell `c` (row-major).
     cell_start: Vec<u32>,
-    /// Positions and original indices, grouped by cell, ascending index within a cell.
-    points: Vec<([f64; 2], u32)>,
+    /// Positions, original indices and tags, grouped by cell, ascending index within a cell.
+    points: Vec<GridPoint>,
 }
 
 impl PointGrid {
@@ -23,6 +35,15 @@ impl PointGrid {
     /// # Panics
     /// When `cell_m` is not a positive finite number.
     pub fn new(points: &[[f64; 2]], cell_m: f64) -> PointGrid {
+        PointGrid::with_tags(points, &[], cell_m)
+    }
+
+    /// As [`PointGrid::new`], with `tags[i]` stored beside point `i` (0 where `tags` is
+    /// shorter than `points`).
+    ///
+    /// # Panics
+    /// When `cell_m` is not a positive finite number.
+    pub fn with_tags(points: &[[f64; 2]], tags: &[u32], cell_m: f64) -> PointGrid {
         assert!(cell_m.is_finite() && cell_m > 0.0, "cell size must be > 0");
         let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
         for p in points {
@@ -59,10 +80,19 @@ impl PointGrid {
             cell_start[c + 1] += cell_start[c];
         }
         let mut next = cell_start.clone();
-        let mut sorted = vec![([0.0, 0.0], 0u32); points.len()];
+        let blank = GridPoint {
+            xy: [0.0, 0.0],
+            index: 0,
+            tag: 0,
+        };
+        let mut sorted = vec![blank; points.len()];
         for (i, p) in points.iter().enumerate() {
             let c = cell_of(p);
-            sorted[next[c] as usize] = (*p, i as u32);
+            sorted[next[c] as usize] = GridPoint {
+                xy: *p,
+                index: i as u32,
+                tag: tags.get(i).copied().unwrap_or(0),
+            };
             next[c] += 1;
         }
         PointGrid {
@@ -75,9 +105,40 @@ impl PointGrid {
         }
     }
 
-    /// Calls `f(index, distance_m)` for every point within `radius_m` of `p` (distance `<=`
-    /// radius). Order: by cell, then by index.
-    pub fn for_each_within(&self, p: [f64; 2], radius_m: f64, mut f: impl FnMut(u32, f64)) {
+    /// The points in storage order: cell by cell (row-major), ascending index within a cell.
+    /// Walking them in this order visits neighbours one after another.
+    pub fn points(&self) -> &[GridPoint] {
+        &self.points
+    }
+
+    /// Calls `f(slot, point, distance_m)` for every point within `radius_m` of `p` (distance
+    /// `<=` radius); `slot` is the point's position in [`PointGrid::points`]. Order: by cell,
+    /// then by index.
+    pub fn for_each_within(
+        &self,
+        p: [f64; 2],
+        radius_m: f64,
+        mut f: impl FnMut(usize, &GridPoint, f64),
+    ) {
+        self.for_each_near(p, radius_m, |slot, q, d2| {
+            // Cheap squared test first (with a hair of slack for rounding); the exact test is
+            // on the same `sqrt` distance every other path reports.
+            let d = d2.sqrt();
+            if d <= radius_m {
+                f(slot, q, d);
+            }
+        });
+    }
+
+    /// Calls `f(slot, point, distance_2)` for every point whose squared distance to `p` is at
+    /// most `radius_m² × (1 + 1e-12)`: a superset of the points within `radius_m` by a hair,
+    /// so callers can make the exact `sqrt(distance_2) <= radius` test only where it matters.
+    pub fn for_each_near(
+        &self,
+        p: [f64; 2],
+        radius_m: f64,
+        mut f: impl FnMut(usize, &GridPoint, f64),
+    ) {
         if self.points.is_empty() {
             return;
         }
@@ -105,15 +166,10 @@ impl PointGrid {
                 self.cell_start[row + cx0] as usize,
                 self.cell_start[row + cx1 + 1] as usize,
             );
-            for &(q, i) in &self.points[a..b] {
-                let d2 = (q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2);
-                // Cheap squared test first (with a hair of slack for rounding); the exact
-                // test is on the same `sqrt` distance every other path reports.
+            for (k, q) in self.points[a..b].iter().enumerate() {
+                let d2 = (q.xy[0] - p[0]).powi(2) + (q.xy[1] - p[1]).powi(2);
                 if d2 <= r2_slack {
-                    let d = d2.sqrt();
-                    if d <= radius_m {
-                        f(i, d);
-                    }
+                    f(a + k, q, d2);
                 }
             }
         }
@@ -143,7 +199,7 @@ mod tests {
             for _ in 0..50 {
                 let p = [rng.range(-6e3, 6e3), rng.range(-1e3, 4e3)];
                 let mut got = Vec::new();
-                grid.for_each_within(p, r, |i, _| got.push(i));
+                grid.for_each_within(p, r, |_, q, _| got.push(q.index));
                 got.sort_unstable();
                 let want: Vec<u32> = (0..n as u32)
                     .filter(|&i| {
@@ -159,7 +215,7 @@ mod tests {
     #[test]
     fn empty_grid_finds_nothing() {
         let g = PointGrid::new(&[], 100.0);
-        g.for_each_within([0.0, 0.0], 1e9, |_, _| {
+        g.for_each_within([0.0, 0.0], 1e9, |_, _, _| {
             panic!("found a point in an empty grid")
         });
     }

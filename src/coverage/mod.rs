@@ -5,14 +5,16 @@ mod analysis;
 mod costs;
 mod euclidean;
 mod matrix;
+mod reach;
 mod stats;
 
-pub use analysis::{Analysis, CURVE_MINUTES, NetworkStats};
+pub use analysis::{Analysis, CURVE_MINUTES, NetworkStats, Projected};
 pub use costs::{Costs, table_coverage};
 pub use euclidean::{brute_force, euclidean};
 pub use matrix::CoverageMatrix;
+pub use reach::{Reach, SiteClasses, stream_euclidean};
 pub use stats::{
-    CentreLoad, DistanceStats, GroupRow, LevelRow, Totals, centre_loads, coverage_curve,
+    CentreLoad, DistanceStats, GroupRow, LevelClasses, LevelRow, Totals, coverage_curve,
     distance_stats, group_rows, level_rows,
 };
 

@@ -1,0 +1,506 @@
+//! What each compound reaches (nearest site, its cost, how many sites and which site classes
+//! are within budget) and what each site serves, without storing the compound × site pairs.
+//! Straight-line coverage streams over the pairs ([`stream_euclidean`]); the network and
+//! matrix metrics read the same figures off their coverage matrix ([`Reach::from_coverage`]).
+
+use rayon::prelude::*;
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+
+use super::{CentreLoad, Coverage};
+use crate::index::{GridPoint, PointGrid};
+
+/// Compounds per parallel task.
+const CHUNK: usize = 4096;
+
+/// Sites grouped into classes (centre levels) that share one budget.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteClasses<'a> {
+    /// The class of each site.
+    pub of_site: &'a [u32],
+    /// Each class's budget, metres.
+    pub budget_m: &'a [f64],
+}
+
+impl SiteClasses<'_> {
+    fn budget_of(&self, site: usize) -> f64 {
+        self.budget_m[self.of_site[site] as usize]
+    }
+}
+
+/// Per-compound reach and per-site load of one coverage run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reach {
+    /// For each compound, the site with the lowest cost (ties: lowest site index), whether
+    /// within budget or not; `None` when no site is reachable at all.
+    pub nearest: Vec<Option<u32>>,
+    /// For each compound, the cost in metres to `nearest` (`f64::INFINITY` when none).
+    pub nearest_cost_m: Vec<f64>,
+    /// For each compound, how many sites reach it within their budget.
+    within: Vec<u32>,
+    /// `classes[class_start[i]..class_start[i + 1]]`: the classes with a site reaching
+    /// compound `i`, ascending.
+    class_start: Vec<usize>,
+    classes: Vec<u32>,
+    /// What each site serves, in site order.
+    pub loads: Vec<CentreLoad>,
+}
+
+impl Reach {
+    /// Number of compounds.
+    pub fn len(&self) -> usize {
+        self.nearest.len()
+    }
+
+    /// True when there are no compounds.
+    pub fn is_empty(&self) -> bool {
+        self.nearest.is_empty()
+    }
+
+    /// True when at least one site reaches compound `i` within its budget.
+    pub fn is_covered(&self, i: usize) -> bool {
+        self.within[i] > 0
+    }
+
+    /// How many sites reach compound `i` within their budget.
+    pub fn sites_within(&self, i: usize) -> usize {
+        self.within[i] as usize
+    }
+
+    /// Covered flags for all compounds.
+    pub fn covered(&self) -> Vec<bool> {
+        self.within.iter().map(|&w| w > 0).collect()
+    }
+
+    /// The site classes with a site reaching compound `i`, ascending.
+    pub fn classes_of(&self, i: usize) -> &[u32] {
+        &self.classes[self.class_start[i]..self.class_start[i + 1]]
+    }
+
+    /// Reads the reach off a coverage matrix (network and matrix metrics, and the oracle for
+    /// [`stream_euclidean`]). `class_of_site` gives each site's class; `population` weighs
+    /// the loads.
+    pub fn from_coverage(coverage: &Coverage, class_of_site: &[u32], population: &[f64]) -> Reach {
+        let n_sites = coverage.by_compound.n_cols();
+        let mut reach = Reach {
+            nearest: coverage.nearest.clone(),
+            nearest_cost_m: coverage.nearest_cost_m.clone(),
+            class_start: vec![0],
+            loads: vec![CentreLoad::default(); n_sites],
+            ..Reach::default()
+        };
+        let mut nearest_covers = Vec::with_capacity(coverage.len());
+        for (i, &pop) in population.iter().enumerate().take(coverage.len()) {
+            let sites = coverage.by_compound.row(i).0;
+            reach.within.push(sites.len() as u32);
+            let start = reach.classes.len();
+            reach
+                .classes
+                .extend(sites.iter().map(|&s| class_of_site[s as usize]));
+            reach.classes[start..].sort_unstable();
+            let mut kept = start;
+            for k in start..reach.classes.len() {
+                if k == start || reach.classes[k] != reach.classes[kept - 1] {
+                    reach.classes[kept] = reach.classes[k];
+                    kept += 1;
+                }
+            }
+            reach.classes.truncate(kept);
+            reach.class_start.push(kept);
+            for &s in sites {
+                let l = &mut reach.loads[s as usize];
+                l.served_compounds += 1;
+                l.served_population += pop;
+            }
+            nearest_covers
+                .push(coverage.nearest[i].is_some_and(|s| sites.binary_search(&s).is_ok()));
+        }
+        reach.add_nearest_population(&nearest_covers, population);
+        reach
+    }
+
+    /// Adds each covered compound's population to its nearest site, in compound order.
+    fn add_nearest_population(&mut self, nearest_covers: &[bool], population: &[f64]) {
+        for (i, &covers) in nearest_covers.iter().enumerate() {
+            if let (true, Some(s)) = (covers, self.nearest[i]) {
+                self.loads[s as usize].nearest_population += population[i];
+            }
+        }
+    }
+}
+
+/// What the streaming pass learns about one compound.
+#[derive(Debug, Clone, Default)]
+struct CompoundReach {
+    index: u32,
+    nearest: Option<u32>,
+    cost_m: f64,
+    nearest_covers: bool,
+    within: u32,
+    classes: Vec<u32>,
+}
+
+/// Per-task state of the streaming pass: a class stamp per class and, when the populations
+/// allow exact sums in any order, the loads by grid slot.
+struct Scratch {
+    stamp: Vec<u32>,
+    served_compounds: Vec<u32>,
+    served_population: Vec<f64>,
+}
+
+/// The fixed inputs of the streaming pass.
+struct Stream<'a> {
+    sites: &'a [[f64; 2]],
+    grid: PointGrid,
+    tree: RTree<GeomWithData<[f64; 2], u32>>,
+    classes: SiteClasses<'a>,
+    /// Per class, squared budgets below which (`lo`) a pair is surely within and above which
+    /// (`hi`) surely not; in between, the exact `sqrt(d2) <= budget` test decides.
+    lo2: Vec<f64>,
+    hi2: Vec<f64>,
+    max_budget: f64,
+    population: &'a [f64],
+    /// Loads are summed in the pass: every population is a whole number and their total
+    /// fits a double's integers, so sums are exact in any order.
+    sum_in_pass: bool,
+}
+
+/// Straight-line reach of `compounds` by `sites` (metres on one plane): site `s` reaches
+/// compound `i` when their distance is `<=` its class's budget. One parallel pass over the
+/// pairs, in grid order for cache locality, storing nothing per pair; memory grows with
+/// compounds + sites. Identical to `Reach::from_coverage(&euclidean(..))` (the oracle tests
+/// hold it to that) and independent of the thread count.
+///
+/// # Panics
+/// When `classes.of_site.len() != sites.len()`, `population.len() != compounds.len()`, or a
+/// class has no budget.
+pub fn stream_euclidean(
+    compounds: &[[f64; 2]],
+    sites: &[[f64; 2]],
+    classes: SiteClasses<'_>,
+    population: &[f64],
+) -> Reach {
+    assert_eq!(classes.of_site.len(), sites.len(), "one class per site");
+    assert_eq!(
+        population.len(),
+        compounds.len(),
+        "one population per compound"
+    );
+    let stream = Stream::new(sites, classes, population);
+    let order = PointGrid::new(compounds, stream.max_budget.max(1.0));
+    let (parts, loads) = stream.pass(order.points());
+    let mut reach = Reach {
+        nearest: vec![None; compounds.len()],
+        nearest_cost_m: vec![f64::INFINITY; compounds.len()],
+        within: vec![0; compounds.len()],
+        class_start: Vec::with_capacity(compounds.len() + 1),
+        classes: Vec::new(),
+        loads,
+    };
+    let mut class_lists: Vec<Vec<u32>> = vec![Vec::new(); compounds.len()];
+    let mut nearest_covers = vec![false; compounds.len()];
+    for c in parts.into_iter().flatten() {
+        let i = c.index as usize;
+        reach.nearest[i] = c.nearest;
+        reach.nearest_cost_m[i] = c.cost_m;
+        reach.within[i] = c.within;
+        nearest_covers[i] = c.nearest_covers;
+        class_lists[i] = c.classes;
+    }
+    reach.class_start.push(0);
+    for list in class_lists {
+        reach.classes.extend(list);
+        reach.class_start.push(reach.classes.len());
+    }
+    if !stream.sum_in_pass {
+        stream.site_loads(&order, &mut reach.loads);
+    }
+    reach.add_nearest_population(&nearest_covers, population);
+    reach
+}
+
+impl<'a> Stream<'a> {
+    fn new(sites: &'a [[f64; 2]], classes: SiteClasses<'a>, population: &'a [f64]) -> Self {
+        let max_budget = classes
+            .of_site
+            .iter()
+            .map(|&c| classes.budget_m[c as usize])
+            .fold(0.0, f64::max);
+        let total: f64 = population.iter().map(|p| p.abs()).sum();
+        Stream {
+            sites,
+            grid: PointGrid::with_tags(sites, classes.of_site, max_budget.max(1.0)),
+            tree: RTree::bulk_load(
+                sites
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| GeomWithData::new(*p, i as u32))
+                    .collect(),
+            ),
+            lo2: classes
+                .budget_m
+                .iter()
+                .map(|b| b * b * (1.0 - 1e-12))
+                .collect(),
+            hi2: classes
+                .budget_m
+                .iter()
+                .map(|b| b * b * (1.0 + 1e-12))
+                .collect(),
+            classes,
+            max_budget,
+            population,
+            sum_in_pass: total <= 2f64.powi(53) && population.iter().all(|p| p.fract() == 0.0),
+        }
+    }
+
+    /// True when `d2` (a squared distance) is within the budget of class `class`, by the
+    /// same `sqrt(d2) <= budget` test the matrix path makes.
+    fn inside(&self, class: u32, d2: f64) -> bool {
+        let c = class as usize;
+        d2 <= self.lo2[c] || (d2 <= self.hi2[c] && d2.sqrt() <= self.classes.budget_m[c])
+    }
+
+    /// The parallel pass over compounds in grid order: per-compound results by chunk, and
+    /// the loads summed in the pass (zero when `sum_in_pass` is false).
+    fn pass(&self, order: &[GridPoint]) -> (Vec<Vec<CompoundReach>>, Vec<CentreLoad>) {
+        let n_sites = self.sites.len();
+        let new_scratch = || Scratch {
+            stamp: vec![u32::MAX; self.classes.budget_m.len()],
+            served_compounds: vec![0; if self.sum_in_pass { n_sites } else { 0 }],
+            served_population: vec![0.0; if self.sum_in_pass { n_sites } else { 0 }],
+        };
+        let (mut parts, scratch) = order
+            .par_chunks(CHUNK)
+            .enumerate()
+            .fold(
+                || (Vec::new(), new_scratch()),
+                |(mut parts, mut scratch), (k, chunk)| {
+                    let part: Vec<CompoundReach> = chunk
+                        .iter()
+                        .map(|p| self.compound(p, &mut scratch))
+                        .collect();
+                    parts.push((k, part));
+                    (parts, scratch)
+                },
+            )
+            .map(|(parts, scratch)| (parts, vec![scratch]))
+            .reduce(
+                || (Vec::new(), Vec::new()),
+                |(mut a, mut sa), (b, sb)| {
+                    a.extend(b);
+                    sa.extend(sb);
+                    (a, sa)
+                },
+            );
+        parts.sort_unstable_by_key(|(k, _)| *k);
+        let mut loads = vec![CentreLoad::default(); n_sites];
+        if self.sum_in_pass {
+            for s in &scratch {
+                self.add_slot_sums(s, &mut loads);
+            }
+        }
+        (parts.into_iter().map(|(_, p)| p).collect(), loads)
+    }
+
+    /// Adds one task's per-slot sums to the per-site loads (exact: whole numbers).
+    fn add_slot_sums(&self, scratch: &Scratch, loads: &mut [CentreLoad]) {
+        for (slot, q) in self.grid.points().iter().enumerate() {
+            let l = &mut loads[q.index as usize];
+            l.served_compounds += scratch.served_compounds[slot] as usize;
+            l.served_population += scratch.served_population[slot];
+        }
+    }
+
+    /// Everything about one compound, from one visit of the sites near it.
+    fn compound(&self, p: &GridPoint, scratch: &mut Scratch) -> CompoundReach {
+        let mut out = CompoundReach {
+            index: p.index,
+            ..CompoundReach::default()
+        };
+        let pop = self.population[p.index as usize];
+        let mut best = (f64::INFINITY, u32::MAX);
+        let mut best_limit = self.max_budget * self.max_budget * (1.0 + 1e-12);
+        self.grid
+            .for_each_near(p.xy, self.max_budget, |slot, q, d2| {
+                if d2 <= best_limit {
+                    let d = d2.sqrt();
+                    if d <= self.max_budget && (d, q.index) < best {
+                        best = (d, q.index);
+                        best_limit = d2 * (1.0 + 1e-12);
+                    }
+                }
+                if self.inside(q.tag, d2) {
+                    out.within += 1;
+                    if scratch.stamp[q.tag as usize] != p.index {
+                        scratch.stamp[q.tag as usize] = p.index;
+                        out.classes.push(q.tag);
+                    }
+                    if self.sum_in_pass {
+                        scratch.served_compounds[slot] += 1;
+                        scratch.served_population[slot] += pop;
+                    }
+                }
+            });
+        out.classes.sort_unstable();
+        if best.1 == u32::MAX {
+            best = self.nearest_beyond(p.xy);
+        }
+        if best.1 != u32::MAX {
+            out.nearest = Some(best.1);
+            out.nearest_covers = best.0 <= self.classes.budget_of(best.1 as usize);
+        }
+        out.cost_m = best.0;
+        out
+    }
+
+    /// The nearest site when none lies within the largest budget: lowest index on ties.
+    fn nearest_beyond(&self, p: [f64; 2]) -> (f64, u32) {
+        let mut iter = self.tree.nearest_neighbor_iter_with_distance_2(&p);
+        let Some((first, d2)) = iter.next() else {
+            return (f64::INFINITY, u32::MAX);
+        };
+        let mut index = first.data;
+        for (s, e2) in iter {
+            if e2 > d2 {
+                break;
+            }
+            index = index.min(s.data);
+        }
+        let q = self.sites[index as usize];
+        let d = ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
+        (d, index)
+    }
+
+    /// Loads when populations are not whole numbers: per site, the compounds it reaches in
+    /// ascending order, summed sequentially, as the matrix path sums them.
+    fn site_loads(&self, compounds: &PointGrid, loads: &mut [CentreLoad]) {
+        let per_site: Vec<(usize, f64)> = (0..self.sites.len())
+            .into_par_iter()
+            .map_init(Vec::new, |hits: &mut Vec<u32>, s| {
+                hits.clear();
+                let class = self.classes.of_site[s];
+                let budget = self.classes.budget_m[class as usize];
+                compounds.for_each_near(self.sites[s], budget, |_, q, d2| {
+                    if self.inside(class, d2) {
+                        hits.push(q.index);
+                    }
+                });
+                hits.sort_unstable();
+                let sum = hits
+                    .iter()
+                    .fold(0.0, |acc, &i| acc + self.population[i as usize]);
+                (hits.len(), sum)
+            })
+            .collect();
+        for (l, (n, sum)) in loads.iter_mut().zip(per_site) {
+            l.served_compounds = n;
+            l.served_population = sum;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::euclidean;
+    use crate::rng::Rng;
+
+    fn snapped_points(rng: &mut Rng, n: usize, size: f64) -> Vec<[f64; 2]> {
+        (0..n)
+            .map(|_| {
+                let (x, y) = (rng.range(0.0, size), rng.range(0.0, size));
+                [(x / 10.0).round() * 10.0, (y / 10.0).round() * 10.0]
+            })
+            .collect()
+    }
+
+    /// Streaming against the matrix path on one random city.
+    fn check_city(seed: u64, fractional: bool) {
+        let mut rng = Rng::new(seed);
+        let n = 1 + rng.below(3000);
+        let m = 1 + rng.below(300);
+        let size = [2000.0, 8000.0, 30_000.0][rng.below(3)];
+        let compounds = snapped_points(&mut rng, n, size);
+        let sites = snapped_points(&mut rng, m, size);
+        let class_budget = [300.0, 500.0, 1000.0];
+        let n_classes = 1 + rng.below(3);
+        let of_site: Vec<u32> = (0..m).map(|_| rng.below(n_classes) as u32).collect();
+        let population: Vec<f64> = (0..n)
+            .map(|_| {
+                let p = rng.range(0.0, 3000.0);
+                if fractional { p } else { p.round() }
+            })
+            .collect();
+        let classes = SiteClasses {
+            of_site: &of_site,
+            budget_m: &class_budget[..n_classes],
+        };
+        let budget: Vec<f64> = of_site.iter().map(|&c| class_budget[c as usize]).collect();
+        let streamed = stream_euclidean(&compounds, &sites, classes, &population);
+        let matrix = Reach::from_coverage(
+            &euclidean(&compounds, &sites, &budget),
+            &of_site,
+            &population,
+        );
+        assert_eq!(
+            streamed, matrix,
+            "seed {seed}: n={n} m={m} fractional={fractional}"
+        );
+    }
+
+    #[test]
+    fn streaming_matches_the_matrix_path_with_whole_populations() {
+        for seed in 0..40 {
+            check_city(seed, false);
+        }
+    }
+
+    #[test]
+    fn streaming_matches_the_matrix_path_with_fractional_populations() {
+        for seed in 100..130 {
+            check_city(seed, true);
+        }
+    }
+
+    #[test]
+    fn point_exactly_on_the_radius_is_covered_and_counted() {
+        let sites = [[0.0, 0.0], [1000.0, 0.0]];
+        let compounds = [
+            [300.0, 0.0],
+            [180.0, 240.0],
+            [300.0000001, 0.0],
+            [700.0, 0.0],
+        ];
+        let classes = SiteClasses {
+            of_site: &[0, 0],
+            budget_m: &[300.0],
+        };
+        let r = stream_euclidean(&compounds, &sites, classes, &[1.0, 2.0, 4.0, 8.0]);
+        assert_eq!(r.covered(), vec![true, true, false, true]);
+        assert_eq!(r.loads[0].served_population, 3.0);
+        assert_eq!(r.loads[1].served_population, 8.0);
+        assert_eq!(r.nearest_cost_m[1], 300.0);
+    }
+
+    #[test]
+    fn same_result_on_one_thread_and_many() {
+        let mut rng = Rng::new(9);
+        let compounds = snapped_points(&mut rng, 30_000, 10_000.0);
+        let sites = snapped_points(&mut rng, 2_000, 10_000.0);
+        let of_site: Vec<u32> = (0..2000).map(|s| (s % 2) as u32).collect();
+        let population: Vec<f64> = (0..30_000).map(|i| (i % 97) as f64 + 0.25).collect();
+        let run = |threads: usize| {
+            let classes = SiteClasses {
+                of_site: &of_site,
+                budget_m: &[500.0, 800.0],
+            };
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| stream_euclidean(&compounds, &sites, classes, &population))
+        };
+        assert_eq!(run(1), run(4));
+    }
+}
