@@ -105,6 +105,124 @@ impl PointGrid {
         }
     }
 
+    /// A cell side for fixed-radius queries of `radius_m` over `points`: the radius itself
+    /// where points are sparse, down to a quarter… an eighth of it where hundreds fall within
+    /// one radius, so that whole cells lie inside a circle and can be counted without a
+    /// distance test (about eight points per cell).
+    pub fn cell_for(points: &[[f64; 2]], radius_m: f64) -> f64 {
+        let radius_m = radius_m.max(1.0);
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for p in points {
+            x0 = x0.min(p[0]);
+            y0 = y0.min(p[1]);
+            x1 = x1.max(p[0]);
+            y1 = y1.max(p[1]);
+        }
+        let area = ((x1 - x0).max(radius_m) * (y1 - y0).max(radius_m)).max(1.0);
+        let per_r2 = points.len() as f64 / area * radius_m * radius_m;
+        let k = (per_r2 / 8.0).sqrt().ceil().clamp(1.0, 8.0);
+        radius_m / k
+    }
+
+    /// Number of cells.
+    pub fn n_cells(&self) -> usize {
+        self.nx * self.ny
+    }
+
+    /// The slots (positions in [`PointGrid::points`]) of cell `cell`.
+    pub fn cell_slots(&self, cell: usize) -> std::ops::Range<usize> {
+        self.cell_start[cell] as usize..self.cell_start[cell + 1] as usize
+    }
+
+    /// Calls `f(cell, slots, dmin_2, dmax_2)` for every non-empty cell that may hold points
+    /// within `radius_m` of `p`, with the squared least and greatest distance from `p` to the
+    /// cell's rectangle (grown by a micrometre, so rounding in bucketing cannot put a point
+    /// outside it). A cell with `dmax_2 <= radius²` lies wholly inside the circle.
+    pub fn for_each_cell_near(
+        &self,
+        p: [f64; 2],
+        radius_m: f64,
+        mut f: impl FnMut(usize, std::ops::Range<usize>, f64, f64),
+    ) {
+        let Some((cx0, cx1, cy0, cy1)) = self.cell_span(p, radius_m) else {
+            return;
+        };
+        const GROW: f64 = 1e-6;
+        let span = |v: f64, o: f64, c: usize| {
+            let lo = o + c as f64 * self.cell_m - GROW;
+            let hi = o + (c + 1) as f64 * self.cell_m + GROW;
+            let near = if v < lo {
+                lo - v
+            } else if v > hi {
+                v - hi
+            } else {
+                0.0
+            };
+            (near, (v - lo).abs().max((hi - v).abs()))
+        };
+        for cy in cy0..=cy1 {
+            let (ny_near, ny_far) = span(p[1], self.origin[1], cy);
+            for cx in cx0..=cx1 {
+                let cell = cy * self.nx + cx;
+                let slots = self.cell_slots(cell);
+                if slots.is_empty() {
+                    continue;
+                }
+                let (nx_near, nx_far) = span(p[0], self.origin[0], cx);
+                f(
+                    cell,
+                    slots,
+                    nx_near * nx_near + ny_near * ny_near,
+                    nx_far * nx_far + ny_far * ny_far,
+                );
+            }
+        }
+    }
+
+    /// The nearest point within `radius_m` of `p` as `(distance_m, index)`, lowest index on
+    /// ties; `None` when none is that close. Searches squares that double from one cell.
+    pub fn nearest_within(&self, p: [f64; 2], radius_m: f64) -> Option<(f64, u32)> {
+        let mut r = self.cell_m.min(radius_m);
+        loop {
+            let mut best = (f64::INFINITY, u32::MAX);
+            self.for_each_within(p, r, |_, q, d| {
+                if (d, q.index) < best {
+                    best = (d, q.index);
+                }
+            });
+            // Every point at distance <= r was seen, so every point as near as the best was.
+            if best.1 != u32::MAX {
+                return Some(best);
+            }
+            if r >= radius_m {
+                return None;
+            }
+            r = (r * 2.0).min(radius_m);
+        }
+    }
+
+    /// The inclusive cell columns and rows of the square of half-side `radius_m` around `p`,
+    /// clipped to the grid; `None` when it misses the grid.
+    fn cell_span(&self, p: [f64; 2], radius_m: f64) -> Option<(usize, usize, usize, usize)> {
+        if self.points.is_empty() {
+            return None;
+        }
+        let lo = |v: f64, o: f64, n: usize| -> usize {
+            (((v - radius_m - o) / self.cell_m).floor().max(0.0) as usize).min(n)
+        };
+        let hi = |v: f64, o: f64, n: usize| -> Option<usize> {
+            let h = ((v + radius_m - o) / self.cell_m).floor();
+            (h >= 0.0).then(|| (h as usize).min(n - 1))
+        };
+        let cx1 = hi(p[0], self.origin[0], self.nx)?;
+        let cy1 = hi(p[1], self.origin[1], self.ny)?;
+        let (cx0, cy0) = (
+            lo(p[0], self.origin[0], self.nx),
+            lo(p[1], self.origin[1], self.ny),
+        );
+        (cx0 <= cx1 && cy0 <= cy1).then_some((cx0, cx1, cy0, cy1))
+    }
+
     /// The points in storage order: cell by cell (row-major), ascending index within a cell.
     /// Walking them in this order visits neighbours one after another.
     pub fn points(&self) -> &[GridPoint] {
@@ -139,26 +257,9 @@ impl PointGrid {
         radius_m: f64,
         mut f: impl FnMut(usize, &GridPoint, f64),
     ) {
-        if self.points.is_empty() {
-            return;
-        }
-        let lo = |v: f64, o: f64, n: usize| -> usize {
-            (((v - radius_m - o) / self.cell_m).floor().max(0.0) as usize).min(n)
-        };
-        let hi = |v: f64, o: f64, n: usize| -> Option<usize> {
-            let h = ((v + radius_m - o) / self.cell_m).floor();
-            (h >= 0.0).then(|| (h as usize).min(n - 1))
-        };
-        let (Some(cx1), Some(cy1)) = (
-            hi(p[0], self.origin[0], self.nx),
-            hi(p[1], self.origin[1], self.ny),
-        ) else {
+        let Some((cx0, cx1, cy0, cy1)) = self.cell_span(p, radius_m) else {
             return;
         };
-        let (cx0, cy0) = (
-            lo(p[0], self.origin[0], self.nx),
-            lo(p[1], self.origin[1], self.ny),
-        );
         let r2_slack = radius_m * radius_m * (1.0 + 1e-12);
         for cy in cy0..=cy1 {
             let row = cy * self.nx;
@@ -208,6 +309,43 @@ mod tests {
                     })
                     .collect();
                 assert_eq!(got, want, "seed {seed} p {p:?} r {r}");
+            }
+        }
+    }
+
+    #[test]
+    fn cell_bounds_and_nearest_match_all_pairs() {
+        for seed in 0..30 {
+            let mut rng = Rng::new(50 + seed);
+            let n = 1 + rng.below(800);
+            let pts: Vec<[f64; 2]> = (0..n)
+                .map(|_| {
+                    let (x, y) = (rng.range(-2e3, 2e3), rng.range(-2e3, 2e3));
+                    [(x / 10.0).round() * 10.0, (y / 10.0).round() * 10.0]
+                })
+                .collect();
+            let r = [100.0, 300.0, 1000.0][rng.below(3)];
+            let grid = PointGrid::new(&pts, PointGrid::cell_for(&pts, r));
+            for _ in 0..40 {
+                let p = [rng.range(-3e3, 3e3), rng.range(-3e3, 3e3)];
+                let d = |q: [f64; 2]| ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)).sqrt();
+                let mut seen = Vec::new();
+                grid.for_each_cell_near(p, r, |_, slots, dmin2, dmax2| {
+                    for q in &grid.points()[slots] {
+                        let d2 = d(q.xy).powi(2);
+                        assert!(
+                            dmin2 <= d2 && d2 <= dmax2,
+                            "seed {seed}: {dmin2} {d2} {dmax2}"
+                        );
+                        seen.push(q.index);
+                    }
+                });
+                let within = (0..n as u32).filter(|&i| d(pts[i as usize]) <= r);
+                assert!(within.clone().all(|i| seen.contains(&i)), "seed {seed}");
+                let want = within
+                    .map(|i| (d(pts[i as usize]), i))
+                    .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                assert_eq!(grid.nearest_within(p, r), want, "seed {seed} p {p:?}");
             }
         }
     }

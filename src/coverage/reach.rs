@@ -137,18 +137,13 @@ struct CompoundReach {
     cost_m: f64,
     nearest_covers: bool,
     within: u32,
+    /// Classes reaching the compound as bits (when there are at most 64 classes)…
+    mask: u64,
+    /// …or as a list (more classes).
     classes: Vec<u32>,
 }
 
-/// Per-task state of the streaming pass: a class stamp per class and, when the populations
-/// allow exact sums in any order, the loads by grid slot.
-struct Scratch {
-    stamp: Vec<u32>,
-    served_compounds: Vec<u32>,
-    served_population: Vec<f64>,
-}
-
-/// The fixed inputs of the streaming pass.
+/// The fixed inputs of the streaming passes.
 struct Stream<'a> {
     sites: &'a [[f64; 2]],
     grid: PointGrid,
@@ -158,16 +153,19 @@ struct Stream<'a> {
     /// (`hi`) surely not; in between, the exact `sqrt(d2) <= budget` test decides.
     lo2: Vec<f64>,
     hi2: Vec<f64>,
+    hi2_max: f64,
     max_budget: f64,
-    population: &'a [f64],
-    /// Loads are summed in the pass: every population is a whole number and their total
-    /// fits a double's integers, so sums are exact in any order.
-    sum_in_pass: bool,
+    /// Per site-grid cell: the classes in it as bits, and the least `lo2` among them (a
+    /// cell nearer than that is inside every one of its sites' circles; -1 when classes do
+    /// not fit the bits, so no cell is taken whole).
+    cell_mask: Vec<u64>,
+    cell_lo2: Vec<f64>,
 }
 
 /// Straight-line reach of `compounds` by `sites` (metres on one plane): site `s` reaches
-/// compound `i` when their distance is `<=` its class's budget. One parallel pass over the
-/// pairs, in grid order for cache locality, storing nothing per pair; memory grows with
+/// compound `i` when their distance is `<=` its class's budget. Two parallel passes, one
+/// over compounds and one over sites, each in grid order; cells wholly inside a circle are
+/// counted without distance tests, and nothing is stored per pair, so memory grows with
 /// compounds + sites. Identical to `Reach::from_coverage(&euclidean(..))` (the oracle tests
 /// hold it to that) and independent of the thread count.
 ///
@@ -186,50 +184,75 @@ pub fn stream_euclidean(
         compounds.len(),
         "one population per compound"
     );
-    let stream = Stream::new(sites, classes, population);
-    let order = PointGrid::new(compounds, stream.max_budget.max(1.0));
-    let (parts, loads) = stream.pass(order.points());
+    let stream = Stream::new(sites, classes);
+    let side = PointGrid::cell_for(compounds, stream.max_budget);
+    let order = PointGrid::new(compounds, side);
     let mut reach = Reach {
         nearest: vec![None; compounds.len()],
         nearest_cost_m: vec![f64::INFINITY; compounds.len()],
         within: vec![0; compounds.len()],
         class_start: Vec::with_capacity(compounds.len() + 1),
         classes: Vec::new(),
-        loads,
+        loads: stream.loads(&order, population),
     };
     let mut class_lists: Vec<Vec<u32>> = vec![Vec::new(); compounds.len()];
     let mut nearest_covers = vec![false; compounds.len()];
-    for c in parts.into_iter().flatten() {
+    for c in stream.compounds_pass(order.points()) {
         let i = c.index as usize;
         reach.nearest[i] = c.nearest;
         reach.nearest_cost_m[i] = c.cost_m;
         reach.within[i] = c.within;
         nearest_covers[i] = c.nearest_covers;
-        class_lists[i] = c.classes;
+        class_lists[i] = if c.mask != 0 {
+            (0..64).filter(|b| c.mask >> b & 1 == 1).collect()
+        } else {
+            c.classes
+        };
     }
     reach.class_start.push(0);
     for list in class_lists {
         reach.classes.extend(list);
         reach.class_start.push(reach.classes.len());
     }
-    if !stream.sum_in_pass {
-        stream.site_loads(&order, &mut reach.loads);
-    }
     reach.add_nearest_population(&nearest_covers, population);
     reach
 }
 
 impl<'a> Stream<'a> {
-    fn new(sites: &'a [[f64; 2]], classes: SiteClasses<'a>, population: &'a [f64]) -> Self {
+    fn new(sites: &'a [[f64; 2]], classes: SiteClasses<'a>) -> Self {
         let max_budget = classes
             .of_site
             .iter()
             .map(|&c| classes.budget_m[c as usize])
             .fold(0.0, f64::max);
-        let total: f64 = population.iter().map(|p| p.abs()).sum();
+        let grid = PointGrid::with_tags(
+            sites,
+            classes.of_site,
+            PointGrid::cell_for(sites, max_budget),
+        );
+        let lo2: Vec<f64> = classes
+            .budget_m
+            .iter()
+            .map(|b| b * b * (1.0 - 1e-12))
+            .collect();
+        let hi2: Vec<f64> = classes
+            .budget_m
+            .iter()
+            .map(|b| b * b * (1.0 + 1e-12))
+            .collect();
+        let bits = classes.budget_m.len() <= 64;
+        let mut cell_mask = vec![0u64; grid.n_cells()];
+        let mut cell_lo2 = vec![if bits { f64::INFINITY } else { -1.0 }; grid.n_cells()];
+        for cell in 0..grid.n_cells() {
+            for q in &grid.points()[grid.cell_slots(cell)] {
+                if bits {
+                    cell_mask[cell] |= 1 << q.tag;
+                    cell_lo2[cell] = cell_lo2[cell].min(lo2[q.tag as usize]);
+                }
+            }
+        }
         Stream {
             sites,
-            grid: PointGrid::with_tags(sites, classes.of_site, max_budget.max(1.0)),
             tree: RTree::bulk_load(
                 sites
                     .iter()
@@ -237,20 +260,14 @@ impl<'a> Stream<'a> {
                     .map(|(i, p)| GeomWithData::new(*p, i as u32))
                     .collect(),
             ),
-            lo2: classes
-                .budget_m
-                .iter()
-                .map(|b| b * b * (1.0 - 1e-12))
-                .collect(),
-            hi2: classes
-                .budget_m
-                .iter()
-                .map(|b| b * b * (1.0 + 1e-12))
-                .collect(),
+            grid,
             classes,
+            hi2_max: hi2.iter().copied().fold(0.0, f64::max),
+            lo2,
+            hi2,
             max_budget,
-            population,
-            sum_in_pass: total <= 2f64.powi(53) && population.iter().all(|p| p.fract() == 0.0),
+            cell_mask,
+            cell_lo2,
         }
     }
 
@@ -261,91 +278,49 @@ impl<'a> Stream<'a> {
         d2 <= self.lo2[c] || (d2 <= self.hi2[c] && d2.sqrt() <= self.classes.budget_m[c])
     }
 
-    /// The parallel pass over compounds in grid order: per-compound results by chunk, and
-    /// the loads summed in the pass (zero when `sum_in_pass` is false).
-    fn pass(&self, order: &[GridPoint]) -> (Vec<Vec<CompoundReach>>, Vec<CentreLoad>) {
-        let n_sites = self.sites.len();
-        let new_scratch = || Scratch {
-            stamp: vec![u32::MAX; self.classes.budget_m.len()],
-            served_compounds: vec![0; if self.sum_in_pass { n_sites } else { 0 }],
-            served_population: vec![0.0; if self.sum_in_pass { n_sites } else { 0 }],
-        };
-        let (mut parts, scratch) = order
+    /// The pass over compounds, in grid order, in parallel chunks collected in order.
+    fn compounds_pass(&self, order: &[GridPoint]) -> Vec<CompoundReach> {
+        let parts: Vec<Vec<CompoundReach>> = order
             .par_chunks(CHUNK)
-            .enumerate()
-            .fold(
-                || (Vec::new(), new_scratch()),
-                |(mut parts, mut scratch), (k, chunk)| {
-                    let part: Vec<CompoundReach> = chunk
-                        .iter()
-                        .map(|p| self.compound(p, &mut scratch))
-                        .collect();
-                    parts.push((k, part));
-                    (parts, scratch)
-                },
-            )
-            .map(|(parts, scratch)| (parts, vec![scratch]))
-            .reduce(
-                || (Vec::new(), Vec::new()),
-                |(mut a, mut sa), (b, sb)| {
-                    a.extend(b);
-                    sa.extend(sb);
-                    (a, sa)
-                },
-            );
-        parts.sort_unstable_by_key(|(k, _)| *k);
-        let mut loads = vec![CentreLoad::default(); n_sites];
-        if self.sum_in_pass {
-            for s in &scratch {
-                self.add_slot_sums(s, &mut loads);
-            }
-        }
-        (parts.into_iter().map(|(_, p)| p).collect(), loads)
+            .map(|chunk| chunk.iter().map(|p| self.compound(p)).collect())
+            .collect();
+        parts.into_iter().flatten().collect()
     }
 
-    /// Adds one task's per-slot sums to the per-site loads (exact: whole numbers).
-    fn add_slot_sums(&self, scratch: &Scratch, loads: &mut [CentreLoad]) {
-        for (slot, q) in self.grid.points().iter().enumerate() {
-            let l = &mut loads[q.index as usize];
-            l.served_compounds += scratch.served_compounds[slot] as usize;
-            l.served_population += scratch.served_population[slot];
-        }
-    }
-
-    /// Everything about one compound, from one visit of the sites near it.
-    fn compound(&self, p: &GridPoint, scratch: &mut Scratch) -> CompoundReach {
+    /// Everything about one compound: its nearest site and the sites within budget.
+    fn compound(&self, p: &GridPoint) -> CompoundReach {
         let mut out = CompoundReach {
             index: p.index,
             ..CompoundReach::default()
         };
-        let pop = self.population[p.index as usize];
-        let mut best = (f64::INFINITY, u32::MAX);
-        let mut best_limit = self.max_budget * self.max_budget * (1.0 + 1e-12);
+        let bits = self.classes.budget_m.len() <= 64;
         self.grid
-            .for_each_near(p.xy, self.max_budget, |slot, q, d2| {
-                if d2 <= best_limit {
-                    let d = d2.sqrt();
-                    if d <= self.max_budget && (d, q.index) < best {
-                        best = (d, q.index);
-                        best_limit = d2 * (1.0 + 1e-12);
-                    }
+            .for_each_cell_near(p.xy, self.max_budget, |cell, slots, dmin2, dmax2| {
+                if dmin2 > self.hi2_max {
+                    return;
                 }
-                if self.inside(q.tag, d2) {
-                    out.within += 1;
-                    if scratch.stamp[q.tag as usize] != p.index {
-                        scratch.stamp[q.tag as usize] = p.index;
-                        out.classes.push(q.tag);
-                    }
-                    if self.sum_in_pass {
-                        scratch.served_compounds[slot] += 1;
-                        scratch.served_population[slot] += pop;
+                if dmax2 <= self.cell_lo2[cell] {
+                    out.within += slots.len() as u32;
+                    out.mask |= self.cell_mask[cell];
+                    return;
+                }
+                for q in &self.grid.points()[slots] {
+                    let d2 = (q.xy[0] - p.xy[0]).powi(2) + (q.xy[1] - p.xy[1]).powi(2);
+                    if self.inside(q.tag, d2) {
+                        out.within += 1;
+                        if bits {
+                            out.mask |= 1 << q.tag;
+                        } else if !out.classes.contains(&q.tag) {
+                            out.classes.push(q.tag);
+                        }
                     }
                 }
             });
         out.classes.sort_unstable();
-        if best.1 == u32::MAX {
-            best = self.nearest_beyond(p.xy);
-        }
+        let best = self
+            .grid
+            .nearest_within(p.xy, self.max_budget)
+            .unwrap_or_else(|| self.nearest_beyond(p.xy));
         if best.1 != u32::MAX {
             out.nearest = Some(best.1);
             out.nearest_covers = best.0 <= self.classes.budget_of(best.1 as usize);
@@ -372,31 +347,71 @@ impl<'a> Stream<'a> {
         (d, index)
     }
 
-    /// Loads when populations are not whole numbers: per site, the compounds it reaches in
-    /// ascending order, summed sequentially, as the matrix path sums them.
-    fn site_loads(&self, compounds: &PointGrid, loads: &mut [CentreLoad]) {
-        let per_site: Vec<(usize, f64)> = (0..self.sites.len())
+    /// The pass over sites: what each serves. When every population is a whole number and
+    /// their total fits a double's integers, sums are exact in any order and cells wholly
+    /// inside a circle add their total at once; otherwise each site sums its compounds in
+    /// ascending order, as the matrix path does.
+    fn loads(&self, compounds: &PointGrid, population: &[f64]) -> Vec<CentreLoad> {
+        let total: f64 = population.iter().map(|p| p.abs()).sum();
+        let whole = total <= 2f64.powi(53) && population.iter().all(|p| p.fract() == 0.0);
+        let mut cell_pop = vec![0.0; if whole { compounds.n_cells() } else { 0 }];
+        for (cell, sum) in cell_pop.iter_mut().enumerate() {
+            for q in &compounds.points()[compounds.cell_slots(cell)] {
+                *sum += population[q.index as usize];
+            }
+        }
+        (0..self.sites.len())
             .into_par_iter()
             .map_init(Vec::new, |hits: &mut Vec<u32>, s| {
-                hits.clear();
-                let class = self.classes.of_site[s];
-                let budget = self.classes.budget_m[class as usize];
-                compounds.for_each_near(self.sites[s], budget, |_, q, d2| {
-                    if self.inside(class, d2) {
+                self.site_load(s, compounds, population, (whole, &cell_pop), hits)
+            })
+            .collect()
+    }
+
+    /// What site `s` serves. `whole.0`: populations are whole numbers and `whole.1` holds
+    /// each compound cell's total.
+    fn site_load(
+        &self,
+        s: usize,
+        compounds: &PointGrid,
+        population: &[f64],
+        whole: (bool, &[f64]),
+        hits: &mut Vec<u32>,
+    ) -> CentreLoad {
+        let class = self.classes.of_site[s];
+        let budget = self.classes.budget_m[class as usize];
+        let (lo2, hi2) = (self.lo2[class as usize], self.hi2[class as usize]);
+        let mut load = CentreLoad::default();
+        hits.clear();
+        compounds.for_each_cell_near(self.sites[s], budget, |cell, slots, dmin2, dmax2| {
+            if dmin2 > hi2 {
+                return;
+            }
+            if whole.0 && dmax2 <= lo2 {
+                load.served_compounds += slots.len();
+                load.served_population += whole.1[cell];
+                return;
+            }
+            for q in &compounds.points()[slots] {
+                let d2 =
+                    (q.xy[0] - self.sites[s][0]).powi(2) + (q.xy[1] - self.sites[s][1]).powi(2);
+                if self.inside(class, d2) {
+                    load.served_compounds += 1;
+                    if whole.0 {
+                        load.served_population += population[q.index as usize];
+                    } else {
                         hits.push(q.index);
                     }
-                });
-                hits.sort_unstable();
-                let sum = hits
-                    .iter()
-                    .fold(0.0, |acc, &i| acc + self.population[i as usize]);
-                (hits.len(), sum)
-            })
-            .collect();
-        for (l, (n, sum)) in loads.iter_mut().zip(per_site) {
-            l.served_compounds = n;
-            l.served_population = sum;
+                }
+            }
+        });
+        if !whole.0 {
+            hits.sort_unstable();
+            load.served_population = hits
+                .iter()
+                .fold(0.0, |acc, &i| acc + population[i as usize]);
         }
+        load
     }
 }
 
@@ -461,6 +476,24 @@ mod tests {
         for seed in 100..130 {
             check_city(seed, true);
         }
+    }
+
+    #[test]
+    fn streaming_matches_the_matrix_path_with_more_classes_than_bits() {
+        let mut rng = Rng::new(77);
+        let compounds = snapped_points(&mut rng, 2000, 3000.0);
+        let sites = snapped_points(&mut rng, 400, 3000.0);
+        let of_site: Vec<u32> = (0..400).map(|s| (s % 70) as u32).collect();
+        let class_budget: Vec<f64> = (0..70).map(|c| 200.0 + 10.0 * c as f64).collect();
+        let population: Vec<f64> = (0..2000).map(|i| (i % 13) as f64).collect();
+        let budget: Vec<f64> = of_site.iter().map(|&c| class_budget[c as usize]).collect();
+        let classes = SiteClasses {
+            of_site: &of_site,
+            budget_m: &class_budget,
+        };
+        let streamed = stream_euclidean(&compounds, &sites, classes, &population);
+        let cov = euclidean(&compounds, &sites, &budget);
+        assert_eq!(streamed, Reach::from_coverage(&cov, &of_site, &population));
     }
 
     #[test]
