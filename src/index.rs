@@ -106,9 +106,10 @@ impl PointGrid {
     }
 
     /// A cell side for fixed-radius queries of `radius_m` over `points`: the radius itself
-    /// where points are sparse, down to a quarter… an eighth of it where hundreds fall within
-    /// one radius, so that whole cells lie inside a circle and can be counted without a
-    /// distance test (about eight points per cell).
+    /// where points are sparse, down to a sixteenth of it where hundreds fall within one
+    /// radius, so that whole cells lie inside a circle and can be counted without a distance
+    /// test, and few points lie in the cells the circle's edge crosses (about two points per
+    /// cell).
     pub fn cell_for(points: &[[f64; 2]], radius_m: f64) -> f64 {
         let radius_m = radius_m.max(1.0);
         let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
@@ -120,7 +121,7 @@ impl PointGrid {
         }
         let area = ((x1 - x0).max(radius_m) * (y1 - y0).max(radius_m)).max(1.0);
         let per_r2 = points.len() as f64 / area * radius_m * radius_m;
-        let k = (per_r2 / 8.0).sqrt().ceil().clamp(1.0, 8.0);
+        let k = (per_r2 / 2.0).sqrt().ceil().clamp(1.0, 16.0);
         radius_m / k
     }
 
@@ -134,49 +135,73 @@ impl PointGrid {
         self.cell_start[cell] as usize..self.cell_start[cell + 1] as usize
     }
 
-    /// Calls `f(cell, slots, dmin_2, dmax_2)` for every non-empty cell that may hold points
-    /// within `radius_m` of `p`, with the squared least and greatest distance from `p` to the
-    /// cell's rectangle (grown by a micrometre, so rounding in bucketing cannot put a point
-    /// outside it). A cell with `dmax_2 <= radius²` lies wholly inside the circle.
-    pub fn for_each_cell_near(
+    /// Visits the non-empty cells that may hold points within `radius_m` of `p`, each row's
+    /// run of cells lying wholly within squared distance `inside_2` of `p` at once: `f(cells, slots, true)` with
+    /// the run's cell ids and its points' slots (contiguous, since cells are stored row by
+    /// row); every other non-empty cell that may hold points within `radius_m` comes alone as
+    /// `f(cell..cell + 1, slots, false)`. A cell's extent is grown by a micrometre, so rounding
+    /// in bucketing cannot put a point outside it. Rows are walked inward from both ends: a cell's farthest
+    /// distance falls then rises along a row, so the wholly-inside cells form one run.
+    pub fn for_each_row_near(
         &self,
         p: [f64; 2],
         radius_m: f64,
-        mut f: impl FnMut(usize, std::ops::Range<usize>, f64, f64),
+        inside_2: f64,
+        mut f: impl FnMut(std::ops::Range<usize>, std::ops::Range<usize>, bool),
     ) {
         let Some((cx0, cx1, cy0, cy1)) = self.cell_span(p, radius_m) else {
             return;
         };
-        const GROW: f64 = 1e-6;
-        let span = |v: f64, o: f64, c: usize| {
-            let lo = o + c as f64 * self.cell_m - GROW;
-            let hi = o + (c + 1) as f64 * self.cell_m + GROW;
-            let near = if v < lo {
-                lo - v
-            } else if v > hi {
-                v - hi
-            } else {
-                0.0
-            };
-            (near, (v - lo).abs().max((hi - v).abs()))
-        };
+        let r2_slack = radius_m * radius_m * (1.0 + 1e-12);
         for cy in cy0..=cy1 {
-            let (ny_near, ny_far) = span(p[1], self.origin[1], cy);
-            for cx in cx0..=cx1 {
+            let (dy_near, dy_far) = self.span(p[1], self.origin[1], cy);
+            let dy2 = (dy_near * dy_near, dy_far * dy_far);
+            let bounds = |cx: usize| {
+                let (n, f) = self.span(p[0], self.origin[0], cx);
+                (n * n + dy2.0, f * f + dy2.1)
+            };
+            let visit = |cx: usize, f: &mut dyn FnMut(_, _, _)| {
                 let cell = cy * self.nx + cx;
                 let slots = self.cell_slots(cell);
-                if slots.is_empty() {
-                    continue;
+                if !slots.is_empty() && bounds(cx).0 <= r2_slack {
+                    f(cell..cell + 1, slots, false);
                 }
-                let (nx_near, nx_far) = span(p[0], self.origin[0], cx);
-                f(
-                    cell,
-                    slots,
-                    nx_near * nx_near + ny_near * ny_near,
-                    nx_far * nx_far + ny_far * ny_far,
-                );
+            };
+            let mut a = cx0;
+            while a <= cx1 && bounds(a).1 > inside_2 {
+                visit(a, &mut f);
+                a += 1;
+            }
+            if a > cx1 {
+                continue;
+            }
+            let mut b = cx1;
+            while bounds(b).1 > inside_2 {
+                visit(b, &mut f);
+                b -= 1;
+            }
+            let row = cy * self.nx;
+            let slots = self.cell_start[row + a] as usize..self.cell_start[row + b + 1] as usize;
+            if !slots.is_empty() {
+                f(row + a..row + b + 1, slots, true);
             }
         }
+    }
+
+    /// Least and greatest distance from coordinate `v` to cell `c`'s extent along one axis
+    /// (origin `o`), the extent grown by a micrometre against rounding in bucketing.
+    fn span(&self, v: f64, o: f64, c: usize) -> (f64, f64) {
+        const GROW: f64 = 1e-6;
+        let lo = o + c as f64 * self.cell_m - GROW;
+        let hi = o + (c + 1) as f64 * self.cell_m + GROW;
+        let near = if v < lo {
+            lo - v
+        } else if v > hi {
+            v - hi
+        } else {
+            0.0
+        };
+        (near, (v - lo).abs().max((hi - v).abs()))
     }
 
     /// The nearest point within `radius_m` of `p` as `(distance_m, index)`, lowest index on
@@ -330,13 +355,12 @@ mod tests {
                 let p = [rng.range(-3e3, 3e3), rng.range(-3e3, 3e3)];
                 let d = |q: [f64; 2]| ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)).sqrt();
                 let mut seen = Vec::new();
-                grid.for_each_cell_near(p, r, |_, slots, dmin2, dmax2| {
+                let inside_2 = (r * 0.8).powi(2);
+                grid.for_each_row_near(p, r, inside_2, |_, slots, whole| {
                     for q in &grid.points()[slots] {
                         let d2 = d(q.xy).powi(2);
-                        assert!(
-                            dmin2 <= d2 && d2 <= dmax2,
-                            "seed {seed}: {dmin2} {d2} {dmax2}"
-                        );
+                        assert!(!whole || d2 <= inside_2, "seed {seed}: {d2} > {inside_2}");
+                        assert!(!seen.contains(&q.index), "seed {seed}: visited twice");
                         seen.push(q.index);
                     }
                 });

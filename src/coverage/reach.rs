@@ -153,13 +153,11 @@ struct Stream<'a> {
     /// (`hi`) surely not; in between, the exact `sqrt(d2) <= budget` test decides.
     lo2: Vec<f64>,
     hi2: Vec<f64>,
-    hi2_max: f64,
     max_budget: f64,
-    /// Per site-grid cell: the classes in it as bits, and the least `lo2` among them (a
-    /// cell nearer than that is inside every one of its sites' circles; -1 when classes do
-    /// not fit the bits, so no cell is taken whole).
+    /// Per site-grid cell: the classes in it as bits (when they fit).
     cell_mask: Vec<u64>,
-    cell_lo2: Vec<f64>,
+    /// The least `lo2`: cells nearer than that are inside every site's circle.
+    lo2_min: f64,
 }
 
 /// Straight-line reach of `compounds` by `sites` (metres on one plane): site `s` reaches
@@ -241,14 +239,10 @@ impl<'a> Stream<'a> {
             .map(|b| b * b * (1.0 + 1e-12))
             .collect();
         let bits = classes.budget_m.len() <= 64;
-        let mut cell_mask = vec![0u64; grid.n_cells()];
-        let mut cell_lo2 = vec![if bits { f64::INFINITY } else { -1.0 }; grid.n_cells()];
-        for cell in 0..grid.n_cells() {
+        let mut cell_mask = vec![0u64; if bits { grid.n_cells() } else { 0 }];
+        for (cell, mask) in cell_mask.iter_mut().enumerate() {
             for q in &grid.points()[grid.cell_slots(cell)] {
-                if bits {
-                    cell_mask[cell] |= 1 << q.tag;
-                    cell_lo2[cell] = cell_lo2[cell].min(lo2[q.tag as usize]);
-                }
+                *mask |= 1 << q.tag;
             }
         }
         Stream {
@@ -262,12 +256,11 @@ impl<'a> Stream<'a> {
             ),
             grid,
             classes,
-            hi2_max: hi2.iter().copied().fold(0.0, f64::max),
-            lo2,
+            lo2: lo2.clone(),
             hi2,
             max_budget,
             cell_mask,
-            cell_lo2,
+            lo2_min: lo2.iter().copied().fold(f64::INFINITY, f64::min),
         }
     }
 
@@ -294,28 +287,35 @@ impl<'a> Stream<'a> {
             ..CompoundReach::default()
         };
         let bits = self.classes.budget_m.len() <= 64;
+        let single = self.classes.budget_m.len() == 1;
+        let inside_2 = if bits { self.lo2_min } else { -1.0 };
+        let mut within = 0u32;
+        let mut mask = 0u64;
+        let mut classes = Vec::new();
         self.grid
-            .for_each_cell_near(p.xy, self.max_budget, |cell, slots, dmin2, dmax2| {
-                if dmin2 > self.hi2_max {
-                    return;
-                }
-                if dmax2 <= self.cell_lo2[cell] {
-                    out.within += slots.len() as u32;
-                    out.mask |= self.cell_mask[cell];
+            .for_each_row_near(p.xy, self.max_budget, inside_2, |cells, slots, whole| {
+                if whole {
+                    within += slots.len() as u32;
+                    mask |= if single {
+                        1
+                    } else {
+                        self.cell_mask[cells].iter().fold(0, |m, c| m | c)
+                    };
                     return;
                 }
                 for q in &self.grid.points()[slots] {
                     let d2 = (q.xy[0] - p.xy[0]).powi(2) + (q.xy[1] - p.xy[1]).powi(2);
                     if self.inside(q.tag, d2) {
-                        out.within += 1;
+                        within += 1;
                         if bits {
-                            out.mask |= 1 << q.tag;
-                        } else if !out.classes.contains(&q.tag) {
-                            out.classes.push(q.tag);
+                            mask |= 1 << q.tag;
+                        } else if !classes.contains(&q.tag) {
+                            classes.push(q.tag);
                         }
                     }
                 }
             });
+        (out.within, out.mask, out.classes) = (within, mask, classes);
         out.classes.sort_unstable();
         let best = self
             .grid
@@ -354,22 +354,40 @@ impl<'a> Stream<'a> {
     fn loads(&self, compounds: &PointGrid, population: &[f64]) -> Vec<CentreLoad> {
         let total: f64 = population.iter().map(|p| p.abs()).sum();
         let whole = total <= 2f64.powi(53) && population.iter().all(|p| p.fract() == 0.0);
-        let mut cell_pop = vec![0.0; if whole { compounds.n_cells() } else { 0 }];
-        for (cell, sum) in cell_pop.iter_mut().enumerate() {
-            for q in &compounds.points()[compounds.cell_slots(cell)] {
-                *sum += population[q.index as usize];
-            }
+        // Running totals of population in grid order: a run of slots sums in O(1).
+        let mut acc = 0.0;
+        let mut cell_pop = vec![0.0];
+        if whole {
+            cell_pop.extend(compounds.points().iter().map(|q| {
+                acc += population[q.index as usize];
+                acc
+            }));
         }
-        (0..self.sites.len())
-            .into_par_iter()
-            .map_init(Vec::new, |hits: &mut Vec<u32>, s| {
-                self.site_load(s, compounds, population, (whole, &cell_pop), hits)
+        // Sites in grid order, so neighbours scan the same compound cells while they are
+        // in cache; results go back to site order.
+        let by_slot: Vec<CentreLoad> = self
+            .grid
+            .points()
+            .par_iter()
+            .map_init(Vec::new, |hits: &mut Vec<u32>, q| {
+                self.site_load(
+                    q.index as usize,
+                    compounds,
+                    population,
+                    (whole, &cell_pop),
+                    hits,
+                )
             })
-            .collect()
+            .collect();
+        let mut loads = vec![CentreLoad::default(); self.sites.len()];
+        for (q, load) in self.grid.points().iter().zip(by_slot) {
+            loads[q.index as usize] = load;
+        }
+        loads
     }
 
     /// What site `s` serves. `whole.0`: populations are whole numbers and `whole.1` holds
-    /// each compound cell's total.
+    /// their running totals in grid order (`whole.1[k]`: the first `k` slots).
     fn site_load(
         &self,
         s: usize,
@@ -380,31 +398,37 @@ impl<'a> Stream<'a> {
     ) -> CentreLoad {
         let class = self.classes.of_site[s];
         let budget = self.classes.budget_m[class as usize];
-        let (lo2, hi2) = (self.lo2[class as usize], self.hi2[class as usize]);
+        let lo2 = self.lo2[class as usize];
         let mut load = CentreLoad::default();
         hits.clear();
-        compounds.for_each_cell_near(self.sites[s], budget, |cell, slots, dmin2, dmax2| {
-            if dmin2 > hi2 {
-                return;
-            }
-            if whole.0 && dmax2 <= lo2 {
-                load.served_compounds += slots.len();
-                load.served_population += whole.1[cell];
-                return;
-            }
-            for q in &compounds.points()[slots] {
-                let d2 =
-                    (q.xy[0] - self.sites[s][0]).powi(2) + (q.xy[1] - self.sites[s][1]).powi(2);
-                if self.inside(class, d2) {
-                    load.served_compounds += 1;
-                    if whole.0 {
-                        load.served_population += population[q.index as usize];
-                    } else {
-                        hits.push(q.index);
+        let site = self.sites[s];
+        let mut n = 0;
+        let mut sum = 0.0;
+        compounds.for_each_row_near(
+            site,
+            budget,
+            if whole.0 { lo2 } else { -1.0 },
+            |_, slots, inside| {
+                if inside {
+                    n += slots.len();
+                    sum += whole.1[slots.end] - whole.1[slots.start];
+                    return;
+                }
+                for q in &compounds.points()[slots] {
+                    let d2 = (q.xy[0] - site[0]).powi(2) + (q.xy[1] - site[1]).powi(2);
+                    if self.inside(class, d2) {
+                        n += 1;
+                        if whole.0 {
+                            sum += population[q.index as usize];
+                        } else {
+                            hits.push(q.index);
+                        }
                     }
                 }
-            }
-        });
+            },
+        );
+        load.served_compounds = n;
+        load.served_population = sum;
         if !whole.0 {
             hits.sort_unstable();
             load.served_population = hits
