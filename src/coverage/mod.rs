@@ -3,6 +3,7 @@
 
 mod analysis;
 mod costs;
+mod detour;
 mod euclidean;
 mod matrix;
 mod reach;
@@ -10,6 +11,7 @@ mod stats;
 
 pub use analysis::{Analysis, CURVE_MINUTES, NetworkStats, Projected};
 pub use costs::{Costs, table_coverage};
+pub use detour::{DetourStats, detour_stats};
 pub use euclidean::{brute_force, euclidean};
 pub use matrix::CoverageMatrix;
 pub use reach::{Reach, SiteClasses, stream_euclidean};

@@ -24,8 +24,6 @@ mod test_pbf;
 
 use std::path::Path;
 
-use serde::Serialize;
-
 pub use graph::{StreetNetwork, TOUCH_TOLERANCE_M};
 pub use snap::Snap;
 
@@ -182,55 +180,10 @@ pub fn service_area_outline(segments: &[[[f64; 2]; 2]], spacing_m: f64) -> Vec<[
     hull.exterior().coords().map(|c| [c.x, c.y]).collect()
 }
 
-/// How much longer the walk is than the straight line.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct DetourStats {
-    /// Compounds compared: reachable under both metrics, straight-line cost above 1 m.
-    pub compounds_compared: usize,
-    /// Median ratio of walking cost to straight-line cost to the nearest site.
-    pub median_ratio: Option<f64>,
-    /// 90th percentile of that ratio.
-    pub p90_ratio: Option<f64>,
-    /// Compounds inside a straight-line circle but not within any site's walking budget.
-    pub covered_straight_not_walk: usize,
-}
-
-/// Compares walking with straight-line coverage of the same compounds and sites: the ratio of
-/// the cost to the nearest site on foot to the cost to the nearest site as the crow flies.
-///
-/// # Panics
-/// When the two coverages have different numbers of compounds.
-pub fn detour_stats(straight: &Coverage, walk: &Coverage) -> DetourStats {
-    assert_eq!(
-        straight.len(),
-        walk.len(),
-        "same compounds in both coverages"
-    );
-    let mut ratios: Vec<f64> = straight
-        .nearest_cost_m
-        .iter()
-        .zip(&walk.nearest_cost_m)
-        .filter(|&(&s, &w)| s.is_finite() && w.is_finite() && s > 1.0)
-        .map(|(&s, &w)| w / s)
-        .collect();
-    ratios.sort_unstable_by(f64::total_cmp);
-    let pick = |q: f64| {
-        (!ratios.is_empty()).then(|| ratios[((ratios.len() - 1) as f64 * q).round() as usize])
-    };
-    DetourStats {
-        compounds_compared: ratios.len(),
-        median_ratio: pick(0.5),
-        p90_ratio: pick(0.9),
-        covered_straight_not_walk: (0..straight.len())
-            .filter(|&i| straight.is_covered(i) && !walk.is_covered(i))
-            .count(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coverage::euclidean;
+    use crate::coverage::{Reach, detour_stats, euclidean};
     use crate::rng::Rng;
     use crate::synth::{SynthSpec, generate};
 
@@ -326,8 +279,13 @@ mod tests {
             cut_off > 0,
             "no southern compound is cut off from its northern circle"
         );
-        assert!(detour_stats(&straight_n, &walk_n.coverage).covered_straight_not_walk >= cut_off);
-        let stats = detour_stats(&straight, &walk.coverage);
+        let reach = |c: &Coverage| {
+            let n_sites = c.by_compound.n_cols();
+            Reach::from_coverage(c, &vec![0; n_sites], &vec![1.0; c.len()])
+        };
+        let lost = detour_stats(&reach(&straight_n), &reach(&walk_n.coverage));
+        assert!(lost.covered_straight_not_walk >= cut_off);
+        let stats = detour_stats(&reach(&straight), &reach(&walk.coverage));
         assert!(stats.covered_straight_not_walk > 0);
         let median = stats.median_ratio.unwrap();
         assert!((1.0..3.0).contains(&median), "median detour {median}");
@@ -415,18 +373,5 @@ mod tests {
             .fold(0.0, f64::max);
         assert!((far - 300.0).abs() < 1e-9, "{far}");
         assert!(service_area_outline(&[], 25.0).is_empty());
-    }
-
-    #[test]
-    fn detour_stats_of_identical_coverages_is_one() {
-        let cov = euclidean(
-            &[[0.0, 0.0], [10.0, 0.0], [0.5, 0.0]],
-            &[[0.0, 0.0]],
-            &[5.0],
-        );
-        let s = detour_stats(&cov, &cov);
-        assert_eq!(s.compounds_compared, 1);
-        assert_eq!(s.median_ratio, Some(1.0));
-        assert_eq!(s.covered_straight_not_walk, 0);
     }
 }
