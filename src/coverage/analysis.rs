@@ -5,13 +5,12 @@ use serde::Serialize;
 
 use crate::circle::Circle;
 use crate::model::{Centres, Compounds};
-use crate::network::NetworkCoverage;
 use crate::study::StudyArea;
 
 use super::{
     CentreLoad, Costs, Coverage, DetourStats, DistanceStats, GroupRow, LevelClasses, LevelRow,
-    Metric, Reach, SiteClasses, Totals, coverage_curve, detour_stats, distance_stats, group_rows,
-    level_rows, stream_euclidean,
+    Metric, NetworkCoverage, Reach, SiteClasses, Totals, coverage_curve, detour_stats,
+    distance_stats, group_rows, level_rows, stream_euclidean,
 };
 
 /// Minutes at which the coverage curve is sampled.
