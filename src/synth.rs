@@ -301,6 +301,22 @@ pub fn generate(spec: &SynthSpec) -> SynthCity {
     }
 }
 
+/// `pts` with extra vertices so that no segment is longer than `step_m`.
+fn densify(pts: &[[f64; 2]], step_m: f64) -> Vec<[f64; 2]> {
+    let mut out = Vec::with_capacity(pts.len());
+    for w in pts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let len = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+        let k = (len / step_m).ceil().max(1.0) as usize;
+        out.extend((0..k).map(|i| {
+            let t = i as f64 / k as f64;
+            [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
+        }));
+    }
+    out.extend(pts.last());
+    out
+}
+
 /// Running sums of weights, for sampling by binary search.
 fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
     let mut acc = 0.0;
@@ -485,8 +501,45 @@ impl SynthCity {
 
     /// Streets as GeoJSON LineStrings: `id`, `highway`, `name`.
     pub fn streets_geojson(&self) -> String {
+        self.lines_geojson(&self.streets)
+    }
+
+    /// The streets as a typical GIS road layer: east–west streets keep only every other
+    /// crossing as a vertex, so half the crossings fall inside segments of both lines (only
+    /// `--node-crossings` joins them), and every line gets a vertex every `step_m` metres.
+    /// Walls, river cuts and bridges are those of [`SynthCity::streets`].
+    ///
+    /// # Panics
+    /// When `step_m` is not positive.
+    pub fn gis_streets(&self, step_m: f64) -> Vec<SynthStreet> {
+        assert!(step_m > 0.0, "vertex spacing must be positive");
+        self.streets
+            .iter()
+            .map(|st| {
+                let mut pts: Vec<[f64; 2]> = st.points.clone();
+                if st.name.ends_with("号街") && pts.len() > 2 {
+                    let last = pts[pts.len() - 1];
+                    pts = pts.into_iter().step_by(2).collect();
+                    if pts.last() != Some(&last) {
+                        pts.push(last);
+                    }
+                }
+                SynthStreet {
+                    points: densify(&pts, step_m),
+                    ..st.clone()
+                }
+            })
+            .collect()
+    }
+
+    /// [`SynthCity::gis_streets`] as GeoJSON.
+    pub fn gis_streets_geojson(&self, step_m: f64) -> String {
+        self.lines_geojson(&self.gis_streets(step_m))
+    }
+
+    fn lines_geojson(&self, streets: &[SynthStreet]) -> String {
         let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
-        for (i, st) in self.streets.iter().enumerate() {
+        for (i, st) in streets.iter().enumerate() {
             if i > 0 {
                 s.push_str(",\n");
             }
@@ -551,6 +604,37 @@ mod tests {
             })
             .sum();
         hits as f64 / city.compounds.len() as f64
+    }
+
+    #[test]
+    fn gis_streets_leave_crossings_unnoded_and_densified() {
+        let city = generate(&SynthSpec {
+            compounds: 2000,
+            centres: 30,
+            candidates: 0,
+            seed: 8,
+            origin: (117.0, 31.0),
+            box_km: None,
+            clusters: None,
+        });
+        let shared = |streets: &[SynthStreet]| {
+            let mut seen = std::collections::HashMap::new();
+            for st in streets {
+                for p in &st.points {
+                    *seen.entry((p[0].to_bits(), p[1].to_bits())).or_insert(0) += 1;
+                }
+            }
+            seen.values().filter(|&&n| n > 1).count()
+        };
+        let gis = city.gis_streets(40.0);
+        assert_eq!(gis.len(), city.streets.len());
+        assert!(shared(&gis) * 3 < shared(&city.streets) * 2, "crossings still noded");
+        for st in &gis {
+            for w in st.points.windows(2) {
+                let len = ((w[1][0] - w[0][0]).powi(2) + (w[1][1] - w[0][1]).powi(2)).sqrt();
+                assert!(len <= 40.0 + 1e-9, "{len}");
+            }
+        }
     }
 
     #[test]
