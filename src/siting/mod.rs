@@ -136,7 +136,6 @@ pub fn plan_sites(
         .filter(|(_, c)| **c)
         .map(|(p, _)| p)
         .sum();
-    let reachable_added: f64 = inst.weight.iter().sum();
     let none = vec![false; m];
     let heuristic = |k: usize| swap_search(&inst, greedy(&inst, k, &none), 50, deadline);
 
@@ -148,89 +147,9 @@ pub fn plan_sites(
             (s, g, true, None)
         }
         Goal::Target(share) => {
-            let needed = (share * total - existing).max(0.0);
-            let reachable = needed <= reachable_added + 1e-9 * total.max(1.0);
-            // One tolerance for every "reaches the target" test, here and in the solver.
-            let needed = needed.min(reachable_added) - 1e-9 * total.max(1.0);
-            // The greedy order tells how many sites surely suffice.
-            let order = greedy(&inst, m, &none);
-            let mut acc = 0.0;
-            let mut hi = order.len();
-            // Greedy's order is already by marginal gain: walk it once.
-            let mut hit = vec![false; inst.weight.len()];
-            for (n, &c) in order.iter().enumerate() {
-                for &i in &inst.by_candidate[c as usize] {
-                    if !std::mem::replace(&mut hit[i as usize], true) {
-                        acc += inst.weight[i as usize];
-                    }
-                }
-                if acc >= needed {
-                    hi = n + 1;
-                    break;
-                }
-            }
-            if needed <= 0.0 {
-                hi = 0;
-            }
-            // A lower bound: even the k largest candidates together must reach `needed`.
-            let mut sizes: Vec<f64> = inst
-                .by_candidate
-                .iter()
-                .map(|r| r.iter().map(|&i| inst.weight[i as usize]).sum())
-                .collect();
-            sizes.sort_unstable_by(|a, b| b.total_cmp(a));
-            let mut lo = 0;
-            let mut s = 0.0;
-            while lo < sizes.len() && s < needed {
-                s += sizes[lo];
-                lo += 1;
-            }
-            let mut best = Solved {
-                chosen: order[..hi].to_vec(),
-                value: inst.value(&order[..hi]),
-                upper_bound: f64::INFINITY,
-                optimal: false,
-                nodes: 0,
-            };
-            let mut proven = true;
-            let mut nodes = 0;
-            // Walk down from the greedy count: can one site fewer still reach the target?
-            let mut k = hi;
-            while k > lo.max(1) {
-                let trial = k - 1;
-                let start = heuristic(trial);
-                if inst.value(&start) >= needed {
-                    best.value = inst.value(&start);
-                    best.chosen = start;
-                    k = trial;
-                    continue;
-                }
-                let s = solve_with_floor(&inst, trial, &start, deadline, Some(needed));
-                nodes += s.nodes;
-                if s.value >= needed {
-                    best.value = s.value;
-                    best.chosen = s.chosen;
-                    k = trial;
-                    continue;
-                }
-                // Exhausted: no `trial` sites reach the target. Timed out: undecided.
-                proven &= s.optimal;
-                break;
-            }
-            // With the fewest sites fixed, cover as many people as possible with them.
-            if !best.chosen.is_empty() {
-                let s = solve(&inst, best.chosen.len(), &best.chosen, deadline);
-                nodes += s.nodes;
-                if s.value >= best.value {
-                    best = s;
-                }
-            } else {
-                best.upper_bound = 0.0;
-                best.optimal = true;
-            }
-            best.nodes = nodes;
-            let k = best.chosen.len();
-            let g = inst.value(&greedy(&inst, k, &none));
+            let (best, reachable, proven) =
+                fewest_sites(&inst, share, total, existing, deadline, &heuristic);
+            let g = inst.value(&greedy(&inst, best.chosen.len(), &none));
             (best, g, reachable, Some(proven))
         }
     };
@@ -254,6 +173,104 @@ pub fn plan_sites(
     plan.target_reached = target_reached;
     plan.nodes = solved.nodes;
     Ok(plan)
+}
+
+/// The fewest sites reaching `share` of `total` (with `existing` already covered), then the
+/// most coverage with that many. Returns the solution, whether the target is reachable, and
+/// whether the count is proven the fewest.
+fn fewest_sites(
+    inst: &Instance,
+    share: f64,
+    total: f64,
+    existing: f64,
+    deadline: Instant,
+    heuristic: &dyn Fn(usize) -> Vec<u32>,
+) -> (Solved, bool, bool) {
+    let m = inst.n_candidates();
+    let none = vec![false; m];
+    let reachable_added: f64 = inst.weight.iter().sum();
+    let needed = (share * total - existing).max(0.0);
+    let reachable = needed <= reachable_added + 1e-9 * total.max(1.0);
+    // One tolerance for every "reaches the target" test, here and in the solver.
+    let needed = needed.min(reachable_added) - 1e-9 * total.max(1.0);
+    // The greedy order tells how many sites surely suffice.
+    let order = greedy(inst, m, &none);
+    let mut acc = 0.0;
+    let mut hi = order.len();
+    // Greedy's order is already by marginal gain: walk it once.
+    let mut hit = vec![false; inst.weight.len()];
+    for (n, &c) in order.iter().enumerate() {
+        for &i in &inst.by_candidate[c as usize] {
+            if !std::mem::replace(&mut hit[i as usize], true) {
+                acc += inst.weight[i as usize];
+            }
+        }
+        if acc >= needed {
+            hi = n + 1;
+            break;
+        }
+    }
+    if needed <= 0.0 {
+        hi = 0;
+    }
+    // A lower bound: even the k largest candidates together must reach `needed`.
+    let mut sizes: Vec<f64> = inst
+        .by_candidate
+        .iter()
+        .map(|r| r.iter().map(|&i| inst.weight[i as usize]).sum())
+        .collect();
+    sizes.sort_unstable_by(|a, b| b.total_cmp(a));
+    let mut lo = 0;
+    let mut s = 0.0;
+    while lo < sizes.len() && s < needed {
+        s += sizes[lo];
+        lo += 1;
+    }
+    let mut best = Solved {
+        chosen: order[..hi].to_vec(),
+        value: inst.value(&order[..hi]),
+        upper_bound: f64::INFINITY,
+        optimal: false,
+        nodes: 0,
+    };
+    let mut proven = true;
+    let mut nodes = 0;
+    // Walk down from the greedy count: can one site fewer still reach the target?
+    let mut k = hi;
+    while k > lo.max(1) {
+        let trial = k - 1;
+        let start = heuristic(trial);
+        if inst.value(&start) >= needed {
+            best.value = inst.value(&start);
+            best.chosen = start;
+            k = trial;
+            continue;
+        }
+        let s = solve_with_floor(inst, trial, &start, deadline, Some(needed));
+        nodes += s.nodes;
+        if s.value >= needed {
+            best.value = s.value;
+            best.chosen = s.chosen;
+            k = trial;
+            continue;
+        }
+        // Exhausted: no `trial` sites reach the target. Timed out: undecided.
+        proven &= s.optimal;
+        break;
+    }
+    // With the fewest sites fixed, cover as many people as possible with them.
+    if !best.chosen.is_empty() {
+        let s = solve(inst, best.chosen.len(), &best.chosen, deadline);
+        nodes += s.nodes;
+        if s.value >= best.value {
+            best = s;
+        }
+    } else {
+        best.upper_bound = 0.0;
+        best.optimal = true;
+    }
+    best.nodes = nodes;
+    (best, reachable, proven)
 }
 
 /// The plan for a chosen set, ranked, as if proven optimal: sites that add nobody are left
