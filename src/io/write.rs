@@ -422,6 +422,89 @@ mod tests {
     }
 
     #[test]
+    fn two_files_resolving_to_one_path_are_refused_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut set = OutputSet::new();
+        set.add("summary.json", b"{}".to_vec());
+        set.add_at(&out.join("x/../summary.json"), b"<html>".to_vec());
+        let err = set.commit(&out, &[]).unwrap_err().to_string();
+        assert!(err.contains("same file"), "{err}");
+        assert!(!out.exists(), "the directory was created");
+        let mut inside = OutputSet::new();
+        inside.add("a.json", b"{}".to_vec());
+        inside.add_at(&out, b"<html>".to_vec());
+        assert!(inside.commit(&out, &[]).is_err());
+    }
+
+    #[test]
+    fn a_failed_report_keeps_the_previous_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("summary.json"), "old").unwrap();
+        let blocker = dir.path().join("blocker");
+        std::fs::write(&blocker, "x").unwrap();
+        let mut set = OutputSet::new();
+        set.add("summary.json", b"new".to_vec());
+        set.add("sites.geojson", b"new".to_vec());
+        set.add_at(&blocker.join("r.html"), b"<html>".to_vec());
+        assert!(set.commit(&out, &[]).is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("summary.json")).unwrap(),
+            "old"
+        );
+        let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+        assert_eq!(left.len(), 1, "new or temporary files left behind");
+    }
+
+    #[test]
+    fn stale_files_go_only_when_the_commit_succeeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        for name in [
+            "summary.json",
+            "circles.geojson",
+            "notes.txt",
+            "input.geojson",
+        ] {
+            std::fs::write(out.join(name), "old").unwrap();
+        }
+        std::fs::create_dir(out.join("gaps.geojson")).unwrap();
+        let stale: Vec<String> = [
+            "circles.geojson",
+            "input.geojson",
+            "gaps.geojson",
+            "summary.json",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let input = out.join("input.geojson");
+        let mut failing = OutputSet::new();
+        failing.add("summary.json", b"new".to_vec());
+        failing.add_at(&input, b"new".to_vec());
+        failing.remove_stale(stale.clone());
+        assert!(failing.commit(out, &[&input]).is_err());
+        assert!(
+            out.join("circles.geojson").is_file(),
+            "removed by a failed run"
+        );
+        let mut set = OutputSet::new();
+        set.add("summary.json", b"new".to_vec());
+        set.remove_stale(stale);
+        set.commit(out, &[&input]).unwrap();
+        assert!(!out.join("circles.geojson").exists());
+        assert!(out.join("input.geojson").is_file(), "an input was removed");
+        assert!(out.join("gaps.geojson").is_dir(), "a folder was removed");
+        assert!(out.join("notes.txt").is_file());
+        assert_eq!(
+            std::fs::read_to_string(out.join("summary.json")).unwrap(),
+            "new"
+        );
+    }
+
+    #[test]
     fn failed_commit_leaves_no_new_directory() {
         let dir = tempfile::tempdir().unwrap();
         let blocker = dir.path().join("file");
