@@ -145,7 +145,7 @@ impl Circle {
         for (level, r) in &self.level_radius_m {
             if !known.iter().any(|k| k.eq_ignore_ascii_case(level)) {
                 let have = if known.is_empty() {
-                    "the centres have no level field".to_string()
+                    "no centre has any level (no centres, or no level field)".to_string()
                 } else {
                     format!("the centres' levels are: {}", known.join(", "))
                 };
@@ -223,7 +223,7 @@ mod tests {
             c.check_levels([""])
                 .unwrap_err()
                 .to_string()
-                .contains("no level field")
+                .contains("no centre has any level")
         );
     }
 }
