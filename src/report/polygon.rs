@@ -13,7 +13,13 @@ use crate::study::round_output;
 /// itself when valid; else its self-intersections resolved (non-zero fill) keeping the
 /// largest part; else its convex hull. `None` when the points span no area.
 pub fn valid_polygon(ring: &[[f64; 2]]) -> Option<Polygon> {
-    let raw = Polygon::new(clean_ring(ring)?, vec![]);
+    let ring_ls = clean_ring(ring)?;
+    if strictly_convex_ccw(&ring_ls) {
+        // Circles, and any strictly convex ring turning once: simple by construction, so the
+        // general (quadratic) validation is skipped for the thousands of circles of a city.
+        return Some(Polygon::new(ring_ls, vec![]));
+    }
+    let raw = Polygon::new(ring_ls, vec![]);
     if raw.is_valid() && raw.unsigned_area() > 0.0 {
         return Some(raw.orient(Direction::Default));
     }
@@ -23,6 +29,27 @@ pub fn valid_polygon(ring: &[[f64; 2]]) -> Option<Polygon> {
     let points: MultiPoint = ring.iter().map(|&[x, y]| geo::Point::new(x, y)).collect();
     let hull = points.convex_hull();
     (hull.is_valid() && hull.unsigned_area() > 0.0).then(|| hull.orient(Direction::Default))
+}
+
+/// True when the closed ring turns strictly left at every vertex (robust orientation test)
+/// and winds exactly once: a convex, simple, counter-clockwise ring.
+fn strictly_convex_ccw(ring: &LineString) -> bool {
+    use geo::kernels::{Kernel, Orientation, RobustKernel};
+    let c = &ring.0;
+    let n = c.len() - 1;
+    if n < 3 {
+        return false;
+    }
+    let mut turning = 0.0;
+    for i in 0..n {
+        let (a, b, d) = (c[i], c[(i + 1) % n], c[(i + 2) % n]);
+        if RobustKernel::orient2d(a, b, d) != Orientation::CounterClockwise {
+            return false;
+        }
+        let (u, v) = (b - a, d - b);
+        turning += (u.x * v.y - u.y * v.x).atan2(u.x * v.x + u.y * v.y);
+    }
+    (turning - std::f64::consts::TAU).abs() < 1e-6
 }
 
 /// Resolves self-intersections (non-zero fill) and keeps the largest part, rounded to the
@@ -89,6 +116,27 @@ mod tests {
         let p = valid_polygon(&cw).unwrap();
         assert!(p.exterior().is_ccw());
         assert_eq!(p.unsigned_area(), 1.0);
+    }
+
+    #[test]
+    fn the_convex_fast_path_accepts_only_simple_convex_rings() {
+        let ring = |pts: &[[f64; 2]]| clean_ring(pts).unwrap();
+        let square = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
+        assert!(strictly_convex_ccw(&ring(&square)));
+        let mut cw = square;
+        cw.reverse();
+        assert!(!strictly_convex_ccw(&ring(&cw)));
+        // A pentagram turns left at every vertex but winds twice.
+        let star: Vec<[f64; 2]> = (0..5)
+            .map(|k| {
+                let a = std::f64::consts::TAU * (2 * k) as f64 / 5.0;
+                [a.cos(), a.sin()]
+            })
+            .collect();
+        assert!(!strictly_convex_ccw(&ring(&star)));
+        assert!(valid_polygon(&star).unwrap().is_valid());
+        let collinear = [[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [2.0, 1.0]];
+        assert!(!strictly_convex_ccw(&ring(&collinear)));
     }
 
     #[test]
