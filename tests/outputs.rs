@@ -463,6 +463,31 @@ fn site_add_beyond_the_useful_sites_warns() {
         table.contains(&format!("warning: --add: only {sites} of the 6")),
         "{table}"
     );
+    // More sites than there are candidates: every useful candidate, and the same note.
+    ok(
+        dir.path(),
+        &with(
+            &["site"],
+            &[
+                "--candidates",
+                "auto",
+                "--radius",
+                "2000",
+                "--add",
+                "500",
+                "-o",
+                "many",
+            ],
+        ),
+    );
+    let many = read_json(dir.path(), "many/summary.json");
+    let n = many["site"]["sites"].as_array().unwrap().len();
+    assert!(n > 0 && n < many["site"]["candidates"]["count"].as_u64().unwrap() as usize);
+    let note = many["site"]["note"].as_str().unwrap();
+    assert!(
+        note.contains(&format!("only {n} of the 500 sites")),
+        "{note}"
+    );
 }
 
 #[test]

@@ -116,15 +116,6 @@ pub fn plan_sites(
             covered,
         ));
     }
-    if let Goal::Add(k) = goal
-        && k > m
-    {
-        return Err(Error::parameter(
-            "--add",
-            k,
-            format!("must be between 1 and the number of candidates ({m})"),
-        ));
-    }
     // A limit too large to represent means no limit.
     let deadline = Instant::now()
         .checked_add(time_limit)
@@ -141,6 +132,9 @@ pub fn plan_sites(
 
     let (solved, greedy_value, target_reached, count_optimal) = match goal {
         Goal::Add(k) => {
+            // More sites than candidates: every candidate may be chosen; the plan then lists
+            // fewer sites than asked, which the caller reports.
+            let k = k.min(m);
             let g = inst.value(&greedy(&inst, k, &none));
             let start = heuristic(k);
             let s = solve(&inst, k, &start, deadline);
