@@ -39,13 +39,19 @@ pub(crate) struct Loaded {
     pub timings: Vec<(String, f64)>,
 }
 
-fn layer_info(path: &Path, features: usize, (coords, crs): (String, Option<String>)) -> LayerInfo {
+/// What the summary says about one input layer.
+pub(crate) fn layer_info(
+    path: &Path,
+    features: usize,
+    polygons: usize,
+    (coords, crs): (String, Option<String>),
+) -> LayerInfo {
     LayerInfo {
         path: path.display().to_string(),
         features,
         coords,
         crs,
-        polygons: 0,
+        polygons,
     }
 }
 
@@ -77,12 +83,14 @@ pub(crate) fn load(
         )?,
         None => Centres::empty(),
     };
+    circle.check_levels(centres.level.iter().map(String::as_str))?;
     timings.push(("read".to_string(), t.elapsed().as_secs_f64() * 1000.0));
     run.inputs.push((
         "compounds".into(),
         layer_info(
             &input.compounds,
             compounds.len(),
+            compounds.polygons,
             input.describe(input.compounds_coords, &input.compounds_crs),
         ),
     ));
@@ -92,6 +100,7 @@ pub(crate) fn load(
             layer_info(
                 path,
                 centres.len(),
+                centres.polygons,
                 input.describe(input.centers_coords, &input.centers_crs),
             ),
         ));
@@ -122,6 +131,7 @@ pub(crate) fn print_summary(
 
 /// Runs `coverage`.
 pub fn run(args: Args) -> Result<()> {
+    super::check_output_paths(&args.output)?;
     let Loaded {
         compounds,
         centres,
@@ -153,16 +163,9 @@ pub fn run(args: Args) -> Result<()> {
         files.add("circles.geojson", areas.into_bytes());
     }
     let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
-    if let Some(dir) = &args.output.output {
-        let inputs = super::read_paths(&args.input, &args.metric, None);
-        super::commit(&files, dir, &inputs, &mut table)?;
-    }
-    if let Some(path) = &args.output.report {
-        let inputs = super::read_paths(&args.input, &args.metric, None);
-        let input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
-        let (lang, quiet) = (args.output.lang, args.output.quiet);
-        table.push_str(&super::html::emit(path, input, lang, quiet, &inputs)?);
-    }
+    let inputs = super::read_paths(&args.input, &args.metric, None);
+    let report_input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    super::write_outputs(files, &args.output, Some(report_input), &inputs, &mut table)?;
     if args.output.timings {
         timings.push(("write".into(), t.elapsed().as_secs_f64() * 1000.0));
         let list: Vec<String> = timings

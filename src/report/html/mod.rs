@@ -306,7 +306,7 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
             keyed(
                 "circle.minutes",
                 round(c.minutes, 4),
-                &format!("{:.0}", c.minutes)
+                &crate::report::table::minutes_text(c.minutes)
             ),
             l.minutes
         ),
@@ -455,7 +455,8 @@ fn charts_section(out: &mut String, input: &ReportInput, l: &Labels) {
     for (m, r, s) in &a.curve {
         let _ = write!(
             values,
-            "<span>{m:.0} {} ({}) <b data-curve-minutes=\"{m}\" data-value=\"{}\">{}</b></span>",
+            "<span>{} {} ({}) <b data-curve-minutes=\"{m}\" data-value=\"{}\">{}</b></span>",
+            crate::report::table::minutes_text(*m),
             l.minutes,
             metres(*r),
             exact(*s),
