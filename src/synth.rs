@@ -628,7 +628,10 @@ mod tests {
         };
         let gis = city.gis_streets(40.0);
         assert_eq!(gis.len(), city.streets.len());
-        assert!(shared(&gis) * 3 < shared(&city.streets) * 2, "crossings still noded");
+        assert!(
+            shared(&gis) * 3 < shared(&city.streets) * 2,
+            "crossings still noded"
+        );
         for st in &gis {
             for w in st.points.windows(2) {
                 let len = ((w[1][0] - w[0][0]).powi(2) + (w[1][1] - w[0][1]).powi(2)).sqrt();
