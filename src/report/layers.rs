@@ -201,6 +201,15 @@ pub fn write_compounds_geojson(
 /// `served_population`, `served_compounds`, `nearest_population` and, where capacity is
 /// given, `capacity` and `population_per_capacity`.
 pub fn centres_geojson(centres: &Centres, analysis: &Analysis) -> String {
+    centres_geojson_with(centres, analysis, &|_, _| {})
+}
+
+/// [`centres_geojson`] with more properties appended by `extra` (each starting with `,`).
+pub fn centres_geojson_with(
+    centres: &Centres,
+    analysis: &Analysis,
+    extra: &(dyn Fn(&mut String, usize) + Sync),
+) -> String {
     collection(centres.len(), |s, i| {
         let load = &analysis.loads[i];
         s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
@@ -230,6 +239,7 @@ pub fn centres_geojson(centres: &Centres, analysis: &Analysis) -> String {
             }
             None => s.push_str("null,\"population_per_capacity\":null"),
         }
+        extra(s, i);
         s.push_str("},\"geometry\":");
         push_point(s, analysis.study.output_lonlat(centres.lonlat[i]));
         s.push('}');

@@ -1,6 +1,7 @@
 //! Everything a run hands back to people and programs: `summary.json`, the GeoJSON layers
 //! for GIS, and the terminal table. Rendering only; nothing here computes coverage.
 
+mod capacity;
 pub mod html;
 mod layers;
 mod plans;
@@ -9,10 +10,11 @@ mod summary;
 mod table;
 mod tables;
 
+pub use capacity::{capacitated_outputs, capacity_table};
 pub use html::{GapsReport, Lang, ReportInput, SitesReport};
 pub use layers::{
-    centres_geojson, circles_geojson, compounds_geojson, compounds_geojson_with, push_f64,
-    push_rounded, service_areas_geojson, write_compounds_geojson,
+    centres_geojson, centres_geojson_with, circles_geojson, compounds_geojson,
+    compounds_geojson_with, push_f64, push_rounded, service_areas_geojson, write_compounds_geojson,
 };
 pub use plans::{
     SiteList, gap_compounds_geojson, gaps_geojson, gaps_value, site_note, site_value,
