@@ -111,6 +111,150 @@ pub fn capacitated_coverage(
     }
 }
 
+/// A capacitated siting question: existing centres (open, with capacities) and candidate
+/// sites (closed until chosen, with capacities), each with the compounds within reach.
+#[derive(Debug, Clone, Copy)]
+pub struct SitingInstance<'a> {
+    /// Rows: compounds; columns: existing centres within reach.
+    pub existing: &'a CoverageMatrix,
+    /// Existing centres' capacities, residents.
+    pub existing_capacity: &'a [f64],
+    /// Rows: compounds; columns: candidate sites within reach.
+    pub candidates: &'a CoverageMatrix,
+    /// Candidates' capacities, residents.
+    pub candidate_capacity: &'a [f64],
+    /// Residents per compound.
+    pub population: &'a [f64],
+}
+
+/// The answer to a capacitated siting question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacitatedPlan {
+    /// Chosen candidates in the order chosen, each with the residents it added.
+    pub chosen: Vec<(u32, f64)>,
+    /// Residents served by the existing centres alone.
+    pub base: f64,
+    /// Residents served with the chosen sites.
+    pub objective: f64,
+    /// No choice of as many sites serves more.
+    pub upper_bound: f64,
+    /// `(upper_bound - objective) / upper_bound`.
+    pub gap: f64,
+    /// True when `objective` is proven the most.
+    pub optimal: bool,
+    /// The final assignment: existing centres first, then the chosen sites in order.
+    pub assignment: Assignment,
+}
+
+/// Chooses up to `k` candidates maximising the residents served under capacities, existing
+/// centres kept with theirs. Lazy greedy on the exact served count (a maximum flow: adding a
+/// site opens its edge to the sink and augments, trials are undone), which is submodular, so
+/// the bound `base + the k largest single-site gains` certifies the answer: `optimal` when
+/// they meet, else `gap`. Sites that add nobody are not chosen.
+pub fn plan_capacitated(inst: SitingInstance<'_>, k: usize) -> CapacitatedPlan {
+    let (n, m_e, m_c) = (
+        inst.existing.n_rows(),
+        inst.existing.n_cols(),
+        inst.candidates.n_cols(),
+    );
+    let mut both = CoverageMatrix::new(m_e + m_c);
+    for i in 0..n {
+        let shifted = inst
+            .candidates
+            .row(i)
+            .0
+            .iter()
+            .map(|&c| (c + m_e as u32, 0.0));
+        both.push_row(
+            inst.existing
+                .row(i)
+                .0
+                .iter()
+                .map(|&s| (s, 0.0))
+                .chain(shifted),
+        );
+    }
+    let mut capacity = inst.existing_capacity.to_vec();
+    capacity.extend(std::iter::repeat_n(0.0, m_c));
+    let mut net = Network::of(&both, inst.population, &capacity);
+    let sink = n + m_e + m_c + 1;
+    let base = net.max_flow(0, sink);
+    let open = |net: &mut Network, c: usize| {
+        let e = net.sink_edge[m_e + c] as usize;
+        net.set(e, units(inst.candidate_capacity[c]));
+        net.max_flow(0, sink)
+    };
+    // Single-site gains: the bound, and the lazy greedy's first keys.
+    let mut gains: Vec<(i64, usize)> = (0..m_c)
+        .map(|c| (net.trial(|net| open(net, c)), c))
+        .collect();
+    let mut top: Vec<i64> = gains.iter().map(|g| g.0).collect();
+    top.sort_unstable_by(|a, b| b.cmp(a));
+    let bound = base + top.iter().take(k).sum::<i64>();
+    let mut chosen: Vec<(u32, i64)> = Vec::new();
+    let mut total = base;
+    while chosen.len() < k {
+        let Some((gain, c)) = next_best(&mut net, &mut gains, &open) else {
+            break;
+        };
+        total += open(&mut net, c);
+        chosen.push((c as u32, gain));
+    }
+    let mut order: Vec<usize> = (0..m_e).collect();
+    order.extend(chosen.iter().map(|&(c, _)| m_e + c as usize));
+    let full = net.assignment(n, m_e + m_c);
+    let upper = bound.max(total);
+    CapacitatedPlan {
+        chosen: chosen.iter().map(|&(c, g)| (c, g as f64 / UNITS)).collect(),
+        base: base as f64 / UNITS,
+        objective: total as f64 / UNITS,
+        upper_bound: upper as f64 / UNITS,
+        gap: if upper > 0 {
+            (upper - total) as f64 / upper as f64
+        } else {
+            0.0
+        },
+        optimal: total >= upper || chosen.len() < k,
+        assignment: Assignment {
+            served: full.served,
+            assigned: order.iter().map(|&s| full.assigned[s]).collect(),
+            total: full.total,
+        },
+    }
+}
+
+/// Lazy greedy step: re-evaluates the candidate with the largest stale gain until it stays on
+/// top (gains only shrink as sites open); `None` when no candidate adds anyone. Ties go to the
+/// lowest index. Removes the winner from `gains`.
+fn next_best(
+    net: &mut Network,
+    gains: &mut Vec<(i64, usize)>,
+    open: &impl Fn(&mut Network, usize) -> i64,
+) -> Option<(i64, usize)> {
+    loop {
+        let best = (0..gains.len()).max_by(|&a, &b| {
+            gains[a]
+                .0
+                .cmp(&gains[b].0)
+                .then(gains[b].1.cmp(&gains[a].1))
+        })?;
+        if gains[best].0 <= 0 {
+            return None;
+        }
+        let c = gains[best].1;
+        let fresh = net.trial(|net| open(net, c));
+        let still_top = gains
+            .iter()
+            .enumerate()
+            .all(|(j, g)| j == best || g.0 < fresh || (g.0 == fresh && g.1 > c));
+        gains[best].0 = fresh;
+        if still_top && fresh > 0 {
+            gains.swap_remove(best);
+            return Some((fresh, c));
+        }
+    }
+}
+
 /// Flow units per resident: populations and capacities are whole milli-residents, so sums
 /// are exact and the result does not depend on summation order.
 const UNITS: f64 = 1000.0;
@@ -143,6 +287,10 @@ struct Network {
     adj: Vec<Vec<u32>>,
     to: Vec<u32>,
     cap: Vec<i64>,
+    /// Each site's edge to the sink.
+    sink_edge: Vec<u32>,
+    /// When set, every change to `cap` is logged so a trial can be undone.
+    log: Option<Vec<(u32, i64)>>,
 }
 
 impl Network {
@@ -151,7 +299,29 @@ impl Network {
             adj: vec![Vec::new(); nodes],
             to: Vec::new(),
             cap: Vec::new(),
+            sink_edge: Vec::new(),
+            log: None,
         }
+    }
+
+    /// Sets edge `e`'s residual capacity (logged during a trial).
+    fn set(&mut self, e: usize, value: i64) {
+        if let Some(log) = &mut self.log {
+            log.push((e as u32, self.cap[e]));
+        }
+        self.cap[e] = value;
+    }
+
+    /// Runs `f` as a trial: every capacity change it makes is undone afterwards.
+    fn trial<T>(&mut self, f: impl FnOnce(&mut Network) -> T) -> T {
+        self.log = Some(Vec::new());
+        let out = f(self);
+        if let Some(log) = self.log.take() {
+            for &(e, old) in log.iter().rev() {
+                self.cap[e as usize] = old;
+            }
+        }
+        out
     }
 
     fn edge(&mut self, a: usize, b: usize, cap: i64) {
@@ -176,6 +346,7 @@ impl Network {
             }
         }
         for (s, &c) in capacity.iter().enumerate().take(m) {
+            net.sink_edge.push(net.to.len() as u32);
             net.edge(1 + n + s, n + m + 1, units(c));
         }
         net
@@ -231,8 +402,9 @@ impl Network {
                     .min()
                     .unwrap_or(0);
                 for &e in &path {
-                    self.cap[e as usize] -= f;
-                    self.cap[e as usize ^ 1] += f;
+                    let (e, r) = (e as usize, e as usize ^ 1);
+                    self.set(e, self.cap[e] - f);
+                    self.set(r, self.cap[r] + f);
                 }
                 return f;
             }
@@ -258,15 +430,22 @@ impl Network {
         }
     }
 
-    /// Dinic's maximum flow.
-    fn max_flow(&mut self, source: usize, sink: usize) {
+    /// Dinic's maximum flow from the current residual network; returns the flow added.
+    fn max_flow(&mut self, source: usize, sink: usize) -> i64 {
+        let mut total = 0;
         loop {
             let mut level = self.levels(source);
             if level[sink] == u32::MAX {
-                return;
+                return total;
             }
             let mut arc = vec![0usize; self.adj.len()];
-            while self.augment(source, sink, &mut level, &mut arc) > 0 {}
+            loop {
+                let f = self.augment(source, sink, &mut level, &mut arc);
+                if f == 0 {
+                    break;
+                }
+                total += f;
+            }
         }
     }
 }
@@ -411,6 +590,100 @@ mod tests {
             "{:?}",
             a.served
         );
+    }
+
+    /// The most residents any `k` candidates serve, by trying every subset.
+    fn exhaustive(inst: SitingInstance<'_>, k: usize) -> f64 {
+        let m_c = inst.candidates.n_cols();
+        let mut best = 0.0f64;
+        for mask in 0u32..(1 << m_c) {
+            if mask.count_ones() as usize > k {
+                continue;
+            }
+            let caps: Vec<f64> = (0..m_c)
+                .map(|c| {
+                    if mask >> c & 1 == 1 {
+                        inst.candidate_capacity[c]
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let plan = plan_capacitated(
+                SitingInstance {
+                    candidate_capacity: &caps,
+                    ..inst
+                },
+                0,
+            );
+            // With k = 0 nothing is chosen: open the subset by giving only it capacity.
+            let mut both = CoverageMatrix::new(inst.existing.n_cols() + m_c);
+            for i in 0..inst.existing.n_rows() {
+                let e = inst.existing.row(i).0.iter().map(|&s| (s, 0.0));
+                let shift = inst.existing.n_cols() as u32;
+                let c = inst.candidates.row(i).0.iter().map(|&c| (c + shift, 0.0));
+                both.push_row(e.chain(c));
+            }
+            let mut cap = inst.existing_capacity.to_vec();
+            cap.extend(&caps);
+            let served = capacitated(&both, inst.population, &cap).total;
+            assert_eq!(
+                plan.base,
+                capacitated(inst.existing, inst.population, inst.existing_capacity).total
+            );
+            best = best.max(served);
+        }
+        best
+    }
+
+    #[test]
+    fn capacitated_siting_is_bounded_and_exact_when_it_says_so() {
+        let mut proven = 0;
+        for seed in 0..60 {
+            let mut rng = Rng::new(3000 + seed);
+            let (existing, pop, cap_e) = random_instance(&mut rng);
+            let m_c = 1 + rng.below(8);
+            let mut candidates = CoverageMatrix::new(m_c);
+            for _ in 0..existing.n_rows() {
+                let row: Vec<(u32, f32)> = (0..m_c as u32)
+                    .filter(|_| rng.f64() < 0.25)
+                    .map(|s| (s, 0.0))
+                    .collect();
+                candidates.push_row(row);
+            }
+            let cap_c: Vec<f64> = (0..m_c).map(|_| rng.range(50.0, 3000.0).round()).collect();
+            let inst = SitingInstance {
+                existing: &existing,
+                existing_capacity: &cap_e,
+                candidates: &candidates,
+                candidate_capacity: &cap_c,
+                population: &pop,
+            };
+            let k = 1 + rng.below(3);
+            let plan = plan_capacitated(inst, k);
+            let best = exhaustive(inst, k);
+            assert!(
+                plan.objective <= best,
+                "seed {seed}: {} > {best}",
+                plan.objective
+            );
+            assert!(
+                best <= plan.upper_bound,
+                "seed {seed}: bound {} < {best}",
+                plan.upper_bound
+            );
+            if plan.optimal {
+                assert_eq!(
+                    plan.objective, best,
+                    "seed {seed}: claimed optimal {plan:?} k {k}"
+                );
+                proven += 1;
+            }
+            let gains: f64 = plan.chosen.iter().map(|c| c.1).sum();
+            assert_eq!(plan.base + gains, plan.objective, "seed {seed}");
+            assert_eq!(plan.assignment.total, plan.objective, "seed {seed}");
+        }
+        assert!(proven > 20, "only {proven} of 60 proven");
     }
 
     #[test]
