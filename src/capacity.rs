@@ -142,8 +142,93 @@ pub struct CapacitatedPlan {
     pub gap: f64,
     /// True when `objective` is proven the most.
     pub optimal: bool,
+    /// Residents served with every candidate open.
+    pub reachable: f64,
     /// The final assignment: existing centres first, then the chosen sites in order.
     pub assignment: Assignment,
+}
+
+impl CapacitatedPlan {
+    /// Tightens the upper bound with another valid one (e.g. the uncapacitated optimum's
+    /// bound for as many sites: capacities only lower what sites can serve), and updates
+    /// `gap` and `optimal`.
+    pub fn tighten(&mut self, bound: f64) {
+        if bound < self.upper_bound {
+            self.upper_bound = bound.max(self.objective);
+            self.gap = if self.upper_bound > 0.0 {
+                (self.upper_bound - self.objective) / self.upper_bound
+            } else {
+                0.0
+            };
+            self.optimal |= self.objective >= self.upper_bound;
+        }
+    }
+
+    /// The plan in the shape every siting output reads: sites ranked in the order chosen
+    /// (their gains never grow), objective and bounds in residents served.
+    /// `candidate_cover` rows are candidates (columns compounds); `covered` says which
+    /// compounds existing centres reach.
+    pub fn site_plan(
+        &self,
+        k: usize,
+        population: &[f64],
+        candidate_cover: &CoverageMatrix,
+        covered: &[bool],
+    ) -> crate::siting::SitePlan {
+        use crate::siting::{ChosenSite, Goal, SitePlan};
+        let total: f64 = population.iter().sum();
+        let share = |p: f64| if total > 0.0 { p / total } else { 0.0 };
+        let mut cumulative = self.base;
+        let sites = self
+            .chosen
+            .iter()
+            .enumerate()
+            .map(|(r, &(c, gain))| {
+                cumulative += gain;
+                ChosenSite {
+                    candidate: c,
+                    rank: r + 1,
+                    gain_population: gain,
+                    cumulative_population: cumulative,
+                    cumulative_share: share(cumulative),
+                }
+            })
+            .collect();
+        let mut new_cover = vec![None; population.len()];
+        let mut reached = covered.to_vec();
+        for c in 0..candidate_cover.n_rows() {
+            for &i in candidate_cover.row(c).0 {
+                reached[i as usize] = true;
+            }
+        }
+        for &(c, _) in &self.chosen {
+            for &i in candidate_cover.row(c as usize).0 {
+                if !covered[i as usize] {
+                    new_cover[i as usize].get_or_insert(c);
+                }
+            }
+        }
+        SitePlan {
+            goal: Goal::Add(k),
+            sites,
+            total_population: total,
+            existing_population: self.base,
+            objective: self.objective,
+            added_population: self.objective - self.base,
+            upper_bound: self.upper_bound,
+            gap: self.gap,
+            optimal: self.optimal,
+            count_optimal: None,
+            greedy_objective: self.objective,
+            reachable_share: share(self.reachable),
+            target_reached: false,
+            uncoverable: (0..population.len() as u32)
+                .filter(|&i| !reached[i as usize])
+                .collect(),
+            new_cover,
+            nodes: 0,
+        }
+    }
 }
 
 /// Chooses up to `k` candidates maximising the residents served under capacities, existing
@@ -188,6 +273,7 @@ pub fn plan_capacitated(inst: SitingInstance<'_>, k: usize) -> CapacitatedPlan {
     let mut gains: Vec<(i64, usize)> = (0..m_c)
         .map(|c| (net.trial(|net| open(net, c)), c))
         .collect();
+    let reachable = net.trial(|net| (0..m_c).map(|c| open(net, c)).sum::<i64>()) + base;
     let mut top: Vec<i64> = gains.iter().map(|g| g.0).collect();
     top.sort_unstable_by(|a, b| b.cmp(a));
     let bound = base + top.iter().take(k).sum::<i64>();
@@ -215,6 +301,7 @@ pub fn plan_capacitated(inst: SitingInstance<'_>, k: usize) -> CapacitatedPlan {
             0.0
         },
         optimal: total >= upper || chosen.len() < k,
+        reachable: reachable as f64 / UNITS,
         assignment: Assignment {
             served: full.served,
             assigned: order.iter().map(|&s| full.assigned[s]).collect(),

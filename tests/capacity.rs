@@ -197,3 +197,105 @@ fn a_small_centre_serves_only_its_capacity() {
     assert_eq!(props(&centres)[0]["assigned_population"], 120.0);
     assert_eq!(props(&centres)[0]["utilisation"], 1.0);
 }
+
+fn site_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let d = demo_data();
+    let (c, s, k) = (
+        d.join("compounds.geojson"),
+        d.join("centers.geojson"),
+        d.join("candidates.geojson"),
+    );
+    let mut args = vec![
+        "site",
+        "--compounds",
+        c.to_str().unwrap(),
+        "--centers",
+        s.to_str().unwrap(),
+        "--candidates",
+        k.to_str().unwrap(),
+        "--add",
+        "5",
+        "--format",
+        "json",
+        "-o",
+        "out",
+    ];
+    args.extend(extra);
+    let out = run(dir, &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn capacitated_sites_serve_within_their_capacities() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = site_json(
+        tmp.path(),
+        &["--capacitated", "--residents-per-capacity", "3"],
+    );
+    let objective = plan["objective"].as_f64().unwrap();
+    assert!(plan["upper_bound"].as_f64().unwrap() >= objective);
+    let sites = read_json(&tmp.path().join("out/sites.geojson"));
+    let props = props(&sites);
+    assert_eq!(props.len(), 5);
+    let mut gains = 0.0;
+    for s in &props {
+        let assigned = s["assigned_population"].as_f64().unwrap();
+        // The demo's candidates have a capacity of 400 (m²): 1,200 residents at 3 per m².
+        assert!(assigned <= 1200.0 + 1e-9, "{s}");
+        gains += s["gain_population"].as_f64().unwrap();
+    }
+    // Residents the existing centres serve under their capacities, then each site's gain.
+    let existing = plan["site"]["existing_population"].as_f64().unwrap();
+    let covered = plan["population"]["covered"].as_f64().unwrap();
+    assert!(existing < covered, "capacities should bind: {existing} vs {covered}");
+    assert!((existing + gains - objective).abs() < 1e-6);
+}
+
+#[test]
+fn unlimited_capacity_gives_the_uncapacitated_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let free = site_json(tmp.path(), &[]);
+    let tmp2 = tempfile::tempdir().unwrap();
+    let cap = site_json(
+        tmp2.path(),
+        &["--capacitated", "--residents-per-capacity", "1e9"],
+    );
+    assert_eq!(cap["objective"], free["objective"]);
+    assert_eq!(cap["optimal"], true);
+    let ids = |v: &serde_json::Value| {
+        let mut ids: Vec<String> = v["sites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&cap), ids(&free));
+}
+
+#[test]
+fn auto_candidates_need_a_candidate_capacity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = demo_data();
+    let out = run(
+        tmp.path(),
+        &[
+            "site",
+            "--compounds",
+            d.join("compounds.geojson").to_str().unwrap(),
+            "--centers",
+            d.join("centers.geojson").to_str().unwrap(),
+            "--candidates",
+            "auto",
+            "--add",
+            "3",
+            "--capacitated",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--candidate-capacity"), "{err}");
+}

@@ -8,6 +8,7 @@ mod html;
 mod metric;
 mod progress;
 mod site;
+mod site_capacity;
 mod synth;
 
 use clap::{Parser, Subcommand};

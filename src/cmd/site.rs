@@ -48,6 +48,8 @@ pub struct Args {
     /// when it runs out.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     time_limit: f64,
+    #[command(flatten)]
+    capacity: super::site_capacity::CapacityArgs,
 }
 
 /// Runs `site`.
@@ -85,7 +87,10 @@ pub fn run(args: Args) -> Result<()> {
         Some(Centres::load(
             &path,
             &args.input.centre_options()?,
-            &CentreFields::default(),
+            &CentreFields {
+                capacity_field: args.input.capacity_field.clone(),
+                ..CentreFields::default()
+            },
             &mut run.warnings,
         )?)
     };
@@ -143,14 +148,24 @@ pub fn run(args: Args) -> Result<()> {
             .by_compound
             .transpose()
     });
-    let plan = super::progress::step("Choosing sites", args.output.quiet, || {
-        plan_sites(
-            &cover,
-            &compounds.population,
-            &covered,
-            goal,
-            Duration::try_from_secs_f64(args.time_limit).unwrap_or(Duration::MAX),
-        )
+    let (plan, capacitated) = super::progress::step("Choosing sites", args.output.quiet, || {
+        let limit = Duration::try_from_secs_f64(args.time_limit).unwrap_or(Duration::MAX);
+        if args.capacity.capacitated {
+            let inputs = super::site_capacity::CapacityInputs {
+                analysis: &analysis,
+                costs: &costs,
+                compounds: &compounds,
+                centres: &centres,
+                candidates: file_candidates.as_ref(),
+                n_candidates: cand_ids.len(),
+                cover: &cover,
+                covered: &covered,
+            };
+            let (plan, solved) = super::site_capacity::plan(&args.capacity, goal, limit, &inputs)?;
+            return Ok((plan, Some(solved)));
+        }
+        let plan = plan_sites(&cover, &compounds.population, &covered, goal, limit)?;
+        anyhow::Ok((plan, None))
     })?;
     let sites = SiteList {
         ids: &cand_ids,
@@ -187,12 +202,25 @@ pub fn run(args: Args) -> Result<()> {
     }
     let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
     table.push_str(&plan_table(&plan, &cand_ids, &source));
+    if capacitated.is_some() {
+        table.push_str(
+            "Under capacity: populations above are residents served, no site over its capacity \
+             (sites.geojson: assigned_population).\n",
+        );
+    }
     let mut files = circleplan::io::OutputSet::new();
     if args.output.output.is_some() {
         files.add("summary.json", report::pretty_json(&summary).into_bytes());
         files.add(
             "sites.geojson",
-            report::sites_geojson(&plan, sites, &analysis.study).into_bytes(),
+            report::sites_geojson_with(&plan, sites, &analysis.study, &|s, k| {
+                if let Some(c) = &capacitated {
+                    s.push_str(",\"assigned_population\":");
+                    let existing = centres.len();
+                    report::push_rounded(s, c.assignment.assigned[existing + k], 3);
+                }
+            })
+            .into_bytes(),
         );
         let extra = |s: &mut String, i: usize| {
             s.push_str(",\"new_site\":");

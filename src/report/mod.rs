@@ -18,7 +18,7 @@ pub use layers::{
 };
 pub use plans::{
     SiteList, gap_compounds_geojson, gaps_geojson, gaps_value, site_note, site_value,
-    sites_geojson, zone_id,
+    sites_geojson, sites_geojson_with, zone_id,
 };
 pub use summary::{LayerInfo, RunInfo, summary_value};
 pub use table::{fixed, minutes_text, render_table, summary_table};

@@ -122,6 +122,17 @@ pub fn gaps_value(zones: &[GapZone], compounds: &Compounds, sites: SiteList, lin
 /// `sites.geojson`: chosen sites in rank order with `id`, `rank`, `gain_population`,
 /// `cumulative_population`, `cumulative_share`.
 pub fn sites_geojson(plan: &SitePlan, candidates: SiteList, study: &StudyArea) -> String {
+    sites_geojson_with(plan, candidates, study, &|_, _| {})
+}
+
+/// [`sites_geojson`] with more properties appended by `extra(s, rank_index)` (each starting
+/// with `,`).
+pub fn sites_geojson_with(
+    plan: &SitePlan,
+    candidates: SiteList,
+    study: &StudyArea,
+    extra: &(dyn Fn(&mut String, usize) + Sync),
+) -> String {
     collection(plan.sites.len(), |s, k| {
         let site = &plan.sites[k];
         let c = site.candidate as usize;
@@ -135,6 +146,7 @@ pub fn sites_geojson(plan: &SitePlan, candidates: SiteList, study: &StudyArea) -
         push_rounded(s, site.cumulative_population, 3);
         s.push_str(",\"cumulative_share\":");
         push_rounded(s, site.cumulative_share, 6);
+        extra(s, k);
         s.push_str("},\"geometry\":");
         push_point(s, study.output_lonlat(candidates.lonlat[c]));
         s.push('}');
