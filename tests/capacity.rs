@@ -222,7 +222,11 @@ fn site_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
     ];
     args.extend(extra);
     let out = run(dir, &args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -248,7 +252,10 @@ fn capacitated_sites_serve_within_their_capacities() {
     // Residents the existing centres serve under their capacities, then each site's gain.
     let existing = plan["site"]["existing_population"].as_f64().unwrap();
     let covered = plan["population"]["covered"].as_f64().unwrap();
-    assert!(existing < covered, "capacities should bind: {existing} vs {covered}");
+    assert!(
+        existing < covered,
+        "capacities should bind: {existing} vs {covered}"
+    );
     assert!((existing + gains - objective).abs() < 1e-6);
 }
 
