@@ -142,6 +142,23 @@ pub fn summary_table(
             String::new()
         }
     );
+    walking_lines(&mut out, analysis);
+    let curve: Vec<String> = analysis
+        .curve
+        .iter()
+        .map(|(m, _, s)| format!("{} min {}", minutes_text(*m), percent(*s)))
+        .collect();
+    let _ = writeln!(out, "Coverage by walking time: {}", curve.join(" · "));
+    group_tables(&mut out, analysis, compounds);
+    level_table(&mut out, analysis);
+    for w in warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    out
+}
+
+/// Distance, walking-network and detour lines.
+fn walking_lines(out: &mut String, analysis: &Analysis) {
     if let Some(d) = &analysis.distance {
         let _ = writeln!(
             out,
@@ -172,12 +189,10 @@ pub fn summary_table(
             thousands(d.covered_straight_not_walk as f64)
         );
     }
-    let curve: Vec<String> = analysis
-        .curve
-        .iter()
-        .map(|(m, _, s)| format!("{} min {}", minutes_text(*m), percent(*s)))
-        .collect();
-    let _ = writeln!(out, "Coverage by walking time: {}", curve.join(" · "));
+}
+
+/// One table per `--group-by` field.
+fn group_tables(out: &mut String, analysis: &Analysis, compounds: &Compounds) {
     for (name, rows) in compounds.group_fields.iter().zip(&analysis.groups) {
         let _ = writeln!(out, "\nBy {name}:");
         let body: Vec<Vec<String>> = rows
@@ -201,6 +216,10 @@ pub fn summary_table(
             &body,
         ));
     }
+}
+
+/// The per-level table.
+fn level_table(out: &mut String, analysis: &Analysis) {
     if !analysis.levels.is_empty() {
         let _ = writeln!(out, "\nBy centre level:");
         let body: Vec<Vec<String>> = analysis
@@ -233,10 +252,6 @@ pub fn summary_table(
             &body,
         ));
     }
-    for w in warnings {
-        let _ = writeln!(out, "warning: {w}");
-    }
-    out
 }
 
 #[cfg(test)]
