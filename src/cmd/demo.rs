@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
-use circleplan::gaps::{choose_best_sites, gap_zones};
+use circleplan::gaps::{GapOptions, study_gaps};
 use circleplan::io::OutputSet;
-use circleplan::report::{self, LayerInfo, RunInfo, SiteList};
+use circleplan::report::{self, LayerInfo, RunInfo};
 use circleplan::siting::{Goal, plan_sites};
 use circleplan::synth::{SynthSpec, generate};
 use circleplan::{Analysis, CentreFields, Centres, Circle, CompoundFields, Compounds};
@@ -121,49 +121,23 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
 
-    // Gaps: who is left out, grouped into zones.
-    let covered = analysis.coverage.covered();
-    let mut zones = gap_zones(
-        &analysis.compounds_xy,
-        &compounds.population,
-        &covered,
-        2.0 * circle.radius_m,
-    );
+    // Gaps: who is left out, grouped into zones, each with its best candidate site.
     let candidates = Centres::load(
         &inputs_dir.join("candidates.geojson"),
         &Default::default(),
         &CentreFields::default(),
         &mut run.warnings,
     )?;
-    let cand_xy = analysis.study.project(&candidates.lonlat);
-    let cover = circleplan::coverage::euclidean(
-        &analysis.compounds_xy,
-        &cand_xy,
-        &vec![circle.radius_m; cand_xy.len()],
-    )
-    .by_compound
-    .transpose();
-    choose_best_sites(&mut zones, &cover, &compounds.population);
-    let sites = SiteList {
-        ids: &candidates.ids,
-        lonlat: &candidates.lonlat,
+    let options = GapOptions {
+        sites_at_uncovered_compounds: false,
+        candidates: Some(&candidates),
     };
-    summary["gaps"] = report::gaps_value(&zones, &compounds, sites, 2.0 * circle.radius_m);
-    files.add(
-        "gaps.geojson",
-        report::gaps_geojson(
-            &zones,
-            &analysis.compounds_xy,
-            &analysis.study,
-            sites,
-            circle.radius_m / 4.0,
-        )
-        .into_bytes(),
-    );
-    files.add(
-        "gap_compounds.geojson",
-        report::gap_compounds_geojson(&zones, &compounds, &analysis.study).into_bytes(),
-    );
+    let costs = circleplan::coverage::Costs::Euclidean;
+    let gaps = study_gaps(&analysis, &costs, &compounds, circle.radius_m, options);
+    let (xy, study) = (&analysis.compounds_xy, &analysis.study);
+    report::gaps_summary(&gaps, &compounds, &mut summary);
+    report::gaps_outputs(&gaps, &compounds, xy, study, &mut files);
+    let zones = &gaps.zones;
     println!(
         "\nGaps: {} zones hold the {:.0} uncovered residents; the largest holds {:.0}.",
         zones.len(),
@@ -172,8 +146,10 @@ pub fn run(args: Args) -> Result<()> {
     );
 
     // Sites: the best 5 new centres among the candidate sites, proven optimal.
+    let covered = analysis.coverage.covered();
+    let sites = gaps.sites();
     let plan = plan_sites(
-        &cover,
+        &gaps.site_cover,
         &compounds.population,
         &covered,
         Goal::Add(5),
@@ -217,12 +193,7 @@ pub fn run(args: Args) -> Result<()> {
         plan.greedy_objective
     );
     let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
-    input.gaps = Some(report::GapsReport {
-        zones: &zones,
-        sites,
-        link_m: 2.0 * circle.radius_m,
-        outline_buffer_m: circle.radius_m / 4.0,
-    });
+    input.gaps = Some(gaps.report());
     input.sites = Some(report::SitesReport {
         plan: &plan,
         candidates: sites,

@@ -2,6 +2,7 @@
 //! for GIS, and the terminal table. Rendering only; nothing here computes coverage.
 
 mod capacity;
+mod gaps;
 pub mod html;
 mod layers;
 mod plans;
@@ -11,6 +12,7 @@ mod table;
 mod tables;
 
 pub use capacity::{capacitated_outputs, capacity_table};
+pub use gaps::{gaps_outputs, gaps_summary, gaps_table};
 pub use html::{GapsReport, Lang, ReportInput, SitesReport};
 pub use layers::{
     centres_geojson, centres_geojson_with, circles_geojson, compounds_geojson,
