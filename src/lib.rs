@@ -43,6 +43,7 @@ pub mod error;
 pub mod gaps;
 pub mod index;
 pub mod io;
+pub mod lifecircle;
 pub mod model;
 pub mod network;
 pub mod report;

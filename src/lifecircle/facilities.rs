@@ -1,0 +1,222 @@
+//! Facility layers for the life circle: one or more point layers whose type field names a
+//! profile type. Values that match no type are counted, never silently dropped.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use super::Profile;
+use crate::error::{Error, Result};
+use crate::io::{ReadOptions, Scalar, read_points};
+
+/// Names tried, in order, for a facility's type when `--type-field` is not given.
+pub const TYPE_NAMES: &[&str] = &["type", "类型", "设施类型", "category"];
+
+/// Which facility fields to read.
+#[derive(Debug, Clone, Default)]
+pub struct FacilityFields {
+    /// Type field; detected from [`TYPE_NAMES`] when `None`.
+    pub type_field: Option<String>,
+    /// Capacity field (supply for 2SFCA); every facility counts 1 when `None`.
+    pub capacity_field: Option<String>,
+}
+
+/// The facilities of the profile's types, from every layer, in layer then feature order.
+#[derive(Debug, Clone, Default)]
+pub struct Facilities {
+    /// Unique ids (prefixed with the file stem where two layers share an id).
+    pub ids: Vec<String>,
+    /// WGS84 `[lon, lat]`.
+    pub lonlat: Vec<[f64; 2]>,
+    /// Index of each facility's type in the profile.
+    pub type_of: Vec<u32>,
+    /// Capacity (supply), 1 when no capacity field is given.
+    pub capacity: Vec<f64>,
+    /// Which layer (index into `layers`) each facility came from.
+    pub layer_of: Vec<u32>,
+    /// Per layer: its path, features read and polygons reduced to a point.
+    pub layers: Vec<(PathBuf, usize, usize)>,
+}
+
+impl Facilities {
+    /// Number of facilities.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Indices of the facilities of profile type `t`, ascending.
+    pub fn of_type(&self, t: usize) -> Vec<usize> {
+        (0..self.len())
+            .filter(|&f| self.type_of[f] as usize == t)
+            .collect()
+    }
+
+    /// Reads every layer (`(path, read options)`), keeps the facilities whose type value
+    /// matches `profile`, and warns about the values that match nothing. A layer with no
+    /// matching value at all is an error listing the values seen.
+    pub fn load(
+        layers: &[(PathBuf, ReadOptions)],
+        fields: &FacilityFields,
+        profile: &Profile,
+        warnings: &mut Vec<String>,
+    ) -> Result<Facilities> {
+        let mut out = Facilities::default();
+        for (path, base) in layers {
+            out.read_layer(path, base, fields, profile, warnings)?;
+        }
+        out.make_ids_unique(warnings);
+        Ok(out)
+    }
+
+    fn read_layer(
+        &mut self,
+        path: &PathBuf,
+        base: &ReadOptions,
+        fields: &FacilityFields,
+        profile: &Profile,
+        warnings: &mut Vec<String>,
+    ) -> Result<()> {
+        let mut options = base.clone();
+        let type_names = match &fields.type_field {
+            Some(f) => vec![f.clone()],
+            None => TYPE_NAMES.iter().map(|s| s.to_string()).collect(),
+        };
+        options.fields = vec![type_names];
+        options.fields.extend(fields.capacity_field.iter().map(|c| vec![c.clone()]));
+        let layer = read_points(path, &options)?;
+        if layer.column_names[0].is_none() {
+            return Err(Error::Format {
+                path: path.clone(),
+                message: match &fields.type_field {
+                    Some(f) => format!("type field {f:?} is not in any feature"),
+                    None => format!(
+                        "no facility type field (looked for {}); pass --type-field NAME",
+                        TYPE_NAMES.join(", ")
+                    ),
+                },
+            });
+        }
+        if let (Some(c), None) = (&fields.capacity_field, layer.column_names.get(1).cloned().flatten()) {
+            return Err(Error::Format {
+                path: path.clone(),
+                message: format!("capacity field {c:?} is not in any feature"),
+            });
+        }
+        let mut unmatched: BTreeMap<String, usize> = BTreeMap::new();
+        let mut matched = 0usize;
+        let mut no_capacity = 0usize;
+        for i in 0..layer.len() {
+            let value = layer.columns[0][i].as_ref().map(Scalar::to_text).unwrap_or_default();
+            let Some(t) = profile.type_of(&value) else {
+                *unmatched.entry(value.trim().to_string()).or_default() += 1;
+                continue;
+            };
+            let capacity = match layer.columns.get(1).map(|c| &c[i]) {
+                None => 1.0,
+                Some(None) => {
+                    no_capacity += 1;
+                    1.0
+                }
+                Some(Some(v)) => match v.as_f64() {
+                    Some(x) if x.is_finite() && x >= 0.0 => x,
+                    _ => {
+                        return Err(Error::Item {
+                            path: path.clone(),
+                            item: layer.label(i),
+                            message: format!("capacity {v} is not a number ≥ 0"),
+                        });
+                    }
+                },
+            };
+            matched += 1;
+            self.ids.push(layer.ids[i].clone());
+            self.lonlat.push(layer.lonlat[i]);
+            self.type_of.push(t as u32);
+            self.capacity.push(capacity);
+            self.layer_of.push(self.layers.len() as u32);
+        }
+        let field = layer.column_names[0].clone().unwrap_or_default();
+        if matched == 0 {
+            return Err(Error::Format {
+                path: path.clone(),
+                message: format!(
+                    "no value of the type field {field:?} matches a type of profile {:?}; \
+                     values seen: {} — use the profile's type ids or aliases, or a profile \
+                     that lists these values",
+                    profile.name,
+                    list_values(&unmatched)
+                ),
+            });
+        }
+        if !unmatched.is_empty() {
+            let n: usize = unmatched.values().sum();
+            warnings.push(format!(
+                "{}: {n} of {} facilities have a {field:?} value that matches no profile type \
+                 and are left out: {}",
+                path.display(),
+                layer.len(),
+                list_values(&unmatched)
+            ));
+        }
+        if no_capacity > 0 {
+            warnings.push(format!(
+                "{}: {no_capacity} facilities have no capacity value; counted as 1 each",
+                path.display()
+            ));
+        }
+        self.layers.push((path.clone(), layer.len(), layer.polygons));
+        Ok(())
+    }
+
+    /// Prefixes ids shared by two layers with their file stem, so every id is unique.
+    fn make_ids_unique(&mut self, warnings: &mut Vec<String>) {
+        if self.layers.len() < 2 {
+            return;
+        }
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for id in &self.ids {
+            *count.entry(id.as_str()).or_default() += 1;
+        }
+        let shared: Vec<bool> = self.ids.iter().map(|id| count[id.as_str()] > 1).collect();
+        if !shared.iter().any(|&s| s) {
+            return;
+        }
+        let n = shared.iter().filter(|&&s| s).count();
+        warnings.push(format!(
+            "{n} facility ids occur in more than one layer; written as <file stem>:<id>"
+        ));
+        let stems: Vec<String> = self
+            .layers
+            .iter()
+            .map(|(p, _, _)| {
+                p.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })
+            .collect();
+        for (f, id) in self.ids.iter_mut().enumerate() {
+            if shared[f] {
+                *id = format!("{}:{id}", stems[self.layer_of[f] as usize]);
+            }
+        }
+    }
+}
+
+/// `"a" (3), "b" (1)`, most frequent first, at most 20 values.
+fn list_values(values: &BTreeMap<String, usize>) -> String {
+    let mut v: Vec<(&String, &usize)> = values.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut s: Vec<String> = v
+        .iter()
+        .take(20)
+        .map(|(k, n)| format!("{k:?} ({n})"))
+        .collect();
+    if v.len() > 20 {
+        s.push(format!("… {} more", v.len() - 20));
+    }
+    s.join(", ")
+}
