@@ -12,7 +12,11 @@ use crate::coverage::CoverageMatrix;
 /// # Panics
 /// When `population` or `supply` do not match the matrix's rows or columns.
 pub fn two_step_fca(by_compound: &CoverageMatrix, population: &[f64], supply: &[f64]) -> Vec<f64> {
-    assert_eq!(by_compound.n_rows(), population.len(), "one population per row");
+    assert_eq!(
+        by_compound.n_rows(),
+        population.len(),
+        "one population per row"
+    );
     assert_eq!(by_compound.n_cols(), supply.len(), "one supply per column");
     // Step 1: residents in each facility's catchment, summed in compound order.
     let mut demand = vec![0.0f64; supply.len()];
@@ -47,7 +51,13 @@ mod tests {
     use crate::rng::Rng;
 
     /// The textbook computation over every pair, no index.
-    fn dense(compounds: &[[f64; 2]], sites: &[[f64; 2]], pop: &[f64], s: &[f64], r: f64) -> Vec<f64> {
+    fn dense(
+        compounds: &[[f64; 2]],
+        sites: &[[f64; 2]],
+        pop: &[f64],
+        s: &[f64],
+        r: f64,
+    ) -> Vec<f64> {
         let d = |a: [f64; 2], b: [f64; 2]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
         let ratio: Vec<f64> = sites
             .iter()
@@ -83,15 +93,27 @@ mod tests {
             let n = 50 + rng.below(150);
             let m = 1 + rng.below(30);
             let compounds: Vec<[f64; 2]> = (0..n)
-                .map(|_| [rng.range(0.0, 3000.0).round(), rng.range(0.0, 3000.0).round()])
+                .map(|_| {
+                    [
+                        rng.range(0.0, 3000.0).round(),
+                        rng.range(0.0, 3000.0).round(),
+                    ]
+                })
                 .collect();
             let mut sites: Vec<[f64; 2]> = (0..m)
-                .map(|_| [rng.range(0.0, 3000.0).round(), rng.range(0.0, 3000.0).round()])
+                .map(|_| {
+                    [
+                        rng.range(0.0, 3000.0).round(),
+                        rng.range(0.0, 3000.0).round(),
+                    ]
+                })
                 .collect();
             // A site exactly 500 m from compound 0 (on the catchment's edge).
             sites.push([compounds[0][0] + 300.0, compounds[0][1] + 400.0]);
             let pop: Vec<f64> = (0..n).map(|_| rng.below(3000) as f64).collect();
-            let supply: Vec<f64> = (0..sites.len()).map(|_| 1.0 + rng.below(9) as f64).collect();
+            let supply: Vec<f64> = (0..sites.len())
+                .map(|_| 1.0 + rng.below(9) as f64)
+                .collect();
             let r = 500.0;
             let cov = euclidean(&compounds, &sites, &vec![r; sites.len()]);
             let got = two_step_fca(&cov.by_compound, &pop, &supply);
@@ -104,7 +126,10 @@ mod tests {
                     want[i]
                 );
             }
-            assert!(got[0] > 0.0 || pop[0] == 0.0, "seed {seed}: the edge site is missed");
+            assert!(
+                got[0] > 0.0 || pop[0] == 0.0,
+                "seed {seed}: the edge site is missed"
+            );
         }
     }
 

@@ -261,7 +261,10 @@ pub(crate) fn measure_type(
                 of_site: &class,
                 budget_m: &budget,
             };
-            (stream_euclidean(compounds_xy, &sites_xy, classes, population), None)
+            (
+                stream_euclidean(compounds_xy, &sites_xy, classes, population),
+                None,
+            )
         }
         _ => {
             let ids: Vec<String> = of_type.iter().map(|&f| facilities.ids[f].clone()).collect();
@@ -325,7 +328,10 @@ impl Tables<'_> {
             .map(|(t, r)| {
                 let s = self.share(members, |i| r.ok[i]);
                 let access_mean = r.access.as_ref().map(|a| {
-                    ratio(members.iter().map(|&i| a[i] * self.population[i]).sum(), total)
+                    ratio(
+                        members.iter().map(|&i| a[i] * self.population[i]).sum(),
+                        total,
+                    )
                 });
                 let supply: f64 = r.facilities.iter().map(|&f| self.capacity[f]).sum();
                 TypeRow {

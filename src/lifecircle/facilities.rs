@@ -86,7 +86,9 @@ impl Facilities {
             None => TYPE_NAMES.iter().map(|s| s.to_string()).collect(),
         };
         options.fields = vec![type_names];
-        options.fields.extend(fields.capacity_field.iter().map(|c| vec![c.clone()]));
+        options
+            .fields
+            .extend(fields.capacity_field.iter().map(|c| vec![c.clone()]));
         let layer = read_points(path, &options)?;
         if layer.column_names[0].is_none() {
             return Err(Error::Format {
@@ -100,17 +102,31 @@ impl Facilities {
                 },
             });
         }
-        if let (Some(c), None) = (&fields.capacity_field, layer.column_names.get(1).cloned().flatten()) {
+        if let (Some(c), None) = (
+            &fields.capacity_field,
+            layer.column_names.get(1).cloned().flatten(),
+        ) {
             return Err(Error::Format {
                 path: path.clone(),
                 message: format!("capacity field {c:?} is not in any feature"),
             });
         }
+        if layer.generated_ids > 0 {
+            warnings.push(format!(
+                "{}: {} of {} facilities have no id; numbered by position",
+                path.display(),
+                layer.generated_ids,
+                layer.len()
+            ));
+        }
         let mut unmatched: BTreeMap<String, usize> = BTreeMap::new();
         let mut matched = 0usize;
         let mut no_capacity = 0usize;
         for i in 0..layer.len() {
-            let value = layer.columns[0][i].as_ref().map(Scalar::to_text).unwrap_or_default();
+            let value = layer.columns[0][i]
+                .as_ref()
+                .map(Scalar::to_text)
+                .unwrap_or_default();
             let Some(t) = profile.type_of(&value) else {
                 *unmatched.entry(value.trim().to_string()).or_default() += 1;
                 continue;
@@ -168,7 +184,8 @@ impl Facilities {
                 path.display()
             ));
         }
-        self.layers.push((path.clone(), layer.len(), layer.polygons));
+        self.layers
+            .push((path.clone(), layer.len(), layer.polygons));
         Ok(())
     }
 

@@ -7,8 +7,9 @@ mod facilities;
 mod profile;
 
 pub use access::two_step_fca;
-pub use analysis::{
-    GroupRow, LevelRow, LifeCircle, LifeCircleOptions, Share, TypeResult, TypeRow,
-};
+pub use analysis::{GroupRow, LevelRow, LifeCircle, LifeCircleOptions, Share, TypeResult, TypeRow};
 pub use facilities::{Facilities, FacilityFields, TYPE_NAMES};
 pub use profile::{BUILTIN_PROFILES, FacilityType, Profile};
+
+#[cfg(test)]
+mod tests;

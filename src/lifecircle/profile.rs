@@ -257,7 +257,11 @@ mod tests {
             ("community_service_centre", 15, 1000.0),
         ];
         assert_eq!(got, want);
-        assert!(p.types.iter().all(|t| t.source.starts_with("GB 50180-2018")));
+        assert!(
+            p.types
+                .iter()
+                .all(|t| t.source.starts_with("GB 50180-2018"))
+        );
         assert_eq!(p.levels(), vec![5, 10, 15]);
         assert_eq!(p.type_of("幼儿园"), Some(0));
         assert_eq!(p.type_of(" Primary_School "), Some(8));
@@ -300,7 +304,10 @@ mod tests {
              max_distance_m = 3\n",
         )
         .unwrap_err();
-        assert!(e.to_string().contains("alias already used by \"学\""), "{e}");
+        assert!(
+            e.to_string().contains("alias already used by \"学\""),
+            "{e}"
+        );
     }
 
     #[test]
@@ -309,15 +316,18 @@ mod tests {
         let s = e.to_string();
         assert!(s.starts_with("p.toml: line 3: "), "{s}");
         assert!(!s.contains('\n'), "{s}");
-        let e = parse("name = \"x\"\n[[facility]]\ntype = \"a\"\nlevel = 5\nmax_distance_m = \"far\"\n")
-            .unwrap_err();
+        let e = parse(
+            "name = \"x\"\n[[facility]]\ntype = \"a\"\nlevel = 5\nmax_distance_m = \"far\"\n",
+        )
+        .unwrap_err();
         assert!(e.to_string().starts_with("p.toml: line 5: "), "{e}");
     }
 
     #[test]
     fn bad_type_ids_are_refused() {
-        let e = parse("name = \"x\"\n[[facility]]\ntype = \"a b\"\nlevel = 5\nmax_distance_m = 3\n")
-            .unwrap_err();
+        let e =
+            parse("name = \"x\"\n[[facility]]\ntype = \"a b\"\nlevel = 5\nmax_distance_m = 3\n")
+                .unwrap_err();
         assert!(e.to_string().contains("\"a b\""), "{e}");
     }
 }

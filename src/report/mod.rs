@@ -3,6 +3,7 @@
 
 pub mod html;
 mod layers;
+mod lifecircle;
 mod plans;
 mod summary;
 mod table;
@@ -12,6 +13,10 @@ pub use html::{GapsReport, Lang, ReportInput, SitesReport};
 pub use layers::{
     centres_geojson, circles_geojson, compounds_geojson, compounds_geojson_with, push_f64,
     push_rounded, service_areas_geojson, write_compounds_geojson,
+};
+pub use lifecircle::{
+    LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_summary, lifecircle_table,
+    write_ledger,
 };
 pub use plans::{SiteList, gaps_geojson, gaps_value, site_value, sites_geojson, zone_id};
 pub use summary::{LayerInfo, RunInfo, summary_value};

@@ -1,0 +1,301 @@
+//! End-to-end tests of `circleplan lifecircle` and `circleplan profile`: the real binary in a
+//! fresh temporary directory, the output contract, bad profiles and layers, and
+//! byte-identical output at any thread count.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(dir: &Path, args: &[&str], threads: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_circleplan"))
+        .current_dir(dir)
+        .env("RAYON_NUM_THREADS", threads)
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+const PROFILE: &str = r#"name = "test profile"
+[[facility]]
+type = "kindergarten"
+aliases = ["幼儿园"]
+level = 5
+max_distance_m = 300
+source = "test"
+[[facility]]
+type = "school"
+aliases = ["小学", "Primary"]
+level = 10
+max_distance_m = 500
+source = "test"
+"#;
+
+/// Compounds A (street s1) and B (street s2), 0.02° of latitude (~2.2 km) apart; a
+/// kindergarten ~111 m north of A, a school ~333 m north of A, nothing near B.
+fn inputs(dir: &Path) {
+    write(
+        dir,
+        "compounds.geojson",
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"A","population":1000,"street":"s1"},"geometry":{"type":"Point","coordinates":[117.0,31.0]}},
+{"type":"Feature","properties":{"id":"B","population":3000,"street":"s2"},"geometry":{"type":"Point","coordinates":[117.0,31.02]}}]}"#,
+    );
+    write(
+        dir,
+        "kg.geojson",
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"k1","type":"幼儿园"},"geometry":{"type":"Point","coordinates":[117.0,31.001]}},
+{"type":"Feature","properties":{"id":"h1","type":"hospital"},"geometry":{"type":"Point","coordinates":[117.0,31.01]}}]}"#,
+    );
+    write(
+        dir,
+        "schools.csv",
+        "id,lon,lat,设施类型\ns1,117.0,31.003,primary\n",
+    );
+    write(dir, "profile.toml", PROFILE);
+}
+
+const ARGS: &[&str] = &[
+    "lifecircle",
+    "--compounds",
+    "compounds.geojson",
+    "--facilities",
+    "kg.geojson",
+    "--facilities",
+    "schools.csv",
+    "--profile",
+    "profile.toml",
+    "--group-by",
+    "street",
+    "--accessibility",
+    "2sfca",
+    "-o",
+    "out",
+];
+
+#[test]
+fn lifecircle_writes_the_contract_files() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    let out = run(dir.path(), ARGS, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("\"hospital\" (1)"), "{stdout}");
+    let o = dir.path().join("out");
+    let c = read_json(&o.join("compounds.geojson"));
+    let a = &c["features"][0]["properties"];
+    let b = &c["features"][1]["properties"];
+    assert_eq!(a["id"], "A");
+    assert!(
+        (a["d_kindergarten"].as_f64().unwrap() - 110.9).abs() < 1.0,
+        "{a}"
+    );
+    assert_eq!(a["ok_kindergarten"], true);
+    assert_eq!(a["ok_school"], true);
+    assert_eq!(a["complete_5"], true);
+    assert_eq!(a["complete_10"], true);
+    assert_eq!(a["complete"], true);
+    assert_eq!(a["completeness"], 1.0);
+    assert_eq!(a["missing"], "");
+    // One kindergarten, 1000 residents within reach: 1 per 1,000.
+    assert_eq!(a["access_kindergarten"], 1.0);
+    assert_eq!(b["ok_kindergarten"], false);
+    assert_eq!(b["complete"], false);
+    assert_eq!(b["completeness"], 0.0);
+    assert_eq!(b["missing"], "kindergarten,school");
+    assert_eq!(b["access_school"], 0.0);
+    let f = read_json(&o.join("facilities.geojson"));
+    let props: Vec<_> = f["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["properties"])
+        .collect();
+    assert_eq!(props.len(), 2, "the hospital is left out");
+    assert_eq!(props[0]["id"], "k1");
+    assert_eq!(props[0]["type"], "kindergarten");
+    assert_eq!(props[0]["served_population"], 1000);
+    assert_eq!(props[1]["type"], "school");
+    let s = read_json(&o.join("summary.json"));
+    let lc = &s["lifecircle"];
+    assert_eq!(lc["profile"], "test profile");
+    let t0 = &lc["types"][0];
+    for key in [
+        "type",
+        "level",
+        "max_distance_m",
+        "facilities",
+        "population_covered",
+        "population_share",
+        "compounds_covered",
+    ] {
+        assert!(t0.get(key).is_some(), "types lacks {key}: {t0}");
+    }
+    assert_eq!(t0["population_covered"], 1000.0);
+    assert_eq!(t0["population_share"], 0.25);
+    assert_eq!(lc["levels"][1]["minutes"], 10);
+    assert_eq!(lc["levels"][1]["compounds_complete"], 1);
+    assert_eq!(lc["complete"]["population"], 1000.0);
+    assert_eq!(lc["complete"]["population_share"], 0.25);
+    assert_eq!(lc["complete"]["compounds"], 1);
+    assert_eq!(lc["groups"]["street"][1]["value"], "s2");
+    assert_eq!(
+        lc["groups"]["street"][1]["complete"]["population_share"],
+        0.0
+    );
+    let ledger = std::fs::read(o.join("ledger.csv")).unwrap();
+    assert!(ledger.starts_with(b"\xEF\xBB\xBF"), "ledger needs a BOM");
+    let ledger = String::from_utf8(ledger[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = ledger.lines().collect();
+    assert_eq!(
+        lines[0],
+        "compound,street,type,level,distance_m,max_distance_m,population"
+    );
+    assert_eq!(lines.len(), 3, "{ledger}");
+    assert!(lines[1].starts_with("B,s2,kindergarten,5,"), "{ledger}");
+    assert!(
+        lines[2].starts_with("B,s2,school,10,") && lines[2].ends_with(",500,3000"),
+        "{ledger}"
+    );
+    let csv = std::fs::read_to_string(o.join("compounds.csv")).unwrap();
+    assert!(
+        csv.contains(",missing") && csv.contains("\"kindergarten,school\""),
+        "{csv}"
+    );
+}
+
+#[test]
+fn lifecircle_output_is_identical_on_one_thread_and_many() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    let mut args = ARGS.to_vec();
+    *args.last_mut().unwrap() = "one";
+    assert!(run(dir.path(), &args, "1").status.success());
+    *args.last_mut().unwrap() = "many";
+    assert!(run(dir.path(), &args, "4").status.success());
+    for f in [
+        "summary.json",
+        "compounds.geojson",
+        "compounds.csv",
+        "facilities.geojson",
+        "ledger.csv",
+    ] {
+        let a = std::fs::read(dir.path().join("one").join(f)).unwrap();
+        let b = std::fs::read(dir.path().join("many").join(f)).unwrap();
+        assert!(a == b, "{f} differs between 1 and 4 threads");
+    }
+}
+
+fn assert_bad(dir: &Path, args: &[&str], expect: &[&str]) {
+    let out = run(dir, args, "2");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    for e in expect {
+        assert!(err.contains(e), "expected {e:?} in {err}");
+    }
+    assert!(
+        !dir.join("out").exists(),
+        "output written despite the error"
+    );
+}
+
+#[test]
+fn lifecircle_bad_profiles_and_layers_get_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    inputs(d);
+    write(
+        d,
+        "profile.toml",
+        &PROFILE.replace("max_distance_m = 500", "max_distance_m = -500"),
+    );
+    assert_bad(
+        d,
+        ARGS,
+        &["profile.toml", "entry 2 (type \"school\")", "-500"],
+    );
+    write(
+        d,
+        "profile.toml",
+        &PROFILE.replace("max_distance_m = 500\n", ""),
+    );
+    assert_bad(
+        d,
+        ARGS,
+        &["profile.toml", "entry 2", "max_distance_m is missing"],
+    );
+    write(
+        d,
+        "profile.toml",
+        &PROFILE.replace("type = \"school\"", "type = \"kindergarten\""),
+    );
+    assert_bad(
+        d,
+        ARGS,
+        &["profile.toml", "duplicate type id \"kindergarten\""],
+    );
+    write(
+        d,
+        "profile.toml",
+        &PROFILE.replace("level = 10", "level = = 10"),
+    );
+    assert_bad(d, ARGS, &["profile.toml", "line 11"]);
+    write(d, "profile.toml", PROFILE);
+    write(
+        d,
+        "schools.csv",
+        "id,lon,lat,设施类型\ns1,117.0,31.003,学校\ns2,117.0,31.004,hospital\n",
+    );
+    assert_bad(
+        d,
+        ARGS,
+        &[
+            "schools.csv",
+            "values seen",
+            "\"学校\" (1)",
+            "\"hospital\" (1)",
+        ],
+    );
+}
+
+#[test]
+fn profile_prints_the_builtin_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["profile", "gb50180-2018"], "1");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("name = \"GB 50180-2018\""));
+    // What it prints is what --profile FILE reads back.
+    write(dir.path(), "copy.toml", &text);
+    inputs(dir.path());
+    write(
+        dir.path(),
+        "schools.csv",
+        "id,lon,lat,设施类型\ns1,117.0,31.003,小学\n",
+    );
+    let mut args = ARGS.to_vec();
+    args[8] = "copy.toml";
+    let out = run(dir.path(), &args, "1");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = read_json(&dir.path().join("out/summary.json"));
+    assert_eq!(s["lifecircle"]["types"].as_array().unwrap().len(), 16);
+    assert!(!run(dir.path(), &["profile", "nope"], "1").status.success());
+}
