@@ -170,11 +170,58 @@ fn lifecircle_writes_the_contract_files() {
         lines[2].starts_with("B,s2,school,10,") && lines[2].ends_with(",500,3000"),
         "{ledger}"
     );
+    let sheets = xlsx_part(&o.join("lifecircle.xlsx"), "xl/workbook.xml");
+    let names: Vec<&str> = sheets
+        .split("<sheet name=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(names, vec!["summary", "street", "ledger"]);
+    let strings = xlsx_part(&o.join("lifecircle.xlsx"), "xl/sharedStrings.xml");
+    assert!(
+        strings.contains("residents covered") && strings.contains(">B<"),
+        "{strings}"
+    );
     let csv = std::fs::read_to_string(o.join("compounds.csv")).unwrap();
     assert!(
         csv.contains(",missing") && csv.contains("\"kindergarten,school\""),
         "{csv}"
     );
+}
+
+/// One part of an xlsx (a zip of XML files) as text.
+fn xlsx_part(path: &Path, part: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(part)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn lifecircle_xlsx_has_chinese_headers_with_lang_zh() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    let mut args = ARGS.to_vec();
+    args.extend(["--lang", "zh"]);
+    let out = run(dir.path(), &args, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let strings = xlsx_part(
+        &dir.path().join("out/lifecircle.xlsx"),
+        "xl/sharedStrings.xml",
+    );
+    assert!(
+        strings.contains("覆盖人口") && strings.contains("缺失设施类型"),
+        "{strings}"
+    );
+    assert!(!strings.contains("residents covered"), "{strings}");
 }
 
 #[test]

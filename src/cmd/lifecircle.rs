@@ -302,7 +302,11 @@ pub fn run(args: Args) -> Result<()> {
         facilities: &loaded.facilities,
         run: &loaded.run,
     };
-    let (summary, files) = report::lifecircle_outputs(report);
+    let lang = args
+        .output
+        .lang
+        .unwrap_or_else(|| default_lang(&loaded.compounds));
+    let (summary, files) = report::lifecircle_outputs(report, lang);
     let mut table = report::lifecircle_table(&report);
     if let Some(dir) = &args.output.output {
         let mut inputs: Vec<&Path> = vec![args.compounds.as_path()];
@@ -314,6 +318,16 @@ pub fn run(args: Args) -> Result<()> {
         super::commit(&files, dir, &inputs, &mut table)?;
     }
     super::coverage::print_summary(args.output.format, &summary, &table)
+}
+
+/// Chinese headers when the compounds' group fields or ids hold Chinese text.
+fn default_lang(compounds: &Compounds) -> report::Lang {
+    let chinese = |s: &String| !s.is_ascii();
+    if compounds.group_fields.iter().any(chinese) || compounds.ids.iter().take(1000).any(chinese) {
+        report::Lang::Zh
+    } else {
+        report::Lang::En
+    }
 }
 
 /// Arguments of `profile`.

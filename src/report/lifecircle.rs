@@ -7,7 +7,7 @@ use std::io::Write;
 use serde_json::{Value, json};
 
 use super::layers::{push_point, write_collection, write_rows_parallel};
-use super::{RunInfo, pretty_json, push_f64, push_rounded};
+use super::{Lang, RunInfo, pretty_json, push_f64, push_rounded};
 use crate::io::{OutputSet, push_json_str};
 use crate::lifecircle::{Facilities, LifeCircle};
 use crate::model::Compounds;
@@ -28,8 +28,9 @@ pub struct LifeCircleReport<'a> {
 }
 
 /// The files of a life-circle run: `summary.json`, `compounds.geojson`, `compounds.csv`,
-/// `facilities.geojson` and `ledger.csv`. Returns the summary too, for printing.
-pub fn lifecircle_outputs<'a>(report: LifeCircleReport<'a>) -> (Value, OutputSet<'a>) {
+/// `facilities.geojson`, `ledger.csv` and `lifecircle.xlsx` (headers in `lang`). Returns the
+/// summary too, for printing.
+pub fn lifecircle_outputs<'a>(report: LifeCircleReport<'a>, lang: Lang) -> (Value, OutputSet<'a>) {
     let summary = lifecircle_summary(&report);
     let mut out = OutputSet::new();
     out.add("summary.json", pretty_json(&summary).into_bytes());
@@ -46,6 +47,13 @@ pub fn lifecircle_outputs<'a>(report: LifeCircleReport<'a>) -> (Value, OutputSet
         Box::new(move |w| write_facilities_geojson(w, &report)),
     );
     out.add_stream("ledger.csv", Box::new(move |w| write_ledger(w, &report)));
+    out.add_stream(
+        "lifecircle.xlsx",
+        Box::new(move |w| {
+            let bytes = super::lifecircle_xlsx(&report, lang).map_err(std::io::Error::other)?;
+            w.write_all(&bytes)
+        }),
+    );
     (summary, out)
 }
 
