@@ -346,3 +346,142 @@ fn profile_prints_the_builtin_toml() {
     assert_eq!(s["lifecircle"]["types"].as_array().unwrap().len(), 16);
     assert!(!run(dir.path(), &["profile", "nope"], "1").status.success());
 }
+
+const SYNTH_PROFILE: &str = r#"name = "synthetic levels"
+[[facility]]
+type = "station"
+level = 5
+max_distance_m = 300
+[[facility]]
+type = "community"
+level = 10
+max_distance_m = 500
+[[facility]]
+type = "street"
+level = 15
+max_distance_m = 1000
+[[facility]]
+type = "district"
+level = 15
+max_distance_m = 1500
+"#;
+
+fn features(dir: &Path, file: &str) -> Vec<serde_json::Value> {
+    let v = read_json(&dir.join(file));
+    v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"].clone())
+        .collect()
+}
+
+#[test]
+fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let synth = [
+        "synth",
+        "--compounds",
+        "600",
+        "--centers",
+        "60",
+        "--seed",
+        "5",
+        "-o",
+        "city",
+    ];
+    assert!(run(d, &synth, "2").status.success());
+    write(d, "levels.toml", SYNTH_PROFILE);
+    let base = [
+        "lifecircle",
+        "--compounds",
+        "city/compounds.geojson",
+        "--facilities",
+        "city/centers.geojson",
+        "--type-field",
+        "level",
+        "--profile",
+        "levels.toml",
+    ];
+    let mut straight = base.to_vec();
+    straight.extend(["-o", "straight"]);
+    let out = run(d, &straight, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut walk = base.to_vec();
+    walk.extend([
+        "--metric",
+        "network",
+        "--network",
+        "city/streets.geojson",
+        "-o",
+        "walk",
+    ]);
+    let out = run(d, &walk, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = features(d, "straight/compounds.geojson");
+    let w = features(d, "walk/compounds.geojson");
+    assert_eq!(s.len(), w.len());
+    let mut longer = 0;
+    for (a, b) in s.iter().zip(&w) {
+        for t in ["station", "community", "street", "district"] {
+            let ds = a[format!("d_{t}")].as_f64().unwrap();
+            if let Some(dw) = b[format!("d_{t}")].as_f64() {
+                assert!(
+                    dw >= ds - 0.01,
+                    "{t}: walk {dw} < straight {ds} at {}",
+                    a["id"]
+                );
+                longer += usize::from(dw > ds + 1.0);
+            }
+            if b[format!("ok_{t}")] == true {
+                assert_eq!(a[format!("ok_{t}")], true, "{t} at {}", a["id"]);
+            }
+        }
+    }
+    assert!(longer > 0, "walking distances all equal the straight line");
+    let summary = read_json(&d.join("walk/summary.json"));
+    assert_eq!(summary["metric"], "network");
+}
+
+#[test]
+fn lifecircle_reads_a_cost_table_keyed_by_facility_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    inputs(d);
+    write(
+        d,
+        "costs.csv",
+        "site,compound,cost\nk1,A,250\nk1,B,301\ns1,B,499.5\nh1,A,1\n",
+    );
+    let mut args = ARGS.to_vec();
+    args.truncate(args.len() - 4); // no 2SFCA, no -o
+    args.extend(["--metric", "matrix", "--matrix", "costs.csv", "-o", "out"]);
+    let out = run(d, &args, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = features(d, "out/compounds.geojson");
+    assert_eq!(c[0]["d_kindergarten"], 250);
+    assert_eq!(c[0]["ok_kindergarten"], true);
+    assert_eq!(
+        c[0]["d_school"],
+        serde_json::Value::Null,
+        "no listed pair: not reachable"
+    );
+    assert_eq!(c[0]["ok_school"], false);
+    assert_eq!(c[1]["d_kindergarten"], 301);
+    assert_eq!(c[1]["ok_kindergarten"], false);
+    assert_eq!(c[1]["d_school"], 499.5);
+    assert_eq!(c[1]["ok_school"], true);
+}

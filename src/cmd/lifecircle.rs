@@ -239,7 +239,13 @@ fn prepare(args: &Args, loaded: &mut Loaded) -> Result<Metric> {
                     "--metric matrix needs --matrix FILE.csv (site, compound, cost columns; site ids are facility ids)"
                 );
             };
-            let ids: Vec<&str> = f.ids.iter().map(String::as_str).collect();
+            // Pairs for features left out of the profile are accepted and ignored.
+            let ids: Vec<&str> = f
+                .ids
+                .iter()
+                .chain(&f.left_out_ids)
+                .map(String::as_str)
+                .collect();
             metric.table = Some(CostTable::read(
                 path,
                 &m.matrix_columns,

@@ -31,6 +31,9 @@ pub struct Facilities {
     pub type_of: Vec<u32>,
     /// Capacity (supply), 1 when no capacity field is given.
     pub capacity: Vec<f64>,
+    /// Ids of the features left out (type matching no profile type), so that a cost table
+    /// listing them is still accepted.
+    pub left_out_ids: Vec<String>,
     /// Which layer (index into `layers`) each facility came from.
     pub layer_of: Vec<u32>,
     /// Per layer: its path, features read and polygons reduced to a point.
@@ -129,6 +132,7 @@ impl Facilities {
                 .unwrap_or_default();
             let Some(t) = profile.type_of(&value) else {
                 *unmatched.entry(value.trim().to_string()).or_default() += 1;
+                self.left_out_ids.push(layer.ids[i].clone());
                 continue;
             };
             let capacity = match layer.columns.get(1).map(|c| &c[i]) {
