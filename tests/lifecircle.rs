@@ -82,8 +82,8 @@ const ARGS: &[&str] = &[
     "out",
 ];
 
-#[test]
-fn lifecircle_writes_the_contract_files() {
+/// Runs [`ARGS`] on [`inputs`] in a fresh directory.
+fn contract_run() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     inputs(dir.path());
     let out = run(dir.path(), ARGS, "2");
@@ -94,6 +94,12 @@ fn lifecircle_writes_the_contract_files() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("\"hospital\" (1)"), "{stdout}");
+    dir
+}
+
+#[test]
+fn lifecircle_writes_the_contract_layers() {
+    let dir = contract_run();
     let o = dir.path().join("out");
     let c = read_json(&o.join("compounds.geojson"));
     let a = &c["features"][0]["properties"];
@@ -129,6 +135,17 @@ fn lifecircle_writes_the_contract_files() {
     assert_eq!(props[0]["type"], "kindergarten");
     assert_eq!(props[0]["served_population"], 1000);
     assert_eq!(props[1]["type"], "school");
+    let csv = std::fs::read_to_string(o.join("compounds.csv")).unwrap();
+    assert!(
+        csv.contains(",missing") && csv.contains("\"kindergarten,school\""),
+        "{csv}"
+    );
+}
+
+#[test]
+fn lifecircle_writes_the_summary_ledger_and_workbook() {
+    let dir = contract_run();
+    let o = dir.path().join("out");
     let s = read_json(&o.join("summary.json"));
     let lc = &s["lifecircle"];
     assert_eq!(lc["profile"], "test profile");
@@ -181,11 +198,6 @@ fn lifecircle_writes_the_contract_files() {
     assert!(
         strings.contains("residents covered") && strings.contains(">B<"),
         "{strings}"
-    );
-    let csv = std::fs::read_to_string(o.join("compounds.csv")).unwrap();
-    assert!(
-        csv.contains(",missing") && csv.contains("\"kindergarten,school\""),
-        "{csv}"
     );
 }
 

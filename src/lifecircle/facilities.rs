@@ -2,11 +2,11 @@
 //! profile type. Values that match no type are counted, never silently dropped.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Profile;
 use crate::error::{Error, Result};
-use crate::io::{ReadOptions, Scalar, read_points};
+use crate::io::{PointLayer, ReadOptions, Scalar, read_points};
 
 /// Names tried, in order, for a facility's type when `--type-field` is not given.
 pub const TYPE_NAMES: &[&str] = &["type", "类型", "设施类型", "category"];
@@ -77,7 +77,7 @@ impl Facilities {
 
     fn read_layer(
         &mut self,
-        path: &PathBuf,
+        path: &Path,
         base: &ReadOptions,
         fields: &FacilityFields,
         profile: &Profile,
@@ -93,27 +93,7 @@ impl Facilities {
             .fields
             .extend(fields.capacity_field.iter().map(|c| vec![c.clone()]));
         let layer = read_points(path, &options)?;
-        if layer.column_names[0].is_none() {
-            return Err(Error::Format {
-                path: path.clone(),
-                message: match &fields.type_field {
-                    Some(f) => format!("type field {f:?} is not in any feature"),
-                    None => format!(
-                        "no facility type field (looked for {}); pass --type-field NAME",
-                        TYPE_NAMES.join(", ")
-                    ),
-                },
-            });
-        }
-        if let (Some(c), None) = (
-            &fields.capacity_field,
-            layer.column_names.get(1).cloned().flatten(),
-        ) {
-            return Err(Error::Format {
-                path: path.clone(),
-                message: format!("capacity field {c:?} is not in any feature"),
-            });
-        }
+        check_fields(&layer, fields)?;
         if layer.generated_ids > 0 {
             warnings.push(format!(
                 "{}: {} of {} facilities have no id; numbered by position",
@@ -122,47 +102,11 @@ impl Facilities {
                 layer.len()
             ));
         }
-        let mut unmatched: BTreeMap<String, usize> = BTreeMap::new();
-        let mut matched = 0usize;
-        let mut no_capacity = 0usize;
-        for i in 0..layer.len() {
-            let value = layer.columns[0][i]
-                .as_ref()
-                .map(Scalar::to_text)
-                .unwrap_or_default();
-            let Some(t) = profile.type_of(&value) else {
-                *unmatched.entry(value.trim().to_string()).or_default() += 1;
-                self.left_out_ids.push(layer.ids[i].clone());
-                continue;
-            };
-            let capacity = match layer.columns.get(1).map(|c| &c[i]) {
-                None => 1.0,
-                Some(None) => {
-                    no_capacity += 1;
-                    1.0
-                }
-                Some(Some(v)) => match v.as_f64() {
-                    Some(x) if x.is_finite() && x >= 0.0 => x,
-                    _ => {
-                        return Err(Error::Item {
-                            path: path.clone(),
-                            item: layer.label(i),
-                            message: format!("capacity {v} is not a number ≥ 0"),
-                        });
-                    }
-                },
-            };
-            matched += 1;
-            self.ids.push(layer.ids[i].clone());
-            self.lonlat.push(layer.lonlat[i]);
-            self.type_of.push(t as u32);
-            self.capacity.push(capacity);
-            self.layer_of.push(self.layers.len() as u32);
-        }
+        let (unmatched, matched, no_capacity) = self.take_matching(&layer, profile)?;
         let field = layer.column_names[0].clone().unwrap_or_default();
         if matched == 0 {
             return Err(Error::Format {
-                path: path.clone(),
+                path: path.to_path_buf(),
                 message: format!(
                     "no value of the type field {field:?} matches a type of profile {:?}; \
                      values seen: {} — use the profile's type ids or aliases, or a profile \
@@ -189,8 +133,56 @@ impl Facilities {
             ));
         }
         self.layers
-            .push((path.clone(), layer.len(), layer.polygons));
+            .push((path.to_path_buf(), layer.len(), layer.polygons));
         Ok(())
+    }
+
+    /// Keeps the features whose type matches `profile`; returns the unmatched values with
+    /// their counts, how many matched, and how many matched without a capacity value.
+    fn take_matching(
+        &mut self,
+        layer: &PointLayer,
+        profile: &Profile,
+    ) -> Result<(BTreeMap<String, usize>, usize, usize)> {
+        let path = &layer.path;
+        let mut unmatched: BTreeMap<String, usize> = BTreeMap::new();
+        let mut matched = 0usize;
+        let mut no_capacity = 0usize;
+        for i in 0..layer.len() {
+            let value = layer.columns[0][i]
+                .as_ref()
+                .map(Scalar::to_text)
+                .unwrap_or_default();
+            let Some(t) = profile.type_of(&value) else {
+                *unmatched.entry(value.trim().to_string()).or_default() += 1;
+                self.left_out_ids.push(layer.ids[i].clone());
+                continue;
+            };
+            let capacity = match layer.columns.get(1).map(|c| &c[i]) {
+                None => 1.0,
+                Some(None) => {
+                    no_capacity += 1;
+                    1.0
+                }
+                Some(Some(v)) => match v.as_f64() {
+                    Some(x) if x.is_finite() && x >= 0.0 => x,
+                    _ => {
+                        return Err(Error::Item {
+                            path: path.to_path_buf(),
+                            item: layer.label(i),
+                            message: format!("capacity {v} is not a number ≥ 0"),
+                        });
+                    }
+                },
+            };
+            matched += 1;
+            self.ids.push(layer.ids[i].clone());
+            self.lonlat.push(layer.lonlat[i]);
+            self.type_of.push(t as u32);
+            self.capacity.push(capacity);
+            self.layer_of.push(self.layers.len() as u32);
+        }
+        Ok((unmatched, matched, no_capacity))
     }
 
     /// Prefixes ids shared by two layers with their file stem, so every id is unique.
@@ -225,6 +217,32 @@ impl Facilities {
             }
         }
     }
+}
+
+/// The type field (and a requested capacity field) must occur in the layer.
+fn check_fields(layer: &PointLayer, fields: &FacilityFields) -> Result<()> {
+    if layer.column_names[0].is_none() {
+        return Err(Error::Format {
+            path: layer.path.clone(),
+            message: match &fields.type_field {
+                Some(f) => format!("type field {f:?} is not in any feature"),
+                None => format!(
+                    "no facility type field (looked for {}); pass --type-field NAME",
+                    TYPE_NAMES.join(", ")
+                ),
+            },
+        });
+    }
+    if let (Some(c), None) = (
+        &fields.capacity_field,
+        layer.column_names.get(1).cloned().flatten(),
+    ) {
+        return Err(Error::Format {
+            path: layer.path.clone(),
+            message: format!("capacity field {c:?} is not in any feature"),
+        });
+    }
+    Ok(())
 }
 
 /// `"a" (3), "b" (1)`, most frequent first, at most 20 values.

@@ -12,7 +12,10 @@ use crate::study::StudyArea;
 
 /// A seeded city on a 10 m grid, with facilities of `types` types; some facilities sit
 /// exactly `radius[t]` from a compound (3-4-5 offsets), on the edge of the circle.
-fn city(seed: u64, radius: &[f64]) -> (Vec<[f64; 2]>, Vec<[f64; 2]>, Vec<u32>, Vec<f64>) {
+/// Compound positions, facility positions, facility types, populations.
+type City = (Vec<[f64; 2]>, Vec<[f64; 2]>, Vec<u32>, Vec<f64>);
+
+fn city(seed: u64, radius: &[f64]) -> City {
     let mut rng = Rng::new(seed);
     let n = 20 + rng.below(200);
     let compounds: Vec<[f64; 2]> = (0..n)
