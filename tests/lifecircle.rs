@@ -53,7 +53,7 @@ fn inputs(dir: &Path) {
         dir,
         "kg.geojson",
         r#"{"type":"FeatureCollection","features":[
-{"type":"Feature","properties":{"id":"k1","type":"幼儿园"},"geometry":{"type":"Point","coordinates":[117.0,31.001]}},
+{"type":"Feature","properties":{"id":"k1","type":"幼儿园","street":"s1"},"geometry":{"type":"Point","coordinates":[117.0,31.001]}},
 {"type":"Feature","properties":{"id":"h1","type":"hospital"},"geometry":{"type":"Point","coordinates":[117.0,31.01]}}]}"#,
     );
     write(
@@ -169,6 +169,21 @@ fn lifecircle_writes_the_summary_ledger_and_workbook() {
     assert_eq!(lc["complete"]["population_share"], 0.25);
     assert_eq!(lc["complete"]["compounds"], 1);
     assert_eq!(lc["groups"]["street"][1]["value"], "s2");
+    // 千人指标 per group: k1 carries street s1 (1000 residents); schools.csv has no street.
+    let s1 = &lc["groups"]["street"][0]["types"];
+    assert_eq!(s1[0]["facilities"], 1);
+    assert_eq!(s1[0]["supply_per_1000"], 1.0);
+    assert_eq!(s1[1]["facilities"], 0);
+    assert_eq!(
+        lc["groups"]["street"][1]["types"][0]["supply_per_1000"],
+        0.0
+    );
+    let warned = s["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str()
+            .unwrap()
+            .starts_with("schools.csv: no field \"street\"")
+    });
+    assert!(warned, "{}", s["warnings"]);
     assert_eq!(
         lc["groups"]["street"][1]["complete"]["population_share"],
         0.0

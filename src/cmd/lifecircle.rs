@@ -173,6 +173,7 @@ fn load(args: &Args) -> Result<Loaded> {
     let facility_fields = FacilityFields {
         type_field: args.type_field.clone(),
         capacity_field: args.capacity_field.clone(),
+        group_by: args.group_by.clone(),
     };
     let facilities = Facilities::load(&layers, &facility_fields, &profile, &mut run.warnings)?;
     run.inputs.push((

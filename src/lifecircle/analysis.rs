@@ -56,7 +56,7 @@ pub struct TypeRow {
     pub level: u32,
     /// Distance, metres.
     pub max_distance_m: f64,
-    /// Facilities of the type.
+    /// Facilities of the type (in a group row: those carrying the group's value).
     pub facilities: usize,
     /// Residents within the distance of one.
     pub population_covered: f64,
@@ -85,7 +85,9 @@ pub struct LevelRow {
     pub compounds_complete: usize,
 }
 
-/// The shares of one value of a group field.
+/// The shares of one value of a group field. Its type rows count the facilities that carry
+/// the same value (facility layers without the field count for no value), and with
+/// accessibility give their capacity per 1,000 of the group's residents (千人指标).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupRow {
     /// The field's value (empty when missing).
@@ -205,7 +207,8 @@ impl LifeCircle {
         let groups = compounds
             .groups
             .iter()
-            .map(|values| tables.group_rows(values))
+            .enumerate()
+            .map(|(g, values)| tables.group_rows(values, facilities.groups.get(g)))
             .collect();
         LifeCircle {
             study,
@@ -297,6 +300,11 @@ struct Tables<'a> {
     capacity: &'a [f64],
 }
 
+/// True when facility `f` carries group value `value`.
+fn in_group(values: Option<&Vec<Option<String>>>, f: usize, value: &str) -> bool {
+    values.is_some_and(|v| v[f].as_deref() == Some(value))
+}
+
 fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { 0.0 }
 }
@@ -367,7 +375,11 @@ impl Tables<'_> {
 
     /// One row per value of a group field, by ascending value. Facility counts and supply
     /// stay those of the whole study area (facilities carry no group field).
-    fn group_rows(&self, values: &[String]) -> Vec<GroupRow> {
+    fn group_rows(
+        &self,
+        values: &[String],
+        facility_values: Option<&Vec<Option<String>>>,
+    ) -> Vec<GroupRow> {
         let mut members: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, v) in values.iter().enumerate() {
             members.entry(v.as_str()).or_default().push(i);
@@ -376,13 +388,27 @@ impl Tables<'_> {
             .into_iter()
             .map(|(value, m)| {
                 let mut types = self.type_rows(&m);
-                for t in &mut types {
-                    t.supply_per_1000 = None;
+                let population: f64 = m.iter().map(|&i| self.population[i]).sum();
+                for (t, row) in self.types.iter().zip(&mut types) {
+                    row.facilities = t
+                        .facilities
+                        .iter()
+                        .filter(|&&f| in_group(facility_values, f, value))
+                        .count();
+                    let supply: f64 = t
+                        .facilities
+                        .iter()
+                        .filter(|&&f| in_group(facility_values, f, value))
+                        .map(|&f| self.capacity[f])
+                        .sum();
+                    row.supply_per_1000 = row
+                        .supply_per_1000
+                        .map(|_| 1000.0 * ratio(supply, population));
                 }
                 GroupRow {
                     value: value.to_string(),
                     compounds: m.len(),
-                    population: m.iter().map(|&i| self.population[i]).sum(),
+                    population,
                     types,
                     levels: self.level_rows(&m),
                     complete: self.share(&m, |i| self.complete[i]),

@@ -18,6 +18,9 @@ pub struct FacilityFields {
     pub type_field: Option<String>,
     /// Capacity field (supply for 2SFCA); every facility counts 1 when `None`.
     pub capacity_field: Option<String>,
+    /// The compounds' group fields, read from facility layers that have them (for the
+    /// per-group supply per 1,000 residents).
+    pub group_by: Vec<String>,
 }
 
 /// The facilities of the profile's types, from every layer, in layer then feature order.
@@ -31,6 +34,9 @@ pub struct Facilities {
     pub type_of: Vec<u32>,
     /// Capacity (supply), 1 when no capacity field is given.
     pub capacity: Vec<f64>,
+    /// `groups[g][f]`: facility `f`'s value of group field `g` (`None` when its layer lacks
+    /// the field or the feature the value).
+    pub groups: Vec<Vec<Option<String>>>,
     /// Ids of the features left out (type matching no profile type), so that a cost table
     /// listing them is still accepted.
     pub left_out_ids: Vec<String>,
@@ -67,7 +73,10 @@ impl Facilities {
         profile: &Profile,
         warnings: &mut Vec<String>,
     ) -> Result<Facilities> {
-        let mut out = Facilities::default();
+        let mut out = Facilities {
+            groups: vec![Vec::new(); fields.group_by.len()],
+            ..Facilities::default()
+        };
         for (path, base) in layers {
             out.read_layer(path, base, fields, profile, warnings)?;
         }
@@ -88,12 +97,22 @@ impl Facilities {
             Some(f) => vec![f.clone()],
             None => TYPE_NAMES.iter().map(|s| s.to_string()).collect(),
         };
-        options.fields = vec![type_names];
+        // Columns: type, capacity (no names when not asked for), then the group fields.
+        options.fields = vec![type_names, fields.capacity_field.iter().cloned().collect()];
         options
             .fields
-            .extend(fields.capacity_field.iter().map(|c| vec![c.clone()]));
+            .extend(fields.group_by.iter().map(|g| vec![g.clone()]));
         let layer = read_points(path, &options)?;
         check_fields(&layer, fields)?;
+        for (g, name) in fields.group_by.iter().enumerate() {
+            if layer.column_names[2 + g].is_none() {
+                warnings.push(format!(
+                    "{}: no field {name:?}; these facilities count for no {name:?} value in \
+                     the per-group supply per 1,000 residents",
+                    path.display()
+                ));
+            }
+        }
         if layer.generated_ids > 0 {
             warnings.push(format!(
                 "{}: {} of {} facilities have no id; numbered by position",
@@ -102,7 +121,8 @@ impl Facilities {
                 layer.len()
             ));
         }
-        let (unmatched, matched, no_capacity) = self.take_matching(&layer, profile)?;
+        let (unmatched, matched, no_capacity) =
+            self.take_matching(&layer, profile, fields.capacity_field.is_some())?;
         let field = layer.column_names[0].clone().unwrap_or_default();
         if matched == 0 {
             return Err(Error::Format {
@@ -143,6 +163,7 @@ impl Facilities {
         &mut self,
         layer: &PointLayer,
         profile: &Profile,
+        has_capacity: bool,
     ) -> Result<(BTreeMap<String, usize>, usize, usize)> {
         let path = &layer.path;
         let mut unmatched: BTreeMap<String, usize> = BTreeMap::new();
@@ -158,13 +179,13 @@ impl Facilities {
                 self.left_out_ids.push(layer.ids[i].clone());
                 continue;
             };
-            let capacity = match layer.columns.get(1).map(|c| &c[i]) {
-                None => 1.0,
-                Some(None) => {
+            let capacity = match (has_capacity, &layer.columns[1][i]) {
+                (false, _) => 1.0,
+                (true, None) => {
                     no_capacity += 1;
                     1.0
                 }
-                Some(Some(v)) => match v.as_f64() {
+                (true, Some(v)) => match v.as_f64() {
                     Some(x) if x.is_finite() && x >= 0.0 => x,
                     _ => {
                         return Err(Error::Item {
@@ -181,6 +202,10 @@ impl Facilities {
             self.type_of.push(t as u32);
             self.capacity.push(capacity);
             self.layer_of.push(self.layers.len() as u32);
+            for (g, column) in layer.columns[2..].iter().enumerate() {
+                let value = column[i].as_ref().map(|v| v.to_text().trim().to_string());
+                self.groups[g].push(value);
+            }
         }
         Ok((unmatched, matched, no_capacity))
     }

@@ -44,6 +44,7 @@ fn facilities(type_of: &[u32]) -> Facilities {
         lonlat: vec![[0.0, 0.0]; type_of.len()],
         type_of: type_of.to_vec(),
         capacity: vec![1.0; type_of.len()],
+        groups: Vec::new(),
         left_out_ids: Vec::new(),
         layer_of: vec![0; type_of.len()],
         layers: Vec::new(),
