@@ -512,3 +512,57 @@ fn lifecircle_reads_a_cost_table_keyed_by_facility_ids() {
     assert_eq!(c[1]["d_school"], 499.5);
     assert_eq!(c[1]["ok_school"], true);
 }
+
+#[test]
+fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = run(d, &["demo"], "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Life circle (GB 50180-2018"), "{text}");
+    for f in ["summary.json", "ledger.csv", "lifecircle.xlsx"] {
+        assert!(
+            d.join("circleplan-demo/lifecircle").join(f).exists(),
+            "{f} missing"
+        );
+    }
+    let synth = [
+        "synth",
+        "--compounds",
+        "300",
+        "--facilities",
+        "500",
+        "-o",
+        "city",
+    ];
+    assert!(run(d, &synth, "2").status.success());
+    let f = features(d, "city/facilities.geojson");
+    assert_eq!(f.len(), 500);
+    let args = [
+        "lifecircle",
+        "--compounds",
+        "city/compounds.geojson",
+        "--facilities",
+        "city/facilities.geojson",
+        "--format",
+        "json",
+    ];
+    let out = run(d, &args, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let types = s["lifecircle"]["types"].as_array().unwrap();
+    assert!(
+        types.iter().all(|t| t["facilities"].as_u64().unwrap() > 0),
+        "{s}"
+    );
+    assert_eq!(s["warnings"].as_array().unwrap().len(), 0, "{s}");
+}

@@ -35,6 +35,11 @@ pub fn run(args: Args) -> Result<()> {
     inputs.add("centers.geojson", city.centres_geojson().into_bytes());
     inputs.add("candidates.geojson", city.candidates_geojson().into_bytes());
     inputs.add("streets.geojson", city.streets_geojson().into_bytes());
+    let facilities = city.typed_facilities(super::lifecircle::DEMO_FACILITIES, 2024);
+    inputs.add(
+        "facilities.geojson",
+        city.facilities_geojson(&facilities).into_bytes(),
+    );
     inputs.commit(&inputs_dir, &[])?;
 
     let mut run = RunInfo::default();
@@ -224,6 +229,8 @@ pub fn run(args: Args) -> Result<()> {
     input.command_line = super::html::command_line();
     files.add("report.html", report::html::render(&input).into_bytes());
     files.commit(&args.output, &[])?;
+    let lang = args.lang.unwrap_or(report::Lang::Zh);
+    super::lifecircle::demo_tour(&inputs_dir, &args.output.join("lifecircle"), lang)?;
     println!(
         "\nDemo district: {} compounds, {} centres (1 district + 11 sub-district + community \
          centres + stations).\nWrote inputs to {} and results ({}) to {}",

@@ -337,6 +337,88 @@ fn default_lang(compounds: &Compounds) -> report::Lang {
     }
 }
 
+/// Typed facilities in the demo district.
+pub(crate) const DEMO_FACILITIES: usize = 2400;
+
+/// The demo's life-circle step: the district's compounds against its typed facilities under
+/// the built-in GB 50180-2018 profile, grouped by street; files into `out`.
+pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Result<()> {
+    let profile = Profile::load("gb50180-2018")?;
+    let mut run = RunInfo::default();
+    let fields = CompoundFields {
+        group_by: vec!["street".into()],
+        ..CompoundFields::default()
+    };
+    let compounds = Compounds::load(
+        &inputs_dir.join("compounds.geojson"),
+        &ReadOptions::default(),
+        &fields,
+        &mut run.warnings,
+    )?;
+    let layers = [(
+        inputs_dir.join("facilities.geojson"),
+        ReadOptions::default(),
+    )];
+    let facility_fields = FacilityFields {
+        group_by: fields.group_by.clone(),
+        ..FacilityFields::default()
+    };
+    let facilities = Facilities::load(&layers, &facility_fields, &profile, &mut run.warnings)?;
+    let study = StudyArea::new(
+        &[
+            ("compounds", &compounds.lonlat),
+            ("facilities", &facilities.lonlat),
+        ],
+        &mut run.warnings,
+    );
+    let options = LifeCircleOptions {
+        accessibility: true,
+    };
+    let result = LifeCircle::new(
+        study,
+        &Costs::Euclidean,
+        &compounds,
+        &facilities,
+        &profile,
+        options,
+    );
+    let report = LifeCircleReport {
+        result: &result,
+        compounds: &compounds,
+        facilities: &facilities,
+        run: &run,
+    };
+    let (_, files) = report::lifecircle_outputs(report, lang);
+    files.commit(out, &[])?;
+    let worst = result
+        .type_rows
+        .iter()
+        .min_by(|a, b| a.population_share.total_cmp(&b.population_share));
+    let levels: Vec<String> = result
+        .level_rows
+        .iter()
+        .map(|l| format!("{} min {:.1} %", l.minutes, l.population_share * 100.0))
+        .collect();
+    println!(
+        "\nLife circle (GB 50180-2018, {} facility types, {} facilities): {:.1} % of residents \
+         have every type within its distance; complete per level: {}.",
+        profile.types.len(),
+        facilities.len(),
+        result.complete_share.population_share * 100.0,
+        levels.join(", "),
+    );
+    if let Some(w) = worst {
+        println!(
+            "  Scarcest: {} ({:.1} % of residents within {} m). Ledger of missing types: {}",
+            w.type_id,
+            w.population_share * 100.0,
+            w.max_distance_m,
+            out.join("ledger.csv").display()
+        );
+    }
+    Ok(())
+}
+
 /// Arguments of `profile`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:

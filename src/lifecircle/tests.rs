@@ -237,3 +237,22 @@ fn whole_run_on_lonlat_reads_types_in_profile_order() {
     assert_eq!(lc.type_rows[0].population_covered, 100.0);
     assert_eq!(lc.type_rows[1].compounds_covered, 1);
 }
+
+#[test]
+fn synthetic_facility_types_are_gb50180_aliases() {
+    let p = Profile::load("gb50180-2018").unwrap();
+    for (kind, _, _) in crate::synth::SYNTH_FACILITY_TYPES {
+        assert!(p.type_of(kind).is_some(), "{kind} is not in the profile");
+    }
+    let city = crate::synth::generate(&crate::synth::SynthSpec::demo());
+    let a = city.typed_facilities(300, 7);
+    let b = city.typed_facilities(300, 7);
+    assert_eq!(a.len(), 300);
+    assert!(
+        a.iter()
+            .zip(&b)
+            .all(|(x, y)| x.xy == y.xy && x.kind == y.kind)
+    );
+    let kinds: std::collections::BTreeSet<&str> = a.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds.len(), p.types.len(), "every type drawn: {kinds:?}");
+}
