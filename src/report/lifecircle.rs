@@ -123,37 +123,67 @@ fn push_key(s: &mut String, key: &str) {
     s.push(':');
 }
 
-/// The per-type columns of compound `i`, as `(name, JSON value)` pairs in output order.
-fn compound_values(lc: &LifeCircle, i: usize) -> Vec<(String, String)> {
-    let mut v = Vec::with_capacity(lc.types.len() * 3 + lc.levels.len() + 3);
-    for (t, r) in lc.profile.types.iter().zip(&lc.types) {
-        let mut d = String::new();
-        push_rounded(&mut d, r.nearest_m[i], 2);
-        v.push((format!("d_{}", t.type_id), d));
-    }
-    for (t, r) in lc.profile.types.iter().zip(&lc.types) {
-        v.push((format!("ok_{}", t.type_id), r.ok[i].to_string()));
-    }
-    for (l, flags) in lc.levels.iter().zip(&lc.complete_level) {
-        v.push((format!("complete_{l}"), flags[i].to_string()));
-    }
-    v.push(("complete".into(), lc.complete[i].to_string()));
-    let mut share = String::new();
-    push_rounded(&mut share, lc.completeness[i], 4);
-    v.push(("completeness".into(), share));
-    let missing: Vec<&str> = lc
-        .missing(i)
-        .map(|t| lc.profile.types[t].type_id.as_str())
-        .collect();
-    v.push(("missing".into(), crate::io::json_string(&missing.join(","))));
-    for (t, r) in lc.profile.types.iter().zip(&lc.types) {
-        if let Some(a) = &r.access {
-            let mut s = String::new();
-            push_rounded(&mut s, a[i], 6);
-            v.push((format!("access_{}", t.type_id), s));
+/// One per-compound value, before it is written as JSON or as a CSV cell.
+enum Cell<'a> {
+    /// A number rounded to the given decimals (`null` / empty when not finite).
+    Num(f64, i32),
+    /// A flag.
+    Flag(bool),
+    /// Comma-separated type ids.
+    Missing(&'a LifeCircle, usize),
+}
+
+/// The names of the per-type columns, in output order.
+fn column_names(lc: &LifeCircle) -> Vec<String> {
+    let ids = || lc.profile.types.iter().map(|t| t.type_id.as_str());
+    let mut v: Vec<String> = ids().map(|t| format!("d_{t}")).collect();
+    v.extend(ids().map(|t| format!("ok_{t}")));
+    v.extend(lc.levels.iter().map(|l| format!("complete_{l}")));
+    v.extend(["complete", "completeness", "missing"].map(String::from));
+    for (t, r) in ids().zip(&lc.types) {
+        if r.access.is_some() {
+            v.push(format!("access_{t}"));
         }
     }
     v
+}
+
+/// Calls `emit` with compound `i`'s per-type values, in the order of [`column_names`].
+fn compound_cells(lc: &LifeCircle, i: usize, mut emit: impl FnMut(usize, Cell)) {
+    let mut k = 0;
+    let mut next = |c: Cell| {
+        emit(k, c);
+        k += 1;
+    };
+    for r in &lc.types {
+        next(Cell::Num(r.nearest_m[i], 2));
+    }
+    for r in &lc.types {
+        next(Cell::Flag(r.ok[i]));
+    }
+    for flags in &lc.complete_level {
+        next(Cell::Flag(flags[i]));
+    }
+    next(Cell::Flag(lc.complete[i]));
+    next(Cell::Num(lc.completeness[i], 4));
+    next(Cell::Missing(lc, i));
+    for r in &lc.types {
+        if let Some(a) = &r.access {
+            next(Cell::Num(a[i], 6));
+        }
+    }
+}
+
+/// The missing type ids of compound `i`, comma-separated.
+fn missing_ids(lc: &LifeCircle, i: usize) -> String {
+    let mut s = String::new();
+    for (k, t) in lc.missing(i).enumerate() {
+        if k > 0 {
+            s.push(',');
+        }
+        s.push_str(&lc.profile.types[t].type_id);
+    }
+    s
 }
 
 /// Streams `compounds.geojson`: each compound with `id`, `population`, its group fields and
@@ -163,6 +193,7 @@ pub fn write_compounds_geojson(
     report: &LifeCircleReport,
 ) -> std::io::Result<()> {
     let (lc, c) = (report.result, report.compounds);
+    let names = column_names(lc);
     write_collection(w, c.len(), &|s: &mut String, i: usize| {
         s.push_str("{\"type\":\"Feature\",\"geometry\":");
         push_point(s, lc.study.output_lonlat(c.lonlat[i]));
@@ -174,10 +205,14 @@ pub fn write_compounds_geojson(
             push_key(s, g);
             push_json_str(s, &values[i]);
         }
-        for (k, v) in compound_values(lc, i) {
-            push_key(s, &k);
-            s.push_str(&v);
-        }
+        compound_cells(lc, i, |k, cell| {
+            push_key(s, &names[k]);
+            match cell {
+                Cell::Num(x, digits) => push_rounded(s, x, digits),
+                Cell::Flag(b) => s.push_str(if b { "true" } else { "false" }),
+                Cell::Missing(lc, i) => push_json_str(s, &missing_ids(lc, i)),
+            }
+        });
         s.push_str("}}");
     })
 }
@@ -193,15 +228,6 @@ fn push_field(out: &mut String, field: &str) {
     }
 }
 
-/// A JSON scalar as a CSV cell: `null` → empty, strings unquoted.
-fn csv_cell(json: &str) -> String {
-    match json {
-        "null" => String::new(),
-        s if s.starts_with('"') => serde_json::from_str::<String>(s).unwrap_or_default(),
-        s => s.to_string(),
-    }
-}
-
 /// Streams `compounds.csv` (UTF-8 with BOM): `id`, `lon`, `lat`, `population`, the group
 /// fields, then the per-type columns.
 pub fn write_compounds_csv(w: &mut dyn Write, report: &LifeCircleReport) -> std::io::Result<()> {
@@ -212,11 +238,9 @@ pub fn write_compounds_csv(w: &mut dyn Write, report: &LifeCircleReport) -> std:
         header.push(',');
         push_field(&mut header, g);
     }
-    if !c.is_empty() {
-        for (k, _) in compound_values(lc, 0) {
-            header.push(',');
-            header.push_str(&k);
-        }
+    for name in column_names(lc) {
+        header.push(',');
+        header.push_str(&name);
     }
     header.push('\n');
     w.write_all(header.as_bytes())?;
@@ -233,10 +257,15 @@ pub fn write_compounds_csv(w: &mut dyn Write, report: &LifeCircleReport) -> std:
             s.push(',');
             push_field(s, &values[i]);
         }
-        for (_, v) in compound_values(lc, i) {
+        compound_cells(lc, i, |_, cell| {
             s.push(',');
-            push_field(s, &csv_cell(&v));
-        }
+            match cell {
+                Cell::Num(x, digits) if x.is_finite() => push_rounded(s, x, digits),
+                Cell::Num(..) => {}
+                Cell::Flag(b) => s.push_str(if b { "true" } else { "false" }),
+                Cell::Missing(lc, i) => push_field(s, &missing_ids(lc, i)),
+            }
+        });
         s.push('\n');
     })
 }
