@@ -101,6 +101,23 @@ fn contract_run() -> tempfile::TempDir {
 fn lifecircle_writes_the_contract_layers() {
     let dir = contract_run();
     let o = dir.path().join("out");
+    let mut names: Vec<String> = std::fs::read_dir(&o)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let want = [
+        "compounds.csv",
+        "compounds.geojson",
+        "facilities.geojson",
+        "ledger.csv",
+        "lifecircle.xlsx",
+        "summary.json",
+    ];
+    assert_eq!(
+        names, want,
+        "exactly the contract files, no scratch left behind"
+    );
     let c = read_json(&o.join("compounds.geojson"));
     let a = &c["features"][0]["properties"];
     let b = &c["features"][1]["properties"];
@@ -209,7 +226,7 @@ fn lifecircle_writes_the_summary_ledger_and_workbook() {
         .map(|s| s.split('"').next().unwrap())
         .collect();
     assert_eq!(names, vec!["summary", "street", "ledger"]);
-    let strings = xlsx_part(&o.join("lifecircle.xlsx"), "xl/sharedStrings.xml");
+    let strings = xlsx_strings(&o.join("lifecircle.xlsx"));
     assert!(
         strings.contains("residents covered") && strings.contains(">B<"),
         "{strings}"
@@ -240,10 +257,7 @@ fn lifecircle_xlsx_has_chinese_headers_with_lang_zh() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let strings = xlsx_part(
-        &dir.path().join("out/lifecircle.xlsx"),
-        "xl/sharedStrings.xml",
-    );
+    let strings = xlsx_strings(&dir.path().join("out/lifecircle.xlsx"));
     assert!(
         strings.contains("覆盖人口") && strings.contains("缺失设施类型"),
         "{strings}"
@@ -565,4 +579,15 @@ fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
         "{s}"
     );
     assert_eq!(s["warnings"].as_array().unwrap().len(), 0, "{s}");
+}
+
+/// Every string of an xlsx: the shared strings and the sheets' inline strings.
+fn xlsx_strings(path: &Path) -> String {
+    let zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let parts: Vec<String> = zip
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .filter(|n| n.starts_with("xl/worksheets/") || n == "xl/sharedStrings.xml")
+        .collect();
+    parts.iter().map(|p| xlsx_part(path, p)).collect()
 }

@@ -313,7 +313,8 @@ pub fn run(args: Args) -> Result<()> {
         .output
         .lang
         .unwrap_or_else(|| default_lang(&loaded.compounds));
-    let (summary, files) = report::lifecircle_outputs(report, lang);
+    let scratch = args.output.output.as_deref();
+    let (summary, files) = report::lifecircle_outputs(report, lang, scratch);
     let mut table = report::lifecircle_table(&report);
     if let Some(dir) = &args.output.output {
         let mut inputs: Vec<&Path> = vec![args.compounds.as_path()];
@@ -388,7 +389,7 @@ pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Re
         facilities: &facilities,
         run: &run,
     };
-    let (_, files) = report::lifecircle_outputs(report, lang);
+    let (_, files) = report::lifecircle_outputs(report, lang, Some(out));
     files.commit(out, &[])?;
     let worst = result
         .type_rows

@@ -28,9 +28,14 @@ pub struct LifeCircleReport<'a> {
 }
 
 /// The files of a life-circle run: `summary.json`, `compounds.geojson`, `compounds.csv`,
-/// `facilities.geojson`, `ledger.csv` and `lifecircle.xlsx` (headers in `lang`). Returns the
+/// `facilities.geojson`, `ledger.csv` and `lifecircle.xlsx` (headers in `lang`; its ledger
+/// sheet streamed through `scratch`, normally the output directory, when given). Returns the
 /// summary too, for printing.
-pub fn lifecircle_outputs<'a>(report: LifeCircleReport<'a>, lang: Lang) -> (Value, OutputSet<'a>) {
+pub fn lifecircle_outputs<'a>(
+    report: LifeCircleReport<'a>,
+    lang: Lang,
+    scratch: Option<&'a std::path::Path>,
+) -> (Value, OutputSet<'a>) {
     let summary = lifecircle_summary(&report);
     let mut out = OutputSet::new();
     out.add("summary.json", pretty_json(&summary).into_bytes());
@@ -50,7 +55,8 @@ pub fn lifecircle_outputs<'a>(report: LifeCircleReport<'a>, lang: Lang) -> (Valu
     out.add_stream(
         "lifecircle.xlsx",
         Box::new(move |w| {
-            let bytes = super::lifecircle_xlsx(&report, lang).map_err(std::io::Error::other)?;
+            let bytes =
+                super::lifecircle_xlsx(&report, lang, scratch).map_err(std::io::Error::other)?;
             w.write_all(&bytes)
         }),
     );

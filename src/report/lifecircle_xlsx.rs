@@ -75,8 +75,14 @@ fn sheet_name(field: &str, taken: &mut Vec<String>) -> String {
     name
 }
 
-/// `lifecircle.xlsx` as bytes.
-pub fn lifecircle_xlsx(report: &LifeCircleReport, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+/// `lifecircle.xlsx` as bytes. With a `scratch` directory the ledger sheet streams its rows
+/// through an anonymous temporary file there (rust_xlsxwriter's constant-memory mode)
+/// instead of holding every cell in memory (its strings are then written inline).
+pub fn lifecircle_xlsx(
+    report: &LifeCircleReport,
+    lang: Lang,
+    scratch: Option<&std::path::Path>,
+) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let props = DocProperties::new()
         .set_title("circleplan lifecircle")
@@ -95,7 +101,14 @@ pub fn lifecircle_xlsx(report: &LifeCircleReport, lang: Lang) -> Result<Vec<u8>,
         ws.set_name(sheet_name(field, &mut taken))?;
         group_sheet(ws, report, g, lang, &bold, &pct)?;
     }
-    ledger_sheet(wb.add_worksheet(), report, lang, &bold)?;
+    let ledger = match scratch {
+        Some(dir) => {
+            wb.set_tempdir(dir)?;
+            wb.add_worksheet_with_constant_memory()?
+        }
+        None => wb.add_worksheet(),
+    };
+    ledger_sheet(ledger, report, lang, &bold)?;
     wb.save_to_buffer()
 }
 
