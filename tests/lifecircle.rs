@@ -385,6 +385,12 @@ fn profile_prints_the_builtin_toml() {
     );
     let s = read_json(&dir.path().join("out/summary.json"));
     assert_eq!(s["lifecircle"]["types"].as_array().unwrap().len(), 16);
+    let absent = s["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str()
+            .unwrap()
+            .starts_with("no facility of 14 of the profile's 16 types (nursery, ")
+    });
+    assert!(absent, "{}", s["warnings"]);
     assert!(!run(dir.path(), &["profile", "nope"], "1").status.success());
 }
 

@@ -81,6 +81,18 @@ impl Facilities {
             out.read_layer(path, base, fields, profile, warnings)?;
         }
         out.make_ids_unique(warnings);
+        let absent: Vec<&str> = (0..profile.types.len())
+            .filter(|&t| !out.type_of.contains(&(t as u32)))
+            .map(|t| profile.types[t].type_id.as_str())
+            .collect();
+        if !absent.is_empty() {
+            warnings.push(format!(
+                "no facility of {} of the profile's {} types ({}): every compound lacks them",
+                absent.len(),
+                profile.types.len(),
+                absent.join(", ")
+            ));
+        }
         Ok(out)
     }
 
