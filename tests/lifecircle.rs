@@ -597,3 +597,35 @@ fn xlsx_strings(path: &Path) -> String {
         .collect();
     parts.iter().map(|p| xlsx_part(path, p)).collect()
 }
+
+#[test]
+fn lifecircle_report_has_map_bars_groups_and_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    let mut args = ARGS.to_vec();
+    args.extend(["--report", "r.html", "--lang", "en"]);
+    let out = run(dir.path(), &args, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(html.contains("Completeness per compound") && html.contains("<circle"));
+    assert!(
+        html.contains("kindergarten (300 m)") && html.contains("25.0 %"),
+        "{html}"
+    );
+    assert!(html.contains("<h2>By street</h2>"));
+    assert!(html.contains("The ledger has 2 rows"), "{html}");
+    assert!(
+        html.contains("<tr><td>B</td><td>s2</td><td>kindergarten</td>"),
+        "{html}"
+    );
+    let again = run(dir.path(), &args, "1");
+    assert!(again.status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("r.html")).unwrap(),
+        html
+    );
+}

@@ -275,9 +275,6 @@ impl Metric {
 
 /// Runs `lifecircle`.
 pub fn run(args: Args) -> Result<()> {
-    if args.output.report.is_some() {
-        bail!("--report: the HTML report has no life-circle section yet; use -o DIR for the files");
-    }
     let quiet = args.output.quiet;
     let t = Instant::now();
     let mut loaded = super::progress::step("Reading layers", quiet, || load(&args))?;
@@ -324,6 +321,15 @@ pub fn run(args: Args) -> Result<()> {
             inputs.push(Path::new(&args.profile));
         }
         super::commit(&files, dir, &inputs, &mut table)?;
+    }
+    if let Some(path) = &args.output.report {
+        let html = super::progress::step("Rendering the report", quiet, || {
+            report::lifecircle_html(&report, lang)
+        });
+        let mut inputs: Vec<&Path> = vec![args.compounds.as_path()];
+        inputs.extend(args.facilities.iter().map(PathBuf::as_path));
+        super::html::write_report(path, html, &inputs)?;
+        table.push_str(&format!("Wrote the report to {}\n", path.display()));
     }
     super::coverage::print_summary(args.output.format, &summary, &table)
 }

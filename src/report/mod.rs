@@ -4,6 +4,7 @@
 pub mod html;
 mod layers;
 mod lifecircle;
+mod lifecircle_html;
 mod lifecircle_xlsx;
 mod plans;
 mod summary;
@@ -19,6 +20,7 @@ pub use lifecircle::{
     LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_summary, lifecircle_table,
     write_ledger,
 };
+pub use lifecircle_html::lifecircle_html;
 pub use lifecircle_xlsx::lifecircle_xlsx;
 pub use plans::{SiteList, gaps_geojson, gaps_value, site_value, sites_geojson, zone_id};
 pub use summary::{LayerInfo, RunInfo, summary_value};
