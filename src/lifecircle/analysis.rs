@@ -146,20 +146,19 @@ impl LifeCircle {
     ) -> LifeCircle {
         let compounds_xy = study.project(&compounds.lonlat);
         let facilities_xy = study.project(&facilities.lonlat);
-        let types: Vec<TypeResult> = (0..profile.types.len())
-            .map(|t| {
-                let of_type = facilities.of_type(t);
-                measure_type(
-                    costs,
-                    &compounds_xy,
-                    &facilities_xy,
-                    facilities,
-                    of_type,
-                    profile.types[t].max_distance_m,
-                    &compounds.population,
-                    options,
-                )
-            })
+        let input = TypeInput {
+            costs,
+            compounds_xy: &compounds_xy,
+            facilities_xy: &facilities_xy,
+            facilities,
+            population: &compounds.population,
+            options,
+        };
+        let types: Vec<TypeResult> = profile
+            .types
+            .iter()
+            .enumerate()
+            .map(|(t, ty)| measure_type(&input, facilities.of_type(t), ty.max_distance_m))
             .collect();
         LifeCircle::from_types(study, costs.metric(), compounds, facilities, profile, types)
     }
@@ -232,18 +231,37 @@ impl LifeCircle {
     }
 }
 
-/// Nearest distance, reach and load for one type's facilities.
-#[allow(clippy::too_many_arguments)]
+/// What every type's measurement shares.
+pub(crate) struct TypeInput<'a> {
+    /// The metric.
+    pub costs: &'a Costs<'a>,
+    /// Compound positions on the plane, metres.
+    pub compounds_xy: &'a [[f64; 2]],
+    /// Facility positions on the plane, metres (all types).
+    pub facilities_xy: &'a [[f64; 2]],
+    /// The facilities (ids for the matrix metric, capacity for 2SFCA).
+    pub facilities: &'a Facilities,
+    /// Residents per compound.
+    pub population: &'a [f64],
+    /// Whether to compute 2SFCA.
+    pub options: LifeCircleOptions,
+}
+
+/// Nearest distance, reach and load for one type's facilities (`of_type`, indices into the
+/// facilities) within `max_distance_m`.
 pub(crate) fn measure_type(
-    costs: &Costs,
-    compounds_xy: &[[f64; 2]],
-    facilities_xy: &[[f64; 2]],
-    facilities: &Facilities,
+    input: &TypeInput,
     of_type: Vec<usize>,
     max_distance_m: f64,
-    population: &[f64],
-    options: LifeCircleOptions,
 ) -> TypeResult {
+    let TypeInput {
+        costs,
+        compounds_xy,
+        facilities_xy,
+        facilities,
+        population,
+        options,
+    } = *input;
     let n = compounds_xy.len();
     if of_type.is_empty() {
         return TypeResult {

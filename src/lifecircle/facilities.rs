@@ -296,3 +296,105 @@ fn list_values(values: &BTreeMap<String, usize>) -> String {
     }
     s.join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROFILE: &str = "name = \"p\"\n[[facility]]\ntype = \"school\"\naliases = [\"小学\"]\n\
+        level = 10\nmax_distance_m = 500\n[[facility]]\ntype = \"clinic\"\nlevel = 5\n\
+        max_distance_m = 300\n";
+
+    fn load(
+        files: &[(&str, &str)],
+        fields: &FacilityFields,
+    ) -> (Result<Facilities>, Vec<String>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let layers: Vec<(PathBuf, ReadOptions)> = files
+            .iter()
+            .map(|(name, text)| {
+                let p = dir.path().join(name);
+                std::fs::write(&p, text).unwrap();
+                (p, ReadOptions::default())
+            })
+            .collect();
+        let profile = Profile::parse(PROFILE, Path::new("p.toml")).unwrap();
+        let mut w = Vec::new();
+        let f = Facilities::load(&layers, fields, &profile, &mut w);
+        (f, w, dir)
+    }
+
+    #[test]
+    fn detects_the_type_field_and_matches_ignoring_case() {
+        let csv = "id,lon,lat,Category\na,117,31,SCHOOL\nb,117,31,小学\nc,117,31,pool\nd,117,31,\n";
+        let (f, w, _d) = load(&[("f.csv", csv)], &FacilityFields::default());
+        let f = f.unwrap();
+        assert_eq!(f.ids, vec!["a", "b"]);
+        assert_eq!(f.type_of, vec![0, 0]);
+        assert_eq!(f.left_out_ids, vec!["c", "d"]);
+        assert!(
+            w.iter()
+                .any(|w| w.contains("2 of 4") && w.contains("\"pool\" (1)")),
+            "{w:?}"
+        );
+        assert!(
+            w.iter()
+                .any(|w| w.contains("no facility of 1 of the profile's 2 types (clinic)"))
+        );
+    }
+
+    #[test]
+    fn a_layer_without_a_type_field_or_match_is_an_error() {
+        let (f, _, _d) = load(
+            &[("f.csv", "id,lon,lat,kind\na,117,31,x\n")],
+            &FacilityFields::default(),
+        );
+        let e = f.unwrap_err().to_string();
+        assert!(
+            e.contains("no facility type field") && e.contains("设施类型"),
+            "{e}"
+        );
+        let (f, _, _d) = load(
+            &[("f.csv", "id,lon,lat,类型\na,117,31,pool\n")],
+            &FacilityFields::default(),
+        );
+        let e = f.unwrap_err().to_string();
+        assert!(e.contains("values seen: \"pool\" (1)"), "{e}");
+    }
+
+    #[test]
+    fn ids_shared_by_two_layers_get_their_file_stem() {
+        let a = "id,lon,lat,type\n1,117,31,school\n2,117,31,clinic\n";
+        let b = "id,lon,lat,type\n1,117.01,31,clinic\n";
+        let (f, w, _d) = load(
+            &[("schools.csv", a), ("clinics.csv", b)],
+            &FacilityFields::default(),
+        );
+        let f = f.unwrap();
+        assert_eq!(f.ids, vec!["schools:1", "2", "clinics:1"]);
+        assert_eq!(f.layer_of, vec![0, 0, 1]);
+        assert!(w.iter().any(|w| w.contains("more than one layer")), "{w:?}");
+    }
+
+    #[test]
+    fn capacity_defaults_to_one_and_must_be_a_number() {
+        let fields = FacilityFields {
+            capacity_field: Some("cap".into()),
+            ..FacilityFields::default()
+        };
+        let csv = "id,lon,lat,type,cap\na,117,31,school,40\nb,117,31,clinic,\n";
+        let (f, w, _d) = load(&[("f.csv", csv)], &fields);
+        assert_eq!(f.unwrap().capacity, vec![40.0, 1.0]);
+        assert!(
+            w.iter()
+                .any(|w| w.contains("1 facilities have no capacity")),
+            "{w:?}"
+        );
+        let (f, _, _d) = load(
+            &[("f.csv", "id,lon,lat,type,cap\na,117,31,school,-2\n")],
+            &fields,
+        );
+        let e = f.unwrap_err().to_string();
+        assert!(e.contains("row 2 (id \"a\")") && e.contains("-2"), "{e}");
+    }
+}

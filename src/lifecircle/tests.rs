@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::analysis::measure_type;
+use super::analysis::{TypeInput, measure_type};
 use super::*;
 use crate::coverage::{Costs, Metric};
 use crate::model::Compounds;
@@ -60,16 +60,15 @@ fn each_type_matches_all_pairs_including_points_on_the_distance() {
         for (t, &r) in radius.iter().enumerate() {
             for accessibility in [false, true] {
                 let options = LifeCircleOptions { accessibility };
-                let got = measure_type(
-                    &Costs::Euclidean,
-                    &compounds,
-                    &sites,
-                    &fac,
-                    fac.of_type(t),
-                    r,
-                    &pop,
+                let input = TypeInput {
+                    costs: &Costs::Euclidean,
+                    compounds_xy: &compounds,
+                    facilities_xy: &sites,
+                    facilities: &fac,
+                    population: &pop,
                     options,
-                );
+                };
+                let got = measure_type(&input, fac.of_type(t), r);
                 for (i, c) in compounds.iter().enumerate() {
                     let d = fac
                         .of_type(t)
@@ -105,16 +104,15 @@ fn each_type_matches_all_pairs_including_points_on_the_distance() {
 #[test]
 fn an_edge_point_counts_as_within() {
     let fac = facilities(&[0]);
-    let got = measure_type(
-        &Costs::Euclidean,
-        &[[0.0, 0.0], [0.0, 300.0001]],
-        &[[180.0, -240.0]],
-        &fac,
-        vec![0],
-        300.0,
-        &[1.0, 1.0],
-        LifeCircleOptions::default(),
-    );
+    let input = TypeInput {
+        costs: &Costs::Euclidean,
+        compounds_xy: &[[0.0, 0.0], [0.0, 300.0001]],
+        facilities_xy: &[[180.0, -240.0]],
+        facilities: &fac,
+        population: &[1.0, 1.0],
+        options: LifeCircleOptions::default(),
+    };
+    let got = measure_type(&input, vec![0], 300.0);
     assert_eq!(got.nearest_m[0], 300.0);
     assert_eq!(got.ok, vec![true, false]);
 }
