@@ -76,18 +76,16 @@ impl Profile {
             return Profile::parse(text, Path::new(spec));
         }
         let path = Path::new(spec);
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Format {
             path: path.to_path_buf(),
-            source: std::io::Error::new(
-                e.kind(),
-                format!(
-                    "{e} (a profile is a TOML file or a built-in name: {})",
-                    BUILTIN_PROFILES
-                        .iter()
-                        .map(|(n, _)| *n)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+            message: format!(
+                "cannot read the profile ({e}); --profile takes a TOML file or a built-in \
+                 name: {}",
+                BUILTIN_PROFILES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         })?;
         Profile::parse(&text, path)
@@ -329,5 +327,17 @@ mod tests {
             parse("name = \"x\"\n[[facility]]\ntype = \"a b\"\nlevel = 5\nmax_distance_m = 3\n")
                 .unwrap_err();
         assert!(e.to_string().contains("\"a b\""), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_name_names_the_builtins() {
+        let e = Profile::load("no-such-profile.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("no-such-profile.toml: cannot read the profile"),
+            "{e}"
+        );
+        assert!(e.ends_with("built-in name: gb50180-2018"), "{e}");
     }
 }
