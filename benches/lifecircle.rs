@@ -34,6 +34,7 @@ fn city(n: usize, m: usize, profile: &Profile) -> (Compounds, Facilities) {
         population_source: "synth".into(),
         group_fields: vec!["street".into()],
         groups: vec![c.compounds.iter().map(|x| x.street.clone()).collect()],
+        polygons: 0,
     };
     let typed = c.typed_facilities(m, 1);
     let facilities = Facilities {

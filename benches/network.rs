@@ -7,7 +7,8 @@ use std::hint::black_box;
 use std::path::Path;
 
 use circleplan::LocalPlane;
-use circleplan::network::{StreetNetwork, network_coverage};
+use circleplan::coverage::network_coverage;
+use circleplan::network::StreetNetwork;
 use circleplan::rng::Rng;
 use circleplan::synth::{SynthSpec, generate};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};

@@ -34,7 +34,7 @@ fn bench_siting(cr: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("auto_candidates_10k", |b| {
         b.iter(|| {
-            let (xy, _) = auto_candidates(black_box(&compounds), &ids, &covered, 1000.0, &[]);
+            let xy = auto_candidates(black_box(&compounds), &ids, &covered, 1000.0, &[]).xy;
             assert!(!xy.is_empty());
             xy
         })

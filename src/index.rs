@@ -153,37 +153,54 @@ impl PointGrid {
             return;
         };
         let r2_slack = radius_m * radius_m * (1.0 + 1e-12);
+        // A column index from a coordinate, clamped to the square's columns.
+        let column = |x: f64| -> usize {
+            ((x - self.origin[0]) / self.cell_m)
+                .floor()
+                .clamp(cx0 as f64, cx1 as f64) as usize
+        };
         for cy in cy0..=cy1 {
             let (dy_near, dy_far) = self.span(p[1], self.origin[1], cy);
             let dy2 = (dy_near * dy_near, dy_far * dy_far);
+            if dy2.0 > r2_slack {
+                continue;
+            }
             let bounds = |cx: usize| {
                 let (n, f) = self.span(p[0], self.origin[0], cx);
                 (n * n + dy2.0, f * f + dy2.1)
             };
-            let visit = |cx: usize, f: &mut dyn FnMut(_, _, _)| {
-                let cell = cy * self.nx + cx;
-                let slots = self.cell_slots(cell);
-                if !slots.is_empty() && bounds(cx).0 <= r2_slack {
-                    f(cell..cell + 1, slots, false);
-                }
-            };
-            let mut a = cx0;
-            while a <= cx1 && bounds(a).1 > inside_2 {
-                visit(a, &mut f);
-                a += 1;
-            }
-            if a > cx1 {
-                continue;
-            }
-            let mut b = cx1;
-            while bounds(b).1 > inside_2 {
-                visit(b, &mut f);
-                b -= 1;
-            }
             let row = cy * self.nx;
-            let slots = self.cell_start[row + a] as usize..self.cell_start[row + b + 1] as usize;
-            if !slots.is_empty() {
-                f(row + a..row + b + 1, slots, true);
+            // Columns the circle may touch in this row (the half chord is taken with the
+            // squared radius's slack plus a micrometre, wider than any rounding of the
+            // bucketing), and the run wholly inside, estimated from the chord at the row's far
+            // edge and then checked cell by cell with the exact bound at both ends.
+            let half = (r2_slack - dy2.0).sqrt() + 1e-6;
+            let (c0, c1) = (column(p[0] - half), column(p[0] + half));
+            let (mut a, mut b) = (c1 + 1, c1);
+            if inside_2 >= dy2.1 {
+                let w = (inside_2 - dy2.1).sqrt();
+                a = (column(p[0] - w) + 1).max(c0);
+                b = column(p[0] + w).saturating_sub(1).min(c1);
+                while a <= b && bounds(a).1 > inside_2 {
+                    a += 1;
+                }
+                while a <= b && bounds(b).1 > inside_2 {
+                    b -= 1;
+                }
+            }
+            let (left_end, right_start) = if a > b { (c1 + 1, c1 + 1) } else { (a, b + 1) };
+            for cx in (c0..left_end).chain(right_start..=c1) {
+                let slots = self.cell_slots(row + cx);
+                if !slots.is_empty() && bounds(cx).0 <= r2_slack {
+                    f(row + cx..row + cx + 1, slots, false);
+                }
+            }
+            if a <= b {
+                let slots =
+                    self.cell_start[row + a] as usize..self.cell_start[row + b + 1] as usize;
+                if !slots.is_empty() {
+                    f(row + a..row + b + 1, slots, true);
+                }
             }
         }
     }

@@ -38,6 +38,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod capacity;
 pub mod circle;
 pub mod coverage;
 pub mod crs;
@@ -46,6 +47,7 @@ pub mod gaps;
 pub mod index;
 pub mod io;
 pub mod lifecircle;
+pub mod matrix;
 pub mod model;
 pub mod network;
 pub mod report;

@@ -629,3 +629,35 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
         html
     );
 }
+
+#[test]
+fn lifecircle_keeps_one_run_per_folder_and_refuses_a_colliding_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    inputs(d);
+    let mut args = ARGS.to_vec();
+    args.extend(["--report", "out/ledger.csv"]);
+    let out = run(d, &args, "2");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("collides"));
+    assert!(!d.join("out").exists());
+    // A coverage run's files in the folder go when a life-circle run replaces it.
+    write(d, "centers.csv", "id,lon,lat\nc1,117.0,31.001\n");
+    let cov = [
+        "coverage",
+        "--compounds",
+        "compounds.geojson",
+        "--centers",
+        "centers.csv",
+        "-o",
+        "out",
+    ];
+    assert!(run(d, &cov, "2").status.success());
+    assert!(d.join("out/centers.geojson").exists());
+    assert!(run(d, ARGS, "2").status.success());
+    assert!(
+        !d.join("out/centers.geojson").exists(),
+        "stale coverage layer kept"
+    );
+    assert!(d.join("out/ledger.csv").exists());
+}

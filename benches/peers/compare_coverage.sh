@@ -30,6 +30,9 @@ REPEAT="${REPEAT:-1}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 py="$root/.venv/bin/python"
+# The peer's centres-within count: dwithin (one query, all pairs in memory), chunked (the same
+# in 50,000-compound chunks: what a dense city needs) or none (nearest only).
+PEER_WITHIN="${PEER_WITHIN:-dwithin}"
 BOX_KM="${BOX_KM:-}"
 CLUSTERS="${CLUSTERS:-}"
 density_args=()
@@ -163,7 +166,7 @@ grep -E '^(Timings|Population covered|Compounds covered)' "$out/circleplan.log" 
 
 best_of geopandas "$out/geopandas.log" \
     "$py" "$here/coverage_geopandas.py" "$data/compounds.geojson" "$data/centers.geojson" \
-    "$radius" "$out/geopandas" --speed "$SPEED"
+    "$radius" "$out/geopandas" --speed "$SPEED" --within "$PEER_WITHIN"
 GP_WALL="$WALL" GP_MB="$PEAK_MB"
 grep -vE '^\{' "$out/geopandas.log" | sed 's/^/  /'
 

@@ -61,9 +61,14 @@ pub fn run(args: Args) -> Result<()> {
         &CentreFields::default(),
         &mut run.warnings,
     )?;
-    for (role, path, n) in [
-        ("compounds", &compounds_path, compounds.len()),
-        ("centers", &centres_path, centres.len()),
+    for (role, path, n, polygons) in [
+        (
+            "compounds",
+            &compounds_path,
+            compounds.len(),
+            compounds.polygons,
+        ),
+        ("centers", &centres_path, centres.len(), centres.polygons),
     ] {
         run.inputs.push((
             role.into(),
@@ -72,7 +77,7 @@ pub fn run(args: Args) -> Result<()> {
                 features: n,
                 coords: "wgs84".into(),
                 crs: None,
-                polygons: 0,
+                polygons,
             },
         ));
     }
@@ -153,13 +158,16 @@ pub fn run(args: Args) -> Result<()> {
         "gaps.geojson",
         report::gaps_geojson(
             &zones,
-            &compounds,
             &analysis.compounds_xy,
             &analysis.study,
             sites,
             circle.radius_m / 4.0,
         )
         .into_bytes(),
+    );
+    files.add(
+        "gap_compounds.geojson",
+        report::gap_compounds_geojson(&zones, &compounds, &analysis.study).into_bytes(),
     );
     println!(
         "\nGaps: {} zones hold the {:.0} uncovered residents; the largest holds {:.0}.",
@@ -228,6 +236,7 @@ pub fn run(args: Args) -> Result<()> {
     input.lang = super::html::lang(args.lang, &compounds, &centres);
     input.command_line = super::html::command_line();
     files.add("report.html", report::html::render(&input).into_bytes());
+    files.remove_stale(report::previous_outputs(&args.output));
     files.commit(&args.output, &[])?;
     let lang = args.lang.unwrap_or(report::Lang::Zh);
     super::lifecircle::demo_tour(&inputs_dir, &args.output.join("lifecircle"), lang)?;

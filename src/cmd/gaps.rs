@@ -31,6 +31,7 @@ pub struct Args {
 
 /// Runs `gaps`.
 pub fn run(args: Args) -> Result<()> {
+    super::check_output_paths(&args.output)?;
     let Loaded {
         compounds,
         centres,
@@ -49,6 +50,10 @@ pub fn run(args: Args) -> Result<()> {
         )?),
         None => None,
     };
+    if let (Some(path), Some(c)) = (&args.candidates, &candidates) {
+        let info = super::site::candidates_info(&args.input, path, c);
+        run.inputs.push(("candidates".into(), info));
+    }
     let (measure, analysis) = super::metric::analyse(
         &args.metric,
         &compounds,
@@ -131,39 +136,32 @@ pub fn run(args: Args) -> Result<()> {
     if zones.len() > 15 {
         table.push_str(&format!("  … and {} smaller zones\n", zones.len() - 15));
     }
-    if let Some(dir) = &args.output.output {
-        let mut files = circleplan::io::OutputSet::new();
+    let mut files = circleplan::io::OutputSet::new();
+    if args.output.output.is_some() {
         files.add("summary.json", report::pretty_json(&summary).into_bytes());
+        let buffer_m = circle.radius_m / 4.0;
+        let (xy, study) = (&analysis.compounds_xy, &analysis.study);
         files.add(
             "gaps.geojson",
-            report::gaps_geojson(
-                &zones,
-                &compounds,
-                &analysis.compounds_xy,
-                &analysis.study,
-                sites,
-                circle.radius_m / 4.0,
-            )
-            .into_bytes(),
+            report::gaps_geojson(&zones, xy, study, sites, buffer_m).into_bytes(),
+        );
+        files.add(
+            "gap_compounds.geojson",
+            report::gap_compounds_geojson(&zones, &compounds, study).into_bytes(),
         );
         files.add(
             "compounds.geojson",
             report::compounds_geojson(&compounds, &centres, &analysis, &circle).into_bytes(),
         );
-        let inputs = super::read_paths(&args.input, &args.metric, args.candidates.as_deref());
-        super::commit(&files, dir, &inputs, &mut table)?;
     }
-    if let Some(path) = &args.output.report {
-        let inputs = super::read_paths(&args.input, &args.metric, args.candidates.as_deref());
-        let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
-        input.gaps = Some(report::GapsReport {
-            zones: &zones,
-            sites,
-            link_m,
-            outline_buffer_m: circle.radius_m / 4.0,
-        });
-        let (lang, quiet) = (args.output.lang, args.output.quiet);
-        table.push_str(&super::html::emit(path, input, lang, quiet, &inputs)?);
-    }
+    let inputs = super::read_paths(&args.input, &args.metric, args.candidates.as_deref());
+    let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    input.gaps = Some(report::GapsReport {
+        zones: &zones,
+        sites,
+        link_m,
+        outline_buffer_m: circle.radius_m / 4.0,
+    });
+    super::write_outputs(files, &args.output, Some(input), &inputs, &mut table)?;
     print_summary(args.output.format, &summary, &table)
 }

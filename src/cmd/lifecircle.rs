@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use circleplan::coverage::Costs;
-use circleplan::io::{CostTable, Encoding, ReadOptions};
+use circleplan::io::{CostTable, Encoding, OutputSet, ReadOptions};
 use circleplan::lifecircle::{
     BUILTIN_PROFILES, Facilities, FacilityFields, LifeCircle, LifeCircleOptions, Profile,
 };
@@ -178,7 +178,12 @@ fn load(args: &Args) -> Result<Loaded> {
     let facilities = Facilities::load(&layers, &facility_fields, &profile, &mut run.warnings)?;
     run.inputs.push((
         "compounds".into(),
-        l.info(&args.compounds, compounds.len(), l.compounds_coords, 0),
+        l.info(
+            &args.compounds,
+            compounds.len(),
+            l.compounds_coords,
+            compounds.polygons,
+        ),
     ));
     for (k, (path, features, polygons)) in facilities.layers.iter().enumerate() {
         run.inputs.push((
@@ -216,7 +221,7 @@ fn prepare(args: &Args, loaded: &mut Loaded) -> Result<Metric> {
         network: None,
         table: None,
     };
-    match m.metric {
+    match m.resolved()? {
         MetricName::Euclidean => {}
         MetricName::Network => {
             let Some(path) = &m.network else {
@@ -275,6 +280,7 @@ impl Metric {
 
 /// Runs `lifecircle`.
 pub fn run(args: Args) -> Result<()> {
+    super::check_output_paths(&args.output)?;
     let quiet = args.output.quiet;
     let t = Instant::now();
     let mut loaded = super::progress::step("Reading layers", quiet, || load(&args))?;
@@ -313,25 +319,57 @@ pub fn run(args: Args) -> Result<()> {
     let scratch = args.output.output.as_deref();
     let (summary, files) = report::lifecircle_outputs(report, lang, scratch);
     let mut table = report::lifecircle_table(&report);
-    if let Some(dir) = &args.output.output {
-        let mut inputs: Vec<&Path> = vec![args.compounds.as_path()];
-        inputs.extend(args.facilities.iter().map(PathBuf::as_path));
-        inputs.extend(super::metric::Measure::inputs(&args.metric));
-        if Profile::builtin_text(&args.profile).is_none() {
-            inputs.push(Path::new(&args.profile));
-        }
-        super::commit(&files, dir, &inputs, &mut table)?;
+    let mut inputs: Vec<&Path> = vec![args.compounds.as_path()];
+    inputs.extend(args.facilities.iter().map(PathBuf::as_path));
+    inputs.extend(super::metric::Measure::inputs(&args.metric));
+    if Profile::builtin_text(&args.profile).is_none() {
+        inputs.push(Path::new(&args.profile));
     }
-    if let Some(path) = &args.output.report {
-        let html = super::progress::step("Rendering the report", quiet, || {
-            report::lifecircle_html(&report, lang)
+    write(files, &args.output, (&report, lang), &inputs, &mut table)?;
+    super::coverage::print_summary(args.output.format, &summary, &table)
+}
+
+/// Writes the run's files into `-o DIR` and the HTML page to `--report`, as one atomic set
+/// (a previous run's files in the folder that this run does not write are removed), and
+/// notes what was written in `table`.
+fn write(
+    mut files: OutputSet,
+    output: &OutputArgs,
+    (report, lang): (&LifeCircleReport, report::Lang),
+    inputs: &[&Path],
+    table: &mut String,
+) -> Result<()> {
+    let dir = output.output.as_deref();
+    if dir.is_none() {
+        files = OutputSet::new();
+    }
+    let in_dir: Vec<String> = files.names().map(str::to_string).collect();
+    if let Some(path) = &output.report {
+        let html = super::progress::step("Rendering the report", output.quiet, || {
+            report::lifecircle_html(report, lang)
         });
-        let mut inputs: Vec<&Path> = vec![args.compounds.as_path()];
-        inputs.extend(args.facilities.iter().map(PathBuf::as_path));
-        super::html::write_report(path, html, &inputs)?;
+        files.add_at(path, html.into_bytes());
+    }
+    if let Some(dir) = dir {
+        files.remove_stale(report::previous_outputs(dir));
+    }
+    if files.names().next().is_none() {
+        return Ok(());
+    }
+    files
+        .commit_to(dir, inputs)
+        .context("nothing was written")?;
+    if let Some(dir) = dir {
+        table.push_str(&format!(
+            "\nWrote {} to {}\n",
+            in_dir.join(", "),
+            dir.display()
+        ));
+    }
+    if let Some(path) = &output.report {
         table.push_str(&format!("Wrote the report to {}\n", path.display()));
     }
-    super::coverage::print_summary(args.output.format, &summary, &table)
+    Ok(())
 }
 
 /// Chinese headers when the compounds' group fields or ids hold Chinese text.

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use circleplan::report::{self, SiteList};
-use circleplan::siting::{Goal, auto_candidates, plan_sites};
+use circleplan::siting::{
+    GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates, plan_sites,
+};
 use circleplan::{CentreFields, Centres};
 
 use super::args::{CircleArgs, InputArgs, OutputArgs};
@@ -46,10 +48,13 @@ pub struct Args {
     /// when it runs out.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     time_limit: f64,
+    #[command(flatten)]
+    capacity: super::site_capacity::CapacityArgs,
 }
 
 /// Runs `site`.
 pub fn run(args: Args) -> Result<()> {
+    super::check_output_paths(&args.output)?;
     if !(args.time_limit.is_finite() && args.time_limit > 0.0) {
         bail!(
             "invalid --time-limit {}: must be > 0 seconds",
@@ -82,13 +87,20 @@ pub fn run(args: Args) -> Result<()> {
         Some(Centres::load(
             &path,
             &args.input.centre_options()?,
-            &CentreFields::default(),
+            &CentreFields {
+                capacity_field: args.input.capacity_field.clone(),
+                ..CentreFields::default()
+            },
             &mut run.warnings,
         )?)
     };
     let candidates_path = file_candidates
         .as_ref()
         .map(|_| Path::new(&args.candidates));
+    if let (Some(path), Some(c)) = (candidates_path, &file_candidates) {
+        run.inputs
+            .push(("candidates".into(), candidates_info(&args.input, path, c)));
+    }
     let read_paths = super::read_paths(&args.input, &args.metric, candidates_path);
     let (measure, analysis) = super::metric::analyse(
         &args.metric,
@@ -109,38 +121,20 @@ pub fn run(args: Args) -> Result<()> {
             args.candidates.clone(),
         ),
         None => {
-            if args.metric.metric == super::metric::MetricName::Matrix {
-                bail!(
-                    "--candidates auto cannot be measured with --metric matrix (the table only \
-                     knows its own sites): pass a candidates file whose ids are in the table"
-                );
-            }
-            let street_nodes: Vec<[f64; 2]> = measure
-                .network()
-                .map(|(net, _)| (0..net.node_count()).map(|i| net.node_xy(i)).collect())
-                .unwrap_or_default();
-            let (xy, ids) = auto_candidates(
-                &analysis.compounds_xy,
+            let (ids, lonlat, xy) = auto_sites(
+                &args,
+                &measure,
+                &analysis,
                 &compounds.ids,
                 &covered,
                 circle.radius_m,
-                &street_nodes,
-            );
-            let lonlat = xy
-                .iter()
-                .map(|p| {
-                    let (lon, lat) = analysis.study.plane.unproject(*p);
-                    [lon, lat]
-                })
-                .collect();
+                &mut run.warnings,
+            )?;
             (ids, lonlat, xy, "auto".to_string())
         }
     };
-    if cand_ids.is_empty() {
-        if file_candidates.is_some() {
-            bail!("{}: the candidates file has no points", args.candidates);
-        }
-        bail!("every compound is already covered: there is nothing for new sites to win");
+    if cand_ids.is_empty() && file_candidates.is_some() {
+        bail!("{}: the candidates file has no points", args.candidates);
     }
     let cover = super::progress::step("Measuring candidate sites", args.output.quiet, || {
         costs
@@ -154,19 +148,34 @@ pub fn run(args: Args) -> Result<()> {
             .by_compound
             .transpose()
     });
-    let plan = super::progress::step("Choosing sites", args.output.quiet, || {
-        plan_sites(
-            &cover,
-            &compounds.population,
-            &covered,
-            goal,
-            Duration::try_from_secs_f64(args.time_limit).unwrap_or(Duration::MAX),
-        )
+    let (plan, capacitated) = super::progress::step("Choosing sites", args.output.quiet, || {
+        let limit = Duration::try_from_secs_f64(args.time_limit).unwrap_or(Duration::MAX);
+        if args.capacity.capacitated {
+            let inputs = super::site_capacity::CapacityInputs {
+                analysis: &analysis,
+                costs: &costs,
+                compounds: &compounds,
+                centres: &centres,
+                candidates: file_candidates.as_ref(),
+                n_candidates: cand_ids.len(),
+                cover: &cover,
+                covered: &covered,
+            };
+            let (plan, solved) = super::site_capacity::plan(&args.capacity, goal, limit, &inputs)?;
+            return Ok((plan, Some(solved)));
+        }
+        let plan = plan_sites(&cover, &compounds.population, &covered, goal, limit)?;
+        anyhow::Ok((plan, None))
     })?;
     let sites = SiteList {
         ids: &cand_ids,
         lonlat: &cand_lonlat,
     };
+    if let Some(note) = report::site_note(&plan)
+        && !plan.sites.is_empty()
+    {
+        run.warnings.push(format!("--add: {note}"));
+    }
     let mut summary = report::summary_value(&analysis, &compounds, &circle, &run);
     let site = report::site_value(
         &plan,
@@ -184,6 +193,7 @@ pub fn run(args: Args) -> Result<()> {
             "upper_bound",
             "gap",
             "optimal",
+            "count_optimal",
             "sites",
             "uncoverable",
         ] {
@@ -191,61 +201,26 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
-    table.push_str(&format!(
-        "\nNew sites ({} candidates from {source}):\n",
-        cand_ids.len()
-    ));
-    let rows: Vec<Vec<String>> = plan
-        .sites
-        .iter()
-        .map(|s| {
-            vec![
-                s.rank.to_string(),
-                cand_ids[s.candidate as usize].clone(),
-                format!("+{:.0}", s.gain_population),
-                format!("{:.1} %", s.cumulative_share * 100.0),
-            ]
-        })
-        .collect();
-    table.push_str(&report::render_table(
-        &["rank", "site", "new population", "cumulative share"],
-        &rows,
-    ));
-    let share = |p: f64| 100.0 * p / plan.total_population.max(f64::MIN_POSITIVE);
-    table.push_str(&format!(
-        "Covered after: {:.0} ({:.2} %), of which new {:.0}. Upper bound {:.0}; gap {:.3} %; {}. Greedy alone: {:.0}.\n",
-        plan.objective,
-        share(plan.objective),
-        plan.added_population,
-        plan.upper_bound,
-        plan.gap * 100.0,
-        match (goal, plan.optimal) {
-            (Goal::Add(_), true) => "proven optimal".to_string(),
-            (Goal::Add(_), false) => "time limit reached: certified gap".to_string(),
-            (Goal::Target(_), true) => format!("{} sites is proven the fewest", plan.sites.len()),
-            (Goal::Target(_), false) => format!(
-                "time limit reached before proving {} sites is the fewest",
-                plan.sites.len()
-            ),
-        },
-        plan.greedy_objective,
-    ));
-    if let Goal::Target(t) = goal
-        && !plan.target_reached
-    {
-        table.push_str(&format!(
-            "Target {:.1} % cannot be reached: the best any choice of candidates reaches is {:.2} %; {} compounds are out of every candidate's reach (listed as `uncoverable`).\n",
-            t * 100.0,
-            plan.reachable_share * 100.0,
-            plan.uncoverable.len()
-        ));
+    table.push_str(&plan_table(&plan, &cand_ids, &source));
+    if capacitated.is_some() {
+        table.push_str(
+            "Under capacity: populations above are residents served, no site over its capacity \
+             (sites.geojson: assigned_population).\n",
+        );
     }
-    if let Some(dir) = &args.output.output {
-        let mut files = circleplan::io::OutputSet::new();
+    let mut files = circleplan::io::OutputSet::new();
+    if args.output.output.is_some() {
         files.add("summary.json", report::pretty_json(&summary).into_bytes());
         files.add(
             "sites.geojson",
-            report::sites_geojson(&plan, sites, &analysis.study).into_bytes(),
+            report::sites_geojson_with(&plan, sites, &analysis.study, &|s, k| {
+                if let Some(c) = &capacitated {
+                    s.push_str(",\"assigned_population\":");
+                    let existing = centres.len();
+                    report::push_rounded(s, c.assignment.assigned[existing + k], 3);
+                }
+            })
+            .into_bytes(),
         );
         let extra = |s: &mut String, i: usize| {
             s.push_str(",\"new_site\":");
@@ -265,17 +240,143 @@ pub fn run(args: Args) -> Result<()> {
             report::compounds_geojson_with(&compounds, &centres, &analysis, &circle, &extra)
                 .into_bytes(),
         );
-        super::commit(&files, dir, &read_paths, &mut table)?;
     }
-    if let Some(path) = &args.output.report {
-        let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
-        input.sites = Some(report::SitesReport {
-            plan: &plan,
-            candidates: sites,
-            source: &source,
-        });
-        let (lang, quiet) = (args.output.lang, args.output.quiet);
-        table.push_str(&super::html::emit(path, input, lang, quiet, &read_paths)?);
-    }
+    let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    input.sites = Some(report::SitesReport {
+        plan: &plan,
+        candidates: sites,
+        source: &source,
+    });
+    super::write_outputs(files, &args.output, Some(input), &read_paths, &mut table)?;
     print_summary(args.output.format, &summary, &table)
+}
+
+/// The terminal text about the chosen sites: the ranked table, the totals, what is proven,
+/// and notes on an unreachable target or a plan smaller than asked.
+fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
+    let mut table = format!(
+        "\nNew sites ({} candidates from {source}):\n",
+        cand_ids.len()
+    );
+    let rows: Vec<Vec<String>> = plan
+        .sites
+        .iter()
+        .map(|s| {
+            vec![
+                s.rank.to_string(),
+                cand_ids[s.candidate as usize].clone(),
+                format!("+{:.0}", s.gain_population),
+                format!("{} %", report::fixed(s.cumulative_share * 100.0, 1)),
+            ]
+        })
+        .collect();
+    table.push_str(&report::render_table(
+        &["rank", "site", "new population", "cumulative share"],
+        &rows,
+    ));
+    let share = |p: f64| 100.0 * p / plan.total_population.max(f64::MIN_POSITIVE);
+    let n = plan.sites.len();
+    let proof = match (plan.count_optimal, plan.optimal) {
+        (None, true) => "proven optimal".to_string(),
+        (None, false) => "time limit reached: certified gap".to_string(),
+        (Some(true), true) => {
+            format!("{n} sites is proven the fewest; their coverage is proven optimal")
+        }
+        (Some(true), false) => format!(
+            "{n} sites is proven the fewest; time limit reached before proving their coverage optimal"
+        ),
+        (Some(false), _) => format!("time limit reached before proving {n} sites is the fewest"),
+    };
+    table.push_str(&format!(
+        "Covered after: {:.0} ({} %), of which new {:.0}. Upper bound {:.0}; gap {} %; {proof}. Greedy alone: {:.0}.\n",
+        plan.objective,
+        report::fixed(share(plan.objective), 2),
+        plan.added_population,
+        plan.upper_bound,
+        report::fixed(plan.gap * 100.0, 3),
+        plan.greedy_objective,
+    ));
+    if let Goal::Target(t) = plan.goal
+        && !plan.target_reached
+    {
+        table.push_str(&format!(
+            "Target {} % cannot be reached: the best any choice of candidates reaches is {} %; {} compounds are out of every candidate's reach (listed as `uncoverable`).\n",
+            report::fixed(t * 100.0, 1),
+            report::fixed(plan.reachable_share * 100.0, 2),
+            plan.uncoverable.len()
+        ));
+    }
+    if let Some(note) = report::site_note(plan)
+        && plan.sites.is_empty()
+    {
+        table.push_str(&format!("Note: {note}.\n"));
+    }
+    table
+}
+
+/// The summary's record of a candidates layer (read with the centres' coordinate options).
+pub(crate) fn candidates_info(
+    input: &InputArgs,
+    path: &Path,
+    c: &Centres,
+) -> circleplan::report::LayerInfo {
+    super::coverage::layer_info(
+        path,
+        c.len(),
+        c.polygons,
+        input.describe(input.centers_coords, &input.centers_crs),
+    )
+}
+
+/// Candidate sites: ids, WGS84 positions and plane positions.
+type Sites = (Vec<String>, Vec<[f64; 2]>, Vec<[f64; 2]>);
+
+/// `--candidates auto`: uncovered compounds, a grid and (on foot) street nodes, with their
+/// WGS84 positions; warns when the grid had to be coarsened.
+fn auto_sites(
+    args: &Args,
+    measure: &super::metric::Measure,
+    analysis: &circleplan::Analysis,
+    compound_ids: &[String],
+    covered: &[bool],
+    radius_m: f64,
+    warnings: &mut Vec<String>,
+) -> Result<Sites> {
+    if args.metric.resolved()? == super::metric::MetricName::Matrix {
+        bail!(
+            "--candidates auto cannot be measured with --metric matrix (the table only knows \
+             its own sites): pass a candidates file whose ids are in the table"
+        );
+    }
+    let street_nodes: Vec<[f64; 2]> = measure
+        .network()
+        .map(|(net, _)| (0..net.node_count()).map(|i| net.node_xy(i)).collect())
+        .unwrap_or_default();
+    let auto = super::progress::step("Generating candidate sites", args.output.quiet, || {
+        auto_candidates(
+            &analysis.compounds_xy,
+            compound_ids,
+            covered,
+            radius_m,
+            &street_nodes,
+        )
+    });
+    if auto.coarsened {
+        warnings.push(format!(
+            "--candidates auto: a grid at {:.0} m (half the radius) would exceed {} points; \
+             coarsened to {:.0} m spacing (uncovered compounds stay candidates)",
+            radius_m * GRID_FRACTION,
+            MAX_AUTO_GRID,
+            auto.grid_step_m
+        ));
+    }
+    let lonlat = auto
+        .xy
+        .iter()
+        .map(|p| {
+            let (lon, lat) = analysis.study.plane.unproject(*p);
+            [lon, lat]
+        })
+        .collect();
+    Ok((auto.ids, lonlat, auto.xy))
 }

@@ -46,6 +46,10 @@ pub struct Args {
     /// 社区卫生服务站, 菜市场, …; field 类型) for `lifecircle`.
     #[arg(long, value_name = "N", default_value_t = 0)]
     facilities: usize,
+    /// Write streets.geojson as a typical GIS road layer: polylines not split where they
+    /// cross (use `--node-crossings` when measuring with it) and a vertex every STEP_M metres.
+    #[arg(long, value_name = "STEP_M")]
+    gis_streets: Option<f64>,
     /// Also write compounds.csv with Chinese headers (编号, 经度, 纬度, 人口, 街道, 社区).
     #[arg(long)]
     csv: bool,
@@ -71,6 +75,11 @@ pub fn run(args: Args) -> Result<()> {
     {
         bail!("--box-km must be a positive number of kilometres, got {km}");
     }
+    if let Some(step) = args.gis_streets
+        && !(step > 0.0 && step.is_finite())
+    {
+        bail!("--gis-streets must be a positive vertex spacing in metres, got {step}");
+    }
     let city = generate(&SynthSpec {
         compounds: args.compounds,
         centres: args.centers,
@@ -84,7 +93,11 @@ pub fn run(args: Args) -> Result<()> {
     out.add("compounds.geojson", city.compounds_geojson().into_bytes());
     out.add("centers.geojson", city.centres_geojson().into_bytes());
     out.add("candidates.geojson", city.candidates_geojson().into_bytes());
-    out.add("streets.geojson", city.streets_geojson().into_bytes());
+    let streets = match args.gis_streets {
+        Some(step) => city.gis_streets_geojson(step),
+        None => city.streets_geojson(),
+    };
+    out.add("streets.geojson", streets.into_bytes());
     if args.facilities > 0 {
         let facilities = city.typed_facilities(args.facilities, args.seed);
         out.add(

@@ -5,13 +5,12 @@ use serde::Serialize;
 
 use crate::circle::Circle;
 use crate::model::{Centres, Compounds};
-use crate::network::{DetourStats, NetworkCoverage, detour_stats};
 use crate::study::StudyArea;
 
 use super::{
-    CentreLoad, Costs, Coverage, DistanceStats, GroupRow, LevelClasses, LevelRow, Metric, Reach,
-    SiteClasses, Totals, coverage_curve, distance_stats, euclidean, group_rows, level_rows,
-    stream_euclidean,
+    CentreLoad, Costs, Coverage, DetourStats, DistanceStats, GroupRow, LevelClasses, LevelRow,
+    Metric, NetworkCoverage, Reach, SiteClasses, Totals, coverage_curve, detour_stats,
+    distance_stats, group_rows, level_rows, stream_euclidean,
 };
 
 /// Minutes at which the coverage curve is sampled.
@@ -156,8 +155,9 @@ impl Analysis {
                     costs.coverage(&compounds_xy, &centres_xy, &centres.ids, &budget_m);
                 let reach = Reach::from_coverage(&coverage, &classes.of_site, pop);
                 let network = walk.map(|walk| {
-                    let straight = euclidean(&compounds_xy, &centres_xy, &budget_m);
-                    let detour = detour_stats(&straight, &coverage);
+                    // The straight-line side streams too: no second matrix.
+                    let straight = stream_euclidean(&compounds_xy, &centres_xy, site_classes, pop);
+                    let detour = detour_stats(&straight, &reach);
                     (network_stats(costs, &walk, &coverage), detour)
                 });
                 (reach, network)

@@ -5,9 +5,9 @@ use rayon::prelude::*;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
-use super::matrix::BLOCK_ROWS;
 use super::{Coverage, CoverageMatrix};
 use crate::index::PointGrid;
+use crate::matrix::BLOCK_ROWS;
 
 type SitePoint = GeomWithData<[f64; 2], u32>;
 

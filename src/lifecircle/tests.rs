@@ -136,6 +136,7 @@ fn compounds(population: Vec<f64>, group: Vec<String>) -> Compounds {
         population_source: "test".into(),
         group_fields: vec!["street".into()],
         groups: vec![group],
+        polygons: 0,
     }
 }
 
