@@ -95,7 +95,7 @@ pub const OUTPUT_FILES: &[&str] = &[
     "lifecircle.xlsx",
 ];
 
-/// True for a name `coverage`, `gaps` or `site` may write into an output directory (the
+/// True for a name `coverage`, `gaps`, `site` or `lifecircle` may write into an output directory (the
 /// demo's `report.html` aside: `--report DIR/report.html` beside the layers is fine).
 pub fn is_output_name(name: &str) -> bool {
     (name != "report.html" && OUTPUT_FILES.contains(&name))
