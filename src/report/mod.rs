@@ -95,8 +95,9 @@ pub const OUTPUT_FILES: &[&str] = &[
     "lifecircle.xlsx",
 ];
 
-/// True for a name `coverage`, `gaps`, `site` or `lifecircle` may write into an output directory (the
-/// demo's `report.html` aside: `--report DIR/report.html` beside the layers is fine).
+/// True for a name `coverage`, `gaps`, `site` or `lifecircle` may write into an output
+/// directory (the demo's `report.html` aside: `--report DIR/report.html` beside the layers is
+/// fine).
 pub fn is_output_name(name: &str) -> bool {
     (name != "report.html" && OUTPUT_FILES.contains(&name))
         || (name.starts_with("by_") && name.ends_with(".csv"))
