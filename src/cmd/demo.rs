@@ -97,12 +97,9 @@ pub fn run(args: Args) -> Result<()> {
     input.lang = super::html::lang(args.lang, &compounds, &centres);
     input.command_line = super::html::command_line();
     files.add("report.html", report::html::render(&input).into_bytes());
-    commit(
-        files,
-        &args.output,
-        &inputs_dir,
-        (compounds.len(), centres.len()),
-    )
+    let lang = args.lang.unwrap_or(report::Lang::Zh);
+    let counts = (compounds.len(), centres.len());
+    commit(files, &args.output, &inputs_dir, counts, lang)
 }
 
 /// Writes the district's input files and returns their folder. The demo reads them back
@@ -116,6 +113,11 @@ fn write_inputs(output: &std::path::Path) -> Result<PathBuf> {
     inputs.add("centers.geojson", city.centres_geojson().into_bytes());
     inputs.add("candidates.geojson", city.candidates_geojson().into_bytes());
     inputs.add("streets.geojson", city.streets_geojson().into_bytes());
+    let facilities = city.typed_facilities(super::lifecircle::DEMO_FACILITIES, 2024);
+    inputs.add(
+        "facilities.geojson",
+        city.facilities_geojson(&facilities).into_bytes(),
+    );
     inputs.commit(&inputs_dir, &[])?;
     Ok(inputs_dir)
 }
@@ -244,9 +246,11 @@ fn commit(
     output: &std::path::Path,
     inputs_dir: &std::path::Path,
     counts: (usize, usize),
+    lang: report::Lang,
 ) -> Result<()> {
     files.remove_stale(report::previous_outputs(output));
     files.commit(output, &[])?;
+    super::lifecircle::demo_tour(inputs_dir, &output.join("lifecircle"), lang)?;
     println!(
         "\nDemo district: {} compounds, {} centres (1 district + 11 sub-district + community \
          centres + stations).\nWrote inputs to {} and results ({}) to {}",

@@ -5,6 +5,7 @@ mod coverage;
 mod demo;
 mod gaps;
 mod html;
+mod lifecircle;
 mod metric;
 mod progress;
 mod site;
@@ -32,6 +33,10 @@ enum Command {
     Coverage(coverage::Args),
     /// Run the built-in demo district end to end (no input files needed).
     Demo(demo::Args),
+    /// The 15-minute life circle: per facility type, who has one within its distance.
+    Lifecircle(lifecircle::Args),
+    /// Print a built-in life-circle profile as TOML (to copy and edit).
+    Profile(lifecircle::ProfileArgs),
     /// Find gap zones: uncovered compounds grouped, with the best new site for each.
     Gaps(gaps::Args),
     /// Choose new centre sites: add K (max coverage) or reach a target share with fewest.
@@ -46,6 +51,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Coverage(a) => coverage::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Gaps(a) => gaps::run(a),
+        Command::Lifecircle(a) => lifecircle::run(a),
+        Command::Profile(a) => lifecircle::run_profile(a),
         Command::Site(a) => site::run(a),
         Command::Synth(a) => synth::run(a),
     }

@@ -12,7 +12,9 @@ use circleplan::synth::{SynthSpec, generate};
   circleplan synth --compounds 536 --centers 266 --candidates 400 --seed 2024 -o city/
   circleplan synth --compounds 1000000 --centers 100000 --candidates 10000 --seed 1 -o big/
   # a dense megacity: the same counts in a 30 km square, around 40 settlement clusters
-  circleplan synth --compounds 1000000 --centers 100000 --box-km 30 --clusters 40 -o dense/")]
+  circleplan synth --compounds 1000000 --centers 100000 --box-km 30 --clusters 40 -o dense/
+  # typed facilities for the life circle
+  circleplan synth --compounds 100000 --centers 100 --facilities 50000 -o lc/")]
 pub struct Args {
     /// Number of compounds.
     #[arg(long, default_value_t = 536)]
@@ -40,6 +42,10 @@ pub struct Args {
     /// compounds). Few clusters in a small box make hundreds of centres per circle.
     #[arg(long, value_name = "N")]
     clusters: Option<usize>,
+    /// Also write facilities.geojson with this many typed facilities (幼儿园, 小学, 初中,
+    /// 社区卫生服务站, 菜市场, …; field 类型) for `lifecircle`.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    facilities: usize,
     /// Write streets.geojson as a typical GIS road layer: polylines not split where they
     /// cross (use `--node-crossings` when measuring with it) and a vertex every STEP_M metres.
     #[arg(long, value_name = "STEP_M")]
@@ -92,6 +98,13 @@ pub fn run(args: Args) -> Result<()> {
         None => city.streets_geojson(),
     };
     out.add("streets.geojson", streets.into_bytes());
+    if args.facilities > 0 {
+        let facilities = city.typed_facilities(args.facilities, args.seed);
+        out.add(
+            "facilities.geojson",
+            city.facilities_geojson(&facilities).into_bytes(),
+        );
+    }
     if args.csv {
         out.add("compounds.csv", city.compounds_csv().into_bytes());
     }

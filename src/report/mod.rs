@@ -5,6 +5,9 @@ mod capacity;
 mod gaps;
 pub mod html;
 mod layers;
+mod lifecircle;
+mod lifecircle_html;
+mod lifecircle_xlsx;
 mod plans;
 mod polygon;
 mod summary;
@@ -18,6 +21,12 @@ pub use layers::{
     centres_geojson, centres_geojson_with, circles_geojson, compounds_geojson,
     compounds_geojson_with, push_f64, push_rounded, service_areas_geojson, write_compounds_geojson,
 };
+pub use lifecircle::{
+    LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_summary, lifecircle_table,
+    write_ledger,
+};
+pub use lifecircle_html::lifecircle_html;
+pub use lifecircle_xlsx::lifecircle_xlsx;
 pub use plans::{
     SiteList, gap_compounds_geojson, gaps_geojson, gaps_value, site_note, site_value,
     sites_geojson, sites_geojson_with, zone_id,
@@ -83,10 +92,14 @@ pub const OUTPUT_FILES: &[&str] = &[
     "gap_compounds.geojson",
     "sites.geojson",
     "report.html",
+    "facilities.geojson",
+    "ledger.csv",
+    "lifecircle.xlsx",
 ];
 
-/// True for a name `coverage`, `gaps` or `site` may write into an output directory (the
-/// demo's `report.html` aside: `--report DIR/report.html` beside the layers is fine).
+/// True for a name `coverage`, `gaps`, `site` or `lifecircle` may write into an output
+/// directory (the demo's `report.html` aside: `--report DIR/report.html` beside the layers is
+/// fine).
 pub fn is_output_name(name: &str) -> bool {
     (name != "report.html" && OUTPUT_FILES.contains(&name))
         || (name.starts_with("by_") && name.ends_with(".csv"))
