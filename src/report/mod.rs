@@ -10,6 +10,7 @@ mod lifecircle_html;
 mod lifecircle_xlsx;
 mod plans;
 mod polygon;
+mod site;
 mod summary;
 mod table;
 mod tables;
@@ -31,6 +32,7 @@ pub use plans::{
     SiteList, gap_compounds_geojson, gaps_geojson, gaps_value, site_note, site_value,
     sites_geojson, sites_geojson_with, zone_id,
 };
+pub use site::{SiteLayers, site_outputs, site_table};
 pub use summary::{LayerInfo, RunInfo, summary_value};
 pub use table::{fixed, minutes_text, render_table, summary_table};
 pub use tables::{group_csv, group_csv_name, write_compounds_csv};

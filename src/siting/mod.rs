@@ -6,6 +6,7 @@ mod candidates;
 mod exact;
 mod heuristic;
 mod problem;
+mod run;
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ pub use candidates::{AutoCandidates, GRID_FRACTION, MAX_AUTO_GRID, auto_candidat
 pub use exact::{Solved, solve, solve_with_floor};
 pub use heuristic::{greedy, swap_search};
 pub use problem::Instance;
+pub use run::{CandidateSource, CapacityOptions, SiteOptions, SiteRun, run_site};
 
 /// What to optimise.
 #[derive(Debug, Clone, Copy, PartialEq)]
