@@ -7,7 +7,8 @@ use std::hint::black_box;
 use std::path::Path;
 
 use circleplan::LocalPlane;
-use circleplan::network::{StreetNetwork, network_coverage};
+use circleplan::coverage::network_coverage;
+use circleplan::network::StreetNetwork;
 use circleplan::rng::Rng;
 use circleplan::synth::{SynthSpec, generate};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -29,6 +30,8 @@ fn city(n: usize) -> City {
         candidates: 0,
         seed: 1,
         origin: (117.283, 31.867),
+        box_km: None,
+        clusters: None,
     });
     let lines: Vec<Vec<[f64; 2]>> = c.streets.iter().map(|s| s.points.clone()).collect();
     City {

@@ -23,6 +23,8 @@ fn bench_siting(cr: &mut Criterion) {
         candidates: 1_000,
         seed: 7,
         origin: (117.283, 31.867),
+        box_km: None,
+        clusters: None,
     });
     let compounds: Vec<[f64; 2]> = city.compounds.iter().map(|c| c.xy).collect();
     let ids: Vec<String> = city.compounds.iter().map(|c| c.id.clone()).collect();
@@ -38,7 +40,7 @@ fn bench_siting(cr: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("auto_candidates_10k", |b| {
         b.iter(|| {
-            let (xy, _) = auto_candidates(black_box(&compounds), &ids, &covered, 1000.0, &[]);
+            let xy = auto_candidates(black_box(&compounds), &ids, &covered, 1000.0, &[]).xy;
             assert!(!xy.is_empty());
             xy
         })

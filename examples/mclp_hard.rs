@@ -121,6 +121,8 @@ fn synth_city(spec: &DenseSpec) -> DenseCity {
         candidates: spec.candidates,
         seed: spec.seed,
         origin: (117.283, 31.867),
+        box_km: None,
+        clusters: None,
     });
     DenseCity {
         compounds: city.compounds.iter().map(|c| c.xy).collect(),

@@ -131,6 +131,34 @@ impl Circle {
             .fold(self.radius_m, f64::max)
     }
 
+    /// Checks that every level given a radius is the level of some centre (compared
+    /// ignoring case, as [`Circle::radius_for_level`] does): a radius for a level nobody has
+    /// would silently change nothing. The error lists the levels the centres have.
+    pub fn check_levels<'a>(&self, levels: impl IntoIterator<Item = &'a str>) -> Result<()> {
+        let mut known: Vec<&str> = levels
+            .into_iter()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        for (level, r) in &self.level_radius_m {
+            if !known.iter().any(|k| k.eq_ignore_ascii_case(level)) {
+                let have = if known.is_empty() {
+                    "no centre has any level (no centres, or no level field)".to_string()
+                } else {
+                    format!("the centres' levels are: {}", known.join(", "))
+                };
+                return Err(Error::parameter(
+                    "--level-radius",
+                    format!("{level}={r}"),
+                    format!("no centre has level {level:?}; {have}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Walking minutes for a distance in metres at this circle's speed.
     pub fn minutes_for(&self, distance_m: f64) -> f64 {
         distance_m / (self.speed_kmh * 1000.0 / 60.0)
@@ -175,5 +203,27 @@ mod tests {
         assert_eq!(c.radius_for_level("community"), 1000.0);
         assert_eq!(c.max_radius_m(), 1000.0);
         assert!(Circle::parse_level_radius("station").is_err());
+    }
+
+    #[test]
+    fn a_radius_for_a_level_nobody_has_is_refused() {
+        let c = Circle::from_radius(1000.0, 4.0)
+            .unwrap()
+            .with_level_radius("Station", 300.0)
+            .unwrap();
+        assert!(c.check_levels(["station", "street"]).is_ok());
+        let c = c.with_level_radius("nosuch", 300.0).unwrap();
+        let err = c.check_levels(["street", "station", "street"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid --level-radius nosuch=300: no centre has level \"nosuch\"; the centres' \
+             levels are: station, street"
+        );
+        assert!(
+            c.check_levels([""])
+                .unwrap_err()
+                .to_string()
+                .contains("no centre has any level")
+        );
     }
 }

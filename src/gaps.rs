@@ -5,7 +5,88 @@ use geo::{ConvexHull, MultiPoint, Point};
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
-use crate::coverage::CoverageMatrix;
+use crate::coverage::{Analysis, Costs, CoverageMatrix};
+use crate::model::{Centres, Compounds};
+
+/// Uncovered compounds whose circles touch share a zone: they lie within this many radii of
+/// each other.
+pub const LINK_RADII: f64 = 2.0;
+
+/// A zone's display outline runs this many radii around its compounds.
+pub const OUTLINE_RADII: f64 = 0.25;
+
+/// Where a gap study looks for each zone's best new site.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GapOptions<'a> {
+    /// Every uncovered compound's own location is a potential site (the `gaps` command).
+    pub sites_at_uncovered_compounds: bool,
+    /// Candidate sites, after those.
+    pub candidates: Option<&'a Centres>,
+}
+
+/// A gap study: the zones, their best sites and the potential sites they were chosen from.
+#[derive(Debug, Clone)]
+pub struct GapStudy {
+    /// Zones, largest population first.
+    pub zones: Vec<GapZone>,
+    /// Potential sites' ids (uncovered compounds' ids, then candidates').
+    pub site_ids: Vec<String>,
+    /// Potential sites, WGS84.
+    pub site_lonlat: Vec<[f64; 2]>,
+    /// Rows: potential sites; columns: the compounds each reaches within the circle.
+    pub site_cover: CoverageMatrix,
+    /// Zone link distance, metres.
+    pub link_m: f64,
+    /// Zone outline buffer, metres.
+    pub outline_buffer_m: f64,
+}
+
+/// Groups the compounds `analysis` leaves uncovered into zones and finds each zone's best
+/// potential site under the same metric (`costs`) and circle (`radius_m`).
+pub fn study_gaps(
+    analysis: &Analysis,
+    costs: &Costs,
+    compounds: &Compounds,
+    radius_m: f64,
+    options: GapOptions,
+) -> GapStudy {
+    let covered = analysis.coverage.covered();
+    let link_m = LINK_RADII * radius_m;
+    let mut zones = gap_zones(
+        &analysis.compounds_xy,
+        &compounds.population,
+        &covered,
+        link_m,
+    );
+    let mut site_ids: Vec<String> = Vec::new();
+    let mut site_lonlat: Vec<[f64; 2]> = Vec::new();
+    if options.sites_at_uncovered_compounds {
+        for i in (0..covered.len()).filter(|&i| !covered[i]) {
+            site_ids.push(compounds.ids[i].clone());
+            site_lonlat.push(compounds.lonlat[i]);
+        }
+    }
+    if let Some(c) = options.candidates {
+        site_ids.extend(c.ids.iter().cloned());
+        site_lonlat.extend(c.lonlat.iter().copied());
+    }
+    let site_xy = analysis.study.project(&site_lonlat);
+    let budgets = vec![radius_m; site_xy.len()];
+    let site_cover = costs
+        .coverage(&analysis.compounds_xy, &site_xy, &site_ids, &budgets)
+        .0
+        .by_compound
+        .transpose();
+    choose_best_sites(&mut zones, &site_cover, &compounds.population);
+    GapStudy {
+        zones,
+        site_ids,
+        site_lonlat,
+        site_cover,
+        link_m,
+        outline_buffer_m: OUTLINE_RADII * radius_m,
+    }
+}
 
 /// One gap zone.
 #[derive(Debug, Clone, PartialEq)]

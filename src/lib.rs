@@ -13,7 +13,9 @@
 //!    [`Compounds`] and [`Centres`].
 //! 4. [`coverage`] builds the sparse coverage matrix with an R-tree, in parallel, and derives
 //!    totals and tables per group and per centre level.
-//! 5. [`report`] renders `summary.json`, GeoJSON layers and the terminal table.
+//! 5. [`lifecircle`] checks the 15-minute life circle per facility type (profiles as TOML
+//!    data, completeness per compound, 2SFCA accessibility).
+//! 6. [`report`] renders `summary.json`, GeoJSON layers and the terminal table.
 //!
 //! [`synth`] generates seeded synthetic cities for the demo, tests and benchmarks.
 //!
@@ -36,6 +38,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod capacity;
 pub mod circle;
 pub mod coverage;
 pub mod crs;
@@ -43,6 +46,8 @@ pub mod error;
 pub mod gaps;
 pub mod index;
 pub mod io;
+pub mod lifecircle;
+pub mod matrix;
 pub mod model;
 pub mod network;
 pub mod report;

@@ -67,6 +67,8 @@ pub struct Compounds {
     pub group_fields: Vec<String>,
     /// `groups[g][i]`: value of group field `g` for compound `i` (empty when missing).
     pub groups: Vec<Vec<String>>,
+    /// Features that were (Multi)Polygons, reduced to a point inside them.
+    pub polygons: usize,
 }
 
 impl Compounds {
@@ -233,6 +235,7 @@ impl Compounds {
             population_source: source,
             group_fields: fields.group_by.clone(),
             groups,
+            polygons: layer.polygons,
         })
     }
 
@@ -278,6 +281,8 @@ pub struct Centres {
     pub name: Vec<String>,
     /// Capacity (floor area m² or staff) when given.
     pub capacity: Vec<Option<f64>>,
+    /// Features that were (Multi)Polygons, reduced to a point inside them.
+    pub polygons: usize,
 }
 
 impl Centres {
@@ -347,6 +352,7 @@ impl Centres {
             level: text(&layer.columns[0]),
             name: text(&layer.columns[1]),
             capacity,
+            polygons: layer.polygons,
             ids: layer.ids,
             lonlat: layer.lonlat,
         })
@@ -361,6 +367,7 @@ impl Centres {
             level: Vec::new(),
             name: Vec::new(),
             capacity: Vec::new(),
+            polygons: 0,
         }
     }
 

@@ -5,6 +5,16 @@
 use crate::crs::{CoordSystem, LocalPlane, span_m};
 use crate::io::check_coordinates;
 
+/// Decimals of every written longitude/latitude: 1e-7° is about 1 cm, far below any input's
+/// accuracy, and keeps files small.
+pub const OUTPUT_DECIMALS: i32 = 7;
+
+/// `x` rounded to [`OUTPUT_DECIMALS`] decimals (its shortest form then has at most that many).
+pub fn round_output(x: f64) -> f64 {
+    let f = 10f64.powi(OUTPUT_DECIMALS);
+    (x * f).round() / f + 0.0
+}
+
 /// Largest study area (diagonal, metres) for which the local plane keeps distances within
 /// 0.1 % of the ellipsoidal distance.
 pub const MAX_SPAN_M: f64 = 300_000.0;
@@ -105,18 +115,21 @@ impl StudyArea {
             .collect()
     }
 
-    /// A WGS84 position in the output system.
+    /// A WGS84 position in the output system, rounded to [`OUTPUT_DECIMALS`] decimals: every
+    /// coordinate a run writes goes through here.
     pub fn output_lonlat(&self, p: [f64; 2]) -> [f64; 2] {
-        match self.output {
+        let [lon, lat] = match self.output {
             CoordSystem::Wgs84 => p,
             other => {
                 let (lon, lat) = other.from_wgs84(p[0], p[1]);
                 [lon, lat]
             }
-        }
+        };
+        [round_output(lon), round_output(lat)]
     }
 
-    /// A plane position as longitude/latitude in the output system.
+    /// A plane position as longitude/latitude in the output system (rounded as
+    /// [`StudyArea::output_lonlat`]).
     pub fn unproject_output(&self, xy: [f64; 2]) -> [f64; 2] {
         let (lon, lat) = self.plane.unproject(xy);
         self.output_lonlat([lon, lat])

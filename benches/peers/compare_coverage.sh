@@ -8,6 +8,11 @@
 # absent; an existing directory is reused whatever its K). Outputs: bench-data/N_M/out/{circleplan,
 # geopandas}/ and logs beside them. Circle: MINUTES (15) at SPEED (4 km/h) = 1000 m by default.
 #
+# Density: BOX_KM and CLUSTERS pass `--box-km`/`--clusters` to synth (default: the sparse
+# 130 km region at 1M compounds). The dense megacity of the README's table:
+#   BOX_KM=30 CLUSTERS=40 benches/peers/compare_coverage.sh 1000000 100000
+# (data in bench-data/dense_N_M/ then).
+#
 # Environment: CIRCLEPLAN_BIN (use this binary, no build), MINUTES, SPEED, SEED (1),
 # PEERS_TIMER=gnu|python (default: /usr/bin/time -v, apt-installed if missing, else Python).
 # Each tool runs REPEAT (1) times, fresh process each, under /usr/bin/time -v (wall time, peak RSS);
@@ -25,7 +30,21 @@ REPEAT="${REPEAT:-1}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 py="$root/.venv/bin/python"
+# The peer's centres-within count: dwithin (one query, all pairs in memory), chunked (the same
+# in 50,000-compound chunks: what a dense city needs) or none (nearest only).
+PEER_WITHIN="${PEER_WITHIN:-dwithin}"
+BOX_KM="${BOX_KM:-}"
+CLUSTERS="${CLUSTERS:-}"
+density_args=()
 data="$root/bench-data/${N}_${M}"
+if [ -n "$BOX_KM" ]; then
+    density_args+=(--box-km "$BOX_KM")
+    data="$root/bench-data/dense_${N}_${M}"
+fi
+if [ -n "$CLUSTERS" ]; then
+    density_args+=(--clusters "$CLUSTERS")
+    data="$data-c$CLUSTERS"
+fi
 out="$data/out"
 radius="$(python3 -c "print(repr($MINUTES / 60 * $SPEED * 1000))")"
 
@@ -61,7 +80,8 @@ fi
 # --- data ------------------------------------------------------------------------------------------
 if [ ! -s "$data/compounds.geojson" ] || [ ! -s "$data/centers.geojson" ]; then
     echo "synth: $N compounds, $M centres, $K candidates, seed $SEED -> $data"
-    "$bin" synth --compounds "$N" --centers "$M" --candidates "$K" --seed "$SEED" -o "$data"
+    "$bin" synth --compounds "$N" --centers "$M" --candidates "$K" --seed "$SEED" \
+        ${density_args[@]+"${density_args[@]}"} -o "$data"
 fi
 
 # --- measuring -------------------------------------------------------------------------------------
@@ -146,7 +166,7 @@ grep -E '^(Timings|Population covered|Compounds covered)' "$out/circleplan.log" 
 
 best_of geopandas "$out/geopandas.log" \
     "$py" "$here/coverage_geopandas.py" "$data/compounds.geojson" "$data/centers.geojson" \
-    "$radius" "$out/geopandas" --speed "$SPEED"
+    "$radius" "$out/geopandas" --speed "$SPEED" --within "$PEER_WITHIN"
 GP_WALL="$WALL" GP_MB="$PEAK_MB"
 grep -vE '^\{' "$out/geopandas.log" | sed 's/^/  /'
 

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
+use circleplan::circle::DEFAULT_MINUTES;
 use circleplan::io::{Encoding, ReadOptions};
 use circleplan::model::DEFAULT_PERSONS_PER_HOUSEHOLD;
 use circleplan::{CentreFields, Circle, CompoundFields, CoordSystem, Projected};
@@ -137,17 +138,17 @@ pub enum Standard {
 /// The service circle.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CircleArgs {
-    /// Walking minutes.
-    #[arg(long, default_value_t = 15.0, allow_negative_numbers = true)]
-    pub minutes: f64,
+    /// Walking minutes [default: 15].
+    #[arg(long, allow_negative_numbers = true)]
+    pub minutes: Option<f64>,
     /// Walking speed, km/h.
     #[arg(long, default_value_t = 4.0, allow_negative_numbers = true)]
     pub speed: f64,
-    /// Radius in metres (instead of minutes × speed).
+    /// Radius in metres (instead of minutes × speed; not with --minutes or --standard).
     #[arg(
         long,
         value_name = "METRES",
-        conflicts_with = "standard",
+        conflicts_with_all = ["standard", "minutes"],
         allow_negative_numbers = true
     )]
     pub radius: Option<f64>,
@@ -162,10 +163,11 @@ pub struct CircleArgs {
 impl CircleArgs {
     /// The circle these arguments describe.
     pub fn circle(&self) -> Result<Circle> {
+        let minutes = self.minutes.unwrap_or(DEFAULT_MINUTES);
         let mut c = match (self.radius, self.standard) {
             (Some(r), _) => Circle::from_radius(r, self.speed)?,
-            (None, Some(Standard::Gb50180)) => Circle::gb50180(self.minutes, self.speed)?,
-            (None, None) => Circle::from_minutes(self.minutes, self.speed)?,
+            (None, Some(Standard::Gb50180)) => Circle::gb50180(minutes, self.speed)?,
+            (None, None) => Circle::from_minutes(minutes, self.speed)?,
         };
         for spec in &self.level_radius {
             let (level, r) = Circle::parse_level_radius(spec)?;

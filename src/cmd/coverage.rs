@@ -14,7 +14,8 @@ use super::args::{CircleArgs, Format, InputArgs, OutputArgs};
 #[command(after_help = "Examples:
   circleplan coverage --compounds compounds.geojson --centers centers.geojson -o out/
   circleplan coverage --compounds 小区.csv --centers centers.csv --coords gcj02 --minutes 10 --standard gb50180 --group-by 街道
-  circleplan coverage --compounds c.geojson --centers s.geojson --level-radius station=300 --format json")]
+  circleplan coverage --compounds c.geojson --centers s.geojson --level-radius station=300 --format json
+  circleplan coverage --compounds c.geojson --centers s.geojson --capacitated --capacity-field floor_area_m2 --residents-per-capacity 8.73")]
 pub struct Args {
     #[command(flatten)]
     input: InputArgs,
@@ -28,6 +29,15 @@ pub struct Args {
     /// network, its walkable service area) for display.
     #[arg(long)]
     circles: bool,
+    /// Centres have capacities: assign residents to centres within reach, no centre over
+    /// its capacity, maximising the residents served (exact maximum flow; a compound may be
+    /// split). Capacities come from --capacity-field.
+    #[arg(long)]
+    capacitated: bool,
+    /// Residents per unit of the capacity field (e.g. 8.73 residents per m² of floor area);
+    /// 1 when capacities are already residents.
+    #[arg(long, value_name = "R", default_value_t = 1.0)]
+    residents_per_capacity: f64,
 }
 
 /// Everything loaded for a run, with its bookkeeping.
@@ -39,13 +49,19 @@ pub(crate) struct Loaded {
     pub timings: Vec<(String, f64)>,
 }
 
-fn layer_info(path: &Path, features: usize, (coords, crs): (String, Option<String>)) -> LayerInfo {
+/// What the summary says about one input layer.
+pub(crate) fn layer_info(
+    path: &Path,
+    features: usize,
+    polygons: usize,
+    (coords, crs): (String, Option<String>),
+) -> LayerInfo {
     LayerInfo {
         path: path.display().to_string(),
         features,
         coords,
         crs,
-        polygons: 0,
+        polygons,
     }
 }
 
@@ -77,12 +93,14 @@ pub(crate) fn load(
         )?,
         None => Centres::empty(),
     };
+    circle.check_levels(centres.level.iter().map(String::as_str))?;
     timings.push(("read".to_string(), t.elapsed().as_secs_f64() * 1000.0));
     run.inputs.push((
         "compounds".into(),
         layer_info(
             &input.compounds,
             compounds.len(),
+            compounds.polygons,
             input.describe(input.compounds_coords, &input.compounds_crs),
         ),
     ));
@@ -92,6 +110,7 @@ pub(crate) fn load(
             layer_info(
                 path,
                 centres.len(),
+                centres.polygons,
                 input.describe(input.centers_coords, &input.centers_crs),
             ),
         ));
@@ -120,8 +139,30 @@ pub(crate) fn print_summary(
     Ok(())
 }
 
+/// With `--capacitated`: the centres' capacities in residents and the exact assignment.
+fn capacitate(
+    args: &Args,
+    analysis: &circleplan::Analysis,
+    measure: &super::metric::Measure,
+    centres: &Centres,
+    compounds: &Compounds,
+) -> Result<Option<circleplan::capacity::Capacitated>> {
+    if !args.capacitated {
+        return Ok(None);
+    }
+    let capacity = circleplan::capacity::centre_capacities(centres, args.residents_per_capacity)
+        .map_err(|e| anyhow::anyhow!("--capacitated: {e}"))?;
+    let step = "Assigning residents under capacity";
+    Ok(Some(super::progress::step(step, args.output.quiet, || {
+        let costs = measure.costs();
+        let pop = &compounds.population;
+        circleplan::capacity::capacitated_coverage(analysis, &costs, centres, pop, capacity)
+    })))
+}
+
 /// Runs `coverage`.
 pub fn run(args: Args) -> Result<()> {
+    super::check_output_paths(&args.output)?;
     let Loaded {
         compounds,
         centres,
@@ -145,24 +186,33 @@ pub fn run(args: Args) -> Result<()> {
     if args.output.timings {
         run.timings_ms = Some(timings.clone());
     }
+    let capacitated = capacitate(&args, &analysis, &measure, &centres, &compounds)?;
     let t = Instant::now();
-    let (summary, mut files) =
-        report::coverage_outputs(&analysis, &compounds, &centres, &circle, &run, args.circles);
+    let (summary, mut files) = match &capacitated {
+        Some(cap) => report::capacitated_outputs(
+            &analysis,
+            &compounds,
+            &centres,
+            &circle,
+            &run,
+            args.circles,
+            cap,
+        ),
+        None => {
+            report::coverage_outputs(&analysis, &compounds, &centres, &circle, &run, args.circles)
+        }
+    };
     if let (true, Some((network, snap_limit_m))) = (args.circles, measure.network()) {
         let areas = report::service_areas_geojson(&centres, &analysis, network, snap_limit_m);
         files.add("circles.geojson", areas.into_bytes());
     }
     let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
-    if let Some(dir) = &args.output.output {
-        let inputs = super::read_paths(&args.input, &args.metric, None);
-        super::commit(&files, dir, &inputs, &mut table)?;
+    if let Some(cap) = &capacitated {
+        table.push_str(&report::capacity_table(&analysis, &centres, cap));
     }
-    if let Some(path) = &args.output.report {
-        let inputs = super::read_paths(&args.input, &args.metric, None);
-        let input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
-        let (lang, quiet) = (args.output.lang, args.output.quiet);
-        table.push_str(&super::html::emit(path, input, lang, quiet, &inputs)?);
-    }
+    let inputs = super::read_paths(&args.input, &args.metric, None);
+    let report_input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    super::write_outputs(files, &args.output, Some(report_input), &inputs, &mut table)?;
     if args.output.timings {
         timings.push(("write".into(), t.elapsed().as_secs_f64() * 1000.0));
         let list: Vec<String> = timings

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
-use circleplan::gaps::{choose_best_sites, gap_zones};
+use circleplan::gaps::{GapOptions, study_gaps};
 use circleplan::io::OutputSet;
-use circleplan::report::{self, LayerInfo, RunInfo, SiteList};
+use circleplan::report::{self, LayerInfo, RunInfo};
 use circleplan::siting::{Goal, plan_sites};
 use circleplan::synth::{SynthSpec, generate};
 use circleplan::{Analysis, CentreFields, Centres, Circle, CompoundFields, Compounds};
@@ -25,19 +25,105 @@ pub struct Args {
 
 /// Runs `demo`.
 pub fn run(args: Args) -> Result<()> {
+    let inputs_dir = write_inputs(&args.output)?;
+    let mut run = RunInfo::default();
+    let (compounds, centres) = load_district(&inputs_dir, &mut run)?;
+    let circle = Circle::from_minutes(15.0, 4.0)?;
+    let analysis = Analysis::euclidean(&compounds, &centres, &circle, &mut run.warnings);
+    let (mut summary, mut files) =
+        report::coverage_outputs(&analysis, &compounds, &centres, &circle, &run, true);
+    print!(
+        "{}",
+        report::summary_table(&analysis, &compounds, &circle, &run.warnings)
+    );
+
+    let layers = (&compounds, &centres);
+    walk_tour(&inputs_dir, &analysis, layers, &circle, &run, &mut summary)?;
+
+    // Gaps: who is left out, grouped into zones, each with its best candidate site.
+    let candidates = Centres::load(
+        &inputs_dir.join("candidates.geojson"),
+        &Default::default(),
+        &CentreFields::default(),
+        &mut run.warnings,
+    )?;
+    let options = GapOptions {
+        sites_at_uncovered_compounds: false,
+        candidates: Some(&candidates),
+    };
+    let costs = circleplan::coverage::Costs::Euclidean;
+    let gaps = study_gaps(&analysis, &costs, &compounds, circle.radius_m, options);
+    let (xy, study) = (&analysis.compounds_xy, &analysis.study);
+    report::gaps_summary(&gaps, &compounds, &mut summary);
+    report::gaps_outputs(&gaps, &compounds, xy, study, &mut files);
+    println!(
+        "\nGaps: {} zones hold the {:.0} uncovered residents; the largest holds {:.0}.",
+        gaps.zones.len(),
+        analysis.totals.population_total - analysis.totals.population_covered,
+        gaps.zones.first().map_or(0.0, |z| z.population)
+    );
+
+    // Sites: the best 5 new centres among the candidate sites, proven optimal.
+    let covered = analysis.coverage.covered();
+    let sites = gaps.sites();
+    let plan = plan_sites(
+        &gaps.site_cover,
+        &compounds.population,
+        &covered,
+        Goal::Add(5),
+        Duration::from_secs(30),
+    )?;
+    summary["site"] = report::site_value(
+        &plan,
+        sites,
+        "candidates.geojson",
+        &compounds,
+        30.0,
+        &analysis.study,
+    );
+    files.add(
+        "sites.geojson",
+        report::sites_geojson(&plan, sites, &analysis.study).into_bytes(),
+    );
+    files.add("summary.json", report::pretty_json(&summary).into_bytes());
+    print_plan(&plan, &candidates);
+    let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    input.gaps = Some(gaps.report());
+    input.sites = Some(report::SitesReport {
+        plan: &plan,
+        candidates: sites,
+        source: "candidates.geojson",
+    });
+    input.lang = super::html::lang(args.lang, &compounds, &centres);
+    input.command_line = super::html::command_line();
+    files.add("report.html", report::html::render(&input).into_bytes());
+    let lang = args.lang.unwrap_or(report::Lang::Zh);
+    let counts = (compounds.len(), centres.len());
+    commit(files, &args.output, &inputs_dir, counts, lang)
+}
+
+/// Writes the district's input files and returns their folder. The demo reads them back
+/// through the same readers a user's files go through, so it exercises the real pipeline.
+fn write_inputs(output: &std::path::Path) -> Result<PathBuf> {
     let city = generate(&SynthSpec::demo());
-    // Write the district's input files first and read them back through the same readers a
-    // user's files go through, so the demo exercises the real pipeline.
-    let inputs_dir = args.output.join("inputs");
+    let inputs_dir = output.join("inputs");
     let mut inputs = OutputSet::new();
     inputs.add("compounds.geojson", city.compounds_geojson().into_bytes());
     inputs.add("compounds.csv", city.compounds_csv().into_bytes());
     inputs.add("centers.geojson", city.centres_geojson().into_bytes());
     inputs.add("candidates.geojson", city.candidates_geojson().into_bytes());
     inputs.add("streets.geojson", city.streets_geojson().into_bytes());
+    let facilities = city.typed_facilities(super::lifecircle::DEMO_FACILITIES, 2024);
+    inputs.add(
+        "facilities.geojson",
+        city.facilities_geojson(&facilities).into_bytes(),
+    );
     inputs.commit(&inputs_dir, &[])?;
+    Ok(inputs_dir)
+}
 
-    let mut run = RunInfo::default();
+/// Reads the district's compounds and centres, noting them in `run`.
+fn load_district(inputs_dir: &std::path::Path, run: &mut RunInfo) -> Result<(Compounds, Centres)> {
     let compounds_path = inputs_dir.join("compounds.geojson");
     let centres_path = inputs_dir.join("centers.geojson");
     let fields = CompoundFields {
@@ -56,9 +142,14 @@ pub fn run(args: Args) -> Result<()> {
         &CentreFields::default(),
         &mut run.warnings,
     )?;
-    for (role, path, n) in [
-        ("compounds", &compounds_path, compounds.len()),
-        ("centers", &centres_path, centres.len()),
+    for (role, path, n, polygons) in [
+        (
+            "compounds",
+            &compounds_path,
+            compounds.len(),
+            compounds.polygons,
+        ),
+        ("centers", &centres_path, centres.len(), centres.polygons),
     ] {
         run.inputs.push((
             role.into(),
@@ -67,20 +158,22 @@ pub fn run(args: Args) -> Result<()> {
                 features: n,
                 coords: "wgs84".into(),
                 crs: None,
-                polygons: 0,
+                polygons,
             },
         ));
     }
-    let circle = Circle::from_minutes(15.0, 4.0)?;
-    let analysis = Analysis::euclidean(&compounds, &centres, &circle, &mut run.warnings);
-    let (mut summary, mut files) =
-        report::coverage_outputs(&analysis, &compounds, &centres, &circle, &run, true);
-    print!(
-        "{}",
-        report::summary_table(&analysis, &compounds, &circle, &run.warnings)
-    );
+    Ok((compounds, centres))
+}
 
-    // On foot: the same circle measured along the streets, where the river has few bridges.
+/// On foot: the same circle measured along the streets, where the river has few bridges.
+fn walk_tour(
+    inputs_dir: &std::path::Path,
+    analysis: &Analysis,
+    (compounds, centres): (&Compounds, &Centres),
+    circle: &Circle,
+    run: &RunInfo,
+    summary: &mut serde_json::Value,
+) -> Result<()> {
     let network = circleplan::network::StreetNetwork::read(
         &inputs_dir.join("streets.geojson"),
         &analysis.study.plane,
@@ -92,11 +185,11 @@ pub fn run(args: Args) -> Result<()> {
             network: &network,
             snap_limit_m: circleplan::network::DEFAULT_SNAP_LIMIT_M,
         },
-        &compounds,
-        &centres,
-        &circle,
+        compounds,
+        centres,
+        circle,
     );
-    let walk_summary = report::summary_value(&walk, &compounds, &circle, &run);
+    let walk_summary = report::summary_value(&walk, compounds, circle, run);
     summary["walk"] = serde_json::json!({
         "metric": "network",
         "compounds": walk_summary["compounds"],
@@ -116,74 +209,11 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
 
-    // Gaps: who is left out, grouped into zones.
-    let covered = analysis.coverage.covered();
-    let mut zones = gap_zones(
-        &analysis.compounds_xy,
-        &compounds.population,
-        &covered,
-        2.0 * circle.radius_m,
-    );
-    let candidates = Centres::load(
-        &inputs_dir.join("candidates.geojson"),
-        &Default::default(),
-        &CentreFields::default(),
-        &mut run.warnings,
-    )?;
-    let cand_xy = analysis.study.project(&candidates.lonlat);
-    let cover = circleplan::coverage::euclidean(
-        &analysis.compounds_xy,
-        &cand_xy,
-        &vec![circle.radius_m; cand_xy.len()],
-    )
-    .by_compound
-    .transpose();
-    choose_best_sites(&mut zones, &cover, &compounds.population);
-    let sites = SiteList {
-        ids: &candidates.ids,
-        lonlat: &candidates.lonlat,
-    };
-    summary["gaps"] = report::gaps_value(&zones, &compounds, sites, 2.0 * circle.radius_m);
-    files.add(
-        "gaps.geojson",
-        report::gaps_geojson(
-            &zones,
-            &compounds,
-            &analysis.compounds_xy,
-            &analysis.study,
-            sites,
-            circle.radius_m / 4.0,
-        )
-        .into_bytes(),
-    );
-    println!(
-        "\nGaps: {} zones hold the {:.0} uncovered residents; the largest holds {:.0}.",
-        zones.len(),
-        analysis.totals.population_total - analysis.totals.population_covered,
-        zones.first().map(|z| z.population).unwrap_or(0.0)
-    );
+    Ok(())
+}
 
-    // Sites: the best 5 new centres among the candidate sites, proven optimal.
-    let plan = plan_sites(
-        &cover,
-        &compounds.population,
-        &covered,
-        Goal::Add(5),
-        Duration::from_secs(30),
-    )?;
-    summary["site"] = report::site_value(
-        &plan,
-        sites,
-        "candidates.geojson",
-        &compounds,
-        30.0,
-        &analysis.study,
-    );
-    files.add(
-        "sites.geojson",
-        report::sites_geojson(&plan, sites, &analysis.study).into_bytes(),
-    );
-    files.add("summary.json", report::pretty_json(&summary).into_bytes());
+/// The chosen sites and what is proven about them.
+fn print_plan(plan: &circleplan::siting::SitePlan, candidates: &Centres) {
     println!(
         "\nFive new centres (from {} candidate sites):",
         candidates.len()
@@ -208,34 +238,31 @@ pub fn run(args: Args) -> Result<()> {
         plan.gap * 100.0,
         plan.greedy_objective
     );
-    let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
-    input.gaps = Some(report::GapsReport {
-        zones: &zones,
-        sites,
-        link_m: 2.0 * circle.radius_m,
-        outline_buffer_m: circle.radius_m / 4.0,
-    });
-    input.sites = Some(report::SitesReport {
-        plan: &plan,
-        candidates: sites,
-        source: "candidates.geojson",
-    });
-    input.lang = super::html::lang(args.lang, &compounds, &centres);
-    input.command_line = super::html::command_line();
-    files.add("report.html", report::html::render(&input).into_bytes());
-    files.commit(&args.output, &[])?;
+}
+
+/// Writes the results as one set and says where they are. `counts`: compounds, centres.
+fn commit(
+    mut files: OutputSet,
+    output: &std::path::Path,
+    inputs_dir: &std::path::Path,
+    counts: (usize, usize),
+    lang: report::Lang,
+) -> Result<()> {
+    files.remove_stale(report::previous_outputs(output));
+    files.commit(output, &[])?;
+    super::lifecircle::demo_tour(inputs_dir, &output.join("lifecircle"), lang)?;
     println!(
         "\nDemo district: {} compounds, {} centres (1 district + 11 sub-district + community \
          centres + stations).\nWrote inputs to {} and results ({}) to {}",
-        compounds.len(),
-        centres.len(),
+        counts.0,
+        counts.1,
         inputs_dir.display(),
         files.names().collect::<Vec<_>>().join(", "),
-        args.output.display()
+        output.display()
     );
     println!(
         "Report (open in a browser): {}",
-        args.output.join("report.html").display()
+        output.join("report.html").display()
     );
     Ok(())
 }

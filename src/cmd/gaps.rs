@@ -2,8 +2,8 @@
 //! single new-site location.
 
 use anyhow::Result;
-use circleplan::gaps::{choose_best_sites, gap_zones};
-use circleplan::report::{self, SiteList};
+use circleplan::gaps::{GapOptions, study_gaps};
+use circleplan::report;
 use circleplan::{CentreFields, Centres};
 
 use super::args::{CircleArgs, InputArgs, OutputArgs};
@@ -31,6 +31,7 @@ pub struct Args {
 
 /// Runs `gaps`.
 pub fn run(args: Args) -> Result<()> {
+    super::check_output_paths(&args.output)?;
     let Loaded {
         compounds,
         centres,
@@ -49,6 +50,10 @@ pub fn run(args: Args) -> Result<()> {
         )?),
         None => None,
     };
+    if let (Some(path), Some(c)) = (&args.candidates, &candidates) {
+        let info = super::site::candidates_info(&args.input, path, c);
+        run.inputs.push(("candidates".into(), info));
+    }
     let (measure, analysis) = super::metric::analyse(
         &args.metric,
         &compounds,
@@ -58,112 +63,33 @@ pub fn run(args: Args) -> Result<()> {
         &args.output,
         &mut run.warnings,
     )?;
-    let costs = measure.costs();
-    let covered = analysis.coverage.covered();
-    let link_m = 2.0 * circle.radius_m;
-    let mut zones = gap_zones(
-        &analysis.compounds_xy,
-        &compounds.population,
-        &covered,
-        link_m,
-    );
-    // Potential sites: every uncovered compound's location, then the candidates.
-    let mut site_ids: Vec<String> = Vec::new();
-    let mut site_lonlat: Vec<[f64; 2]> = Vec::new();
-    for (i, c) in covered.iter().enumerate() {
-        if !c {
-            site_ids.push(compounds.ids[i].clone());
-            site_lonlat.push(compounds.lonlat[i]);
-        }
-    }
-    if let Some(c) = &candidates {
-        site_ids.extend(c.ids.iter().cloned());
-        site_lonlat.extend(c.lonlat.iter().copied());
-    }
-    let site_xy = analysis.study.project(&site_lonlat);
-    let site_cover = costs
-        .coverage(
-            &analysis.compounds_xy,
-            &site_xy,
-            &site_ids,
-            &vec![circle.radius_m; site_xy.len()],
-        )
-        .0
-        .by_compound
-        .transpose();
-    choose_best_sites(&mut zones, &site_cover, &compounds.population);
-    let sites = SiteList {
-        ids: &site_ids,
-        lonlat: &site_lonlat,
+    let options = GapOptions {
+        sites_at_uncovered_compounds: true,
+        candidates: candidates.as_ref(),
     };
+    let gaps = study_gaps(
+        &analysis,
+        &measure.costs(),
+        &compounds,
+        circle.radius_m,
+        options,
+    );
     let mut summary = report::summary_value(&analysis, &compounds, &circle, &run);
-    summary["gaps"] = report::gaps_value(&zones, &compounds, sites, link_m);
     let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
-    table.push_str(&format!(
-        "\n{} gap zones (compounds within {:.0} m of each other share a zone):\n",
-        zones.len(),
-        link_m
-    ));
-    let rows: Vec<Vec<String>> = zones
-        .iter()
-        .enumerate()
-        .take(15)
-        .map(|(z, zone)| {
-            vec![
-                report::zone_id(z),
-                format!("{:.0}", zone.population),
-                zone.compounds.len().to_string(),
-                zone.best_site
-                    .map(|(s, p)| format!("{} (+{:.0})", site_ids[s as usize], p))
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
-    table.push_str(&report::render_table(
-        &[
-            "zone",
-            "population",
-            "compounds",
-            "best new site (+population)",
-        ],
-        &rows,
-    ));
-    if zones.len() > 15 {
-        table.push_str(&format!("  … and {} smaller zones\n", zones.len() - 15));
-    }
-    if let Some(dir) = &args.output.output {
-        let mut files = circleplan::io::OutputSet::new();
-        files.add("summary.json", report::pretty_json(&summary).into_bytes());
-        files.add(
-            "gaps.geojson",
-            report::gaps_geojson(
-                &zones,
-                &compounds,
-                &analysis.compounds_xy,
-                &analysis.study,
-                sites,
-                circle.radius_m / 4.0,
-            )
-            .into_bytes(),
-        );
-        files.add(
-            "compounds.geojson",
-            report::compounds_geojson(&compounds, &centres, &analysis, &circle).into_bytes(),
-        );
-        let inputs = super::read_paths(&args.input, &args.metric, args.candidates.as_deref());
-        super::commit(&files, dir, &inputs, &mut table)?;
-    }
-    if let Some(path) = &args.output.report {
-        let inputs = super::read_paths(&args.input, &args.metric, args.candidates.as_deref());
-        let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
-        input.gaps = Some(report::GapsReport {
-            zones: &zones,
-            sites,
-            link_m,
-            outline_buffer_m: circle.radius_m / 4.0,
-        });
-        let (lang, quiet) = (args.output.lang, args.output.quiet);
-        table.push_str(&super::html::emit(path, input, lang, quiet, &inputs)?);
-    }
+    table.push_str(&report::gaps_table(&gaps));
+    let mut files = circleplan::io::OutputSet::new();
+    let (xy, study) = (&analysis.compounds_xy, &analysis.study);
+    // Without -o, write_outputs drops the files (and keeps the report).
+    report::gaps_summary(&gaps, &compounds, &mut summary);
+    files.add("summary.json", report::pretty_json(&summary).into_bytes());
+    report::gaps_outputs(&gaps, &compounds, xy, study, &mut files);
+    files.add(
+        "compounds.geojson",
+        report::compounds_geojson(&compounds, &centres, &analysis, &circle).into_bytes(),
+    );
+    let inputs = super::read_paths(&args.input, &args.metric, args.candidates.as_deref());
+    let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    input.gaps = Some(gaps.report());
+    super::write_outputs(files, &args.output, Some(input), &inputs, &mut table)?;
     print_summary(args.output.format, &summary, &table)
 }

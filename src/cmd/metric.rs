@@ -24,9 +24,10 @@ pub enum MetricName {
 /// Metric flags.
 #[derive(Debug, Clone, clap::Args)]
 pub struct MetricArgs {
-    /// How travel cost is measured: euclidean, network (walk along streets) or matrix.
-    #[arg(long, default_value = "euclidean")]
-    pub metric: MetricName,
+    /// How travel cost is measured: euclidean, network (walk along streets) or matrix
+    /// [default: network with --network FILE, matrix with --matrix FILE, else euclidean].
+    #[arg(long)]
+    pub metric: Option<MetricName>,
     /// Street network for --metric network: an OpenStreetMap extract (.osm.pbf) or a GeoJSON
     /// of LineStrings (a GIS road layer).
     #[arg(long, value_name = "FILE")]
@@ -51,6 +52,48 @@ pub struct MetricArgs {
     /// Unit of the cost column: m or min (minutes become metres at --speed).
     #[arg(long, value_name = "m|min", default_value = "m")]
     pub matrix_unit: CostUnit,
+}
+
+impl MetricArgs {
+    /// The metric to use: as given, or implied by the file given (`--network FILE` means
+    /// walking along its streets, `--matrix FILE` its costs). A file the metric would not
+    /// read is an error rather than silently ignored.
+    pub fn resolved(&self) -> Result<MetricName> {
+        let (network, matrix) = (self.network.is_some(), self.matrix.is_some());
+        match (self.metric, network, matrix) {
+            (None, true, true) => bail!(
+                "--network and --matrix are both given: say which to measure with, \
+                 --metric network or --metric matrix"
+            ),
+            (None, true, false) => Ok(MetricName::Network),
+            (None, false, true) => Ok(MetricName::Matrix),
+            (None, false, false) => Ok(MetricName::Euclidean),
+            (Some(m), _, _) => {
+                let unread = match m {
+                    MetricName::Euclidean => self.network.as_ref().or(self.matrix.as_ref()),
+                    MetricName::Network => self.matrix.as_ref(),
+                    MetricName::Matrix => self.network.as_ref(),
+                };
+                if let Some(path) = unread {
+                    let flag = if Some(path) == self.network.as_ref() {
+                        "--network"
+                    } else {
+                        "--matrix"
+                    };
+                    bail!(
+                        "{flag} {} is not read with --metric {}: drop the file, or use \
+                         --metric {} to measure with it",
+                        path.display(),
+                        m.to_possible_value()
+                            .map(|v| v.get_name().to_string())
+                            .unwrap_or_default(),
+                        &flag[2..]
+                    );
+                }
+                Ok(m)
+            }
+        }
+    }
 }
 
 /// The metric, ready to measure: the study plane plus what the metric reads.
@@ -113,16 +156,8 @@ pub fn prepare(
         table: None,
         snap_limit_m: args.snap_limit,
     };
-    match args.metric {
-        MetricName::Euclidean => {
-            if args.network.is_some() || args.matrix.is_some() {
-                warnings.push(
-                    "--network/--matrix given but --metric is euclidean: straight-line \
-                     distances are used"
-                        .into(),
-                );
-            }
-        }
+    match args.resolved()? {
+        MetricName::Euclidean => {}
         MetricName::Network => {
             let Some(path) = &args.network else {
                 bail!(

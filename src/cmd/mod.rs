@@ -5,9 +5,11 @@ mod coverage;
 mod demo;
 mod gaps;
 mod html;
+mod lifecircle;
 mod metric;
 mod progress;
 mod site;
+mod site_capacity;
 mod synth;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +33,10 @@ enum Command {
     Coverage(coverage::Args),
     /// Run the built-in demo district end to end (no input files needed).
     Demo(demo::Args),
+    /// The 15-minute life circle: per facility type, who has one within its distance.
+    Lifecircle(lifecircle::Args),
+    /// Print a built-in life-circle profile as TOML (to copy and edit).
+    Profile(lifecircle::ProfileArgs),
     /// Find gap zones: uncovered compounds grouped, with the best new site for each.
     Gaps(gaps::Args),
     /// Choose new centre sites: add K (max coverage) or reach a target share with fewest.
@@ -45,6 +51,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Coverage(a) => coverage::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Gaps(a) => gaps::run(a),
+        Command::Lifecircle(a) => lifecircle::run(a),
+        Command::Profile(a) => lifecircle::run_profile(a),
         Command::Site(a) => site::run(a),
         Command::Synth(a) => synth::run(a),
     }
@@ -64,18 +72,73 @@ pub(crate) fn read_paths<'a>(
     paths
 }
 
-/// Writes `files` into `dir` (atomically, never over an input) and notes it in `table`.
-pub(crate) fn commit(
-    files: &circleplan::io::OutputSet,
-    dir: &std::path::Path,
+/// Refuses, before any work, a `--report` path that is the `-o` directory or a file the run
+/// writes there (the full check, with every file's final name, runs again at commit).
+pub(crate) fn check_output_paths(output: &args::OutputArgs) -> anyhow::Result<()> {
+    let (Some(dir), Some(report)) = (&output.output, &output.report) else {
+        return Ok(());
+    };
+    let (dir_r, report_r) = (
+        circleplan::io::resolve(dir),
+        circleplan::io::resolve(report),
+    );
+    let name = report_r
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let clash = report_r == dir_r
+        || dir_r.starts_with(&report_r)
+        || (report_r.parent() == Some(dir_r.as_path())
+            && circleplan::report::is_output_name(&name));
+    if clash {
+        anyhow::bail!(
+            "--report {}: collides with the outputs written to -o {} (a file or the folder this \
+             run writes); choose another report name or folder",
+            report.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes the run's outputs as one atomic set: the files in `files` into `-o DIR` (when
+/// given; a previous run's files there that this run does not write are removed) and the
+/// HTML report from `report` (when `--report` is given). Notes what was written in `table`.
+pub(crate) fn write_outputs(
+    mut files: circleplan::io::OutputSet,
+    output: &args::OutputArgs,
+    report: Option<circleplan::report::ReportInput>,
     inputs: &[&std::path::Path],
     table: &mut String,
 ) -> anyhow::Result<()> {
-    files.commit(dir, inputs)?;
-    table.push_str(&format!(
-        "\nWrote {} to {}\n",
-        files.names().collect::<Vec<_>>().join(", "),
-        dir.display()
-    ));
+    use anyhow::Context;
+    let dir = output.output.as_deref();
+    if dir.is_none() {
+        files = circleplan::io::OutputSet::new();
+    }
+    let written_in_dir: Vec<String> = files.names().map(str::to_string).collect();
+    if let (Some(path), Some(input)) = (&output.report, report) {
+        let html = html::render_report(input, output.lang, output.quiet);
+        files.add_at(path, html.into_bytes());
+    }
+    if let Some(dir) = dir {
+        files.remove_stale(circleplan::report::previous_outputs(dir));
+    }
+    if files.names().next().is_none() {
+        return Ok(());
+    }
+    files
+        .commit_to(dir, inputs)
+        .context("nothing was written")?;
+    if let Some(dir) = dir {
+        table.push_str(&format!(
+            "\nWrote {} to {}\n",
+            written_in_dir.join(", "),
+            dir.display()
+        ));
+    }
+    if let Some(path) = &output.report {
+        table.push_str(&format!("Wrote the report to {}\n", path.display()));
+    }
     Ok(())
 }

@@ -5,12 +5,12 @@ use serde::Serialize;
 
 use crate::circle::Circle;
 use crate::model::{Centres, Compounds};
-use crate::network::{DetourStats, detour_stats};
 use crate::study::StudyArea;
 
 use super::{
-    CentreLoad, Costs, Coverage, DistanceStats, GroupRow, LevelRow, Metric, Totals, centre_loads,
-    coverage_curve, distance_stats, euclidean, group_rows, level_rows,
+    CentreLoad, Costs, Coverage, DetourStats, DistanceStats, GroupRow, LevelClasses, LevelRow,
+    Metric, NetworkCoverage, Reach, SiteClasses, Totals, coverage_curve, detour_stats,
+    distance_stats, group_rows, level_rows, stream_euclidean,
 };
 
 /// Minutes at which the coverage curve is sampled.
@@ -29,8 +29,9 @@ pub struct Analysis {
     pub centres_xy: Vec<[f64; 2]>,
     /// Each centre's budget, metres (its level's radius).
     pub budget_m: Vec<f64>,
-    /// The coverage matrix and nearest costs.
-    pub coverage: Coverage,
+    /// What each compound reaches (nearest centre, cost, centres within budget) and what each
+    /// centre serves.
+    pub coverage: Reach,
     /// Overall figures.
     pub totals: Totals,
     /// One table per group field, in the order of `Compounds::group_fields`.
@@ -47,6 +48,49 @@ pub struct Analysis {
     pub network: Option<NetworkStats>,
     /// Walk against straight line (network metric only).
     pub detour: Option<DetourStats>,
+}
+
+/// Positions and budgets of one run on its study plane.
+#[derive(Debug, Clone)]
+pub struct Projected {
+    /// The plane distances are measured on.
+    pub study: StudyArea,
+    /// Compound positions on the plane, metres.
+    pub compounds_xy: Vec<[f64; 2]>,
+    /// Centre positions on the plane, metres.
+    pub centres_xy: Vec<[f64; 2]>,
+    /// Each centre's budget, metres.
+    pub budget_m: Vec<f64>,
+}
+
+/// The street network's figures for a walking run.
+fn network_stats(
+    costs: &Costs,
+    walk: &NetworkCoverage,
+    coverage: &Coverage,
+) -> Option<NetworkStats> {
+    let Costs::Network {
+        network,
+        snap_limit_m,
+    } = costs
+    else {
+        return None;
+    };
+    Some(NetworkStats {
+        nodes: network.node_count(),
+        edges: network.edge_count(),
+        length_km: network.total_length_m() / 1000.0,
+        components: network.component_count(),
+        snap_limit_m: *snap_limit_m,
+        compounds_beyond_snap_limit: walk.compounds_beyond_snap_limit(),
+        compounds_on_isolated_streets: walk
+            .compound_snap_m
+            .iter()
+            .zip(&coverage.nearest)
+            .filter(|(snap, nearest)| snap.is_some() && nearest.is_none())
+            .count(),
+        centers_beyond_snap_limit: walk.sites_beyond_snap_limit(),
+    })
 }
 
 /// What the street network looked like and who could not join it.
@@ -83,53 +127,58 @@ impl Analysis {
     ) -> Analysis {
         let compounds_xy = study.project(&compounds.lonlat);
         let centres_xy = study.project(&centres.lonlat);
-        let budget_m: Vec<f64> = centres
-            .level
+        let classes = LevelClasses::new(&centres.level);
+        let class_budget: Vec<f64> = classes
+            .names
             .iter()
             .map(|l| circle.radius_for_level(l))
             .collect();
-        let (coverage, walk) = costs.coverage(&compounds_xy, &centres_xy, &centres.ids, &budget_m);
-        let mut analysis = Analysis::from_coverage(
-            study,
+        let budget_m: Vec<f64> = classes
+            .of_site
+            .iter()
+            .map(|&c| class_budget[c as usize])
+            .collect();
+        let pop = &compounds.population;
+        let site_classes = SiteClasses {
+            of_site: &classes.of_site,
+            budget_m: &class_budget,
+        };
+        let (reach, network) = match costs {
+            // Straight line: one streaming pass, no matrix (memory grows with compounds +
+            // centres, not with the pairs).
+            Costs::Euclidean => (
+                stream_euclidean(&compounds_xy, &centres_xy, site_classes, pop),
+                None,
+            ),
+            _ => {
+                let (coverage, walk) =
+                    costs.coverage(&compounds_xy, &centres_xy, &centres.ids, &budget_m);
+                let reach = Reach::from_coverage(&coverage, &classes.of_site, pop);
+                let network = walk.map(|walk| {
+                    // The straight-line side streams too: no second matrix.
+                    let straight = stream_euclidean(&compounds_xy, &centres_xy, site_classes, pop);
+                    let detour = detour_stats(&straight, &reach);
+                    (network_stats(costs, &walk, &coverage), detour)
+                });
+                (reach, network)
+            }
+        };
+        let mut analysis = Analysis::from_reach(
+            Projected {
+                study,
+                compounds_xy,
+                centres_xy,
+                budget_m,
+            },
             costs.metric(),
-            compounds_xy,
-            centres_xy,
-            budget_m,
-            coverage,
+            reach,
+            &classes,
             compounds,
-            centres,
             circle,
         );
-        if let (
-            Costs::Network {
-                network,
-                snap_limit_m,
-            },
-            Some(walk),
-        ) = (costs, walk)
-        {
-            let straight = euclidean(
-                &analysis.compounds_xy,
-                &analysis.centres_xy,
-                &analysis.budget_m,
-            );
-            analysis.detour = Some(detour_stats(&straight, &analysis.coverage));
-            analysis.network = Some(NetworkStats {
-                nodes: network.node_count(),
-                edges: network.edge_count(),
-                length_km: network.total_length_m() / 1000.0,
-                components: network.component_count(),
-                snap_limit_m: *snap_limit_m,
-                compounds_beyond_snap_limit: walk.compounds_beyond_snap_limit(),
-                // `walk.coverage` was moved into the analysis: count against that copy.
-                compounds_on_isolated_streets: walk
-                    .compound_snap_m
-                    .iter()
-                    .zip(&analysis.coverage.nearest)
-                    .filter(|(snap, nearest)| snap.is_some() && nearest.is_none())
-                    .count(),
-                centers_beyond_snap_limit: walk.sites_beyond_snap_limit(),
-            });
+        if let Some((stats, detour)) = network {
+            analysis.network = stats;
+            analysis.detour = Some(detour);
         }
         analysis
     }
@@ -151,19 +200,22 @@ impl Analysis {
         Analysis::new(study, &Costs::Euclidean, compounds, centres, circle)
     }
 
-    /// Derives the statistics from a computed coverage (any metric).
-    #[allow(clippy::too_many_arguments)]
-    pub fn from_coverage(
-        study: StudyArea,
+    /// Derives the statistics from a computed reach (any metric) over the centres' level
+    /// classes.
+    pub fn from_reach(
+        projected: Projected,
         metric: Metric,
-        compounds_xy: Vec<[f64; 2]>,
-        centres_xy: Vec<[f64; 2]>,
-        budget_m: Vec<f64>,
-        coverage: Coverage,
+        coverage: Reach,
+        classes: &LevelClasses,
         compounds: &Compounds,
-        centres: &Centres,
         circle: &Circle,
     ) -> Analysis {
+        let Projected {
+            study,
+            compounds_xy,
+            centres_xy,
+            budget_m,
+        } = projected;
         let pop = &compounds.population;
         let covered = coverage.covered();
         let totals = Totals::of(&coverage, pop);
@@ -172,13 +224,8 @@ impl Analysis {
             .iter()
             .map(|values| group_rows(values, pop, &covered))
             .collect();
-        let levels = level_rows(
-            &centres.level,
-            |l| circle.radius_for_level(l),
-            &coverage,
-            pop,
-        );
-        let loads = centre_loads(&coverage, pop, centres.len());
+        let levels = level_rows(classes, |l| circle.radius_for_level(l), &coverage, pop);
+        let loads = coverage.loads.clone();
         let distance = distance_stats(&coverage.nearest_cost_m, pop);
         let radii: Vec<f64> = CURVE_MINUTES
             .iter()

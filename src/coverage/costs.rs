@@ -1,9 +1,9 @@
 //! The metric chosen once per run and passed down: straight line, walking along a street
 //! network, or the user's cost table. Each turns sites and budgets into a [`Coverage`].
 
-use super::{Coverage, CoverageMatrix, Metric, euclidean};
+use super::{Coverage, CoverageMatrix, Metric, NetworkCoverage, euclidean, network_coverage};
 use crate::io::CostTable;
-use crate::network::{NetworkCoverage, StreetNetwork, network_coverage};
+use crate::network::StreetNetwork;
 
 /// How travel cost is computed for this run.
 #[derive(Debug, Clone, Copy)]

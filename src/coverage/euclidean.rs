@@ -5,9 +5,9 @@ use rayon::prelude::*;
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
-use super::matrix::BLOCK_ROWS;
 use super::{Coverage, CoverageMatrix};
 use crate::index::PointGrid;
+use crate::matrix::BLOCK_ROWS;
 
 type SitePoint = GeomWithData<[f64; 2], u32>;
 
@@ -49,7 +49,8 @@ pub fn euclidean(compounds: &[[f64; 2]], sites: &[[f64; 2]], budget_m: &[f64]) -
             for p in chunk {
                 row.clear();
                 let mut best = (f64::INFINITY, u32::MAX);
-                grid.for_each_within(*p, max_budget, |s, d| {
+                grid.for_each_within(*p, max_budget, |_, q, d| {
+                    let s = q.index;
                     if (d, s) < best {
                         best = (d, s);
                     }

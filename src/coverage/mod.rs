@@ -3,18 +3,23 @@
 
 mod analysis;
 mod costs;
+mod detour;
 mod euclidean;
-mod matrix;
+mod reach;
 mod stats;
+mod walk;
 
-pub use analysis::{Analysis, CURVE_MINUTES, NetworkStats};
+pub use crate::matrix::CoverageMatrix;
+pub use analysis::{Analysis, CURVE_MINUTES, NetworkStats, Projected};
 pub use costs::{Costs, table_coverage};
+pub use detour::{DetourStats, detour_stats};
 pub use euclidean::{brute_force, euclidean};
-pub use matrix::CoverageMatrix;
+pub use reach::{Reach, SiteClasses, stream_euclidean};
 pub use stats::{
-    CentreLoad, DistanceStats, GroupRow, LevelRow, Totals, centre_loads, coverage_curve,
+    CentreLoad, DistanceStats, GroupRow, LevelClasses, LevelRow, Totals, coverage_curve,
     distance_stats, group_rows, level_rows,
 };
+pub use walk::{NetworkCoverage, network_coverage};
 
 /// How travel cost is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,4 +1,4 @@
-//! Statistics read from a [`Coverage`]: totals, tables per group field and per centre level,
+//! Statistics read from a [`Reach`]: totals, tables per group field and per centre level,
 //! per-centre load, the distance distribution and the coverage-by-budget curve. Every sum runs
 //! sequentially in compound order so that results are identical whatever the thread count.
 
@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::Coverage;
+use super::Reach;
 
 /// Overall coverage.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -25,7 +25,7 @@ pub struct Totals {
 
 impl Totals {
     /// Sums over all compounds.
-    pub fn of(coverage: &Coverage, population: &[f64]) -> Totals {
+    pub fn of(coverage: &Reach, population: &[f64]) -> Totals {
         let mut t = Totals {
             compounds_total: coverage.len(),
             compounds_covered: 0,
@@ -122,40 +122,60 @@ pub struct LevelRow {
     pub share: f64,
 }
 
-/// One row per centre level, sorted by level. `radius_for_level` gives each level's budget.
+/// The distinct centre levels, sorted, and each centre's index among them: the site classes
+/// that coverage is computed over (a level shares one budget).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelClasses {
+    /// Distinct level names, ascending.
+    pub names: Vec<String>,
+    /// For each centre, the index of its level in `names`.
+    pub of_site: Vec<u32>,
+}
+
+impl LevelClasses {
+    /// Classes of the centres with these levels.
+    pub fn new(levels: &[String]) -> LevelClasses {
+        let mut names: Vec<&str> = levels.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        let index: BTreeMap<&str, u32> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (*n, i as u32))
+            .collect();
+        LevelClasses {
+            of_site: levels.iter().map(|l| index[l.as_str()]).collect(),
+            names: names.into_iter().map(str::to_string).collect(),
+        }
+    }
+}
+
+/// One row per centre level, sorted by level. `radius_for_level` gives each level's budget;
+/// `coverage` must have been computed over `classes`.
 pub fn level_rows(
-    levels: &[String],
+    classes: &LevelClasses,
     radius_for_level: impl Fn(&str) -> f64,
-    coverage: &Coverage,
+    coverage: &Reach,
     population: &[f64],
 ) -> Vec<LevelRow> {
-    let mut names: Vec<&str> = levels.iter().map(String::as_str).collect();
-    names.sort_unstable();
-    names.dedup();
-    let level_index: BTreeMap<&str, usize> =
-        names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let site_level: Vec<usize> = levels.iter().map(|l| level_index[l.as_str()]).collect();
-    let mut rows: Vec<LevelRow> = names
+    let mut rows: Vec<LevelRow> = classes
+        .names
         .iter()
-        .map(|n| LevelRow {
-            level: n.to_string(),
-            centers: levels.iter().filter(|l| l == n).count(),
+        .enumerate()
+        .map(|(k, n)| LevelRow {
+            level: n.clone(),
+            centers: classes.of_site.iter().filter(|&&c| c as usize == k).count(),
             radius_m: radius_for_level(n),
             covered_compounds: 0,
             covered_population: 0.0,
             share: 0.0,
         })
         .collect();
-    let mut seen = vec![usize::MAX; names.len()];
     let total: f64 = population.iter().sum();
     for (i, &pop) in population.iter().enumerate().take(coverage.len()) {
-        for &s in coverage.by_compound.row(i).0 {
-            let l = site_level[s as usize];
-            if seen[l] != i {
-                seen[l] = i;
-                rows[l].covered_compounds += 1;
-                rows[l].covered_population += pop;
-            }
+        for &l in coverage.classes_of(i) {
+            rows[l as usize].covered_compounds += 1;
+            rows[l as usize].covered_population += pop;
         }
     }
     for r in &mut rows {
@@ -174,25 +194,6 @@ pub struct CentreLoad {
     /// Population for which this is the nearest centre and within budget (each covered
     /// compound counts once, for its nearest centre).
     pub nearest_population: f64,
-}
-
-/// Per-centre load, in site order.
-pub fn centre_loads(coverage: &Coverage, population: &[f64], n_sites: usize) -> Vec<CentreLoad> {
-    let mut loads = vec![CentreLoad::default(); n_sites];
-    for (i, &pop) in population.iter().enumerate().take(coverage.len()) {
-        let sites = coverage.by_compound.row(i).0;
-        for &s in sites {
-            let l = &mut loads[s as usize];
-            l.served_compounds += 1;
-            l.served_population += pop;
-        }
-        if let Some(s) = coverage.nearest[i]
-            && sites.binary_search(&s).is_ok()
-        {
-            loads[s as usize].nearest_population += pop;
-        }
-    }
-    loads
 }
 
 /// Distribution of the distance to the nearest centre over reachable compounds.
@@ -261,13 +262,13 @@ mod tests {
     use super::*;
     use crate::coverage::euclidean;
 
-    fn sample() -> (Coverage, Vec<f64>) {
+    /// Two centres, "street" (500 m) and "station" (200 m): classes 1 and 0.
+    fn sample() -> (Reach, Vec<f64>) {
         let sites = [[0.0, 0.0], [1000.0, 0.0]];
         let compounds = [[100.0, 0.0], [900.0, 0.0], [500.0, 0.0], [5000.0, 0.0]];
-        (
-            euclidean(&compounds, &sites, &[500.0, 200.0]),
-            vec![10.0, 20.0, 30.0, 40.0],
-        )
+        let pop = vec![10.0, 20.0, 30.0, 40.0];
+        let cov = euclidean(&compounds, &sites, &[500.0, 200.0]);
+        (Reach::from_coverage(&cov, &[1, 0], &pop), pop)
     }
 
     #[test]
@@ -297,8 +298,10 @@ mod tests {
     fn levels_count_each_compound_once_per_level() {
         let (c, pop) = sample();
         let levels = vec!["street".to_string(), "station".to_string()];
+        let classes = LevelClasses::new(&levels);
+        assert_eq!(classes.of_site, vec![1, 0]);
         let rows = level_rows(
-            &levels,
+            &classes,
             |l| if l == "station" { 200.0 } else { 500.0 },
             &c,
             &pop,
@@ -311,7 +314,7 @@ mod tests {
     #[test]
     fn loads_and_curve() {
         let (c, pop) = sample();
-        let loads = centre_loads(&c, &pop, 2);
+        let loads = &c.loads;
         assert_eq!(loads[0].served_population, 40.0);
         assert_eq!(loads[1].nearest_population, 20.0);
         let curve = coverage_curve(&c.nearest_cost_m, &pop, &[100.0, 500.0, 10_000.0]);

@@ -11,7 +11,7 @@ pub use layer::{
     Encoding, LayerFormat, PointLayer, ReadOptions, Scalar, check_coordinates, read_points,
 };
 pub use matrix::{CostTable, CostUnit, MatrixColumns};
-pub use write::{OutputSet, json_string, push_json_str};
+pub use write::{OutputSet, json_string, push_json_str, resolve};
 
 #[allow(unused_imports)] // used by the network reader
 pub(crate) use geojson_read::{Pos, RawGeometry, ScalarValue, json_error};

@@ -15,16 +15,37 @@ enum Content<'a> {
     Stream(StreamFn<'a>),
 }
 
-/// The files one command writes, committed together into one directory.
+/// Where a file of the set goes.
+#[derive(Debug, Clone, PartialEq)]
+enum Place {
+    /// This name inside the commit's directory.
+    InDir(String),
+    /// Its own path (a report written beside the directory, or without one).
+    At(PathBuf),
+}
+
+/// The files one command writes, committed together: all of them or none. Files named by
+/// [`OutputSet::add`] go into one directory; [`OutputSet::add_at`] files (the HTML report)
+/// go to their own paths but are part of the same atomic set.
 #[derive(Default)]
 pub struct OutputSet<'a> {
-    files: Vec<(String, Content<'a>)>,
+    files: Vec<(Place, Content<'a>)>,
+    stale: Vec<String>,
 }
 
 impl std::fmt::Debug for OutputSet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.names()).finish()
     }
+}
+
+/// A target resolved for commit: where it goes, how it is named in messages, and the
+/// temporary and backup names beside it.
+struct Target {
+    path: PathBuf,
+    canonical: PathBuf,
+    temp: PathBuf,
+    backup: PathBuf,
 }
 
 impl<'a> OutputSet<'a> {
@@ -35,131 +56,314 @@ impl<'a> OutputSet<'a> {
 
     /// Adds (or replaces) a file by name.
     pub fn add(&mut self, name: &str, bytes: Vec<u8>) {
-        self.files.retain(|(n, _)| n != name);
-        self.files.push((name.to_string(), Content::Bytes(bytes)));
+        self.put(Place::InDir(name.to_string()), Content::Bytes(bytes));
     }
 
     /// Adds (or replaces) a file whose content `write` produces at commit time, so it never
     /// has to sit in memory whole.
     pub fn add_stream(&mut self, name: &str, write: StreamFn<'a>) {
-        self.files.retain(|(n, _)| n != name);
-        self.files.push((name.to_string(), Content::Stream(write)));
+        self.put(Place::InDir(name.to_string()), Content::Stream(write));
     }
 
-    /// The file names, in the order added.
+    /// Adds a file at its own path, outside (or inside) the commit directory; a path that
+    /// resolves to another file of the set is refused at commit.
+    pub fn add_at(&mut self, path: &Path, bytes: Vec<u8>) {
+        self.put(Place::At(path.to_path_buf()), Content::Bytes(bytes));
+    }
+
+    fn put(&mut self, place: Place, content: Content<'a>) {
+        self.files.retain(|(p, _)| *p != place);
+        self.files.push((place, content));
+    }
+
+    /// Names of files a previous run may have left in the commit directory: those this set
+    /// does not write are removed when (and only when) the commit succeeds, so the directory
+    /// holds one run. Inputs and anything not a regular file are never removed.
+    pub fn remove_stale(&mut self, names: Vec<String>) {
+        self.stale = names;
+    }
+
+    /// The file names (directory files by name, others by path), in the order added.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.files.iter().map(|(n, _)| n.as_str())
+        self.files.iter().map(|(p, _)| match p {
+            Place::InDir(n) => n.as_str(),
+            Place::At(path) => path.to_str().unwrap_or("(report)"),
+        })
     }
 
     /// The bytes of a file added earlier with [`OutputSet::add`].
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.files
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(p, _)| matches!(p, Place::InDir(n) if n == name))
             .and_then(|(_, c)| match c {
                 Content::Bytes(b) => Some(b.as_slice()),
                 Content::Stream(_) => None,
             })
     }
 
-    /// Writes every file into `dir` (created when missing). Each file goes to a temporary
-    /// name first and is renamed into place; a file that would replace one of `inputs` is
-    /// refused before anything is written. On failure nothing new is left behind.
+    /// Writes every file: named ones into `dir` (created when missing), the others to their
+    /// own paths. Everything is checked first — no file may replace one of `inputs`, two
+    /// files may not resolve to the same path, a target may not be a directory — then each
+    /// file goes to a temporary name and all are renamed into place together. On any failure
+    /// the files that were there before are put back and nothing new is left behind.
     pub fn commit(&self, dir: &Path, inputs: &[&Path]) -> Result<Vec<PathBuf>> {
-        let inputs: Vec<PathBuf> = inputs
-            .iter()
-            .filter_map(|p| std::fs::canonicalize(p).ok())
-            .collect();
-        // The outermost directory this commit creates: removed again on failure.
-        let created_root: Option<PathBuf> = dir
-            .ancestors()
-            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
-            .last()
-            .map(Path::to_path_buf);
-        let created = created_root.is_some();
-        let cleanup = || {
-            if let Some(root) = &created_root {
-                let _ = std::fs::remove_dir_all(root);
+        self.commit_to(Some(dir), inputs)
+    }
+
+    /// [`OutputSet::commit`] where `dir` may be absent (only [`OutputSet::add_at`] files).
+    pub fn commit_to(&self, dir: Option<&Path>, inputs: &[&Path]) -> Result<Vec<PathBuf>> {
+        let inputs: Vec<PathBuf> = inputs.iter().map(|p| resolve(p)).collect();
+        let targets = self.targets(dir, &inputs)?;
+        let mut created: Vec<PathBuf> = Vec::new();
+        let result = (|| {
+            for t in &targets {
+                create_parent(&t.path, &mut created)?;
             }
-        };
-        if !created && !dir.is_dir() {
+            for (t, (_, content)) in targets.iter().zip(&self.files) {
+                write_temp(t, content)?;
+            }
+            self.swap(dir, &targets, &inputs)
+        })();
+        match result {
+            Ok(()) => Ok(targets.into_iter().map(|t| t.path).collect()),
+            Err(e) => {
+                for t in &targets {
+                    let _ = std::fs::remove_file(&t.temp);
+                }
+                for root in created.iter().rev() {
+                    let _ = std::fs::remove_dir_all(root);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Resolves and checks every target before anything is touched.
+    fn targets(&self, dir: Option<&Path>, inputs: &[PathBuf]) -> Result<Vec<Target>> {
+        if let Some(dir) = dir
+            && dir.exists()
+            && !dir.is_dir()
+        {
             return Err(Error::Output {
                 path: dir.to_path_buf(),
                 message: "exists and is not a directory".into(),
             });
         }
-        std::fs::create_dir_all(dir).map_err(|e| {
-            cleanup();
-            Error::Output {
-                path: dir.to_path_buf(),
-                message: format!("cannot create the output directory: {e}"),
+        let canonical_dir = dir.map(resolve);
+        let mut out: Vec<Target> = Vec::new();
+        for (place, _) in &self.files {
+            let path = match (place, dir) {
+                (Place::InDir(name), Some(dir)) => dir.join(name),
+                (Place::At(path), _) => path.clone(),
+                (Place::InDir(name), None) => {
+                    return Err(Error::Output {
+                        path: PathBuf::from(name),
+                        message: "no output directory given for it".into(),
+                    });
+                }
+            };
+            let canonical = resolve(&path);
+            let refuse = |message: String| Error::Output {
+                path: path.clone(),
+                message,
+            };
+            if inputs.contains(&canonical) {
+                return Err(refuse(
+                    "would overwrite an input file; choose another output path".into(),
+                ));
             }
-        })?;
-        let canonical_dir = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
-        for (name, _) in &self.files {
-            let target = canonical_dir.join(name);
-            if inputs.contains(&target) {
-                cleanup();
-                return Err(Error::Output {
-                    path: dir.join(name),
-                    message: "would overwrite an input file; choose another output directory"
-                        .into(),
-                });
+            if let Some(other) = out.iter().find(|t| t.canonical == canonical) {
+                return Err(refuse(format!(
+                    "is the same file as {}, which this run also writes; choose another name",
+                    other.path.display()
+                )));
             }
-            // Renames happen one by one: refuse up front what a rename would fail on, so a
-            // failure cannot leave a mix of new and old files.
-            if target.exists() && !target.is_file() {
-                cleanup();
-                return Err(Error::Output {
-                    path: dir.join(name),
-                    message: "exists and is not a regular file; remove it or choose another \
-                              output directory"
-                        .into(),
-                });
+            if canonical_dir.as_ref() == Some(&canonical)
+                || out.iter().any(|t| {
+                    canonical.starts_with(&t.canonical) || t.canonical.starts_with(&canonical)
+                })
+            {
+                return Err(refuse(
+                    "is the output directory (or lies under a file) this run writes".into(),
+                ));
             }
+            // Renames happen one by one: refuse up front what a rename would fail on.
+            if path.exists() && !path.is_file() {
+                return Err(refuse(
+                    "exists and is not a regular file; remove it or choose another path".into(),
+                ));
+            }
+            let name = canonical
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| refuse("give a file name".into()))?;
+            let parent = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+            let pid = std::process::id();
+            out.push(Target {
+                temp: parent.join(format!(".{name}.tmp{pid}")),
+                backup: parent.join(format!(".{name}.old{pid}")),
+                path,
+                canonical,
+            });
         }
-        let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
-        let result = (|| -> Result<()> {
-            for (name, bytes) in &self.files {
-                let target = dir.join(name);
-                let temp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-                temps.push((temp.clone(), target.clone()));
-                let mut f = std::fs::File::create(&temp).map_err(|e| Error::Output {
-                    path: target.clone(),
-                    message: format!("cannot write: {e}"),
-                })?;
-                // No fsync: the rename already guarantees readers never see a partial file,
-                // and forcing 200 MB to disk would double the run time of a big job.
-                let written = match bytes {
-                    Content::Bytes(b) => f.write_all(b),
-                    Content::Stream(write) => {
-                        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut f);
-                        write(&mut w).and_then(|_| w.flush())
-                    }
-                };
-                written.map_err(|e| Error::Output {
-                    path: target.clone(),
-                    message: format!("cannot write: {e}"),
-                })?;
+        Ok(out)
+    }
+
+    /// Moves every old file (and every stale one) aside, the new files into place, then
+    /// deletes what was moved aside; on failure undoes every step.
+    fn swap(&self, dir: Option<&Path>, targets: &[Target], inputs: &[PathBuf]) -> Result<()> {
+        let mut moves: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let mut placed: Vec<&Path> = Vec::new();
+        let mut step = || -> Result<()> {
+            for t in targets {
+                if t.path.is_file() {
+                    rename(&t.path, &t.backup)?;
+                    moves.push((t.path.clone(), t.backup.clone()));
+                }
+                rename(&t.temp, &t.path)?;
+                placed.push(&t.path);
             }
-            for (temp, target) in &temps {
-                std::fs::rename(temp, target).map_err(|e| Error::Output {
-                    path: target.clone(),
-                    message: format!("cannot rename into place: {e}"),
-                })?;
+            for old in self.stale_files(dir, targets, inputs) {
+                let aside = old.with_file_name(format!(
+                    ".{}.old{}",
+                    old.file_name().unwrap_or_default().to_string_lossy(),
+                    std::process::id()
+                ));
+                rename(&old, &aside)?;
+                moves.push((old, aside));
             }
             Ok(())
-        })();
-        match result {
-            Ok(()) => Ok(temps.into_iter().map(|(_, t)| t).collect()),
-            Err(e) => {
-                for (temp, _) in &temps {
-                    let _ = std::fs::remove_file(temp);
+        };
+        match step() {
+            Ok(()) => {
+                for (_, aside) in &moves {
+                    let _ = std::fs::remove_file(aside);
                 }
-                cleanup();
+                Ok(())
+            }
+            Err(e) => {
+                for p in placed {
+                    let _ = std::fs::remove_file(p);
+                }
+                for (original, aside) in moves.iter().rev() {
+                    let _ = std::fs::rename(aside, original);
+                }
                 Err(e)
             }
         }
+    }
+
+    /// The stale names present in `dir` as regular files that this set does not write and
+    /// that are not inputs.
+    fn stale_files(
+        &self,
+        dir: Option<&Path>,
+        targets: &[Target],
+        inputs: &[PathBuf],
+    ) -> Vec<PathBuf> {
+        let Some(dir) = dir else {
+            return Vec::new();
+        };
+        self.stale
+            .iter()
+            .map(|name| dir.join(name))
+            .filter(|p| {
+                let c = resolve(p);
+                p.is_file() && !inputs.contains(&c) && !targets.iter().any(|t| t.canonical == c)
+            })
+            .collect()
+    }
+}
+
+fn rename(from: &Path, to: &Path) -> Result<()> {
+    std::fs::rename(from, to).map_err(|e| Error::Output {
+        path: from.to_path_buf(),
+        message: format!("cannot rename to {}: {e}", to.display()),
+    })
+}
+
+/// Creates the parent directory of `path`, remembering the outermost directory created so a
+/// failed commit can remove it again.
+fn create_parent(path: &Path, created: &mut Vec<PathBuf>) -> Result<()> {
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if let Some(root) = parent
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .last()
+    {
+        created.push(root.to_path_buf());
+    }
+    std::fs::create_dir_all(parent).map_err(|e| Error::Output {
+        path: parent.to_path_buf(),
+        message: format!("cannot create the output directory: {e}"),
+    })
+}
+
+fn write_temp(t: &Target, content: &Content) -> Result<()> {
+    let fail = |e: std::io::Error| Error::Output {
+        path: t.path.clone(),
+        message: format!("cannot write: {e}"),
+    };
+    let mut f = std::fs::File::create(&t.temp).map_err(fail)?;
+    // No fsync: the rename already guarantees readers never see a partial file, and forcing
+    // 200 MB to disk would double the run time of a big job.
+    match content {
+        Content::Bytes(b) => f.write_all(b),
+        Content::Stream(write) => {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut f);
+            write(&mut w).and_then(|_| w.flush())
+        }
+    }
+    .map_err(fail)
+}
+
+/// `path` made absolute with symbolic links and `.`/`..` resolved as far as it exists; the
+/// part that does not exist yet is appended with `.`/`..` applied as written (so two
+/// spellings of one future file compare equal).
+pub fn resolve(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let parts: Vec<Component> = absolute.components().collect();
+    for k in (1..=parts.len()).rev() {
+        let prefix: PathBuf = parts[..k].iter().collect();
+        if let Ok(mut out) = std::fs::canonicalize(&prefix) {
+            for part in &parts[k..] {
+                match part {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::CurDir => {}
+                    other => out.push(other),
+                }
+            }
+            return out;
+        }
+    }
+    absolute
+}
+
+#[cfg(test)]
+mod resolve_tests {
+    use super::*;
+
+    #[test]
+    fn spellings_of_one_future_file_resolve_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let a = resolve(&d.join("out/summary.json"));
+        assert_eq!(a, resolve(&d.join("./out/../out/./summary.json")));
+        assert_eq!(a, resolve(&d.join("x/../out/summary.json")));
+        assert_ne!(a, resolve(&d.join("out/sub/summary.json")));
+        assert!(a.is_absolute() && a.ends_with("out/summary.json"));
     }
 }
 
@@ -215,6 +419,89 @@ mod tests {
         let err = out.commit(dir.path(), &[&input]).unwrap_err();
         assert!(err.to_string().contains("overwrite an input"), "{err}");
         assert_eq!(std::fs::read_to_string(&input).unwrap(), "original");
+    }
+
+    #[test]
+    fn two_files_resolving_to_one_path_are_refused_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut set = OutputSet::new();
+        set.add("summary.json", b"{}".to_vec());
+        set.add_at(&out.join("x/../summary.json"), b"<html>".to_vec());
+        let err = set.commit(&out, &[]).unwrap_err().to_string();
+        assert!(err.contains("same file"), "{err}");
+        assert!(!out.exists(), "the directory was created");
+        let mut inside = OutputSet::new();
+        inside.add("a.json", b"{}".to_vec());
+        inside.add_at(&out, b"<html>".to_vec());
+        assert!(inside.commit(&out, &[]).is_err());
+    }
+
+    #[test]
+    fn a_failed_report_keeps_the_previous_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("summary.json"), "old").unwrap();
+        let blocker = dir.path().join("blocker");
+        std::fs::write(&blocker, "x").unwrap();
+        let mut set = OutputSet::new();
+        set.add("summary.json", b"new".to_vec());
+        set.add("sites.geojson", b"new".to_vec());
+        set.add_at(&blocker.join("r.html"), b"<html>".to_vec());
+        assert!(set.commit(&out, &[]).is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("summary.json")).unwrap(),
+            "old"
+        );
+        let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+        assert_eq!(left.len(), 1, "new or temporary files left behind");
+    }
+
+    #[test]
+    fn stale_files_go_only_when_the_commit_succeeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        for name in [
+            "summary.json",
+            "circles.geojson",
+            "notes.txt",
+            "input.geojson",
+        ] {
+            std::fs::write(out.join(name), "old").unwrap();
+        }
+        std::fs::create_dir(out.join("gaps.geojson")).unwrap();
+        let stale: Vec<String> = [
+            "circles.geojson",
+            "input.geojson",
+            "gaps.geojson",
+            "summary.json",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let input = out.join("input.geojson");
+        let mut failing = OutputSet::new();
+        failing.add("summary.json", b"new".to_vec());
+        failing.add_at(&input, b"new".to_vec());
+        failing.remove_stale(stale.clone());
+        assert!(failing.commit(out, &[&input]).is_err());
+        assert!(
+            out.join("circles.geojson").is_file(),
+            "removed by a failed run"
+        );
+        let mut set = OutputSet::new();
+        set.add("summary.json", b"new".to_vec());
+        set.remove_stale(stale);
+        set.commit(out, &[&input]).unwrap();
+        assert!(!out.join("circles.geojson").exists());
+        assert!(out.join("input.geojson").is_file(), "an input was removed");
+        assert!(out.join("gaps.geojson").is_dir(), "a folder was removed");
+        assert!(out.join("notes.txt").is_file());
+        assert_eq!(
+            std::fs::read_to_string(out.join("summary.json")).unwrap(),
+            "new"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::graph::StreetNetwork;
 use super::snap::Snap;
-use crate::coverage::CoverageMatrix;
+use crate::matrix::CoverageMatrix;
 
 /// The two seeds of a snapped point: each end of its edge, with the offset plus the walk along
 /// the edge to that end.

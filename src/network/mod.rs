@@ -1,8 +1,10 @@
 //! Walking distance along streets: the street graph (from OSM PBF or GeoJSON lines), snapping,
-//! nearest-site and per-site coverage by Dijkstra, service-area pieces and the detour picture.
+//! nearest-site and per-site costs by Dijkstra, service-area pieces. It knows nothing of
+//! coverage: `coverage::network_coverage` turns its costs into coverage.
 //!
 //! ```
-//! use circleplan::network::{StreetNetwork, network_coverage};
+//! use circleplan::network::StreetNetwork;
+//! use circleplan::coverage::network_coverage;
 //! // An L-shaped street; the compound sits 40 m off its far end.
 //! let net = StreetNetwork::from_lines(
 //!     &[vec![[0.0, 0.0], [500.0, 0.0], [500.0, 500.0]]],
@@ -24,80 +26,13 @@ mod test_pbf;
 
 use std::path::Path;
 
-use serde::Serialize;
-
 pub use graph::{StreetNetwork, TOUCH_TOLERANCE_M};
 pub use snap::Snap;
 
-use crate::coverage::Coverage;
 use crate::error::{Error, Result};
 
 /// Default snap limit, metres: points farther than this from every street are unreachable.
 pub const DEFAULT_SNAP_LIMIT_M: f64 = 300.0;
-
-/// Coverage on foot, with how far each point is from the street it joins.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NetworkCoverage {
-    /// Nearest site, cost and per-site coverage lists; costs are walking metres.
-    pub coverage: Coverage,
-    /// Straight offset of each compound to its street, metres; `None` beyond the snap limit.
-    pub compound_snap_m: Vec<Option<f64>>,
-    /// Straight offset of each site to its street, metres; `None` beyond the snap limit.
-    pub site_snap_m: Vec<Option<f64>>,
-}
-
-impl NetworkCoverage {
-    /// Compounds farther than the snap limit from every street.
-    pub fn compounds_beyond_snap_limit(&self) -> usize {
-        self.compound_snap_m.iter().filter(|s| s.is_none()).count()
-    }
-
-    /// Compounds on a street but on a piece of network that no snapped site is on.
-    pub fn compounds_on_isolated_streets(&self) -> usize {
-        self.compound_snap_m
-            .iter()
-            .zip(&self.coverage.nearest)
-            .filter(|(s, n)| s.is_some() && n.is_none())
-            .count()
-    }
-
-    /// Sites farther than the snap limit from every street (they reach nothing).
-    pub fn sites_beyond_snap_limit(&self) -> usize {
-        self.site_snap_m.iter().filter(|s| s.is_none()).count()
-    }
-}
-
-/// Walking coverage: compounds and sites (metres on the network's plane) are snapped to the
-/// nearest street within `snap_limit_m`; the nearest site of each compound comes from one
-/// multi-source Dijkstra, and the compounds within `budget_m[s]` of each site from one
-/// bounded Dijkstra per site, in parallel. Costs include both snap offsets. A compound beyond
-/// the snap limit, or on a piece of network with no site, has `nearest == None`. The result
-/// does not depend on the thread count.
-///
-/// # Panics
-/// When `budget_m.len() != sites_xy.len()`.
-pub fn network_coverage(
-    network: &StreetNetwork,
-    compounds_xy: &[[f64; 2]],
-    sites_xy: &[[f64; 2]],
-    budget_m: &[f64],
-    snap_limit_m: f64,
-) -> NetworkCoverage {
-    assert_eq!(budget_m.len(), sites_xy.len(), "one budget per site");
-    let cs = network.snap(compounds_xy, snap_limit_m);
-    let ss = network.snap(sites_xy, snap_limit_m);
-    let (nearest, nearest_cost_m) = network.nearest_site(&cs, &ss);
-    let by_site = network.coverage_by_site(&cs, &ss, budget_m);
-    NetworkCoverage {
-        coverage: Coverage {
-            nearest,
-            nearest_cost_m,
-            by_compound: by_site.transpose(),
-        },
-        compound_snap_m: cs.iter().map(|s| s.map(|s| s.offset_m)).collect(),
-        site_snap_m: ss.iter().map(|s| s.map(|s| s.offset_m)).collect(),
-    }
-}
 
 impl StreetNetwork {
     /// Reads a street network: an OpenStreetMap extract (`.pbf`, or any file that starts like
@@ -182,214 +117,9 @@ pub fn service_area_outline(segments: &[[[f64; 2]; 2]], spacing_m: f64) -> Vec<[
     hull.exterior().coords().map(|c| [c.x, c.y]).collect()
 }
 
-/// How much longer the walk is than the straight line.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct DetourStats {
-    /// Compounds compared: reachable under both metrics, straight-line cost above 1 m.
-    pub compounds_compared: usize,
-    /// Median ratio of walking cost to straight-line cost to the nearest site.
-    pub median_ratio: Option<f64>,
-    /// 90th percentile of that ratio.
-    pub p90_ratio: Option<f64>,
-    /// Compounds inside a straight-line circle but not within any site's walking budget.
-    pub covered_straight_not_walk: usize,
-}
-
-/// Compares walking with straight-line coverage of the same compounds and sites: the ratio of
-/// the cost to the nearest site on foot to the cost to the nearest site as the crow flies.
-///
-/// # Panics
-/// When the two coverages have different numbers of compounds.
-pub fn detour_stats(straight: &Coverage, walk: &Coverage) -> DetourStats {
-    assert_eq!(
-        straight.len(),
-        walk.len(),
-        "same compounds in both coverages"
-    );
-    let mut ratios: Vec<f64> = straight
-        .nearest_cost_m
-        .iter()
-        .zip(&walk.nearest_cost_m)
-        .filter(|&(&s, &w)| s.is_finite() && w.is_finite() && s > 1.0)
-        .map(|(&s, &w)| w / s)
-        .collect();
-    ratios.sort_unstable_by(f64::total_cmp);
-    let pick = |q: f64| {
-        (!ratios.is_empty()).then(|| ratios[((ratios.len() - 1) as f64 * q).round() as usize])
-    };
-    DetourStats {
-        compounds_compared: ratios.len(),
-        median_ratio: pick(0.5),
-        p90_ratio: pick(0.9),
-        covered_straight_not_walk: (0..straight.len())
-            .filter(|&i| straight.is_covered(i) && !walk.is_covered(i))
-            .count(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coverage::euclidean;
-    use crate::rng::Rng;
-    use crate::synth::{SynthSpec, generate};
-
-    fn city_network(spec: &SynthSpec) -> (crate::synth::SynthCity, StreetNetwork) {
-        let city = generate(spec);
-        let lines: Vec<Vec<[f64; 2]>> = city.streets.iter().map(|s| s.points.clone()).collect();
-        let net = StreetNetwork::from_lines(&lines, None, false);
-        (city, net)
-    }
-
-    #[test]
-    fn nearest_cost_is_the_minimum_over_per_site_costs() {
-        for seed in 0..10 {
-            let mut rng = Rng::new(500 + seed);
-            let (city, net) = city_network(&SynthSpec {
-                compounds: 300 + rng.below(500),
-                centres: 5 + rng.below(40),
-                candidates: 0,
-                seed,
-                origin: (117.0, 31.0),
-            });
-            let cxy: Vec<[f64; 2]> = city.compounds.iter().map(|c| c.xy).collect();
-            let sxy: Vec<[f64; 2]> = city.centres.iter().map(|c| c.xy).collect();
-            let budget = vec![f64::INFINITY; sxy.len()];
-            let nc = network_coverage(&net, &cxy, &sxy, &budget, 300.0);
-            let cov = &nc.coverage;
-            for i in 0..cxy.len() {
-                let (sites, costs) = cov.by_compound.row(i);
-                let min = costs.iter().copied().fold(f32::INFINITY, f32::min);
-                match cov.nearest[i] {
-                    None => assert!(sites.is_empty(), "seed {seed}: compound {i}"),
-                    Some(s) => {
-                        assert_eq!(cov.nearest_cost_m[i] as f32, min, "seed {seed}: {i}");
-                        let k = sites.binary_search(&s).expect("nearest site in the row");
-                        assert_eq!(costs[k], min, "seed {seed}: compound {i}");
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn the_river_shows_up_on_foot_but_not_in_the_circle() {
-        let (city, net) = city_network(&SynthSpec::demo());
-        let cxy: Vec<[f64; 2]> = city.compounds.iter().map(|c| c.xy).collect();
-        let sxy: Vec<[f64; 2]> = city.centres.iter().map(|c| c.xy).collect();
-        let budget = vec![1000.0; sxy.len()];
-        let straight = euclidean(&cxy, &sxy, &budget);
-        let walk = network_coverage(&net, &cxy, &sxy, &budget, 300.0);
-        let river = |x: f64| {
-            let r = &city.river;
-            let k = r.partition_point(|p| p[0] < x).clamp(1, r.len() - 1);
-            let (a, b) = (r[k - 1], r[k]);
-            a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
-        };
-        let north = |p: [f64; 2]| p[1] > river(p[0]);
-        // Every (centre, compound) pair inside a straight-line circle, split by whether the
-        // river lies between them: across it, the walk must fail far more often.
-        let (mut across, mut across_lost, mut same, mut same_lost) = (0, 0, 0, 0);
-        for (i, &c) in cxy.iter().enumerate() {
-            let (walk_sites, _) = walk.coverage.by_compound.row(i);
-            for &s in straight.by_compound.row(i).0 {
-                let lost = walk_sites.binary_search(&s).is_err();
-                if north(sxy[s as usize]) != north(c) {
-                    across += 1;
-                    across_lost += lost as usize;
-                } else {
-                    same += 1;
-                    same_lost += lost as usize;
-                }
-            }
-        }
-        let across_share = across_lost as f64 / across as f64;
-        let same_share = same_lost as f64 / same as f64;
-        assert!(
-            across >= 10 && across_share > 0.9 && across_share > 1.5 * same_share,
-            "river not a barrier: {across_lost}/{across} pairs across it lost on foot, \
-             {same_lost}/{same} on the same side"
-        );
-        // With only the centres north of the river, compounds just south of it are inside a
-        // circle across the water yet out of reach on foot.
-        let north_sites: Vec<[f64; 2]> = sxy.iter().copied().filter(|&p| north(p)).collect();
-        let budget_n = vec![1000.0; north_sites.len()];
-        let straight_n = euclidean(&cxy, &north_sites, &budget_n);
-        let walk_n = network_coverage(&net, &cxy, &north_sites, &budget_n, 300.0);
-        let cut_off = (0..cxy.len())
-            .filter(|&i| !north(cxy[i]) && straight_n.is_covered(i))
-            .filter(|&i| !walk_n.coverage.is_covered(i))
-            .count();
-        assert!(
-            cut_off > 0,
-            "no southern compound is cut off from its northern circle"
-        );
-        assert!(detour_stats(&straight_n, &walk_n.coverage).covered_straight_not_walk >= cut_off);
-        let stats = detour_stats(&straight, &walk.coverage);
-        assert!(stats.covered_straight_not_walk > 0);
-        let median = stats.median_ratio.unwrap();
-        assert!((1.0..3.0).contains(&median), "median detour {median}");
-        assert!(stats.p90_ratio.unwrap() >= median);
-        // Walking never beats the straight line.
-        for i in 0..cxy.len() {
-            assert!(
-                walk.coverage.nearest_cost_m[i] >= straight.nearest_cost_m[i] - 1e-6,
-                "compound {i}"
-            );
-        }
-    }
-
-    #[test]
-    fn same_result_on_one_thread_and_many() {
-        let (city, net) = city_network(&SynthSpec {
-            compounds: 4000,
-            centres: 150,
-            candidates: 0,
-            seed: 3,
-            origin: (117.0, 31.0),
-        });
-        let cxy: Vec<[f64; 2]> = city.compounds.iter().map(|c| c.xy).collect();
-        let sxy: Vec<[f64; 2]> = city.centres.iter().map(|c| c.xy).collect();
-        let budget: Vec<f64> = (0..sxy.len())
-            .map(|i| 500.0 + 100.0 * (i % 7) as f64)
-            .collect();
-        let run = |threads: usize| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap()
-                .install(|| network_coverage(&net, &cxy, &sxy, &budget, 300.0))
-        };
-        let one = run(1);
-        assert!(one.coverage.covered().iter().any(|&c| c));
-        assert_eq!(one, run(4));
-    }
-
-    #[test]
-    fn points_far_from_streets_are_unreachable_not_dropped() {
-        let net = StreetNetwork::from_lines(&[vec![[0.0, 0.0], [1000.0, 0.0]]], None, false);
-        let nc = network_coverage(
-            &net,
-            &[[100.0, 50.0], [100.0, 5000.0]],
-            &[[0.0, 0.0], [0.0, 9000.0]],
-            &[500.0, 500.0],
-            300.0,
-        );
-        assert_eq!(nc.coverage.len(), 2);
-        assert_eq!(nc.compound_snap_m, vec![Some(50.0), None]);
-        assert_eq!(nc.site_snap_m, vec![Some(0.0), None]);
-        assert_eq!(nc.coverage.nearest, vec![Some(0), None]);
-        assert_eq!(nc.coverage.covered(), vec![true, false]);
-        assert_eq!(nc.compounds_beyond_snap_limit(), 1);
-        assert_eq!(nc.sites_beyond_snap_limit(), 1);
-        assert_eq!(nc.compounds_on_isolated_streets(), 0);
-        let err = net
-            .check_overlap(Path::new("net.geojson"), &[[0.0, 9000.0]], 300.0)
-            .unwrap_err();
-        assert!(err.to_string().contains("does not overlap"), "{err}");
-        net.check_overlap(Path::new("net.geojson"), &[[0.0, 90.0]], 300.0)
-            .unwrap();
-    }
 
     #[test]
     fn service_area_outline_surrounds_the_pieces() {
@@ -411,18 +141,5 @@ mod tests {
             .fold(0.0, f64::max);
         assert!((far - 300.0).abs() < 1e-9, "{far}");
         assert!(service_area_outline(&[], 25.0).is_empty());
-    }
-
-    #[test]
-    fn detour_stats_of_identical_coverages_is_one() {
-        let cov = euclidean(
-            &[[0.0, 0.0], [10.0, 0.0], [0.5, 0.0]],
-            &[[0.0, 0.0]],
-            &[5.0],
-        );
-        let s = detour_stats(&cov, &cov);
-        assert_eq!(s.compounds_compared, 1);
-        assert_eq!(s.median_ratio, Some(1.0));
-        assert_eq!(s.covered_straight_not_walk, 0);
     }
 }

@@ -35,25 +35,41 @@ pub(crate) fn push_point(out: &mut String, p: [f64; 2]) {
 }
 
 /// Appends a Polygon geometry whose one ring is given in plane metres, written as output
-/// longitude/latitude to 7 decimals (about 1 cm).
+/// longitude/latitude to 7 decimals (about 1 cm) and made valid at that precision (see
+/// [`super::polygon::valid_polygon`]); `null` when the ring spans no area.
 pub(crate) fn push_polygon(
     s: &mut String,
     study: &crate::study::StudyArea,
     ring: impl IntoIterator<Item = [f64; 2]>,
 ) {
-    s.push_str("{\"type\":\"Polygon\",\"coordinates\":[[");
-    for (k, p) in ring.into_iter().enumerate() {
-        let [lon, lat] = study.unproject_output(p);
-        if k > 0 {
+    let ring: Vec<[f64; 2]> = ring
+        .into_iter()
+        .map(|p| study.unproject_output(p))
+        .collect();
+    let Some(polygon) = super::polygon::valid_polygon(&ring) else {
+        s.push_str("null");
+        return;
+    };
+    s.push_str("{\"type\":\"Polygon\",\"coordinates\":[");
+    let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+    for (r, line) in rings.enumerate() {
+        if r > 0 {
             s.push(',');
         }
         s.push('[');
-        push_rounded(s, lon, 7);
-        s.push(',');
-        push_rounded(s, lat, 7);
+        for (k, c) in line.coords().enumerate() {
+            if k > 0 {
+                s.push(',');
+            }
+            s.push('[');
+            push_f64(s, c.x);
+            s.push(',');
+            push_f64(s, c.y);
+            s.push(']');
+        }
         s.push(']');
     }
-    s.push_str("]]}");
+    s.push_str("]}");
 }
 
 /// Formats `n` features in parallel chunks and wraps them in a FeatureCollection.
@@ -185,6 +201,15 @@ pub fn write_compounds_geojson(
 /// `served_population`, `served_compounds`, `nearest_population` and, where capacity is
 /// given, `capacity` and `population_per_capacity`.
 pub fn centres_geojson(centres: &Centres, analysis: &Analysis) -> String {
+    centres_geojson_with(centres, analysis, &|_, _| {})
+}
+
+/// [`centres_geojson`] with more properties appended by `extra` (each starting with `,`).
+pub fn centres_geojson_with(
+    centres: &Centres,
+    analysis: &Analysis,
+    extra: &(dyn Fn(&mut String, usize) + Sync),
+) -> String {
     collection(centres.len(), |s, i| {
         let load = &analysis.loads[i];
         s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
@@ -214,6 +239,7 @@ pub fn centres_geojson(centres: &Centres, analysis: &Analysis) -> String {
             }
             None => s.push_str("null,\"population_per_capacity\":null"),
         }
+        extra(s, i);
         s.push_str("},\"geometry\":");
         push_point(s, analysis.study.output_lonlat(centres.lonlat[i]));
         s.push('}');

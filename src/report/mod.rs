@@ -1,21 +1,40 @@
 //! Everything a run hands back to people and programs: `summary.json`, the GeoJSON layers
 //! for GIS, and the terminal table. Rendering only; nothing here computes coverage.
 
+mod capacity;
+mod gaps;
 pub mod html;
 mod layers;
+mod lifecircle;
+mod lifecircle_html;
+mod lifecircle_xlsx;
 mod plans;
+mod polygon;
+mod site;
 mod summary;
 mod table;
 mod tables;
 
+pub use capacity::{capacitated_outputs, capacity_table};
+pub use gaps::{gaps_outputs, gaps_summary, gaps_table};
 pub use html::{GapsReport, Lang, ReportInput, SitesReport};
 pub use layers::{
-    centres_geojson, circles_geojson, compounds_geojson, compounds_geojson_with, push_f64,
-    push_rounded, service_areas_geojson, write_compounds_geojson,
+    centres_geojson, centres_geojson_with, circles_geojson, compounds_geojson,
+    compounds_geojson_with, push_f64, push_rounded, service_areas_geojson, write_compounds_geojson,
 };
-pub use plans::{SiteList, gaps_geojson, gaps_value, site_value, sites_geojson, zone_id};
+pub use lifecircle::{
+    LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_summary, lifecircle_table,
+    write_ledger,
+};
+pub use lifecircle_html::lifecircle_html;
+pub use lifecircle_xlsx::lifecircle_xlsx;
+pub use plans::{
+    SiteList, gap_compounds_geojson, gaps_geojson, gaps_value, site_note, site_value,
+    sites_geojson, sites_geojson_with, zone_id,
+};
+pub use site::{SiteLayers, site_outputs, site_table};
 pub use summary::{LayerInfo, RunInfo, summary_value};
-pub use table::{render_table, summary_table};
+pub use table::{fixed, minutes_text, render_table, summary_table};
 pub use tables::{group_csv, group_csv_name, write_compounds_csv};
 
 use crate::circle::Circle;
@@ -63,9 +82,80 @@ pub fn coverage_outputs<'a>(
     (summary, out)
 }
 
-/// JSON pretty-printed with a trailing newline.
+/// Names of the files the commands write into an output directory (besides one
+/// `by_<field>.csv` per group field).
+pub const OUTPUT_FILES: &[&str] = &[
+    "summary.json",
+    "compounds.geojson",
+    "centers.geojson",
+    "compounds.csv",
+    "circles.geojson",
+    "gaps.geojson",
+    "gap_compounds.geojson",
+    "sites.geojson",
+    "report.html",
+    "facilities.geojson",
+    "ledger.csv",
+    "lifecircle.xlsx",
+];
+
+/// True for a name `coverage`, `gaps`, `site` or `lifecircle` may write into an output
+/// directory (the demo's `report.html` aside: `--report DIR/report.html` beside the layers is
+/// fine).
+pub fn is_output_name(name: &str) -> bool {
+    (name != "report.html" && OUTPUT_FILES.contains(&name))
+        || (name.starts_with("by_") && name.ends_with(".csv"))
+}
+
+/// The files an earlier run may have written into `dir`: none unless `dir` holds a
+/// circleplan `summary.json` (so a folder that never held a run is left alone), else every
+/// name in [`OUTPUT_FILES`] and the `by_<field>.csv` of each group field that summary lists.
+pub fn previous_outputs(dir: &std::path::Path) -> Vec<String> {
+    let Ok(text) = std::fs::read(dir.join("summary.json")) else {
+        return Vec::new();
+    };
+    let Ok(summary) = serde_json::from_slice::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    if summary.get("circleplan_version").is_none() {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = OUTPUT_FILES.iter().map(|s| s.to_string()).collect();
+    if let Some(groups) = summary.get("groups").and_then(|g| g.as_object()) {
+        names.extend(groups.keys().map(|field| group_csv_name(field)));
+    }
+    names
+}
+
+/// JSON pretty-printed with a trailing newline; negative zero (an empty float sum) is written
+/// as `0.0`.
 pub fn pretty_json(v: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).expect("JSON values always serialise");
+    let mut v = v.clone();
+    positive_zeros(&mut v);
+    let mut s = serde_json::to_string_pretty(&v).expect("JSON values always serialise");
     s.push('\n');
     s
+}
+
+/// Replaces every `-0.0` in `v` with `0.0`.
+fn positive_zeros(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if n.as_f64() == Some(0.0) && n.is_f64() => {
+            *v = serde_json::json!(0.0);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(positive_zeros),
+        serde_json::Value::Object(o) => o.values_mut().for_each(positive_zeros),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_has_no_negative_zero() {
+        let v = serde_json::json!({"a": -0.0, "b": [-0.0, 1.5], "c": 0});
+        let s = super::pretty_json(&v);
+        assert!(!s.contains("-0"), "{s}");
+        assert!(s.contains("\"c\": 0\n"), "{s}");
+    }
 }

@@ -1,4 +1,5 @@
-//! Outputs of the planning commands: `gaps.geojson` (zones and uncovered compounds) and
+//! Outputs of the planning commands: `gaps.geojson` (zones), `gap_compounds.geojson`
+//! (uncovered compounds) and
 //! `sites.geojson` (chosen sites in rank order), and their sections of `summary.json`.
 
 use serde_json::{Value, json};
@@ -19,69 +20,78 @@ pub struct SiteList<'a> {
     pub lonlat: &'a [[f64; 2]],
 }
 
-/// `gaps.geojson`: one `kind = zone` feature per gap zone (outline polygon, `zone`,
-/// `population`, `compounds`, best new site) followed by every uncovered compound as a
-/// `kind = compound` point with its `zone`.
+/// `gaps.geojson`: one Polygon feature per gap zone (`kind` = `zone`, `zone`, `population`,
+/// `compounds`, and the best new site: `best_site`, `best_site_population`, `best_site_lon`,
+/// `best_site_lat`). Only Polygons, so GIS tools see one geometry type; the uncovered
+/// compounds are in [`gap_compounds_geojson`]. A zone without a best site (unreachable on
+/// foot) has a null `best_site` (GIS tools type an all-null column as text, as the ids are)
+/// and a `best_site_population` of 0, so that column stays numeric even when no zone has a
+/// best site.
 pub fn gaps_geojson(
     zones: &[GapZone],
-    compounds: &Compounds,
     compounds_xy: &[[f64; 2]],
     study: &StudyArea,
     sites: SiteList,
     buffer_m: f64,
 ) -> String {
-    let n_zones = zones.len();
+    collection(zones.len(), |s, z| {
+        let zone = &zones[z];
+        s.push_str("{\"type\":\"Feature\",\"properties\":{\"kind\":\"zone\",\"zone\":");
+        push_json_str(s, &zone_id(z));
+        s.push_str(",\"population\":");
+        push_rounded(s, zone.population, 3);
+        s.push_str(",\"compounds\":");
+        s.push_str(itoa::Buffer::new().format(zone.compounds.len()));
+        match zone.best_site {
+            Some((site, pop)) => {
+                s.push_str(",\"best_site\":");
+                push_json_str(s, &sites.ids[site as usize]);
+                s.push_str(",\"best_site_population\":");
+                push_rounded(s, pop, 3);
+                let [lon, lat] = study.output_lonlat(sites.lonlat[site as usize]);
+                s.push_str(",\"best_site_lon\":");
+                push_f64(s, lon);
+                s.push_str(",\"best_site_lat\":");
+                push_f64(s, lat);
+            }
+            None => s.push_str(
+                ",\"best_site\":null,\"best_site_population\":0,\"best_site_lon\":null,\"best_site_lat\":null",
+            ),
+        }
+        s.push_str("},\"geometry\":");
+        let pts: Vec<[f64; 2]> = zone
+            .compounds
+            .iter()
+            .map(|&i| compounds_xy[i as usize])
+            .collect();
+        push_polygon(s, study, zone_outline(&pts, buffer_m));
+        s.push('}');
+    })
+}
+
+/// `gap_compounds.geojson`: every uncovered compound as a Point (`kind` = `compound`,
+/// `zone`, `id`, `population`), zone by zone.
+pub fn gap_compounds_geojson(
+    zones: &[GapZone],
+    compounds: &Compounds,
+    study: &StudyArea,
+) -> String {
     let members: Vec<(usize, u32)> = zones
         .iter()
         .enumerate()
         .flat_map(|(z, zone)| zone.compounds.iter().map(move |&i| (z, i)))
         .collect();
-    collection(n_zones + members.len(), |s, f| {
-        s.push_str("{\"type\":\"Feature\",\"properties\":{\"kind\":");
-        if f < n_zones {
-            let zone = &zones[f];
-            s.push_str("\"zone\",\"zone\":");
-            push_json_str(s, &zone_id(f));
-            s.push_str(",\"population\":");
-            push_rounded(s, zone.population, 3);
-            s.push_str(",\"compounds\":");
-            s.push_str(itoa::Buffer::new().format(zone.compounds.len()));
-            match zone.best_site {
-                Some((site, pop)) => {
-                    s.push_str(",\"best_site\":");
-                    push_json_str(s, &sites.ids[site as usize]);
-                    s.push_str(",\"best_site_population\":");
-                    push_rounded(s, pop, 3);
-                    let [lon, lat] = study.output_lonlat(sites.lonlat[site as usize]);
-                    s.push_str(",\"best_site_lon\":");
-                    push_rounded(s, lon, 7);
-                    s.push_str(",\"best_site_lat\":");
-                    push_rounded(s, lat, 7);
-                }
-                None => s.push_str(
-                    ",\"best_site\":null,\"best_site_population\":null,\"best_site_lon\":null,\"best_site_lat\":null",
-                ),
-            }
-            s.push_str("},\"geometry\":");
-            let pts: Vec<[f64; 2]> = zone
-                .compounds
-                .iter()
-                .map(|&i| compounds_xy[i as usize])
-                .collect();
-            push_polygon(s, study, zone_outline(&pts, buffer_m));
-            s.push('}');
-        } else {
-            let (z, i) = members[f - n_zones];
-            s.push_str("\"compound\",\"zone\":");
-            push_json_str(s, &zone_id(z));
-            s.push_str(",\"id\":");
-            push_json_str(s, &compounds.ids[i as usize]);
-            s.push_str(",\"population\":");
-            push_f64(s, compounds.population[i as usize]);
-            s.push_str("},\"geometry\":");
-            push_point(s, study.output_lonlat(compounds.lonlat[i as usize]));
-            s.push('}');
-        }
+    collection(members.len(), |s, f| {
+        let (z, i) = members[f];
+        s.push_str("{\"type\":\"Feature\",\"properties\":{\"kind\":\"compound\",\"zone\":");
+        push_json_str(s, &zone_id(z));
+        s.push_str(",\"id\":");
+        push_json_str(s, &compounds.ids[i as usize]);
+        s.push_str(",\"population\":");
+        push_f64(s, compounds.population[i as usize]);
+        s.push_str("},\"geometry\":");
+        push_point(s, study.output_lonlat(compounds.lonlat[i as usize]));
+        s.push('}');
     })
 }
 
@@ -112,6 +122,17 @@ pub fn gaps_value(zones: &[GapZone], compounds: &Compounds, sites: SiteList, lin
 /// `sites.geojson`: chosen sites in rank order with `id`, `rank`, `gain_population`,
 /// `cumulative_population`, `cumulative_share`.
 pub fn sites_geojson(plan: &SitePlan, candidates: SiteList, study: &StudyArea) -> String {
+    sites_geojson_with(plan, candidates, study, &|_, _| {})
+}
+
+/// [`sites_geojson`] with more properties appended by `extra(s, rank_index)` (each starting
+/// with `,`).
+pub fn sites_geojson_with(
+    plan: &SitePlan,
+    candidates: SiteList,
+    study: &StudyArea,
+    extra: &(dyn Fn(&mut String, usize) + Sync),
+) -> String {
     collection(plan.sites.len(), |s, k| {
         let site = &plan.sites[k];
         let c = site.candidate as usize;
@@ -125,14 +146,38 @@ pub fn sites_geojson(plan: &SitePlan, candidates: SiteList, study: &StudyArea) -
         push_rounded(s, site.cumulative_population, 3);
         s.push_str(",\"cumulative_share\":");
         push_rounded(s, site.cumulative_share, 6);
+        extra(s, k);
         s.push_str("},\"geometry\":");
         push_point(s, study.output_lonlat(candidates.lonlat[c]));
         s.push('}');
     })
 }
 
-/// The siting keys of `summary.json`: `objective`, `added_population`, `upper_bound`, `gap`,
-/// `optimal`, `sites`, `uncoverable`, and what was asked.
+/// What a planner should know about a plan that is smaller than asked: no site at all
+/// because nobody is left to cover, or fewer than `--add K` because further sites would add
+/// nobody. `None` otherwise.
+pub fn site_note(plan: &SitePlan) -> Option<String> {
+    let Goal::Add(k) = plan.goal else {
+        return None;
+    };
+    let n = plan.sites.len();
+    if n >= k {
+        None
+    } else if n == 0 && plan.existing_population >= plan.total_population {
+        Some("every compound is already covered: no new site is needed".into())
+    } else if n == 0 {
+        Some("no candidate reaches an uncovered compound: no new site would add anyone".into())
+    } else {
+        Some(format!(
+            "only {n} of the {k} sites asked for add anyone: further sites would cover nobody new"
+        ))
+    }
+}
+
+/// The siting keys of `summary.json`: `objective`, `added_population`, `upper_bound`, `gap`
+/// and `optimal` (the covered population is the most the chosen count can reach),
+/// `count_optimal` (target: the count is proven the fewest; null for add-K), `note`, `sites`,
+/// `uncoverable`, and what was asked.
 pub fn site_value(
     plan: &SitePlan,
     candidates: SiteList,
@@ -159,6 +204,8 @@ pub fn site_value(
         "upper_bound": plan.upper_bound,
         "gap": plan.gap,
         "optimal": plan.optimal,
+        "count_optimal": plan.count_optimal,
+        "note": site_note(plan),
         "greedy_objective": plan.greedy_objective,
         "reachable_share": plan.reachable_share,
         "sites": plan.sites.iter().map(|s| json!({

@@ -72,7 +72,27 @@ pub(crate) fn thousands(x: f64) -> String {
 }
 
 pub(crate) fn percent(share: f64) -> String {
-    format!("{:.1} %", share * 100.0)
+    format!("{} %", fixed(share * 100.0, 1))
+}
+
+/// Minutes as people read them: `15`, `7.5`, `7.12` (at most two decimals, no trailing
+/// zeros), so a 500 m circle at 4 km/h reads "7.5 min", not "7 min".
+pub fn minutes_text(minutes: f64) -> String {
+    let s = fixed(minutes, 2);
+    match s.find('.') {
+        Some(_) => s.trim_end_matches('0').trim_end_matches('.').to_string(),
+        None => s,
+    }
+}
+
+/// `x` with `digits` decimals, never negative zero: a value that rounds to zero prints as
+/// `0.0`, not `-0.0` (an empty float sum is `-0.0` in Rust).
+pub fn fixed(x: f64, digits: usize) -> String {
+    let s = format!("{x:.digits$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => s,
+    }
 }
 
 /// The readable summary printed after `coverage`.
@@ -91,8 +111,11 @@ pub fn summary_table(
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "Service circle: {:.0} min ≈ {:.0} m at {} km/h ({} distance{standard})",
-        circle.minutes, circle.radius_m, circle.speed_kmh, analysis.metric
+        "Service circle: {} min ≈ {:.0} m at {} km/h ({} distance{standard})",
+        minutes_text(circle.minutes),
+        circle.radius_m,
+        circle.speed_kmh,
+        analysis.metric
     );
     for (l, r) in &circle.level_radius_m {
         let _ = writeln!(out, "  level {l}: {r:.0} m");
@@ -119,6 +142,23 @@ pub fn summary_table(
             String::new()
         }
     );
+    walking_lines(&mut out, analysis);
+    let curve: Vec<String> = analysis
+        .curve
+        .iter()
+        .map(|(m, _, s)| format!("{} min {}", minutes_text(*m), percent(*s)))
+        .collect();
+    let _ = writeln!(out, "Coverage by walking time: {}", curve.join(" · "));
+    group_tables(&mut out, analysis, compounds);
+    level_table(&mut out, analysis);
+    for w in warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    out
+}
+
+/// Distance, walking-network and detour lines.
+fn walking_lines(out: &mut String, analysis: &Analysis) {
     if let Some(d) = &analysis.distance {
         let _ = writeln!(
             out,
@@ -149,12 +189,10 @@ pub fn summary_table(
             thousands(d.covered_straight_not_walk as f64)
         );
     }
-    let curve: Vec<String> = analysis
-        .curve
-        .iter()
-        .map(|(m, _, s)| format!("{m:.0} min {}", percent(*s)))
-        .collect();
-    let _ = writeln!(out, "Coverage by walking time: {}", curve.join(" · "));
+}
+
+/// One table per `--group-by` field.
+fn group_tables(out: &mut String, analysis: &Analysis, compounds: &Compounds) {
     for (name, rows) in compounds.group_fields.iter().zip(&analysis.groups) {
         let _ = writeln!(out, "\nBy {name}:");
         let body: Vec<Vec<String>> = rows
@@ -178,6 +216,10 @@ pub fn summary_table(
             &body,
         ));
     }
+}
+
+/// The per-level table.
+fn level_table(out: &mut String, analysis: &Analysis) {
     if !analysis.levels.is_empty() {
         let _ = writeln!(out, "\nBy centre level:");
         let body: Vec<Vec<String>> = analysis
@@ -210,10 +252,6 @@ pub fn summary_table(
             &body,
         ));
     }
-    for w in warnings {
-        let _ = writeln!(out, "warning: {w}");
-    }
-    out
 }
 
 #[cfg(test)]
@@ -226,6 +264,17 @@ mod tests {
         assert_eq!(thousands(999.0), "999");
         assert_eq!(width("杏林街道"), 8);
         assert_eq!(width("abc"), 3);
+    }
+
+    #[test]
+    fn no_negative_zero_and_fractional_minutes() {
+        assert_eq!(fixed(-0.0, 1), "0.0");
+        assert_eq!(fixed(-0.00001, 2), "0.00");
+        assert_eq!(fixed(-0.5, 1), "-0.5");
+        assert_eq!(percent(-0.0), "0.0 %");
+        assert_eq!(minutes_text(7.5), "7.5");
+        assert_eq!(minutes_text(15.0), "15");
+        assert_eq!(minutes_text(7.123456), "7.12");
     }
 
     #[test]

@@ -8,16 +8,18 @@ mod heuristic;
 mod lp;
 mod problem;
 mod relax;
+mod run;
 
 use std::time::{Duration, Instant};
 
 use crate::coverage::CoverageMatrix;
 use crate::error::{Error, Result};
 
-pub use candidates::{GRID_FRACTION, auto_candidates};
+pub use candidates::{AutoCandidates, GRID_FRACTION, MAX_AUTO_GRID, auto_candidates};
 pub use exact::{Solved, solve, solve_with_floor};
 pub use heuristic::{greedy, swap_search};
 pub use problem::Instance;
+pub use run::{CandidateSource, CapacityOptions, SiteOptions, SiteRun, run_site};
 
 /// What to optimise.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,8 +64,12 @@ pub struct SitePlan {
     pub upper_bound: f64,
     /// `(upper_bound - objective) / upper_bound`.
     pub gap: f64,
-    /// True when the answer is proven optimal (for a target: proven fewest sites).
+    /// True when the covered population is proven the most the chosen number of sites can
+    /// reach (`gap` measures how far from proven it is otherwise).
     pub optimal: bool,
+    /// For a target: true when the number of sites is proven the fewest that reach it
+    /// (`None` for add-K, where the count is given).
+    pub count_optimal: Option<bool>,
     /// The covered population the greedy heuristic alone reached with the same number of
     /// sites.
     pub greedy_objective: f64,
@@ -90,12 +96,8 @@ pub fn plan_sites(
 ) -> Result<SitePlan> {
     let m = candidate_cover.n_rows();
     match goal {
-        Goal::Add(k) if k == 0 || k > m => {
-            return Err(Error::parameter(
-                "--add",
-                k,
-                format!("must be between 1 and the number of candidates ({m})"),
-            ));
+        Goal::Add(0) => {
+            return Err(Error::parameter("--add", 0, "must be at least 1"));
         }
         Goal::Target(s) if !(s > 0.0 && s <= 1.0) => {
             return Err(Error::parameter("--target", s, "must be a share in (0, 1]"));
@@ -105,11 +107,23 @@ pub fn plan_sites(
     if time_limit.is_zero() {
         return Err(Error::parameter("--time-limit", 0, "must be > 0 seconds"));
     }
+    let inst = Instance::new(candidate_cover, population, covered);
+    if inst.weight.iter().all(|&w| w <= 0.0) {
+        // No candidate can cover anyone new (everyone reachable is covered already): the
+        // answer is no sites, whatever the count asked for.
+        return Ok(finish(
+            goal,
+            &inst,
+            &[],
+            candidate_cover,
+            population,
+            covered,
+        ));
+    }
     // A limit too large to represent means no limit.
     let deadline = Instant::now()
         .checked_add(time_limit)
         .unwrap_or_else(|| Instant::now() + Duration::from_secs(1 << 40));
-    let inst = Instance::new(candidate_cover, population, covered);
     let total: f64 = population.iter().sum();
     let existing: f64 = population
         .iter()
@@ -117,111 +131,168 @@ pub fn plan_sites(
         .filter(|(_, c)| **c)
         .map(|(p, _)| p)
         .sum();
-    let reachable_added: f64 = inst.weight.iter().sum();
-    let reachable_share = if total > 0.0 {
-        (existing + reachable_added) / total
-    } else {
-        0.0
-    };
     let none = vec![false; m];
     let heuristic = |k: usize| swap_search(&inst, greedy(&inst, k, &none), 50, deadline);
 
-    let (solved, greedy_value, target_reached, optimal) = match goal {
+    let (solved, greedy_value, target_reached, count_optimal) = match goal {
         Goal::Add(k) => {
+            // More sites than candidates: every candidate may be chosen; the plan then lists
+            // fewer sites than asked, which the caller reports.
+            let k = k.min(m);
             let g = inst.value(&greedy(&inst, k, &none));
             let start = heuristic(k);
             let s = solve(&inst, k, &start, deadline);
-            let opt = s.optimal;
-            (s, g, true, opt)
+            (s, g, true, None)
         }
         Goal::Target(share) => {
-            let needed = (share * total - existing).max(0.0);
-            let reachable = needed <= reachable_added + 1e-9 * total.max(1.0);
-            // One tolerance for every "reaches the target" test, here and in the solver.
-            let needed = needed.min(reachable_added) - 1e-9 * total.max(1.0);
-            // The greedy order tells how many sites surely suffice.
-            let order = greedy(&inst, m, &none);
-            let mut acc = 0.0;
-            let mut hi = order.len();
-            // Greedy's order is already by marginal gain: walk it once.
-            let mut hit = vec![false; inst.weight.len()];
-            for (n, &c) in order.iter().enumerate() {
-                for &i in &inst.by_candidate[c as usize] {
-                    if !std::mem::replace(&mut hit[i as usize], true) {
-                        acc += inst.weight[i as usize];
-                    }
-                }
-                if acc >= needed {
-                    hi = n + 1;
-                    break;
-                }
-            }
-            if needed <= 0.0 {
-                hi = 0;
-            }
-            // A lower bound: even the k largest candidates together must reach `needed`.
-            let mut sizes: Vec<f64> = inst
-                .by_candidate
-                .iter()
-                .map(|r| r.iter().map(|&i| inst.weight[i as usize]).sum())
-                .collect();
-            sizes.sort_unstable_by(|a, b| b.total_cmp(a));
-            let mut lo = 0;
-            let mut s = 0.0;
-            while lo < sizes.len() && s < needed {
-                s += sizes[lo];
-                lo += 1;
-            }
-            let mut best = Solved {
-                chosen: order[..hi].to_vec(),
-                value: inst.value(&order[..hi]),
-                upper_bound: f64::INFINITY,
-                optimal: false,
-                nodes: 0,
-            };
-            let mut proven = true;
-            let mut nodes = 0;
-            // Walk down from the greedy count: can one site fewer still reach the target?
-            let mut k = hi;
-            while k > lo.max(1) {
-                let trial = k - 1;
-                let start = heuristic(trial);
-                if inst.value(&start) >= needed {
-                    best.value = inst.value(&start);
-                    best.chosen = start;
-                    k = trial;
-                    continue;
-                }
-                let s = solve_with_floor(&inst, trial, &start, deadline, Some(needed));
-                nodes += s.nodes;
-                if s.value >= needed {
-                    best.value = s.value;
-                    best.chosen = s.chosen;
-                    k = trial;
-                    continue;
-                }
-                // Exhausted: no `trial` sites reach the target. Timed out: undecided.
-                proven &= s.optimal;
-                break;
-            }
-            // With the fewest sites fixed, cover as many people as possible with them.
-            if !best.chosen.is_empty() {
-                let s = solve(&inst, best.chosen.len(), &best.chosen, deadline);
-                nodes += s.nodes;
-                if s.value >= best.value {
-                    best = s;
-                }
-            } else {
-                best.upper_bound = 0.0;
-                best.optimal = true;
-            }
-            best.nodes = nodes;
-            let k = best.chosen.len();
-            let g = inst.value(&greedy(&inst, k, &none));
-            (best, g, reachable, proven)
+            let (best, reachable, proven) =
+                fewest_sites(&inst, share, total, existing, deadline, &heuristic);
+            let g = inst.value(&greedy(&inst, best.chosen.len(), &none));
+            (best, g, reachable, Some(proven))
         }
     };
-    let ranked = inst.ranked(&solved.chosen);
+    let mut plan = finish(
+        goal,
+        &inst,
+        &solved.chosen,
+        candidate_cover,
+        population,
+        covered,
+    );
+    plan.upper_bound = existing + solved.upper_bound.max(solved.value);
+    plan.gap = if plan.upper_bound > 0.0 {
+        (plan.upper_bound - plan.objective) / plan.upper_bound
+    } else {
+        0.0
+    };
+    plan.optimal = solved.optimal;
+    plan.count_optimal = count_optimal;
+    plan.greedy_objective = existing + greedy_value;
+    plan.target_reached = target_reached;
+    plan.nodes = solved.nodes;
+    Ok(plan)
+}
+
+/// The fewest sites reaching `share` of `total` (with `existing` already covered), then the
+/// most coverage with that many. Returns the solution, whether the target is reachable, and
+/// whether the count is proven the fewest.
+fn fewest_sites(
+    inst: &Instance,
+    share: f64,
+    total: f64,
+    existing: f64,
+    deadline: Instant,
+    heuristic: &dyn Fn(usize) -> Vec<u32>,
+) -> (Solved, bool, bool) {
+    let m = inst.n_candidates();
+    let none = vec![false; m];
+    let reachable_added: f64 = inst.weight.iter().sum();
+    let needed = (share * total - existing).max(0.0);
+    let reachable = needed <= reachable_added + 1e-9 * total.max(1.0);
+    // One tolerance for every "reaches the target" test, here and in the solver.
+    let needed = needed.min(reachable_added) - 1e-9 * total.max(1.0);
+    // The greedy order tells how many sites surely suffice.
+    let order = greedy(inst, m, &none);
+    let mut acc = 0.0;
+    let mut hi = order.len();
+    // Greedy's order is already by marginal gain: walk it once.
+    let mut hit = vec![false; inst.weight.len()];
+    for (n, &c) in order.iter().enumerate() {
+        for &i in &inst.by_candidate[c as usize] {
+            if !std::mem::replace(&mut hit[i as usize], true) {
+                acc += inst.weight[i as usize];
+            }
+        }
+        if acc >= needed {
+            hi = n + 1;
+            break;
+        }
+    }
+    if needed <= 0.0 {
+        hi = 0;
+    }
+    // A lower bound: even the k largest candidates together must reach `needed`.
+    let mut sizes: Vec<f64> = inst
+        .by_candidate
+        .iter()
+        .map(|r| r.iter().map(|&i| inst.weight[i as usize]).sum())
+        .collect();
+    sizes.sort_unstable_by(|a, b| b.total_cmp(a));
+    let mut lo = 0;
+    let mut s = 0.0;
+    while lo < sizes.len() && s < needed {
+        s += sizes[lo];
+        lo += 1;
+    }
+    let mut best = Solved {
+        chosen: order[..hi].to_vec(),
+        value: inst.value(&order[..hi]),
+        upper_bound: f64::INFINITY,
+        optimal: false,
+        nodes: 0,
+    };
+    let mut proven = true;
+    let mut nodes = 0;
+    // Walk down from the greedy count: can one site fewer still reach the target?
+    let mut k = hi;
+    while k > lo.max(1) {
+        let trial = k - 1;
+        let start = heuristic(trial);
+        if inst.value(&start) >= needed {
+            best.value = inst.value(&start);
+            best.chosen = start;
+            k = trial;
+            continue;
+        }
+        let s = solve_with_floor(inst, trial, &start, deadline, Some(needed));
+        nodes += s.nodes;
+        if s.value >= needed {
+            best.value = s.value;
+            best.chosen = s.chosen;
+            k = trial;
+            continue;
+        }
+        // Exhausted: no `trial` sites reach the target. Timed out: undecided.
+        proven &= s.optimal;
+        break;
+    }
+    // With the fewest sites fixed, cover as many people as possible with them.
+    if !best.chosen.is_empty() {
+        let s = solve(inst, best.chosen.len(), &best.chosen, deadline);
+        nodes += s.nodes;
+        if s.value >= best.value {
+            best = s;
+        }
+    } else {
+        best.upper_bound = 0.0;
+        best.optimal = true;
+    }
+    best.nodes = nodes;
+    (best, reachable, proven)
+}
+
+/// The plan for a chosen set, ranked, as if proven optimal: sites that add nobody are left
+/// out (a planner would build them for nothing). The solver's bounds are filled in by the
+/// caller.
+fn finish(
+    goal: Goal,
+    inst: &Instance,
+    chosen: &[u32],
+    candidate_cover: &CoverageMatrix,
+    population: &[f64],
+    covered: &[bool],
+) -> SitePlan {
+    let total: f64 = population.iter().sum();
+    let existing: f64 = population
+        .iter()
+        .zip(covered)
+        .filter(|(_, c)| **c)
+        .map(|(p, _)| p)
+        .sum::<f64>()
+        + 0.0;
+    let share = |p: f64| if total > 0.0 { p / total } else { 0.0 };
+    let mut ranked = inst.ranked(chosen);
+    ranked.retain(|&(_, gain)| gain > 0.0);
     let mut cumulative = existing;
     let sites: Vec<ChosenSite> = ranked
         .iter()
@@ -233,7 +304,7 @@ pub fn plan_sites(
                 rank: r + 1,
                 gain_population: gain,
                 cumulative_population: cumulative,
-                cumulative_share: if total > 0.0 { cumulative / total } else { 0.0 },
+                cumulative_share: share(cumulative),
             }
         })
         .collect();
@@ -249,29 +320,29 @@ pub fn plan_sites(
     let uncoverable = (0..population.len() as u32)
         .filter(|&i| !covered[i as usize] && by_compound.row(i as usize).0.is_empty())
         .collect();
-    let objective = existing + solved.value;
-    let upper_bound = existing + solved.upper_bound.max(solved.value);
-    Ok(SitePlan {
+    let added: f64 = ranked.iter().map(|&(_, g)| g).sum::<f64>() + 0.0;
+    let objective = existing + added;
+    SitePlan {
         goal,
         sites,
         total_population: total,
         existing_population: existing,
         objective,
-        added_population: solved.value,
-        upper_bound,
-        gap: if upper_bound > 0.0 {
-            (upper_bound - objective) / upper_bound
-        } else {
-            0.0
+        added_population: added,
+        upper_bound: objective,
+        gap: 0.0,
+        optimal: true,
+        count_optimal: matches!(goal, Goal::Target(_)).then_some(true),
+        greedy_objective: objective,
+        reachable_share: share(existing + inst.weight.iter().sum::<f64>()),
+        target_reached: match goal {
+            Goal::Add(_) => true,
+            Goal::Target(t) => objective >= t * total - 1e-9 * total.max(1.0),
         },
-        optimal,
-        greedy_objective: existing + greedy_value,
-        reachable_share,
-        target_reached,
         uncoverable,
         new_cover,
-        nodes: solved.nodes,
-    })
+        nodes: 0,
+    }
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ pub(super) fn coverage_curve(
             .x_labels(8)
             .y_labels(7)
             .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.0}%"))
+            .y_label_formatter(&|y| format!("{}%", crate::report::table::fixed(*y, 0)))
             .label_style(SMALL)
             .axis_desc_style(FONT)
             .bold_line_style(GRID)
@@ -116,7 +116,7 @@ pub(super) fn coverage_curve(
         let above = Pos::new(HPos::Center, VPos::Bottom);
         chart.draw_series(pts.iter().map(|&(x, y)| {
             Text::new(
-                format!("{y:.1}%"),
+                format!("{}%", crate::report::table::fixed(y, 1)),
                 (x, y + 2.5),
                 TextStyle::from(SMALL).pos(above).color(&MARK),
             )
@@ -290,7 +290,7 @@ pub(super) fn marginal_gain(plan: &SitePlan, l: &Labels, lang: Lang) -> Option<S
             .configure_secondary_axes()
             .y_desc(format!("{} (%)", l.chart_gain_y2))
             .y_labels(6)
-            .y_label_formatter(&|y| format!("{y:.0}%"))
+            .y_label_formatter(&|y| format!("{}%", crate::report::table::fixed(*y, 0)))
             .label_style(SMALL)
             .axis_desc_style(FONT)
             .axis_style(AXIS)
@@ -310,7 +310,7 @@ pub(super) fn marginal_gain(plan: &SitePlan, l: &Labels, lang: Lang) -> Option<S
                 TARGET.stroke_width(2),
             ))?;
             chart.draw_secondary_series(std::iter::once(Text::new(
-                format!("{} {t:.0}%", l.target),
+                format!("{} {}%", l.target, crate::report::table::fixed(t, 0)),
                 (-0.4, t),
                 TextStyle::from(SMALL)
                     .pos(Pos::new(HPos::Left, VPos::Bottom))
@@ -333,7 +333,11 @@ pub(super) fn marginal_gain(plan: &SitePlan, l: &Labels, lang: Lang) -> Option<S
                 .map(|&p| plotters::element::Circle::new(p, 4, LINE.filled())),
         )?;
         chart.draw_secondary_series(std::iter::once(Text::new(
-            format!("{} {existing:.1}%", l.existing),
+            format!(
+                "{} {}%",
+                l.existing,
+                crate::report::table::fixed(existing, 1)
+            ),
             (-0.45, existing - (high - low) * 0.03),
             TextStyle::from(SMALL)
                 .pos(Pos::new(HPos::Left, VPos::Top))
@@ -341,7 +345,7 @@ pub(super) fn marginal_gain(plan: &SitePlan, l: &Labels, lang: Lang) -> Option<S
         )))?;
         let last = line[line.len() - 1];
         chart.draw_secondary_series(std::iter::once(Text::new(
-            format!("{:.1}%", last.1),
+            format!("{}%", crate::report::table::fixed(last.1, 1)),
             last,
             TextStyle::from(SMALL)
                 .pos(Pos::new(HPos::Right, VPos::Bottom))

@@ -31,7 +31,7 @@ pub(super) fn int(x: f64) -> String {
 
 /// A share as a percentage with one decimal: `0.8734` → `87.3%`.
 pub(super) fn pct(share: f64) -> String {
-    format!("{:.1}%", share * 100.0)
+    format!("{}%", crate::report::table::fixed(share * 100.0, 1))
 }
 
 /// A distance for people: `850 m`, `1.2 km`.
@@ -68,7 +68,8 @@ pub(super) fn push_num(out: &mut String, x: f64, digits: usize) {
 /// A float as `f64`'s shortest round-trip text (what `data-value` attributes carry).
 pub(super) fn exact(x: f64) -> String {
     if x.is_finite() {
-        format!("{x}")
+        // `+ 0.0` turns an empty sum's -0.0 into 0.
+        format!("{}", x + 0.0)
     } else {
         "null".into()
     }

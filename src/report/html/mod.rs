@@ -204,9 +204,6 @@ fn card(out: &mut String, class: &str, title: &str, big: &str, small: &str) {
 
 /// Title, inputs line and the headline cards.
 fn header(out: &mut String, input: &ReportInput, l: &Labels) {
-    let a = input.analysis;
-    let t = &a.totals;
-    let c = input.circle;
     let _ = write!(
         out,
         "<header><h1>{} <span class=\"kind\">{}</span></h1><p class=\"inputs\">",
@@ -230,6 +227,16 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
         .collect();
     let _ = write!(out, "{}: {}</p>", l.inputs, files.join(" · "));
     out.push_str("<div class=\"cards\">");
+    coverage_cards(out, input, l);
+    circle_card(out, input, l);
+    centre_cards(out, input, l);
+    plan_cards(out, input, l);
+    out.push_str("</div></header>");
+}
+
+/// The population and compound cards.
+fn coverage_cards(out: &mut String, input: &ReportInput, l: &Labels) {
+    let t = &input.analysis.totals;
     card(
         out,
         "primary",
@@ -293,6 +300,11 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
             )
         ),
     );
+}
+
+/// The circle card: minutes, radius, speed, metric and per-level radii.
+fn circle_card(out: &mut String, input: &ReportInput, l: &Labels) {
+    let (a, c) = (input.analysis, input.circle);
     let mut levels = String::new();
     for (lv, r) in &c.level_radius_m {
         let _ = write!(levels, " · {} {}", esc(&l.level(lv)), metres(*r));
@@ -306,7 +318,7 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
             keyed(
                 "circle.minutes",
                 round(c.minutes, 4),
-                &format!("{:.0}", c.minutes)
+                &crate::report::table::minutes_text(c.minutes)
             ),
             l.minutes
         ),
@@ -323,6 +335,11 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
             metric_label(a.metric, l)
         ),
     );
+}
+
+/// The centres and distance cards.
+fn centre_cards(out: &mut String, input: &ReportInput, l: &Labels) {
+    let a = input.analysis;
     let serving = a.loads.iter().filter(|x| x.served_compounds > 0).count();
     card(
         out,
@@ -368,6 +385,10 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
             ),
         );
     }
+}
+
+/// The gap and site cards, when the run has them.
+fn plan_cards(out: &mut String, input: &ReportInput, l: &Labels) {
     if let Some(g) = &input.gaps {
         let uncovered: f64 = g.zones.iter().map(|z| z.population).sum();
         card(
@@ -415,7 +436,6 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
             ),
         );
     }
-    out.push_str("</div></header>");
 }
 
 fn file_name(path: &str) -> &str {
@@ -455,7 +475,8 @@ fn charts_section(out: &mut String, input: &ReportInput, l: &Labels) {
     for (m, r, s) in &a.curve {
         let _ = write!(
             values,
-            "<span>{m:.0} {} ({}) <b data-curve-minutes=\"{m}\" data-value=\"{}\">{}</b></span>",
+            "<span>{} {} ({}) <b data-curve-minutes=\"{m}\" data-value=\"{}\">{}</b></span>",
+            crate::report::table::minutes_text(*m),
             l.minutes,
             metres(*r),
             exact(*s),
@@ -854,6 +875,8 @@ mod tests {
             candidates: 10,
             seed: 7,
             origin: (117.283, 31.867),
+            box_km: None,
+            clusters: None,
         });
         let dir = tempfile::tempdir().unwrap();
         let cp = dir.path().join("c.geojson");

@@ -1,0 +1,719 @@
+//! Centres with capacity: residents are assigned to centres within reach, no centre over its
+//! capacity, maximising the residents served — a maximum flow from compounds to centres
+//! (Dinic's algorithm, exact in integer milli-residents, deterministic). A compound may be
+//! split between centres. `augmenting_paths` is the plain oracle.
+
+use crate::coverage::{Analysis, CentreLoad, Costs};
+use crate::error::{Error, Result};
+use crate::matrix::CoverageMatrix;
+use crate::model::Centres;
+
+/// The result of a capacitated coverage run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capacitated {
+    /// Each centre's capacity in residents.
+    pub capacity: Vec<f64>,
+    /// Who is served by whom.
+    pub assignment: Assignment,
+}
+
+impl Capacitated {
+    /// Share of centre `s`'s capacity that is assigned (0 when the capacity is 0).
+    pub fn utilisation(&self, s: usize) -> f64 {
+        if self.capacity[s] > 0.0 {
+            self.assignment.assigned[s] / self.capacity[s]
+        } else {
+            0.0
+        }
+    }
+
+    /// Centres whose residents within reach exceed their capacity, most over-subscribed
+    /// first (ties: lower index): `(centre, residents within reach / capacity)`.
+    pub fn over_subscribed(&self, loads: &[CentreLoad]) -> Vec<(usize, f64)> {
+        let mut over: Vec<(usize, f64)> = loads
+            .iter()
+            .enumerate()
+            .filter(|(s, l)| l.served_population > self.capacity[*s])
+            .map(|(s, l)| (s, l.served_population / self.capacity[s]))
+            .collect();
+        over.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        over
+    }
+}
+
+/// Each centre's capacity in residents: its capacity value × `residents_per_capacity`
+/// (1 when capacities are already residents; e.g. 8.73 residents per m² of floor area).
+///
+/// # Errors
+/// [`Error::Format`] when no centre has a capacity value (naming the flags that supply it);
+/// [`Error::Item`] naming the centre when one lacks a value or has one ≤ 0, or when
+/// `residents_per_capacity` is not a positive number.
+pub fn centre_capacities(centres: &Centres, residents_per_capacity: f64) -> Result<Vec<f64>> {
+    if !(residents_per_capacity > 0.0 && residents_per_capacity.is_finite()) {
+        return Err(Error::Format {
+            path: centres.path.clone(),
+            message: format!(
+                "residents per capacity unit must be a positive number, got {residents_per_capacity}"
+            ),
+        });
+    }
+    if centres.capacity.iter().all(Option::is_none) {
+        return Err(Error::Format {
+            path: centres.path.clone(),
+            message: "no centre has a capacity: capacitated coverage needs a capacity field \
+                      (--capacity-field NAME; detected: capacity, 容量, floor_area_m2, 面积), in \
+                      residents or converted with --residents-per-capacity"
+                .into(),
+        });
+    }
+    centres
+        .capacity
+        .iter()
+        .enumerate()
+        .map(|(s, c)| match c {
+            Some(v) if *v > 0.0 => Ok(v * residents_per_capacity),
+            _ => Err(Error::Item {
+                path: centres.path.clone(),
+                item: format!("feature {} (id {:?})", s + 1, centres.ids[s]),
+                message: match c {
+                    Some(v) => format!("capacity {v} must be > 0 for capacitated coverage"),
+                    None => "no capacity value; every centre needs one for capacitated \
+                             coverage"
+                        .into(),
+                },
+            }),
+        })
+        .collect()
+}
+
+/// Capacitated coverage of an analysis: the compounds each centre reaches (under the same
+/// metric and budgets) and an exact maximum assignment of residents within `capacity`.
+pub fn capacitated_coverage(
+    analysis: &Analysis,
+    costs: &Costs,
+    centres: &Centres,
+    population: &[f64],
+    capacity: Vec<f64>,
+) -> Capacitated {
+    let cover = costs
+        .coverage(
+            &analysis.compounds_xy,
+            &analysis.centres_xy,
+            &centres.ids,
+            &analysis.budget_m,
+        )
+        .0
+        .by_compound;
+    let assignment = capacitated(&cover, population, &capacity);
+    Capacitated {
+        capacity,
+        assignment,
+    }
+}
+
+/// A capacitated siting question: existing centres (open, with capacities) and candidate
+/// sites (closed until chosen, with capacities), each with the compounds within reach.
+#[derive(Debug, Clone, Copy)]
+pub struct SitingInstance<'a> {
+    /// Rows: compounds; columns: existing centres within reach.
+    pub existing: &'a CoverageMatrix,
+    /// Existing centres' capacities, residents.
+    pub existing_capacity: &'a [f64],
+    /// Rows: compounds; columns: candidate sites within reach.
+    pub candidates: &'a CoverageMatrix,
+    /// Candidates' capacities, residents.
+    pub candidate_capacity: &'a [f64],
+    /// Residents per compound.
+    pub population: &'a [f64],
+}
+
+/// The answer to a capacitated siting question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacitatedPlan {
+    /// Chosen candidates in the order chosen, each with the residents it added.
+    pub chosen: Vec<(u32, f64)>,
+    /// Residents served by the existing centres alone.
+    pub base: f64,
+    /// Residents served with the chosen sites.
+    pub objective: f64,
+    /// No choice of as many sites serves more.
+    pub upper_bound: f64,
+    /// `(upper_bound - objective) / upper_bound`.
+    pub gap: f64,
+    /// True when `objective` is proven the most.
+    pub optimal: bool,
+    /// Residents served with every candidate open.
+    pub reachable: f64,
+    /// The final assignment: existing centres first, then the chosen sites in order.
+    pub assignment: Assignment,
+}
+
+impl CapacitatedPlan {
+    /// Tightens the upper bound with another valid one (e.g. the uncapacitated optimum's
+    /// bound for as many sites: capacities only lower what sites can serve), and updates
+    /// `gap` and `optimal`.
+    pub fn tighten(&mut self, bound: f64) {
+        if bound < self.upper_bound {
+            self.upper_bound = bound.max(self.objective);
+            self.gap = if self.upper_bound > 0.0 {
+                (self.upper_bound - self.objective) / self.upper_bound
+            } else {
+                0.0
+            };
+            self.optimal |= self.objective >= self.upper_bound;
+        }
+    }
+}
+
+/// Chooses up to `k` candidates maximising the residents served under capacities, existing
+/// centres kept with theirs. Lazy greedy on the exact served count (a maximum flow: adding a
+/// site opens its edge to the sink and augments, trials are undone), which is submodular, so
+/// the bound `base + the k largest single-site gains` certifies the answer: `optimal` when
+/// they meet, else `gap`. Sites that add nobody are not chosen.
+pub fn plan_capacitated(inst: SitingInstance<'_>, k: usize) -> CapacitatedPlan {
+    let (n, m_e, m_c) = (
+        inst.existing.n_rows(),
+        inst.existing.n_cols(),
+        inst.candidates.n_cols(),
+    );
+    let mut both = CoverageMatrix::new(m_e + m_c);
+    for i in 0..n {
+        let shifted = inst
+            .candidates
+            .row(i)
+            .0
+            .iter()
+            .map(|&c| (c + m_e as u32, 0.0));
+        both.push_row(
+            inst.existing
+                .row(i)
+                .0
+                .iter()
+                .map(|&s| (s, 0.0))
+                .chain(shifted),
+        );
+    }
+    let mut capacity = inst.existing_capacity.to_vec();
+    capacity.extend(std::iter::repeat_n(0.0, m_c));
+    let mut net = Network::of(&both, inst.population, &capacity);
+    let sink = n + m_e + m_c + 1;
+    let base = net.max_flow(0, sink);
+    let open = |net: &mut Network, c: usize| {
+        let e = net.sink_edge[m_e + c] as usize;
+        net.set(e, units(inst.candidate_capacity[c]));
+        net.max_flow(0, sink)
+    };
+    // Single-site gains: the bound, and the lazy greedy's first keys.
+    let mut gains: Vec<(i64, usize)> = (0..m_c)
+        .map(|c| (net.trial(|net| open(net, c)), c))
+        .collect();
+    let reachable = net.trial(|net| (0..m_c).map(|c| open(net, c)).sum::<i64>()) + base;
+    let mut top: Vec<i64> = gains.iter().map(|g| g.0).collect();
+    top.sort_unstable_by(|a, b| b.cmp(a));
+    let bound = base + top.iter().take(k).sum::<i64>();
+    let mut chosen: Vec<(u32, i64)> = Vec::new();
+    let mut total = base;
+    while chosen.len() < k {
+        let Some((gain, c)) = next_best(&mut net, &mut gains, &open) else {
+            break;
+        };
+        total += open(&mut net, c);
+        chosen.push((c as u32, gain));
+    }
+    let mut order: Vec<usize> = (0..m_e).collect();
+    order.extend(chosen.iter().map(|&(c, _)| m_e + c as usize));
+    let full = net.assignment(n, m_e + m_c);
+    let upper = bound.max(total);
+    CapacitatedPlan {
+        chosen: chosen.iter().map(|&(c, g)| (c, g as f64 / UNITS)).collect(),
+        base: base as f64 / UNITS,
+        objective: total as f64 / UNITS,
+        upper_bound: upper as f64 / UNITS,
+        gap: if upper > 0 {
+            (upper - total) as f64 / upper as f64
+        } else {
+            0.0
+        },
+        optimal: total >= upper || chosen.len() < k,
+        reachable: reachable as f64 / UNITS,
+        assignment: Assignment {
+            served: full.served,
+            assigned: order.iter().map(|&s| full.assigned[s]).collect(),
+            total: full.total,
+        },
+    }
+}
+
+/// Lazy greedy step: re-evaluates the candidate with the largest stale gain until it stays on
+/// top (gains only shrink as sites open); `None` when no candidate adds anyone. Ties go to the
+/// lowest index. Removes the winner from `gains`.
+fn next_best(
+    net: &mut Network,
+    gains: &mut Vec<(i64, usize)>,
+    open: &impl Fn(&mut Network, usize) -> i64,
+) -> Option<(i64, usize)> {
+    loop {
+        let best = (0..gains.len()).max_by(|&a, &b| {
+            gains[a]
+                .0
+                .cmp(&gains[b].0)
+                .then(gains[b].1.cmp(&gains[a].1))
+        })?;
+        if gains[best].0 <= 0 {
+            return None;
+        }
+        let c = gains[best].1;
+        let fresh = net.trial(|net| open(net, c));
+        let still_top = gains
+            .iter()
+            .enumerate()
+            .all(|(j, g)| j == best || g.0 < fresh || (g.0 == fresh && g.1 > c));
+        gains[best].0 = fresh;
+        if still_top && fresh > 0 {
+            gains.swap_remove(best);
+            return Some((fresh, c));
+        }
+    }
+}
+
+/// Flow units per resident: populations and capacities are whole milli-residents, so sums
+/// are exact and the result does not depend on summation order.
+const UNITS: f64 = 1000.0;
+
+/// Stands for an unlimited capacity (far above any real population in milli-residents).
+const UNLIMITED: i64 = i64::MAX / 8;
+
+/// Who is served by whom under capacities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// Residents of each compound assigned to some centre (≤ its population).
+    pub served: Vec<f64>,
+    /// Residents assigned to each centre (≤ its capacity).
+    pub assigned: Vec<f64>,
+    /// Residents served in all.
+    pub total: f64,
+}
+
+fn units(v: f64) -> i64 {
+    if v.is_infinite() && v > 0.0 {
+        UNLIMITED
+    } else {
+        ((v * UNITS).round() as i64).clamp(0, UNLIMITED)
+    }
+}
+
+/// The flow network: source → compound (its population) → centre within reach (unlimited)
+/// → sink (the centre's capacity). Edge `e`'s reverse is `e ^ 1`.
+struct Network {
+    adj: Vec<Vec<u32>>,
+    to: Vec<u32>,
+    cap: Vec<i64>,
+    /// Each site's edge to the sink.
+    sink_edge: Vec<u32>,
+    /// When set, every change to `cap` is logged so a trial can be undone.
+    log: Option<Vec<(u32, i64)>>,
+}
+
+impl Network {
+    fn new(nodes: usize) -> Network {
+        Network {
+            adj: vec![Vec::new(); nodes],
+            to: Vec::new(),
+            cap: Vec::new(),
+            sink_edge: Vec::new(),
+            log: None,
+        }
+    }
+
+    /// Sets edge `e`'s residual capacity (logged during a trial).
+    fn set(&mut self, e: usize, value: i64) {
+        if let Some(log) = &mut self.log {
+            log.push((e as u32, self.cap[e]));
+        }
+        self.cap[e] = value;
+    }
+
+    /// Runs `f` as a trial: every capacity change it makes is undone afterwards.
+    fn trial<T>(&mut self, f: impl FnOnce(&mut Network) -> T) -> T {
+        self.log = Some(Vec::new());
+        let out = f(self);
+        if let Some(log) = self.log.take() {
+            for &(e, old) in log.iter().rev() {
+                self.cap[e as usize] = old;
+            }
+        }
+        out
+    }
+
+    fn edge(&mut self, a: usize, b: usize, cap: i64) {
+        let e = self.to.len() as u32;
+        self.to.extend([b as u32, a as u32]);
+        self.cap.extend([cap, 0]);
+        self.adj[a].push(e);
+        self.adj[b].push(e + 1);
+    }
+
+    /// Builds the network of `cover` (rows: compounds, columns: centres). Nodes: source 0,
+    /// compounds `1..=n`, centres `n+1..=n+m`, sink `n+m+1`.
+    fn of(cover: &CoverageMatrix, population: &[f64], capacity: &[f64]) -> Network {
+        let (n, m) = (cover.n_rows(), cover.n_cols());
+        let mut net = Network::new(n + m + 2);
+        for (i, &p) in population.iter().enumerate().take(n) {
+            if !cover.row(i).0.is_empty() {
+                net.edge(0, 1 + i, units(p));
+            }
+            for &s in cover.row(i).0 {
+                net.edge(1 + i, 1 + n + s as usize, UNLIMITED);
+            }
+        }
+        for (s, &c) in capacity.iter().enumerate().take(m) {
+            net.sink_edge.push(net.to.len() as u32);
+            net.edge(1 + n + s, n + m + 1, units(c));
+        }
+        net
+    }
+
+    /// Reads the assignment off the residual capacities.
+    fn assignment(&self, n: usize, m: usize) -> Assignment {
+        // Flow on an edge is its reverse edge's residual capacity.
+        let flow_from = |node: usize, target: usize| -> i64 {
+            self.adj[node]
+                .iter()
+                .filter(|&&e| e % 2 == 0 && self.to[e as usize] as usize == target)
+                .map(|&e| self.cap[e as usize ^ 1])
+                .sum()
+        };
+        let served: Vec<i64> = (0..n).map(|i| flow_from(0, 1 + i)).collect();
+        let assigned: Vec<i64> = (0..m).map(|s| flow_from(1 + n + s, n + m + 1)).collect();
+        let total: i64 = served.iter().sum();
+        Assignment {
+            served: served.iter().map(|&u| u as f64 / UNITS).collect(),
+            assigned: assigned.iter().map(|&u| u as f64 / UNITS).collect(),
+            total: total as f64 / UNITS,
+        }
+    }
+
+    /// Breadth-first levels from the source over edges with residual capacity.
+    fn levels(&self, source: usize) -> Vec<u32> {
+        let mut level = vec![u32::MAX; self.adj.len()];
+        level[source] = 0;
+        let mut queue = std::collections::VecDeque::from([source]);
+        while let Some(v) = queue.pop_front() {
+            for &e in &self.adj[v] {
+                let w = self.to[e as usize] as usize;
+                if self.cap[e as usize] > 0 && level[w] == u32::MAX {
+                    level[w] = level[v] + 1;
+                    queue.push_back(w);
+                }
+            }
+        }
+        level
+    }
+
+    /// One augmenting path in the level graph (iterative depth-first search with current
+    /// arcs); returns the flow pushed, 0 when the blocking flow is complete.
+    fn augment(&mut self, source: usize, sink: usize, level: &mut [u32], arc: &mut [usize]) -> i64 {
+        let mut path: Vec<u32> = Vec::new();
+        let mut v = source;
+        loop {
+            if v == sink {
+                let f = path
+                    .iter()
+                    .map(|&e| self.cap[e as usize])
+                    .min()
+                    .unwrap_or(0);
+                for &e in &path {
+                    let (e, r) = (e as usize, e as usize ^ 1);
+                    self.set(e, self.cap[e] - f);
+                    self.set(r, self.cap[r] + f);
+                }
+                return f;
+            }
+            let next = self.adj[v][arc[v]..].iter().position(|&e| {
+                let w = self.to[e as usize] as usize;
+                self.cap[e as usize] > 0 && level[w] == level[v].wrapping_add(1)
+            });
+            match next {
+                Some(k) => {
+                    arc[v] += k;
+                    let e = self.adj[v][arc[v]];
+                    path.push(e);
+                    v = self.to[e as usize] as usize;
+                }
+                None => {
+                    // A dead end: no augmenting path passes through `v` this phase.
+                    arc[v] = self.adj[v].len();
+                    level[v] = u32::MAX;
+                    let Some(e) = path.pop() else { return 0 };
+                    v = self.to[e as usize ^ 1] as usize;
+                }
+            }
+        }
+    }
+
+    /// Dinic's maximum flow from the current residual network; returns the flow added.
+    fn max_flow(&mut self, source: usize, sink: usize) -> i64 {
+        let mut total = 0;
+        loop {
+            let mut level = self.levels(source);
+            if level[sink] == u32::MAX {
+                return total;
+            }
+            let mut arc = vec![0usize; self.adj.len()];
+            loop {
+                let f = self.augment(source, sink, &mut level, &mut arc);
+                if f == 0 {
+                    break;
+                }
+                total += f;
+            }
+        }
+    }
+}
+
+/// Assigns residents to centres under capacities, maximising the residents served. `cover`
+/// has a row per compound listing the centres that reach it; `capacity` is in residents
+/// (`f64::INFINITY` for none). Populations and capacities are taken to the nearest
+/// milli-resident; the result is exact at that precision and deterministic.
+///
+/// # Panics
+/// When `population` or `capacity` is shorter than the matrix's rows or columns.
+pub fn capacitated(cover: &CoverageMatrix, population: &[f64], capacity: &[f64]) -> Assignment {
+    assert!(
+        population.len() >= cover.n_rows(),
+        "one population per compound"
+    );
+    assert!(capacity.len() >= cover.n_cols(), "one capacity per centre");
+    let (n, m) = (cover.n_rows(), cover.n_cols());
+    let mut net = Network::of(cover, population, capacity);
+    net.max_flow(0, n + m + 1);
+    net.assignment(n, m)
+}
+
+/// The oracle for [`capacitated`]'s total: plain shortest augmenting paths (Edmonds–Karp),
+/// one path per breadth-first search.
+#[doc(hidden)]
+pub fn augmenting_paths(cover: &CoverageMatrix, population: &[f64], capacity: &[f64]) -> f64 {
+    let (n, m) = (cover.n_rows(), cover.n_cols());
+    let mut net = Network::of(cover, population, capacity);
+    let (source, sink) = (0, n + m + 1);
+    let mut total = 0i64;
+    loop {
+        let mut via = vec![u32::MAX; net.adj.len()];
+        let mut queue = std::collections::VecDeque::from([source]);
+        let mut seen = vec![false; net.adj.len()];
+        seen[source] = true;
+        while let Some(v) = queue.pop_front() {
+            for &e in &net.adj[v] {
+                let w = net.to[e as usize] as usize;
+                if net.cap[e as usize] > 0 && !seen[w] {
+                    seen[w] = true;
+                    via[w] = e;
+                    queue.push_back(w);
+                }
+            }
+        }
+        if !seen[sink] {
+            return total as f64 / UNITS;
+        }
+        let mut path = Vec::new();
+        let mut v = sink;
+        while v != source {
+            let e = via[v];
+            path.push(e);
+            v = net.to[e as usize ^ 1] as usize;
+        }
+        let f = path.iter().map(|&e| net.cap[e as usize]).min().unwrap_or(0);
+        for &e in &path {
+            net.cap[e as usize] -= f;
+            net.cap[e as usize ^ 1] += f;
+        }
+        total += f;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    fn random_instance(rng: &mut Rng) -> (CoverageMatrix, Vec<f64>, Vec<f64>) {
+        let n = 1 + rng.below(60);
+        let m = 1 + rng.below(12);
+        let mut cover = CoverageMatrix::new(m);
+        for _ in 0..n {
+            let row: Vec<(u32, f32)> = (0..m as u32)
+                .filter(|_| rng.f64() < 0.3)
+                .map(|s| (s, 0.0))
+                .collect();
+            cover.push_row(row);
+        }
+        let population = (0..n).map(|_| rng.range(0.0, 500.0).round()).collect();
+        let capacity = (0..m)
+            .map(|_| {
+                if rng.f64() < 0.1 {
+                    f64::INFINITY
+                } else {
+                    rng.range(0.0, 2000.0).round()
+                }
+            })
+            .collect();
+        (cover, population, capacity)
+    }
+
+    #[test]
+    fn dinic_matches_augmenting_paths_and_is_feasible() {
+        for seed in 0..200 {
+            let mut rng = Rng::new(seed);
+            let (cover, pop, cap) = random_instance(&mut rng);
+            let a = capacitated(&cover, &pop, &cap);
+            let oracle = augmenting_paths(&cover, &pop, &cap);
+            assert_eq!(a.total, oracle, "seed {seed}");
+            let served: f64 = a.served.iter().sum();
+            let assigned: f64 = a.assigned.iter().sum();
+            assert_eq!(served, a.total, "seed {seed}");
+            assert_eq!(assigned, a.total, "seed {seed}");
+            for (i, &s) in a.served.iter().enumerate() {
+                assert!(s <= pop[i], "seed {seed}: compound {i}");
+                assert!(s == 0.0 || !cover.row(i).0.is_empty(), "seed {seed}: {i}");
+            }
+            for (s, &x) in a.assigned.iter().enumerate() {
+                assert!(x <= cap[s], "seed {seed}: centre {s} over capacity");
+            }
+        }
+    }
+
+    #[test]
+    fn unlimited_capacity_serves_everyone_covered() {
+        for seed in 0..50 {
+            let mut rng = Rng::new(1000 + seed);
+            let (cover, pop, cap) = random_instance(&mut rng);
+            let a = capacitated(&cover, &pop, &vec![f64::INFINITY; cap.len()]);
+            let covered: f64 = (0..cover.n_rows())
+                .filter(|&i| !cover.row(i).0.is_empty())
+                .map(|i| pop[i])
+                .sum();
+            assert_eq!(a.total, covered, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_compound_splits_between_two_small_centres() {
+        let mut cover = CoverageMatrix::new(2);
+        cover.push_row([(0, 0.0), (1, 0.0)]);
+        cover.push_row([(1, 0.0)]);
+        let a = capacitated(&cover, &[1000.0, 300.0], &[600.0, 600.0]);
+        // Both centres fill up; the first compound is split between them.
+        assert_eq!(a.total, 1200.0);
+        assert_eq!(a.assigned, vec![600.0, 600.0]);
+        assert!(
+            a.served[0] >= 600.0 && a.served[1] <= 300.0,
+            "{:?}",
+            a.served
+        );
+    }
+
+    /// The most residents any `k` candidates serve, by trying every subset.
+    fn exhaustive(inst: SitingInstance<'_>, k: usize) -> f64 {
+        let m_c = inst.candidates.n_cols();
+        let mut best = 0.0f64;
+        for mask in 0u32..(1 << m_c) {
+            if mask.count_ones() as usize > k {
+                continue;
+            }
+            let caps: Vec<f64> = (0..m_c)
+                .map(|c| {
+                    if mask >> c & 1 == 1 {
+                        inst.candidate_capacity[c]
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let plan = plan_capacitated(
+                SitingInstance {
+                    candidate_capacity: &caps,
+                    ..inst
+                },
+                0,
+            );
+            // With k = 0 nothing is chosen: open the subset by giving only it capacity.
+            let mut both = CoverageMatrix::new(inst.existing.n_cols() + m_c);
+            for i in 0..inst.existing.n_rows() {
+                let e = inst.existing.row(i).0.iter().map(|&s| (s, 0.0));
+                let shift = inst.existing.n_cols() as u32;
+                let c = inst.candidates.row(i).0.iter().map(|&c| (c + shift, 0.0));
+                both.push_row(e.chain(c));
+            }
+            let mut cap = inst.existing_capacity.to_vec();
+            cap.extend(&caps);
+            let served = capacitated(&both, inst.population, &cap).total;
+            assert_eq!(
+                plan.base,
+                capacitated(inst.existing, inst.population, inst.existing_capacity).total
+            );
+            best = best.max(served);
+        }
+        best
+    }
+
+    #[test]
+    fn capacitated_siting_is_bounded_and_exact_when_it_says_so() {
+        let mut proven = 0;
+        for seed in 0..60 {
+            let mut rng = Rng::new(3000 + seed);
+            let (existing, pop, cap_e) = random_instance(&mut rng);
+            let m_c = 1 + rng.below(8);
+            let mut candidates = CoverageMatrix::new(m_c);
+            for _ in 0..existing.n_rows() {
+                let row: Vec<(u32, f32)> = (0..m_c as u32)
+                    .filter(|_| rng.f64() < 0.25)
+                    .map(|s| (s, 0.0))
+                    .collect();
+                candidates.push_row(row);
+            }
+            let cap_c: Vec<f64> = (0..m_c).map(|_| rng.range(50.0, 3000.0).round()).collect();
+            let inst = SitingInstance {
+                existing: &existing,
+                existing_capacity: &cap_e,
+                candidates: &candidates,
+                candidate_capacity: &cap_c,
+                population: &pop,
+            };
+            let k = 1 + rng.below(3);
+            let plan = plan_capacitated(inst, k);
+            let best = exhaustive(inst, k);
+            assert!(
+                plan.objective <= best,
+                "seed {seed}: {} > {best}",
+                plan.objective
+            );
+            assert!(
+                best <= plan.upper_bound,
+                "seed {seed}: bound {} < {best}",
+                plan.upper_bound
+            );
+            if plan.optimal {
+                assert_eq!(
+                    plan.objective, best,
+                    "seed {seed}: claimed optimal {plan:?} k {k}"
+                );
+                proven += 1;
+            }
+            let gains: f64 = plan.chosen.iter().map(|c| c.1).sum();
+            assert_eq!(plan.base + gains, plan.objective, "seed {seed}");
+            assert_eq!(plan.assignment.total, plan.objective, "seed {seed}");
+        }
+        assert!(proven > 20, "only {proven} of 60 proven");
+    }
+
+    #[test]
+    fn same_answer_every_time() {
+        let mut rng = Rng::new(7);
+        let (cover, pop, cap) = random_instance(&mut rng);
+        assert_eq!(
+            capacitated(&cover, &pop, &cap),
+            capacitated(&cover, &pop, &cap)
+        );
+    }
+}

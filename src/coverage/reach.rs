@@ -1,0 +1,563 @@
+//! What each compound reaches (nearest site, its cost, how many sites and which site classes
+//! are within budget) and what each site serves, without storing the compound × site pairs.
+//! Straight-line coverage streams over the pairs ([`stream_euclidean`]); the network and
+//! matrix metrics read the same figures off their coverage matrix ([`Reach::from_coverage`]).
+
+use rayon::prelude::*;
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+
+use super::{CentreLoad, Coverage};
+use crate::index::{GridPoint, PointGrid};
+
+/// Compounds per parallel task.
+const CHUNK: usize = 4096;
+
+/// Sites grouped into classes (centre levels) that share one budget.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteClasses<'a> {
+    /// The class of each site.
+    pub of_site: &'a [u32],
+    /// Each class's budget, metres.
+    pub budget_m: &'a [f64],
+}
+
+impl SiteClasses<'_> {
+    fn budget_of(&self, site: usize) -> f64 {
+        self.budget_m[self.of_site[site] as usize]
+    }
+}
+
+/// Per-compound reach and per-site load of one coverage run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reach {
+    /// For each compound, the site with the lowest cost (ties: lowest site index), whether
+    /// within budget or not; `None` when no site is reachable at all.
+    pub nearest: Vec<Option<u32>>,
+    /// For each compound, the cost in metres to `nearest` (`f64::INFINITY` when none).
+    pub nearest_cost_m: Vec<f64>,
+    /// For each compound, how many sites reach it within their budget.
+    within: Vec<u32>,
+    /// `classes[class_start[i]..class_start[i + 1]]`: the classes with a site reaching
+    /// compound `i`, ascending.
+    class_start: Vec<usize>,
+    classes: Vec<u32>,
+    /// What each site serves, in site order.
+    pub loads: Vec<CentreLoad>,
+}
+
+impl Reach {
+    /// Number of compounds.
+    pub fn len(&self) -> usize {
+        self.nearest.len()
+    }
+
+    /// True when there are no compounds.
+    pub fn is_empty(&self) -> bool {
+        self.nearest.is_empty()
+    }
+
+    /// True when at least one site reaches compound `i` within its budget.
+    pub fn is_covered(&self, i: usize) -> bool {
+        self.within[i] > 0
+    }
+
+    /// How many sites reach compound `i` within their budget.
+    pub fn sites_within(&self, i: usize) -> usize {
+        self.within[i] as usize
+    }
+
+    /// Covered flags for all compounds.
+    pub fn covered(&self) -> Vec<bool> {
+        self.within.iter().map(|&w| w > 0).collect()
+    }
+
+    /// The site classes with a site reaching compound `i`, ascending.
+    pub fn classes_of(&self, i: usize) -> &[u32] {
+        &self.classes[self.class_start[i]..self.class_start[i + 1]]
+    }
+
+    /// Reads the reach off a coverage matrix (network and matrix metrics, and the oracle for
+    /// [`stream_euclidean`]). `class_of_site` gives each site's class; `population` weighs
+    /// the loads.
+    pub fn from_coverage(coverage: &Coverage, class_of_site: &[u32], population: &[f64]) -> Reach {
+        let n_sites = coverage.by_compound.n_cols();
+        let mut reach = Reach {
+            nearest: coverage.nearest.clone(),
+            nearest_cost_m: coverage.nearest_cost_m.clone(),
+            class_start: vec![0],
+            loads: vec![CentreLoad::default(); n_sites],
+            ..Reach::default()
+        };
+        let mut nearest_covers = Vec::with_capacity(coverage.len());
+        for (i, &pop) in population.iter().enumerate().take(coverage.len()) {
+            let sites = coverage.by_compound.row(i).0;
+            reach.within.push(sites.len() as u32);
+            let start = reach.classes.len();
+            reach
+                .classes
+                .extend(sites.iter().map(|&s| class_of_site[s as usize]));
+            reach.classes[start..].sort_unstable();
+            let mut kept = start;
+            for k in start..reach.classes.len() {
+                if k == start || reach.classes[k] != reach.classes[kept - 1] {
+                    reach.classes[kept] = reach.classes[k];
+                    kept += 1;
+                }
+            }
+            reach.classes.truncate(kept);
+            reach.class_start.push(kept);
+            for &s in sites {
+                let l = &mut reach.loads[s as usize];
+                l.served_compounds += 1;
+                l.served_population += pop;
+            }
+            nearest_covers
+                .push(coverage.nearest[i].is_some_and(|s| sites.binary_search(&s).is_ok()));
+        }
+        reach.add_nearest_population(&nearest_covers, population);
+        reach
+    }
+
+    /// Adds each covered compound's population to its nearest site, in compound order.
+    fn add_nearest_population(&mut self, nearest_covers: &[bool], population: &[f64]) {
+        for (i, &covers) in nearest_covers.iter().enumerate() {
+            if let (true, Some(s)) = (covers, self.nearest[i]) {
+                self.loads[s as usize].nearest_population += population[i];
+            }
+        }
+    }
+}
+
+/// What the streaming pass learns about one compound.
+#[derive(Debug, Clone, Default)]
+struct CompoundReach {
+    index: u32,
+    nearest: Option<u32>,
+    cost_m: f64,
+    nearest_covers: bool,
+    within: u32,
+    /// Classes reaching the compound as bits (when there are at most 64 classes)…
+    mask: u64,
+    /// …or as a list (more classes).
+    classes: Vec<u32>,
+}
+
+/// The fixed inputs of the streaming passes.
+struct Stream<'a> {
+    sites: &'a [[f64; 2]],
+    grid: PointGrid,
+    tree: RTree<GeomWithData<[f64; 2], u32>>,
+    classes: SiteClasses<'a>,
+    /// Per class, squared budgets below which (`lo`) a pair is surely within and above which
+    /// (`hi`) surely not; in between, the exact `sqrt(d2) <= budget` test decides.
+    lo2: Vec<f64>,
+    hi2: Vec<f64>,
+    max_budget: f64,
+    /// Per site-grid cell: the classes in it as bits (when they fit).
+    cell_mask: Vec<u64>,
+    /// The least `lo2`: cells nearer than that are inside every site's circle.
+    lo2_min: f64,
+}
+
+/// Straight-line reach of `compounds` by `sites` (metres on one plane): site `s` reaches
+/// compound `i` when their distance is `<=` its class's budget. Two parallel passes, one
+/// over compounds and one over sites, each in grid order; cells wholly inside a circle are
+/// counted without distance tests, and nothing is stored per pair, so memory grows with
+/// compounds + sites. Identical to `Reach::from_coverage(&euclidean(..))` (the oracle tests
+/// hold it to that) and independent of the thread count.
+///
+/// # Panics
+/// When `classes.of_site.len() != sites.len()`, `population.len() != compounds.len()`, or a
+/// class has no budget.
+pub fn stream_euclidean(
+    compounds: &[[f64; 2]],
+    sites: &[[f64; 2]],
+    classes: SiteClasses<'_>,
+    population: &[f64],
+) -> Reach {
+    assert_eq!(classes.of_site.len(), sites.len(), "one class per site");
+    assert_eq!(
+        population.len(),
+        compounds.len(),
+        "one population per compound"
+    );
+    let stream = Stream::new(sites, classes);
+    let side = PointGrid::cell_for(compounds, stream.max_budget);
+    let order = PointGrid::new(compounds, side);
+    let mut reach = Reach {
+        nearest: vec![None; compounds.len()],
+        nearest_cost_m: vec![f64::INFINITY; compounds.len()],
+        within: vec![0; compounds.len()],
+        class_start: Vec::with_capacity(compounds.len() + 1),
+        classes: Vec::new(),
+        loads: stream.loads(&order, population),
+    };
+    let mut class_lists: Vec<Vec<u32>> = vec![Vec::new(); compounds.len()];
+    let mut nearest_covers = vec![false; compounds.len()];
+    for c in stream.compounds_pass(order.points()) {
+        let i = c.index as usize;
+        reach.nearest[i] = c.nearest;
+        reach.nearest_cost_m[i] = c.cost_m;
+        reach.within[i] = c.within;
+        nearest_covers[i] = c.nearest_covers;
+        class_lists[i] = if c.mask != 0 {
+            (0..64).filter(|b| c.mask >> b & 1 == 1).collect()
+        } else {
+            c.classes
+        };
+    }
+    reach.class_start.push(0);
+    for list in class_lists {
+        reach.classes.extend(list);
+        reach.class_start.push(reach.classes.len());
+    }
+    reach.add_nearest_population(&nearest_covers, population);
+    reach
+}
+
+impl<'a> Stream<'a> {
+    fn new(sites: &'a [[f64; 2]], classes: SiteClasses<'a>) -> Self {
+        let max_budget = classes
+            .of_site
+            .iter()
+            .map(|&c| classes.budget_m[c as usize])
+            .fold(0.0, f64::max);
+        let grid = PointGrid::with_tags(
+            sites,
+            classes.of_site,
+            PointGrid::cell_for(sites, max_budget),
+        );
+        let lo2: Vec<f64> = classes
+            .budget_m
+            .iter()
+            .map(|b| b * b * (1.0 - 1e-12))
+            .collect();
+        let hi2: Vec<f64> = classes
+            .budget_m
+            .iter()
+            .map(|b| b * b * (1.0 + 1e-12))
+            .collect();
+        let bits = classes.budget_m.len() <= 64;
+        let mut cell_mask = vec![0u64; if bits { grid.n_cells() } else { 0 }];
+        for (cell, mask) in cell_mask.iter_mut().enumerate() {
+            for q in &grid.points()[grid.cell_slots(cell)] {
+                *mask |= 1 << q.tag;
+            }
+        }
+        Stream {
+            sites,
+            tree: RTree::bulk_load(
+                sites
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| GeomWithData::new(*p, i as u32))
+                    .collect(),
+            ),
+            grid,
+            classes,
+            lo2: lo2.clone(),
+            hi2,
+            max_budget,
+            cell_mask,
+            lo2_min: lo2.iter().copied().fold(f64::INFINITY, f64::min),
+        }
+    }
+
+    /// True when `d2` (a squared distance) is within the budget of class `class`, by the
+    /// same `sqrt(d2) <= budget` test the matrix path makes.
+    fn inside(&self, class: u32, d2: f64) -> bool {
+        let c = class as usize;
+        d2 <= self.lo2[c] || (d2 <= self.hi2[c] && d2.sqrt() <= self.classes.budget_m[c])
+    }
+
+    /// The pass over compounds, in grid order, in parallel chunks collected in order.
+    fn compounds_pass(&self, order: &[GridPoint]) -> Vec<CompoundReach> {
+        let parts: Vec<Vec<CompoundReach>> = order
+            .par_chunks(CHUNK)
+            .map(|chunk| chunk.iter().map(|p| self.compound(p)).collect())
+            .collect();
+        parts.into_iter().flatten().collect()
+    }
+
+    /// Everything about one compound: its nearest site and the sites within budget.
+    fn compound(&self, p: &GridPoint) -> CompoundReach {
+        let mut out = CompoundReach {
+            index: p.index,
+            ..CompoundReach::default()
+        };
+        let bits = self.classes.budget_m.len() <= 64;
+        let single = self.classes.budget_m.len() == 1;
+        let inside_2 = if bits { self.lo2_min } else { -1.0 };
+        let mut within = 0u32;
+        let mut mask = 0u64;
+        let mut classes = Vec::new();
+        self.grid
+            .for_each_row_near(p.xy, self.max_budget, inside_2, |cells, slots, whole| {
+                if whole {
+                    within += slots.len() as u32;
+                    mask |= if single {
+                        1
+                    } else {
+                        self.cell_mask[cells].iter().fold(0, |m, c| m | c)
+                    };
+                    return;
+                }
+                for q in &self.grid.points()[slots] {
+                    let d2 = (q.xy[0] - p.xy[0]).powi(2) + (q.xy[1] - p.xy[1]).powi(2);
+                    if self.inside(q.tag, d2) {
+                        within += 1;
+                        if bits {
+                            mask |= 1 << q.tag;
+                        } else if !classes.contains(&q.tag) {
+                            classes.push(q.tag);
+                        }
+                    }
+                }
+            });
+        (out.within, out.mask, out.classes) = (within, mask, classes);
+        out.classes.sort_unstable();
+        let best = self
+            .grid
+            .nearest_within(p.xy, self.max_budget)
+            .unwrap_or_else(|| self.nearest_beyond(p.xy));
+        if best.1 != u32::MAX {
+            out.nearest = Some(best.1);
+            out.nearest_covers = best.0 <= self.classes.budget_of(best.1 as usize);
+        }
+        out.cost_m = best.0;
+        out
+    }
+
+    /// The nearest site when none lies within the largest budget: lowest index on ties.
+    fn nearest_beyond(&self, p: [f64; 2]) -> (f64, u32) {
+        let mut iter = self.tree.nearest_neighbor_iter_with_distance_2(&p);
+        let Some((first, d2)) = iter.next() else {
+            return (f64::INFINITY, u32::MAX);
+        };
+        let mut index = first.data;
+        for (s, e2) in iter {
+            if e2 > d2 {
+                break;
+            }
+            index = index.min(s.data);
+        }
+        let q = self.sites[index as usize];
+        let d = ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
+        (d, index)
+    }
+
+    /// The pass over sites: what each serves. When every population is a whole number and
+    /// their total fits a double's integers, sums are exact in any order and cells wholly
+    /// inside a circle add their total at once; otherwise each site sums its compounds in
+    /// ascending order, as the matrix path does.
+    fn loads(&self, compounds: &PointGrid, population: &[f64]) -> Vec<CentreLoad> {
+        let total: f64 = population.iter().map(|p| p.abs()).sum();
+        let whole = total <= 2f64.powi(53) && population.iter().all(|p| p.fract() == 0.0);
+        // Running totals of population in grid order: a run of slots sums in O(1).
+        let mut acc = 0.0;
+        let mut cell_pop = vec![0.0];
+        if whole {
+            cell_pop.extend(compounds.points().iter().map(|q| {
+                acc += population[q.index as usize];
+                acc
+            }));
+        }
+        // Sites in grid order, so neighbours scan the same compound cells while they are
+        // in cache; results go back to site order.
+        let by_slot: Vec<CentreLoad> = self
+            .grid
+            .points()
+            .par_iter()
+            .map_init(Vec::new, |hits: &mut Vec<u32>, q| {
+                self.site_load(
+                    q.index as usize,
+                    compounds,
+                    population,
+                    (whole, &cell_pop),
+                    hits,
+                )
+            })
+            .collect();
+        let mut loads = vec![CentreLoad::default(); self.sites.len()];
+        for (q, load) in self.grid.points().iter().zip(by_slot) {
+            loads[q.index as usize] = load;
+        }
+        loads
+    }
+
+    /// What site `s` serves. `whole.0`: populations are whole numbers and `whole.1` holds
+    /// their running totals in grid order (`whole.1[k]`: the first `k` slots).
+    fn site_load(
+        &self,
+        s: usize,
+        compounds: &PointGrid,
+        population: &[f64],
+        whole: (bool, &[f64]),
+        hits: &mut Vec<u32>,
+    ) -> CentreLoad {
+        let class = self.classes.of_site[s];
+        let budget = self.classes.budget_m[class as usize];
+        let lo2 = self.lo2[class as usize];
+        let mut load = CentreLoad::default();
+        hits.clear();
+        let site = self.sites[s];
+        let mut n = 0;
+        let mut sum = 0.0;
+        compounds.for_each_row_near(
+            site,
+            budget,
+            if whole.0 { lo2 } else { -1.0 },
+            |_, slots, inside| {
+                if inside {
+                    n += slots.len();
+                    sum += whole.1[slots.end] - whole.1[slots.start];
+                    return;
+                }
+                for q in &compounds.points()[slots] {
+                    let d2 = (q.xy[0] - site[0]).powi(2) + (q.xy[1] - site[1]).powi(2);
+                    if self.inside(class, d2) {
+                        n += 1;
+                        if whole.0 {
+                            sum += population[q.index as usize];
+                        } else {
+                            hits.push(q.index);
+                        }
+                    }
+                }
+            },
+        );
+        load.served_compounds = n;
+        load.served_population = sum;
+        if !whole.0 {
+            hits.sort_unstable();
+            load.served_population = hits
+                .iter()
+                .fold(0.0, |acc, &i| acc + population[i as usize]);
+        }
+        load
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::euclidean;
+    use crate::rng::Rng;
+
+    fn snapped_points(rng: &mut Rng, n: usize, size: f64) -> Vec<[f64; 2]> {
+        (0..n)
+            .map(|_| {
+                let (x, y) = (rng.range(0.0, size), rng.range(0.0, size));
+                [(x / 10.0).round() * 10.0, (y / 10.0).round() * 10.0]
+            })
+            .collect()
+    }
+
+    /// Streaming against the matrix path on one random city.
+    fn check_city(seed: u64, fractional: bool) {
+        let mut rng = Rng::new(seed);
+        let n = 1 + rng.below(3000);
+        let m = 1 + rng.below(300);
+        let size = [2000.0, 8000.0, 30_000.0][rng.below(3)];
+        let compounds = snapped_points(&mut rng, n, size);
+        let sites = snapped_points(&mut rng, m, size);
+        let class_budget = [300.0, 500.0, 1000.0];
+        let n_classes = 1 + rng.below(3);
+        let of_site: Vec<u32> = (0..m).map(|_| rng.below(n_classes) as u32).collect();
+        let population: Vec<f64> = (0..n)
+            .map(|_| {
+                let p = rng.range(0.0, 3000.0);
+                if fractional { p } else { p.round() }
+            })
+            .collect();
+        let classes = SiteClasses {
+            of_site: &of_site,
+            budget_m: &class_budget[..n_classes],
+        };
+        let budget: Vec<f64> = of_site.iter().map(|&c| class_budget[c as usize]).collect();
+        let streamed = stream_euclidean(&compounds, &sites, classes, &population);
+        let matrix = Reach::from_coverage(
+            &euclidean(&compounds, &sites, &budget),
+            &of_site,
+            &population,
+        );
+        assert_eq!(
+            streamed, matrix,
+            "seed {seed}: n={n} m={m} fractional={fractional}"
+        );
+    }
+
+    #[test]
+    fn streaming_matches_the_matrix_path_with_whole_populations() {
+        for seed in 0..40 {
+            check_city(seed, false);
+        }
+    }
+
+    #[test]
+    fn streaming_matches_the_matrix_path_with_fractional_populations() {
+        for seed in 100..130 {
+            check_city(seed, true);
+        }
+    }
+
+    #[test]
+    fn streaming_matches_the_matrix_path_with_more_classes_than_bits() {
+        let mut rng = Rng::new(77);
+        let compounds = snapped_points(&mut rng, 2000, 3000.0);
+        let sites = snapped_points(&mut rng, 400, 3000.0);
+        let of_site: Vec<u32> = (0..400).map(|s| (s % 70) as u32).collect();
+        let class_budget: Vec<f64> = (0..70).map(|c| 200.0 + 10.0 * c as f64).collect();
+        let population: Vec<f64> = (0..2000).map(|i| (i % 13) as f64).collect();
+        let budget: Vec<f64> = of_site.iter().map(|&c| class_budget[c as usize]).collect();
+        let classes = SiteClasses {
+            of_site: &of_site,
+            budget_m: &class_budget,
+        };
+        let streamed = stream_euclidean(&compounds, &sites, classes, &population);
+        let cov = euclidean(&compounds, &sites, &budget);
+        assert_eq!(streamed, Reach::from_coverage(&cov, &of_site, &population));
+    }
+
+    #[test]
+    fn point_exactly_on_the_radius_is_covered_and_counted() {
+        let sites = [[0.0, 0.0], [1000.0, 0.0]];
+        let compounds = [
+            [300.0, 0.0],
+            [180.0, 240.0],
+            [300.0000001, 0.0],
+            [700.0, 0.0],
+        ];
+        let classes = SiteClasses {
+            of_site: &[0, 0],
+            budget_m: &[300.0],
+        };
+        let r = stream_euclidean(&compounds, &sites, classes, &[1.0, 2.0, 4.0, 8.0]);
+        assert_eq!(r.covered(), vec![true, true, false, true]);
+        assert_eq!(r.loads[0].served_population, 3.0);
+        assert_eq!(r.loads[1].served_population, 8.0);
+        assert_eq!(r.nearest_cost_m[1], 300.0);
+    }
+
+    #[test]
+    fn same_result_on_one_thread_and_many() {
+        let mut rng = Rng::new(9);
+        let compounds = snapped_points(&mut rng, 30_000, 10_000.0);
+        let sites = snapped_points(&mut rng, 2_000, 10_000.0);
+        let of_site: Vec<u32> = (0..2000).map(|s| (s % 2) as u32).collect();
+        let population: Vec<f64> = (0..30_000).map(|i| (i % 97) as f64 + 0.25).collect();
+        let run = |threads: usize| {
+            let classes = SiteClasses {
+                of_site: &of_site,
+                budget_m: &[500.0, 800.0],
+            };
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| stream_euclidean(&compounds, &sites, classes, &population))
+        };
+        assert_eq!(run(1), run(4));
+    }
+}

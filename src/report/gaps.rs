@@ -1,0 +1,104 @@
+//! Outputs of a gap study: the `gaps` section of `summary.json`, `gaps.geojson` (zones),
+//! `gap_compounds.geojson` (the uncovered compounds) and the terminal table of zones.
+
+use super::{
+    GapsReport, OutputSet, SiteList, gap_compounds_geojson, gaps_geojson, gaps_value, render_table,
+    zone_id,
+};
+use crate::gaps::GapStudy;
+use crate::model::Compounds;
+use crate::study::StudyArea;
+
+/// Zones listed in the terminal table.
+const TABLE_ZONES: usize = 15;
+
+impl GapStudy {
+    /// The potential sites the zones' `best_site` indexes.
+    pub fn sites(&self) -> SiteList<'_> {
+        SiteList {
+            ids: &self.site_ids,
+            lonlat: &self.site_lonlat,
+        }
+    }
+
+    /// The study as the HTML report shows it.
+    pub fn report(&self) -> GapsReport<'_> {
+        GapsReport {
+            zones: &self.zones,
+            sites: self.sites(),
+            link_m: self.link_m,
+            outline_buffer_m: self.outline_buffer_m,
+        }
+    }
+}
+
+/// Adds the study to a run's outputs: `summary["gaps"]`, then `gaps.geojson` and
+/// `gap_compounds.geojson` into `files` (after `summary.json`, which the caller adds
+/// between the two calls of this pair: [`gaps_summary`] then this).
+pub fn gaps_outputs(
+    gaps: &GapStudy,
+    compounds: &Compounds,
+    compounds_xy: &[[f64; 2]],
+    study: &StudyArea,
+    files: &mut OutputSet,
+) {
+    files.add(
+        "gaps.geojson",
+        gaps_geojson(
+            &gaps.zones,
+            compounds_xy,
+            study,
+            gaps.sites(),
+            gaps.outline_buffer_m,
+        )
+        .into_bytes(),
+    );
+    files.add(
+        "gap_compounds.geojson",
+        gap_compounds_geojson(&gaps.zones, compounds, study).into_bytes(),
+    );
+}
+
+/// Sets `summary["gaps"]`.
+pub fn gaps_summary(gaps: &GapStudy, compounds: &Compounds, summary: &mut serde_json::Value) {
+    summary["gaps"] = gaps_value(&gaps.zones, compounds, gaps.sites(), gaps.link_m);
+}
+
+/// The terminal table of the largest zones with their best new sites.
+pub fn gaps_table(gaps: &GapStudy) -> String {
+    let mut table = format!(
+        "\n{} gap zones (compounds within {:.0} m of each other share a zone):\n",
+        gaps.zones.len(),
+        gaps.link_m
+    );
+    let rows: Vec<Vec<String>> = gaps
+        .zones
+        .iter()
+        .enumerate()
+        .take(TABLE_ZONES)
+        .map(|(z, zone)| {
+            vec![
+                zone_id(z),
+                format!("{:.0}", zone.population),
+                zone.compounds.len().to_string(),
+                zone.best_site
+                    .map(|(s, p)| format!("{} (+{:.0})", gaps.site_ids[s as usize], p))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table.push_str(&render_table(
+        &[
+            "zone",
+            "population",
+            "compounds",
+            "best new site (+population)",
+        ],
+        &rows,
+    ));
+    if gaps.zones.len() > TABLE_ZONES {
+        let more = gaps.zones.len() - TABLE_ZONES;
+        table.push_str(&format!("  … and {more} smaller zones\n"));
+    }
+    table
+}

@@ -1,0 +1,401 @@
+//! The files of a life-circle run: compounds with their distance and flag per type
+//! (GeoJSON and CSV), facilities with the population they serve, `summary.json` with its
+//! `lifecircle` section, and the problem ledger (one row per compound and missing type).
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use super::layers::{push_point, write_collection, write_rows_parallel};
+use super::{Lang, RunInfo, pretty_json, push_f64, push_rounded};
+use crate::io::{OutputSet, push_json_str};
+use crate::lifecircle::{Facilities, LifeCircle};
+use crate::model::Compounds;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What the outputs are made from.
+#[derive(Debug, Clone, Copy)]
+pub struct LifeCircleReport<'a> {
+    /// The run's result.
+    pub result: &'a LifeCircle,
+    /// The compounds measured.
+    pub compounds: &'a Compounds,
+    /// The facilities of the profile's types.
+    pub facilities: &'a Facilities,
+    /// Inputs, warnings, timings.
+    pub run: &'a RunInfo,
+}
+
+/// The files of a life-circle run: `summary.json`, `compounds.geojson`, `compounds.csv`,
+/// `facilities.geojson`, `ledger.csv` and `lifecircle.xlsx` (headers in `lang`; its ledger
+/// sheet streamed through `scratch`, normally the output directory, when given). Returns the
+/// summary too, for printing.
+pub fn lifecircle_outputs<'a>(
+    report: LifeCircleReport<'a>,
+    lang: Lang,
+    scratch: Option<&'a std::path::Path>,
+) -> (Value, OutputSet<'a>) {
+    let summary = lifecircle_summary(&report);
+    let mut out = OutputSet::new();
+    out.add("summary.json", pretty_json(&summary).into_bytes());
+    out.add_stream(
+        "compounds.geojson",
+        Box::new(move |w| write_compounds_geojson(w, &report)),
+    );
+    out.add_stream(
+        "compounds.csv",
+        Box::new(move |w| write_compounds_csv(w, &report)),
+    );
+    out.add_stream(
+        "facilities.geojson",
+        Box::new(move |w| write_facilities_geojson(w, &report)),
+    );
+    out.add_stream("ledger.csv", Box::new(move |w| write_ledger(w, &report)));
+    out.add_stream(
+        "lifecircle.xlsx",
+        Box::new(move |w| {
+            let bytes =
+                super::lifecircle_xlsx(&report, lang, scratch).map_err(std::io::Error::other)?;
+            w.write_all(&bytes)
+        }),
+    );
+    (summary, out)
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+/// `summary.json` with the `lifecircle` section.
+pub fn lifecircle_summary(report: &LifeCircleReport) -> Value {
+    let lc = report.result;
+    let c = report.compounds;
+    let mut inputs = serde_json::Map::new();
+    for (role, info) in &report.run.inputs {
+        inputs.insert(role.clone(), json!(info));
+    }
+    inputs.insert("population_source".into(), json!(c.population_source));
+    let groups: serde_json::Map<String, Value> = c
+        .group_fields
+        .iter()
+        .zip(&lc.groups)
+        .map(|(name, rows)| (name.clone(), json!(rows)))
+        .collect();
+    let types: Vec<Value> = lc
+        .type_rows
+        .iter()
+        .zip(&lc.profile.types)
+        .map(|(row, t)| {
+            let mut v = json!(row);
+            v["source"] = json!(t.source);
+            v
+        })
+        .collect();
+    let mut v = json!({
+        "circleplan_version": env!("CARGO_PKG_VERSION"),
+        "inputs": inputs,
+        "metric": lc.metric.to_string(),
+        "plane": lc.study.plane_description(),
+        "output_coords": lc.study.output.to_string(),
+        "compounds": { "total": c.len() },
+        "population": { "total": c.total_population() },
+        "facilities": { "total": report.facilities.len() },
+        "lifecircle": {
+            "profile": lc.profile.name,
+            "accessibility": lc.types.first().and_then(|t| t.access.as_ref()).map(|_| "2sfca"),
+            "types": types,
+            "levels": lc.level_rows,
+            "complete": lc.complete_share,
+            "groups": groups,
+        },
+        "warnings": report.run.warnings,
+    });
+    if let Some(timings) = &report.run.timings_ms {
+        let m: serde_json::Map<String, Value> = timings
+            .iter()
+            .map(|(k, ms)| (k.clone(), json!(round(*ms, 1))))
+            .collect();
+        v["timings_ms"] = Value::Object(m);
+    }
+    v
+}
+
+/// Appends `"key":` to a JSON object being built.
+fn push_key(s: &mut String, key: &str) {
+    s.push(',');
+    push_json_str(s, key);
+    s.push(':');
+}
+
+/// One per-compound value, before it is written as JSON or as a CSV cell.
+enum Cell<'a> {
+    /// A number rounded to the given decimals (`null` / empty when not finite).
+    Num(f64, i32),
+    /// A flag.
+    Flag(bool),
+    /// Comma-separated type ids.
+    Missing(&'a LifeCircle, usize),
+}
+
+/// The names of the per-type columns, in output order.
+fn column_names(lc: &LifeCircle) -> Vec<String> {
+    let ids = || lc.profile.types.iter().map(|t| t.type_id.as_str());
+    let mut v: Vec<String> = ids().map(|t| format!("d_{t}")).collect();
+    v.extend(ids().map(|t| format!("ok_{t}")));
+    v.extend(lc.levels.iter().map(|l| format!("complete_{l}")));
+    v.extend(["complete", "completeness", "missing"].map(String::from));
+    for (t, r) in ids().zip(&lc.types) {
+        if r.access.is_some() {
+            v.push(format!("access_{t}"));
+        }
+    }
+    v
+}
+
+/// Calls `emit` with compound `i`'s per-type values, in the order of [`column_names`].
+fn compound_cells(lc: &LifeCircle, i: usize, mut emit: impl FnMut(usize, Cell)) {
+    let mut k = 0;
+    let mut next = |c: Cell| {
+        emit(k, c);
+        k += 1;
+    };
+    for r in &lc.types {
+        next(Cell::Num(r.nearest_m[i], 2));
+    }
+    for r in &lc.types {
+        next(Cell::Flag(r.ok[i]));
+    }
+    for flags in &lc.complete_level {
+        next(Cell::Flag(flags[i]));
+    }
+    next(Cell::Flag(lc.complete[i]));
+    next(Cell::Num(lc.completeness[i], 4));
+    next(Cell::Missing(lc, i));
+    for r in &lc.types {
+        if let Some(a) = &r.access {
+            next(Cell::Num(a[i], 6));
+        }
+    }
+}
+
+/// The missing type ids of compound `i`, comma-separated.
+fn missing_ids(lc: &LifeCircle, i: usize) -> String {
+    let mut s = String::new();
+    for (k, t) in lc.missing(i).enumerate() {
+        if k > 0 {
+            s.push(',');
+        }
+        s.push_str(&lc.profile.types[t].type_id);
+    }
+    s
+}
+
+/// Streams `compounds.geojson`: each compound with `id`, `population`, its group fields and
+/// the per-type columns.
+pub fn write_compounds_geojson(
+    w: &mut dyn Write,
+    report: &LifeCircleReport,
+) -> std::io::Result<()> {
+    let (lc, c) = (report.result, report.compounds);
+    let names = column_names(lc);
+    write_collection(w, c.len(), &|s: &mut String, i: usize| {
+        s.push_str("{\"type\":\"Feature\",\"geometry\":");
+        push_point(s, lc.study.output_lonlat(c.lonlat[i]));
+        s.push_str(",\"properties\":{\"id\":");
+        push_json_str(s, &c.ids[i]);
+        s.push_str(",\"population\":");
+        push_rounded(s, c.population[i], 6);
+        for (g, values) in c.group_fields.iter().zip(&c.groups) {
+            push_key(s, g);
+            push_json_str(s, &values[i]);
+        }
+        compound_cells(lc, i, |k, cell| {
+            push_key(s, &names[k]);
+            match cell {
+                Cell::Num(x, digits) => push_rounded(s, x, digits),
+                Cell::Flag(b) => s.push_str(if b { "true" } else { "false" }),
+                Cell::Missing(lc, i) => push_json_str(s, &missing_ids(lc, i)),
+            }
+        });
+        s.push_str("}}");
+    })
+}
+
+/// Appends a CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+fn push_field(out: &mut String, field: &str) {
+    if field.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
+}
+
+/// Streams `compounds.csv` (UTF-8 with BOM): `id`, `lon`, `lat`, `population`, the group
+/// fields, then the per-type columns.
+pub fn write_compounds_csv(w: &mut dyn Write, report: &LifeCircleReport) -> std::io::Result<()> {
+    let (lc, c) = (report.result, report.compounds);
+    w.write_all(BOM)?;
+    let mut header = String::from("id,lon,lat,population");
+    for g in &c.group_fields {
+        header.push(',');
+        push_field(&mut header, g);
+    }
+    for name in column_names(lc) {
+        header.push(',');
+        header.push_str(&name);
+    }
+    header.push('\n');
+    w.write_all(header.as_bytes())?;
+    write_rows_parallel(w, c.len(), &|s: &mut String, i: usize| {
+        push_field(s, &c.ids[i]);
+        let [lon, lat] = lc.study.output_lonlat(c.lonlat[i]);
+        s.push(',');
+        push_f64(s, lon);
+        s.push(',');
+        push_f64(s, lat);
+        s.push(',');
+        push_rounded(s, c.population[i], 6);
+        for values in &c.groups {
+            s.push(',');
+            push_field(s, &values[i]);
+        }
+        compound_cells(lc, i, |_, cell| {
+            s.push(',');
+            match cell {
+                Cell::Num(x, digits) if x.is_finite() => push_rounded(s, x, digits),
+                Cell::Num(..) => {}
+                Cell::Flag(b) => s.push_str(if b { "true" } else { "false" }),
+                Cell::Missing(lc, i) => push_field(s, &missing_ids(lc, i)),
+            }
+        });
+        s.push('\n');
+    })
+}
+
+/// Streams `facilities.geojson`: each facility of a profile type with `id`, `type` and
+/// `served_population` (residents within the type's distance).
+pub fn write_facilities_geojson(
+    w: &mut dyn Write,
+    report: &LifeCircleReport,
+) -> std::io::Result<()> {
+    let (lc, f) = (report.result, report.facilities);
+    // Position of each facility within its type's list.
+    let mut served = vec![0.0; f.len()];
+    for r in &lc.types {
+        for (k, &j) in r.facilities.iter().enumerate() {
+            served[j] = r.served_population[k];
+        }
+    }
+    write_collection(w, f.len(), &|s: &mut String, j: usize| {
+        s.push_str("{\"type\":\"Feature\",\"geometry\":");
+        push_point(s, lc.study.output_lonlat(f.lonlat[j]));
+        s.push_str(",\"properties\":{\"id\":");
+        push_json_str(s, &f.ids[j]);
+        s.push_str(",\"type\":");
+        push_json_str(s, &lc.profile.types[f.type_of[j] as usize].type_id);
+        s.push_str(",\"served_population\":");
+        push_rounded(s, served[j], 6);
+        if lc.types.iter().any(|t| t.access.is_some()) {
+            s.push_str(",\"capacity\":");
+            push_f64(s, f.capacity[j]);
+        }
+        s.push_str("}}");
+    })
+}
+
+/// One ledger row: compound index and missing type index, in compound then profile order.
+pub fn ledger_rows(lc: &LifeCircle) -> Vec<(usize, usize)> {
+    (0..lc.complete.len())
+        .flat_map(|i| lc.missing(i).map(move |t| (i, t)))
+        .collect()
+}
+
+/// Streams `ledger.csv` (UTF-8 with BOM): one row per compound and missing type with
+/// `compound`, the group fields, `type`, `level`, `distance_m` (nearest; empty when none),
+/// `max_distance_m` and `population`.
+pub fn write_ledger(w: &mut dyn Write, report: &LifeCircleReport) -> std::io::Result<()> {
+    let (lc, c) = (report.result, report.compounds);
+    w.write_all(BOM)?;
+    let mut header = String::from("compound");
+    for g in &c.group_fields {
+        header.push(',');
+        push_field(&mut header, g);
+    }
+    header.push_str(",type,level,distance_m,max_distance_m,population\n");
+    w.write_all(header.as_bytes())?;
+    let rows = ledger_rows(lc);
+    write_rows_parallel(w, rows.len(), &|s: &mut String, k: usize| {
+        let (i, t) = rows[k];
+        let ty = &lc.profile.types[t];
+        push_field(s, &c.ids[i]);
+        for values in &c.groups {
+            s.push(',');
+            push_field(s, &values[i]);
+        }
+        s.push(',');
+        s.push_str(&ty.type_id);
+        s.push(',');
+        s.push_str(itoa::Buffer::new().format(ty.level_min));
+        s.push(',');
+        let d = lc.types[t].nearest_m[i];
+        if d.is_finite() {
+            push_rounded(s, d, 2);
+        }
+        s.push(',');
+        push_f64(s, ty.max_distance_m);
+        s.push(',');
+        push_rounded(s, c.population[i], 6);
+        s.push('\n');
+    })
+}
+
+/// A terminal table: one line per type, per level and the complete share.
+pub fn lifecircle_table(report: &LifeCircleReport) -> String {
+    let lc = report.result;
+    let mut s = format!(
+        "Life circle: {} — {} compounds, {} residents, {} facilities ({})\n\n",
+        lc.profile.name,
+        report.compounds.len(),
+        round(report.compounds.total_population(), 2),
+        report.facilities.len(),
+        lc.metric
+    );
+    s.push_str(&format!(
+        "{:<28} {:>5} {:>8} {:>10} {:>9} {:>10}\n",
+        "type", "level", "max m", "facilities", "compounds", "residents"
+    ));
+    for r in &lc.type_rows {
+        s.push_str(&format!(
+            "{:<28} {:>5} {:>8} {:>10} {:>9} {:>9.1}%\n",
+            r.type_id,
+            r.level,
+            r.max_distance_m,
+            r.facilities,
+            r.compounds_covered,
+            100.0 * r.population_share
+        ));
+    }
+    s.push('\n');
+    for l in &lc.level_rows {
+        s.push_str(&format!(
+            "complete at {:>2} min: {:>9} compounds, {:>5.1}% of residents\n",
+            l.minutes,
+            l.compounds_complete,
+            100.0 * l.population_share
+        ));
+    }
+    s.push_str(&format!(
+        "complete (every type): {} compounds, {:.1}% of residents; ledger rows: {}\n",
+        lc.complete_share.compounds,
+        100.0 * lc.complete_share.population_share,
+        ledger_rows(lc).len()
+    ));
+    for w in &report.run.warnings {
+        s.push_str(&format!("warning: {w}\n"));
+    }
+    s
+}

@@ -1,0 +1,178 @@
+//! Outputs of a `site` run: the summary (the plan's keys at the top level and under
+//! `site`), `sites.geojson`, `compounds.geojson` with each compound's new site, and the
+//! terminal table of chosen sites.
+
+use super::{
+    OutputSet, RunInfo, SiteList, compounds_geojson_with, pretty_json, push_rounded, site_value,
+    sites_geojson_with, summary_value,
+};
+use crate::circle::Circle;
+use crate::coverage::Analysis;
+use crate::model::{Centres, Compounds};
+use crate::siting::{Goal, SitePlan, SiteRun};
+
+/// Keys of the plan repeated at the top level of `summary.json`.
+const TOP_LEVEL_KEYS: [&str; 8] = [
+    "objective",
+    "added_population",
+    "upper_bound",
+    "gap",
+    "optimal",
+    "count_optimal",
+    "sites",
+    "uncoverable",
+];
+
+/// The layers and analysis a site run was made on.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteLayers<'a> {
+    /// The coverage analysis of the existing centres.
+    pub analysis: &'a Analysis,
+    /// Compounds.
+    pub compounds: &'a Compounds,
+    /// Existing centres.
+    pub centres: &'a Centres,
+    /// The circle.
+    pub circle: &'a Circle,
+}
+
+impl SiteRun {
+    /// The candidate sites the plan indexes.
+    pub fn sites(&self) -> SiteList<'_> {
+        SiteList {
+            ids: &self.candidate_ids,
+            lonlat: &self.candidate_lonlat,
+        }
+    }
+}
+
+/// `summary.json`, `sites.geojson` and `compounds.geojson` of a site run; the summary is
+/// returned too, for printing.
+pub fn site_outputs<'a>(
+    site_run: &'a SiteRun,
+    layers: SiteLayers<'a>,
+    run: &RunInfo,
+    source: &str,
+    time_limit_s: f64,
+) -> (serde_json::Value, OutputSet<'a>) {
+    let SiteLayers {
+        analysis,
+        compounds,
+        centres,
+        circle,
+    } = layers;
+    let plan = &site_run.plan;
+    let mut summary = summary_value(analysis, compounds, circle, run);
+    let site = site_value(
+        plan,
+        site_run.sites(),
+        source,
+        compounds,
+        time_limit_s,
+        &analysis.study,
+    );
+    if let (Some(obj), serde_json::Value::Object(extra)) = (summary.as_object_mut(), site) {
+        obj.insert("site".into(), serde_json::Value::Object(extra.clone()));
+        for key in TOP_LEVEL_KEYS {
+            obj.insert(key.into(), extra[key].clone());
+        }
+    }
+    let mut files = OutputSet::new();
+    files.add("summary.json", pretty_json(&summary).into_bytes());
+    let existing = centres.len();
+    let sites = sites_geojson_with(plan, site_run.sites(), &analysis.study, &|s, k| {
+        if let Some(c) = &site_run.capacitated {
+            s.push_str(",\"assigned_population\":");
+            push_rounded(s, c.assignment.assigned[existing + k], 3);
+        }
+    });
+    files.add("sites.geojson", sites.into_bytes());
+    let extra = |s: &mut String, i: usize| {
+        s.push_str(",\"new_site\":");
+        match plan.new_cover[i] {
+            Some(c) => crate::io::push_json_str(s, &site_run.candidate_ids[c as usize]),
+            None => s.push_str("null"),
+        }
+        s.push_str(",\"covered_after\":");
+        let after = site_run.covered[i] || plan.new_cover[i].is_some();
+        s.push_str(if after { "true" } else { "false" });
+    };
+    let layer = compounds_geojson_with(compounds, centres, analysis, circle, &extra);
+    files.add("compounds.geojson", layer.into_bytes());
+    (summary, files)
+}
+
+/// The terminal text about the chosen sites (and, under capacities, what the figures mean).
+pub fn site_table(site_run: &SiteRun, source: &str) -> String {
+    let mut table = plan_table(&site_run.plan, &site_run.candidate_ids, source);
+    if site_run.capacitated.is_some() {
+        table.push_str(
+            "Under capacity: populations above are residents served, no site over its capacity \
+             (sites.geojson: assigned_population).\n",
+        );
+    }
+    table
+}
+
+/// The terminal text about the chosen sites: the ranked table, the totals, what is proven,
+/// and notes on an unreachable target or a plan smaller than asked.
+fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
+    let mut table = format!(
+        "\nNew sites ({} candidates from {source}):\n",
+        cand_ids.len()
+    );
+    let rows: Vec<Vec<String>> = plan
+        .sites
+        .iter()
+        .map(|s| {
+            vec![
+                s.rank.to_string(),
+                cand_ids[s.candidate as usize].clone(),
+                format!("+{:.0}", s.gain_population),
+                format!("{} %", super::fixed(s.cumulative_share * 100.0, 1)),
+            ]
+        })
+        .collect();
+    table.push_str(&super::render_table(
+        &["rank", "site", "new population", "cumulative share"],
+        &rows,
+    ));
+    let share = |p: f64| 100.0 * p / plan.total_population.max(f64::MIN_POSITIVE);
+    let n = plan.sites.len();
+    let proof = match (plan.count_optimal, plan.optimal) {
+        (None, true) => "proven optimal".to_string(),
+        (None, false) => "time limit reached: certified gap".to_string(),
+        (Some(true), true) => {
+            format!("{n} sites is proven the fewest; their coverage is proven optimal")
+        }
+        (Some(true), false) => format!(
+            "{n} sites is proven the fewest; time limit reached before proving their coverage optimal"
+        ),
+        (Some(false), _) => format!("time limit reached before proving {n} sites is the fewest"),
+    };
+    table.push_str(&format!(
+        "Covered after: {:.0} ({} %), of which new {:.0}. Upper bound {:.0}; gap {} %; {proof}. Greedy alone: {:.0}.\n",
+        plan.objective,
+        super::fixed(share(plan.objective), 2),
+        plan.added_population,
+        plan.upper_bound,
+        super::fixed(plan.gap * 100.0, 3),
+        plan.greedy_objective,
+    ));
+    if let Goal::Target(t) = plan.goal
+        && !plan.target_reached
+    {
+        table.push_str(&format!(
+            "Target {} % cannot be reached: the best any choice of candidates reaches is {} %; {} compounds are out of every candidate's reach (listed as `uncoverable`).\n",
+            super::fixed(t * 100.0, 1),
+            super::fixed(plan.reachable_share * 100.0, 2),
+            plan.uncoverable.len()
+        ));
+    }
+    if let Some(note) = super::site_note(plan)
+        && plan.sites.is_empty()
+    {
+        table.push_str(&format!("Note: {note}.\n"));
+    }
+    table
+}

@@ -1,0 +1,363 @@
+//! The `site` workflow: candidate sites (a layer, or generated), the compounds each reaches
+//! under the run's metric, and the plan — proven optimal, or capacitated — in one call.
+
+use std::time::Duration;
+
+use super::{
+    AutoCandidates, ChosenSite, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates,
+    plan_sites,
+};
+use crate::capacity::{CapacitatedPlan, SitingInstance, centre_capacities, plan_capacitated};
+use crate::coverage::{Analysis, Costs, CoverageMatrix};
+use crate::error::{Error, Result};
+use crate::model::{Centres, Compounds};
+
+/// Where the candidate sites come from.
+#[derive(Debug, Clone, Copy)]
+pub enum CandidateSource<'a> {
+    /// A layer of points.
+    Layer(&'a Centres),
+    /// Generated: uncovered compounds, a grid and these street nodes (plane metres).
+    Auto {
+        /// Street nodes (walking metric), else empty.
+        street_nodes: &'a [[f64; 2]],
+    },
+}
+
+/// Capacities for a capacitated plan.
+#[derive(Debug, Clone, Copy)]
+pub struct CapacityOptions {
+    /// Residents per unit of the capacity values.
+    pub residents_per_capacity: f64,
+    /// Capacity (in the values' unit) of candidates without one.
+    pub candidate_capacity: Option<f64>,
+}
+
+/// What `site` is asked.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteOptions<'a> {
+    /// Add K or reach a target share.
+    pub goal: Goal,
+    /// Time for the optimality proof.
+    pub time_limit: Duration,
+    /// The candidate sites.
+    pub candidates: CandidateSource<'a>,
+    /// Each new site's budget, metres.
+    pub radius_m: f64,
+    /// Plan under capacities.
+    pub capacity: Option<CapacityOptions>,
+}
+
+/// The answer with everything its outputs need.
+#[derive(Debug, Clone)]
+pub struct SiteRun {
+    /// Candidate ids.
+    pub candidate_ids: Vec<String>,
+    /// Candidate positions, WGS84.
+    pub candidate_lonlat: Vec<[f64; 2]>,
+    /// Compounds the existing centres cover.
+    pub covered: Vec<bool>,
+    /// The plan.
+    pub plan: SitePlan,
+    /// Under capacities: the capacitated plan and its assignment.
+    pub capacitated: Option<CapacitatedPlan>,
+    /// Things the user should know (e.g. a coarsened candidate grid).
+    pub warnings: Vec<String>,
+}
+
+/// Chooses new sites for the compounds of `analysis`, measuring candidates with `costs`.
+///
+/// # Errors
+/// An empty candidate layer; generated candidates with a cost table (which only knows its
+/// own sites); bad goal, time limit or capacities.
+pub fn run_site(
+    analysis: &Analysis,
+    costs: &Costs,
+    compounds: &Compounds,
+    centres: &Centres,
+    options: SiteOptions,
+) -> Result<SiteRun> {
+    let covered = analysis.coverage.covered();
+    let mut warnings = Vec::new();
+    let (ids, lonlat, xy) =
+        candidate_sites(analysis, costs, compounds, &covered, options, &mut warnings)?;
+    let budgets = vec![options.radius_m; xy.len()];
+    let cover = costs
+        .coverage(&analysis.compounds_xy, &xy, &ids, &budgets)
+        .0
+        .by_compound
+        .transpose();
+    let pop = &compounds.population;
+    let (plan, capacitated) = match options.capacity {
+        None => (
+            plan_sites(&cover, pop, &covered, options.goal, options.time_limit)?,
+            None,
+        ),
+        Some(cap) => {
+            let layer = match options.candidates {
+                CandidateSource::Layer(l) => Some(l),
+                CandidateSource::Auto { .. } => None,
+            };
+            let inputs = CapacityInputs {
+                analysis,
+                costs,
+                compounds,
+                centres,
+                layer,
+                cover: &cover,
+                covered: &covered,
+            };
+            let (plan, solved) = capacitated_plan(cap, options, &inputs, &ids)?;
+            (plan, Some(solved))
+        }
+    };
+    Ok(SiteRun {
+        candidate_ids: ids,
+        candidate_lonlat: lonlat,
+        covered,
+        plan,
+        capacitated,
+        warnings,
+    })
+}
+
+/// Candidate ids, WGS84 positions and plane positions.
+type Sites = (Vec<String>, Vec<[f64; 2]>, Vec<[f64; 2]>);
+
+fn candidate_sites(
+    analysis: &Analysis,
+    costs: &Costs,
+    compounds: &Compounds,
+    covered: &[bool],
+    options: SiteOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Sites> {
+    match options.candidates {
+        CandidateSource::Layer(layer) => {
+            if layer.is_empty() {
+                return Err(Error::EmptyLayer {
+                    path: layer.path.clone(),
+                    message: "the candidates file has no points".into(),
+                });
+            }
+            let xy = analysis.study.project(&layer.lonlat);
+            Ok((layer.ids.clone(), layer.lonlat.clone(), xy))
+        }
+        CandidateSource::Auto { street_nodes } => {
+            if let Costs::Matrix { .. } = costs {
+                return Err(Error::parameter(
+                    "--candidates",
+                    "auto",
+                    "cannot be measured with --metric matrix (the table only knows its own \
+                     sites): pass a candidates file whose ids are in the table",
+                ));
+            }
+            let ids = &compounds.ids;
+            let auto = auto_candidates(
+                &analysis.compounds_xy,
+                ids,
+                covered,
+                options.radius_m,
+                street_nodes,
+            );
+            Ok(unproject(analysis, auto, options.radius_m, warnings))
+        }
+    }
+}
+
+/// Generated candidates with their WGS84 positions; warns when the grid was coarsened.
+fn unproject(
+    analysis: &Analysis,
+    auto: AutoCandidates,
+    radius_m: f64,
+    warnings: &mut Vec<String>,
+) -> Sites {
+    if auto.coarsened {
+        warnings.push(format!(
+            "--candidates auto: a grid at {:.0} m (half the radius) would exceed {} points; \
+             coarsened to {:.0} m spacing (uncovered compounds stay candidates)",
+            radius_m * GRID_FRACTION,
+            MAX_AUTO_GRID,
+            auto.grid_step_m
+        ));
+    }
+    let lonlat = auto
+        .xy
+        .iter()
+        .map(|p| {
+            let (lon, lat) = analysis.study.plane.unproject(*p);
+            [lon, lat]
+        })
+        .collect();
+    (auto.ids, lonlat, auto.xy)
+}
+
+/// What the capacitated plan reads from the run.
+struct CapacityInputs<'a> {
+    analysis: &'a Analysis,
+    costs: &'a Costs<'a>,
+    compounds: &'a Compounds,
+    centres: &'a Centres,
+    layer: Option<&'a Centres>,
+    /// Rows: candidates; columns: compounds.
+    cover: &'a CoverageMatrix,
+    covered: &'a [bool],
+}
+
+/// Each candidate's capacity in residents: its own value, else the default.
+fn candidate_capacities(
+    cap: CapacityOptions,
+    layer: Option<&Centres>,
+    ids: &[String],
+) -> Result<Vec<f64>> {
+    (0..ids.len())
+        .map(|c| {
+            let own = layer.and_then(|l| l.capacity.get(c).copied().flatten());
+            match own.or(cap.candidate_capacity) {
+                Some(v) if v > 0.0 && v.is_finite() => Ok(v * cap.residents_per_capacity),
+                Some(v) => Err(Error::parameter(
+                    "--candidate-capacity",
+                    v,
+                    format!("candidate {:?}: capacity must be > 0", ids[c]),
+                )),
+                None => Err(Error::parameter(
+                    "--capacitated",
+                    "",
+                    format!(
+                        "candidate {:?} has no capacity: give the candidates a capacity field \
+                         (--capacity-field) or --candidate-capacity N",
+                        ids[c]
+                    ),
+                )),
+            }
+        })
+        .collect()
+}
+
+/// The capacitated plan (add-K), tightened by the uncapacitated bound (capacities only lower
+/// what sites serve), in the shape every siting output reads.
+fn capacitated_plan(
+    cap: CapacityOptions,
+    options: SiteOptions,
+    inputs: &CapacityInputs,
+    ids: &[String],
+) -> Result<(SitePlan, CapacitatedPlan)> {
+    let Goal::Add(k) = options.goal else {
+        return Err(Error::parameter(
+            "--capacitated",
+            "",
+            "works with --add K (a target share under capacities is not supported yet)",
+        ));
+    };
+    let r = cap.residents_per_capacity;
+    if !(r > 0.0 && r.is_finite()) {
+        return Err(Error::parameter(
+            "--residents-per-capacity",
+            r,
+            "must be a positive number",
+        ));
+    }
+    let existing_capacity = if inputs.centres.is_empty() {
+        Vec::new()
+    } else {
+        centre_capacities(inputs.centres, cap.residents_per_capacity)?
+    };
+    let candidate_capacity = candidate_capacities(cap, inputs.layer, ids)?;
+    let a = inputs.analysis;
+    let existing = inputs
+        .costs
+        .coverage(
+            &a.compounds_xy,
+            &a.centres_xy,
+            &inputs.centres.ids,
+            &a.budget_m,
+        )
+        .0
+        .by_compound;
+    let pop = &inputs.compounds.population;
+    let mut solved = plan_capacitated(
+        SitingInstance {
+            existing: &existing,
+            existing_capacity: &existing_capacity,
+            candidates: &inputs.cover.transpose(),
+            candidate_capacity: &candidate_capacity,
+            population: pop,
+        },
+        k,
+    );
+    let uncapacitated = plan_sites(
+        inputs.cover,
+        pop,
+        inputs.covered,
+        options.goal,
+        options.time_limit,
+    )?;
+    solved.tighten(uncapacitated.upper_bound);
+    let plan = site_plan(&solved, k, pop, inputs.cover, inputs.covered);
+    Ok((plan, solved))
+}
+
+/// A capacitated plan in the shape every siting output reads: sites ranked in the order
+/// chosen (their gains never grow), objective and bounds in residents served.
+/// `candidate_cover` rows are candidates (columns compounds); `covered` says which compounds
+/// existing centres reach.
+fn site_plan(
+    solved: &CapacitatedPlan,
+    k: usize,
+    population: &[f64],
+    candidate_cover: &CoverageMatrix,
+    covered: &[bool],
+) -> SitePlan {
+    let total: f64 = population.iter().sum();
+    let share = |p: f64| if total > 0.0 { p / total } else { 0.0 };
+    let mut cumulative = solved.base;
+    let sites = solved
+        .chosen
+        .iter()
+        .enumerate()
+        .map(|(r, &(c, gain))| {
+            cumulative += gain;
+            ChosenSite {
+                candidate: c,
+                rank: r + 1,
+                gain_population: gain,
+                cumulative_population: cumulative,
+                cumulative_share: share(cumulative),
+            }
+        })
+        .collect();
+    let mut new_cover = vec![None; population.len()];
+    let mut reached = covered.to_vec();
+    for c in 0..candidate_cover.n_rows() {
+        for &i in candidate_cover.row(c).0 {
+            reached[i as usize] = true;
+        }
+    }
+    for &(c, _) in &solved.chosen {
+        for &i in candidate_cover.row(c as usize).0 {
+            if !covered[i as usize] {
+                new_cover[i as usize].get_or_insert(c);
+            }
+        }
+    }
+    SitePlan {
+        goal: Goal::Add(k),
+        sites,
+        total_population: total,
+        existing_population: solved.base,
+        objective: solved.objective,
+        added_population: solved.objective - solved.base,
+        upper_bound: solved.upper_bound,
+        gap: solved.gap,
+        optimal: solved.optimal,
+        count_optimal: None,
+        greedy_objective: solved.objective,
+        reachable_share: share(solved.reachable),
+        target_reached: false,
+        uncoverable: (0..population.len() as u32)
+            .filter(|&i| !reached[i as usize])
+            .collect(),
+        new_cover,
+        nodes: 0,
+    }
+}

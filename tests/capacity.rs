@@ -1,0 +1,308 @@
+//! End-to-end tests of `coverage --capacitated`: residents assigned to centres within reach,
+//! no centre over its capacity, the new keys in every layer, and the bad inputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_circleplan"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn demo_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
+}
+
+fn props(layer: &serde_json::Value) -> Vec<&serde_json::Value> {
+    layer["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["properties"])
+        .collect()
+}
+
+fn capacitated_demo(dir: &Path, residents_per_capacity: &str) -> PathBuf {
+    let d = demo_data();
+    let out = run(
+        dir,
+        &[
+            "coverage",
+            "--compounds",
+            d.join("compounds.geojson").to_str().unwrap(),
+            "--centers",
+            d.join("centers.geojson").to_str().unwrap(),
+            "--capacitated",
+            "--residents-per-capacity",
+            residents_per_capacity,
+            "-o",
+            "out",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("Under capacity:"), "{table}");
+    dir.join("out")
+}
+
+#[test]
+fn capacitated_coverage_respects_every_capacity_and_adds_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = capacitated_demo(tmp.path(), "2");
+    let summary = read_json(&out.join("summary.json"));
+    let served = summary["population"]["served"].as_f64().unwrap();
+    let covered = summary["population"]["covered"].as_f64().unwrap();
+    assert!(served > 0.0 && served <= covered, "{served} {covered}");
+    let share = summary["population"]["served_share"].as_f64().unwrap();
+    let total = summary["population"]["total"].as_f64().unwrap();
+    assert!((share - served / total).abs() < 1e-12);
+    let centres = read_json(&out.join("centers.geojson"));
+    let mut assigned = 0.0;
+    for c in props(&centres) {
+        let a = c["assigned_population"].as_f64().unwrap();
+        let cap = c["capacity"].as_f64().unwrap() * 2.0;
+        assert!(a <= cap + 1e-9, "{c}");
+        assert!(a <= c["served_population"].as_f64().unwrap() + 1e-9, "{c}");
+        let u = c["utilisation"].as_f64().unwrap();
+        assert!((u - a / cap).abs() < 1e-4, "{c}");
+        assigned += a;
+    }
+    let compounds = read_json(&out.join("compounds.geojson"));
+    let mut by_compound = 0.0;
+    for c in props(&compounds) {
+        let s = c["served"].as_f64().unwrap();
+        assert!(s <= c["population"].as_f64().unwrap(), "{c}");
+        assert!(s == 0.0 || c["covered"].as_bool().unwrap(), "{c}");
+        by_compound += s;
+    }
+    assert!((assigned - served).abs() < 1e-6, "{assigned} {served}");
+    assert!(
+        (by_compound - served).abs() < 1e-6,
+        "{by_compound} {served}"
+    );
+}
+
+#[test]
+fn unlimited_capacity_serves_everyone_covered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = capacitated_demo(tmp.path(), "1e9");
+    let summary = read_json(&out.join("summary.json"));
+    assert_eq!(
+        summary["population"]["served"],
+        summary["population"]["covered"]
+    );
+    assert_eq!(summary["capacity"]["centers_over_subscribed"], 0);
+}
+
+const COMPOUNDS: &str = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"a","population":100},"geometry":{"type":"Point","coordinates":[117.0,31.0]}},
+{"type":"Feature","properties":{"id":"b","population":50},"geometry":{"type":"Point","coordinates":[117.001,31.0]}}]}"#;
+
+fn centres(capacity: &str) -> String {
+    format!(
+        r#"{{"type":"FeatureCollection","features":[
+{{"type":"Feature","properties":{{"id":"S1"{capacity}}},"geometry":{{"type":"Point","coordinates":[117.0005,31.0]}}}}]}}"#
+    )
+}
+
+fn coverage_err(dir: &Path, centres_text: &str) -> String {
+    write(dir, "c.geojson", COMPOUNDS);
+    write(dir, "s.geojson", centres_text);
+    let out = run(
+        dir,
+        &[
+            "coverage",
+            "--compounds",
+            "c.geojson",
+            "--centers",
+            "s.geojson",
+            "--capacitated",
+            "-o",
+            "out",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(!dir.join("out").exists(), "an output appeared on error");
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+#[test]
+fn capacitated_without_any_capacity_names_the_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = coverage_err(tmp.path(), &centres(""));
+    assert!(err.contains("--capacity-field"), "{err}");
+    assert!(err.contains("s.geojson"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn zero_or_negative_capacity_is_an_error_naming_the_centre() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = coverage_err(tmp.path(), &centres(r#","capacity":0"#));
+    assert!(
+        err.contains("\"S1\"") && err.contains("capacity 0"),
+        "{err}"
+    );
+    let err = coverage_err(tmp.path(), &centres(r#","capacity":-5"#));
+    assert!(err.contains("S1") && err.contains("-5"), "{err}");
+}
+
+#[test]
+fn a_small_centre_serves_only_its_capacity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "c.geojson", COMPOUNDS);
+    write(dir, "s.geojson", &centres(r#","capacity":120"#));
+    let out = run(
+        dir,
+        &[
+            "coverage",
+            "--compounds",
+            "c.geojson",
+            "--centers",
+            "s.geojson",
+            "--capacitated",
+            "--format",
+            "json",
+            "-o",
+            "out",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["population"]["covered"], 150.0);
+    assert_eq!(summary["population"]["served"], 120.0);
+    let centres = read_json(&dir.join("out/centers.geojson"));
+    assert_eq!(props(&centres)[0]["assigned_population"], 120.0);
+    assert_eq!(props(&centres)[0]["utilisation"], 1.0);
+}
+
+fn site_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let d = demo_data();
+    let (c, s, k) = (
+        d.join("compounds.geojson"),
+        d.join("centers.geojson"),
+        d.join("candidates.geojson"),
+    );
+    let mut args = vec![
+        "site",
+        "--compounds",
+        c.to_str().unwrap(),
+        "--centers",
+        s.to_str().unwrap(),
+        "--candidates",
+        k.to_str().unwrap(),
+        "--add",
+        "5",
+        "--format",
+        "json",
+        "-o",
+        "out",
+    ];
+    args.extend(extra);
+    let out = run(dir, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn capacitated_sites_serve_within_their_capacities() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = site_json(
+        tmp.path(),
+        &["--capacitated", "--residents-per-capacity", "3"],
+    );
+    let objective = plan["objective"].as_f64().unwrap();
+    assert!(plan["upper_bound"].as_f64().unwrap() >= objective);
+    let sites = read_json(&tmp.path().join("out/sites.geojson"));
+    let props = props(&sites);
+    assert_eq!(props.len(), 5);
+    let mut gains = 0.0;
+    for s in &props {
+        let assigned = s["assigned_population"].as_f64().unwrap();
+        // The demo's candidates have a capacity of 400 (m²): 1,200 residents at 3 per m².
+        assert!(assigned <= 1200.0 + 1e-9, "{s}");
+        gains += s["gain_population"].as_f64().unwrap();
+    }
+    // Residents the existing centres serve under their capacities, then each site's gain.
+    let existing = plan["site"]["existing_population"].as_f64().unwrap();
+    let covered = plan["population"]["covered"].as_f64().unwrap();
+    assert!(
+        existing < covered,
+        "capacities should bind: {existing} vs {covered}"
+    );
+    assert!((existing + gains - objective).abs() < 1e-6);
+}
+
+#[test]
+fn unlimited_capacity_gives_the_uncapacitated_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let free = site_json(tmp.path(), &[]);
+    let tmp2 = tempfile::tempdir().unwrap();
+    let cap = site_json(
+        tmp2.path(),
+        &["--capacitated", "--residents-per-capacity", "1e9"],
+    );
+    assert_eq!(cap["objective"], free["objective"]);
+    assert_eq!(cap["optimal"], true);
+    let ids = |v: &serde_json::Value| {
+        let mut ids: Vec<String> = v["sites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&cap), ids(&free));
+}
+
+#[test]
+fn auto_candidates_need_a_candidate_capacity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = demo_data();
+    let out = run(
+        tmp.path(),
+        &[
+            "site",
+            "--compounds",
+            d.join("compounds.geojson").to_str().unwrap(),
+            "--centers",
+            d.join("centers.geojson").to_str().unwrap(),
+            "--candidates",
+            "auto",
+            "--add",
+            "3",
+            "--capacitated",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--candidate-capacity"), "{err}");
+}

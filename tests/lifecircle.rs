@@ -1,0 +1,663 @@
+//! End-to-end tests of `circleplan lifecircle` and `circleplan profile`: the real binary in a
+//! fresh temporary directory, the output contract, bad profiles and layers, and
+//! byte-identical output at any thread count.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(dir: &Path, args: &[&str], threads: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_circleplan"))
+        .current_dir(dir)
+        .env("RAYON_NUM_THREADS", threads)
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+const PROFILE: &str = r#"name = "test profile"
+[[facility]]
+type = "kindergarten"
+aliases = ["幼儿园"]
+level = 5
+max_distance_m = 300
+source = "test"
+[[facility]]
+type = "school"
+aliases = ["小学", "Primary"]
+level = 10
+max_distance_m = 500
+source = "test"
+"#;
+
+/// Compounds A (street s1) and B (street s2), 0.02° of latitude (~2.2 km) apart; a
+/// kindergarten ~111 m north of A, a school ~333 m north of A, nothing near B.
+fn inputs(dir: &Path) {
+    write(
+        dir,
+        "compounds.geojson",
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"A","population":1000,"street":"s1"},"geometry":{"type":"Point","coordinates":[117.0,31.0]}},
+{"type":"Feature","properties":{"id":"B","population":3000,"street":"s2"},"geometry":{"type":"Point","coordinates":[117.0,31.02]}}]}"#,
+    );
+    write(
+        dir,
+        "kg.geojson",
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"k1","type":"幼儿园","street":"s1"},"geometry":{"type":"Point","coordinates":[117.0,31.001]}},
+{"type":"Feature","properties":{"id":"h1","type":"hospital"},"geometry":{"type":"Point","coordinates":[117.0,31.01]}}]}"#,
+    );
+    write(
+        dir,
+        "schools.csv",
+        "id,lon,lat,设施类型\ns1,117.0,31.003,primary\n",
+    );
+    write(dir, "profile.toml", PROFILE);
+}
+
+const ARGS: &[&str] = &[
+    "lifecircle",
+    "--compounds",
+    "compounds.geojson",
+    "--facilities",
+    "kg.geojson",
+    "--facilities",
+    "schools.csv",
+    "--profile",
+    "profile.toml",
+    "--group-by",
+    "street",
+    "--accessibility",
+    "2sfca",
+    "-o",
+    "out",
+];
+
+/// Runs [`ARGS`] on [`inputs`] in a fresh directory.
+fn contract_run() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    let out = run(dir.path(), ARGS, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("\"hospital\" (1)"), "{stdout}");
+    dir
+}
+
+#[test]
+fn lifecircle_writes_the_contract_layers() {
+    let dir = contract_run();
+    let o = dir.path().join("out");
+    let mut names: Vec<String> = std::fs::read_dir(&o)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let want = [
+        "compounds.csv",
+        "compounds.geojson",
+        "facilities.geojson",
+        "ledger.csv",
+        "lifecircle.xlsx",
+        "summary.json",
+    ];
+    assert_eq!(
+        names, want,
+        "exactly the contract files, no scratch left behind"
+    );
+    let c = read_json(&o.join("compounds.geojson"));
+    let a = &c["features"][0]["properties"];
+    let b = &c["features"][1]["properties"];
+    assert_eq!(a["id"], "A");
+    assert!(
+        (a["d_kindergarten"].as_f64().unwrap() - 110.9).abs() < 1.0,
+        "{a}"
+    );
+    assert_eq!(a["ok_kindergarten"], true);
+    assert_eq!(a["ok_school"], true);
+    assert_eq!(a["complete_5"], true);
+    assert_eq!(a["complete_10"], true);
+    assert_eq!(a["complete"], true);
+    assert_eq!(a["completeness"], 1.0);
+    assert_eq!(a["missing"], "");
+    // One kindergarten, 1000 residents within reach: 1 per 1,000.
+    assert_eq!(a["access_kindergarten"], 1.0);
+    assert_eq!(b["ok_kindergarten"], false);
+    assert_eq!(b["complete"], false);
+    assert_eq!(b["completeness"], 0.0);
+    assert_eq!(b["missing"], "kindergarten,school");
+    assert_eq!(b["access_school"], 0.0);
+    let f = read_json(&o.join("facilities.geojson"));
+    let props: Vec<_> = f["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["properties"])
+        .collect();
+    assert_eq!(props.len(), 2, "the hospital is left out");
+    assert_eq!(props[0]["id"], "k1");
+    assert_eq!(props[0]["type"], "kindergarten");
+    assert_eq!(props[0]["served_population"], 1000);
+    assert_eq!(props[1]["type"], "school");
+    let csv = std::fs::read_to_string(o.join("compounds.csv")).unwrap();
+    assert!(
+        csv.contains(",missing") && csv.contains("\"kindergarten,school\""),
+        "{csv}"
+    );
+}
+
+#[test]
+fn lifecircle_writes_the_summary_ledger_and_workbook() {
+    let dir = contract_run();
+    let o = dir.path().join("out");
+    let s = read_json(&o.join("summary.json"));
+    let lc = &s["lifecircle"];
+    assert_eq!(lc["profile"], "test profile");
+    let t0 = &lc["types"][0];
+    for key in [
+        "type",
+        "level",
+        "max_distance_m",
+        "facilities",
+        "population_covered",
+        "population_share",
+        "compounds_covered",
+    ] {
+        assert!(t0.get(key).is_some(), "types lacks {key}: {t0}");
+    }
+    assert_eq!(t0["population_covered"], 1000.0);
+    assert_eq!(t0["population_share"], 0.25);
+    assert_eq!(lc["levels"][1]["minutes"], 10);
+    assert_eq!(lc["levels"][1]["compounds_complete"], 1);
+    assert_eq!(lc["complete"]["population"], 1000.0);
+    assert_eq!(lc["complete"]["population_share"], 0.25);
+    assert_eq!(lc["complete"]["compounds"], 1);
+    assert_eq!(lc["groups"]["street"][1]["value"], "s2");
+    // 千人指标 per group: k1 carries street s1 (1000 residents); schools.csv has no street.
+    let s1 = &lc["groups"]["street"][0]["types"];
+    assert_eq!(s1[0]["facilities"], 1);
+    assert_eq!(s1[0]["supply_per_1000"], 1.0);
+    assert_eq!(s1[1]["facilities"], 0);
+    assert_eq!(
+        lc["groups"]["street"][1]["types"][0]["supply_per_1000"],
+        0.0
+    );
+    let warned = s["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str()
+            .unwrap()
+            .starts_with("schools.csv: no field \"street\"")
+    });
+    assert!(warned, "{}", s["warnings"]);
+    assert_eq!(
+        lc["groups"]["street"][1]["complete"]["population_share"],
+        0.0
+    );
+    let ledger = std::fs::read(o.join("ledger.csv")).unwrap();
+    assert!(ledger.starts_with(b"\xEF\xBB\xBF"), "ledger needs a BOM");
+    let ledger = String::from_utf8(ledger[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = ledger.lines().collect();
+    assert_eq!(
+        lines[0],
+        "compound,street,type,level,distance_m,max_distance_m,population"
+    );
+    assert_eq!(lines.len(), 3, "{ledger}");
+    assert!(lines[1].starts_with("B,s2,kindergarten,5,"), "{ledger}");
+    assert!(
+        lines[2].starts_with("B,s2,school,10,") && lines[2].ends_with(",500,3000"),
+        "{ledger}"
+    );
+    let sheets = xlsx_part(&o.join("lifecircle.xlsx"), "xl/workbook.xml");
+    let names: Vec<&str> = sheets
+        .split("<sheet name=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(names, vec!["summary", "street", "ledger"]);
+    let strings = xlsx_strings(&o.join("lifecircle.xlsx"));
+    assert!(
+        strings.contains("residents covered") && strings.contains(">B<"),
+        "{strings}"
+    );
+}
+
+/// One part of an xlsx (a zip of XML files) as text.
+fn xlsx_part(path: &Path, part: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(part)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn lifecircle_xlsx_has_chinese_headers_with_lang_zh() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    let mut args = ARGS.to_vec();
+    args.extend(["--lang", "zh"]);
+    let out = run(dir.path(), &args, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let strings = xlsx_strings(&dir.path().join("out/lifecircle.xlsx"));
+    assert!(
+        strings.contains("覆盖人口") && strings.contains("缺失设施类型"),
+        "{strings}"
+    );
+    assert!(!strings.contains("residents covered"), "{strings}");
+}
+
+#[test]
+fn lifecircle_output_is_identical_on_one_thread_and_many() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    let mut args = ARGS.to_vec();
+    *args.last_mut().unwrap() = "one";
+    assert!(run(dir.path(), &args, "1").status.success());
+    *args.last_mut().unwrap() = "many";
+    assert!(run(dir.path(), &args, "4").status.success());
+    for f in [
+        "summary.json",
+        "compounds.geojson",
+        "compounds.csv",
+        "facilities.geojson",
+        "ledger.csv",
+    ] {
+        let a = std::fs::read(dir.path().join("one").join(f)).unwrap();
+        let b = std::fs::read(dir.path().join("many").join(f)).unwrap();
+        assert!(a == b, "{f} differs between 1 and 4 threads");
+    }
+}
+
+fn assert_bad(dir: &Path, args: &[&str], expect: &[&str]) {
+    let out = run(dir, args, "2");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    for e in expect {
+        assert!(err.contains(e), "expected {e:?} in {err}");
+    }
+    assert!(
+        !dir.join("out").exists(),
+        "output written despite the error"
+    );
+}
+
+#[test]
+fn lifecircle_bad_profiles_and_layers_get_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    inputs(d);
+    write(
+        d,
+        "profile.toml",
+        &PROFILE.replace("max_distance_m = 500", "max_distance_m = -500"),
+    );
+    assert_bad(
+        d,
+        ARGS,
+        &["profile.toml", "entry 2 (type \"school\")", "-500"],
+    );
+    write(
+        d,
+        "profile.toml",
+        &PROFILE.replace("max_distance_m = 500\n", ""),
+    );
+    assert_bad(
+        d,
+        ARGS,
+        &["profile.toml", "entry 2", "max_distance_m is missing"],
+    );
+    write(
+        d,
+        "profile.toml",
+        &PROFILE.replace("type = \"school\"", "type = \"kindergarten\""),
+    );
+    assert_bad(
+        d,
+        ARGS,
+        &["profile.toml", "duplicate type id \"kindergarten\""],
+    );
+    write(
+        d,
+        "profile.toml",
+        &PROFILE.replace("level = 10", "level = = 10"),
+    );
+    assert_bad(d, ARGS, &["profile.toml", "line 11"]);
+    write(d, "profile.toml", PROFILE);
+    write(
+        d,
+        "schools.csv",
+        "id,lon,lat,设施类型\ns1,117.0,31.003,学校\ns2,117.0,31.004,hospital\n",
+    );
+    assert_bad(
+        d,
+        ARGS,
+        &[
+            "schools.csv",
+            "values seen",
+            "\"学校\" (1)",
+            "\"hospital\" (1)",
+        ],
+    );
+}
+
+#[test]
+fn profile_prints_the_builtin_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["profile", "gb50180-2018"], "1");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("name = \"GB 50180-2018\""));
+    // What it prints is what --profile FILE reads back.
+    write(dir.path(), "copy.toml", &text);
+    inputs(dir.path());
+    write(
+        dir.path(),
+        "schools.csv",
+        "id,lon,lat,设施类型\ns1,117.0,31.003,小学\n",
+    );
+    let mut args = ARGS.to_vec();
+    args[8] = "copy.toml";
+    let out = run(dir.path(), &args, "1");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = read_json(&dir.path().join("out/summary.json"));
+    assert_eq!(s["lifecircle"]["types"].as_array().unwrap().len(), 16);
+    let absent = s["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str()
+            .unwrap()
+            .starts_with("no facility of 14 of the profile's 16 types (nursery, ")
+    });
+    assert!(absent, "{}", s["warnings"]);
+    assert!(!run(dir.path(), &["profile", "nope"], "1").status.success());
+}
+
+const SYNTH_PROFILE: &str = r#"name = "synthetic levels"
+[[facility]]
+type = "station"
+level = 5
+max_distance_m = 300
+[[facility]]
+type = "community"
+level = 10
+max_distance_m = 500
+[[facility]]
+type = "street"
+level = 15
+max_distance_m = 1000
+[[facility]]
+type = "district"
+level = 15
+max_distance_m = 1500
+"#;
+
+fn features(dir: &Path, file: &str) -> Vec<serde_json::Value> {
+    let v = read_json(&dir.join(file));
+    v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"].clone())
+        .collect()
+}
+
+#[test]
+fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let synth = [
+        "synth",
+        "--compounds",
+        "600",
+        "--centers",
+        "60",
+        "--seed",
+        "5",
+        "-o",
+        "city",
+    ];
+    assert!(run(d, &synth, "2").status.success());
+    write(d, "levels.toml", SYNTH_PROFILE);
+    let base = [
+        "lifecircle",
+        "--compounds",
+        "city/compounds.geojson",
+        "--facilities",
+        "city/centers.geojson",
+        "--type-field",
+        "level",
+        "--profile",
+        "levels.toml",
+    ];
+    let mut straight = base.to_vec();
+    straight.extend(["-o", "straight"]);
+    let out = run(d, &straight, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut walk = base.to_vec();
+    walk.extend([
+        "--metric",
+        "network",
+        "--network",
+        "city/streets.geojson",
+        "-o",
+        "walk",
+    ]);
+    let out = run(d, &walk, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = features(d, "straight/compounds.geojson");
+    let w = features(d, "walk/compounds.geojson");
+    assert_eq!(s.len(), w.len());
+    let mut longer = 0;
+    for (a, b) in s.iter().zip(&w) {
+        for t in ["station", "community", "street", "district"] {
+            let ds = a[format!("d_{t}")].as_f64().unwrap();
+            if let Some(dw) = b[format!("d_{t}")].as_f64() {
+                assert!(
+                    dw >= ds - 0.01,
+                    "{t}: walk {dw} < straight {ds} at {}",
+                    a["id"]
+                );
+                longer += usize::from(dw > ds + 1.0);
+            }
+            if b[format!("ok_{t}")] == true {
+                assert_eq!(a[format!("ok_{t}")], true, "{t} at {}", a["id"]);
+            }
+        }
+    }
+    assert!(longer > 0, "walking distances all equal the straight line");
+    let summary = read_json(&d.join("walk/summary.json"));
+    assert_eq!(summary["metric"], "network");
+}
+
+#[test]
+fn lifecircle_reads_a_cost_table_keyed_by_facility_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    inputs(d);
+    write(
+        d,
+        "costs.csv",
+        "site,compound,cost\nk1,A,250\nk1,B,301\ns1,B,499.5\nh1,A,1\n",
+    );
+    let mut args = ARGS.to_vec();
+    args.truncate(args.len() - 4); // no 2SFCA, no -o
+    args.extend(["--metric", "matrix", "--matrix", "costs.csv", "-o", "out"]);
+    let out = run(d, &args, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = features(d, "out/compounds.geojson");
+    assert_eq!(c[0]["d_kindergarten"], 250);
+    assert_eq!(c[0]["ok_kindergarten"], true);
+    assert_eq!(
+        c[0]["d_school"],
+        serde_json::Value::Null,
+        "no listed pair: not reachable"
+    );
+    assert_eq!(c[0]["ok_school"], false);
+    assert_eq!(c[1]["d_kindergarten"], 301);
+    assert_eq!(c[1]["ok_kindergarten"], false);
+    assert_eq!(c[1]["d_school"], 499.5);
+    assert_eq!(c[1]["ok_school"], true);
+}
+
+#[test]
+fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = run(d, &["demo"], "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Life circle (GB 50180-2018"), "{text}");
+    for f in ["summary.json", "ledger.csv", "lifecircle.xlsx"] {
+        assert!(
+            d.join("circleplan-demo/lifecircle").join(f).exists(),
+            "{f} missing"
+        );
+    }
+    let synth = [
+        "synth",
+        "--compounds",
+        "300",
+        "--facilities",
+        "500",
+        "-o",
+        "city",
+    ];
+    assert!(run(d, &synth, "2").status.success());
+    let f = features(d, "city/facilities.geojson");
+    assert_eq!(f.len(), 500);
+    let args = [
+        "lifecircle",
+        "--compounds",
+        "city/compounds.geojson",
+        "--facilities",
+        "city/facilities.geojson",
+        "--format",
+        "json",
+    ];
+    let out = run(d, &args, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let types = s["lifecircle"]["types"].as_array().unwrap();
+    assert!(
+        types.iter().all(|t| t["facilities"].as_u64().unwrap() > 0),
+        "{s}"
+    );
+    assert_eq!(s["warnings"].as_array().unwrap().len(), 0, "{s}");
+}
+
+/// Every string of an xlsx: the shared strings and the sheets' inline strings.
+fn xlsx_strings(path: &Path) -> String {
+    let zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let parts: Vec<String> = zip
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .filter(|n| n.starts_with("xl/worksheets/") || n == "xl/sharedStrings.xml")
+        .collect();
+    parts.iter().map(|p| xlsx_part(path, p)).collect()
+}
+
+#[test]
+fn lifecircle_report_has_map_bars_groups_and_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    let mut args = ARGS.to_vec();
+    args.extend(["--report", "r.html", "--lang", "en"]);
+    let out = run(dir.path(), &args, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(html.contains("Completeness per compound") && html.contains("<circle"));
+    assert!(
+        html.contains("kindergarten (300 m)") && html.contains("25.0 %"),
+        "{html}"
+    );
+    assert!(html.contains("<h2>By street</h2>"));
+    assert!(html.contains("The ledger has 2 rows"), "{html}");
+    assert!(
+        html.contains("<tr><td>B</td><td>s2</td><td>kindergarten</td>"),
+        "{html}"
+    );
+    let again = run(dir.path(), &args, "1");
+    assert!(again.status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("r.html")).unwrap(),
+        html
+    );
+}
+
+#[test]
+fn lifecircle_keeps_one_run_per_folder_and_refuses_a_colliding_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    inputs(d);
+    let mut args = ARGS.to_vec();
+    args.extend(["--report", "out/ledger.csv"]);
+    let out = run(d, &args, "2");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("collides"));
+    assert!(!d.join("out").exists());
+    // A coverage run's files in the folder go when a life-circle run replaces it.
+    write(d, "centers.csv", "id,lon,lat\nc1,117.0,31.001\n");
+    let cov = [
+        "coverage",
+        "--compounds",
+        "compounds.geojson",
+        "--centers",
+        "centers.csv",
+        "-o",
+        "out",
+    ];
+    assert!(run(d, &cov, "2").status.success());
+    assert!(d.join("out/centers.geojson").exists());
+    assert!(run(d, ARGS, "2").status.success());
+    assert!(
+        !d.join("out/centers.geojson").exists(),
+        "stale coverage layer kept"
+    );
+    assert!(d.join("out/ledger.csv").exists());
+}
