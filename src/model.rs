@@ -16,6 +16,13 @@ pub const LEVEL_NAMES: &[&str] = &["level", "等级", "级别"];
 pub const NAME_NAMES: &[&str] = &["name", "名称"];
 /// Names tried for a centre's capacity.
 pub const CAPACITY_NAMES: &[&str] = &["capacity", "容量", "floor_area_m2", "面积"];
+/// Largest population (residents, after households × persons per household) one compound
+/// may have. China's largest residential compounds (Beijing's Tiantongyuan, Huilongguan)
+/// house a few hundred thousand people; anything above this is a data error — a district
+/// total typed into one row, a unit mix-up, an overflowed export — and is rejected.
+pub const MAX_COMPOUND_POPULATION: f64 = 1_000_000.0;
+/// [`MAX_COMPOUND_POPULATION`] as people read it.
+const MAX_POPULATION_TEXT: &str = "1,000,000";
 /// China's 2020 census mean household size.
 pub const DEFAULT_PERSONS_PER_HOUSEHOLD: f64 = 2.62;
 
@@ -65,6 +72,8 @@ pub struct Compounds {
     pub population_source: String,
     /// Grouping field names, as requested.
     pub group_fields: Vec<String>,
+    /// The projected system the positions were converted from (`None`: WGS84 lon/lat).
+    pub crs: Option<String>,
     /// `groups[g][i]`: value of group field `g` for compound `i` (empty when missing).
     pub groups: Vec<Vec<String>>,
 }
@@ -106,11 +115,11 @@ impl Compounds {
     ) -> Result<Compounds> {
         let path = layer.path.clone();
         let n = layer.len();
-        if layer.generated_ids > 0 {
+        if !layer.generated.is_empty() {
             warnings.push(format!(
                 "{}: {} of {} compounds have no id; numbered by position",
                 path.display(),
-                layer.generated_ids,
+                layer.generated.len(),
                 n
             ));
         }
@@ -182,23 +191,13 @@ impl Compounds {
                     missing += 1;
                     1.0
                 }
-                Some((v, factor, what)) => match v.as_f64() {
-                    Some(x) if x.is_finite() && x >= 0.0 => x * factor,
-                    Some(x) if x < 0.0 => {
-                        return Err(Error::Item {
-                            path,
-                            item: layer.label(i),
-                            message: format!("negative {what} {v}"),
-                        });
-                    }
-                    _ => {
-                        return Err(Error::Item {
-                            path,
-                            item: layer.label(i),
-                            message: format!("{what} {v} is not a finite number"),
-                        });
-                    }
-                },
+                Some((v, factor, what)) => {
+                    resident_count(v, factor, what).map_err(|message| Error::Item {
+                        path: path.clone(),
+                        item: layer.label(i),
+                        message,
+                    })?
+                }
             };
             population.push(p);
         }
@@ -232,6 +231,7 @@ impl Compounds {
             population,
             population_source: source,
             group_fields: fields.group_by.clone(),
+            crs: layer.crs,
             groups,
         })
     }
@@ -249,6 +249,54 @@ impl Compounds {
     /// Total population.
     pub fn total_population(&self) -> f64 {
         self.population.iter().sum()
+    }
+}
+
+/// A count as spreadsheets show it: a number, text with thousands separators (`1,234`,
+/// `1,234.5`) or in units of ten thousand (`1.2万` = 12,000); `None` for anything else.
+pub fn parse_count(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let (number, factor) = match text.strip_suffix('万') {
+        Some(n) => (n.trim_end(), 10_000.0),
+        None => (text, 1.0),
+    };
+    let plain = if number.contains(',') {
+        let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+        let mut groups = int.split(',');
+        let head = groups.next().unwrap_or("");
+        let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+        let ok = (1..=3).contains(&head.len())
+            && digits(head)
+            && groups.all(|g| g.len() == 3 && digits(g))
+            && digits(frac);
+        if !ok {
+            return None;
+        }
+        number.replace(',', "")
+    } else {
+        number.to_string()
+    };
+    plain.parse::<f64>().ok().map(|x| x * factor)
+}
+
+/// Residents from one population (`factor` 1) or households (`factor` persons per household)
+/// value: a finite count ≥ 0 and at most [`MAX_COMPOUND_POPULATION`] once multiplied.
+fn resident_count(v: &Scalar, factor: f64, what: &str) -> std::result::Result<f64, String> {
+    let x = match v {
+        Scalar::Num(x) => Some(*x),
+        Scalar::Text(s) => parse_count(s),
+        Scalar::Bool(_) => None,
+    };
+    match x {
+        Some(x) if x < 0.0 => Err(format!("negative {what} {v}")),
+        Some(x) if x.is_finite() && x * factor <= MAX_COMPOUND_POPULATION => Ok(x * factor),
+        Some(x) if x.is_finite() => Err(format!(
+            "{what} {v} is implausible for one compound (more than {MAX_POPULATION_TEXT} \
+             residents); check the value — a total for many compounds, or a unit mix-up?"
+        )),
+        _ => Err(format!(
+            "{what} {v} is not a finite number; write it as 1234, 1,234 or 1.2万"
+        )),
     }
 }
 
@@ -278,6 +326,8 @@ pub struct Centres {
     pub name: Vec<String>,
     /// Capacity (floor area m² or staff) when given.
     pub capacity: Vec<Option<f64>>,
+    /// The projected system the positions were converted from (`None`: WGS84 lon/lat).
+    pub crs: Option<String>,
 }
 
 impl Centres {
@@ -295,11 +345,11 @@ impl Centres {
             names(&fields.capacity_field, CAPACITY_NAMES),
         ];
         let layer = read_points(path, &options)?;
-        if layer.generated_ids > 0 {
+        if !layer.generated.is_empty() {
             warnings.push(format!(
                 "{}: {} of {} points have no id; numbered by position",
                 path.display(),
-                layer.generated_ids,
+                layer.generated.len(),
                 layer.len()
             ));
         }
@@ -347,6 +397,7 @@ impl Centres {
             level: text(&layer.columns[0]),
             name: text(&layer.columns[1]),
             capacity,
+            crs: layer.crs,
             ids: layer.ids,
             lonlat: layer.lonlat,
         })
@@ -361,6 +412,7 @@ impl Centres {
             level: Vec::new(),
             name: Vec::new(),
             capacity: Vec::new(),
+            crs: None,
         }
     }
 
@@ -443,6 +495,68 @@ mod tests {
         );
         let e = load_csv("id,lon,lat,人口\na,117,31,many\n", &f).unwrap_err();
         assert!(e.to_string().contains("\"many\""), "{e}");
+    }
+
+    #[test]
+    fn spreadsheet_counts_are_read() {
+        for (text, want) in [
+            ("1234", 1234.0),
+            ("1,234", 1234.0),
+            ("1,234,567.5", 1_234_567.5),
+            ("1.2万", 12_000.0),
+            ("3 万", 30_000.0),
+            ("1,200万", 12_000_000.0),
+        ] {
+            assert_eq!(parse_count(text), Some(want), "{text}");
+        }
+        for text in ["12,34", "1,2345", ",123", "1.2万人", "abc", "1,234,", "万"] {
+            assert_eq!(parse_count(text), None, "{text}");
+        }
+        let (c, _) = load_csv(
+            "id,lon,lat,人口\na,117,31,\"1,234\"\nb,117.1,31,1.2万\n",
+            &CompoundFields::default(),
+        )
+        .unwrap();
+        assert_eq!(c.population, vec![1234.0, 12_000.0]);
+        let e = load_csv(
+            "id,lon,lat,pop\na,117,31,1.234.5\n",
+            &CompoundFields::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().ends_with("write it as 1234, 1,234 or 1.2万"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn implausible_populations_are_refused_naming_the_row() {
+        assert_eq!(
+            MAX_POPULATION_TEXT.replace(',', "").parse(),
+            Ok(MAX_COMPOUND_POPULATION)
+        );
+        let f = CompoundFields::default();
+        let e = load_csv("id,lon,lat,pop\na,117,31,5\nb,117,31,1e300\n", &f).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("row 3 (id \"b\")") && msg.contains("population \"1e300\""),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("implausible") && !msg.contains("9223372036854775807"),
+            "{msg}"
+        );
+        let hh = CompoundFields {
+            households_field: Some("hh".into()),
+            ..CompoundFields::default()
+        };
+        let e = load_csv("id,lon,lat,hh\na,117,31,400000\n", &hh).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("households \"400000\" is implausible"),
+            "{e}"
+        );
+        load_csv("id,lon,lat,pop\na,117,31,1000000\n", &f).unwrap();
     }
 
     #[test]

@@ -83,7 +83,10 @@ pub(crate) fn load(
         layer_info(
             &input.compounds,
             compounds.len(),
-            input.describe(input.compounds_coords, &input.compounds_crs),
+            (
+                input.coords_name(input.compounds_coords),
+                compounds.crs.clone(),
+            ),
         ),
     ));
     if let Some(path) = &input.centers {
@@ -92,7 +95,7 @@ pub(crate) fn load(
             layer_info(
                 path,
                 centres.len(),
-                input.describe(input.centers_coords, &input.centers_crs),
+                (input.coords_name(input.centers_coords), centres.crs.clone()),
             ),
         ));
     }

@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use circleplan::coverage::Costs;
 use circleplan::io::{CostTable, CostUnit, MatrixColumns};
 use circleplan::network::{DEFAULT_SNAP_LIMIT_M, StreetNetwork};
+use circleplan::study::{LayerExtent, check_layers_together};
 use circleplan::{Centres, Circle, Compounds, StudyArea};
 use clap::ValueEnum;
 
@@ -106,6 +107,26 @@ pub fn prepare(
     if let Some(c) = candidates {
         layers.push(("candidates", &c.lonlat));
     }
+    let mut extents = vec![LayerExtent {
+        name: "compounds",
+        path: &compounds.path,
+        lonlat: &compounds.lonlat,
+    }];
+    if !centres.is_empty() {
+        extents.push(LayerExtent {
+            name: "centers",
+            path: &centres.path,
+            lonlat: &centres.lonlat,
+        });
+    }
+    if let Some(c) = candidates {
+        extents.push(LayerExtent {
+            name: "candidates",
+            path: &c.path,
+            lonlat: &c.lonlat,
+        });
+    }
+    check_layers_together(&extents)?;
     let study = StudyArea::new(&layers, warnings);
     let mut measure = Measure {
         study,

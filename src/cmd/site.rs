@@ -22,6 +22,8 @@ pub struct Args {
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
+    candidate_layer: super::args::CandidateLayerArgs,
+    #[command(flatten)]
     circle: CircleArgs,
     #[command(flatten)]
     metric: super::metric::MetricArgs,
@@ -81,7 +83,7 @@ pub fn run(args: Args) -> Result<()> {
         let path = PathBuf::from(&args.candidates);
         Some(Centres::load(
             &path,
-            &args.input.centre_options()?,
+            &args.candidate_layer.options(&args.input)?,
             &CentreFields::default(),
             &mut run.warnings,
         )?)

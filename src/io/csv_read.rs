@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::layer::{Encoding, FieldMatcher, LayerFormat, PointLayer, ReadOptions, Scalar};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, clip};
 
 const LON_NAMES: &[&str] = &["lon", "lng", "long", "longitude", "x", "经度", "easting"];
 const LAT_NAMES: &[&str] = &["lat", "latitude", "y", "纬度", "northing"];
@@ -63,8 +63,7 @@ fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
-pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+pub(crate) fn read_csv(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<PointLayer> {
     let text = decode(path, bytes, options.encoding)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
@@ -79,7 +78,7 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
         Error::Item {
             path: path.to_path_buf(),
             item,
-            message: e.to_string(),
+            message: clip(&e.to_string()).into_owned(),
         }
     };
     let headers: Vec<String> = reader
@@ -107,13 +106,18 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
                         .lat_field
                         .as_deref()
                         .unwrap_or("lat/latitude/y/纬度"),
-                    headers.join(", ")
+                    clip(&headers.join(", "))
                 ),
             });
         }
     };
     let matcher = FieldMatcher::new(options);
-    let id_col = headers.iter().position(|h| matcher.is_id(h));
+    let id_col = headers
+        .iter()
+        .enumerate()
+        .filter_map(|(c, h)| matcher.id_rank(h.trim()).map(|r| (r, c)))
+        .min()
+        .map(|(_, c)| c);
     let nfields = options.fields.len();
     // For each wanted field, the best-ranked header that names it.
     let mut field_cols: Vec<Option<(usize, usize)>> = vec![None; nfields];
@@ -128,7 +132,10 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
         path: path.to_path_buf(),
         format: LayerFormat::Csv,
         ids: Vec::new(),
-        generated_ids: 0,
+        generated: Vec::new(),
+        id_field: id_col.map(|c| headers[c].clone()),
+        declared_crs: None,
+        crs: None,
         lonlat: Vec::new(),
         columns: vec![Vec::new(); nfields],
         column_names: field_cols
@@ -149,7 +156,7 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
             .filter(|s| !s.is_empty())
             .map(str::to_string);
         let label = match &id {
-            Some(id) => format!("row {row} (id {id:?})"),
+            Some(id) => format!("row {row} (id {:?})", clip(id)),
             None => format!("row {row}"),
         };
         let coordinate = |c: usize, name: &str| -> Result<f64> {
@@ -157,7 +164,7 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
             cell.parse::<f64>().map_err(|_| Error::Item {
                 path: path.to_path_buf(),
                 item: label.clone(),
-                message: format!("{name} {cell:?} is not a number"),
+                message: format!("{} {:?} is not a number", clip(name), clip(cell)),
             })
         };
         let lon = coordinate(lon_col, &headers[lon_col])?;
@@ -166,7 +173,7 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
         match id {
             Some(id) => layer.ids.push(id),
             None => {
-                layer.generated_ids += 1;
+                layer.generated.push(layer.ids.len());
                 layer.ids.push((layer.lonlat.len()).to_string());
             }
         }
@@ -195,7 +202,7 @@ mod tests {
     fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<PointLayer> {
         let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
         f.write_all(bytes).unwrap();
-        read_csv(f.path(), options)
+        read_csv(f.path(), bytes.to_vec(), options)
     }
 
     fn options() -> ReadOptions {

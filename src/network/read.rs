@@ -24,6 +24,11 @@ pub(crate) fn read_network(
         .file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.to_ascii_lowercase().ends_with(".pbf"));
+    if path.is_dir() {
+        return Err(Error::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
     let mut head = [0u8; 16];
     let n_head = {
         let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
