@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::io::{PointLayer, ReadOptions, Scalar, read_points};
+use crate::io::{PointLayer, ReadOptions, Scalar, parse_points, read_points};
 
 /// Names tried, in order, for the population field when none is given.
 pub const POPULATION_NAMES: &[&str] = &["population", "pop", "人口", "常住人口"];
@@ -87,6 +87,19 @@ impl Compounds {
         fields: &CompoundFields,
         warnings: &mut Vec<String>,
     ) -> Result<Compounds> {
+        let bytes = crate::io::read_input(path)?;
+        Self::parse(path, bytes, base, fields, warnings)
+    }
+
+    /// [`Compounds::load`] on a file's bytes already in memory (`path` names it in
+    /// messages).
+    pub fn parse(
+        path: &Path,
+        bytes: Vec<u8>,
+        base: &ReadOptions,
+        fields: &CompoundFields,
+        warnings: &mut Vec<String>,
+    ) -> Result<Compounds> {
         if fields.persons_per_household.is_nan() || fields.persons_per_household <= 0.0 {
             return Err(Error::parameter(
                 "--persons-per-household",
@@ -102,7 +115,7 @@ impl Compounds {
         options
             .fields
             .extend(fields.group_by.iter().map(|g| vec![g.clone()]));
-        let layer = read_points(path, &options)?;
+        let layer = parse_points(path, bytes, &options)?;
         Compounds::from_layer(layer, fields, warnings)
     }
 

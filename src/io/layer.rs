@@ -306,7 +306,8 @@ pub fn parse_points(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Resul
         let [lon, lat] = raw.lonlat[i];
         if let Err(message) = check_coordinates(lon, lat) {
             let mut message = message.to_string();
-            if crs.is_none() && (lon.abs() > 1000.0 || lat.abs() > 1000.0) {
+            let metres = |v: f64| v.is_finite() && v.abs() > 1000.0;
+            if crs.is_none() && (metres(lon) || metres(lat)) {
                 message.push_str(
                     "; these look like projected metres: declare the layer's system (--crs \
                      EPSG:n for CSV layers, --compounds-crs/--centers-crs/--candidates-crs \
