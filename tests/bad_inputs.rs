@@ -21,7 +21,10 @@ fn arguments(name: &str, out: &Path) -> Vec<String> {
     });
     template
         .lines()
-        .map(|a| a.replace("{file}", &file).replace("{out}", &out.display().to_string()))
+        .map(|a| {
+            a.replace("{file}", &file)
+                .replace("{out}", &out.display().to_string())
+        })
         .collect()
 }
 
@@ -34,7 +37,9 @@ fn check_bad(name: &str) {
         .output()
         .expect("binary runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let line = stderr.trim_end().replace(&out_dir.display().to_string(), "{out}");
+    let line = stderr
+        .trim_end()
+        .replace(&out_dir.display().to_string(), "{out}");
     assert!(!output.status.success(), "{name}: exit 0 ({stderr})");
     assert_eq!(line.lines().count(), 1, "{name}: not one line:\n{stderr}");
     assert!(!out_dir.exists(), "{name}: output left behind");
@@ -101,6 +106,7 @@ bad_inputs! {
     degrees_under_a_layer_crs_flag: "degrees_with_compounds_crs.csv",
     unknown_crs_member: "unknown_crs_member.geojson",
     layers_far_apart: "far_away_centers.geojson",
+    layer_with_swapped_axes: "swapped_layer_centers.geojson",
     required_id_field_missing: "missing_id_field.geojson",
     negative_cost_in_the_matrix: "negative_cost.csv",
     pbf_name_without_pbf_content: "not_really.osm.pbf",
