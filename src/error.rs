@@ -116,23 +116,25 @@ pub enum Error {
     /// Two layers of one run lie far apart (mixed coordinate systems or swapped axes).
     #[error(
         "the {name_a} layer {path_a} and the {name_b} layer {path_b} lie {distance_km:.0} km \
-         apart (more than {limit_km:.0} km){hint}"
+         apart (more than {limit_km:.0} km); {}",
+        apart_hint(*.swapped, .name_b)
     )]
     LayersApart {
         /// Role of the first layer (`compounds`, `centers`, ...).
-        name_a: String,
+        name_a: &'static str,
         /// The first layer's file.
         path_a: PathBuf,
         /// Role of the second layer.
-        name_b: String,
+        name_b: &'static str,
         /// The second layer's file.
         path_b: PathBuf,
         /// Gap between their bounding boxes, kilometres.
         distance_km: f64,
         /// The largest gap allowed, kilometres.
         limit_km: f64,
-        /// What probably happened, starting with `; ` (empty when nothing is known).
-        hint: String,
+        /// True when swapping the second layer's longitude and latitude brings the two
+        /// together.
+        swapped: bool,
     },
     /// A layer has no usable features.
     #[error("{path}: the layer is empty: {message}")]
@@ -168,6 +170,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+}
+
+fn apart_hint(swapped: bool, name_b: &str) -> String {
+    if swapped {
+        format!("the {name_b} layer's longitude and latitude look swapped")
+    } else {
+        "check both use the same coordinate system (--coords, --crs, or a GeoJSON \"crs\" \
+         member)"
+            .into()
+    }
 }
 
 /// Longest echo of a user's value in a message, in characters.

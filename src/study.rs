@@ -24,7 +24,7 @@ const WARN_LAYER_GAP_M: f64 = 20_000.0;
 #[derive(Debug, Clone, Copy)]
 pub struct LayerExtent<'a> {
     /// Its role: `compounds`, `centers`, `candidates`, ...
-    pub name: &'a str,
+    pub name: &'static str,
     /// Its file.
     pub path: &'a Path,
     /// Its WGS84 positions.
@@ -46,13 +46,13 @@ pub fn check_layers_together(layers: &[LayerExtent<'_>]) -> Result<()> {
             let gap = gap_m(a, b);
             if gap > MAX_LAYER_GAP_M {
                 return Err(Error::LayersApart {
-                    name_a: la.name.to_string(),
+                    name_a: la.name,
                     path_a: la.path.to_path_buf(),
-                    name_b: lb.name.to_string(),
+                    name_b: lb.name,
                     path_b: lb.path.to_path_buf(),
                     distance_km: gap / 1000.0,
                     limit_km: MAX_LAYER_GAP_M / 1000.0,
-                    hint: apart_hint(a, b, lb.name),
+                    swapped: looks_swapped(a, b),
                 });
             }
         }
@@ -60,22 +60,13 @@ pub fn check_layers_together(layers: &[LayerExtent<'_>]) -> Result<()> {
     Ok(())
 }
 
-/// Why two layers lie apart: one's axes swapped (when swapping them brings the boxes
-/// together), else probably different coordinate systems.
-fn apart_hint(a: [f64; 4], b: [f64; 4], name_b: &str) -> String {
+/// True when swapping the longitude and latitude of box `b` brings it within the warning
+/// distance of box `a`.
+fn looks_swapped(a: [f64; 4], b: [f64; 4]) -> bool {
     let swapped = [b[1], b[0], b[3], b[2]];
-    let swap_fits = |x: [f64; 4], y: [f64; 4]| {
-        check_coordinates(y[0], y[1]).is_ok()
-            && check_coordinates(y[2], y[3]).is_ok()
-            && gap_m(x, y) < WARN_LAYER_GAP_M
-    };
-    if swap_fits(a, swapped) {
-        format!("; the {name_b} layer's longitude and latitude look swapped")
-    } else {
-        "; check both use the same coordinate system (--coords, --crs, or a GeoJSON \"crs\" \
-         member)"
-            .into()
-    }
+    check_coordinates(swapped[0], swapped[1]).is_ok()
+        && check_coordinates(swapped[2], swapped[3]).is_ok()
+        && gap_m(a, swapped) < WARN_LAYER_GAP_M
 }
 
 /// The local plane for a run and the layers' bounding boxes.
@@ -134,7 +125,11 @@ impl StudyArea {
                 let (nb, b) = boxes[j];
                 let gap = gap_m(a, b);
                 if gap > WARN_LAYER_GAP_M {
-                    let hint = apart_hint(a, b, nb);
+                    let hint = if looks_swapped(a, b) {
+                        format!("; the {nb} layer's longitude and latitude look swapped")
+                    } else {
+                        "; check both use the same coordinate system (--coords, --crs)".into()
+                    };
                     warnings.push(format!(
                         "the {na} and {nb} layers lie {:.0} km apart{hint}",
                         gap / 1000.0
