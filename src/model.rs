@@ -160,7 +160,7 @@ impl Compounds {
         let pph = fields.persons_per_household;
         // Sources in order of preference, each used for the features that have a value:
         // population first, unless only --households-field was asked for.
-        let mut sources: Vec<(Vec<Option<Scalar>>, f64, &str, String)> = Vec::new();
+        let mut sources: Vec<Source> = Vec::new();
         if let Some(name) = layer.column_names[0].clone() {
             sources.push((pop_col, 1.0, "population", format!("field {name:?}")));
         }
@@ -193,34 +193,7 @@ impl Compounds {
                 .collect::<Vec<_>>()
                 .join(", else "),
         };
-        let mut population = Vec::with_capacity(n);
-        let mut missing = 0usize;
-        for i in 0..n {
-            let found = sources
-                .iter()
-                .find_map(|(col, factor, what, _)| col[i].as_ref().map(|v| (v, *factor, *what)));
-            let p = match found {
-                None => {
-                    missing += 1;
-                    1.0
-                }
-                Some((v, factor, what)) => {
-                    resident_count(v, factor, what).map_err(|message| Error::Item {
-                        path: path.clone(),
-                        item: layer.label(i),
-                        message,
-                    })?
-                }
-            };
-            population.push(p);
-        }
-        if missing > 0 && !sources.is_empty() {
-            warnings.push(format!(
-                "{}: {missing} of {n} compounds have no population or households value; \
-                 counted as 1 resident each",
-                path.display()
-            ));
-        }
+        let population = populations(&layer, &sources, warnings)?;
         let groups = layer.columns[2..]
             .iter()
             .map(|c| {
@@ -290,6 +263,47 @@ pub fn parse_count(text: &str) -> Option<f64> {
         number.to_string()
     };
     plain.parse::<f64>().ok().map(|x| x * factor)
+}
+
+/// One place a population may come from: the column, the factor to residents, what it is
+/// (`population`, `households`) and how to describe it.
+type Source = (Vec<Option<Scalar>>, f64, &'static str, String);
+
+/// Residents per compound from the first source that has a value (1 where none has).
+fn populations(
+    layer: &PointLayer,
+    sources: &[Source],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<f64>> {
+    let n = layer.len();
+    let mut population = Vec::with_capacity(n);
+    let mut missing = 0usize;
+    for i in 0..n {
+        let found = sources
+            .iter()
+            .find_map(|(col, factor, what, _)| col[i].as_ref().map(|v| (v, *factor, *what)));
+        population.push(match found {
+            None => {
+                missing += 1;
+                1.0
+            }
+            Some((v, factor, what)) => {
+                resident_count(v, factor, what).map_err(|message| Error::Item {
+                    path: layer.path.clone(),
+                    item: layer.label(i),
+                    message,
+                })?
+            }
+        });
+    }
+    if missing > 0 && !sources.is_empty() {
+        warnings.push(format!(
+            "{}: {missing} of {n} compounds have no population or households value; \
+             counted as 1 resident each",
+            layer.path.display()
+        ));
+    }
+    Ok(population)
 }
 
 /// Residents from one population (`factor` 1) or households (`factor` persons per household)
