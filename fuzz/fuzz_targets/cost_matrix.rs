@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
         );
         if let Ok(t) = table {
             let costs = t.by_site.values().flatten();
-            assert!(costs.clone().all(|&(c, m)| (c as usize) < compounds.len() && m >= 0.0));
+            assert!(
+                costs
+                    .clone()
+                    .all(|&(c, m)| (c as usize) < compounds.len() && m >= 0.0)
+            );
             assert_eq!(t.rows, t.by_site.values().map(Vec::len).sum::<usize>());
         }
     }

@@ -24,7 +24,11 @@ fuzz_target!(|data: &[u8]| {
     for options in [&plain, &projected] {
         if let Ok(c) = Compounds::parse(path, data.to_vec(), options, &fields, &mut warnings) {
             assert!(c.population.iter().all(|p| p.is_finite() && *p >= 0.0));
-            assert!(c.lonlat.iter().all(|p| p[0].abs() <= 180.0 && p[1].abs() <= 90.0));
+            assert!(
+                c.lonlat
+                    .iter()
+                    .all(|p| p[0].abs() <= 180.0 && p[1].abs() <= 90.0)
+            );
         }
     }
 });

@@ -15,10 +15,20 @@ fuzz_target!(|data: &[u8]| {
         ..CompoundFields::default()
     };
     let mut warnings = Vec::new();
-    if let Ok(c) = Compounds::parse(path, data.to_vec(), &ReadOptions::default(), &fields, &mut warnings) {
+    if let Ok(c) = Compounds::parse(
+        path,
+        data.to_vec(),
+        &ReadOptions::default(),
+        &fields,
+        &mut warnings,
+    ) {
         assert_eq!(c.ids.len(), c.lonlat.len());
         assert!(c.population.iter().all(|p| p.is_finite() && *p >= 0.0));
-        assert!(c.lonlat.iter().all(|p| p[0].abs() <= 180.0 && p[1].abs() <= 90.0));
+        assert!(
+            c.lonlat
+                .iter()
+                .all(|p| p[0].abs() <= 180.0 && p[1].abs() <= 90.0)
+        );
     }
     let centres = ReadOptions {
         fields: vec![vec!["level".into()], vec!["capacity".into()]],
