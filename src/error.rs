@@ -198,6 +198,19 @@ pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `text` in quotes as Rust's `{:?}` writes it, cut to about [`MAX_ECHO_CHARS`] characters
+/// with the full length after the closing quote: `"abc…" (5000 characters)`.
+pub fn quoted(text: &str) -> String {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        None => format!("{text:?}"),
+        Some((end, _)) => format!(
+            "{:?} ({} characters)",
+            format!("{}…", &text[..end]),
+            text.chars().count()
+        ),
+    }
+}
+
 /// `Result` with circleplan's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -234,5 +247,10 @@ mod tests {
             "{c}"
         );
         assert_eq!(clip(&"x".repeat(80)), "x".repeat(80));
+        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
+        assert_eq!(
+            quoted(&"y".repeat(81)),
+            format!("\"{}…\" (81 characters)", "y".repeat(80))
+        );
     }
 }

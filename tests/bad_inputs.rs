@@ -100,6 +100,7 @@ bad_inputs! {
     empty_layer: "empty.geojson",
     no_coordinate_columns: "no_coordinate_columns.csv",
     long_header_is_cut_short: "long_header.csv",
+    long_values_are_cut_short: "long_geometry_type.geojson",
     geojson_named_txt_is_read_as_geojson: "geojson_named.txt",
     projected_metres_without_a_system: "projected_without_crs.geojson",
     degrees_under_the_files_projected_crs: "degrees_in_projected_crs.geojson",

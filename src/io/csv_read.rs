@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::layer::{Encoding, FieldMatcher, LayerFormat, PointLayer, ReadOptions, Scalar};
-use crate::error::{Error, Result, clip};
+use crate::error::{Error, Result, clip, quoted};
 
 const LON_NAMES: &[&str] = &["lon", "lng", "long", "longitude", "x", "经度", "easting"];
 const LAT_NAMES: &[&str] = &["lat", "latitude", "y", "纬度", "northing"];
@@ -197,7 +197,7 @@ fn push_row(
         .filter(|s| !s.is_empty())
         .map(str::to_string);
     let label = match &id {
-        Some(id) => format!("row {row} (id {:?})", clip(id)),
+        Some(id) => format!("row {row} (id {})", quoted(id)),
         None => format!("row {row}"),
     };
     let coordinate = |c: usize| -> Result<f64> {
@@ -205,7 +205,7 @@ fn push_row(
         cell.parse::<f64>().map_err(|_| Error::Item {
             path: layer.path.clone(),
             item: label.clone(),
-            message: format!("{} {:?} is not a number", clip(&headers[c]), clip(cell)),
+            message: format!("{} {} is not a number", clip(&headers[c]), quoted(cell)),
         })
     };
     let lon = coordinate(columns.lon)?;

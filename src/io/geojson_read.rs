@@ -10,7 +10,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::value::RawValue;
 
 use super::layer::{FieldMatcher, LayerFormat, PointLayer, ReadOptions, Scalar};
-use crate::error::{Error, Result, clip};
+use crate::error::{Error, Result, clip, quoted};
 
 /// Turns a serde_json error into [`Error::Json`] with line and column.
 pub(crate) fn json_error(path: &Path, e: serde_json::Error) -> Error {
@@ -59,10 +59,11 @@ fn check_collection(path: &Path, collection_type: Option<&str>, saw_features: bo
             });
         }
         Some(other) => {
+            let other = quoted(other);
             return Err(Error::Format {
                 path: path.to_path_buf(),
                 message: format!(
-                    "not a GeoJSON FeatureCollection (top-level type is {other:?}); \
+                    "not a GeoJSON FeatureCollection (top-level type is {other}); \
                      wrap the features in {{\"type\": \"FeatureCollection\", \"features\": [...]}}"
                 ),
             });
@@ -500,7 +501,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
         let id = prop_id.or(feature_id).map(Scalar::into_text);
         let n = state.base + state.layer.lonlat.len() + 1;
         let label = match &id {
-            Some(id) => format!("feature {n} (id {:?})", clip(id)),
+            Some(id) => format!("feature {n} (id {})", quoted(id)),
             None => format!("feature {n}"),
         };
         let item_error = |state: &mut State, message: String| -> A::Error {
@@ -516,7 +517,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
         {
             return Err(item_error(
                 state,
-                format!("type is {t:?}, expected \"Feature\""),
+                format!("type is {}, expected \"Feature\"", quoted(t)),
             ));
         }
         let geometry = match geometry {
@@ -557,9 +558,15 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
 fn point_of(g: &RawGeometry) -> std::result::Result<([f64; 2], bool), String> {
     let kind = g.kind.as_deref().unwrap_or("");
     let Some(raw) = g.coordinates else {
-        return Err(format!("geometry {kind:?} has no coordinates"));
+        return Err(format!("geometry {} has no coordinates", quoted(kind)));
     };
-    let bad = |e: serde_json::Error| format!("invalid {kind} coordinates: {e}");
+    let bad = |e: serde_json::Error| {
+        format!(
+            "invalid {} coordinates: {}",
+            clip(kind),
+            clip(&e.to_string())
+        )
+    };
     match kind {
         "Point" => Ok((
             serde_json::from_str::<Pos>(raw.get()).map_err(bad)?.0,
@@ -590,7 +597,8 @@ fn point_of(g: &RawGeometry) -> std::result::Result<([f64; 2], bool), String> {
         }
         "" => Err("geometry has no type".into()),
         other => Err(format!(
-            "unsupported geometry type {other:?}: expected Point, MultiPoint, Polygon or MultiPolygon"
+            "unsupported geometry type {}: expected Point, MultiPoint, Polygon or MultiPolygon",
+            quoted(other)
         )),
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::crs::{CoordSystem, Projected};
-use crate::error::{Error, Result, clip};
+use crate::error::{Error, Result, clip, quoted};
 
 /// A property value as read: text, number or boolean (JSON `null` and empty CSV cells are
 /// absent).
@@ -51,7 +51,7 @@ impl Scalar {
 impl std::fmt::Display for Scalar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Scalar::Text(s) => write!(f, "{:?}", clip(s)),
+            Scalar::Text(s) => f.write_str(&quoted(s)),
             // Huge numbers in scientific form: 1e300 must not print 300 digits.
             Scalar::Num(x) if x.abs() >= 1e15 => write!(f, "{x:e}"),
             other => f.write_str(&other.to_text()),
@@ -224,8 +224,8 @@ impl PointLayer {
     /// How to name feature `i` in a message: `feature 12 (id "A-3")` or `row 14 (id "A-3")`
     /// (CSV rows count the header as row 1, as a spreadsheet does).
     pub fn label(&self, i: usize) -> String {
-        let id = clip(self.ids.get(i).map(String::as_str).unwrap_or(""));
-        format!("{} (id {:?})", self.position(i), id)
+        let id = quoted(self.ids.get(i).map(String::as_str).unwrap_or(""));
+        format!("{} (id {id})", self.position(i))
     }
 
     /// Feature `i` by position only: `feature 12` or `row 14`.
@@ -294,7 +294,7 @@ pub fn parse_points(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Resul
     {
         return Err(Error::Format {
             path: path.to_path_buf(),
-            message: format!("id field {:?} is not in any feature", clip(name)),
+            message: format!("id field {} is not in any feature", quoted(name)),
         });
     }
     let crs = layer_crs(&raw, options)?;
@@ -363,7 +363,7 @@ pub fn parse_crs_member(path: &Path, name: &str) -> Result<Option<Projected>> {
     };
     let bad = |message: &str| Error::Format {
         path: path.to_path_buf(),
-        message: format!("the \"crs\" member names {:?}: {message}", clip(text)),
+        message: format!("the \"crs\" member names {}: {message}", quoted(text)),
     };
     let code = code
         .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result, clip};
+use crate::error::{Error, Result, clip, quoted};
 
 /// Unit of the cost column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -175,34 +175,32 @@ impl CostTable {
             let site = record.get(sc).unwrap_or("");
             let compound = record.get(cc).unwrap_or("");
             let cost_text = record.get(kc).unwrap_or("");
-            let (site_q, compound_q, cost_q) = (clip(site), clip(compound), clip(cost_text));
+            let (site_q, compound_q, cost_q) = (quoted(site), quoted(compound), quoted(cost_text));
             if !known_sites.contains(site) {
                 return Err(row_error(
                     item,
-                    format!("site id {site_q:?} matches no centre or candidate"),
+                    format!("site id {site_q} matches no centre or candidate"),
                 ));
             }
             let Some(&ci) = compound_index.get(compound) else {
                 return Err(row_error(
                     item,
-                    format!("compound id {compound_q:?} matches no compound"),
+                    format!("compound id {compound_q} matches no compound"),
                 ));
             };
             let cost: f64 = cost_text
                 .parse()
-                .map_err(|_| row_error(item.clone(), format!("cost {cost_q:?} is not a number")))?;
+                .map_err(|_| row_error(item.clone(), format!("cost {cost_q} is not a number")))?;
             if !cost.is_finite() || cost < 0.0 {
                 return Err(row_error(
                     item,
-                    format!("cost {cost_q:?} must be a finite number ≥ 0"),
+                    format!("cost {cost_q} must be a finite number ≥ 0"),
                 ));
             }
             if let Some(first) = seen.insert((site.to_string(), ci), line) {
                 return Err(row_error(
                     item,
-                    format!(
-                        "pair ({site_q:?}, {compound_q:?}) is listed twice (first at row {first})"
-                    ),
+                    format!("pair ({site_q}, {compound_q}) is listed twice (first at row {first})"),
                 ));
             }
             by_site
