@@ -773,6 +773,18 @@ mod tests {
         );
     }
 
+    /// A mutated Monaco extract from fuzzing (`fuzz/osm_pbf`): dense-node arithmetic
+    /// overflows inside osmpbf. It must be an error or a network, never a panic.
+    #[test]
+    fn fuzzed_pbf_with_overflowing_coordinates_does_not_panic() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/network/fuzz_dense_overflow.osm.pbf");
+        match StreetNetwork::read(&path, &plane(), false) {
+            Err(e) => assert!(e.to_string().contains("corrupt OpenStreetMap PBF"), "{e}"),
+            Ok(net) => assert!(net.node_count() > 0),
+        }
+    }
+
     #[test]
     fn a_truncated_pbf_is_a_clear_error() {
         let nodes = [(1, 7.42, 43.73), (2, 7.421, 43.73)];
