@@ -42,3 +42,17 @@ fn one_line(err: &anyhow::Error) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn a_source_already_quoted_is_not_repeated() {
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let err = anyhow::Error::from(circleplan::Error::io("x.csv", missing));
+        assert_eq!(one_line(&err), "x.csv: No such file");
+        let err = err.context("reading the compounds");
+        assert_eq!(one_line(&err), "reading the compounds: x.csv: No such file");
+    }
+}
