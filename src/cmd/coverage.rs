@@ -101,7 +101,10 @@ pub(crate) fn load(
             &input.compounds,
             compounds.len(),
             compounds.polygons,
-            input.describe(input.compounds_coords, &input.compounds_crs),
+            (
+                input.coords_name(input.compounds_coords),
+                compounds.crs.clone(),
+            ),
         ),
     ));
     if let Some(path) = &input.centers {
@@ -111,7 +114,7 @@ pub(crate) fn load(
                 path,
                 centres.len(),
                 centres.polygons,
-                input.describe(input.centers_coords, &input.centers_crs),
+                (input.coords_name(input.centers_coords), centres.crs.clone()),
             ),
         ));
     }
