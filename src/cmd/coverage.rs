@@ -214,7 +214,8 @@ pub fn run(args: Args) -> Result<()> {
         table.push_str(&report::capacity_table(&analysis, &centres, cap));
     }
     let inputs = super::read_paths(&args.input, &args.metric, None);
-    let report_input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    let mut report_input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    report_input.capacity = capacitated.as_ref();
     super::write_outputs(files, &args.output, Some(report_input), &inputs, &mut table)?;
     if args.output.timings {
         timings.push(("write".into(), t.elapsed().as_secs_f64() * 1000.0));
