@@ -35,6 +35,7 @@ fn city(n: usize, m: usize, profile: &Profile) -> (Compounds, Facilities) {
         group_fields: vec!["street".into()],
         groups: vec![c.compounds.iter().map(|x| x.street.clone()).collect()],
         polygons: 0,
+        crs: None,
     };
     let typed = c.typed_facilities(m, 1);
     let facilities = Facilities {

@@ -59,6 +59,12 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A file name given for an input is a directory.
+    #[error("{path}: is a directory, not a file; give the path of a file inside it")]
+    NotAFile {
+        /// The directory.
+        path: PathBuf,
+    },
     /// Two features of one layer share an id.
     #[error("{path}: duplicate id {id:?} at {item} (first seen at {first})")]
     DuplicateId {
@@ -70,6 +76,65 @@ pub enum Error {
         item: String,
         /// The first occurrence.
         first: String,
+    },
+    /// A feature without an id was numbered by its position, and that number is another
+    /// feature's id.
+    #[error(
+        "{path}: duplicate id {id:?}: {generated} has no id and was numbered {id:?} by its \
+         position, which is the id of {other}; give every feature an id (or none)"
+    )]
+    GeneratedIdClash {
+        /// The file.
+        path: PathBuf,
+        /// The id both features have.
+        id: String,
+        /// The feature whose id was generated.
+        generated: String,
+        /// The feature that carries the id in the file.
+        other: String,
+    },
+    /// Coordinates declared to be in a projected system look like degrees.
+    #[error(
+        "{path}: {item}: coordinates ({x}, {y}) look like longitude/latitude degrees, but the \
+         layer's coordinate system is {crs}, which is in metres; {hint}"
+    )]
+    DegreesInProjectedCrs {
+        /// The file.
+        path: PathBuf,
+        /// Which feature or row.
+        item: String,
+        /// x as read.
+        x: f64,
+        /// y as read.
+        y: f64,
+        /// The declared system and where it was declared, e.g. `EPSG:4548 (the file's "crs"
+        /// member)`.
+        crs: String,
+        /// What to do about it.
+        hint: String,
+    },
+    /// Two layers of one run lie far apart (mixed coordinate systems or swapped axes).
+    #[error(
+        "the {name_a} layer {path_a} and the {name_b} layer {path_b} lie {distance_km:.0} km \
+         apart (more than {limit_km:.0} km); {}",
+        apart_hint(*.swapped, .name_b)
+    )]
+    LayersApart {
+        /// Role of the first layer (`compounds`, `centers`, ...).
+        name_a: &'static str,
+        /// The first layer's file.
+        path_a: PathBuf,
+        /// Role of the second layer.
+        name_b: &'static str,
+        /// The second layer's file.
+        path_b: PathBuf,
+        /// Gap between their bounding boxes, kilometres.
+        distance_km: f64,
+        /// The largest gap allowed, kilometres.
+        limit_km: f64,
+        /// True when swapping the second layer's longitude and latitude brings the two
+        /// together.
+        swapped: bool,
     },
     /// A layer has no usable features.
     #[error("{path}: the layer is empty: {message}")]
@@ -107,6 +172,45 @@ pub enum Error {
     },
 }
 
+fn apart_hint(swapped: bool, name_b: &str) -> String {
+    if swapped {
+        format!("the {name_b} layer's longitude and latitude look swapped")
+    } else {
+        "check both use the same coordinate system (--coords, --crs, or a GeoJSON \"crs\" \
+         member)"
+            .into()
+    }
+}
+
+/// Longest echo of a user's value in a message, in characters.
+pub const MAX_ECHO_CHARS: usize = 80;
+
+/// `text` cut to about [`MAX_ECHO_CHARS`] characters (with `…` and the full length when cut),
+/// so that a message never echoes a whole file.
+pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!(
+            "{}… ({} characters)",
+            &text[..end],
+            text.chars().count()
+        )),
+    }
+}
+
+/// `text` in quotes as Rust's `{:?}` writes it, cut to about [`MAX_ECHO_CHARS`] characters
+/// with the full length after the closing quote: `"abc…" (5000 characters)`.
+pub fn quoted(text: &str) -> String {
+    match text.char_indices().nth(MAX_ECHO_CHARS) {
+        None => format!("{text:?}"),
+        Some((end, _)) => format!(
+            "{:?} ({} characters)",
+            format!("{}…", &text[..end]),
+            text.chars().count()
+        ),
+    }
+}
+
 /// `Result` with circleplan's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -126,5 +230,27 @@ impl Error {
             value: value.to_string(),
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_cuts_long_values_on_a_character_boundary() {
+        assert_eq!(clip("short"), "short");
+        let long = "编".repeat(200);
+        let c = clip(&long);
+        assert!(
+            c.starts_with(&"编".repeat(80)) && c.ends_with("… (200 characters)"),
+            "{c}"
+        );
+        assert_eq!(clip(&"x".repeat(80)), "x".repeat(80));
+        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
+        assert_eq!(
+            quoted(&"y".repeat(81)),
+            format!("\"{}…\" (81 characters)", "y".repeat(80))
+        );
     }
 }

@@ -19,8 +19,40 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", one_line(&err));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The error and its causes on one line, each said once: a library error that already
+/// quotes its source (`x.csv: No such file or directory`) is not followed by the source
+/// again.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn a_source_already_quoted_is_not_repeated() {
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let err = anyhow::Error::from(circleplan::Error::io("x.csv", missing));
+        assert_eq!(one_line(&err), "x.csv: No such file");
+        let err = err.context("reading the compounds");
+        assert_eq!(one_line(&err), "reading the compounds: x.csv: No such file");
     }
 }

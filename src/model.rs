@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::io::{PointLayer, ReadOptions, Scalar, read_points};
+use crate::io::{PointLayer, ReadOptions, Scalar, parse_points, read_points};
 
 /// Names tried, in order, for the population field when none is given.
 pub const POPULATION_NAMES: &[&str] = &["population", "pop", "人口", "常住人口"];
@@ -16,6 +16,13 @@ pub const LEVEL_NAMES: &[&str] = &["level", "等级", "级别"];
 pub const NAME_NAMES: &[&str] = &["name", "名称"];
 /// Names tried for a centre's capacity.
 pub const CAPACITY_NAMES: &[&str] = &["capacity", "容量", "floor_area_m2", "面积"];
+/// Largest population (residents, after households × persons per household) one compound
+/// may have. China's largest residential compounds (Beijing's Tiantongyuan, Huilongguan)
+/// house a few hundred thousand people; anything above this is a data error — a district
+/// total typed into one row, a unit mix-up, an overflowed export — and is rejected.
+pub const MAX_COMPOUND_POPULATION: f64 = 1_000_000.0;
+/// [`MAX_COMPOUND_POPULATION`] as people read it.
+const MAX_POPULATION_TEXT: &str = "1,000,000";
 /// China's 2020 census mean household size.
 pub const DEFAULT_PERSONS_PER_HOUSEHOLD: f64 = 2.62;
 
@@ -65,6 +72,8 @@ pub struct Compounds {
     pub population_source: String,
     /// Grouping field names, as requested.
     pub group_fields: Vec<String>,
+    /// The projected system the positions were converted from (`None`: WGS84 lon/lat).
+    pub crs: Option<String>,
     /// `groups[g][i]`: value of group field `g` for compound `i` (empty when missing).
     pub groups: Vec<Vec<String>>,
     /// Features that were (Multi)Polygons, reduced to a point inside them.
@@ -76,6 +85,19 @@ impl Compounds {
     /// population, generated ids) are appended to `warnings`.
     pub fn load(
         path: &Path,
+        base: &ReadOptions,
+        fields: &CompoundFields,
+        warnings: &mut Vec<String>,
+    ) -> Result<Compounds> {
+        let bytes = crate::io::read_input(path)?;
+        Self::parse(path, bytes, base, fields, warnings)
+    }
+
+    /// [`Compounds::load`] on a file's bytes already in memory (`path` names it in
+    /// messages).
+    pub fn parse(
+        path: &Path,
+        bytes: Vec<u8>,
         base: &ReadOptions,
         fields: &CompoundFields,
         warnings: &mut Vec<String>,
@@ -95,7 +117,7 @@ impl Compounds {
         options
             .fields
             .extend(fields.group_by.iter().map(|g| vec![g.clone()]));
-        let layer = read_points(path, &options)?;
+        let layer = parse_points(path, bytes, &options)?;
         Compounds::from_layer(layer, fields, warnings)
     }
 
@@ -108,11 +130,11 @@ impl Compounds {
     ) -> Result<Compounds> {
         let path = layer.path.clone();
         let n = layer.len();
-        if layer.generated_ids > 0 {
+        if !layer.generated.is_empty() {
             warnings.push(format!(
                 "{}: {} of {} compounds have no id; numbered by position",
                 path.display(),
-                layer.generated_ids,
+                layer.generated.len(),
                 n
             ));
         }
@@ -140,7 +162,7 @@ impl Compounds {
         let pph = fields.persons_per_household;
         // Sources in order of preference, each used for the features that have a value:
         // population first, unless only --households-field was asked for.
-        let mut sources: Vec<(Vec<Option<Scalar>>, f64, &str, String)> = Vec::new();
+        let mut sources: Vec<Source> = Vec::new();
         if let Some(name) = layer.column_names[0].clone() {
             sources.push((pop_col, 1.0, "population", format!("field {name:?}")));
         }
@@ -173,44 +195,7 @@ impl Compounds {
                 .collect::<Vec<_>>()
                 .join(", else "),
         };
-        let mut population = Vec::with_capacity(n);
-        let mut missing = 0usize;
-        for i in 0..n {
-            let found = sources
-                .iter()
-                .find_map(|(col, factor, what, _)| col[i].as_ref().map(|v| (v, *factor, *what)));
-            let p = match found {
-                None => {
-                    missing += 1;
-                    1.0
-                }
-                Some((v, factor, what)) => match v.as_f64() {
-                    Some(x) if x.is_finite() && x >= 0.0 => x * factor,
-                    Some(x) if x < 0.0 => {
-                        return Err(Error::Item {
-                            path,
-                            item: layer.label(i),
-                            message: format!("negative {what} {v}"),
-                        });
-                    }
-                    _ => {
-                        return Err(Error::Item {
-                            path,
-                            item: layer.label(i),
-                            message: format!("{what} {v} is not a finite number"),
-                        });
-                    }
-                },
-            };
-            population.push(p);
-        }
-        if missing > 0 && !sources.is_empty() {
-            warnings.push(format!(
-                "{}: {missing} of {n} compounds have no population or households value; \
-                 counted as 1 resident each",
-                path.display()
-            ));
-        }
+        let population = populations(&layer, &sources, warnings)?;
         let groups = layer.columns[2..]
             .iter()
             .map(|c| {
@@ -234,6 +219,7 @@ impl Compounds {
             population,
             population_source: source,
             group_fields: fields.group_by.clone(),
+            crs: layer.crs,
             groups,
             polygons: layer.polygons,
         })
@@ -252,6 +238,95 @@ impl Compounds {
     /// Total population.
     pub fn total_population(&self) -> f64 {
         self.population.iter().sum()
+    }
+}
+
+/// A count as spreadsheets show it: a number, text with thousands separators (`1,234`,
+/// `1,234.5`) or in units of ten thousand (`1.2万` = 12,000); `None` for anything else.
+pub fn parse_count(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let (number, factor) = match text.strip_suffix('万') {
+        Some(n) => (n.trim_end(), 10_000.0),
+        None => (text, 1.0),
+    };
+    let plain = if number.contains(',') {
+        let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+        let mut groups = int.split(',');
+        let head = groups.next().unwrap_or("");
+        let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+        let ok = (1..=3).contains(&head.len())
+            && digits(head)
+            && groups.all(|g| g.len() == 3 && digits(g))
+            && digits(frac);
+        if !ok {
+            return None;
+        }
+        number.replace(',', "")
+    } else {
+        number.to_string()
+    };
+    plain.parse::<f64>().ok().map(|x| x * factor)
+}
+
+/// One place a population may come from: the column, the factor to residents, what it is
+/// (`population`, `households`) and how to describe it.
+type Source = (Vec<Option<Scalar>>, f64, &'static str, String);
+
+/// Residents per compound from the first source that has a value (1 where none has).
+fn populations(
+    layer: &PointLayer,
+    sources: &[Source],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<f64>> {
+    let n = layer.len();
+    let mut population = Vec::with_capacity(n);
+    let mut missing = 0usize;
+    for i in 0..n {
+        let found = sources
+            .iter()
+            .find_map(|(col, factor, what, _)| col[i].as_ref().map(|v| (v, *factor, *what)));
+        population.push(match found {
+            None => {
+                missing += 1;
+                1.0
+            }
+            Some((v, factor, what)) => {
+                resident_count(v, factor, what).map_err(|message| Error::Item {
+                    path: layer.path.clone(),
+                    item: layer.label(i),
+                    message,
+                })?
+            }
+        });
+    }
+    if missing > 0 && !sources.is_empty() {
+        warnings.push(format!(
+            "{}: {missing} of {n} compounds have no population or households value; \
+             counted as 1 resident each",
+            layer.path.display()
+        ));
+    }
+    Ok(population)
+}
+
+/// Residents from one population (`factor` 1) or households (`factor` persons per household)
+/// value: a finite count ≥ 0 and at most [`MAX_COMPOUND_POPULATION`] once multiplied.
+fn resident_count(v: &Scalar, factor: f64, what: &str) -> std::result::Result<f64, String> {
+    let x = match v {
+        Scalar::Num(x) => Some(*x),
+        Scalar::Text(s) => parse_count(s),
+        Scalar::Bool(_) => None,
+    };
+    match x {
+        Some(x) if x < 0.0 => Err(format!("negative {what} {v}")),
+        Some(x) if x.is_finite() && x * factor <= MAX_COMPOUND_POPULATION => Ok(x * factor),
+        Some(x) if x.is_finite() => Err(format!(
+            "{what} {v} is implausible for one compound (more than {MAX_POPULATION_TEXT} \
+             residents); check the value — a total for many compounds, or a unit mix-up?"
+        )),
+        _ => Err(format!(
+            "{what} {v} is not a finite number; write it as 1234, 1,234 or 1.2万"
+        )),
     }
 }
 
@@ -283,6 +358,8 @@ pub struct Centres {
     pub capacity: Vec<Option<f64>>,
     /// Features that were (Multi)Polygons, reduced to a point inside them.
     pub polygons: usize,
+    /// The projected system the positions were converted from (`None`: WGS84 lon/lat).
+    pub crs: Option<String>,
 }
 
 impl Centres {
@@ -300,11 +377,11 @@ impl Centres {
             names(&fields.capacity_field, CAPACITY_NAMES),
         ];
         let layer = read_points(path, &options)?;
-        if layer.generated_ids > 0 {
+        if !layer.generated.is_empty() {
             warnings.push(format!(
                 "{}: {} of {} points have no id; numbered by position",
                 path.display(),
-                layer.generated_ids,
+                layer.generated.len(),
                 layer.len()
             ));
         }
@@ -353,6 +430,7 @@ impl Centres {
             name: text(&layer.columns[1]),
             capacity,
             polygons: layer.polygons,
+            crs: layer.crs,
             ids: layer.ids,
             lonlat: layer.lonlat,
         })
@@ -368,6 +446,7 @@ impl Centres {
             name: Vec::new(),
             capacity: Vec::new(),
             polygons: 0,
+            crs: None,
         }
     }
 
@@ -450,6 +529,68 @@ mod tests {
         );
         let e = load_csv("id,lon,lat,人口\na,117,31,many\n", &f).unwrap_err();
         assert!(e.to_string().contains("\"many\""), "{e}");
+    }
+
+    #[test]
+    fn spreadsheet_counts_are_read() {
+        for (text, want) in [
+            ("1234", 1234.0),
+            ("1,234", 1234.0),
+            ("1,234,567.5", 1_234_567.5),
+            ("1.2万", 12_000.0),
+            ("3 万", 30_000.0),
+            ("1,200万", 12_000_000.0),
+        ] {
+            assert_eq!(parse_count(text), Some(want), "{text}");
+        }
+        for text in ["12,34", "1,2345", ",123", "1.2万人", "abc", "1,234,", "万"] {
+            assert_eq!(parse_count(text), None, "{text}");
+        }
+        let (c, _) = load_csv(
+            "id,lon,lat,人口\na,117,31,\"1,234\"\nb,117.1,31,1.2万\n",
+            &CompoundFields::default(),
+        )
+        .unwrap();
+        assert_eq!(c.population, vec![1234.0, 12_000.0]);
+        let e = load_csv(
+            "id,lon,lat,pop\na,117,31,1.234.5\n",
+            &CompoundFields::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().ends_with("write it as 1234, 1,234 or 1.2万"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn implausible_populations_are_refused_naming_the_row() {
+        assert_eq!(
+            MAX_POPULATION_TEXT.replace(',', "").parse(),
+            Ok(MAX_COMPOUND_POPULATION)
+        );
+        let f = CompoundFields::default();
+        let e = load_csv("id,lon,lat,pop\na,117,31,5\nb,117,31,1e300\n", &f).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("row 3 (id \"b\")") && msg.contains("population \"1e300\""),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("implausible") && !msg.contains("9223372036854775807"),
+            "{msg}"
+        );
+        let hh = CompoundFields {
+            households_field: Some("hh".into()),
+            ..CompoundFields::default()
+        };
+        let e = load_csv("id,lon,lat,hh\na,117,31,400000\n", &hh).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("households \"400000\" is implausible"),
+            "{e}"
+        );
+        load_csv("id,lon,lat,pop\na,117,31,1000000\n", &f).unwrap();
     }
 
     #[test]

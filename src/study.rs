@@ -2,7 +2,10 @@
 //! onto it, and the sanity checks that need more than one layer (span, layers that miss each
 //! other because of swapped axes or mixed coordinate systems).
 
+use std::path::Path;
+
 use crate::crs::{CoordSystem, LocalPlane, span_m};
+use crate::error::{Error, Result};
 use crate::io::check_coordinates;
 
 /// Decimals of every written longitude/latitude: 1e-7° is about 1 cm, far below any input's
@@ -18,6 +21,63 @@ pub fn round_output(x: f64) -> f64 {
 /// Largest study area (diagonal, metres) for which the local plane keeps distances within
 /// 0.1 % of the ellipsoidal distance.
 pub const MAX_SPAN_M: f64 = 300_000.0;
+
+/// Largest gap between the bounding boxes of two layers of one run, metres: farther apart,
+/// they cannot describe one study area (mixed coordinate systems or swapped axes) and the
+/// run stops.
+pub const MAX_LAYER_GAP_M: f64 = 100_000.0;
+
+/// Gap between layers above which a run warns (it goes on up to [`MAX_LAYER_GAP_M`]).
+const WARN_LAYER_GAP_M: f64 = 20_000.0;
+
+/// One input layer for the checks across layers.
+#[derive(Debug, Clone, Copy)]
+pub struct LayerExtent<'a> {
+    /// Its role: `compounds`, `centers`, `candidates`, ...
+    pub name: &'static str,
+    /// Its file.
+    pub path: &'a Path,
+    /// Its WGS84 positions.
+    pub lonlat: &'a [[f64; 2]],
+}
+
+/// Checks that every two layers lie within [`MAX_LAYER_GAP_M`] of each other.
+///
+/// # Errors
+/// [`Error::LayersApart`] for the first pair farther apart, naming both files and the
+/// distance, with a hint when the second layer's longitude and latitude look swapped.
+pub fn check_layers_together(layers: &[LayerExtent<'_>]) -> Result<()> {
+    let boxes: Vec<(&LayerExtent, [f64; 4])> = layers
+        .iter()
+        .filter_map(|l| bbox(l.lonlat).map(|b| (l, b)))
+        .collect();
+    for (i, &(la, a)) in boxes.iter().enumerate() {
+        for &(lb, b) in &boxes[i + 1..] {
+            let gap = gap_m(a, b);
+            if gap > MAX_LAYER_GAP_M {
+                return Err(Error::LayersApart {
+                    name_a: la.name,
+                    path_a: la.path.to_path_buf(),
+                    name_b: lb.name,
+                    path_b: lb.path.to_path_buf(),
+                    distance_km: gap / 1000.0,
+                    limit_km: MAX_LAYER_GAP_M / 1000.0,
+                    swapped: looks_swapped(a, b),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// True when swapping the longitude and latitude of box `b` brings it within the warning
+/// distance of box `a`.
+fn looks_swapped(a: [f64; 4], b: [f64; 4]) -> bool {
+    let swapped = [b[1], b[0], b[3], b[2]];
+    check_coordinates(swapped[0], swapped[1]).is_ok()
+        && check_coordinates(swapped[2], swapped[3]).is_ok()
+        && gap_m(a, swapped) < WARN_LAYER_GAP_M
+}
 
 /// The local plane for a run and the layers' bounding boxes.
 #[derive(Debug, Clone, Copy)]
@@ -74,11 +134,8 @@ impl StudyArea {
                 let (na, a) = boxes[i];
                 let (nb, b) = boxes[j];
                 let gap = gap_m(a, b);
-                if gap > 20_000.0 {
-                    let swapped = [b[1], b[0], b[3], b[2]];
-                    let hint = if check_coordinates(swapped[0], swapped[1]).is_ok()
-                        && gap_m(a, swapped) < 20_000.0
-                    {
+                if gap > WARN_LAYER_GAP_M {
+                    let hint = if looks_swapped(a, b) {
                         format!("; the {nb} layer's longitude and latitude look swapped")
                     } else {
                         "; check both use the same coordinate system (--coords, --crs)".into()
@@ -154,6 +211,47 @@ mod tests {
         // The swapped layer itself would fail per-point checks; here only its box is tested.
         let _ = StudyArea::new(&[("compounds", &a), ("centers", &b)], &mut w);
         assert!(w.iter().any(|w| w.contains("look swapped")), "{w:?}");
+    }
+
+    #[test]
+    fn layers_more_than_100_km_apart_are_an_error_naming_both_files() {
+        let a = [[117.20, 31.80], [117.30, 31.90]];
+        let far = [[118.5, 31.85]];
+        let near = [[117.9, 31.85]];
+        let layer = |name, path, lonlat| LayerExtent {
+            name,
+            path: Path::new(path),
+            lonlat,
+        };
+        let e = check_layers_together(&[
+            layer("compounds", "c.csv", &a),
+            layer("centers", "s.geojson", &far),
+        ])
+        .unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("c.csv") && msg.contains("s.geojson") && msg.contains("lie 113 km apart"),
+            "{msg}"
+        );
+        assert!(msg.contains("same coordinate system"), "{msg}");
+        check_layers_together(&[
+            layer("compounds", "c.csv", &a),
+            layer("centers", "s.geojson", &near),
+        ])
+        .unwrap();
+        // Europe: lon 10, lat 50 read as lon 50, lat 10 is a valid position far away.
+        let eu = [[10.0, 50.0], [10.1, 50.1]];
+        let swapped = [[50.05, 10.05]];
+        let e = check_layers_together(&[
+            layer("compounds", "c.csv", &eu),
+            layer("candidates", "k.csv", &swapped),
+        ])
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("candidates layer's longitude and latitude look swapped"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -306,3 +306,33 @@ fn auto_candidates_need_a_candidate_capacity() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--candidate-capacity"), "{err}");
 }
+
+#[test]
+fn the_report_lists_over_subscribed_centres() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = demo_data();
+    let out = run(
+        tmp.path(),
+        &[
+            "coverage",
+            "--compounds",
+            d.join("compounds.geojson").to_str().unwrap(),
+            "--centers",
+            d.join("centers.geojson").to_str().unwrap(),
+            "--capacitated",
+            "--residents-per-capacity",
+            "2",
+            "--report",
+            "r.html",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(tmp.path().join("r.html")).unwrap();
+    assert!(html.contains("id=\"table-capacity\""), "no capacity table");
+    // S200 is the most over-subscribed demo centre at 2 residents per m².
+    assert!(html.contains(">S200<"), "S200 missing from the table");
+}

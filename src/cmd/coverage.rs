@@ -101,7 +101,10 @@ pub(crate) fn load(
             &input.compounds,
             compounds.len(),
             compounds.polygons,
-            input.describe(input.compounds_coords, &input.compounds_crs),
+            (
+                input.coords_name(input.compounds_coords),
+                compounds.crs.clone(),
+            ),
         ),
     ));
     if let Some(path) = &input.centers {
@@ -111,7 +114,7 @@ pub(crate) fn load(
                 path,
                 centres.len(),
                 centres.polygons,
-                input.describe(input.centers_coords, &input.centers_crs),
+                (input.coords_name(input.centers_coords), centres.crs.clone()),
             ),
         ));
     }
@@ -211,7 +214,8 @@ pub fn run(args: Args) -> Result<()> {
         table.push_str(&report::capacity_table(&analysis, &centres, cap));
     }
     let inputs = super::read_paths(&args.input, &args.metric, None);
-    let report_input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    let mut report_input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    report_input.capacity = capacitated.as_ref();
     super::write_outputs(files, &args.output, Some(report_input), &inputs, &mut table)?;
     if args.output.timings {
         timings.push(("write".into(), t.elapsed().as_secs_f64() * 1000.0));

@@ -18,6 +18,8 @@ pub struct Args {
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
+    candidate_layer: super::args::CandidateLayerArgs,
+    #[command(flatten)]
     circle: CircleArgs,
     #[command(flatten)]
     metric: super::metric::MetricArgs,
@@ -44,14 +46,14 @@ pub fn run(args: Args) -> Result<()> {
     let candidates = match &args.candidates {
         Some(path) => Some(Centres::load(
             path,
-            &args.input.centre_options()?,
+            &args.candidate_layer.options(&args.input)?,
             &CentreFields::default(),
             &mut run.warnings,
         )?),
         None => None,
     };
     if let (Some(path), Some(c)) = (&args.candidates, &candidates) {
-        let info = super::site::candidates_info(&args.input, path, c);
+        let info = super::site::candidates_info(&args.input, &args.candidate_layer, path, c);
         run.inputs.push(("candidates".into(), info));
     }
     let (measure, analysis) = super::metric::analyse(

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use circleplan::coverage::Costs;
-use circleplan::io::{CostTable, Encoding, OutputSet, ReadOptions};
+use circleplan::io::{CostTable, Encoding, IdField, OutputSet, ReadOptions};
 use circleplan::lifecircle::{
     BUILTIN_PROFILES, Facilities, FacilityFields, LifeCircle, LifeCircleOptions, Profile,
 };
@@ -109,11 +109,15 @@ struct LayerArgs {
 
 impl LayerArgs {
     fn options(&self, coords: Option<CoordSystem>) -> Result<ReadOptions> {
+        // As for the other commands: --id-field is used where a layer has it (else an id
+        // field is detected), and --crs applies to CSV layers (a GeoJSON layer is WGS84 unless
+        // its own `crs` member says otherwise).
         Ok(ReadOptions {
-            id_field: self.id_field.clone(),
+            id_field: IdField::Prefer(self.id_field.clone()),
             fields: Vec::new(),
             coords: coords.unwrap_or(self.coords),
-            crs: self.crs.as_deref().map(Projected::parse).transpose()?,
+            crs: None,
+            csv_crs: self.crs.as_deref().map(Projected::parse).transpose()?,
             lon_field: self.lon_field.clone(),
             lat_field: self.lat_field.clone(),
             encoding: self.encoding,
@@ -163,7 +167,7 @@ fn load(args: &Args) -> Result<Loaded> {
     )?;
     let mut options = l.options(l.facilities_coords)?;
     if let Some(id) = &l.facilities_id_field {
-        options.id_field = id.clone();
+        options.id_field = IdField::Require(id.clone());
     }
     let layers: Vec<(PathBuf, ReadOptions)> = args
         .facilities

@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use circleplan::coverage::Costs;
 use circleplan::io::{CostTable, CostUnit, MatrixColumns};
 use circleplan::network::{DEFAULT_SNAP_LIMIT_M, StreetNetwork};
+use circleplan::study::{LayerExtent, check_layers_together};
 use circleplan::{Centres, Circle, Compounds, StudyArea};
 use clap::ValueEnum;
 
@@ -133,6 +134,29 @@ impl Measure {
     }
 }
 
+/// The run's non-empty layers with their roles and files.
+fn layer_extents<'a>(
+    compounds: &'a Compounds,
+    centres: &'a Centres,
+    candidates: Option<&'a Centres>,
+) -> Vec<LayerExtent<'a>> {
+    let mut extents = vec![LayerExtent {
+        name: "compounds",
+        path: &compounds.path,
+        lonlat: &compounds.lonlat,
+    }];
+    for (name, layer) in [("centers", Some(centres)), ("candidates", candidates)] {
+        if let Some(layer) = layer.filter(|l| !l.is_empty()) {
+            extents.push(LayerExtent {
+                name,
+                path: &layer.path,
+                lonlat: &layer.lonlat,
+            });
+        }
+    }
+    extents
+}
+
 /// Chooses the study plane for all layers and reads the network or cost table.
 pub fn prepare(
     args: &MetricArgs,
@@ -142,13 +166,9 @@ pub fn prepare(
     circle: &Circle,
     warnings: &mut Vec<String>,
 ) -> Result<Measure> {
-    let mut layers: Vec<(&str, &[[f64; 2]])> = vec![("compounds", &compounds.lonlat)];
-    if !centres.is_empty() {
-        layers.push(("centers", &centres.lonlat));
-    }
-    if let Some(c) = candidates {
-        layers.push(("candidates", &c.lonlat));
-    }
+    let extents = layer_extents(compounds, centres, candidates);
+    check_layers_together(&extents)?;
+    let layers: Vec<(&str, &[[f64; 2]])> = extents.iter().map(|l| (l.name, l.lonlat)).collect();
     let study = StudyArea::new(&layers, warnings);
     let mut measure = Measure {
         study,

@@ -22,6 +22,8 @@ pub struct Args {
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
+    candidate_layer: super::args::CandidateLayerArgs,
+    #[command(flatten)]
     circle: CircleArgs,
     #[command(flatten)]
     metric: super::metric::MetricArgs,
@@ -79,7 +81,7 @@ fn load_candidates(args: &Args, warnings: &mut Vec<String>) -> Result<Option<Cen
         let path = PathBuf::from(&args.candidates);
         Some(Centres::load(
             &path,
-            &args.input.centre_options()?,
+            &args.candidate_layer.options(&args.input)?,
             &CentreFields {
                 capacity_field: args.input.capacity_field.clone(),
                 ..CentreFields::default()
@@ -107,8 +109,10 @@ pub fn run(args: Args) -> Result<()> {
         .as_ref()
         .map(|_| Path::new(&args.candidates));
     if let (Some(path), Some(c)) = (candidates_path, &file_candidates) {
-        run.inputs
-            .push(("candidates".into(), candidates_info(&args.input, path, c)));
+        run.inputs.push((
+            "candidates".into(),
+            candidates_info(&args.input, &args.candidate_layer, path, c),
+        ));
     }
     let read_paths = super::read_paths(&args.input, &args.metric, candidates_path);
     let (measure, analysis) = super::metric::analyse(
@@ -169,9 +173,10 @@ pub fn run(args: Args) -> Result<()> {
     print_summary(args.output.format, &summary, &table)
 }
 
-/// The summary's record of a candidates layer (read with the centres' coordinate options).
+/// The summary's record of a candidates layer.
 pub(crate) fn candidates_info(
     input: &InputArgs,
+    layer: &super::args::CandidateLayerArgs,
     path: &Path,
     c: &Centres,
 ) -> circleplan::report::LayerInfo {
@@ -179,6 +184,6 @@ pub(crate) fn candidates_info(
         path,
         c.len(),
         c.polygons,
-        input.describe(input.centers_coords, &input.centers_crs),
+        (input.coords_name(layer.candidates_coords), c.crs.clone()),
     )
 }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::layer::{Encoding, FieldMatcher, LayerFormat, PointLayer, ReadOptions, Scalar};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, clip, quoted};
 
 const LON_NAMES: &[&str] = &["lon", "lng", "long", "longitude", "x", "经度", "easting"];
 const LAT_NAMES: &[&str] = &["lat", "latitude", "y", "纬度", "northing"];
@@ -63,8 +63,37 @@ fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
-pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+/// The longitude and latitude columns: named by flags, else detected by name.
+fn coordinate_columns(
+    path: &Path,
+    headers: &[String],
+    options: &ReadOptions,
+) -> Result<(usize, usize)> {
+    match (
+        find_column(headers, &options.lon_field, LON_NAMES),
+        find_column(headers, &options.lat_field, LAT_NAMES),
+    ) {
+        (Some(x), Some(y)) => Ok((x, y)),
+        _ => Err(Error::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "no coordinate columns: looked for {} and {} among the header [{}]; name \
+                 them with --lon-field and --lat-field",
+                options
+                    .lon_field
+                    .as_deref()
+                    .unwrap_or("lon/lng/longitude/x/经度"),
+                options
+                    .lat_field
+                    .as_deref()
+                    .unwrap_or("lat/latitude/y/纬度"),
+                clip(&headers.join(", "))
+            ),
+        }),
+    }
+}
+
+pub(crate) fn read_csv(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<PointLayer> {
     let text = decode(path, bytes, options.encoding)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
@@ -79,7 +108,7 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
         Error::Item {
             path: path.to_path_buf(),
             item,
-            message: e.to_string(),
+            message: clip(&e.to_string()).into_owned(),
         }
     };
     let headers: Vec<String> = reader
@@ -88,32 +117,14 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
         .iter()
         .map(str::to_string)
         .collect();
-    let (lon_col, lat_col) = match (
-        find_column(&headers, &options.lon_field, LON_NAMES),
-        find_column(&headers, &options.lat_field, LAT_NAMES),
-    ) {
-        (Some(x), Some(y)) => (x, y),
-        _ => {
-            return Err(Error::Format {
-                path: path.to_path_buf(),
-                message: format!(
-                    "no coordinate columns: looked for {} and {} among the header [{}]; name \
-                     them with --lon-field and --lat-field",
-                    options
-                        .lon_field
-                        .as_deref()
-                        .unwrap_or("lon/lng/longitude/x/经度"),
-                    options
-                        .lat_field
-                        .as_deref()
-                        .unwrap_or("lat/latitude/y/纬度"),
-                    headers.join(", ")
-                ),
-            });
-        }
-    };
+    let (lon_col, lat_col) = coordinate_columns(path, &headers, options)?;
     let matcher = FieldMatcher::new(options);
-    let id_col = headers.iter().position(|h| matcher.is_id(h));
+    let id_col = headers
+        .iter()
+        .enumerate()
+        .filter_map(|(c, h)| matcher.id_rank(h.trim()).map(|r| (r, c)))
+        .min()
+        .map(|(_, c)| c);
     let nfields = options.fields.len();
     // For each wanted field, the best-ranked header that names it.
     let mut field_cols: Vec<Option<(usize, usize)>> = vec![None; nfields];
@@ -128,7 +139,10 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
         path: path.to_path_buf(),
         format: LayerFormat::Csv,
         ids: Vec::new(),
-        generated_ids: 0,
+        generated: Vec::new(),
+        id_field: id_col.map(|c| headers[c].clone()),
+        declared_crs: None,
+        crs: None,
         lonlat: Vec::new(),
         columns: vec![Vec::new(); nfields],
         column_names: field_cols
@@ -137,46 +151,19 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
             .collect(),
         polygons: 0,
     };
+    let columns = Columns {
+        lon: lon_col,
+        lat: lat_col,
+        id: id_col,
+        fields: field_cols,
+    };
     let mut record = csv::StringRecord::new();
     while reader.read_record(&mut record).map_err(csv_error)? {
         // Spreadsheets often leave rows of empty cells at the end: they are not features.
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let row = record.position().map(|p| p.line()).unwrap_or(0);
-        let id = id_col
-            .and_then(|c| record.get(c))
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
-        let label = match &id {
-            Some(id) => format!("row {row} (id {id:?})"),
-            None => format!("row {row}"),
-        };
-        let coordinate = |c: usize, name: &str| -> Result<f64> {
-            let cell = record.get(c).unwrap_or("");
-            cell.parse::<f64>().map_err(|_| Error::Item {
-                path: path.to_path_buf(),
-                item: label.clone(),
-                message: format!("{name} {cell:?} is not a number"),
-            })
-        };
-        let lon = coordinate(lon_col, &headers[lon_col])?;
-        let lat = coordinate(lat_col, &headers[lat_col])?;
-        layer.lonlat.push([lon, lat]);
-        match id {
-            Some(id) => layer.ids.push(id),
-            None => {
-                layer.generated_ids += 1;
-                layer.ids.push((layer.lonlat.len()).to_string());
-            }
-        }
-        for (f, col) in field_cols.iter().enumerate() {
-            let value = col
-                .and_then(|(c, _)| record.get(c))
-                .filter(|s| !s.is_empty())
-                .map(|s| Scalar::Text(s.to_string()));
-            layer.columns[f].push(value);
-        }
+        push_row(&mut layer, &record, &columns, &headers)?;
     }
     // A header with no value under it counts as absent, as a missing GeoJSON property does.
     for (name, column) in layer.column_names.iter_mut().zip(&layer.columns) {
@@ -187,6 +174,60 @@ pub(crate) fn read_csv(path: &Path, options: &ReadOptions) -> Result<PointLayer>
     Ok(layer)
 }
 
+/// Where a CSV file keeps what a layer needs.
+struct Columns {
+    lon: usize,
+    lat: usize,
+    id: Option<usize>,
+    /// For each wanted field, its column and the rank of the name that matched.
+    fields: Vec<Option<(usize, usize)>>,
+}
+
+/// Appends one data row to `layer`.
+fn push_row(
+    layer: &mut PointLayer,
+    record: &csv::StringRecord,
+    columns: &Columns,
+    headers: &[String],
+) -> Result<()> {
+    let row = record.position().map(|p| p.line()).unwrap_or(0);
+    let id = columns
+        .id
+        .and_then(|c| record.get(c))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let label = match &id {
+        Some(id) => format!("row {row} (id {})", quoted(id)),
+        None => format!("row {row}"),
+    };
+    let coordinate = |c: usize| -> Result<f64> {
+        let cell = record.get(c).unwrap_or("");
+        cell.parse::<f64>().map_err(|_| Error::Item {
+            path: layer.path.clone(),
+            item: label.clone(),
+            message: format!("{} {} is not a number", clip(&headers[c]), quoted(cell)),
+        })
+    };
+    let lon = coordinate(columns.lon)?;
+    let lat = coordinate(columns.lat)?;
+    layer.lonlat.push([lon, lat]);
+    match id {
+        Some(id) => layer.ids.push(id),
+        None => {
+            layer.generated.push(layer.ids.len());
+            layer.ids.push((layer.lonlat.len()).to_string());
+        }
+    }
+    for (f, col) in columns.fields.iter().enumerate() {
+        let value = col
+            .and_then(|(c, _)| record.get(c))
+            .filter(|s| !s.is_empty())
+            .map(|s| Scalar::Text(s.to_string()));
+        layer.columns[f].push(value);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,7 +236,7 @@ mod tests {
     fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<PointLayer> {
         let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
         f.write_all(bytes).unwrap();
-        read_csv(f.path(), options)
+        read_csv(f.path(), bytes.to_vec(), options)
     }
 
     fn options() -> ReadOptions {

@@ -10,7 +10,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::value::RawValue;
 
 use super::layer::{FieldMatcher, LayerFormat, PointLayer, ReadOptions, Scalar};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, clip, quoted};
 
 /// Turns a serde_json error into [`Error::Json`] with line and column.
 pub(crate) fn json_error(path: &Path, e: serde_json::Error) -> Error {
@@ -18,18 +18,12 @@ pub(crate) fn json_error(path: &Path, e: serde_json::Error) -> Error {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: e
-            .to_string()
-            .split(" at line")
-            .next()
-            .unwrap_or("")
-            .to_string(),
+        message: clip(e.to_string().split(" at line").next().unwrap_or("")).into_owned(),
     }
 }
 
-pub(crate) fn read_geojson(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+pub(crate) fn read_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<PointLayer> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match scan_collection(text) {
         Some(scan) => read_parallel(path, options, text, scan),
         None => read_sequential(path, options, text),
@@ -65,10 +59,11 @@ fn check_collection(path: &Path, collection_type: Option<&str>, saw_features: bo
             });
         }
         Some(other) => {
+            let other = quoted(other);
             return Err(Error::Format {
                 path: path.to_path_buf(),
                 message: format!(
-                    "not a GeoJSON FeatureCollection (top-level type is {other:?}); \
+                    "not a GeoJSON FeatureCollection (top-level type is {other}); \
                      wrap the features in {{\"type\": \"FeatureCollection\", \"features\": [...]}}"
                 ),
             });
@@ -93,13 +88,17 @@ impl<'p> State<'p> {
                 path: path.to_path_buf(),
                 format: LayerFormat::GeoJson,
                 ids: Vec::new(),
-                generated_ids: 0,
+                generated: Vec::new(),
+                id_field: None,
+                declared_crs: None,
+                crs: None,
                 lonlat: Vec::new(),
                 columns: vec![Vec::new(); options.fields.len()],
                 column_names: vec![None; options.fields.len()],
                 polygons: 0,
             },
             best_rank: vec![usize::MAX; options.fields.len()],
+            best_id_rank: usize::MAX,
             slots: vec![None; options.fields.len()],
             error: None,
             collection_type: None,
@@ -121,6 +120,7 @@ fn read_parallel(
 ) -> Result<PointLayer> {
     use rayon::prelude::*;
     check_collection(path, scan.collection_type.as_deref(), true)?;
+    let declared_crs = scan.crs;
     let parts: Vec<State> = scan
         .features
         .par_chunks(FEATURES_PER_TASK)
@@ -141,16 +141,22 @@ fn read_parallel(
         .collect();
     let n = scan.features.len();
     let mut layer = State::new(path, options, 0).layer;
+    layer.declared_crs = declared_crs;
     layer.ids.reserve(n);
     layer.lonlat.reserve(n);
     let mut best_rank = vec![usize::MAX; options.fields.len()];
+    let mut best_id_rank = usize::MAX;
     for mut part in parts {
         if let Some(e) = part.error {
             return Err(e);
         }
         layer.ids.append(&mut part.layer.ids);
         layer.lonlat.append(&mut part.layer.lonlat);
-        layer.generated_ids += part.layer.generated_ids;
+        layer.generated.append(&mut part.layer.generated);
+        if part.best_id_rank < best_id_rank {
+            best_id_rank = part.best_id_rank;
+            layer.id_field = part.layer.id_field.take();
+        }
         layer.polygons += part.layer.polygons;
         for (f, best) in best_rank.iter_mut().enumerate() {
             layer.columns[f].append(&mut part.layer.columns[f]);
@@ -181,18 +187,15 @@ fn json_error_at(path: &Path, text: &[u8], offset: usize, e: serde_json::Error) 
         path: path.to_path_buf(),
         line,
         column,
-        message: e
-            .to_string()
-            .split(" at line")
-            .next()
-            .unwrap_or("")
-            .to_string(),
+        message: clip(e.to_string().split(" at line").next().unwrap_or("")).into_owned(),
     }
 }
 
 /// Where the features of a well-formed FeatureCollection lie.
 struct Scan {
     collection_type: Option<String>,
+    /// The name in the legacy `crs` member.
+    crs: Option<String>,
     features: Vec<(usize, usize)>,
 }
 
@@ -208,6 +211,7 @@ fn scan_collection(t: &[u8]) -> Option<Scan> {
     p += 1;
     let mut scan = Scan {
         collection_type: None,
+        crs: None,
         features: Vec::new(),
     };
     let mut saw_features = false;
@@ -261,6 +265,12 @@ fn scan_collection(t: &[u8]) -> Option<Scan> {
             b"type" => {
                 let end = skip_value(t, p)?;
                 scan.collection_type = Some(serde_json::from_slice::<String>(&t[p..end]).ok()?);
+                p = end;
+            }
+            b"crs" => {
+                let end = skip_value(t, p)?;
+                let value = serde_json::from_slice::<serde_json::Value>(&t[p..end]).ok()?;
+                scan.crs = crs_name(value);
                 p = end;
             }
             _ => {
@@ -347,6 +357,8 @@ struct State<'p> {
     matcher: FieldMatcher,
     layer: PointLayer,
     best_rank: Vec<usize>,
+    /// Rank of the best id field seen so far (see [`FieldMatcher::id_rank`]).
+    best_id_rank: usize,
     slots: Vec<Option<(Scalar, usize, String)>>,
     error: Option<Error>,
     collection_type: Option<String>,
@@ -366,6 +378,7 @@ impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key.as_ref() {
                 "type" => self.0.collection_type = Some(map.next_value::<String>()?),
+                "crs" => self.0.layer.declared_crs = crs_name(map.next_value()?),
                 "features" => {
                     self.0.saw_features = true;
                     map.next_value_seed(FeaturesSeed(&mut *self.0))?;
@@ -476,6 +489,8 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
                     prop_id = map.next_value_seed(PropsSeed {
                         matcher: &state.matcher,
                         slots: &mut state.slots,
+                        best_id_rank: &mut state.best_id_rank,
+                        id_field: &mut state.layer.id_field,
                     })?;
                 }
                 _ => {
@@ -486,7 +501,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
         let id = prop_id.or(feature_id).map(Scalar::into_text);
         let n = state.base + state.layer.lonlat.len() + 1;
         let label = match &id {
-            Some(id) => format!("feature {n} (id {id:?})"),
+            Some(id) => format!("feature {n} (id {})", quoted(id)),
             None => format!("feature {n}"),
         };
         let item_error = |state: &mut State, message: String| -> A::Error {
@@ -502,7 +517,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
         {
             return Err(item_error(
                 state,
-                format!("type is {t:?}, expected \"Feature\""),
+                format!("type is {}, expected \"Feature\"", quoted(t)),
             ));
         }
         let geometry = match geometry {
@@ -520,7 +535,7 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
         match id {
             Some(id) => state.layer.ids.push(id),
             None => {
-                state.layer.generated_ids += 1;
+                state.layer.generated.push(n - 1);
                 state.layer.ids.push(n.to_string());
             }
         }
@@ -543,9 +558,15 @@ impl<'de> Visitor<'de> for FeatureSeed<'_, '_> {
 fn point_of(g: &RawGeometry) -> std::result::Result<([f64; 2], bool), String> {
     let kind = g.kind.as_deref().unwrap_or("");
     let Some(raw) = g.coordinates else {
-        return Err(format!("geometry {kind:?} has no coordinates"));
+        return Err(format!("geometry {} has no coordinates", quoted(kind)));
     };
-    let bad = |e: serde_json::Error| format!("invalid {kind} coordinates: {e}");
+    let bad = |e: serde_json::Error| {
+        format!(
+            "invalid {} coordinates: {}",
+            clip(kind),
+            clip(&e.to_string())
+        )
+    };
     match kind {
         "Point" => Ok((
             serde_json::from_str::<Pos>(raw.get()).map_err(bad)?.0,
@@ -576,7 +597,8 @@ fn point_of(g: &RawGeometry) -> std::result::Result<([f64; 2], bool), String> {
         }
         "" => Err("geometry has no type".into()),
         other => Err(format!(
-            "unsupported geometry type {other:?}: expected Point, MultiPoint, Polygon or MultiPolygon"
+            "unsupported geometry type {}: expected Point, MultiPoint, Polygon or MultiPolygon",
+            quoted(other)
         )),
     }
 }
@@ -700,6 +722,9 @@ impl<'de> Visitor<'de> for ScalarVisitor {
 struct PropsSeed<'a> {
     matcher: &'a FieldMatcher,
     slots: &'a mut Vec<Option<(Scalar, usize, String)>>,
+    /// The layer's best id rank so far, and the id field of that rank.
+    best_id_rank: &'a mut usize,
+    id_field: &'a mut Option<String>,
 }
 
 impl<'de> DeserializeSeed<'de> for PropsSeed<'_> {
@@ -718,10 +743,19 @@ impl<'de> Visitor<'de> for PropsSeed<'_> {
         Ok(None)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Scalar>, A::Error> {
-        let mut id = None;
+        let mut id: Option<(Scalar, usize)> = None;
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            if self.matcher.is_id(&key) {
-                id = map.next_value::<ScalarValue>()?.0;
+            if let Some(rank) = self.matcher.id_rank(&key) {
+                let value = map.next_value::<ScalarValue>()?.0;
+                if let Some(value) = value
+                    && id.as_ref().is_none_or(|(_, r)| rank < *r)
+                {
+                    if rank < *self.best_id_rank {
+                        *self.best_id_rank = rank;
+                        *self.id_field = Some(key.into_owned());
+                    }
+                    id = Some((value, rank));
+                }
             } else if let Some((f, rank)) = self.matcher.lookup(&key) {
                 let value = map.next_value::<ScalarValue>()?.0;
                 if let Some(value) = value {
@@ -737,7 +771,18 @@ impl<'de> Visitor<'de> for PropsSeed<'_> {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(id)
+        Ok(id.map(|(value, _)| value))
+    }
+}
+
+/// The name in a legacy `crs` member (`{"type": "name", "properties": {"name": …}}`), or
+/// the member itself as JSON when it has no name (so the caller can quote what it got);
+/// `None` for `null`.
+fn crs_name(value: serde_json::Value) -> Option<String> {
+    match value.pointer("/properties/name") {
+        _ if value.is_null() => None,
+        Some(serde_json::Value::String(name)) => Some(name.clone()),
+        _ => Some(value.to_string()),
     }
 }
 
@@ -752,7 +797,7 @@ mod tests {
             .tempfile()
             .unwrap();
         f.write_all(text.as_bytes()).unwrap();
-        read_geojson(f.path(), options)
+        read_geojson(f.path(), text.as_bytes(), options)
     }
 
     fn pop_options() -> ReadOptions {
@@ -771,7 +816,7 @@ mod tests {
         ],"type":"FeatureCollection"}"#;
         let layer = read_str(text, &pop_options()).unwrap();
         assert_eq!(layer.ids, vec!["7", "B", "3"]);
-        assert_eq!(layer.generated_ids, 1);
+        assert_eq!(layer.generated.len(), 1);
         assert_eq!(layer.lonlat[0], [117.1, 31.8]);
         assert_eq!(layer.columns[0][0], Some(Scalar::Num(12.0)));
         assert_eq!(layer.columns[0][1], Some(Scalar::Text("30".into())));
@@ -826,7 +871,8 @@ mod tests {
         assert_eq!(a.lonlat, b.lonlat);
         assert_eq!(a.columns, b.columns);
         assert_eq!(a.column_names, b.column_names);
-        assert_eq!(a.generated_ids, b.generated_ids);
+        assert_eq!(a.generated, b.generated);
+        assert_eq!(a.id_field, b.id_field);
         // A bad token deep inside: both paths name the same line.
         let bad = text.replacen("[5.5,5]", "[5.5,5x]", 1);
         let e1 = read_sequential(path, &pop_options(), bad.as_bytes()).unwrap_err();

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::crs::{CoordSystem, Projected};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, clip, quoted};
 
 /// A property value as read: text, number or boolean (JSON `null` and empty CSV cells are
 /// absent).
@@ -51,7 +51,9 @@ impl Scalar {
 impl std::fmt::Display for Scalar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Scalar::Text(s) => write!(f, "{s:?}"),
+            Scalar::Text(s) => f.write_str(&quoted(s)),
+            // Huge numbers in scientific form: 1e300 must not print 300 digits.
+            Scalar::Num(x) if x.abs() >= 1e15 => write!(f, "{x:e}"),
             other => f.write_str(&other.to_text()),
         }
     }
@@ -108,20 +110,64 @@ impl LayerFormat {
             _ => LayerFormat::GeoJson,
         }
     }
+
+    /// The format of a file's content: JSON (first character `{` or `[` after a byte-order
+    /// mark and white space) is GeoJSON whatever the file is called, so a GeoJSON saved as
+    /// `.txt` is read as GeoJSON; anything else goes by the file name.
+    pub fn detect(path: &Path, bytes: &[u8]) -> LayerFormat {
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        match text.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{' | b'[') => LayerFormat::GeoJson,
+            _ => LayerFormat::from_path(path),
+        }
+    }
+}
+
+/// Names detected as the id field (ignoring ASCII case), in priority order.
+pub const ID_NAMES: &[&str] = &["id", "编号", "code"];
+
+/// Which property (or CSV column) holds a layer's feature ids.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum IdField {
+    /// One of [`ID_NAMES`], ignoring case; GeoJSON's feature-level `id` where none is present.
+    #[default]
+    Detect,
+    /// This field where the layer has it, else detection (a default for every layer).
+    Prefer(String),
+    /// This field and no other: a layer where no feature has it is an error (a per-layer
+    /// choice).
+    Require(String),
+}
+
+impl IdField {
+    /// The accepted names in priority order.
+    fn names(&self) -> Vec<String> {
+        let detected = ID_NAMES.iter().map(|s| s.to_string());
+        match self {
+            IdField::Detect => detected.collect(),
+            IdField::Prefer(name) => std::iter::once(name.clone()).chain(detected).collect(),
+            IdField::Require(name) => vec![name.clone()],
+        }
+    }
 }
 
 /// What to read from a layer and how to interpret its coordinates.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// Property holding the feature id (GeoJSON's feature-level `id` is used when absent).
-    pub id_field: String,
+    pub id_field: IdField,
     /// Wanted property columns, each a list of accepted names in priority order (matched
     /// exactly first, then ignoring ASCII case).
     pub fields: Vec<Vec<String>>,
     /// Datum/offset system of the coordinates (converted to WGS84 on load).
     pub coords: CoordSystem,
-    /// Projected coordinate system of the coordinates (CSV x/y in metres or feet).
+    /// Coordinate reference system of this layer whatever its format (a per-layer choice);
+    /// overrides a GeoJSON file's own `crs` member.
     pub crs: Option<Projected>,
+    /// Coordinate reference system of CSV x/y columns when `crs` is not set (the default for
+    /// every CSV layer). GeoJSON layers ignore it: they are WGS84 unless their `crs` member
+    /// says otherwise.
+    pub csv_crs: Option<Projected>,
     /// CSV longitude (x) column; detected when `None`.
     pub lon_field: Option<String>,
     /// CSV latitude (y) column; detected when `None`.
@@ -133,10 +179,11 @@ pub struct ReadOptions {
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
-            id_field: "id".into(),
+            id_field: IdField::Detect,
             fields: Vec::new(),
             coords: CoordSystem::Wgs84,
             crs: None,
+            csv_crs: None,
             lon_field: None,
             lat_field: None,
             encoding: Encoding::Auto,
@@ -153,8 +200,16 @@ pub struct PointLayer {
     pub format: LayerFormat,
     /// Ids (from the id field, the feature id, or generated `1`, `2`, … by position).
     pub ids: Vec<String>,
-    /// How many ids were generated because the feature had none.
-    pub generated_ids: usize,
+    /// Positions (0-based, ascending) of the features whose id was generated because they
+    /// had none.
+    pub generated: Vec<usize>,
+    /// The id property or column found (the best-ranked name any feature used).
+    pub id_field: Option<String>,
+    /// The `name` of a GeoJSON file's legacy `crs` member (`urn:ogc:def:crs:EPSG::4548`).
+    pub declared_crs: Option<String>,
+    /// The system the positions were converted from (`EPSG:4548`); `None` for WGS84
+    /// longitude/latitude.
+    pub crs: Option<String>,
     /// WGS84 `[lon, lat]` in degrees, one per feature.
     pub lonlat: Vec<[f64; 2]>,
     /// One column per requested field, in the order of [`ReadOptions::fields`].
@@ -169,10 +224,15 @@ impl PointLayer {
     /// How to name feature `i` in a message: `feature 12 (id "A-3")` or `row 14 (id "A-3")`
     /// (CSV rows count the header as row 1, as a spreadsheet does).
     pub fn label(&self, i: usize) -> String {
-        let id = self.ids.get(i).map(String::as_str).unwrap_or("");
+        let id = quoted(self.ids.get(i).map(String::as_str).unwrap_or(""));
+        format!("{} (id {id})", self.position(i))
+    }
+
+    /// Feature `i` by position only: `feature 12` or `row 14`.
+    pub fn position(&self, i: usize) -> String {
         match self.format {
-            LayerFormat::GeoJson => format!("feature {} (id {:?})", i + 1, id),
-            LayerFormat::Csv => format!("row {} (id {:?})", i + 2, id),
+            LayerFormat::GeoJson => format!("feature {}", i + 1),
+            LayerFormat::Csv => format!("row {}", i + 2),
         }
     }
 
@@ -209,12 +269,19 @@ fn bbox_of_points_impl(points: &[[f64; 2]]) -> Option<[f64; 4]> {
     Some(b)
 }
 
-/// Reads a point layer, choosing the reader by file extension, then converts every position
-/// to WGS84 and checks it (finite, in range, not swapped), and checks ids are unique.
+/// Reads a point layer: the format is detected from the content (then the file name), every
+/// position is converted to WGS84 and checked (finite, in range, not swapped, not degrees
+/// under a projected system), and ids are checked to be unique.
 pub fn read_points(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
-    let mut raw = match LayerFormat::from_path(path) {
-        LayerFormat::Csv => super::csv_read::read_csv(path, options)?,
-        LayerFormat::GeoJson => super::geojson_read::read_geojson(path, options)?,
+    let bytes = super::read_input(path)?;
+    parse_points(path, bytes, options)
+}
+
+/// [`read_points`] on a file's bytes already in memory (`path` names it in messages).
+pub fn parse_points(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<PointLayer> {
+    let mut raw = match LayerFormat::detect(path, &bytes) {
+        LayerFormat::Csv => super::csv_read::read_csv(path, bytes, options)?,
+        LayerFormat::GeoJson => super::geojson_read::read_geojson(path, &bytes, options)?,
     };
     if raw.is_empty() {
         return Err(Error::EmptyLayer {
@@ -222,25 +289,29 @@ pub fn read_points(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
             message: "no features with a geometry".into(),
         });
     }
-    if let Some(crs) = &options.crs {
-        let xy: Vec<(f64, f64)> = raw.lonlat.iter().map(|p| (p[0], p[1])).collect();
-        for (i, &(x, y)) in xy.iter().enumerate() {
-            if !x.is_finite() || !y.is_finite() {
-                return Err(bad_coordinate(&raw, i, "coordinate is not a finite number"));
-            }
-        }
-        let converted = crs.to_wgs84_many(&xy)?;
-        for (p, (lon, lat)) in raw.lonlat.iter_mut().zip(converted) {
-            *p = [lon, lat];
-        }
+    if let IdField::Require(name) = &options.id_field
+        && raw.id_field.is_none()
+    {
+        return Err(Error::Format {
+            path: path.to_path_buf(),
+            message: format!("id field {} is not in any feature", quoted(name)),
+        });
+    }
+    let crs = layer_crs(&raw, options)?;
+    if let Some((crs, source)) = &crs {
+        to_wgs84(&mut raw, crs, source)?;
+        raw.crs = Some(crs.name().to_string());
     }
     for i in 0..raw.len() {
         let [lon, lat] = raw.lonlat[i];
         if let Err(message) = check_coordinates(lon, lat) {
             let mut message = message.to_string();
-            if options.crs.is_none() && (lon.abs() > 1000.0 || lat.abs() > 1000.0) {
+            let metres = |v: f64| v.is_finite() && v.abs() > 1000.0;
+            if crs.is_none() && (metres(lon) || metres(lat)) {
                 message.push_str(
-                    "; these look like projected metres: pass the layer's system with --crs EPSG:n",
+                    "; these look like projected metres: declare the layer's system (--crs \
+                     EPSG:n for CSV layers, --compounds-crs/--centers-crs/--candidates-crs \
+                     for one layer)",
                 );
             }
             return Err(bad_coordinate(&raw, i, &message));
@@ -252,6 +323,96 @@ pub fn read_points(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
     }
     check_unique_ids(&raw)?;
     Ok(raw)
+}
+
+/// The system a layer's coordinates are in, with where that was said: the per-layer choice,
+/// else a GeoJSON file's `crs` member, else (CSV only) the default for CSV layers. `None`
+/// means WGS84 longitude/latitude.
+fn layer_crs(layer: &PointLayer, options: &ReadOptions) -> Result<Option<(Projected, String)>> {
+    if let Some(crs) = &options.crs {
+        return Ok(Some((crs.clone(), "declared for this layer".into())));
+    }
+    match layer.format {
+        LayerFormat::GeoJson => match &layer.declared_crs {
+            None => Ok(None),
+            Some(name) => Ok(parse_crs_member(&layer.path, name)?
+                .map(|p| (p, "declared by the file's \"crs\" member".to_string()))),
+        },
+        LayerFormat::Csv => Ok(options
+            .csv_crs
+            .clone()
+            .map(|p| (p, "declared by --crs".to_string()))),
+    }
+}
+
+/// Interprets the `name` of a legacy GeoJSON `crs` member: OGC CRS84 and the WGS84 codes are
+/// plain longitude/latitude (`None`); `EPSG:n`, `urn:ogc:def:crs:EPSG::n` (with or without a
+/// version) and `http://www.opengis.net/def/crs/EPSG/0/n` name an EPSG system.
+pub fn parse_crs_member(path: &Path, name: &str) -> Result<Option<Projected>> {
+    let text = name.trim();
+    let lower = text.to_ascii_lowercase();
+    if lower.ends_with("crs84") || lower.ends_with("crs:84") {
+        return Ok(None);
+    }
+    let code = if let Some(rest) = lower.strip_prefix("urn:ogc:def:crs:epsg:") {
+        rest.rsplit(':').next()
+    } else if let Some(rest) = lower.strip_prefix("http://www.opengis.net/def/crs/epsg/") {
+        rest.rsplit('/').next()
+    } else {
+        lower.strip_prefix("epsg:")
+    };
+    let bad = |message: &str| Error::Format {
+        path: path.to_path_buf(),
+        message: format!("the \"crs\" member names {}: {message}", quoted(text)),
+    };
+    let code = code
+        .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| {
+            bad("not understood; expected EPSG:n, urn:ogc:def:crs:EPSG::n or OGC CRS84")
+        })?;
+    if code == "4326" {
+        return Ok(None);
+    }
+    Projected::parse(&format!("EPSG:{code}"))
+        .map(Some)
+        .map_err(|e| bad(&e.to_string()))
+}
+
+/// Converts a layer's positions from `crs` to WGS84, refusing degrees under a projected
+/// system (every |x| ≤ 180 and |y| ≤ 90: the layer was never projected).
+fn to_wgs84(layer: &mut PointLayer, crs: &Projected, source: &str) -> Result<()> {
+    for i in 0..layer.len() {
+        let [x, y] = layer.lonlat[i];
+        if !x.is_finite() || !y.is_finite() {
+            return Err(bad_coordinate(
+                layer,
+                i,
+                "coordinate is not a finite number",
+            ));
+        }
+    }
+    let degrees = layer
+        .lonlat
+        .iter()
+        .all(|p| p[0].abs() <= 180.0 && p[1].abs() <= 90.0);
+    if degrees && !crs.is_geographic() {
+        let [x, y] = layer.lonlat[0];
+        return Err(Error::DegreesInProjectedCrs {
+            path: layer.path.clone(),
+            item: layer.label(0),
+            x,
+            y,
+            crs: format!("{} ({source})", crs.name()),
+            hint: "if the layer is longitude/latitude, do not declare a projected system for it"
+                .into(),
+        });
+    }
+    let xy: Vec<(f64, f64)> = layer.lonlat.iter().map(|p| (p[0], p[1])).collect();
+    let converted = crs.to_wgs84_many(&xy)?;
+    for (p, (lon, lat)) in layer.lonlat.iter_mut().zip(converted) {
+        *p = [lon, lat];
+    }
+    Ok(())
 }
 
 fn bad_coordinate(layer: &PointLayer, i: usize, message: &str) -> Error {
@@ -285,14 +446,26 @@ pub fn check_coordinates(lon: f64, lat: f64) -> std::result::Result<(), &'static
 fn check_unique_ids(layer: &PointLayer) -> Result<()> {
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(layer.ids.len());
     for (i, id) in layer.ids.iter().enumerate() {
-        if let Some(first) = seen.insert(id.as_str(), i) {
-            return Err(Error::DuplicateId {
+        let Some(first) = seen.insert(id.as_str(), i) else {
+            continue;
+        };
+        let generated = |k: usize| layer.generated.binary_search(&k).is_ok();
+        let clash = |generated: usize, other: usize| Error::GeneratedIdClash {
+            path: layer.path.clone(),
+            id: clip(id).into_owned(),
+            generated: layer.position(generated),
+            other: layer.label(other),
+        };
+        return Err(match (generated(first), generated(i)) {
+            (true, false) => clash(first, i),
+            (false, true) => clash(i, first),
+            _ => Error::DuplicateId {
                 path: layer.path.clone(),
-                id: id.clone(),
+                id: clip(id).into_owned(),
                 item: layer.label(i),
                 first: layer.label(first),
-            });
-        }
+            },
+        });
     }
     Ok(())
 }
@@ -302,7 +475,7 @@ fn check_unique_ids(layer: &PointLayer) -> Result<()> {
 #[derive(Debug)]
 pub(crate) struct FieldMatcher {
     names: Vec<(String, usize, usize)>,
-    id_field: String,
+    id_names: Vec<String>,
 }
 
 impl FieldMatcher {
@@ -315,13 +488,22 @@ impl FieldMatcher {
         }
         FieldMatcher {
             names,
-            id_field: options.id_field.clone(),
+            id_names: options.id_field.names(),
         }
     }
 
-    /// True when `key` is the id field.
-    pub(crate) fn is_id(&self, key: &str) -> bool {
-        key == self.id_field || key.eq_ignore_ascii_case(&self.id_field)
+    /// The rank of `key` as an id field (lower is better: the exact name before the same
+    /// name in another case, then the next accepted name), `None` when it is not one.
+    pub(crate) fn id_rank(&self, key: &str) -> Option<usize> {
+        self.id_names.iter().enumerate().find_map(|(i, name)| {
+            if name == key {
+                Some(2 * i)
+            } else if name.eq_ignore_ascii_case(key) {
+                Some(2 * i + 1)
+            } else {
+                None
+            }
+        })
     }
 
     /// The fields (and alias ranks) `key` names. Exact matches rank before case-insensitive
@@ -370,7 +552,197 @@ mod tests {
         assert_eq!(m.lookup("population"), Some((0, 0)));
         assert_eq!(m.lookup("POP"), Some((0, 3)));
         assert_eq!(m.lookup("name"), None);
-        assert!(m.is_id("ID"));
+        assert_eq!(m.id_rank("id"), Some(0));
+        assert_eq!(m.id_rank("ID"), Some(1));
+        assert_eq!(m.id_rank("编号"), Some(2));
+        assert_eq!(m.id_rank("Code"), Some(5));
+        assert_eq!(m.id_rank("idx"), None);
+        let prefer = FieldMatcher::new(&ReadOptions {
+            id_field: IdField::Prefer("编号".into()),
+            ..ReadOptions::default()
+        });
+        assert_eq!(prefer.id_rank("编号"), Some(0));
+        assert_eq!(prefer.id_rank("id"), Some(2));
+        let require = FieldMatcher::new(&ReadOptions {
+            id_field: IdField::Require("code".into()),
+            ..ReadOptions::default()
+        });
+        assert_eq!(require.id_rank("id"), None);
+    }
+
+    fn parse(name: &str, text: &str, options: &ReadOptions) -> Result<PointLayer> {
+        parse_points(Path::new(name), text.as_bytes().to_vec(), options)
+    }
+
+    fn with_id(id_field: IdField) -> ReadOptions {
+        ReadOptions {
+            id_field,
+            ..ReadOptions::default()
+        }
+    }
+
+    const GK_4547: &str = "528770.237,3386666.251"; // (114.3, 30.6) in EPSG:4547
+
+    #[test]
+    fn id_fields_are_detected_preferred_or_required() {
+        let csv = "编号,经度,纬度\nA7,117.1,31.8\n";
+        let layer = parse("c.csv", csv, &ReadOptions::default()).unwrap();
+        assert_eq!((layer.ids[0].as_str(), layer.generated.len()), ("A7", 0));
+        assert_eq!(layer.id_field.as_deref(), Some("编号"));
+        let csv = "CODE,ID,lon,lat\nx,y,117.1,31.8\n";
+        assert_eq!(
+            parse("c.csv", csv, &ReadOptions::default()).unwrap().ids,
+            ["y"]
+        );
+        // A default for every layer falls back to detection where a layer lacks it.
+        let geojson = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
+            "properties":{"id":"S1"},"geometry":{"type":"Point","coordinates":[117.1,31.8]}}]}"#;
+        let prefer = with_id(IdField::Prefer("编号".into()));
+        assert_eq!(parse("s.geojson", geojson, &prefer).unwrap().ids, ["S1"]);
+        // A per-layer field must exist.
+        let e = parse(
+            "s.geojson",
+            geojson,
+            &with_id(IdField::Require("编号".into())),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("id field \"编号\" is not in any feature"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_generated_id_clashing_with_a_real_one_names_both() {
+        let e = parse(
+            "c.csv",
+            "id,lon,lat\n,117.1,31.8\n1,117.2,31.8\n",
+            &ReadOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.csv: duplicate id \"1\": row 2 has no id and was numbered \"1\" by its position, \
+             which is the id of row 3 (id \"1\"); give every feature an id (or none)"
+        );
+        let e = parse(
+            "c.csv",
+            "id,lon,lat\nb,117.1,31.8\nb,117.2,31.8\n",
+            &ReadOptions::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::DuplicateId { .. }), "{e}");
+    }
+
+    fn projected_geojson(crs_name: &str, xy: &str) -> String {
+        format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"{crs_name}"}}}},
+            "features":[{{"type":"Feature","properties":{{"id":"a"}},"geometry":{{"type":"Point","coordinates":[{xy}]}}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn geojson_crs_member_is_honoured() {
+        for name in [
+            "urn:ogc:def:crs:EPSG::4547",
+            "EPSG:4547",
+            "urn:ogc:def:crs:EPSG:6.3:4547",
+        ] {
+            let layer = parse(
+                "c.geojson",
+                &projected_geojson(name, GK_4547),
+                &ReadOptions::default(),
+            )
+            .unwrap();
+            let [lon, lat] = layer.lonlat[0];
+            assert!(
+                (lon - 114.3).abs() < 1e-7 && (lat - 30.6).abs() < 1e-7,
+                "{name}: {lon} {lat}"
+            );
+            assert_eq!(layer.crs.as_deref(), Some("EPSG:4547"));
+        }
+        for name in ["urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4326"] {
+            let layer = parse(
+                "c.geojson",
+                &projected_geojson(name, "114.3,30.6"),
+                &ReadOptions::default(),
+            )
+            .unwrap();
+            assert_eq!(
+                (layer.lonlat[0], layer.crs.clone()),
+                ([114.3, 30.6], None),
+                "{name}"
+            );
+        }
+        let e = parse(
+            "c.geojson",
+            &projected_geojson("EPSG:nope", "1,2"),
+            &ReadOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("the \"crs\" member names \"EPSG:nope\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn csv_crs_applies_to_csv_layers_only() {
+        let options = ReadOptions {
+            csv_crs: Some(Projected::parse("EPSG:4547").unwrap()),
+            ..ReadOptions::default()
+        };
+        let csv = format!("id,x,y\na,{GK_4547}\n");
+        let layer = parse("c.csv", &csv, &options).unwrap();
+        assert!((layer.lonlat[0][0] - 114.3).abs() < 1e-7);
+        let geojson = projected_geojson("urn:ogc:def:crs:OGC:1.3:CRS84", "114.3,30.6");
+        assert_eq!(
+            parse("s.geojson", &geojson, &options).unwrap().lonlat[0],
+            [114.3, 30.6]
+        );
+        // A per-layer system applies to GeoJSON too, over the file's own member.
+        let layer_crs = ReadOptions {
+            crs: Some(Projected::parse("EPSG:4547").unwrap()),
+            ..ReadOptions::default()
+        };
+        let geojson = projected_geojson("urn:ogc:def:crs:OGC:1.3:CRS84", GK_4547);
+        assert!(
+            (parse("s.geojson", &geojson, &layer_crs).unwrap().lonlat[0][1] - 30.6).abs() < 1e-7
+        );
+    }
+
+    #[test]
+    fn degrees_under_a_projected_system_are_refused() {
+        let e = parse(
+            "c.geojson",
+            &projected_geojson("urn:ogc:def:crs:EPSG::4548", "117.28,31.86"),
+            &ReadOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.geojson: feature 1 (id \"a\"): coordinates (117.28, 31.86) look like \
+             longitude/latitude degrees, but the layer's coordinate system is EPSG:4548 \
+             (declared by the file's \"crs\" member), which is in metres; if the layer is \
+             longitude/latitude, do not declare a projected system for it"
+        );
+    }
+
+    #[test]
+    fn geojson_saved_as_txt_is_read_as_geojson_and_echoes_are_short() {
+        let geojson = projected_geojson("urn:ogc:def:crs:OGC:1.3:CRS84", "114.3,30.6");
+        assert_eq!(
+            parse("c.txt", &geojson, &ReadOptions::default())
+                .unwrap()
+                .len(),
+            1
+        );
+        let header = format!("id,{}\n1,2\n", "x".repeat(5000).replace('x', "a,"));
+        let e = parse("c.txt", &header, &ReadOptions::default()).unwrap_err();
+        assert!(e.to_string().len() < 400, "{e}");
+        assert!(e.to_string().contains("characters)"), "{e}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, clip, quoted};
 
 /// Unit of the cost column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -95,8 +95,29 @@ impl CostTable {
         compound_ids: &[String],
         site_ids: &[&str],
     ) -> Result<CostTable> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let bytes = super::read_input(path)?;
+        Self::parse(
+            path,
+            &bytes,
+            columns,
+            unit,
+            speed_kmh,
+            compound_ids,
+            site_ids,
+        )
+    }
+
+    /// [`CostTable::read`] on a file's bytes already in memory (`path` names it in messages).
+    pub fn parse(
+        path: &Path,
+        bytes: &[u8],
+        columns: &MatrixColumns,
+        unit: CostUnit,
+        speed_kmh: f64,
+        compound_ids: &[String],
+        site_ids: &[&str],
+    ) -> Result<CostTable> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(bytes);
@@ -107,7 +128,7 @@ impl CostTable {
         };
         let headers: Vec<String> = reader
             .headers()
-            .map_err(|e| row_error("header".into(), e.to_string()))?
+            .map_err(|e| row_error("header".into(), clip(&e.to_string()).into_owned()))?
             .iter()
             .map(str::to_string)
             .collect();
@@ -120,7 +141,7 @@ impl CostTable {
                     message: format!(
                         "no column {name:?} in the header [{}]; name the columns with \
                          --matrix-columns SITE,COMPOUND,COST",
-                        headers.join(", ")
+                        clip(&headers.join(", "))
                     ),
                 })
         };
@@ -143,40 +164,43 @@ impl CostTable {
         let mut seen: HashMap<(String, u32), u64> = HashMap::new();
         let mut record = csv::StringRecord::new();
         let mut rows = 0;
-        while reader
-            .read_record(&mut record)
-            .map_err(|e| row_error(format!("row {}", rows + 2), e.to_string()))?
-        {
+        while reader.read_record(&mut record).map_err(|e| {
+            row_error(
+                format!("row {}", rows + 2),
+                clip(&e.to_string()).into_owned(),
+            )
+        })? {
             let line = record.position().map(|p| p.line()).unwrap_or(0);
             let item = format!("row {line}");
             let site = record.get(sc).unwrap_or("");
             let compound = record.get(cc).unwrap_or("");
             let cost_text = record.get(kc).unwrap_or("");
+            let (site_q, compound_q, cost_q) = (quoted(site), quoted(compound), quoted(cost_text));
             if !known_sites.contains(site) {
                 return Err(row_error(
                     item,
-                    format!("site id {site:?} matches no centre or candidate"),
+                    format!("site id {site_q} matches no centre or candidate"),
                 ));
             }
             let Some(&ci) = compound_index.get(compound) else {
                 return Err(row_error(
                     item,
-                    format!("compound id {compound:?} matches no compound"),
+                    format!("compound id {compound_q} matches no compound"),
                 ));
             };
-            let cost: f64 = cost_text.parse().map_err(|_| {
-                row_error(item.clone(), format!("cost {cost_text:?} is not a number"))
-            })?;
+            let cost: f64 = cost_text
+                .parse()
+                .map_err(|_| row_error(item.clone(), format!("cost {cost_q} is not a number")))?;
             if !cost.is_finite() || cost < 0.0 {
                 return Err(row_error(
                     item,
-                    format!("cost {cost_text:?} must be a finite number ≥ 0"),
+                    format!("cost {cost_q} must be a finite number ≥ 0"),
                 ));
             }
             if let Some(first) = seen.insert((site.to_string(), ci), line) {
                 return Err(row_error(
                     item,
-                    format!("pair ({site:?}, {compound:?}) is listed twice (first at row {first})"),
+                    format!("pair ({site_q}, {compound_q}) is listed twice (first at row {first})"),
                 ));
             }
             by_site

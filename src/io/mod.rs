@@ -3,12 +3,15 @@
 
 mod csv_read;
 mod geojson_read;
+mod input;
 mod layer;
 mod matrix;
 mod write;
 
+pub use input::read_input;
 pub use layer::{
-    Encoding, LayerFormat, PointLayer, ReadOptions, Scalar, check_coordinates, read_points,
+    Encoding, ID_NAMES, IdField, LayerFormat, PointLayer, ReadOptions, Scalar, check_coordinates,
+    parse_crs_member, parse_points, read_points,
 };
 pub use matrix::{CostTable, CostUnit, MatrixColumns};
 pub use write::{OutputSet, json_string, push_json_str, resolve};

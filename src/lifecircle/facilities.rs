@@ -125,11 +125,11 @@ impl Facilities {
                 ));
             }
         }
-        if layer.generated_ids > 0 {
+        if !layer.generated.is_empty() {
             warnings.push(format!(
                 "{}: {} of {} facilities have no id; numbered by position",
                 path.display(),
-                layer.generated_ids,
+                layer.generated.len(),
                 layer.len()
             ));
         }

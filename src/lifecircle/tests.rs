@@ -137,6 +137,7 @@ fn compounds(population: Vec<f64>, group: Vec<String>) -> Compounds {
         group_fields: vec!["street".into()],
         groups: vec![group],
         polygons: 0,
+        crs: None,
     }
 }
 

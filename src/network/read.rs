@@ -24,6 +24,11 @@ pub(crate) fn read_network(
         .file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.to_ascii_lowercase().ends_with(".pbf"));
+    if path.is_dir() {
+        return Err(Error::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
     let mut head = [0u8; 16];
     let n_head = {
         let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -132,6 +137,28 @@ struct Block {
     ways: Vec<(i32, Vec<i64>)>,
 }
 
+/// Refuses nodes outside ±90° latitude or ±180° longitude: only a corrupt file has them
+/// (osmpbf's arithmetic wraps on such input in release builds, so this is where garbage
+/// positions are caught instead of being projected).
+fn check_node_positions(path: &Path, nodes: &[(i64, i32, i32)]) -> Result<()> {
+    const MAX_LAT: i32 = 900_000_000;
+    const MAX_LON: i32 = 1_800_000_000;
+    match nodes.iter().find(|&&(_, lat, lon)| {
+        !(-MAX_LAT..=MAX_LAT).contains(&lat) || !(-MAX_LON..=MAX_LON).contains(&lon)
+    }) {
+        Some(&(id, lat, lon)) => Err(Error::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "corrupt OpenStreetMap PBF: node {id} lies at latitude {}, longitude {} \
+                 (outside ±90°/±180°)",
+                f64::from(lat) * 1e-7,
+                f64::from(lon) * 1e-7
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 fn read_pbf(path: &Path, plane: &LocalPlane) -> Result<IndexedLines> {
     use osmpbf::{BlobDecode, BlobReader, Element};
     let corrupt = |e: osmpbf::Error| Error::Format {
@@ -178,6 +205,7 @@ fn read_pbf(path: &Path, plane: &LocalPlane) -> Result<IndexedLines> {
         nodes.extend_from_slice(&b.nodes);
     }
     nodes.sort_unstable_by_key(|n| n.0);
+    check_node_positions(path, &nodes)?;
     let mut point_of = vec![u32::MAX; nodes.len()];
     let mut out = IndexedLines::default();
     for (layer, refs) in blocks.into_iter().flat_map(|b| b.ways) {
@@ -728,6 +756,33 @@ mod tests {
         );
         let missing = StreetNetwork::read(Path::new("/no/such/net.pbf"), &plane(), false);
         assert!(matches!(missing, Err(Error::Io { .. })));
+    }
+
+    #[test]
+    fn a_pbf_node_out_of_range_is_a_clear_error() {
+        let pbf = write_pbf(
+            &[(1, 7.42, 43.73), (2, 7.421, 95.0)],
+            &[PbfWay::new(10, &[1, 2], &[("highway", "footway")])],
+        );
+        let f = temp(".osm.pbf", &pbf);
+        let e = StreetNetwork::read(f.path(), &plane(), false).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("corrupt OpenStreetMap PBF: node 2 lies at latitude 95"),
+            "{e}"
+        );
+    }
+
+    /// A mutated Monaco extract from fuzzing (`fuzz/osm_pbf`): dense-node arithmetic
+    /// overflows inside osmpbf. It must be an error or a network, never a panic.
+    #[test]
+    fn fuzzed_pbf_with_overflowing_coordinates_does_not_panic() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/network/fuzz_dense_overflow.osm.pbf");
+        match StreetNetwork::read(&path, &plane(), false) {
+            Err(e) => assert!(e.to_string().contains("corrupt OpenStreetMap PBF"), "{e}"),
+            Ok(net) => assert!(net.node_count() > 0),
+        }
     }
 
     #[test]

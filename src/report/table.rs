@@ -59,6 +59,10 @@ pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// Thousands separators for people: 1234567 → "1,234,567".
 pub(crate) fn thousands(x: f64) -> String {
+    // Beyond 10^15 an integer cast would saturate or lose digits: say it in scientific form.
+    if !x.is_finite() || x.abs() >= 1e15 {
+        return format!("{x:.3e}");
+    }
     let n = x.round() as i64;
     let s = n.unsigned_abs().to_string();
     let mut out = String::new();

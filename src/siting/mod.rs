@@ -85,6 +85,26 @@ pub struct SitePlan {
     pub nodes: usize,
 }
 
+/// Chosen sites in rank order with their gains, cumulative population and share, starting
+/// from the `existing` covered population out of `total`.
+pub(crate) fn rank_sites(ranked: &[(u32, f64)], existing: f64, total: f64) -> Vec<ChosenSite> {
+    let mut cumulative = existing;
+    ranked
+        .iter()
+        .enumerate()
+        .map(|(r, &(c, gain))| {
+            cumulative += gain;
+            ChosenSite {
+                candidate: c,
+                rank: r + 1,
+                gain_population: gain,
+                cumulative_population: cumulative,
+                cumulative_share: if total > 0.0 { cumulative / total } else { 0.0 },
+            }
+        })
+        .collect()
+}
+
 /// Plans new sites. `candidate_cover` rows are candidates, columns compounds (cost within
 /// budget); `covered` says which compounds existing centres already cover.
 pub fn plan_sites(
@@ -293,21 +313,7 @@ fn finish(
     let share = |p: f64| if total > 0.0 { p / total } else { 0.0 };
     let mut ranked = inst.ranked(chosen);
     ranked.retain(|&(_, gain)| gain > 0.0);
-    let mut cumulative = existing;
-    let sites: Vec<ChosenSite> = ranked
-        .iter()
-        .enumerate()
-        .map(|(r, &(c, gain))| {
-            cumulative += gain;
-            ChosenSite {
-                candidate: c,
-                rank: r + 1,
-                gain_population: gain,
-                cumulative_population: cumulative,
-                cumulative_share: share(cumulative),
-            }
-        })
-        .collect();
+    let sites = rank_sites(&ranked, existing, total);
     let mut new_cover = vec![None; population.len()];
     for (c, _) in &ranked {
         for &item in &inst.by_candidate[*c as usize] {

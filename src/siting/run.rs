@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use super::{
-    AutoCandidates, ChosenSite, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates,
-    plan_sites,
+    AutoCandidates, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates, plan_sites,
+    rank_sites,
 };
 use crate::capacity::{CapacitatedPlan, SitingInstance, centre_capacities, plan_capacitated};
 use crate::coverage::{Analysis, Costs, CoverageMatrix};
@@ -310,22 +310,7 @@ fn site_plan(
 ) -> SitePlan {
     let total: f64 = population.iter().sum();
     let share = |p: f64| if total > 0.0 { p / total } else { 0.0 };
-    let mut cumulative = solved.base;
-    let sites = solved
-        .chosen
-        .iter()
-        .enumerate()
-        .map(|(r, &(c, gain))| {
-            cumulative += gain;
-            ChosenSite {
-                candidate: c,
-                rank: r + 1,
-                gain_population: gain,
-                cumulative_population: cumulative,
-                cumulative_share: share(cumulative),
-            }
-        })
-        .collect();
+    let sites = rank_sites(&solved.chosen, solved.base, total);
     let mut new_cover = vec![None; population.len()];
     let mut reached = covered.to_vec();
     for c in 0..candidate_cover.n_rows() {

@@ -74,6 +74,8 @@ pub struct ReportInput<'a> {
     pub gaps: Option<GapsReport<'a>>,
     /// New sites, for `site` (and the demo).
     pub sites: Option<SitesReport<'a>>,
+    /// Capacities and the assignment, for `coverage --capacitated`.
+    pub capacity: Option<&'a crate::capacity::Capacitated>,
     /// Label language.
     pub lang: Lang,
     /// The command line that produced the report, word by word, to print for reproduction.
@@ -100,6 +102,7 @@ impl<'a> ReportInput<'a> {
             run,
             gaps: None,
             sites: None,
+            capacity: None,
             lang: Lang::detect(compounds, centres),
             command_line: Vec::new(),
             density_threshold: DENSITY_THRESHOLD,
@@ -136,6 +139,9 @@ pub fn render(input: &ReportInput) -> String {
     }
     if let Some(g) = &input.gaps {
         zones_table(&mut out, g, input.compounds, l);
+    }
+    if let Some(c) = input.capacity {
+        capacity_table(&mut out, input, c, l);
     }
     group_tables(&mut out, input, l);
     level_table(&mut out, input, l);
@@ -621,6 +627,49 @@ fn group_tables(out: &mut String, input: &ReportInput, l: &Labels) {
             l,
         );
     }
+}
+
+/// Rows of the over-subscribed centres table at most.
+const MAX_CAPACITY_ROWS: usize = 200;
+
+/// The centres whose residents within reach exceed their capacity, most over-subscribed
+/// first, with what they were assigned.
+fn capacity_table(
+    out: &mut String,
+    input: &ReportInput,
+    cap: &crate::capacity::Capacitated,
+    l: &Labels,
+) {
+    let loads = &input.analysis.loads;
+    let over = cap.over_subscribed(loads);
+    let body: Vec<Vec<(Option<f64>, String)>> = over
+        .iter()
+        .take(MAX_CAPACITY_ROWS)
+        .map(|&(s, _)| {
+            vec![
+                text_cell(&input.centres.ids[s]),
+                num(loads[s].served_population),
+                num(cap.capacity[s]),
+                num(cap.assignment.assigned[s]),
+                share_cell(cap.utilisation(s)),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        "table-capacity",
+        l.over_capacity,
+        &[
+            (l.col_centres, false),
+            (l.col_within_reach, true),
+            (l.col_capacity, true),
+            (l.col_assigned, true),
+            (l.col_utilisation, true),
+        ],
+        &body,
+        "",
+        l,
+    );
 }
 
 fn level_table(out: &mut String, input: &ReportInput, l: &Labels) {

@@ -120,6 +120,16 @@ pub(super) struct Labels {
     pub col_covered_population: &'static str,
     pub col_share: &'static str,
     pub col_level: &'static str,
+    /// Title of the over-subscribed centres table (capacitated runs).
+    pub over_capacity: &'static str,
+    /// Column: residents within reach of a centre.
+    pub col_within_reach: &'static str,
+    /// Column: capacity in residents.
+    pub col_capacity: &'static str,
+    /// Column: residents assigned under capacity.
+    pub col_assigned: &'static str,
+    /// Column: assigned over capacity.
+    pub col_utilisation: &'static str,
     pub col_centres: &'static str,
     pub col_radius_m: &'static str,
     pub col_zone: &'static str,
@@ -213,6 +223,11 @@ const ZH: Labels = Labels {
     col_covered_population: "覆盖人口",
     col_share: "覆盖率",
     col_level: "等级",
+    over_capacity: "超负荷中心（服务范围内人口超过容量）",
+    col_within_reach: "服务范围内人口",
+    col_capacity: "容量（人）",
+    col_assigned: "分配人口",
+    col_utilisation: "负荷率",
     col_centres: "中心数",
     col_radius_m: "半径（米）",
     col_zone: "缺口区",
@@ -306,6 +321,11 @@ const EN: Labels = Labels {
     col_covered_population: "covered pop.",
     col_share: "share",
     col_level: "level",
+    over_capacity: "Over-subscribed centres (more residents within reach than capacity)",
+    col_within_reach: "residents within reach",
+    col_capacity: "capacity (residents)",
+    col_assigned: "assigned",
+    col_utilisation: "utilisation",
     col_centres: "centres",
     col_radius_m: "radius (m)",
     col_zone: "zone",

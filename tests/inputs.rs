@@ -1,0 +1,250 @@
+//! End-to-end tests of awkward but valid inputs (issue 9, input side): projected layers and
+//! their declared systems, GeoJSON under another name, spreadsheet-style numbers, and the
+//! candidates layer's own flags. The bad inputs are in `bad_inputs.rs`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_circleplan"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn point(id: &str, x: f64, y: f64, props: &str) -> String {
+    format!(
+        r#"{{"type":"Feature","properties":{{"id":"{id}"{props}}},"geometry":{{"type":"Point","coordinates":[{x},{y}]}}}}"#
+    )
+}
+
+fn collection(crs: Option<&str>, features: &[String]) -> String {
+    let crs = crs
+        .map(|name| format!(r#""crs":{{"type":"name","properties":{{"name":"{name}"}}}},"#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"type":"FeatureCollection",{crs}"features":[{}]}}"#,
+        features.join(",")
+    )
+}
+
+/// (114.3, 30.6) in CGCS2000 3-degree Gauss–Krüger, central meridian 114E (EPSG:4547).
+const GK_X: f64 = 528770.237;
+const GK_Y: f64 = 3386666.251;
+
+fn centres(dir: &Path) {
+    let s = collection(
+        None,
+        &[point("S1", 114.301, 30.601, r#","level":"street""#)],
+    );
+    std::fs::write(dir.join("s.geojson"), s).unwrap();
+}
+
+/// The issue's case: a projected CSV of compounds with `--crs` beside a GeoJSON of centres
+/// in degrees. `--crs` used to be applied to the centres too (3,500 km away, 0 %, exit 0).
+#[test]
+fn crs_applies_to_csv_layers_and_not_to_geojson() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let csv = format!(
+        "id,x,y,pop\nA,{GK_X},{GK_Y},100\nB,{},{GK_Y},50\n",
+        GK_X + 20_000.0
+    );
+    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
+    let s = json_of(&run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "c.csv",
+            "--crs",
+            "EPSG:4547",
+            "--centers",
+            "s.geojson",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(s["compounds"]["covered"], 1, "{s}");
+    assert_eq!(s["population"]["covered"], 100.0);
+    assert_eq!(s["inputs"]["compounds"]["crs"], "EPSG:4547");
+    assert_eq!(s["inputs"]["centers"]["crs"], serde_json::Value::Null);
+}
+
+/// A QGIS export of a projected layer says so in its legacy `crs` member.
+#[test]
+fn geojson_crs_member_is_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let c = collection(
+        Some("urn:ogc:def:crs:EPSG::4547"),
+        &[point("A", GK_X, GK_Y, r#","population":100"#)],
+    );
+    std::fs::write(dir.path().join("c.geojson"), c).unwrap();
+    let s = json_of(&run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "c.geojson",
+            "--centers",
+            "s.geojson",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(s["compounds"]["covered"], 1, "{s}");
+    assert_eq!(s["inputs"]["compounds"]["crs"], "EPSG:4547");
+    // CRS84 is plain longitude/latitude.
+    let c = collection(
+        Some("urn:ogc:def:crs:OGC:1.3:CRS84"),
+        &[point("A", 114.3, 30.6, r#","population":100"#)],
+    );
+    std::fs::write(dir.path().join("c84.geojson"), c).unwrap();
+    let s = json_of(&run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "c84.geojson",
+            "--centers",
+            "s.geojson",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(s["compounds"]["covered"], 1, "{s}");
+}
+
+/// A per-layer flag names a GeoJSON layer's system when the file does not.
+#[test]
+fn per_layer_crs_flag_applies_to_geojson() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let c = collection(None, &[point("A", GK_X, GK_Y, "")]);
+    std::fs::write(dir.path().join("c.geojson"), c).unwrap();
+    let s = json_of(&run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "c.geojson",
+            "--compounds-crs",
+            "EPSG:4547",
+            "--centers",
+            "s.geojson",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(s["compounds"]["covered"], 1, "{s}");
+}
+
+#[test]
+fn geojson_saved_as_txt_is_read_as_geojson() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let c = collection(None, &[point("A", 114.3, 30.6, r#","population":7"#)]);
+    std::fs::write(dir.path().join("c.txt"), c).unwrap();
+    let s = json_of(&run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "c.txt",
+            "--centers",
+            "s.geojson",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(s["population"]["total"], 7.0, "{s}");
+}
+
+#[test]
+fn populations_as_spreadsheets_show_them_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let csv =
+        "编号,经度,纬度,人口\nA,114.3,30.6,\"1,234\"\nB,114.3,30.601,1.2万\nC,114.3,30.602,5\n";
+    std::fs::write(dir.path().join("c.csv"), csv).unwrap();
+    let s = json_of(&run(
+        dir.path(),
+        &[
+            "coverage",
+            "--compounds",
+            "c.csv",
+            "--centers",
+            "s.geojson",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(s["population"]["total"], 13_239.0, "{s}");
+}
+
+/// The candidates layer has its own system and id field.
+#[test]
+fn candidates_have_their_own_crs_and_id_field() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let c = collection(
+        None,
+        &[
+            point("near", 114.3, 30.6, r#","population":10"#),
+            point("far", 114.33, 30.6, r#","population":90"#),
+        ],
+    );
+    std::fs::write(dir.path().join("c.geojson"), c).unwrap();
+    // A projected CSV of candidates, its ids in a column named 站点.
+    let k = format!(
+        "站点,x,y\nK1,{},{GK_Y}\nK2,{GK_X},{}\n",
+        GK_X + 2870.0,
+        GK_Y + 9000.0
+    );
+    std::fs::write(dir.path().join("k.csv"), k).unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "site",
+            "--compounds",
+            "c.geojson",
+            "--centers",
+            "s.geojson",
+            "--candidates",
+            "k.csv",
+            "--candidates-crs",
+            "EPSG:4547",
+            "--candidates-id-field",
+            "站点",
+            "--add",
+            "1",
+            "-o",
+            "out",
+            "--quiet",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sites: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/sites.geojson")).unwrap())
+            .unwrap();
+    let text = sites.to_string();
+    assert!(
+        text.contains("\"K1\"") && !text.contains("\"K2\""),
+        "{text}"
+    );
+}
