@@ -13,6 +13,33 @@ use crate::index::{GridPoint, PointGrid};
 /// Compounds per parallel task.
 const CHUNK: usize = 4096;
 
+/// Up to this many site classes, the site pass counts the sites reaching each compound per
+/// class (one difference array per class), and the compound pass only finds the nearest.
+const COUNTED_CLASSES: usize = 8;
+
+/// Per compound, the sites reaching it and their classes, from the site pass's per-class
+/// difference arrays over grid slots.
+fn count_from_diffs(
+    order: &PointGrid,
+    diffs: &[Vec<i32>],
+    within: &mut [u32],
+    class_lists: &mut [Vec<u32>],
+) {
+    let mut running = vec![0i64; diffs.len()];
+    for (slot, q) in order.points().iter().enumerate() {
+        let i = q.index as usize;
+        let mut total = 0;
+        for (c, d) in diffs.iter().enumerate() {
+            running[c] += i64::from(d[slot]);
+            total += running[c];
+            if running[c] > 0 {
+                class_lists[i].push(c as u32);
+            }
+        }
+        within[i] = total as u32;
+    }
+}
+
 /// Sites grouped into classes (centre levels) that share one budget.
 #[derive(Debug, Clone, Copy)]
 pub struct SiteClasses<'a> {
@@ -185,17 +212,21 @@ pub fn stream_euclidean(
     let stream = Stream::new(sites, classes);
     let side = PointGrid::cell_for(compounds, stream.max_budget);
     let order = PointGrid::new(compounds, side);
+    // Few classes: the site pass counts who reaches each compound, so the compound pass
+    // only looks for the nearest site. Many classes: the compound pass does both.
+    let counted = classes.budget_m.len() <= COUNTED_CLASSES;
+    let (loads, diffs) = stream.site_pass(&order, population, counted);
     let mut reach = Reach {
         nearest: vec![None; compounds.len()],
         nearest_cost_m: vec![f64::INFINITY; compounds.len()],
         within: vec![0; compounds.len()],
         class_start: Vec::with_capacity(compounds.len() + 1),
         classes: Vec::new(),
-        loads: stream.loads(&order, population),
+        loads,
     };
     let mut class_lists: Vec<Vec<u32>> = vec![Vec::new(); compounds.len()];
     let mut nearest_covers = vec![false; compounds.len()];
-    for c in stream.compounds_pass(order.points()) {
+    for c in stream.compounds_pass(order.points(), counted) {
         let i = c.index as usize;
         reach.nearest[i] = c.nearest;
         reach.nearest_cost_m[i] = c.cost_m;
@@ -206,6 +237,9 @@ pub fn stream_euclidean(
         } else {
             c.classes
         };
+    }
+    if counted {
+        count_from_diffs(&order, &diffs, &mut reach.within, &mut class_lists);
     }
     reach.class_start.push(0);
     for list in class_lists {
@@ -272,20 +306,34 @@ impl<'a> Stream<'a> {
     }
 
     /// The pass over compounds, in grid order, in parallel chunks collected in order.
-    fn compounds_pass(&self, order: &[GridPoint]) -> Vec<CompoundReach> {
+    fn compounds_pass(&self, order: &[GridPoint], nearest_only: bool) -> Vec<CompoundReach> {
         let parts: Vec<Vec<CompoundReach>> = order
             .par_chunks(CHUNK)
-            .map(|chunk| chunk.iter().map(|p| self.compound(p)).collect())
+            .map(|chunk| {
+                chunk
+                    .iter()
+                    .map(|p| self.compound(p, nearest_only))
+                    .collect()
+            })
             .collect();
         parts.into_iter().flatten().collect()
     }
 
     /// Everything about one compound: its nearest site and the sites within budget.
-    fn compound(&self, p: &GridPoint) -> CompoundReach {
+    fn compound(&self, p: &GridPoint, nearest_only: bool) -> CompoundReach {
         let mut out = CompoundReach {
             index: p.index,
             ..CompoundReach::default()
         };
+        if !nearest_only {
+            self.reach_of(p, &mut out);
+        }
+        self.nearest_of(p, &mut out);
+        out
+    }
+
+    /// The sites within budget of compound `p`: their count and classes.
+    fn reach_of(&self, p: &GridPoint, out: &mut CompoundReach) {
         let bits = self.classes.budget_m.len() <= 64;
         let single = self.classes.budget_m.len() == 1;
         let inside_2 = if bits { self.lo2_min } else { -1.0 };
@@ -317,6 +365,10 @@ impl<'a> Stream<'a> {
             });
         (out.within, out.mask, out.classes) = (within, mask, classes);
         out.classes.sort_unstable();
+    }
+
+    /// The nearest site of compound `p` (lowest index on ties) and whether it reaches it.
+    fn nearest_of(&self, p: &GridPoint, out: &mut CompoundReach) {
         let best = self
             .grid
             .nearest_within(p.xy, self.max_budget)
@@ -326,7 +378,6 @@ impl<'a> Stream<'a> {
             out.nearest_covers = best.0 <= self.classes.budget_of(best.1 as usize);
         }
         out.cost_m = best.0;
-        out
     }
 
     /// The nearest site when none lies within the largest budget: lowest index on ties.
@@ -347,11 +398,19 @@ impl<'a> Stream<'a> {
         (d, index)
     }
 
-    /// The pass over sites: what each serves. When every population is a whole number and
-    /// their total fits a double's integers, sums are exact in any order and cells wholly
-    /// inside a circle add their total at once; otherwise each site sums its compounds in
-    /// ascending order, as the matrix path does.
-    fn loads(&self, compounds: &PointGrid, population: &[f64]) -> Vec<CentreLoad> {
+    /// The pass over sites: what each serves and, when `count` is set, per class and grid
+    /// slot of the compounds a difference array of how many sites reach them (a whole run of
+    /// slots is +1 at its start and -1 at its end). When every population is a whole number
+    /// and their total fits a double's integers, sums are exact in any order and runs of
+    /// cells wholly inside a circle add their total at once; otherwise each site sums its
+    /// compounds in ascending order, as the matrix path does. Counts are integers: exact in
+    /// any order, so the result does not depend on the thread count.
+    fn site_pass(
+        &self,
+        compounds: &PointGrid,
+        population: &[f64],
+        count: bool,
+    ) -> (Vec<CentreLoad>, Vec<Vec<i32>>) {
         let total: f64 = population.iter().map(|p| p.abs()).sum();
         let whole = total <= 2f64.powi(53) && population.iter().all(|p| p.fract() == 0.0);
         // Running totals of population in grid order: a run of slots sums in O(1).
@@ -363,27 +422,53 @@ impl<'a> Stream<'a> {
                 acc
             }));
         }
-        // Sites in grid order, so neighbours scan the same compound cells while they are
-        // in cache; results go back to site order.
-        let by_slot: Vec<CentreLoad> = self
+        let n_diff = if count {
+            self.classes.budget_m.len()
+        } else {
+            0
+        };
+        let empty = || vec![vec![0i32; compounds.points().len() + 1]; n_diff];
+        // Sites in grid order, so neighbours scan the same compound cells while they are in
+        // cache; loads go back to site order.
+        let (pairs, diffs) = self
             .grid
             .points()
-            .par_iter()
-            .map_init(Vec::new, |hits: &mut Vec<u32>, q| {
-                self.site_load(
-                    q.index as usize,
-                    compounds,
-                    population,
-                    (whole, &cell_pop),
-                    hits,
-                )
-            })
-            .collect();
+            .par_chunks(256)
+            .fold(
+                || (Vec::new(), empty(), Vec::new()),
+                |(mut out, mut diffs, mut hits), chunk| {
+                    for q in chunk {
+                        let s = q.index as usize;
+                        let counts = diffs.get_mut(q.tag as usize).map(Vec::as_mut_slice);
+                        let load = self.site_load(
+                            s,
+                            compounds,
+                            population,
+                            (whole, &cell_pop),
+                            &mut hits,
+                            counts,
+                        );
+                        out.push((q.index, load));
+                    }
+                    (out, diffs, hits)
+                },
+            )
+            .map(|(out, diffs, _)| (out, diffs))
+            .reduce(
+                || (Vec::new(), empty()),
+                |(mut a, mut da), (b, db)| {
+                    a.extend(b);
+                    for (x, y) in da.iter_mut().zip(db) {
+                        x.iter_mut().zip(y).for_each(|(u, v)| *u += v);
+                    }
+                    (a, da)
+                },
+            );
         let mut loads = vec![CentreLoad::default(); self.sites.len()];
-        for (q, load) in self.grid.points().iter().zip(by_slot) {
-            loads[q.index as usize] = load;
+        for (s, load) in pairs {
+            loads[s as usize] = load;
         }
-        loads
+        (loads, diffs)
     }
 
     /// What site `s` serves. `whole.0`: populations are whole numbers and `whole.1` holds
@@ -395,6 +480,7 @@ impl<'a> Stream<'a> {
         population: &[f64],
         whole: (bool, &[f64]),
         hits: &mut Vec<u32>,
+        mut counts: Option<&mut [i32]>,
     ) -> CentreLoad {
         let class = self.classes.of_site[s];
         let budget = self.classes.budget_m[class as usize];
@@ -412,11 +498,19 @@ impl<'a> Stream<'a> {
                 if inside {
                     n += slots.len();
                     sum += whole.1[slots.end] - whole.1[slots.start];
+                    if let Some(d) = counts.as_deref_mut() {
+                        d[slots.start] += 1;
+                        d[slots.end] -= 1;
+                    }
                     return;
                 }
-                for q in &compounds.points()[slots] {
+                for (k, q) in compounds.points()[slots.clone()].iter().enumerate() {
                     let d2 = (q.xy[0] - site[0]).powi(2) + (q.xy[1] - site[1]).powi(2);
                     if self.inside(class, d2) {
+                        if let Some(d) = counts.as_deref_mut() {
+                            d[slots.start + k] += 1;
+                            d[slots.start + k + 1] -= 1;
+                        }
                         n += 1;
                         if whole.0 {
                             sum += population[q.index as usize];
