@@ -17,14 +17,9 @@ const CHUNK: usize = 4096;
 /// class (one difference array per class), and the compound pass only finds the nearest.
 const COUNTED_CLASSES: usize = 8;
 
-/// Per compound, the sites reaching it and their classes, from the site pass's per-class
-/// difference arrays over grid slots.
-fn count_from_diffs(
-    order: &PointGrid,
-    diffs: &[Vec<i32>],
-    within: &mut [u32],
-    class_lists: &mut [Vec<u32>],
-) {
+/// Per compound, the sites reaching it and their classes (as bits), from the site pass's
+/// per-class difference arrays over grid slots.
+fn count_from_diffs(order: &PointGrid, diffs: &[Vec<i32>], within: &mut [u32], masks: &mut [u64]) {
     let mut running = vec![0i64; diffs.len()];
     for (slot, q) in order.points().iter().enumerate() {
         let i = q.index as usize;
@@ -33,7 +28,7 @@ fn count_from_diffs(
             running[c] += i64::from(d[slot]);
             total += running[c];
             if running[c] > 0 {
-                class_lists[i].push(c as u32);
+                masks[i] |= 1 << c;
             }
         }
         within[i] = total as u32;
@@ -224,7 +219,9 @@ pub fn stream_euclidean(
         classes: Vec::new(),
         loads,
     };
-    let mut class_lists: Vec<Vec<u32>> = vec![Vec::new(); compounds.len()];
+    // Classes per compound as bits (at most 64 classes), or as lists beyond that.
+    let mut masks = vec![0u64; compounds.len()];
+    let mut lists: Vec<Vec<u32>> = Vec::new();
     let mut nearest_covers = vec![false; compounds.len()];
     for c in stream.compounds_pass(order.points(), counted) {
         let i = c.index as usize;
@@ -232,18 +229,22 @@ pub fn stream_euclidean(
         reach.nearest_cost_m[i] = c.cost_m;
         reach.within[i] = c.within;
         nearest_covers[i] = c.nearest_covers;
-        class_lists[i] = if c.mask != 0 {
-            (0..64).filter(|b| c.mask >> b & 1 == 1).collect()
-        } else {
-            c.classes
-        };
+        masks[i] = c.mask;
+        if !c.classes.is_empty() {
+            lists.resize(compounds.len(), Vec::new());
+            lists[i] = c.classes;
+        }
     }
     if counted {
-        count_from_diffs(&order, &diffs, &mut reach.within, &mut class_lists);
+        count_from_diffs(&order, &diffs, &mut reach.within, &mut masks);
     }
     reach.class_start.push(0);
-    for list in class_lists {
-        reach.classes.extend(list);
+    for (i, &mask) in masks.iter().enumerate() {
+        if mask != 0 {
+            reach.classes.extend((0..64).filter(|b| mask >> b & 1 == 1));
+        } else if let Some(list) = lists.get(i) {
+            reach.classes.extend(list);
+        }
         reach.class_start.push(reach.classes.len());
     }
     reach.add_nearest_population(&nearest_covers, population);
