@@ -2,8 +2,9 @@
 //!
 //! Plan **service circles**: the 5-, 10- and 15-minute walking circles Chinese cities use to
 //! place community service centres (党群服务中心) so that every resident compound has one
-//! close by. circleplan measures coverage, finds the gaps and (in later modules) chooses
-//! where the next centres go.
+//! close by. circleplan measures coverage (straight line, on foot, or from a cost table), finds
+//! the gaps, chooses where the next centres go with a proof of optimality or a certified gap,
+//! handles centres with capacity, and checks the 15-minute life circle per facility type.
 //!
 //! ## Pipeline
 //! 1. [`io`] reads compounds and centres from GeoJSON or CSV (UTF-8 or GBK) into columns.
@@ -11,11 +12,18 @@
 //!    local metric plane every distance is measured on.
 //! 3. [`model`] checks fields (population, households, levels, groups) and builds
 //!    [`Compounds`] and [`Centres`].
-//! 4. [`coverage`] builds the sparse coverage matrix with an R-tree, in parallel, and derives
-//!    totals and tables per group and per centre level.
-//! 5. [`lifecircle`] checks the 15-minute life circle per facility type (profiles as TOML
+//! 4. [`network`] is the street graph (read, snap, Dijkstra); [`matrix`] the sparse
+//!    compound × site matrix.
+//! 5. [`coverage`] streams straight-line coverage without a matrix (or reads it off the
+//!    walking or cost-table matrix) and derives totals and tables per group and level
+//!    ([`Analysis`]).
+//! 6. [`gaps`] groups the uncovered into zones ([`gaps::study_gaps`]); [`capacity`] assigns
+//!    residents under capacities (maximum flow); [`siting`] chooses new sites
+//!    ([`siting::run_site`]).
+//! 7. [`lifecircle`] checks the 15-minute life circle per facility type (profiles as TOML
 //!    data, completeness per compound, 2SFCA accessibility).
-//! 6. [`report`] renders `summary.json`, GeoJSON layers and the terminal table.
+//! 8. [`report`] renders `summary.json`, GeoJSON/CSV/xlsx layers, the terminal table and the
+//!    HTML report.
 //!
 //! [`synth`] generates seeded synthetic cities for the demo, tests and benchmarks.
 //!

@@ -71,7 +71,7 @@ pub fn greedy_from(inst: &Instance, start: &[u32], k: usize, forbidden: &[bool])
 /// Best-improvement 1-swap local search: replaces one chosen candidate by one outside while
 /// that raises the covered weight, for at most `max_rounds` rounds or until `deadline`.
 /// Returns the improved set. Each round costs one pass over the coverage lists, whatever the
-/// number of chosen sites (see [`SwapState::best_swap`]).
+/// number of chosen sites (see `SwapState::best_swap`).
 pub fn swap_search(
     inst: &Instance,
     mut chosen: Vec<u32>,
