@@ -144,6 +144,9 @@ pub struct CapacitatedPlan {
     pub optimal: bool,
     /// Residents served with every candidate open.
     pub reachable: f64,
+    /// Target mode: the fewest sites any choice needs to reach the target by the bound
+    /// (equal to the number chosen when the count is proven minimal).
+    pub count_bound: usize,
     /// The final assignment: existing centres first, then the chosen sites in order.
     pub assignment: Assignment,
 }
@@ -171,6 +174,27 @@ impl CapacitatedPlan {
 /// the bound `base + the k largest single-site gains` certifies the answer: `optimal` when
 /// they meet, else `gap`. Sites that add nobody are not chosen.
 pub fn plan_capacitated(inst: SitingInstance<'_>, k: usize) -> CapacitatedPlan {
+    greedy(inst, Stop::Count(k))
+}
+
+/// Chooses candidates by the same lazy greedy until `residents` are served (or no candidate
+/// adds anyone). `count_bound` is the fewest sites any choice needs by the submodular bound
+/// (`base` + the j largest single-site gains must reach the target), so the count is proven
+/// minimal when it equals the number chosen; `upper_bound` bounds what as many sites serve.
+pub fn plan_capacitated_target(inst: SitingInstance<'_>, residents: f64) -> CapacitatedPlan {
+    greedy(inst, Stop::Reach(residents))
+}
+
+/// When the lazy greedy stops.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    /// After this many sites.
+    Count(usize),
+    /// Once this many residents are served.
+    Reach(f64),
+}
+
+fn greedy(inst: SitingInstance<'_>, stop: Stop) -> CapacitatedPlan {
     let (n, m_e, m_c) = (
         inst.existing.n_rows(),
         inst.existing.n_cols(),
@@ -210,10 +234,13 @@ pub fn plan_capacitated(inst: SitingInstance<'_>, k: usize) -> CapacitatedPlan {
     let reachable = net.trial(|net| (0..m_c).map(|c| open(net, c)).sum::<i64>()) + base;
     let mut top: Vec<i64> = gains.iter().map(|g| g.0).collect();
     top.sort_unstable_by(|a, b| b.cmp(a));
-    let bound = base + top.iter().take(k).sum::<i64>();
+    let (k, target) = match stop {
+        Stop::Count(k) => (k, i64::MAX),
+        Stop::Reach(r) => (m_c, units(r)),
+    };
     let mut chosen: Vec<(u32, i64)> = Vec::new();
     let mut total = base;
-    while chosen.len() < k {
+    while chosen.len() < k && total < target {
         let Some((gain, c)) = next_best(&mut net, &mut gains, &open) else {
             break;
         };
@@ -223,7 +250,20 @@ pub fn plan_capacitated(inst: SitingInstance<'_>, k: usize) -> CapacitatedPlan {
     let mut order: Vec<usize> = (0..m_e).collect();
     order.extend(chosen.iter().map(|&(c, _)| m_e + c as usize));
     let full = net.assignment(n, m_e + m_c);
-    let upper = bound.max(total);
+    let counted = if matches!(stop, Stop::Count(_)) {
+        k
+    } else {
+        chosen.len()
+    };
+    let upper = (base + top.iter().take(counted).sum::<i64>()).max(total);
+    let mut prefix = base;
+    let count_bound = std::iter::once(base)
+        .chain(top.iter().map(|&g| {
+            prefix += g;
+            prefix
+        }))
+        .position(|p| p >= target.min(reachable))
+        .unwrap_or(m_c);
     CapacitatedPlan {
         chosen: chosen.iter().map(|&(c, g)| (c, g as f64 / UNITS)).collect(),
         base: base as f64 / UNITS,
@@ -234,7 +274,8 @@ pub fn plan_capacitated(inst: SitingInstance<'_>, k: usize) -> CapacitatedPlan {
         } else {
             0.0
         },
-        optimal: total >= upper || chosen.len() < k,
+        optimal: total >= upper || (chosen.len() < k && total < target),
+        count_bound,
         reachable: reachable as f64 / UNITS,
         assignment: Assignment {
             served: full.served,
@@ -705,6 +746,76 @@ mod tests {
             assert_eq!(plan.assignment.total, plan.objective, "seed {seed}");
         }
         assert!(proven > 20, "only {proven} of 60 proven");
+    }
+
+    /// The fewest candidates (by trying every subset) that serve at least `residents`.
+    fn fewest_reaching(inst: SitingInstance<'_>, residents: f64) -> Option<u32> {
+        let m_c = inst.candidates.n_cols();
+        (0u32..(1 << m_c))
+            .filter(|mask| {
+                let caps: Vec<f64> = (0..m_c)
+                    .map(|c| {
+                        if mask >> c & 1 == 1 {
+                            inst.candidate_capacity[c]
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                let with = SitingInstance {
+                    candidate_capacity: &caps,
+                    ..inst
+                };
+                // Every candidate given capacity is open; count what they serve.
+                plan_capacitated(with, m_c).objective >= residents
+            })
+            .map(u32::count_ones)
+            .min()
+    }
+
+    #[test]
+    fn capacitated_target_count_is_never_below_the_fewest_and_exact_when_proven() {
+        let mut proven = 0;
+        for seed in 0..40 {
+            let mut rng = Rng::new(5000 + seed);
+            let (existing, pop, cap_e) = random_instance(&mut rng);
+            let m_c = 1 + rng.below(7);
+            let mut candidates = CoverageMatrix::new(m_c);
+            for _ in 0..existing.n_rows() {
+                let row: Vec<(u32, f32)> = (0..m_c as u32)
+                    .filter(|_| rng.f64() < 0.3)
+                    .map(|s| (s, 0.0))
+                    .collect();
+                candidates.push_row(row);
+            }
+            let cap_c: Vec<f64> = (0..m_c).map(|_| rng.range(50.0, 2000.0).round()).collect();
+            let inst = SitingInstance {
+                existing: &existing,
+                existing_capacity: &cap_e,
+                candidates: &candidates,
+                candidate_capacity: &cap_c,
+                population: &pop,
+            };
+            let all = plan_capacitated(inst, m_c);
+            let target = (all.base + 0.6 * (all.objective - all.base)).round();
+            let plan = plan_capacitated_target(inst, target);
+            let fewest = fewest_reaching(inst, target).expect("all open reaches it") as usize;
+            assert!(plan.objective >= target, "seed {seed}: target not reached");
+            assert!(plan.chosen.len() >= fewest, "seed {seed}: below the fewest");
+            assert!(
+                plan.count_bound <= fewest,
+                "seed {seed}: bound above the fewest: {} > {fewest}; target {target} base {} all {} plan {:?}",
+                plan.count_bound,
+                all.base,
+                all.objective,
+                plan.chosen
+            );
+            if plan.chosen.len() == plan.count_bound {
+                assert_eq!(plan.chosen.len(), fewest, "seed {seed}: claimed minimal");
+                proven += 1;
+            }
+        }
+        assert!(proven > 10, "only {proven} of 40 proven");
     }
 
     #[test]

@@ -336,3 +336,45 @@ fn the_report_lists_over_subscribed_centres() {
     // S200 is the most over-subscribed demo centre at 2 residents per m².
     assert!(html.contains(">S200<"), "S200 missing from the table");
 }
+
+#[test]
+fn capacitated_target_reaches_the_share_with_a_proven_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = demo_data();
+    let run_target = |r: &str| {
+        let out = run(
+            tmp.path(),
+            &[
+                "site",
+                "--compounds",
+                d.join("compounds.geojson").to_str().unwrap(),
+                "--centers",
+                d.join("centers.geojson").to_str().unwrap(),
+                "--candidates",
+                d.join("candidates.geojson").to_str().unwrap(),
+                "--target",
+                "0.31",
+                "--capacitated",
+                "--residents-per-capacity",
+                r,
+                "--format",
+                "json",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let plan = run_target("3");
+    let total = plan["population"]["total"].as_f64().unwrap();
+    assert!(plan["objective"].as_f64().unwrap() >= 0.31 * total);
+    assert_eq!(plan["count_optimal"], true);
+    // Each demo candidate serves at most 1,200 residents at 3 per m²: the existing centres'
+    // capacity-bound service plus 1,200 per site decides the count.
+    let existing = plan["site"]["existing_population"].as_f64().unwrap();
+    let needed = ((0.31 * total - existing) / 1200.0).ceil() as usize;
+    assert_eq!(plan["sites"].as_array().unwrap().len(), needed);
+}

@@ -7,7 +7,9 @@ use super::{
     AutoCandidates, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates, plan_sites,
     rank_sites,
 };
-use crate::capacity::{CapacitatedPlan, SitingInstance, centre_capacities, plan_capacitated};
+use crate::capacity::{
+    CapacitatedPlan, SitingInstance, centre_capacities, plan_capacitated, plan_capacitated_target,
+};
 use crate::coverage::{Analysis, Costs, CoverageMatrix};
 use crate::error::{Error, Result};
 use crate::model::{Centres, Compounds};
@@ -242,13 +244,6 @@ fn capacitated_plan(
     inputs: &CapacityInputs,
     ids: &[String],
 ) -> Result<(SitePlan, CapacitatedPlan)> {
-    let Goal::Add(k) = options.goal else {
-        return Err(Error::parameter(
-            "--capacitated",
-            "",
-            "works with --add K (a target share under capacities is not supported yet)",
-        ));
-    };
     let r = cap.residents_per_capacity;
     if !(r > 0.0 && r.is_finite()) {
         return Err(Error::parameter(
@@ -275,16 +270,15 @@ fn capacitated_plan(
         .0
         .by_compound;
     let pop = &inputs.compounds.population;
-    let mut solved = plan_capacitated(
-        SitingInstance {
-            existing: &existing,
-            existing_capacity: &existing_capacity,
-            candidates: &inputs.cover.transpose(),
-            candidate_capacity: &candidate_capacity,
-            population: pop,
-        },
-        k,
-    );
+    let instance = SitingInstance {
+        existing: &existing,
+        existing_capacity: &existing_capacity,
+        candidates: &inputs.cover.transpose(),
+        candidate_capacity: &candidate_capacity,
+        population: pop,
+    };
+    // Without capacities the same sites could serve no more, so the uncapacitated answer
+    // bounds the capacitated one: its bound for K sites, and (target) its proven fewest count.
     let uncapacitated = plan_sites(
         inputs.cover,
         pop,
@@ -292,8 +286,27 @@ fn capacitated_plan(
         options.goal,
         options.time_limit,
     )?;
-    solved.tighten(uncapacitated.upper_bound);
-    let plan = site_plan(&solved, k, pop, inputs.cover, inputs.covered);
+    let (mut solved, count_optimal) = match options.goal {
+        Goal::Add(k) => (plan_capacitated(instance, k), None),
+        Goal::Target(t) => {
+            let total: f64 = pop.iter().sum();
+            let solved = plan_capacitated_target(instance, t * total);
+            let mut fewest = solved.count_bound;
+            if uncapacitated.count_optimal == Some(true) && uncapacitated.target_reached {
+                fewest = fewest.max(uncapacitated.sites.len());
+            }
+            let reached = solved.objective >= t * total * (1.0 - 1e-12);
+            (
+                solved.clone(),
+                Some(reached && solved.chosen.len() <= fewest),
+            )
+        }
+    };
+    if let Goal::Add(_) = options.goal {
+        solved.tighten(uncapacitated.upper_bound);
+    }
+    let mut plan = site_plan(&solved, options.goal, pop, inputs.cover, inputs.covered);
+    plan.count_optimal = count_optimal;
     Ok((plan, solved))
 }
 
@@ -303,7 +316,7 @@ fn capacitated_plan(
 /// existing centres reach.
 fn site_plan(
     solved: &CapacitatedPlan,
-    k: usize,
+    goal: Goal,
     population: &[f64],
     candidate_cover: &CoverageMatrix,
     covered: &[bool],
@@ -325,8 +338,12 @@ fn site_plan(
             }
         }
     }
+    let target_reached = match goal {
+        Goal::Target(t) => solved.objective >= t * total * (1.0 - 1e-12),
+        Goal::Add(_) => false,
+    };
     SitePlan {
-        goal: Goal::Add(k),
+        goal,
         sites,
         total_population: total,
         existing_population: solved.base,
@@ -338,7 +355,7 @@ fn site_plan(
         count_optimal: None,
         greedy_objective: solved.objective,
         reachable_share: share(solved.reachable),
-        target_reached: false,
+        target_reached,
         uncoverable: (0..population.len() as u32)
             .filter(|&i| !reached[i as usize])
             .collect(),
