@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use circleplan::coverage::Costs;
-use circleplan::io::{CostTable, Encoding, IdField, OutputSet, ReadOptions};
+use circleplan::io::{CostTable, Encoding, IdField, ReadOptions};
 use circleplan::lifecircle::{
     BUILTIN_PROFILES, Facilities, FacilityFields, LifeCircle, LifeCircleOptions, Profile,
 };
@@ -329,51 +329,15 @@ pub fn run(args: Args) -> Result<()> {
     if Profile::builtin_text(&args.profile).is_none() {
         inputs.push(Path::new(&args.profile));
     }
-    write(files, &args.output, (&report, lang), &inputs, &mut table)?;
+    let output = &args.output;
+    let render = || {
+        let step = "Rendering the report";
+        Some(super::progress::step(step, output.quiet, || {
+            report::lifecircle_html(&report, lang)
+        }))
+    };
+    super::commit_outputs(files, output, render, &inputs, &mut table)?;
     super::coverage::print_summary(args.output.format, &summary, &table)
-}
-
-/// Writes the run's files into `-o DIR` and the HTML page to `--report`, as one atomic set
-/// (a previous run's files in the folder that this run does not write are removed), and
-/// notes what was written in `table`.
-fn write(
-    mut files: OutputSet,
-    output: &OutputArgs,
-    (report, lang): (&LifeCircleReport, report::Lang),
-    inputs: &[&Path],
-    table: &mut String,
-) -> Result<()> {
-    let dir = output.output.as_deref();
-    if dir.is_none() {
-        files = OutputSet::new();
-    }
-    let in_dir: Vec<String> = files.names().map(str::to_string).collect();
-    if let Some(path) = &output.report {
-        let html = super::progress::step("Rendering the report", output.quiet, || {
-            report::lifecircle_html(report, lang)
-        });
-        files.add_at(path, html.into_bytes());
-    }
-    if let Some(dir) = dir {
-        files.remove_stale(report::previous_outputs(dir));
-    }
-    if files.names().next().is_none() {
-        return Ok(());
-    }
-    files
-        .commit_to(dir, inputs)
-        .context("nothing was written")?;
-    if let Some(dir) = dir {
-        table.push_str(&format!(
-            "\nWrote {} to {}\n",
-            in_dir.join(", "),
-            dir.display()
-        ));
-    }
-    if let Some(path) = &output.report {
-        table.push_str(&format!("Wrote the report to {}\n", path.display()));
-    }
-    Ok(())
 }
 
 /// Chinese headers when the compounds' group fields or ids hold Chinese text.

@@ -105,9 +105,22 @@ pub(crate) fn check_output_paths(output: &args::OutputArgs) -> anyhow::Result<()
 /// given; a previous run's files there that this run does not write are removed) and the
 /// HTML report from `report` (when `--report` is given). Notes what was written in `table`.
 pub(crate) fn write_outputs(
-    mut files: circleplan::io::OutputSet,
+    files: circleplan::io::OutputSet,
     output: &args::OutputArgs,
     report: Option<circleplan::report::ReportInput>,
+    inputs: &[&std::path::Path],
+    table: &mut String,
+) -> anyhow::Result<()> {
+    let render = || report.map(|input| html::render_report(input, output.lang, output.quiet));
+    commit_outputs(files, output, render, inputs, table)
+}
+
+/// [`write_outputs`] with the report page rendered by `render` (called only when `--report`
+/// is given; `None`: no page).
+pub(crate) fn commit_outputs(
+    mut files: circleplan::io::OutputSet,
+    output: &args::OutputArgs,
+    render: impl FnOnce() -> Option<String>,
     inputs: &[&std::path::Path],
     table: &mut String,
 ) -> anyhow::Result<()> {
@@ -117,8 +130,9 @@ pub(crate) fn write_outputs(
         files = circleplan::io::OutputSet::new();
     }
     let written_in_dir: Vec<String> = files.names().map(str::to_string).collect();
-    if let (Some(path), Some(input)) = (&output.report, report) {
-        let html = html::render_report(input, output.lang, output.quiet);
+    if let Some(path) = &output.report
+        && let Some(html) = render()
+    {
         files.add_at(path, html.into_bytes());
     }
     if let Some(dir) = dir {
