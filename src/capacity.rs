@@ -654,6 +654,28 @@ mod tests {
         );
     }
 
+    /// 1..=`max_m` candidates, each reaching a compound with probability `p`, with
+    /// capacities in 50..`cap_max`.
+    fn random_candidates(
+        rng: &mut Rng,
+        n: usize,
+        max_m: usize,
+        p: f64,
+        cap_max: f64,
+    ) -> (CoverageMatrix, Vec<f64>) {
+        let m_c = 1 + rng.below(max_m);
+        let mut candidates = CoverageMatrix::new(m_c);
+        for _ in 0..n {
+            let row: Vec<(u32, f32)> = (0..m_c as u32)
+                .filter(|_| rng.f64() < p)
+                .map(|s| (s, 0.0))
+                .collect();
+            candidates.push_row(row);
+        }
+        let cap_c = (0..m_c).map(|_| rng.range(50.0, cap_max).round()).collect();
+        (candidates, cap_c)
+    }
+
     /// The most residents any `k` candidates serve, by trying every subset.
     fn exhaustive(inst: SitingInstance<'_>, k: usize) -> f64 {
         let m_c = inst.candidates.n_cols();
@@ -704,16 +726,8 @@ mod tests {
         for seed in 0..60 {
             let mut rng = Rng::new(3000 + seed);
             let (existing, pop, cap_e) = random_instance(&mut rng);
-            let m_c = 1 + rng.below(8);
-            let mut candidates = CoverageMatrix::new(m_c);
-            for _ in 0..existing.n_rows() {
-                let row: Vec<(u32, f32)> = (0..m_c as u32)
-                    .filter(|_| rng.f64() < 0.25)
-                    .map(|s| (s, 0.0))
-                    .collect();
-                candidates.push_row(row);
-            }
-            let cap_c: Vec<f64> = (0..m_c).map(|_| rng.range(50.0, 3000.0).round()).collect();
+            let (candidates, cap_c) =
+                random_candidates(&mut rng, existing.n_rows(), 8, 0.25, 3000.0);
             let inst = SitingInstance {
                 existing: &existing,
                 existing_capacity: &cap_e,
@@ -779,16 +793,9 @@ mod tests {
         for seed in 0..40 {
             let mut rng = Rng::new(5000 + seed);
             let (existing, pop, cap_e) = random_instance(&mut rng);
-            let m_c = 1 + rng.below(7);
-            let mut candidates = CoverageMatrix::new(m_c);
-            for _ in 0..existing.n_rows() {
-                let row: Vec<(u32, f32)> = (0..m_c as u32)
-                    .filter(|_| rng.f64() < 0.3)
-                    .map(|s| (s, 0.0))
-                    .collect();
-                candidates.push_row(row);
-            }
-            let cap_c: Vec<f64> = (0..m_c).map(|_| rng.range(50.0, 2000.0).round()).collect();
+            let (candidates, cap_c) =
+                random_candidates(&mut rng, existing.n_rows(), 7, 0.3, 2000.0);
+            let m_c = candidates.n_cols();
             let inst = SitingInstance {
                 existing: &existing,
                 existing_capacity: &cap_e,
