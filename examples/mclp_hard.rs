@@ -59,7 +59,7 @@ fn main() {
     );
     println!(
         "{goal:?}: solve {t_solve:.3} s, sites {}, objective {}, bound {:.3}, gap {:.2e}, \
-         optimal {}, greedy {} ({:.2} % below), nodes {}",
+         optimal {}, greedy {} ({:.2} % below), nodes {}, count proven {:?}, at least {:?}",
         plan.sites.len(),
         plan.objective,
         plan.upper_bound,
@@ -67,7 +67,9 @@ fn main() {
         plan.optimal,
         plan.greedy_objective,
         100.0 * (plan.objective - plan.greedy_objective) / plan.objective.max(1.0),
-        plan.nodes
+        plan.nodes,
+        plan.count_optimal,
+        plan.count_lower_bound
     );
     if let Some(p) = args.iter().position(|a| a == "--dump") {
         dump(&args[p + 1], &cover, &city.population, &covered, goal);

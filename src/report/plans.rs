@@ -176,7 +176,8 @@ pub fn site_note(plan: &SitePlan) -> Option<String> {
 
 /// The siting keys of `summary.json`: `objective`, `added_population`, `upper_bound`, `gap`
 /// and `optimal` (the covered population is the most the chosen count can reach),
-/// `count_optimal` (target: the count is proven the fewest; null for add-K), `note`, `sites`,
+/// `count_optimal` (target: the count is proven the fewest; null for add-K),
+/// `count_lower_bound` (target: no fewer sites can reach it; null for add-K), `note`, `sites`,
 /// `uncoverable`, and what was asked.
 pub fn site_value(
     plan: &SitePlan,
@@ -205,6 +206,7 @@ pub fn site_value(
         "gap": plan.gap,
         "optimal": plan.optimal,
         "count_optimal": plan.count_optimal,
+        "count_lower_bound": plan.count_lower_bound,
         "note": site_note(plan),
         "greedy_objective": plan.greedy_objective,
         "reachable_share": plan.reachable_share,

@@ -148,7 +148,10 @@ fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
         (Some(true), false) => format!(
             "{n} sites is proven the fewest; time limit reached before proving their coverage optimal"
         ),
-        (Some(false), _) => format!("time limit reached before proving {n} sites is the fewest"),
+        (Some(false), _) => format!(
+            "time limit reached before proving {n} sites is the fewest (at least {} are needed)",
+            plan.count_lower_bound.unwrap_or(0)
+        ),
     };
     table.push_str(&format!(
         "Covered after: {:.0} ({} %), of which new {:.0}. Upper bound {:.0}; gap {} %; {proof}. Greedy alone: {:.0}.\n",

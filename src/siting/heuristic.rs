@@ -93,6 +93,28 @@ pub fn swap_search(
     chosen
 }
 
+/// One site fewer: `chosen` without the site whose loss is smallest (the weight only it
+/// covers; ties: the earliest), then repaired by up to `max_rounds` swap rounds. The way down
+/// from a count that reaches a target to one fewer that may still reach it.
+pub fn drop_and_repair(
+    inst: &Instance,
+    chosen: &[u32],
+    max_rounds: usize,
+    deadline: std::time::Instant,
+) -> Vec<u32> {
+    if chosen.is_empty() {
+        return Vec::new();
+    }
+    let state = SwapState::new(inst, chosen);
+    let cheapest = (0..chosen.len())
+        .map(|p| (p, state.sole_weight(inst, chosen[p])))
+        .fold((0, f64::INFINITY), |b, x| if x.1 < b.1 { x } else { b })
+        .0;
+    let mut fewer = chosen.to_vec();
+    fewer.remove(cheapest);
+    swap_search(inst, fewer, max_rounds, deadline)
+}
+
 /// Who covers each item among the chosen candidates: how many, and the sum of their ids
 /// (the only one's id when the count is 1).
 pub(crate) struct SwapState {

@@ -3,6 +3,7 @@
 //! bound with Lagrangian bounds proves it optimal or reports the certified gap.
 
 mod candidates;
+mod count;
 mod exact;
 mod heuristic;
 mod lp;
@@ -16,10 +17,14 @@ use crate::coverage::CoverageMatrix;
 use crate::error::{Error, Result};
 
 pub use candidates::{AutoCandidates, GRID_FRACTION, MAX_AUTO_GRID, auto_candidates};
+use count::count_lower_bound;
 pub use exact::{Solved, solve, solve_with_floor};
-pub use heuristic::{greedy, swap_search};
+pub use heuristic::{drop_and_repair, greedy, swap_search};
 pub use problem::Instance;
 pub use run::{CandidateSource, CapacityOptions, SiteOptions, SiteRun, run_site};
+
+/// Swap rounds repairing a set one site smaller on the way down to the fewest sites.
+const REPAIR_ROUNDS: usize = 200;
 
 /// What to optimise.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -70,6 +75,9 @@ pub struct SitePlan {
     /// For a target: true when the number of sites is proven the fewest that reach it
     /// (`None` for add-K, where the count is given).
     pub count_optimal: Option<bool>,
+    /// For a target: no choice of fewer sites reaches it (a certified lower bound on the
+    /// count; equal to the number of sites when `count_optimal`). `None` for add-K.
+    pub count_lower_bound: Option<usize>,
     /// The covered population the greedy heuristic alone reached with the same number of
     /// sites.
     pub greedy_objective: f64,
@@ -154,7 +162,7 @@ pub fn plan_sites(
     let none = vec![false; m];
     let heuristic = |k: usize| swap_search(&inst, greedy(&inst, k, &none), 50, deadline);
 
-    let (solved, greedy_value, target_reached, count_optimal) = match goal {
+    let (solved, greedy_value, target_reached, count_bound) = match goal {
         Goal::Add(k) => {
             // More sites than candidates: every candidate may be chosen; the plan then lists
             // fewer sites than asked, which the caller reports.
@@ -165,10 +173,10 @@ pub fn plan_sites(
             (s, g, true, None)
         }
         Goal::Target(share) => {
-            let (best, reachable, proven) =
+            let (best, reachable, fewest) =
                 fewest_sites(&inst, share, total, existing, deadline, &heuristic);
             let g = inst.value(&greedy(&inst, best.chosen.len(), &none));
-            (best, g, reachable, Some(proven))
+            (best, g, reachable, Some(fewest))
         }
     };
     let mut plan = finish(
@@ -186,7 +194,8 @@ pub fn plan_sites(
         0.0
     };
     plan.optimal = solved.optimal;
-    plan.count_optimal = count_optimal;
+    plan.count_optimal = count_bound.map(|lb| lb >= solved.chosen.len());
+    plan.count_lower_bound = count_bound.map(|lb| lb.min(solved.chosen.len()));
     plan.greedy_objective = existing + greedy_value;
     plan.target_reached = target_reached;
     plan.nodes = solved.nodes;
@@ -195,7 +204,8 @@ pub fn plan_sites(
 
 /// The fewest sites reaching `share` of `total` (with `existing` already covered), then the
 /// most coverage with that many. Returns the solution, whether the target is reachable, and
-/// whether the count is proven the fewest.
+/// a certified lower bound on the count (equal to the solution's count when it is proven the
+/// fewest).
 fn fewest_sites(
     inst: &Instance,
     share: f64,
@@ -203,47 +213,19 @@ fn fewest_sites(
     existing: f64,
     deadline: Instant,
     heuristic: &dyn Fn(usize) -> Vec<u32>,
-) -> (Solved, bool, bool) {
+) -> (Solved, bool, usize) {
     let m = inst.n_candidates();
-    let none = vec![false; m];
     let reachable_added: f64 = inst.weight.iter().sum();
     let needed = (share * total - existing).max(0.0);
     let reachable = needed <= reachable_added + 1e-9 * total.max(1.0);
     // One tolerance for every "reaches the target" test, here and in the solver.
     let needed = needed.min(reachable_added) - 1e-9 * total.max(1.0);
-    // The greedy order tells how many sites surely suffice.
-    let order = greedy(inst, m, &none);
-    let mut acc = 0.0;
-    let mut hi = order.len();
-    // Greedy's order is already by marginal gain: walk it once.
-    let mut hit = vec![false; inst.weight.len()];
-    for (n, &c) in order.iter().enumerate() {
-        for &i in &inst.by_candidate[c as usize] {
-            if !std::mem::replace(&mut hit[i as usize], true) {
-                acc += inst.weight[i as usize];
-            }
-        }
-        if acc >= needed {
-            hi = n + 1;
-            break;
-        }
-    }
-    if needed <= 0.0 {
-        hi = 0;
-    }
-    // A lower bound: even the k largest candidates together must reach `needed`.
-    let mut sizes: Vec<f64> = inst
-        .by_candidate
-        .iter()
-        .map(|r| r.iter().map(|&i| inst.weight[i as usize]).sum())
-        .collect();
-    sizes.sort_unstable_by(|a, b| b.total_cmp(a));
-    let mut lo = 0;
-    let mut s = 0.0;
-    while lo < sizes.len() && s < needed {
-        s += sizes[lo];
-        lo += 1;
-    }
+    let order = greedy(inst, m, &vec![false; m]);
+    let hi = if needed <= 0.0 {
+        0
+    } else {
+        greedy_count(inst, &order, needed)
+    };
     let mut best = Solved {
         chosen: order[..hi].to_vec(),
         value: inst.value(&order[..hi]),
@@ -251,30 +233,41 @@ fn fewest_sites(
         optimal: false,
         nodes: 0,
     };
-    let mut proven = true;
+    // At most a third of the time goes to the Lagrangian bound; the rest to the search.
+    let now = Instant::now();
+    let bound_deadline = now + deadline.saturating_duration_since(now) / 3;
+    let lo = largest_sizes_bound(inst, needed).min(hi);
+    let mut lo = count_lower_bound(inst, needed, lo, hi, bound_deadline);
     let mut nodes = 0;
+    // The walk down leaves a quarter of what remains to maximising the final count's coverage.
+    let now = Instant::now();
+    let walk_deadline = now + deadline.saturating_duration_since(now) * 3 / 4;
     // Walk down from the greedy count: can one site fewer still reach the target?
     let mut k = hi;
-    while k > lo.max(1) {
+    while k > lo {
         let trial = k - 1;
-        let start = heuristic(trial);
-        if inst.value(&start) >= needed {
-            best.value = inst.value(&start);
-            best.chosen = start;
-            k = trial;
-            continue;
+        let mut start = drop_and_repair(inst, &best.chosen, REPAIR_ROUNDS, walk_deadline);
+        if inst.value(&start) < needed {
+            let fresh = heuristic(trial);
+            if inst.value(&fresh) > inst.value(&start) {
+                start = fresh;
+            }
         }
-        let s = solve_with_floor(inst, trial, &start, deadline, Some(needed));
-        nodes += s.nodes;
-        if s.value >= needed {
-            best.value = s.value;
-            best.chosen = s.chosen;
-            k = trial;
-            continue;
-        }
-        // Exhausted: no `trial` sites reach the target. Timed out: undecided.
-        proven &= s.optimal;
-        break;
+        let found = if inst.value(&start) >= needed {
+            Some(start)
+        } else {
+            let s = solve_with_floor(inst, trial, &start, walk_deadline, Some(needed));
+            nodes += s.nodes;
+            if s.optimal && s.value < needed {
+                // Exhausted: no `trial` sites reach the target.
+                lo = k;
+            }
+            (s.value >= needed).then_some(s.chosen)
+        };
+        let Some(chosen) = found else { break };
+        best.value = inst.value(&chosen);
+        best.chosen = chosen;
+        k = trial;
     }
     // With the fewest sites fixed, cover as many people as possible with them.
     if !best.chosen.is_empty() {
@@ -288,7 +281,43 @@ fn fewest_sites(
         best.optimal = true;
     }
     best.nodes = nodes;
-    (best, reachable, proven)
+    let lo = lo.min(best.chosen.len());
+    (best, reachable, lo)
+}
+
+/// How many sites of the greedy `order` (by marginal gain) reach `needed`; all of them when
+/// none do.
+fn greedy_count(inst: &Instance, order: &[u32], needed: f64) -> usize {
+    let mut acc = 0.0;
+    let mut hit = vec![false; inst.weight.len()];
+    for (n, &c) in order.iter().enumerate() {
+        for &i in &inst.by_candidate[c as usize] {
+            if !std::mem::replace(&mut hit[i as usize], true) {
+                acc += inst.weight[i as usize];
+            }
+        }
+        if acc >= needed {
+            return n + 1;
+        }
+    }
+    order.len()
+}
+
+/// A lower bound on the count: even the largest candidates together must reach `needed`.
+fn largest_sizes_bound(inst: &Instance, needed: f64) -> usize {
+    let mut sizes: Vec<f64> = inst
+        .by_candidate
+        .iter()
+        .map(|r| r.iter().map(|&i| inst.weight[i as usize]).sum())
+        .collect();
+    sizes.sort_unstable_by(|a, b| b.total_cmp(a));
+    let mut lo = 0;
+    let mut s = 0.0;
+    while lo < sizes.len() && s < needed {
+        s += sizes[lo];
+        lo += 1;
+    }
+    lo
 }
 
 /// The plan for a chosen set, ranked, as if proven optimal: sites that add nobody are left
@@ -339,6 +368,7 @@ fn finish(
         gap: 0.0,
         optimal: true,
         count_optimal: matches!(goal, Goal::Target(_)).then_some(true),
+        count_lower_bound: matches!(goal, Goal::Target(_)).then_some(ranked.len()),
         greedy_objective: objective,
         reachable_share: share(existing + inst.weight.iter().sum::<f64>()),
         target_reached: match goal {

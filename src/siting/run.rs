@@ -286,27 +286,25 @@ fn capacitated_plan(
         options.goal,
         options.time_limit,
     )?;
-    let (mut solved, count_optimal) = match options.goal {
+    let (mut solved, fewest) = match options.goal {
         Goal::Add(k) => (plan_capacitated(instance, k), None),
         Goal::Target(t) => {
             let total: f64 = pop.iter().sum();
             let solved = plan_capacitated_target(instance, t * total);
             let mut fewest = solved.count_bound;
-            if uncapacitated.count_optimal == Some(true) && uncapacitated.target_reached {
-                fewest = fewest.max(uncapacitated.sites.len());
+            if uncapacitated.target_reached {
+                fewest = fewest.max(uncapacitated.count_lower_bound.unwrap_or(0));
             }
             let reached = solved.objective >= t * total * (1.0 - 1e-12);
-            (
-                solved.clone(),
-                Some(reached && solved.chosen.len() <= fewest),
-            )
+            (solved.clone(), Some((reached, fewest)))
         }
     };
     if let Goal::Add(_) = options.goal {
         solved.tighten(uncapacitated.upper_bound);
     }
     let mut plan = site_plan(&solved, options.goal, pop, inputs.cover, inputs.covered);
-    plan.count_optimal = count_optimal;
+    plan.count_optimal = fewest.map(|(reached, lb)| reached && solved.chosen.len() <= lb);
+    plan.count_lower_bound = fewest.map(|(_, lb)| lb.min(solved.chosen.len()));
     Ok((plan, solved))
 }
 
@@ -353,6 +351,7 @@ fn site_plan(
         gap: solved.gap,
         optimal: solved.optimal,
         count_optimal: None,
+        count_lower_bound: None,
         greedy_objective: solved.objective,
         reachable_share: share(solved.reachable),
         target_reached,

@@ -96,6 +96,18 @@ fn target_finds_the_fewest_sites() {
             }
             let k = plan.sites.len();
             assert!(plan.objective >= need - 1e-6, "seed {seed}: target missed");
+            // The certified count bound: never above the fewest, equal when claimed proven.
+            let lb = plan.count_lower_bound.expect("a target has a count bound");
+            assert!(lb <= k, "seed {seed}: bound {lb} above the count {k}");
+            assert_eq!(
+                plan.count_optimal,
+                Some(lb == k),
+                "seed {seed} share {share}"
+            );
+            if lb > 0 {
+                let below = exhaustive(&cover, &pop, &covered, lb - 1);
+                assert!(below < need - 1e-6, "seed {seed}: {} sites suffice", lb - 1);
+            }
             if k > 0 {
                 let fewer = exhaustive(&cover, &pop, &covered, k - 1);
                 assert!(
