@@ -1,39 +1,11 @@
 //! End-to-end tests of `coverage --capacitated`: residents assigned to centres within reach,
 //! no centre over its capacity, the new keys in every layer, and the bad inputs.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_circleplan"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn read_json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn demo_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
-}
-
-fn props(layer: &serde_json::Value) -> Vec<&serde_json::Value> {
-    layer["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| &f["properties"])
-        .collect()
-}
+use common::{demo_data, props, read_json, run, write};
 
 fn capacitated_demo(dir: &Path, residents_per_capacity: &str) -> PathBuf {
     let d = demo_data();

@@ -2,44 +2,11 @@
 //! contract, every bad input from the issue list, and byte-identical output at any thread
 //! count.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_circleplan"))
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    bin()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-/// A JSON file written by the binary, parsed.
-fn read_json(dir: &Path, rel: &str) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join(rel)).unwrap()).unwrap()
-}
-
-fn point(id: &str, lon: &str, lat: &str, props: &str) -> String {
-    format!(
-        r#"{{"type":"Feature","properties":{{"id":"{id}"{props}}},"geometry":{{"type":"Point","coordinates":[{lon},{lat}]}}}}"#
-    )
-}
-
-fn collection(features: &[String]) -> String {
-    format!(
-        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-        features.join(",")
-    )
-}
+use common::{bin, collection, point, read_json_in, run, synth_city, write};
 
 fn good_centres(dir: &Path) -> PathBuf {
     write(
@@ -49,28 +16,9 @@ fn good_centres(dir: &Path) -> PathBuf {
     )
 }
 
+/// The synthetic city the end-to-end tests share, in `dir/city`.
 fn synth(dir: &Path) {
-    let out = run(
-        dir,
-        &[
-            "synth",
-            "--compounds",
-            "800",
-            "--centers",
-            "60",
-            "--candidates",
-            "80",
-            "--seed",
-            "3",
-            "-o",
-            "city",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    synth_city(dir, "800", "60", "80", "3");
 }
 
 #[test]
@@ -121,7 +69,7 @@ fn coverage_writes_the_contract_keys() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let summary: serde_json::Value = read_json(dir.path(), "out/summary.json");
+    let summary: serde_json::Value = read_json_in(dir.path(), "out/summary.json");
     assert_eq!(summary["circle"]["radius_m"], 1000.0);
     assert_eq!(summary["circle"]["minutes"], 15.0);
     assert_eq!(summary["circle"]["metric"], "euclidean");
@@ -131,7 +79,7 @@ fn coverage_writes_the_contract_keys() {
     assert!(share > 0.0 && share <= 1.0);
     assert!(summary["groups"]["street"].as_array().unwrap().len() > 1);
     assert!(!summary["levels"].as_array().unwrap().is_empty());
-    let compounds: serde_json::Value = read_json(dir.path(), "out/compounds.geojson");
+    let compounds: serde_json::Value = read_json_in(dir.path(), "out/compounds.geojson");
     let features = compounds["features"].as_array().unwrap();
     assert_eq!(features.len(), 800);
     let mut n_covered = 0;
@@ -154,7 +102,7 @@ fn coverage_writes_the_contract_keys() {
         n_covered += covered_flag as u64;
     }
     assert_eq!(n_covered, covered);
-    let centres: serde_json::Value = read_json(dir.path(), "out/centers.geojson");
+    let centres: serde_json::Value = read_json_in(dir.path(), "out/centers.geojson");
     let p = &centres["features"][0]["properties"];
     for key in ["id", "level", "served_population", "served_compounds"] {
         assert!(!p[key].is_null(), "{key} missing");
@@ -258,7 +206,7 @@ fn site_and_gaps_answer_on_the_synthetic_city() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let s: serde_json::Value = read_json(dir.path(), "s/summary.json");
+    let s: serde_json::Value = read_json_in(dir.path(), "s/summary.json");
     for key in [
         "objective",
         "added_population",
@@ -271,7 +219,7 @@ fn site_and_gaps_answer_on_the_synthetic_city() {
         assert!(s.get(key).is_some(), "{key} missing");
     }
     assert!(s["upper_bound"].as_f64().unwrap() >= s["objective"].as_f64().unwrap());
-    let sites: serde_json::Value = read_json(dir.path(), "s/sites.geojson");
+    let sites: serde_json::Value = read_json_in(dir.path(), "s/sites.geojson");
     let first = &sites["features"][0]["properties"];
     assert_eq!(first["rank"], 1);
     assert!(first["gain_population"].as_f64().unwrap() > 0.0);
@@ -283,14 +231,14 @@ fn site_and_gaps_answer_on_the_synthetic_city() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let g: serde_json::Value = read_json(dir.path(), "g/gaps.geojson");
+    let g: serde_json::Value = read_json_in(dir.path(), "g/gaps.geojson");
     let feats = g["features"].as_array().unwrap();
     let zone_pop: f64 = feats
         .iter()
         .filter(|f| f["properties"]["kind"] == "zone")
         .map(|f| f["properties"]["population"].as_f64().unwrap())
         .sum();
-    let summary: serde_json::Value = read_json(dir.path(), "g/summary.json");
+    let summary: serde_json::Value = read_json_in(dir.path(), "g/summary.json");
     let uncovered = summary["population"]["uncovered"].as_f64().unwrap();
     assert!(
         (zone_pop - uncovered).abs() < 1e-3,
@@ -548,7 +496,7 @@ fn walking_coverage_sees_the_river() {
     assert!(w["detour"]["covered_straight_not_walk"].as_u64().unwrap() > 0);
     assert!(w["detour"]["median_ratio"].as_f64().unwrap() >= 1.0);
     assert!(w["network"]["nodes"].as_u64().unwrap() > 0);
-    let areas: serde_json::Value = read_json(dir.path(), "w/circles.geojson");
+    let areas: serde_json::Value = read_json_in(dir.path(), "w/circles.geojson");
     assert_eq!(areas["features"][0]["properties"]["kind"], "service_area");
     assert_eq!(areas["features"][0]["geometry"]["type"], "Polygon");
 }
@@ -687,7 +635,7 @@ fn projected_csv_is_converted_with_crs() {
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["inputs"]["compounds"]["crs"], "EPSG:4547");
     assert_eq!(s["compounds"]["covered"], 1);
-    let c: serde_json::Value = read_json(dir.path(), "out/compounds.geojson");
+    let c: serde_json::Value = read_json_in(dir.path(), "out/compounds.geojson");
     let xy = &c["features"][0]["geometry"]["coordinates"];
     assert!((xy[0].as_f64().unwrap() - 114.3).abs() < 1e-7, "{xy}");
     assert!((xy[1].as_f64().unwrap() - 30.6).abs() < 1e-7, "{xy}");
@@ -771,11 +719,11 @@ fn outputs_can_be_written_back_in_gcj02() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let c: serde_json::Value = read_json(dir.path(), "out/compounds.geojson");
+    let c: serde_json::Value = read_json_in(dir.path(), "out/compounds.geojson");
     let xy = &c["features"][0]["geometry"]["coordinates"];
     assert!((xy[0].as_f64().unwrap() - 117.2850).abs() < 1e-7, "{xy}");
     assert!((xy[1].as_f64().unwrap() - 31.8620).abs() < 1e-7, "{xy}");
-    let s: serde_json::Value = read_json(dir.path(), "out/summary.json");
+    let s: serde_json::Value = read_json_in(dir.path(), "out/summary.json");
     assert_eq!(s["output_coords"], "gcj02");
     // By default the same input comes out in WGS84, shifted by a few hundred metres.
     let out = run(
@@ -793,7 +741,7 @@ fn outputs_can_be_written_back_in_gcj02() {
         ],
     );
     assert!(out.status.success());
-    let c: serde_json::Value = read_json(dir.path(), "wgs/compounds.geojson");
+    let c: serde_json::Value = read_json_in(dir.path(), "wgs/compounds.geojson");
     let lon = c["features"][0]["geometry"]["coordinates"][0]
         .as_f64()
         .unwrap();

@@ -2,48 +2,18 @@
 //! their declared systems, GeoJSON under another name, spreadsheet-style numbers, and the
 //! candidates layer's own flags. The bad inputs are in `bad_inputs.rs`.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_circleplan"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn json_of(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn point(id: &str, x: f64, y: f64, props: &str) -> String {
-    format!(
-        r#"{{"type":"Feature","properties":{{"id":"{id}"{props}}},"geometry":{{"type":"Point","coordinates":[{x},{y}]}}}}"#
-    )
-}
-
-fn collection(crs: Option<&str>, features: &[String]) -> String {
-    let crs = crs
-        .map(|name| format!(r#""crs":{{"type":"name","properties":{{"name":"{name}"}}}},"#))
-        .unwrap_or_default();
-    format!(
-        r#"{{"type":"FeatureCollection",{crs}"features":[{}]}}"#,
-        features.join(",")
-    )
-}
+use common::{collection_in, json_of, point, run};
 
 /// (114.3, 30.6) in CGCS2000 3-degree Gauss–Krüger, central meridian 114E (EPSG:4547).
 const GK_X: f64 = 528770.237;
 const GK_Y: f64 = 3386666.251;
 
 fn centres(dir: &Path) {
-    let s = collection(
+    let s = collection_in(
         None,
         &[point("S1", 114.301, 30.601, r#","level":"street""#)],
     );
@@ -86,7 +56,7 @@ fn crs_applies_to_csv_layers_and_not_to_geojson() {
 fn geojson_crs_member_is_honoured() {
     let dir = tempfile::tempdir().unwrap();
     centres(dir.path());
-    let c = collection(
+    let c = collection_in(
         Some("urn:ogc:def:crs:EPSG::4547"),
         &[point("A", GK_X, GK_Y, r#","population":100"#)],
     );
@@ -106,7 +76,7 @@ fn geojson_crs_member_is_honoured() {
     assert_eq!(s["compounds"]["covered"], 1, "{s}");
     assert_eq!(s["inputs"]["compounds"]["crs"], "EPSG:4547");
     // CRS84 is plain longitude/latitude.
-    let c = collection(
+    let c = collection_in(
         Some("urn:ogc:def:crs:OGC:1.3:CRS84"),
         &[point("A", 114.3, 30.6, r#","population":100"#)],
     );
@@ -131,7 +101,7 @@ fn geojson_crs_member_is_honoured() {
 fn per_layer_crs_flag_applies_to_geojson() {
     let dir = tempfile::tempdir().unwrap();
     centres(dir.path());
-    let c = collection(None, &[point("A", GK_X, GK_Y, "")]);
+    let c = collection_in(None, &[point("A", GK_X, GK_Y, "")]);
     std::fs::write(dir.path().join("c.geojson"), c).unwrap();
     let s = json_of(&run(
         dir.path(),
@@ -154,7 +124,7 @@ fn per_layer_crs_flag_applies_to_geojson() {
 fn geojson_saved_as_txt_is_read_as_geojson() {
     let dir = tempfile::tempdir().unwrap();
     centres(dir.path());
-    let c = collection(None, &[point("A", 114.3, 30.6, r#","population":7"#)]);
+    let c = collection_in(None, &[point("A", 114.3, 30.6, r#","population":7"#)]);
     std::fs::write(dir.path().join("c.txt"), c).unwrap();
     let s = json_of(&run(
         dir.path(),
@@ -198,7 +168,7 @@ fn populations_as_spreadsheets_show_them_are_read() {
 fn candidates_have_their_own_crs_and_id_field() {
     let dir = tempfile::tempdir().unwrap();
     centres(dir.path());
-    let c = collection(
+    let c = collection_in(
         None,
         &[
             point("near", 114.3, 30.6, r#","population":10"#),

@@ -2,27 +2,11 @@
 //! fresh temporary directory, the output contract, bad profiles and layers, and
 //! byte-identical output at any thread count.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn run(dir: &Path, args: &[&str], threads: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_circleplan"))
-        .current_dir(dir)
-        .env("RAYON_NUM_THREADS", threads)
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
+use std::path::Path;
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn read_json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
+use common::{read_json, run_threads, write};
 
 const PROFILE: &str = r#"name = "test profile"
 [[facility]]
@@ -86,7 +70,7 @@ const ARGS: &[&str] = &[
 fn contract_run() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     inputs(dir.path());
-    let out = run(dir.path(), ARGS, "2");
+    let out = run_threads(dir.path(), ARGS, "2");
     assert!(
         out.status.success(),
         "{}",
@@ -251,7 +235,7 @@ fn lifecircle_xlsx_has_chinese_headers_with_lang_zh() {
     inputs(dir.path());
     let mut args = ARGS.to_vec();
     args.extend(["--lang", "zh"]);
-    let out = run(dir.path(), &args, "2");
+    let out = run_threads(dir.path(), &args, "2");
     assert!(
         out.status.success(),
         "{}",
@@ -271,9 +255,9 @@ fn lifecircle_output_is_identical_on_one_thread_and_many() {
     inputs(dir.path());
     let mut args = ARGS.to_vec();
     *args.last_mut().unwrap() = "one";
-    assert!(run(dir.path(), &args, "1").status.success());
+    assert!(run_threads(dir.path(), &args, "1").status.success());
     *args.last_mut().unwrap() = "many";
-    assert!(run(dir.path(), &args, "4").status.success());
+    assert!(run_threads(dir.path(), &args, "4").status.success());
     for f in [
         "summary.json",
         "compounds.geojson",
@@ -288,7 +272,7 @@ fn lifecircle_output_is_identical_on_one_thread_and_many() {
 }
 
 fn assert_bad(dir: &Path, args: &[&str], expect: &[&str]) {
-    let out = run(dir, args, "2");
+    let out = run_threads(dir, args, "2");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -363,7 +347,7 @@ fn lifecircle_bad_profiles_and_layers_get_one_line() {
 #[test]
 fn profile_prints_the_builtin_toml() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(dir.path(), &["profile", "gb50180-2018"], "1");
+    let out = run_threads(dir.path(), &["profile", "gb50180-2018"], "1");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("name = \"GB 50180-2018\""));
@@ -377,7 +361,7 @@ fn profile_prints_the_builtin_toml() {
     );
     let mut args = ARGS.to_vec();
     args[8] = "copy.toml";
-    let out = run(dir.path(), &args, "1");
+    let out = run_threads(dir.path(), &args, "1");
     assert!(
         out.status.success(),
         "{}",
@@ -391,7 +375,11 @@ fn profile_prints_the_builtin_toml() {
             .starts_with("no facility of 14 of the profile's 16 types (nursery, ")
     });
     assert!(absent, "{}", s["warnings"]);
-    assert!(!run(dir.path(), &["profile", "nope"], "1").status.success());
+    assert!(
+        !run_threads(dir.path(), &["profile", "nope"], "1")
+            .status
+            .success()
+    );
 }
 
 const SYNTH_PROFILE: &str = r#"name = "synthetic levels"
@@ -438,7 +426,7 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
         "-o",
         "city",
     ];
-    assert!(run(d, &synth, "2").status.success());
+    assert!(run_threads(d, &synth, "2").status.success());
     write(d, "levels.toml", SYNTH_PROFILE);
     let base = [
         "lifecircle",
@@ -453,7 +441,7 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
     ];
     let mut straight = base.to_vec();
     straight.extend(["-o", "straight"]);
-    let out = run(d, &straight, "2");
+    let out = run_threads(d, &straight, "2");
     assert!(
         out.status.success(),
         "{}",
@@ -468,7 +456,7 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
         "-o",
         "walk",
     ]);
-    let out = run(d, &walk, "2");
+    let out = run_threads(d, &walk, "2");
     assert!(
         out.status.success(),
         "{}",
@@ -512,7 +500,7 @@ fn lifecircle_reads_a_cost_table_keyed_by_facility_ids() {
     let mut args = ARGS.to_vec();
     args.truncate(args.len() - 4); // no 2SFCA, no -o
     args.extend(["--metric", "matrix", "--matrix", "costs.csv", "-o", "out"]);
-    let out = run(d, &args, "2");
+    let out = run_threads(d, &args, "2");
     assert!(
         out.status.success(),
         "{}",
@@ -537,7 +525,7 @@ fn lifecircle_reads_a_cost_table_keyed_by_facility_ids() {
 fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = run(d, &["demo"], "2");
+    let out = run_threads(d, &["demo"], "2");
     assert!(
         out.status.success(),
         "{}",
@@ -560,7 +548,7 @@ fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
         "-o",
         "city",
     ];
-    assert!(run(d, &synth, "2").status.success());
+    assert!(run_threads(d, &synth, "2").status.success());
     let f = features(d, "city/facilities.geojson");
     assert_eq!(f.len(), 500);
     let args = [
@@ -572,7 +560,7 @@ fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
         "--format",
         "json",
     ];
-    let out = run(d, &args, "2");
+    let out = run_threads(d, &args, "2");
     assert!(
         out.status.success(),
         "{}",
@@ -604,7 +592,7 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
     inputs(dir.path());
     let mut args = ARGS.to_vec();
     args.extend(["--report", "r.html", "--lang", "en"]);
-    let out = run(dir.path(), &args, "2");
+    let out = run_threads(dir.path(), &args, "2");
     assert!(
         out.status.success(),
         "{}",
@@ -622,7 +610,7 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
         html.contains("<tr><td>B</td><td>s2</td><td>kindergarten</td>"),
         "{html}"
     );
-    let again = run(dir.path(), &args, "1");
+    let again = run_threads(dir.path(), &args, "1");
     assert!(again.status.success());
     assert_eq!(
         std::fs::read_to_string(dir.path().join("r.html")).unwrap(),
@@ -637,7 +625,7 @@ fn lifecircle_keeps_one_run_per_folder_and_refuses_a_colliding_report() {
     inputs(d);
     let mut args = ARGS.to_vec();
     args.extend(["--report", "out/ledger.csv"]);
-    let out = run(d, &args, "2");
+    let out = run_threads(d, &args, "2");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("collides"));
     assert!(!d.join("out").exists());
@@ -652,9 +640,9 @@ fn lifecircle_keeps_one_run_per_folder_and_refuses_a_colliding_report() {
         "-o",
         "out",
     ];
-    assert!(run(d, &cov, "2").status.success());
+    assert!(run_threads(d, &cov, "2").status.success());
     assert!(d.join("out/centers.geojson").exists());
-    assert!(run(d, ARGS, "2").status.success());
+    assert!(run_threads(d, ARGS, "2").status.success());
     assert!(
         !d.join("out/centers.geojson").exists(),
         "stale coverage layer kept"
