@@ -5,11 +5,11 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{demo_data, props, read_json, run, write};
+use common::{demo_data, props, read_json, run, succeed, write};
 
 fn capacitated_demo(dir: &Path, residents_per_capacity: &str) -> PathBuf {
     let d = demo_data();
-    let out = run(
+    let out = succeed(
         dir,
         &[
             "coverage",
@@ -23,11 +23,6 @@ fn capacitated_demo(dir: &Path, residents_per_capacity: &str) -> PathBuf {
             "-o",
             "out",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("Under capacity:"), "{table}");
@@ -142,7 +137,7 @@ fn a_small_centre_serves_only_its_capacity() {
     let dir = tmp.path();
     write(dir, "c.geojson", COMPOUNDS);
     write(dir, "s.geojson", &centres(r#","capacity":120"#));
-    let out = run(
+    let out = succeed(
         dir,
         &[
             "coverage",
@@ -156,11 +151,6 @@ fn a_small_centre_serves_only_its_capacity() {
             "-o",
             "out",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["population"]["covered"], 150.0);
@@ -193,12 +183,7 @@ fn site_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
         "out",
     ];
     args.extend(extra);
-    let out = run(dir, &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(dir, &args);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -283,7 +268,7 @@ fn auto_candidates_need_a_candidate_capacity() {
 fn the_report_lists_over_subscribed_centres() {
     let tmp = tempfile::tempdir().unwrap();
     let d = demo_data();
-    let out = run(
+    succeed(
         tmp.path(),
         &[
             "coverage",
@@ -298,11 +283,6 @@ fn the_report_lists_over_subscribed_centres() {
             "r.html",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let html = std::fs::read_to_string(tmp.path().join("r.html")).unwrap();
     assert!(html.contains("id=\"table-capacity\""), "no capacity table");
     // S200 is the most over-subscribed demo centre at 2 residents per m².
@@ -314,7 +294,7 @@ fn capacitated_target_reaches_the_share_with_a_proven_count() {
     let tmp = tempfile::tempdir().unwrap();
     let d = demo_data();
     let run_target = |r: &str| {
-        let out = run(
+        let out = succeed(
             tmp.path(),
             &[
                 "site",
@@ -332,11 +312,6 @@ fn capacitated_target_reaches_the_share_with_a_proven_count() {
                 "--format",
                 "json",
             ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };

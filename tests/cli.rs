@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{bin, collection, point, read_json_in, run, synth_city, write};
+use common::{bin, collection, point, read_json_in, run, succeed, synth_city, write};
 
 fn good_centres(dir: &Path) -> PathBuf {
     write(
@@ -24,12 +24,7 @@ fn synth(dir: &Path) {
 #[test]
 fn demo_runs_and_writes_every_layer() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(dir.path(), &["demo"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(dir.path(), &["demo"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Population covered"), "{text}");
     for f in [
@@ -49,7 +44,7 @@ fn demo_runs_and_writes_every_layer() {
 fn coverage_writes_the_contract_keys() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path());
-    let out = run(
+    succeed(
         dir.path(),
         &[
             "coverage",
@@ -63,11 +58,6 @@ fn coverage_writes_the_contract_keys() {
             "-o",
             "out",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let summary: serde_json::Value = read_json_in(dir.path(), "out/summary.json");
     assert_eq!(summary["circle"]["radius_m"], 1000.0);
@@ -200,12 +190,7 @@ fn site_and_gaps_answer_on_the_synthetic_city() {
     ];
     let mut args = vec!["site", "--candidates", "auto", "--add", "4", "-o", "s"];
     args.extend(base);
-    let out = run(dir.path(), &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed(dir.path(), &args);
     let s: serde_json::Value = read_json_in(dir.path(), "s/summary.json");
     for key in [
         "objective",
@@ -225,12 +210,7 @@ fn site_and_gaps_answer_on_the_synthetic_city() {
     assert!(first["gain_population"].as_f64().unwrap() > 0.0);
     let mut args = vec!["gaps", "-o", "g"];
     args.extend(base);
-    let out = run(dir.path(), &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed(dir.path(), &args);
     let g: serde_json::Value = read_json_in(dir.path(), "g/gaps.geojson");
     let feats = g["features"].as_array().unwrap();
     let zone_pop: f64 = feats
@@ -414,7 +394,7 @@ fn chinese_csv_in_gbk_and_gcj02_is_read() {
     let (bytes, _, _) = encoding_rs::GBK.encode(text);
     std::fs::write(dir.path().join("c.csv"), &bytes).unwrap();
     good_centres(dir.path());
-    let out = run(
+    let out = succeed(
         dir.path(),
         &[
             "coverage",
@@ -431,11 +411,6 @@ fn chinese_csv_in_gbk_and_gcj02_is_read() {
             "--id-field",
             "编号",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["population"]["total"], 150.0);
@@ -532,12 +507,7 @@ fn matrix_metric_reads_a_cost_table() {
         "--format",
         "json",
     ];
-    let out = run(dir.path(), &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(dir.path(), &args);
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["population"]["covered"], 10.0);
     assert_eq!(s["compounds"]["unreachable"], 1);
@@ -611,7 +581,7 @@ fn projected_csv_is_converted_with_crs() {
         "s.geojson",
         &collection(&[point("S1", "114.301", "30.601", r#","level":"street""#)]),
     );
-    let out = run(
+    let out = succeed(
         dir.path(),
         &[
             "coverage",
@@ -626,11 +596,6 @@ fn projected_csv_is_converted_with_crs() {
             "--format",
             "json",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["inputs"]["compounds"]["crs"], "EPSG:4547");
@@ -652,7 +617,7 @@ fn projected_csv_is_converted_with_crs() {
 fn site_on_foot_uses_street_nodes_as_auto_candidates() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path());
-    let out = run(
+    let out = succeed(
         dir.path(),
         &[
             "site",
@@ -671,11 +636,6 @@ fn site_on_foot_uses_street_nodes_as_auto_candidates() {
             "--format",
             "json",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["circle"]["metric"], "network");
@@ -697,7 +657,7 @@ fn outputs_can_be_written_back_in_gcj02() {
         "s.geojson",
         &collection(&[point("S1", "117.2860", "31.8630", r#","level":"street""#)]),
     );
-    let out = run(
+    succeed(
         dir.path(),
         &[
             "coverage",
@@ -713,11 +673,6 @@ fn outputs_can_be_written_back_in_gcj02() {
             "-o",
             "out",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let c: serde_json::Value = read_json_in(dir.path(), "out/compounds.geojson");
     let xy = &c["features"][0]["geometry"]["coordinates"];

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{bin, repo};
+use common::repo;
 
 /// The command lines inside the fenced code blocks of a Markdown file, with `\`
 /// continuations joined.
@@ -100,11 +100,7 @@ fn run_documented(file: &str, expected: usize) {
     );
     let dir = workspace();
     for args in &commands {
-        let out = bin()
-            .current_dir(dir.path())
-            .args(args)
-            .output()
-            .expect("binary runs");
+        let out = common::run(dir.path(), args);
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -145,7 +141,7 @@ fn data_readme_synth_command_rebuilds_the_demo_files() {
     );
     let dir = tempfile::tempdir().unwrap();
     let args = circleplan_args(command).unwrap();
-    let out = bin().current_dir(dir.path()).args(&args).output().unwrap();
+    let out = common::run(dir.path(), &args);
     assert!(
         out.status.success(),
         "{}",
@@ -174,7 +170,7 @@ fn id_field_is_a_default_that_each_layer_applies_where_it_has_it() {
             "--quiet",
         ];
         args.extend(extra);
-        bin().current_dir(dir.path()).args(&args).output().unwrap()
+        common::run(dir.path(), &args)
     };
     let csv = std::fs::read_to_string(repo().join("data/demo/compounds.csv")).unwrap();
     let first_compound = csv

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{collection_in, json_of, point, run};
+use common::{collection_in, json_of, point, run, succeed};
 
 /// (114.3, 30.6) in CGCS2000 3-degree Gauss–Krüger, central meridian 114E (EPSG:4547).
 const GK_X: f64 = 528770.237;
@@ -183,7 +183,7 @@ fn candidates_have_their_own_crs_and_id_field() {
         GK_Y + 9000.0
     );
     std::fs::write(dir.path().join("k.csv"), k).unwrap();
-    let out = run(
+    succeed(
         dir.path(),
         &[
             "site",
@@ -203,11 +203,6 @@ fn candidates_have_their_own_crs_and_id_field() {
             "out",
             "--quiet",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let sites: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("out/sites.geojson")).unwrap())

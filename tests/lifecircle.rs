@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{read_json, run_threads, write};
+use common::{read_json, run_threads, succeed_threads, write};
 
 const PROFILE: &str = r#"name = "test profile"
 [[facility]]
@@ -70,12 +70,7 @@ const ARGS: &[&str] = &[
 fn contract_run() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     inputs(dir.path());
-    let out = run_threads(dir.path(), ARGS, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed_threads(dir.path(), ARGS, "2");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("\"hospital\" (1)"), "{stdout}");
     dir
@@ -235,12 +230,7 @@ fn lifecircle_xlsx_has_chinese_headers_with_lang_zh() {
     inputs(dir.path());
     let mut args = ARGS.to_vec();
     args.extend(["--lang", "zh"]);
-    let out = run_threads(dir.path(), &args, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(dir.path(), &args, "2");
     let strings = xlsx_strings(&dir.path().join("out/lifecircle.xlsx"));
     assert!(
         strings.contains("覆盖人口") && strings.contains("缺失设施类型"),
@@ -361,12 +351,7 @@ fn profile_prints_the_builtin_toml() {
     );
     let mut args = ARGS.to_vec();
     args[8] = "copy.toml";
-    let out = run_threads(dir.path(), &args, "1");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(dir.path(), &args, "1");
     let s = read_json(&dir.path().join("out/summary.json"));
     assert_eq!(s["lifecircle"]["types"].as_array().unwrap().len(), 16);
     let absent = s["warnings"].as_array().unwrap().iter().any(|w| {
@@ -441,12 +426,7 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
     ];
     let mut straight = base.to_vec();
     straight.extend(["-o", "straight"]);
-    let out = run_threads(d, &straight, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(d, &straight, "2");
     let mut walk = base.to_vec();
     walk.extend([
         "--metric",
@@ -456,12 +436,7 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
         "-o",
         "walk",
     ]);
-    let out = run_threads(d, &walk, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(d, &walk, "2");
     let s = features(d, "straight/compounds.geojson");
     let w = features(d, "walk/compounds.geojson");
     assert_eq!(s.len(), w.len());
@@ -500,12 +475,7 @@ fn lifecircle_reads_a_cost_table_keyed_by_facility_ids() {
     let mut args = ARGS.to_vec();
     args.truncate(args.len() - 4); // no 2SFCA, no -o
     args.extend(["--metric", "matrix", "--matrix", "costs.csv", "-o", "out"]);
-    let out = run_threads(d, &args, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(d, &args, "2");
     let c = features(d, "out/compounds.geojson");
     assert_eq!(c[0]["d_kindergarten"], 250);
     assert_eq!(c[0]["ok_kindergarten"], true);
@@ -525,12 +495,7 @@ fn lifecircle_reads_a_cost_table_keyed_by_facility_ids() {
 fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = run_threads(d, &["demo"], "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed_threads(d, &["demo"], "2");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Life circle (GB 50180-2018"), "{text}");
     for f in ["summary.json", "ledger.csv", "lifecircle.xlsx"] {
@@ -560,12 +525,7 @@ fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
         "--format",
         "json",
     ];
-    let out = run_threads(d, &args, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed_threads(d, &args, "2");
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let types = s["lifecircle"]["types"].as_array().unwrap();
     assert!(
@@ -592,12 +552,7 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
     inputs(dir.path());
     let mut args = ARGS.to_vec();
     args.extend(["--report", "r.html", "--lang", "en"]);
-    let out = run_threads(dir.path(), &args, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(dir.path(), &args, "2");
     let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
     assert!(html.contains("Completeness per compound") && html.contains("<circle"));
     assert!(

@@ -2,6 +2,7 @@
 //! files, read JSON outputs back, build small GeoJSON layers. Each suite uses a subset.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -23,7 +24,7 @@ pub fn bin() -> Command {
 }
 
 /// Runs circleplan in `dir` with `args`; success is left to the caller.
-pub fn run(dir: &Path, args: &[&str]) -> Output {
+pub fn run(dir: &Path, args: &[impl AsRef<OsStr>]) -> Output {
     bin()
         .current_dir(dir)
         .args(args)
@@ -32,7 +33,7 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// As [`run`], with `RAYON_NUM_THREADS` set to `threads`.
-pub fn run_threads(dir: &Path, args: &[&str], threads: &str) -> Output {
+pub fn run_threads(dir: &Path, args: &[impl AsRef<OsStr>], threads: &str) -> Output {
     bin()
         .current_dir(dir)
         .env("RAYON_NUM_THREADS", threads)
@@ -43,7 +44,15 @@ pub fn run_threads(dir: &Path, args: &[&str], threads: &str) -> Output {
 
 /// Runs and asserts success (naming the command and its stderr), returning the output.
 pub fn succeed(dir: &Path, args: &[&str]) -> Output {
-    let out = run(dir, args);
+    assert_succeeded(args, run(dir, args))
+}
+
+/// As [`succeed`], with `RAYON_NUM_THREADS` set to `threads`.
+pub fn succeed_threads(dir: &Path, args: &[&str], threads: &str) -> Output {
+    assert_succeeded(args, run_threads(dir, args, threads))
+}
+
+fn assert_succeeded(args: &[&str], out: Output) -> Output {
     assert!(
         out.status.success(),
         "circleplan {args:?} failed: {}",
