@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::ffi::OsStr;
+use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -43,16 +44,16 @@ pub fn run_threads(dir: &Path, args: &[impl AsRef<OsStr>], threads: &str) -> Out
 }
 
 /// Runs and asserts success (naming the command and its stderr), returning the output.
-pub fn succeed(dir: &Path, args: &[&str]) -> Output {
+pub fn succeed<S: AsRef<OsStr> + Debug>(dir: &Path, args: &[S]) -> Output {
     assert_succeeded(args, run(dir, args))
 }
 
 /// As [`succeed`], with `RAYON_NUM_THREADS` set to `threads`.
-pub fn succeed_threads(dir: &Path, args: &[&str], threads: &str) -> Output {
+pub fn succeed_threads<S: AsRef<OsStr> + Debug>(dir: &Path, args: &[S], threads: &str) -> Output {
     assert_succeeded(args, run_threads(dir, args, threads))
 }
 
-fn assert_succeeded(args: &[&str], out: Output) -> Output {
+fn assert_succeeded(args: &[impl Debug], out: Output) -> Output {
     assert!(
         out.status.success(),
         "circleplan {args:?} failed: {}",
