@@ -96,7 +96,8 @@ const TOUR_STEPS: &[Step] = &[Step {
     args: &["demo"],
 }];
 
-/// A small seeded synthetic city with streets, walked (`--metric network`).
+/// A small seeded synthetic city with streets, walked (`--metric network`), and one with
+/// GIS-style streets (polylines not split at crossings) walked with `--node-crossings`.
 const WALK_STEPS: &[Step] = &[
     Step {
         out: "city",
@@ -159,6 +160,38 @@ const WALK_STEPS: &[Step] = &[
             "network",
             "--network",
             "city/streets.geojson",
+        ],
+    },
+    Step {
+        out: "gis-city",
+        args: &[
+            "synth",
+            "--compounds",
+            "200",
+            "--centers",
+            "12",
+            "--candidates",
+            "10",
+            "--seed",
+            "11",
+            "--gis-streets",
+            "150",
+        ],
+    },
+    Step {
+        out: "gis-walk",
+        args: &[
+            "coverage",
+            "--compounds",
+            "gis-city/compounds.geojson",
+            "--centers",
+            "gis-city/centers.geojson",
+            "--metric",
+            "network",
+            "--network",
+            "gis-city/streets.geojson",
+            "--node-crossings",
+            "--circles",
         ],
     },
 ];
