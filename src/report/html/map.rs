@@ -635,6 +635,19 @@ fn swatch(shape: &str) -> String {
     format!("<svg class=\"sw\" viewBox=\"0 0 20 20\" aria-hidden=\"true\">{shape}</svg>")
 }
 
+/// A legend list being written: one `<li>` per swatch and its text.
+struct Legend {
+    out: String,
+}
+
+impl Legend {
+    fn item(&mut self, shape: String, text: &str) {
+        let _ = write!(self.out, "<li>{}", swatch(&shape));
+        push_esc(&mut self.out, text);
+        self.out.push_str("</li>");
+    }
+}
+
 /// The legend: what each colour, shape and size means.
 fn legend(
     input: &ReportInput,
@@ -643,48 +656,67 @@ fn legend(
     density: bool,
     l: &Labels,
 ) -> String {
-    let mut out = String::from("<ul class=\"legend\">");
-    let mut item = |shape: String, text: &str| {
-        let _ = write!(out, "<li>{}", swatch(&shape));
-        push_esc(&mut out, text);
-        out.push_str("</li>");
+    let mut legend = Legend {
+        out: String::from("<ul class=\"legend\">"),
     };
     if density {
-        let mut ramp = String::new();
-        for (k, c) in DENSITY.iter().enumerate() {
-            let _ = write!(
-                ramp,
-                "<rect x=\"{}\" y=\"4\" width=\"4\" height=\"12\" fill=\"{c}\"/>",
-                k * 4
-            );
-        }
-        let cell = nice_ceil(f.extent_m / DENSITY_CELLS_ACROSS);
-        item(
-            ramp,
-            &format!("{} ({}); {}", l.density_note, metres(cell), l.density_share),
-        );
+        density_legend(&mut legend, f, l);
     } else {
-        item(
-            format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{COVERED}\"/>"),
-            l.covered_compound,
-        );
-        item(
-            format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{UNCOVERED}\"/>"),
-            l.uncovered_compound,
-        );
-        if input.sites.is_some() {
-            item(
-                format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{BY_NEW_SITE}\"/>"),
-                l.covered_by_new_site,
-            );
-        }
-        item(
-            "<circle cx=\"6\" cy=\"12\" r=\"2\" fill=\"#868e96\"/>\
-             <circle cx=\"14\" cy=\"10\" r=\"5\" fill=\"#868e96\"/>"
-                .to_string(),
-            l.size_is_population,
+        compound_legend(&mut legend, input, l);
+    }
+    layer_legend(&mut legend, input, l);
+    let mut out = legend.out;
+    out.push_str("</ul>");
+    if !levels.is_empty() {
+        level_legend(&mut out, input, levels, l);
+    }
+    out
+}
+
+/// The density ramp and its cell size.
+fn density_legend(legend: &mut Legend, f: &Frame, l: &Labels) {
+    let mut ramp = String::new();
+    for (k, c) in DENSITY.iter().enumerate() {
+        let _ = write!(
+            ramp,
+            "<rect x=\"{}\" y=\"4\" width=\"4\" height=\"12\" fill=\"{c}\"/>",
+            k * 4
         );
     }
+    let cell = nice_ceil(f.extent_m / DENSITY_CELLS_ACROSS);
+    legend.item(
+        ramp,
+        &format!("{} ({}); {}", l.density_note, metres(cell), l.density_share),
+    );
+}
+
+/// Compound points: covered, uncovered, covered by a new site, and size as population.
+fn compound_legend(legend: &mut Legend, input: &ReportInput, l: &Labels) {
+    legend.item(
+        format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{COVERED}\"/>"),
+        l.covered_compound,
+    );
+    legend.item(
+        format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{UNCOVERED}\"/>"),
+        l.uncovered_compound,
+    );
+    if input.sites.is_some() {
+        legend.item(
+            format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{BY_NEW_SITE}\"/>"),
+            l.covered_by_new_site,
+        );
+    }
+    legend.item(
+        "<circle cx=\"6\" cy=\"12\" r=\"2\" fill=\"#868e96\"/>\
+         <circle cx=\"14\" cy=\"10\" r=\"5\" fill=\"#868e96\"/>"
+            .to_string(),
+        l.size_is_population,
+    );
+}
+
+/// Service circles (or the note that they are omitted), gap zones with their best sites, and
+/// proposed sites.
+fn layer_legend(legend: &mut Legend, input: &ReportInput, l: &Labels) {
     if !input.centres.is_empty() {
         if input.centres.len() <= MAX_CIRCLES {
             let text = if input.analysis.metric == crate::coverage::Metric::Euclidean {
@@ -692,27 +724,27 @@ fn legend(
             } else {
                 l.service_circle_straight
             };
-            item(
+            legend.item(
                 "<circle cx=\"10\" cy=\"10\" r=\"8\" class=\"sw-sc\"/>".into(),
                 text,
             );
         } else {
-            item(String::new(), l.circles_omitted);
+            legend.item(String::new(), l.circles_omitted);
         }
     }
     if input.gaps.is_some() {
-        item(
+        legend.item(
             "<rect x=\"2\" y=\"4\" width=\"16\" height=\"12\" rx=\"4\" class=\"sw-gz\"/>".into(),
             l.gap_zone,
         );
-        item(
+        legend.item(
             "<rect x=\"6\" y=\"6\" width=\"8\" height=\"8\" transform=\"rotate(45 10 10)\" class=\"sw-bs\"/>"
                 .into(),
             l.zone_best_site,
         );
     }
     if input.sites.is_some() {
-        item(
+        legend.item(
             format!(
                 "<circle cx=\"10\" cy=\"10\" r=\"8\" fill=\"{SITE}\"/>\
                  <text x=\"10\" y=\"14\" text-anchor=\"middle\" font-size=\"11\" fill=\"#fff\">1</text>"
@@ -720,30 +752,30 @@ fn legend(
             l.proposed_site,
         );
     }
-    out.push_str("</ul>");
-    if !levels.is_empty() {
+}
+
+/// The centre levels: a square of each level's colour and size, its name and its count.
+fn level_legend(out: &mut String, input: &ReportInput, levels: &[(String, &str, f64)], l: &Labels) {
+    let _ = write!(
+        out,
+        "<ul class=\"legend\"><li class=\"lh\">{}:</li>",
+        l.centre_levels
+    );
+    for (name, colour, size) in levels {
+        let n = input.centres.level.iter().filter(|x| *x == name).count();
+        let side = size.clamp(6.0, 14.0);
+        let o = 10.0 - side / 2.0;
         let _ = write!(
             out,
-            "<ul class=\"legend\"><li class=\"lh\">{}:</li>",
-            l.centre_levels
+            "<li>{}",
+            swatch(&format!(
+                "<rect x=\"{o}\" y=\"{o}\" width=\"{side}\" height=\"{side}\" fill=\"{colour}\"/>"
+            ))
         );
-        for (name, colour, size) in levels {
-            let n = input.centres.level.iter().filter(|x| *x == name).count();
-            let side = size.clamp(6.0, 14.0);
-            let o = 10.0 - side / 2.0;
-            let _ = write!(
-                out,
-                "<li>{}",
-                swatch(&format!(
-                    "<rect x=\"{o}\" y=\"{o}\" width=\"{side}\" height=\"{side}\" fill=\"{colour}\"/>"
-                ))
-            );
-            push_esc(&mut out, &l.level(name));
-            let _ = write!(out, " ({n})</li>");
-        }
-        out.push_str("</ul>");
+        push_esc(out, &l.level(name));
+        let _ = write!(out, " ({n})</li>");
     }
-    out
+    out.push_str("</ul>");
 }
 
 #[cfg(test)]
