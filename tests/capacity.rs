@@ -325,3 +325,115 @@ fn capacitated_target_reaches_the_share_with_a_proven_count() {
     let needed = ((0.31 * total - existing) / 1200.0).ceil() as usize;
     assert_eq!(plan["sites"].as_array().unwrap().len(), needed);
 }
+
+/// The utilisation class the report gives a centre: quarters of its capacity, full apart.
+fn utilisation_class(utilisation: f64) -> usize {
+    if utilisation >= 1.0 - 1e-12 {
+        4
+    } else {
+        ((utilisation * 4.0).floor() as usize).min(3)
+    }
+}
+
+/// Under capacity the report map colours every centre by its utilisation (its class agreeing
+/// with `utilisation` in centers.geojson), its tooltip gives assigned / capacity /
+/// utilisation, and a legend counts the centres of each class; a plain report has none of it.
+#[test]
+fn the_report_map_colours_centres_by_utilisation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = demo_data();
+    let (compounds, centres) = (d.join("compounds.geojson"), d.join("centers.geojson"));
+    let base = [
+        "coverage",
+        "--compounds",
+        compounds.to_str().unwrap(),
+        "--centers",
+        centres.to_str().unwrap(),
+        "--lang",
+        "en",
+    ];
+    let capacitated = [
+        "--capacitated",
+        "--residents-per-capacity",
+        "20",
+        "--report",
+        "cap.html",
+        "-o",
+        "cap",
+    ];
+    succeed(tmp.path(), &[&base[..], &capacitated].concat());
+    succeed(
+        tmp.path(),
+        &[&base[..], &["--report", "plain.html"]].concat(),
+    );
+    let html = std::fs::read_to_string(tmp.path().join("cap.html")).unwrap();
+    let layer = read_json(&tmp.path().join("cap/centers.geojson"));
+    let utilisation: Vec<f64> = props(&layer)
+        .iter()
+        .map(|p| p["utilisation"].as_f64().unwrap())
+        .collect();
+    let mut counts = [0usize; 5];
+    let marks: Vec<&str> = html.split("<path class=\"ct ").skip(1).collect();
+    assert_eq!(marks.len(), utilisation.len(), "one mark per centre");
+    for mark in marks {
+        let classes = &mark[..mark.find('"').unwrap()];
+        let class: usize = classes
+            .split(" ut")
+            .nth(1)
+            .expect("a ut class")
+            .parse()
+            .unwrap();
+        let i: usize = mark
+            .split("data-i=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // centers.geojson rounds utilisation to 4 decimals: compare away from class edges.
+        let u = utilisation[i];
+        if (u * 4.0 - (u * 4.0).round()).abs() > 1e-3 || u >= 1.0 {
+            assert_eq!(class, utilisation_class(u), "centre {i} at {u}");
+        }
+        counts[class] += 1;
+        let title = mark.split("<title>").nth(1).unwrap();
+        assert!(
+            title.contains(" · assigned ")
+                && title.contains(" / capacity (residents) ")
+                && title.contains(" · utilisation "),
+            "{title}"
+        );
+    }
+    assert!(
+        counts[4] > 0 && counts[..4].iter().sum::<usize>() > 0,
+        "{counts:?}"
+    );
+    let legend = html
+        .split("<ul class=\"legend legend-utilisation\">")
+        .nth(1)
+        .expect("a utilisation legend");
+    let legend = &legend[..legend.find("</ul>").unwrap()];
+    for (k, name) in ["&lt; 25%", "25–50%", "50–75%", "75–100%", "full 100%"]
+        .iter()
+        .enumerate()
+    {
+        assert!(
+            legend.contains(&format!("{name} ({})", counts[k])),
+            "{name}: {legend}"
+        );
+    }
+    assert!(
+        html.contains(".ut4{stroke:#c2255c}"),
+        "full centres have their own colour"
+    );
+    let plain = std::fs::read_to_string(tmp.path().join("plain.html")).unwrap();
+    for absent in ["legend-utilisation", " ut0", ".ut0{", "utilisation "] {
+        assert!(!plain.contains(absent), "plain report has {absent:?}");
+    }
+    assert_eq!(
+        plain.matches("<path class=\"ct ").count(),
+        utilisation.len()
+    );
+}
