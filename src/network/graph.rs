@@ -508,14 +508,17 @@ fn pair_splits(first: [u32; 3], second: [u32; 3], pts: &[[f64; 2]], out: &mut Ve
     }
 }
 
+/// A split of a segment: (segment, position along it as a fraction, point).
+type SegmentSplit = (u32, f64, u32);
+
 /// Every split as (segment, position along it, point), with the crossing points to add (ids
 /// numbered on from `pts.len()` in the order found).
 fn split_positions(
     found: Vec<Vec<Split>>,
     segs: &[[u32; 3]],
     pts: &[[f64; 2]],
-) -> (Vec<(u32, f64, u32)>, Vec<[f64; 2]>) {
-    let mut splits: Vec<(u32, f64, u32)> = Vec::new();
+) -> (Vec<SegmentSplit>, Vec<[f64; 2]>) {
+    let mut splits: Vec<SegmentSplit> = Vec::new();
     let seg_param = |seg: u32, p: [f64; 2]| {
         let s = segs[seg as usize];
         param(pts[s[1] as usize], pts[s[2] as usize], p)
@@ -539,7 +542,7 @@ fn split_positions(
 
 /// Inserts the sorted, deduplicated `splits` into the lines whose segments they fall on,
 /// never repeating a point twice in a row.
-fn insert_splits(lines: &mut [Vec<u32>], first_seg: &[usize], splits: &[(u32, f64, u32)]) {
+fn insert_splits(lines: &mut [Vec<u32>], first_seg: &[usize], splits: &[SegmentSplit]) {
     let mut s = 0;
     for (l, line) in lines.iter_mut().enumerate() {
         let (lo, hi) = (first_seg[l], first_seg[l + 1]);
