@@ -8,6 +8,22 @@ use std::path::Path;
 
 use common::{collection_in, json_of, point, run, succeed};
 
+/// `coverage --format json` of compounds layer `compounds` (with `extra` flags) against the
+/// centres `centres` writes to `s.geojson`, parsed.
+fn coverage_json(dir: &Path, compounds: &str, extra: &[&str]) -> serde_json::Value {
+    let args = [
+        "coverage",
+        "--compounds",
+        compounds,
+        "--centers",
+        "s.geojson",
+    ];
+    json_of(&run(
+        dir,
+        &[&args[..], extra, &["--format", "json"]].concat(),
+    ))
+}
+
 /// (114.3, 30.6) in CGCS2000 3-degree Gauss–Krüger, central meridian 114E (EPSG:4547).
 const GK_X: f64 = 528770.237;
 const GK_Y: f64 = 3386666.251;
@@ -31,20 +47,7 @@ fn crs_applies_to_csv_layers_and_not_to_geojson() {
         GK_X + 20_000.0
     );
     std::fs::write(dir.path().join("c.csv"), csv).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c.csv",
-            "--crs",
-            "EPSG:4547",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c.csv", &["--crs", "EPSG:4547"]);
     assert_eq!(s["compounds"]["covered"], 1, "{s}");
     assert_eq!(s["population"]["covered"], 100.0);
     assert_eq!(s["inputs"]["compounds"]["crs"], "EPSG:4547");
@@ -61,18 +64,7 @@ fn geojson_crs_member_is_honoured() {
         &[point("A", GK_X, GK_Y, r#","population":100"#)],
     );
     std::fs::write(dir.path().join("c.geojson"), c).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c.geojson",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c.geojson", &[]);
     assert_eq!(s["compounds"]["covered"], 1, "{s}");
     assert_eq!(s["inputs"]["compounds"]["crs"], "EPSG:4547");
     // CRS84 is plain longitude/latitude.
@@ -81,18 +73,7 @@ fn geojson_crs_member_is_honoured() {
         &[point("A", 114.3, 30.6, r#","population":100"#)],
     );
     std::fs::write(dir.path().join("c84.geojson"), c).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c84.geojson",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c84.geojson", &[]);
     assert_eq!(s["compounds"]["covered"], 1, "{s}");
 }
 
@@ -103,20 +84,7 @@ fn per_layer_crs_flag_applies_to_geojson() {
     centres(dir.path());
     let c = collection_in(None, &[point("A", GK_X, GK_Y, "")]);
     std::fs::write(dir.path().join("c.geojson"), c).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c.geojson",
-            "--compounds-crs",
-            "EPSG:4547",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c.geojson", &["--compounds-crs", "EPSG:4547"]);
     assert_eq!(s["compounds"]["covered"], 1, "{s}");
 }
 
@@ -126,18 +94,7 @@ fn geojson_saved_as_txt_is_read_as_geojson() {
     centres(dir.path());
     let c = collection_in(None, &[point("A", 114.3, 30.6, r#","population":7"#)]);
     std::fs::write(dir.path().join("c.txt"), c).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c.txt",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c.txt", &[]);
     assert_eq!(s["population"]["total"], 7.0, "{s}");
 }
 
@@ -148,18 +105,7 @@ fn populations_as_spreadsheets_show_them_are_read() {
     let csv =
         "编号,经度,纬度,人口\nA,114.3,30.6,\"1,234\"\nB,114.3,30.601,1.2万\nC,114.3,30.602,5\n";
     std::fs::write(dir.path().join("c.csv"), csv).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c.csv",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c.csv", &[]);
     assert_eq!(s["population"]["total"], 13_239.0, "{s}");
 }
 
