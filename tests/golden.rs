@@ -13,36 +13,35 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// One command of a case: the folder it writes (`-o`, and its report inside) and its
-/// arguments before `-o`.
+/// One command of a case: the folder it writes (`-o`, and its report inside), the command,
+/// its layers and its other arguments.
 struct Step {
     out: &'static str,
-    args: &'static [&'static str],
+    command: &'static str,
+    layers: &'static [&'static str],
+    extra: &'static [&'static str],
 }
+
+const DEMO: &[&str] = &[
+    "--compounds",
+    "data/demo/compounds.geojson",
+    "--centers",
+    "data/demo/centers.geojson",
+];
 
 /// The committed demo district, through every command the report and layers come from.
 const DEMO_STEPS: &[Step] = &[
     Step {
         out: "coverage",
-        args: &[
-            "coverage",
-            "--compounds",
-            "data/demo/compounds.geojson",
-            "--centers",
-            "data/demo/centers.geojson",
-            "--group-by",
-            "street",
-            "--circles",
-        ],
+        command: "coverage",
+        layers: DEMO,
+        extra: &["--group-by", "street", "--circles"],
     },
     Step {
         out: "coverage-capacitated",
-        args: &[
-            "coverage",
-            "--compounds",
-            "data/demo/compounds.geojson",
-            "--centers",
-            "data/demo/centers.geojson",
+        command: "coverage",
+        layers: DEMO,
+        extra: &[
             "--capacitated",
             "--residents-per-capacity",
             "2",
@@ -52,57 +51,52 @@ const DEMO_STEPS: &[Step] = &[
     },
     Step {
         out: "gaps",
-        args: &[
-            "gaps",
-            "--compounds",
-            "data/demo/compounds.geojson",
-            "--centers",
-            "data/demo/centers.geojson",
-        ],
+        command: "gaps",
+        layers: DEMO,
+        extra: &[],
     },
     Step {
         out: "site",
-        args: &[
-            "site",
-            "--compounds",
-            "data/demo/compounds.geojson",
-            "--centers",
-            "data/demo/centers.geojson",
-            "--candidates",
-            "data/demo/candidates.geojson",
-            "--add",
-            "5",
-        ],
+        command: "site",
+        layers: DEMO,
+        extra: &["--candidates", "data/demo/candidates.geojson", "--add", "5"],
     },
     Step {
         out: "site-target",
-        args: &[
-            "site",
-            "--compounds",
-            "data/demo/compounds.geojson",
-            "--centers",
-            "data/demo/centers.geojson",
-            "--candidates",
-            "auto",
-            "--target",
-            "0.97",
-        ],
+        command: "site",
+        layers: DEMO,
+        extra: &["--candidates", "auto", "--target", "0.97"],
     },
 ];
 
 /// `circleplan demo` itself: it writes its own inputs, the lifecircle tour and one report.
 const TOUR_STEPS: &[Step] = &[Step {
     out: "demo",
-    args: &["demo"],
+    command: "demo",
+    layers: &[],
+    extra: &[],
 }];
+
+/// The synthetic city's layers, walked along its streets.
+const CITY_WALK: &[&str] = &[
+    "--compounds",
+    "city/compounds.geojson",
+    "--centers",
+    "city/centers.geojson",
+    "--metric",
+    "network",
+    "--network",
+    "city/streets.geojson",
+];
 
 /// A small seeded synthetic city with streets, walked (`--metric network`), and one with
 /// GIS-style streets (polylines not split at crossings) walked with `--node-crossings`.
 const WALK_STEPS: &[Step] = &[
     Step {
         out: "city",
-        args: &[
-            "synth",
+        command: "synth",
+        layers: &[],
+        extra: &[
             "--compounds",
             "300",
             "--centers",
@@ -115,57 +109,27 @@ const WALK_STEPS: &[Step] = &[
     },
     Step {
         out: "walk-coverage",
-        args: &[
-            "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--metric",
-            "network",
-            "--network",
-            "city/streets.geojson",
-            "--minutes",
-            "10",
-            "--circles",
-        ],
+        command: "coverage",
+        layers: CITY_WALK,
+        extra: &["--minutes", "10", "--circles"],
     },
     Step {
         out: "walk-gaps",
-        args: &[
-            "gaps",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--metric",
-            "network",
-            "--network",
-            "city/streets.geojson",
-        ],
+        command: "gaps",
+        layers: CITY_WALK,
+        extra: &[],
     },
     Step {
         out: "walk-site",
-        args: &[
-            "site",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--candidates",
-            "city/candidates.geojson",
-            "--add",
-            "3",
-            "--metric",
-            "network",
-            "--network",
-            "city/streets.geojson",
-        ],
+        command: "site",
+        layers: CITY_WALK,
+        extra: &["--candidates", "city/candidates.geojson", "--add", "3"],
     },
     Step {
         out: "gis-city",
-        args: &[
-            "synth",
+        command: "synth",
+        layers: &[],
+        extra: &[
             "--compounds",
             "200",
             "--centers",
@@ -180,8 +144,8 @@ const WALK_STEPS: &[Step] = &[
     },
     Step {
         out: "gis-walk",
-        args: &[
-            "coverage",
+        command: "coverage",
+        layers: &[
             "--compounds",
             "gis-city/compounds.geojson",
             "--centers",
@@ -191,8 +155,8 @@ const WALK_STEPS: &[Step] = &[
             "--network",
             "gis-city/streets.geojson",
             "--node-crossings",
-            "--circles",
         ],
+        extra: &["--circles"],
     },
 ];
 
@@ -245,8 +209,12 @@ fn run_case(steps: &[Step], with_demo_data: bool, threads: &str) -> BTreeMap<Str
 /// A step's full argument list: the analysis commands write their report beside their layers;
 /// synth and demo have no `--report` (demo writes its own) and no `--quiet`.
 fn command_line(step: &Step) -> Vec<String> {
-    let mut args: Vec<String> = step.args.iter().map(|a| a.to_string()).collect();
-    if matches!(step.args[0], "coverage" | "gaps" | "site") {
+    let mut args: Vec<String> = [&[step.command][..], step.layers, step.extra]
+        .concat()
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    if matches!(step.command, "coverage" | "gaps" | "site") {
         args.extend([
             "--report".into(),
             format!("{}/report.html", step.out),
