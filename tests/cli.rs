@@ -6,7 +6,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{bin, collection, point, read_json_in, run, succeed, synth_city, write};
+use common::{
+    CITY, bin, collection, on_city, point, read_json_in, run, succeed, synth_city, write,
+};
 
 fn good_centres(dir: &Path) -> PathBuf {
     write(
@@ -46,18 +48,10 @@ fn coverage_writes_the_contract_keys() {
     synth(dir.path());
     succeed(
         dir.path(),
-        &[
+        &on_city(
             "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--group-by",
-            "street",
-            "--circles",
-            "-o",
-            "out",
-        ],
+            &["--group-by", "street", "--circles", "-o", "out"],
+        ),
     );
     let summary: serde_json::Value = read_json_in(dir.path(), "out/summary.json");
     assert_eq!(summary["circle"]["radius_m"], 1000.0);
@@ -110,18 +104,7 @@ fn coverage_writes_the_contract_keys() {
         summary["groups"]["street"].as_array().unwrap().len()
     );
     // Without -o nothing is written; --format json prints the summary.
-    let out = run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--format",
-            "json",
-        ],
-    );
+    let out = run(dir.path(), &on_city("coverage", &["--format", "json"]));
     let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(printed["compounds"]["covered"].as_u64().unwrap(), covered);
 }
@@ -143,14 +126,8 @@ fn outputs_are_identical_on_one_thread_and_many() {
         ] {
             let o = format!("{out}-{}", cmd[0]);
             let mut args: Vec<&str> = cmd.clone();
-            args.extend([
-                "--compounds",
-                "city/compounds.geojson",
-                "--centers",
-                "city/centers.geojson",
-                "-o",
-                &o,
-            ]);
+            args.extend(CITY);
+            args.extend(["-o", &o]);
             let status = bin()
                 .current_dir(dir.path())
                 .env("RAYON_NUM_THREADS", threads)
@@ -182,14 +159,8 @@ fn outputs_are_identical_on_one_thread_and_many() {
 fn site_and_gaps_answer_on_the_synthetic_city() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path());
-    let base = [
-        "--compounds",
-        "city/compounds.geojson",
-        "--centers",
-        "city/centers.geojson",
-    ];
     let mut args = vec!["site", "--candidates", "auto", "--add", "4", "-o", "s"];
-    args.extend(base);
+    args.extend(CITY);
     succeed(dir.path(), &args);
     let s: serde_json::Value = read_json_in(dir.path(), "s/summary.json");
     for key in [
@@ -209,7 +180,7 @@ fn site_and_gaps_answer_on_the_synthetic_city() {
     assert_eq!(first["rank"], 1);
     assert!(first["gain_population"].as_f64().unwrap() > 0.0);
     let mut args = vec!["gaps", "-o", "g"];
-    args.extend(base);
+    args.extend(CITY);
     succeed(dir.path(), &args);
     let g: serde_json::Value = read_json_in(dir.path(), "g/gaps.geojson");
     let feats = g["features"].as_array().unwrap();
@@ -352,32 +323,10 @@ fn unwritable_output_and_input_overwrite_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path());
     write(dir.path(), "blocker", "x");
-    let out = run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "-o",
-            "blocker/out",
-        ],
-    );
+    let out = run(dir.path(), &on_city("coverage", &["-o", "blocker/out"]));
     assert!(!out.status.success());
     let before = std::fs::read(dir.path().join("city/compounds.geojson")).unwrap();
-    let out = run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "-o",
-            "city",
-        ],
-    );
+    let out = run(dir.path(), &on_city("coverage", &["-o", "city"]));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("overwrite an input"));
     assert_eq!(
@@ -429,14 +378,7 @@ fn help_has_examples() {
 fn walking_coverage_sees_the_river() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path());
-    let base = [
-        "--compounds",
-        "city/compounds.geojson",
-        "--centers",
-        "city/centers.geojson",
-        "--format",
-        "json",
-    ];
+    let base = [&CITY[..], &["--format", "json"]].concat();
     let straight = run(dir.path(), &[&["coverage"][..], &base].concat());
     let walk = run(
         dir.path(),
@@ -545,19 +487,10 @@ fn bad_networks_are_named() {
     ] {
         let out = run(
             dir.path(),
-            &[
+            &on_city(
                 "coverage",
-                "--compounds",
-                "city/compounds.geojson",
-                "--centers",
-                "city/centers.geojson",
-                "--metric",
-                "network",
-                "--network",
-                file,
-                "-o",
-                "out",
-            ],
+                &["--metric", "network", "--network", file, "-o", "out"],
+            ),
         );
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{file} accepted");
@@ -619,23 +552,21 @@ fn site_on_foot_uses_street_nodes_as_auto_candidates() {
     synth(dir.path());
     let out = succeed(
         dir.path(),
-        &[
+        &on_city(
             "site",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--candidates",
-            "auto",
-            "--add",
-            "3",
-            "--metric",
-            "network",
-            "--network",
-            "city/streets.geojson",
-            "--format",
-            "json",
-        ],
+            &[
+                "--candidates",
+                "auto",
+                "--add",
+                "3",
+                "--metric",
+                "network",
+                "--network",
+                "city/streets.geojson",
+                "--format",
+                "json",
+            ],
+        ),
     );
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["circle"]["metric"], "network");

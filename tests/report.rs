@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{bin, read, read_json, succeed, synth_city};
+use common::{bin, on_city, read, read_json, succeed, synth_city};
 
 use circleplan::report::html::headline_mismatches;
 
@@ -157,23 +157,21 @@ fn coverage_report_in_english_with_group_table() {
     synth(dir.path(), "700", "50");
     let out = succeed(
         dir.path(),
-        &[
+        &on_city(
             "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--group-by",
-            "street",
-            "--minutes",
-            "10",
-            "-o",
-            "out",
-            "--report",
-            "reports/coverage.html",
-            "--lang",
-            "en",
-        ],
+            &[
+                "--group-by",
+                "street",
+                "--minutes",
+                "10",
+                "-o",
+                "out",
+                "--report",
+                "reports/coverage.html",
+                "--lang",
+                "en",
+            ],
+        ),
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("reports/coverage.html"));
     assert!(out.stderr.is_empty(), "no progress into a pipe");
@@ -202,25 +200,23 @@ fn site_report_shows_the_marginal_gain_with_the_target_line() {
     synth(dir.path(), "500", "30");
     succeed(
         dir.path(),
-        &[
+        &on_city(
             "site",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--candidates",
-            "city/candidates.geojson",
-            "--target",
-            "0.9",
-            "--format",
-            "json",
-            "-o",
-            "out",
-            "--report",
-            "site.html",
-            "--lang",
-            "en",
-        ],
+            &[
+                "--candidates",
+                "city/candidates.geojson",
+                "--target",
+                "0.9",
+                "--format",
+                "json",
+                "-o",
+                "out",
+                "--report",
+                "site.html",
+                "--lang",
+                "en",
+            ],
+        ),
     );
     let html = read(&dir.path().join("site.html"));
     let summary = read_json(&dir.path().join("out/summary.json"));
@@ -251,19 +247,10 @@ fn gaps_report_outlines_every_zone_with_its_best_site() {
     synth(dir.path(), "600", "25");
     succeed(
         dir.path(),
-        &[
+        &on_city(
             "gaps",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--minutes",
-            "10",
-            "-o",
-            "out",
-            "--report",
-            "out/gaps.html",
-        ],
+            &["--minutes", "10", "-o", "out", "--report", "out/gaps.html"],
+        ),
     );
     let html = read(&dir.path().join("out/gaps.html"));
     let summary = read_json(&dir.path().join("out/summary.json"));
@@ -315,16 +302,7 @@ fn report_of_100k_compounds_is_a_density_map_under_20_mb() {
     synth(dir.path(), "100000", "10000");
     succeed(
         dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--report",
-            "big.html",
-            "--quiet",
-        ],
+        &on_city("coverage", &["--report", "big.html", "--quiet"]),
     );
     let size = std::fs::metadata(dir.path().join("big.html"))
         .unwrap()

@@ -155,6 +155,19 @@ pub fn collection_in(crs: Option<&str>, features: &[String]) -> String {
     )
 }
 
+/// The layers of the synthetic city [`synth_city`] writes.
+pub const CITY: [&str; 4] = [
+    "--compounds",
+    "city/compounds.geojson",
+    "--centers",
+    "city/centers.geojson",
+];
+
+/// `command` on the synthetic city's layers, then `extra`.
+pub fn on_city<'a>(command: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    [&[command][..], &CITY, extra].concat()
+}
+
 /// A seeded synthetic city in `dir/city` (`circleplan synth`).
 pub fn synth_city(dir: &Path, compounds: &str, centres: &str, candidates: &str, seed: &str) {
     succeed(
