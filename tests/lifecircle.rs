@@ -280,42 +280,28 @@ fn lifecircle_bad_profiles_and_layers_get_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     inputs(d);
-    write(
-        d,
-        "profile.toml",
-        &PROFILE.replace("max_distance_m = 500", "max_distance_m = -500"),
-    );
-    assert_bad(
-        d,
-        ARGS,
-        &["profile.toml", "entry 2 (type \"school\")", "-500"],
-    );
-    write(
-        d,
-        "profile.toml",
-        &PROFILE.replace("max_distance_m = 500\n", ""),
-    );
-    assert_bad(
-        d,
-        ARGS,
-        &["profile.toml", "entry 2", "max_distance_m is missing"],
-    );
-    write(
-        d,
-        "profile.toml",
-        &PROFILE.replace("type = \"school\"", "type = \"kindergarten\""),
-    );
-    assert_bad(
-        d,
-        ARGS,
-        &["profile.toml", "duplicate type id \"kindergarten\""],
-    );
-    write(
-        d,
-        "profile.toml",
-        &PROFILE.replace("level = 10", "level = = 10"),
-    );
-    assert_bad(d, ARGS, &["profile.toml", "line 11"]);
+    let bad_profiles: [(&str, &str, &[&str]); 4] = [
+        (
+            "max_distance_m = 500",
+            "max_distance_m = -500",
+            &["profile.toml", "entry 2 (type \"school\")", "-500"],
+        ),
+        (
+            "max_distance_m = 500\n",
+            "",
+            &["profile.toml", "entry 2", "max_distance_m is missing"],
+        ),
+        (
+            "type = \"school\"",
+            "type = \"kindergarten\"",
+            &["profile.toml", "duplicate type id \"kindergarten\""],
+        ),
+        ("level = 10", "level = = 10", &["profile.toml", "line 11"]),
+    ];
+    for (from, to, expect) in bad_profiles {
+        write(d, "profile.toml", &PROFILE.replace(from, to));
+        assert_bad(d, ARGS, expect);
+    }
     write(d, "profile.toml", PROFILE);
     write(
         d,
