@@ -28,6 +28,15 @@ pub struct PointGrid {
     points: Vec<GridPoint>,
 }
 
+/// `(min_x, min_y, max_x, max_y)` of `points`; `(f64::MAX, f64::MAX, f64::MIN, f64::MIN)`
+/// when there are none.
+fn extent(points: &[[f64; 2]]) -> (f64, f64, f64, f64) {
+    points.iter().fold(
+        (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+        |(x0, y0, x1, y1), p| (x0.min(p[0]), y0.min(p[1]), x1.max(p[0]), y1.max(p[1])),
+    )
+}
+
 impl PointGrid {
     /// Buckets `points` into cells of side `cell_m` (> 0). Cells are capped at about 4 million,
     /// growing the cell when the extent demands it, so memory stays proportional to the input.
@@ -45,13 +54,7 @@ impl PointGrid {
     /// When `cell_m` is not a positive finite number.
     pub fn with_tags(points: &[[f64; 2]], tags: &[u32], cell_m: f64) -> PointGrid {
         assert!(cell_m.is_finite() && cell_m > 0.0, "cell size must be > 0");
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for p in points {
-            x0 = x0.min(p[0]);
-            y0 = y0.min(p[1]);
-            x1 = x1.max(p[0]);
-            y1 = y1.max(p[1]);
-        }
+        let (mut x0, mut y0, mut x1, mut y1) = extent(points);
         if points.is_empty() {
             (x0, y0, x1, y1) = (0.0, 0.0, 0.0, 0.0);
         }
@@ -112,13 +115,7 @@ impl PointGrid {
     /// cell).
     pub fn cell_for(points: &[[f64; 2]], radius_m: f64) -> f64 {
         let radius_m = radius_m.max(1.0);
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for p in points {
-            x0 = x0.min(p[0]);
-            y0 = y0.min(p[1]);
-            x1 = x1.max(p[0]);
-            y1 = y1.max(p[1]);
-        }
+        let (x0, y0, x1, y1) = extent(points);
         let area = ((x1 - x0).max(radius_m) * (y1 - y0).max(radius_m)).max(1.0);
         let per_r2 = points.len() as f64 / area * radius_m * radius_m;
         let k = (per_r2 / 2.0).sqrt().ceil().clamp(1.0, 16.0);

@@ -4,11 +4,14 @@
 //! keeps the list and the folder in step. Set `BLESS=1` to (re)write the `.expected` files
 //! after a deliberate message change, then read every diff.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use common::{bin, repo};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    repo().join("tests/fixtures")
 }
 
 /// The arguments for fixture `name`: its `.args` file (one argument a line, `{file}` and
@@ -31,7 +34,7 @@ fn arguments(name: &str, out: &Path) -> Vec<String> {
 fn check_bad(name: &str) {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
-    let output = Command::new(env!("CARGO_BIN_EXE_circleplan"))
+    let output = bin()
         .current_dir(fixtures())
         .args(arguments(name, &out_dir))
         .output()

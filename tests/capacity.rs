@@ -1,43 +1,15 @@
 //! End-to-end tests of `coverage --capacitated`: residents assigned to centres within reach,
 //! no centre over its capacity, the new keys in every layer, and the bad inputs.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_circleplan"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn read_json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn demo_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
-}
-
-fn props(layer: &serde_json::Value) -> Vec<&serde_json::Value> {
-    layer["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| &f["properties"])
-        .collect()
-}
+use common::{demo_data, props, read_json, run, succeed, write};
 
 fn capacitated_demo(dir: &Path, residents_per_capacity: &str) -> PathBuf {
     let d = demo_data();
-    let out = run(
+    let out = succeed(
         dir,
         &[
             "coverage",
@@ -51,11 +23,6 @@ fn capacitated_demo(dir: &Path, residents_per_capacity: &str) -> PathBuf {
             "-o",
             "out",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("Under capacity:"), "{table}");
@@ -170,7 +137,7 @@ fn a_small_centre_serves_only_its_capacity() {
     let dir = tmp.path();
     write(dir, "c.geojson", COMPOUNDS);
     write(dir, "s.geojson", &centres(r#","capacity":120"#));
-    let out = run(
+    let out = succeed(
         dir,
         &[
             "coverage",
@@ -184,11 +151,6 @@ fn a_small_centre_serves_only_its_capacity() {
             "-o",
             "out",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["population"]["covered"], 150.0);
@@ -221,12 +183,7 @@ fn site_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
         "out",
     ];
     args.extend(extra);
-    let out = run(dir, &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(dir, &args);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -311,7 +268,7 @@ fn auto_candidates_need_a_candidate_capacity() {
 fn the_report_lists_over_subscribed_centres() {
     let tmp = tempfile::tempdir().unwrap();
     let d = demo_data();
-    let out = run(
+    succeed(
         tmp.path(),
         &[
             "coverage",
@@ -326,11 +283,6 @@ fn the_report_lists_over_subscribed_centres() {
             "r.html",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let html = std::fs::read_to_string(tmp.path().join("r.html")).unwrap();
     assert!(html.contains("id=\"table-capacity\""), "no capacity table");
     // S200 is the most over-subscribed demo centre at 2 residents per m².
@@ -342,7 +294,7 @@ fn capacitated_target_reaches_the_share_with_a_proven_count() {
     let tmp = tempfile::tempdir().unwrap();
     let d = demo_data();
     let run_target = |r: &str| {
-        let out = run(
+        let out = succeed(
             tmp.path(),
             &[
                 "site",
@@ -361,11 +313,6 @@ fn capacitated_target_reaches_the_share_with_a_proven_count() {
                 "json",
             ],
         );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
     let plan = run_target("3");
@@ -377,4 +324,116 @@ fn capacitated_target_reaches_the_share_with_a_proven_count() {
     let existing = plan["site"]["existing_population"].as_f64().unwrap();
     let needed = ((0.31 * total - existing) / 1200.0).ceil() as usize;
     assert_eq!(plan["sites"].as_array().unwrap().len(), needed);
+}
+
+/// The utilisation class the report gives a centre: quarters of its capacity, full apart.
+fn utilisation_class(utilisation: f64) -> usize {
+    if utilisation >= 1.0 - 1e-12 {
+        4
+    } else {
+        ((utilisation * 4.0).floor() as usize).min(3)
+    }
+}
+
+/// Under capacity the report map colours every centre by its utilisation (its class agreeing
+/// with `utilisation` in centers.geojson), its tooltip gives assigned / capacity /
+/// utilisation, and a legend counts the centres of each class; a plain report has none of it.
+#[test]
+fn the_report_map_colours_centres_by_utilisation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = demo_data();
+    let (compounds, centres) = (d.join("compounds.geojson"), d.join("centers.geojson"));
+    let base = [
+        "coverage",
+        "--compounds",
+        compounds.to_str().unwrap(),
+        "--centers",
+        centres.to_str().unwrap(),
+        "--lang",
+        "en",
+    ];
+    let capacitated = [
+        "--capacitated",
+        "--residents-per-capacity",
+        "20",
+        "--report",
+        "cap.html",
+        "-o",
+        "cap",
+    ];
+    succeed(tmp.path(), &[&base[..], &capacitated].concat());
+    succeed(
+        tmp.path(),
+        &[&base[..], &["--report", "plain.html"]].concat(),
+    );
+    let html = std::fs::read_to_string(tmp.path().join("cap.html")).unwrap();
+    let layer = read_json(&tmp.path().join("cap/centers.geojson"));
+    let utilisation: Vec<f64> = props(&layer)
+        .iter()
+        .map(|p| p["utilisation"].as_f64().unwrap())
+        .collect();
+    let mut counts = [0usize; 5];
+    let marks: Vec<&str> = html.split("<path class=\"ct ").skip(1).collect();
+    assert_eq!(marks.len(), utilisation.len(), "one mark per centre");
+    for mark in marks {
+        let classes = &mark[..mark.find('"').unwrap()];
+        let class: usize = classes
+            .split(" ut")
+            .nth(1)
+            .expect("a ut class")
+            .parse()
+            .unwrap();
+        let i: usize = mark
+            .split("data-i=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // centers.geojson rounds utilisation to 4 decimals: compare away from class edges.
+        let u = utilisation[i];
+        if (u * 4.0 - (u * 4.0).round()).abs() > 1e-3 || u >= 1.0 {
+            assert_eq!(class, utilisation_class(u), "centre {i} at {u}");
+        }
+        counts[class] += 1;
+        let title = mark.split("<title>").nth(1).unwrap();
+        assert!(
+            title.contains(" · assigned ")
+                && title.contains(" / capacity (residents) ")
+                && title.contains(" · utilisation "),
+            "{title}"
+        );
+    }
+    assert!(
+        counts[4] > 0 && counts[..4].iter().sum::<usize>() > 0,
+        "{counts:?}"
+    );
+    let legend = html
+        .split("<ul class=\"legend legend-utilisation\">")
+        .nth(1)
+        .expect("a utilisation legend");
+    let legend = &legend[..legend.find("</ul>").unwrap()];
+    for (k, name) in ["&lt; 25%", "25–50%", "50–75%", "75–100%", "full 100%"]
+        .iter()
+        .enumerate()
+    {
+        assert!(
+            legend.contains(&format!("{name} ({})", counts[k])),
+            "{name}: {legend}"
+        );
+    }
+    assert!(
+        html.contains(".ut4{stroke:#c2255c}"),
+        "full centres have their own colour"
+    );
+    let plain = std::fs::read_to_string(tmp.path().join("plain.html")).unwrap();
+    for absent in ["legend-utilisation", " ut0", ".ut0{", "utilisation "] {
+        assert!(!plain.contains(absent), "plain report has {absent:?}");
+    }
+    assert_eq!(
+        plain.matches("<path class=\"ct ").count(),
+        utilisation.len()
+    );
 }

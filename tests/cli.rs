@@ -2,44 +2,13 @@
 //! contract, every bad input from the issue list, and byte-identical output at any thread
 //! count.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_circleplan"))
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    bin()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-/// A JSON file written by the binary, parsed.
-fn read_json(dir: &Path, rel: &str) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join(rel)).unwrap()).unwrap()
-}
-
-fn point(id: &str, lon: &str, lat: &str, props: &str) -> String {
-    format!(
-        r#"{{"type":"Feature","properties":{{"id":"{id}"{props}}},"geometry":{{"type":"Point","coordinates":[{lon},{lat}]}}}}"#
-    )
-}
-
-fn collection(features: &[String]) -> String {
-    format!(
-        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-        features.join(",")
-    )
-}
+use common::{
+    CITY, bin, collection, on_city, point, read_json_in, run, succeed, synth_city, write,
+};
 
 fn good_centres(dir: &Path) -> PathBuf {
     write(
@@ -49,39 +18,15 @@ fn good_centres(dir: &Path) -> PathBuf {
     )
 }
 
+/// The synthetic city the end-to-end tests share, in `dir/city`.
 fn synth(dir: &Path) {
-    let out = run(
-        dir,
-        &[
-            "synth",
-            "--compounds",
-            "800",
-            "--centers",
-            "60",
-            "--candidates",
-            "80",
-            "--seed",
-            "3",
-            "-o",
-            "city",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    synth_city(dir, "800", "60", "80", "3");
 }
 
 #[test]
 fn demo_runs_and_writes_every_layer() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(dir.path(), &["demo"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(dir.path(), &["demo"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Population covered"), "{text}");
     for f in [
@@ -101,27 +46,14 @@ fn demo_runs_and_writes_every_layer() {
 fn coverage_writes_the_contract_keys() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path());
-    let out = run(
+    succeed(
         dir.path(),
-        &[
+        &on_city(
             "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--group-by",
-            "street",
-            "--circles",
-            "-o",
-            "out",
-        ],
+            &["--group-by", "street", "--circles", "-o", "out"],
+        ),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: serde_json::Value = read_json(dir.path(), "out/summary.json");
+    let summary: serde_json::Value = read_json_in(dir.path(), "out/summary.json");
     assert_eq!(summary["circle"]["radius_m"], 1000.0);
     assert_eq!(summary["circle"]["minutes"], 15.0);
     assert_eq!(summary["circle"]["metric"], "euclidean");
@@ -131,7 +63,7 @@ fn coverage_writes_the_contract_keys() {
     assert!(share > 0.0 && share <= 1.0);
     assert!(summary["groups"]["street"].as_array().unwrap().len() > 1);
     assert!(!summary["levels"].as_array().unwrap().is_empty());
-    let compounds: serde_json::Value = read_json(dir.path(), "out/compounds.geojson");
+    let compounds: serde_json::Value = read_json_in(dir.path(), "out/compounds.geojson");
     let features = compounds["features"].as_array().unwrap();
     assert_eq!(features.len(), 800);
     let mut n_covered = 0;
@@ -154,7 +86,7 @@ fn coverage_writes_the_contract_keys() {
         n_covered += covered_flag as u64;
     }
     assert_eq!(n_covered, covered);
-    let centres: serde_json::Value = read_json(dir.path(), "out/centers.geojson");
+    let centres: serde_json::Value = read_json_in(dir.path(), "out/centers.geojson");
     let p = &centres["features"][0]["properties"];
     for key in ["id", "level", "served_population", "served_compounds"] {
         assert!(!p[key].is_null(), "{key} missing");
@@ -172,18 +104,7 @@ fn coverage_writes_the_contract_keys() {
         summary["groups"]["street"].as_array().unwrap().len()
     );
     // Without -o nothing is written; --format json prints the summary.
-    let out = run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--format",
-            "json",
-        ],
-    );
+    let out = run(dir.path(), &on_city("coverage", &["--format", "json"]));
     let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(printed["compounds"]["covered"].as_u64().unwrap(), covered);
 }
@@ -205,14 +126,8 @@ fn outputs_are_identical_on_one_thread_and_many() {
         ] {
             let o = format!("{out}-{}", cmd[0]);
             let mut args: Vec<&str> = cmd.clone();
-            args.extend([
-                "--compounds",
-                "city/compounds.geojson",
-                "--centers",
-                "city/centers.geojson",
-                "-o",
-                &o,
-            ]);
+            args.extend(CITY);
+            args.extend(["-o", &o]);
             let status = bin()
                 .current_dir(dir.path())
                 .env("RAYON_NUM_THREADS", threads)
@@ -244,21 +159,10 @@ fn outputs_are_identical_on_one_thread_and_many() {
 fn site_and_gaps_answer_on_the_synthetic_city() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path());
-    let base = [
-        "--compounds",
-        "city/compounds.geojson",
-        "--centers",
-        "city/centers.geojson",
-    ];
     let mut args = vec!["site", "--candidates", "auto", "--add", "4", "-o", "s"];
-    args.extend(base);
-    let out = run(dir.path(), &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let s: serde_json::Value = read_json(dir.path(), "s/summary.json");
+    args.extend(CITY);
+    succeed(dir.path(), &args);
+    let s: serde_json::Value = read_json_in(dir.path(), "s/summary.json");
     for key in [
         "objective",
         "added_population",
@@ -271,26 +175,21 @@ fn site_and_gaps_answer_on_the_synthetic_city() {
         assert!(s.get(key).is_some(), "{key} missing");
     }
     assert!(s["upper_bound"].as_f64().unwrap() >= s["objective"].as_f64().unwrap());
-    let sites: serde_json::Value = read_json(dir.path(), "s/sites.geojson");
+    let sites: serde_json::Value = read_json_in(dir.path(), "s/sites.geojson");
     let first = &sites["features"][0]["properties"];
     assert_eq!(first["rank"], 1);
     assert!(first["gain_population"].as_f64().unwrap() > 0.0);
     let mut args = vec!["gaps", "-o", "g"];
-    args.extend(base);
-    let out = run(dir.path(), &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let g: serde_json::Value = read_json(dir.path(), "g/gaps.geojson");
+    args.extend(CITY);
+    succeed(dir.path(), &args);
+    let g: serde_json::Value = read_json_in(dir.path(), "g/gaps.geojson");
     let feats = g["features"].as_array().unwrap();
     let zone_pop: f64 = feats
         .iter()
         .filter(|f| f["properties"]["kind"] == "zone")
         .map(|f| f["properties"]["population"].as_f64().unwrap())
         .sum();
-    let summary: serde_json::Value = read_json(dir.path(), "g/summary.json");
+    let summary: serde_json::Value = read_json_in(dir.path(), "g/summary.json");
     let uncovered = summary["population"]["uncovered"].as_f64().unwrap();
     assert!(
         (zone_pop - uncovered).abs() < 1e-3,
@@ -424,32 +323,10 @@ fn unwritable_output_and_input_overwrite_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path());
     write(dir.path(), "blocker", "x");
-    let out = run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "-o",
-            "blocker/out",
-        ],
-    );
+    let out = run(dir.path(), &on_city("coverage", &["-o", "blocker/out"]));
     assert!(!out.status.success());
     let before = std::fs::read(dir.path().join("city/compounds.geojson")).unwrap();
-    let out = run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "-o",
-            "city",
-        ],
-    );
+    let out = run(dir.path(), &on_city("coverage", &["-o", "city"]));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("overwrite an input"));
     assert_eq!(
@@ -466,7 +343,7 @@ fn chinese_csv_in_gbk_and_gcj02_is_read() {
     let (bytes, _, _) = encoding_rs::GBK.encode(text);
     std::fs::write(dir.path().join("c.csv"), &bytes).unwrap();
     good_centres(dir.path());
-    let out = run(
+    let out = succeed(
         dir.path(),
         &[
             "coverage",
@@ -483,11 +360,6 @@ fn chinese_csv_in_gbk_and_gcj02_is_read() {
             "--id-field",
             "编号",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["population"]["total"], 150.0);
@@ -506,14 +378,7 @@ fn help_has_examples() {
 fn walking_coverage_sees_the_river() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path());
-    let base = [
-        "--compounds",
-        "city/compounds.geojson",
-        "--centers",
-        "city/centers.geojson",
-        "--format",
-        "json",
-    ];
+    let base = [&CITY[..], &["--format", "json"]].concat();
     let straight = run(dir.path(), &[&["coverage"][..], &base].concat());
     let walk = run(
         dir.path(),
@@ -548,7 +413,7 @@ fn walking_coverage_sees_the_river() {
     assert!(w["detour"]["covered_straight_not_walk"].as_u64().unwrap() > 0);
     assert!(w["detour"]["median_ratio"].as_f64().unwrap() >= 1.0);
     assert!(w["network"]["nodes"].as_u64().unwrap() > 0);
-    let areas: serde_json::Value = read_json(dir.path(), "w/circles.geojson");
+    let areas: serde_json::Value = read_json_in(dir.path(), "w/circles.geojson");
     assert_eq!(areas["features"][0]["properties"]["kind"], "service_area");
     assert_eq!(areas["features"][0]["geometry"]["type"], "Polygon");
 }
@@ -584,12 +449,7 @@ fn matrix_metric_reads_a_cost_table() {
         "--format",
         "json",
     ];
-    let out = run(dir.path(), &args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(dir.path(), &args);
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["population"]["covered"], 10.0);
     assert_eq!(s["compounds"]["unreachable"], 1);
@@ -627,19 +487,10 @@ fn bad_networks_are_named() {
     ] {
         let out = run(
             dir.path(),
-            &[
+            &on_city(
                 "coverage",
-                "--compounds",
-                "city/compounds.geojson",
-                "--centers",
-                "city/centers.geojson",
-                "--metric",
-                "network",
-                "--network",
-                file,
-                "-o",
-                "out",
-            ],
+                &["--metric", "network", "--network", file, "-o", "out"],
+            ),
         );
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{file} accepted");
@@ -663,7 +514,7 @@ fn projected_csv_is_converted_with_crs() {
         "s.geojson",
         &collection(&[point("S1", "114.301", "30.601", r#","level":"street""#)]),
     );
-    let out = run(
+    let out = succeed(
         dir.path(),
         &[
             "coverage",
@@ -679,15 +530,10 @@ fn projected_csv_is_converted_with_crs() {
             "json",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["inputs"]["compounds"]["crs"], "EPSG:4547");
     assert_eq!(s["compounds"]["covered"], 1);
-    let c: serde_json::Value = read_json(dir.path(), "out/compounds.geojson");
+    let c: serde_json::Value = read_json_in(dir.path(), "out/compounds.geojson");
     let xy = &c["features"][0]["geometry"]["coordinates"];
     assert!((xy[0].as_f64().unwrap() - 114.3).abs() < 1e-7, "{xy}");
     assert!((xy[1].as_f64().unwrap() - 30.6).abs() < 1e-7, "{xy}");
@@ -704,30 +550,23 @@ fn projected_csv_is_converted_with_crs() {
 fn site_on_foot_uses_street_nodes_as_auto_candidates() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path());
-    let out = run(
+    let out = succeed(
         dir.path(),
-        &[
+        &on_city(
             "site",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--candidates",
-            "auto",
-            "--add",
-            "3",
-            "--metric",
-            "network",
-            "--network",
-            "city/streets.geojson",
-            "--format",
-            "json",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+            &[
+                "--candidates",
+                "auto",
+                "--add",
+                "3",
+                "--metric",
+                "network",
+                "--network",
+                "city/streets.geojson",
+                "--format",
+                "json",
+            ],
+        ),
     );
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["circle"]["metric"], "network");
@@ -749,7 +588,7 @@ fn outputs_can_be_written_back_in_gcj02() {
         "s.geojson",
         &collection(&[point("S1", "117.2860", "31.8630", r#","level":"street""#)]),
     );
-    let out = run(
+    succeed(
         dir.path(),
         &[
             "coverage",
@@ -766,16 +605,11 @@ fn outputs_can_be_written_back_in_gcj02() {
             "out",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let c: serde_json::Value = read_json(dir.path(), "out/compounds.geojson");
+    let c: serde_json::Value = read_json_in(dir.path(), "out/compounds.geojson");
     let xy = &c["features"][0]["geometry"]["coordinates"];
     assert!((xy[0].as_f64().unwrap() - 117.2850).abs() < 1e-7, "{xy}");
     assert!((xy[1].as_f64().unwrap() - 31.8620).abs() < 1e-7, "{xy}");
-    let s: serde_json::Value = read_json(dir.path(), "out/summary.json");
+    let s: serde_json::Value = read_json_in(dir.path(), "out/summary.json");
     assert_eq!(s["output_coords"], "gcj02");
     // By default the same input comes out in WGS84, shifted by a few hundred metres.
     let out = run(
@@ -793,7 +627,7 @@ fn outputs_can_be_written_back_in_gcj02() {
         ],
     );
     assert!(out.status.success());
-    let c: serde_json::Value = read_json(dir.path(), "wgs/compounds.geojson");
+    let c: serde_json::Value = read_json_in(dir.path(), "wgs/compounds.geojson");
     let lon = c["features"][0]["geometry"]["coordinates"][0]
         .as_f64()
         .unwrap();

@@ -3,12 +3,11 @@
 //! the tool. Not run: `cargo test` (this suite), `tests/screenshot.sh` (needs Chromium), and
 //! the benchmark table's reproduce column (elided arguments, Monaco data not in the repo).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::{Path, PathBuf};
+
+use common::repo;
 
 /// The command lines inside the fenced code blocks of a Markdown file, with `\`
 /// continuations joined.
@@ -101,11 +100,7 @@ fn run_documented(file: &str, expected: usize) {
     );
     let dir = workspace();
     for args in &commands {
-        let out = Command::new(env!("CARGO_BIN_EXE_circleplan"))
-            .current_dir(dir.path())
-            .args(args)
-            .output()
-            .expect("binary runs");
+        let out = common::run(dir.path(), args);
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -146,11 +141,7 @@ fn data_readme_synth_command_rebuilds_the_demo_files() {
     );
     let dir = tempfile::tempdir().unwrap();
     let args = circleplan_args(command).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_circleplan"))
-        .current_dir(dir.path())
-        .args(&args)
-        .output()
-        .unwrap();
+    let out = common::run(dir.path(), &args);
     assert!(
         out.status.success(),
         "{}",
@@ -179,11 +170,7 @@ fn id_field_is_a_default_that_each_layer_applies_where_it_has_it() {
             "--quiet",
         ];
         args.extend(extra);
-        Command::new(env!("CARGO_BIN_EXE_circleplan"))
-            .current_dir(dir.path())
-            .args(&args)
-            .output()
-            .unwrap()
+        common::run(dir.path(), &args)
     };
     let csv = std::fs::read_to_string(repo().join("data/demo/compounds.csv")).unwrap();
     let first_compound = csv

@@ -2,40 +2,26 @@
 //! their declared systems, GeoJSON under another name, spreadsheet-style numbers, and the
 //! candidates layer's own flags. The bad inputs are in `bad_inputs.rs`.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_circleplan"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
+use common::{collection_in, json_of, point, run, succeed};
 
-fn json_of(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn point(id: &str, x: f64, y: f64, props: &str) -> String {
-    format!(
-        r#"{{"type":"Feature","properties":{{"id":"{id}"{props}}},"geometry":{{"type":"Point","coordinates":[{x},{y}]}}}}"#
-    )
-}
-
-fn collection(crs: Option<&str>, features: &[String]) -> String {
-    let crs = crs
-        .map(|name| format!(r#""crs":{{"type":"name","properties":{{"name":"{name}"}}}},"#))
-        .unwrap_or_default();
-    format!(
-        r#"{{"type":"FeatureCollection",{crs}"features":[{}]}}"#,
-        features.join(",")
-    )
+/// `coverage --format json` of compounds layer `compounds` (with `extra` flags) against the
+/// centres `centres` writes to `s.geojson`, parsed.
+fn coverage_json(dir: &Path, compounds: &str, extra: &[&str]) -> serde_json::Value {
+    let args = [
+        "coverage",
+        "--compounds",
+        compounds,
+        "--centers",
+        "s.geojson",
+    ];
+    json_of(&run(
+        dir,
+        &[&args[..], extra, &["--format", "json"]].concat(),
+    ))
 }
 
 /// (114.3, 30.6) in CGCS2000 3-degree Gauss–Krüger, central meridian 114E (EPSG:4547).
@@ -43,7 +29,7 @@ const GK_X: f64 = 528770.237;
 const GK_Y: f64 = 3386666.251;
 
 fn centres(dir: &Path) {
-    let s = collection(
+    let s = collection_in(
         None,
         &[point("S1", 114.301, 30.601, r#","level":"street""#)],
     );
@@ -61,20 +47,7 @@ fn crs_applies_to_csv_layers_and_not_to_geojson() {
         GK_X + 20_000.0
     );
     std::fs::write(dir.path().join("c.csv"), csv).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c.csv",
-            "--crs",
-            "EPSG:4547",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c.csv", &["--crs", "EPSG:4547"]);
     assert_eq!(s["compounds"]["covered"], 1, "{s}");
     assert_eq!(s["population"]["covered"], 100.0);
     assert_eq!(s["inputs"]["compounds"]["crs"], "EPSG:4547");
@@ -86,43 +59,21 @@ fn crs_applies_to_csv_layers_and_not_to_geojson() {
 fn geojson_crs_member_is_honoured() {
     let dir = tempfile::tempdir().unwrap();
     centres(dir.path());
-    let c = collection(
+    let c = collection_in(
         Some("urn:ogc:def:crs:EPSG::4547"),
         &[point("A", GK_X, GK_Y, r#","population":100"#)],
     );
     std::fs::write(dir.path().join("c.geojson"), c).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c.geojson",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c.geojson", &[]);
     assert_eq!(s["compounds"]["covered"], 1, "{s}");
     assert_eq!(s["inputs"]["compounds"]["crs"], "EPSG:4547");
     // CRS84 is plain longitude/latitude.
-    let c = collection(
+    let c = collection_in(
         Some("urn:ogc:def:crs:OGC:1.3:CRS84"),
         &[point("A", 114.3, 30.6, r#","population":100"#)],
     );
     std::fs::write(dir.path().join("c84.geojson"), c).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c84.geojson",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c84.geojson", &[]);
     assert_eq!(s["compounds"]["covered"], 1, "{s}");
 }
 
@@ -131,22 +82,9 @@ fn geojson_crs_member_is_honoured() {
 fn per_layer_crs_flag_applies_to_geojson() {
     let dir = tempfile::tempdir().unwrap();
     centres(dir.path());
-    let c = collection(None, &[point("A", GK_X, GK_Y, "")]);
+    let c = collection_in(None, &[point("A", GK_X, GK_Y, "")]);
     std::fs::write(dir.path().join("c.geojson"), c).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c.geojson",
-            "--compounds-crs",
-            "EPSG:4547",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c.geojson", &["--compounds-crs", "EPSG:4547"]);
     assert_eq!(s["compounds"]["covered"], 1, "{s}");
 }
 
@@ -154,20 +92,9 @@ fn per_layer_crs_flag_applies_to_geojson() {
 fn geojson_saved_as_txt_is_read_as_geojson() {
     let dir = tempfile::tempdir().unwrap();
     centres(dir.path());
-    let c = collection(None, &[point("A", 114.3, 30.6, r#","population":7"#)]);
+    let c = collection_in(None, &[point("A", 114.3, 30.6, r#","population":7"#)]);
     std::fs::write(dir.path().join("c.txt"), c).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c.txt",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c.txt", &[]);
     assert_eq!(s["population"]["total"], 7.0, "{s}");
 }
 
@@ -178,18 +105,7 @@ fn populations_as_spreadsheets_show_them_are_read() {
     let csv =
         "编号,经度,纬度,人口\nA,114.3,30.6,\"1,234\"\nB,114.3,30.601,1.2万\nC,114.3,30.602,5\n";
     std::fs::write(dir.path().join("c.csv"), csv).unwrap();
-    let s = json_of(&run(
-        dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "c.csv",
-            "--centers",
-            "s.geojson",
-            "--format",
-            "json",
-        ],
-    ));
+    let s = coverage_json(dir.path(), "c.csv", &[]);
     assert_eq!(s["population"]["total"], 13_239.0, "{s}");
 }
 
@@ -198,7 +114,7 @@ fn populations_as_spreadsheets_show_them_are_read() {
 fn candidates_have_their_own_crs_and_id_field() {
     let dir = tempfile::tempdir().unwrap();
     centres(dir.path());
-    let c = collection(
+    let c = collection_in(
         None,
         &[
             point("near", 114.3, 30.6, r#","population":10"#),
@@ -213,7 +129,7 @@ fn candidates_have_their_own_crs_and_id_field() {
         GK_Y + 9000.0
     );
     std::fs::write(dir.path().join("k.csv"), k).unwrap();
-    let out = run(
+    succeed(
         dir.path(),
         &[
             "site",
@@ -233,11 +149,6 @@ fn candidates_have_their_own_crs_and_id_field() {
             "out",
             "--quiet",
         ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let sites: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("out/sites.geojson")).unwrap())

@@ -2,27 +2,11 @@
 //! fresh temporary directory, the output contract, bad profiles and layers, and
 //! byte-identical output at any thread count.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn run(dir: &Path, args: &[&str], threads: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_circleplan"))
-        .current_dir(dir)
-        .env("RAYON_NUM_THREADS", threads)
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
+use std::path::Path;
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn read_json(path: &Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
+use common::{read_json, run_threads, succeed_threads, write};
 
 const PROFILE: &str = r#"name = "test profile"
 [[facility]]
@@ -86,12 +70,7 @@ const ARGS: &[&str] = &[
 fn contract_run() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     inputs(dir.path());
-    let out = run(dir.path(), ARGS, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed_threads(dir.path(), ARGS, "2");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("\"hospital\" (1)"), "{stdout}");
     dir
@@ -251,12 +230,7 @@ fn lifecircle_xlsx_has_chinese_headers_with_lang_zh() {
     inputs(dir.path());
     let mut args = ARGS.to_vec();
     args.extend(["--lang", "zh"]);
-    let out = run(dir.path(), &args, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(dir.path(), &args, "2");
     let strings = xlsx_strings(&dir.path().join("out/lifecircle.xlsx"));
     assert!(
         strings.contains("覆盖人口") && strings.contains("缺失设施类型"),
@@ -271,9 +245,9 @@ fn lifecircle_output_is_identical_on_one_thread_and_many() {
     inputs(dir.path());
     let mut args = ARGS.to_vec();
     *args.last_mut().unwrap() = "one";
-    assert!(run(dir.path(), &args, "1").status.success());
+    assert!(run_threads(dir.path(), &args, "1").status.success());
     *args.last_mut().unwrap() = "many";
-    assert!(run(dir.path(), &args, "4").status.success());
+    assert!(run_threads(dir.path(), &args, "4").status.success());
     for f in [
         "summary.json",
         "compounds.geojson",
@@ -288,7 +262,7 @@ fn lifecircle_output_is_identical_on_one_thread_and_many() {
 }
 
 fn assert_bad(dir: &Path, args: &[&str], expect: &[&str]) {
-    let out = run(dir, args, "2");
+    let out = run_threads(dir, args, "2");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -306,42 +280,28 @@ fn lifecircle_bad_profiles_and_layers_get_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     inputs(d);
-    write(
-        d,
-        "profile.toml",
-        &PROFILE.replace("max_distance_m = 500", "max_distance_m = -500"),
-    );
-    assert_bad(
-        d,
-        ARGS,
-        &["profile.toml", "entry 2 (type \"school\")", "-500"],
-    );
-    write(
-        d,
-        "profile.toml",
-        &PROFILE.replace("max_distance_m = 500\n", ""),
-    );
-    assert_bad(
-        d,
-        ARGS,
-        &["profile.toml", "entry 2", "max_distance_m is missing"],
-    );
-    write(
-        d,
-        "profile.toml",
-        &PROFILE.replace("type = \"school\"", "type = \"kindergarten\""),
-    );
-    assert_bad(
-        d,
-        ARGS,
-        &["profile.toml", "duplicate type id \"kindergarten\""],
-    );
-    write(
-        d,
-        "profile.toml",
-        &PROFILE.replace("level = 10", "level = = 10"),
-    );
-    assert_bad(d, ARGS, &["profile.toml", "line 11"]);
+    let bad_profiles: [(&str, &str, &[&str]); 4] = [
+        (
+            "max_distance_m = 500",
+            "max_distance_m = -500",
+            &["profile.toml", "entry 2 (type \"school\")", "-500"],
+        ),
+        (
+            "max_distance_m = 500\n",
+            "",
+            &["profile.toml", "entry 2", "max_distance_m is missing"],
+        ),
+        (
+            "type = \"school\"",
+            "type = \"kindergarten\"",
+            &["profile.toml", "duplicate type id \"kindergarten\""],
+        ),
+        ("level = 10", "level = = 10", &["profile.toml", "line 11"]),
+    ];
+    for (from, to, expect) in bad_profiles {
+        write(d, "profile.toml", &PROFILE.replace(from, to));
+        assert_bad(d, ARGS, expect);
+    }
     write(d, "profile.toml", PROFILE);
     write(
         d,
@@ -363,7 +323,7 @@ fn lifecircle_bad_profiles_and_layers_get_one_line() {
 #[test]
 fn profile_prints_the_builtin_toml() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(dir.path(), &["profile", "gb50180-2018"], "1");
+    let out = run_threads(dir.path(), &["profile", "gb50180-2018"], "1");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("name = \"GB 50180-2018\""));
@@ -377,12 +337,7 @@ fn profile_prints_the_builtin_toml() {
     );
     let mut args = ARGS.to_vec();
     args[8] = "copy.toml";
-    let out = run(dir.path(), &args, "1");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(dir.path(), &args, "1");
     let s = read_json(&dir.path().join("out/summary.json"));
     assert_eq!(s["lifecircle"]["types"].as_array().unwrap().len(), 16);
     let absent = s["warnings"].as_array().unwrap().iter().any(|w| {
@@ -391,7 +346,11 @@ fn profile_prints_the_builtin_toml() {
             .starts_with("no facility of 14 of the profile's 16 types (nursery, ")
     });
     assert!(absent, "{}", s["warnings"]);
-    assert!(!run(dir.path(), &["profile", "nope"], "1").status.success());
+    assert!(
+        !run_threads(dir.path(), &["profile", "nope"], "1")
+            .status
+            .success()
+    );
 }
 
 const SYNTH_PROFILE: &str = r#"name = "synthetic levels"
@@ -438,7 +397,7 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
         "-o",
         "city",
     ];
-    assert!(run(d, &synth, "2").status.success());
+    assert!(run_threads(d, &synth, "2").status.success());
     write(d, "levels.toml", SYNTH_PROFILE);
     let base = [
         "lifecircle",
@@ -453,12 +412,7 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
     ];
     let mut straight = base.to_vec();
     straight.extend(["-o", "straight"]);
-    let out = run(d, &straight, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(d, &straight, "2");
     let mut walk = base.to_vec();
     walk.extend([
         "--metric",
@@ -468,12 +422,7 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
         "-o",
         "walk",
     ]);
-    let out = run(d, &walk, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(d, &walk, "2");
     let s = features(d, "straight/compounds.geojson");
     let w = features(d, "walk/compounds.geojson");
     assert_eq!(s.len(), w.len());
@@ -512,12 +461,7 @@ fn lifecircle_reads_a_cost_table_keyed_by_facility_ids() {
     let mut args = ARGS.to_vec();
     args.truncate(args.len() - 4); // no 2SFCA, no -o
     args.extend(["--metric", "matrix", "--matrix", "costs.csv", "-o", "out"]);
-    let out = run(d, &args, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(d, &args, "2");
     let c = features(d, "out/compounds.geojson");
     assert_eq!(c[0]["d_kindergarten"], 250);
     assert_eq!(c[0]["ok_kindergarten"], true);
@@ -537,12 +481,7 @@ fn lifecircle_reads_a_cost_table_keyed_by_facility_ids() {
 fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = run(d, &["demo"], "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed_threads(d, &["demo"], "2");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Life circle (GB 50180-2018"), "{text}");
     for f in ["summary.json", "ledger.csv", "lifecircle.xlsx"] {
@@ -560,7 +499,7 @@ fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
         "-o",
         "city",
     ];
-    assert!(run(d, &synth, "2").status.success());
+    assert!(run_threads(d, &synth, "2").status.success());
     let f = features(d, "city/facilities.geojson");
     assert_eq!(f.len(), 500);
     let args = [
@@ -572,12 +511,7 @@ fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
         "--format",
         "json",
     ];
-    let out = run(d, &args, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed_threads(d, &args, "2");
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let types = s["lifecircle"]["types"].as_array().unwrap();
     assert!(
@@ -604,12 +538,7 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
     inputs(dir.path());
     let mut args = ARGS.to_vec();
     args.extend(["--report", "r.html", "--lang", "en"]);
-    let out = run(dir.path(), &args, "2");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeed_threads(dir.path(), &args, "2");
     let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
     assert!(html.contains("Completeness per compound") && html.contains("<circle"));
     assert!(
@@ -622,7 +551,7 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
         html.contains("<tr><td>B</td><td>s2</td><td>kindergarten</td>"),
         "{html}"
     );
-    let again = run(dir.path(), &args, "1");
+    let again = run_threads(dir.path(), &args, "1");
     assert!(again.status.success());
     assert_eq!(
         std::fs::read_to_string(dir.path().join("r.html")).unwrap(),
@@ -637,7 +566,7 @@ fn lifecircle_keeps_one_run_per_folder_and_refuses_a_colliding_report() {
     inputs(d);
     let mut args = ARGS.to_vec();
     args.extend(["--report", "out/ledger.csv"]);
-    let out = run(d, &args, "2");
+    let out = run_threads(d, &args, "2");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("collides"));
     assert!(!d.join("out").exists());
@@ -652,9 +581,9 @@ fn lifecircle_keeps_one_run_per_folder_and_refuses_a_colliding_report() {
         "-o",
         "out",
     ];
-    assert!(run(d, &cov, "2").status.success());
+    assert!(run_threads(d, &cov, "2").status.success());
     assert!(d.join("out/centers.geojson").exists());
-    assert!(run(d, ARGS, "2").status.success());
+    assert!(run_threads(d, ARGS, "2").status.success());
     assert!(
         !d.join("out/centers.geojson").exists(),
         "stale coverage layer kept"

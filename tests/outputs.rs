@@ -4,56 +4,13 @@
 //! file, no negative zero, at most 7 decimals). Each runs the real binary in a fresh
 //! temporary directory.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+
+use common::{fails, names, ok, read_json_in, write};
 
 use geo::{Area, LineString, Polygon, Validation, Winding};
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_circleplan"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-/// Runs and asserts success, returning stdout.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Runs and asserts failure, returning stderr.
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!out.status.success(), "{args:?} succeeded: {err}");
-    err
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn read_json(dir: &Path, rel: &str) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(dir.join(rel)).unwrap()).unwrap()
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
 
 /// The demo district's inputs in `dir/d/inputs`.
 fn demo(dir: &Path) {
@@ -272,7 +229,7 @@ fn auto_candidates_with_a_one_metre_radius_finish() {
         ),
     );
     assert!(t.elapsed().as_secs() < 60, "took {:?}", t.elapsed());
-    let s = read_json(dir.path(), "s/summary.json");
+    let s = read_json_in(dir.path(), "s/summary.json");
     assert_eq!(s["site"]["sites"].as_array().unwrap().len(), 3);
 }
 
@@ -305,12 +262,12 @@ fn a_network_or_matrix_file_implies_its_metric() {
         err.contains("--metric network") && err.contains("streets.geojson"),
         "{err}"
     );
-    let ids = read_json(dir.path(), "d/inputs/compounds.geojson");
+    let ids = read_json_in(dir.path(), "d/inputs/compounds.geojson");
     let first = ids["features"][0]["properties"]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let centres = read_json(dir.path(), "d/inputs/centers.geojson");
+    let centres = read_json_in(dir.path(), "d/inputs/centers.geojson");
     let centre = centres["features"][0]["properties"]["id"]
         .as_str()
         .unwrap()
@@ -396,7 +353,7 @@ fn site_with_everyone_covered_gives_no_sites_and_a_note() {
                 ],
             ),
         );
-        let all = read_json(dir.path(), "all/summary.json");
+        let all = read_json_in(dir.path(), "all/summary.json");
         assert_eq!(all["site"]["sites"].as_array().unwrap().len(), 0);
         let note = all["site"]["note"].as_str().unwrap();
         assert!(note.contains("already covered"), "{}", all["site"]);
@@ -413,7 +370,7 @@ fn site_add_beyond_the_useful_sites_warns() {
     demo(dir.path());
     // A 50 m circle and auto candidates: each uncovered compound needs its own site, so the
     // useful sites are few compared with the 60 asked for when only 3 compounds are left.
-    let compounds = read_json(dir.path(), "d/inputs/compounds.geojson");
+    let compounds = read_json_in(dir.path(), "d/inputs/compounds.geojson");
     let feats: Vec<String> = compounds["features"]
         .as_array()
         .unwrap()
@@ -445,7 +402,7 @@ fn site_add_beyond_the_useful_sites_warns() {
             "s",
         ],
     );
-    let s = read_json(dir.path(), "s/summary.json");
+    let s = read_json_in(dir.path(), "s/summary.json");
     let sites = s["site"]["sites"].as_array().unwrap().len();
     assert!((1..6).contains(&sites), "{sites}");
     let note = s["site"]["note"].as_str().unwrap();
@@ -480,7 +437,7 @@ fn site_add_beyond_the_useful_sites_warns() {
             ],
         ),
     );
-    let many = read_json(dir.path(), "many/summary.json");
+    let many = read_json_in(dir.path(), "many/summary.json");
     let n = many["site"]["sites"].as_array().unwrap().len();
     assert!(n > 0 && n < many["site"]["candidates"]["count"].as_u64().unwrap() as usize);
     let note = many["site"]["note"].as_str().unwrap();
@@ -502,7 +459,7 @@ fn target_mode_reports_count_and_coverage_optimality_apart() {
             &[&cands[..], &["--target", "0.9", "-o", "t"]].concat(),
         ),
     );
-    let t = read_json(dir.path(), "t/summary.json");
+    let t = read_json_in(dir.path(), "t/summary.json");
     assert!(t["site"]["count_optimal"].is_boolean(), "{}", t["site"]);
     assert!(t["site"]["optimal"].is_boolean());
     assert!(t["count_optimal"].is_boolean());
@@ -517,7 +474,7 @@ fn target_mode_reports_count_and_coverage_optimality_apart() {
             &[&cands[..], &["--add", "2", "-o", "a"]].concat(),
         ),
     );
-    let a = read_json(dir.path(), "a/summary.json");
+    let a = read_json_in(dir.path(), "a/summary.json");
     assert!(a["site"]["count_optimal"].is_null(), "{}", a["site"]);
 }
 
@@ -526,7 +483,7 @@ fn every_written_polygon_is_valid() {
     let dir = tempfile::tempdir().unwrap();
     demo(dir.path());
     for layer in ["d/circles.geojson", "d/gaps.geojson"] {
-        let v = read_json(dir.path(), layer);
+        let v = read_json_in(dir.path(), layer);
         assert!(!polygons(&v).is_empty(), "{layer}");
         assert_eq!(invalid_polygons(&v), 0, "{layer}");
     }
@@ -545,7 +502,7 @@ fn every_written_polygon_is_valid() {
             ],
         ),
     );
-    let areas = read_json(dir.path(), "w/circles.geojson");
+    let areas = read_json_in(dir.path(), "w/circles.geojson");
     assert!(polygons(&areas).len() > 250);
     assert_eq!(invalid_polygons(&areas), 0);
     // Repairs keep the service area, not a sliver of it: almost every area is a good share
@@ -602,7 +559,7 @@ fn every_written_polygon_is_valid() {
                     "-q",
                 ],
             );
-            let areas = read_json(dir.path(), &format!("{out}/circles.geojson"));
+            let areas = read_json_in(dir.path(), &format!("{out}/circles.geojson"));
             assert_eq!(invalid_polygons(&areas), 0, "seed {seed}, {minutes} min");
         }
         ok(
@@ -610,7 +567,7 @@ fn every_written_polygon_is_valid() {
             &["gaps", "--compounds", &c, "--centers", &s, "-o", &out, "-q"],
         );
         assert_eq!(
-            invalid_polygons(&read_json(dir.path(), &format!("{out}/gaps.geojson"))),
+            invalid_polygons(&read_json_in(dir.path(), &format!("{out}/gaps.geojson"))),
             0
         );
     }
@@ -644,7 +601,7 @@ fn monaco_service_areas_are_valid_when_the_data_is_present() {
             "-q",
         ],
     );
-    let areas = read_json(dir.path(), "m/circles.geojson");
+    let areas = read_json_in(dir.path(), "m/circles.geojson");
     assert!(polygons(&areas).len() >= 30);
     assert_eq!(invalid_polygons(&areas), 0);
 }
@@ -796,7 +753,7 @@ fn gaps_are_zones_and_uncovered_compounds_have_their_own_layer() {
     let dir = tempfile::tempdir().unwrap();
     demo(dir.path());
     ok(dir.path(), &with(&["gaps"], &["-o", "g"]));
-    let zones = read_json(dir.path(), "g/gaps.geojson");
+    let zones = read_json_in(dir.path(), "g/gaps.geojson");
     let zf = zones["features"].as_array().unwrap();
     assert!(!zf.is_empty());
     for f in zf {
@@ -804,9 +761,9 @@ fn gaps_are_zones_and_uncovered_compounds_have_their_own_layer() {
         assert_eq!(f["properties"]["kind"], "zone");
         assert!(f["properties"]["best_site_population"].is_number());
     }
-    let members = read_json(dir.path(), "g/gap_compounds.geojson");
+    let members = read_json_in(dir.path(), "g/gap_compounds.geojson");
     let mf = members["features"].as_array().unwrap();
-    let summary = read_json(dir.path(), "g/summary.json");
+    let summary = read_json_in(dir.path(), "g/summary.json");
     assert_eq!(
         mf.len() as u64,
         summary["gaps"]["uncovered_compounds"].as_u64().unwrap()

@@ -2,52 +2,17 @@
 //! directories and the tests check their structure — one map mark per compound and centre,
 //! every chart, headline numbers equal to summary.json's, nothing loaded from the network.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+
+use common::{bin, on_city, read, read_json, succeed, synth_city};
 
 use circleplan::report::html::headline_mismatches;
-use serde_json::Value;
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_circleplan"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("binary runs");
-    assert!(
-        out.status.success(),
-        "circleplan {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&read(path)).unwrap()
-}
 
 /// A small synthetic city in `dir/city`.
 fn synth(dir: &Path, compounds: &str, centres: &str) {
-    run(
-        dir,
-        &[
-            "synth",
-            "--compounds",
-            compounds,
-            "--centers",
-            centres,
-            "--candidates",
-            "120",
-            "--seed",
-            "5",
-            "-o",
-            "city",
-        ],
-    );
+    synth_city(dir, compounds, centres, "120", "5");
 }
 
 /// Fails on anything the page would fetch: external scripts, styles, images, fonts, frames.
@@ -80,14 +45,14 @@ fn count(html: &str, needle: &str) -> usize {
 #[test]
 fn demo_report_has_one_mark_per_compound_and_centre_every_chart_and_summary_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(dir.path(), &["demo"]);
+    let out = succeed(dir.path(), &["demo"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("circleplan-demo/report.html"),
         "demo prints the report's path: {stdout}"
     );
     let html = read(&dir.path().join("circleplan-demo/report.html"));
-    let summary = json(&dir.path().join("circleplan-demo/summary.json"));
+    let summary = read_json(&dir.path().join("circleplan-demo/summary.json"));
 
     // The map: one mark per compound and per centre, plus zones and ranked sites.
     assert!(html.contains("<svg id=\"map\""));
@@ -190,30 +155,28 @@ fn demo_report_has_one_mark_per_compound_and_centre_every_chart_and_summary_numb
 fn coverage_report_in_english_with_group_table() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path(), "700", "50");
-    let out = run(
+    let out = succeed(
         dir.path(),
-        &[
+        &on_city(
             "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--group-by",
-            "street",
-            "--minutes",
-            "10",
-            "-o",
-            "out",
-            "--report",
-            "reports/coverage.html",
-            "--lang",
-            "en",
-        ],
+            &[
+                "--group-by",
+                "street",
+                "--minutes",
+                "10",
+                "-o",
+                "out",
+                "--report",
+                "reports/coverage.html",
+                "--lang",
+                "en",
+            ],
+        ),
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("reports/coverage.html"));
     assert!(out.stderr.is_empty(), "no progress into a pipe");
     let html = read(&dir.path().join("reports/coverage.html"));
-    let summary = json(&dir.path().join("out/summary.json"));
+    let summary = read_json(&dir.path().join("out/summary.json"));
     assert!(html.contains("<html lang=\"en\">"));
     assert_eq!(count(&html, "class=\"cp "), 700);
     assert_eq!(count(&html, "class=\"ct "), 50);
@@ -235,30 +198,28 @@ fn coverage_report_in_english_with_group_table() {
 fn site_report_shows_the_marginal_gain_with_the_target_line() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path(), "500", "30");
-    run(
+    succeed(
         dir.path(),
-        &[
+        &on_city(
             "site",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--candidates",
-            "city/candidates.geojson",
-            "--target",
-            "0.9",
-            "--format",
-            "json",
-            "-o",
-            "out",
-            "--report",
-            "site.html",
-            "--lang",
-            "en",
-        ],
+            &[
+                "--candidates",
+                "city/candidates.geojson",
+                "--target",
+                "0.9",
+                "--format",
+                "json",
+                "-o",
+                "out",
+                "--report",
+                "site.html",
+                "--lang",
+                "en",
+            ],
+        ),
     );
     let html = read(&dir.path().join("site.html"));
-    let summary = json(&dir.path().join("out/summary.json"));
+    let summary = read_json(&dir.path().join("out/summary.json"));
     let sites = summary["site"]["sites"].as_array().unwrap().len();
     assert!(sites > 0);
     let at = html.find("<svg id=\"chart-marginal-gain\"").unwrap();
@@ -284,24 +245,15 @@ fn site_report_shows_the_marginal_gain_with_the_target_line() {
 fn gaps_report_outlines_every_zone_with_its_best_site() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path(), "600", "25");
-    run(
+    succeed(
         dir.path(),
-        &[
+        &on_city(
             "gaps",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--minutes",
-            "10",
-            "-o",
-            "out",
-            "--report",
-            "out/gaps.html",
-        ],
+            &["--minutes", "10", "-o", "out", "--report", "out/gaps.html"],
+        ),
     );
     let html = read(&dir.path().join("out/gaps.html"));
-    let summary = json(&dir.path().join("out/summary.json"));
+    let summary = read_json(&dir.path().join("out/summary.json"));
     let zones = summary["gaps"]["zones"].as_u64().unwrap() as usize;
     assert!(zones > 0);
     assert_eq!(count(&html, "class=\"gz\""), zones);
@@ -322,7 +274,7 @@ fn report_never_replaces_an_input() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path(), "50", "5");
     let before = read(&dir.path().join("city/centers.geojson"));
-    let out = Command::new(env!("CARGO_BIN_EXE_circleplan"))
+    let out = bin()
         .current_dir(dir.path())
         .args([
             "coverage",
@@ -348,18 +300,9 @@ fn report_never_replaces_an_input() {
 fn report_of_100k_compounds_is_a_density_map_under_20_mb() {
     let dir = tempfile::tempdir().unwrap();
     synth(dir.path(), "100000", "10000");
-    run(
+    succeed(
         dir.path(),
-        &[
-            "coverage",
-            "--compounds",
-            "city/compounds.geojson",
-            "--centers",
-            "city/centers.geojson",
-            "--report",
-            "big.html",
-            "--quiet",
-        ],
+        &on_city("coverage", &["--report", "big.html", "--quiet"]),
     );
     let size = std::fs::metadata(dir.path().join("big.html"))
         .unwrap()

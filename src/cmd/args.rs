@@ -241,6 +241,44 @@ impl CircleArgs {
     }
 }
 
+/// The flags every analysis command takes after its layers: the circle, the metric and the
+/// outputs, in this order in `--help`.
+#[derive(Debug, clap::Args)]
+pub struct CommonArgs {
+    #[command(flatten)]
+    pub circle: CircleArgs,
+    #[command(flatten)]
+    pub metric: super::metric::MetricArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl CommonArgs {
+    /// Reads the layers (behind the "Reading layers" spinner) with the circle checked
+    /// against their levels; `centres_required` refuses a run without `--centers`.
+    pub fn read_layers(
+        &self,
+        input: &InputArgs,
+        centres_required: bool,
+    ) -> Result<super::coverage::Loaded> {
+        super::progress::step("Reading layers", self.output.quiet, || {
+            super::coverage::load(input, &self.circle, centres_required)
+        })
+    }
+}
+
+/// The layers of a command that also reads candidate sites (`gaps`, `site`): the inputs, the
+/// candidates layer's own flags, then the common flags.
+#[derive(Debug, clap::Args)]
+pub struct CandidateRunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub candidate_layer: CandidateLayerArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
 /// How results are printed.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {

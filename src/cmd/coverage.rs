@@ -7,7 +7,7 @@ use anyhow::Result;
 use circleplan::report::{self, LayerInfo, RunInfo};
 use circleplan::{Centres, Circle, Compounds};
 
-use super::args::{CircleArgs, Format, InputArgs, OutputArgs};
+use super::args::{CircleArgs, CommonArgs, Format, InputArgs};
 
 /// Arguments of `coverage`.
 #[derive(Debug, clap::Args)]
@@ -20,11 +20,7 @@ pub struct Args {
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
-    circle: CircleArgs,
-    #[command(flatten)]
-    metric: super::metric::MetricArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    common: CommonArgs,
     /// Also write circles.geojson with each centre's service circle (or, with --metric
     /// network, its walkable service area) for display.
     #[arg(long)]
@@ -156,7 +152,8 @@ fn capacitate(
     let capacity = circleplan::capacity::centre_capacities(centres, args.residents_per_capacity)
         .map_err(|e| anyhow::anyhow!("--capacitated: {e}"))?;
     let step = "Assigning residents under capacity";
-    Ok(Some(super::progress::step(step, args.output.quiet, || {
+    let quiet = args.common.output.quiet;
+    Ok(Some(super::progress::step(step, quiet, || {
         let costs = measure.costs();
         let pop = &compounds.population;
         circleplan::capacity::capacitated_coverage(analysis, &costs, centres, pop, capacity)
@@ -165,28 +162,27 @@ fn capacitate(
 
 /// Runs `coverage`.
 pub fn run(args: Args) -> Result<()> {
-    super::check_output_paths(&args.output)?;
+    let common = &args.common;
+    super::check_output_paths(&common.output)?;
     let Loaded {
         compounds,
         centres,
         circle,
         mut run,
         mut timings,
-    } = super::progress::step("Reading layers", args.output.quiet, || {
-        load(&args.input, &args.circle, true)
-    })?;
+    } = common.read_layers(&args.input, true)?;
     let t = Instant::now();
     let (measure, analysis) = super::metric::analyse(
-        &args.metric,
+        &common.metric,
         &compounds,
         &centres,
         None,
         &circle,
-        &args.output,
+        &common.output,
         &mut run.warnings,
     )?;
     timings.push(("coverage".into(), t.elapsed().as_secs_f64() * 1000.0));
-    if args.output.timings {
+    if common.output.timings {
         run.timings_ms = Some(timings.clone());
     }
     let capacitated = capacitate(&args, &analysis, &measure, &centres, &compounds)?;
@@ -213,11 +209,17 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(cap) = &capacitated {
         table.push_str(&report::capacity_table(&analysis, &centres, cap));
     }
-    let inputs = super::read_paths(&args.input, &args.metric, None);
+    let inputs = super::read_paths(&args.input, &common.metric, None);
     let mut report_input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
     report_input.capacity = capacitated.as_ref();
-    super::write_outputs(files, &args.output, Some(report_input), &inputs, &mut table)?;
-    if args.output.timings {
+    super::write_outputs(
+        files,
+        &common.output,
+        Some(report_input),
+        &inputs,
+        &mut table,
+    )?;
+    if common.output.timings {
         timings.push(("write".into(), t.elapsed().as_secs_f64() * 1000.0));
         let list: Vec<String> = timings
             .iter()
@@ -225,5 +227,5 @@ pub fn run(args: Args) -> Result<()> {
             .collect();
         table.push_str(&format!("Timings: {}\n", list.join(", ")));
     }
-    print_summary(args.output.format, &summary, &table)
+    print_summary(common.output.format, &summary, &table)
 }

@@ -2,12 +2,13 @@
 //! single new-site location.
 
 use anyhow::Result;
+use circleplan::CentreFields;
 use circleplan::gaps::{GapOptions, study_gaps};
 use circleplan::report;
-use circleplan::{CentreFields, Centres};
 
-use super::args::{CircleArgs, InputArgs, OutputArgs};
-use super::coverage::{Loaded, load, print_summary};
+use super::args::CandidateRunArgs;
+use super::coverage::print_summary;
+use super::site::study_with_candidates;
 
 /// Arguments of `gaps`.
 #[derive(Debug, clap::Args)]
@@ -16,15 +17,7 @@ use super::coverage::{Loaded, load, print_summary};
   circleplan gaps --compounds c.geojson --centers s.geojson --candidates candidates.geojson --minutes 10")]
 pub struct Args {
     #[command(flatten)]
-    input: InputArgs,
-    #[command(flatten)]
-    candidate_layer: super::args::CandidateLayerArgs,
-    #[command(flatten)]
-    circle: CircleArgs,
-    #[command(flatten)]
-    metric: super::metric::MetricArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    layers: CandidateRunArgs,
     /// Candidate sites to consider for each zone's best site (besides the zone's own
     /// compounds).
     #[arg(long, value_name = "FILE")]
@@ -33,65 +26,45 @@ pub struct Args {
 
 /// Runs `gaps`.
 pub fn run(args: Args) -> Result<()> {
-    super::check_output_paths(&args.output)?;
-    let Loaded {
-        compounds,
-        centres,
-        circle,
-        mut run,
-        ..
-    } = super::progress::step("Reading layers", args.output.quiet, || {
-        load(&args.input, &args.circle, true)
-    })?;
-    let candidates = match &args.candidates {
-        Some(path) => Some(Centres::load(
-            path,
-            &args.candidate_layer.options(&args.input)?,
-            &CentreFields::default(),
-            &mut run.warnings,
-        )?),
-        None => None,
-    };
-    if let (Some(path), Some(c)) = (&args.candidates, &candidates) {
-        let info = super::site::candidates_info(&args.input, &args.candidate_layer, path, c);
-        run.inputs.push(("candidates".into(), info));
-    }
-    let (measure, analysis) = super::metric::analyse(
-        &args.metric,
-        &compounds,
-        &centres,
-        candidates.as_ref(),
-        &circle,
-        &args.output,
-        &mut run.warnings,
-    )?;
+    let common = &args.layers.common;
+    super::check_output_paths(&common.output)?;
+    let layer = args
+        .candidates
+        .as_deref()
+        .map(|p| (p, CentreFields::default()));
+    let s = study_with_candidates(&args.layers, true, layer)?;
     let options = GapOptions {
         sites_at_uncovered_compounds: true,
-        candidates: candidates.as_ref(),
+        candidates: s.candidates.as_ref(),
     };
+    let (compounds, circle) = (&s.compounds, &s.circle);
     let gaps = study_gaps(
-        &analysis,
-        &measure.costs(),
-        &compounds,
+        &s.analysis,
+        &s.measure.costs(),
+        compounds,
         circle.radius_m,
         options,
     );
-    let mut summary = report::summary_value(&analysis, &compounds, &circle, &run);
-    let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
+    let mut summary = report::summary_value(&s.analysis, compounds, circle, &s.run);
+    let mut table = report::summary_table(&s.analysis, compounds, circle, &s.run.warnings);
     table.push_str(&report::gaps_table(&gaps));
     let mut files = circleplan::io::OutputSet::new();
-    let (xy, study) = (&analysis.compounds_xy, &analysis.study);
+    let (xy, plane) = (&s.analysis.compounds_xy, &s.analysis.study);
     // Without -o, write_outputs drops the files (and keeps the report).
-    report::gaps_summary(&gaps, &compounds, &mut summary);
+    report::gaps_summary(&gaps, compounds, &mut summary);
     files.add("summary.json", report::pretty_json(&summary).into_bytes());
-    report::gaps_outputs(&gaps, &compounds, xy, study, &mut files);
+    report::gaps_outputs(&gaps, compounds, xy, plane, &mut files);
     files.add(
         "compounds.geojson",
-        report::compounds_geojson(&compounds, &centres, &analysis, &circle).into_bytes(),
+        report::compounds_geojson(compounds, &s.centres, &s.analysis, circle).into_bytes(),
     );
-    let inputs = super::read_paths(&args.input, &args.metric, args.candidates.as_deref());
-    let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    let inputs = super::read_paths(
+        &args.layers.input,
+        &common.metric,
+        args.candidates.as_deref(),
+    );
+    let mut input = report::ReportInput::new(&s.analysis, compounds, &s.centres, circle, &s.run);
     input.gaps = Some(gaps.report());
-    super::write_outputs(files, &args.output, Some(input), &inputs, &mut table)?;
-    print_summary(args.output.format, &summary, &table)
+    super::write_outputs(files, &common.output, Some(input), &inputs, &mut table)?;
+    print_summary(common.output.format, &summary, &table)
 }

@@ -1,16 +1,18 @@
 //! `circleplan site`: where the next centres should go — the K sites that cover most people,
 //! or the fewest sites that reach a target share — proven optimal or with a certified gap.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
 use circleplan::report;
+use circleplan::report::RunInfo;
 use circleplan::siting::{CandidateSource, Goal, SiteOptions, run_site};
-use circleplan::{CentreFields, Centres};
+use circleplan::{Analysis, CentreFields, Centres, Circle, Compounds};
 
-use super::args::{CircleArgs, InputArgs, OutputArgs};
-use super::coverage::{Loaded, load, print_summary};
+use super::args::{CandidateRunArgs, InputArgs};
+use super::coverage::print_summary;
+use super::metric::Measure;
 
 /// Arguments of `site`.
 #[derive(Debug, clap::Args)]
@@ -20,15 +22,7 @@ use super::coverage::{Loaded, load, print_summary};
   circleplan site --compounds compounds.geojson --candidates auto --add 20 --minutes 10 --standard gb50180")]
 pub struct Args {
     #[command(flatten)]
-    input: InputArgs,
-    #[command(flatten)]
-    candidate_layer: super::args::CandidateLayerArgs,
-    #[command(flatten)]
-    circle: CircleArgs,
-    #[command(flatten)]
-    metric: super::metric::MetricArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    layers: CandidateRunArgs,
     /// Candidate sites: a GeoJSON/CSV file of points, or `auto` (uncovered compound locations
     /// plus a grid at half the radius).
     #[arg(long, value_name = "FILE|auto")]
@@ -72,66 +66,37 @@ fn goal(args: &Args) -> Result<Goal> {
     })
 }
 
-/// The candidates layer (`None` for `auto`), read with the centres' options and the
-/// capacity field.
-fn load_candidates(args: &Args, warnings: &mut Vec<String>) -> Result<Option<Centres>> {
-    Ok(if args.candidates == "auto" {
-        None
-    } else {
-        let path = PathBuf::from(&args.candidates);
-        Some(Centres::load(
-            &path,
-            &args.candidate_layer.options(&args.input)?,
-            &CentreFields {
-                capacity_field: args.input.capacity_field.clone(),
-                ..CentreFields::default()
-            },
-            warnings,
-        )?)
+/// The candidates layer and the fields read from it (`None` for `auto`): the centres'
+/// options and the capacity field.
+fn candidates_layer(args: &Args) -> Option<(&Path, CentreFields)> {
+    (args.candidates != "auto").then(|| {
+        let fields = CentreFields {
+            capacity_field: args.layers.input.capacity_field.clone(),
+            ..CentreFields::default()
+        };
+        (Path::new(&args.candidates), fields)
     })
 }
 
 /// Runs `site`.
 pub fn run(args: Args) -> Result<()> {
-    super::check_output_paths(&args.output)?;
+    let common = &args.layers.common;
+    super::check_output_paths(&common.output)?;
     let goal = goal(&args)?;
-    let Loaded {
-        compounds,
-        centres,
-        circle,
-        mut run,
-        ..
-    } = super::progress::step("Reading layers", args.output.quiet, || {
-        load(&args.input, &args.circle, false)
-    })?;
-    let file_candidates = load_candidates(&args, &mut run.warnings)?;
-    let candidates_path = file_candidates
-        .as_ref()
-        .map(|_| Path::new(&args.candidates));
-    if let (Some(path), Some(c)) = (candidates_path, &file_candidates) {
-        run.inputs.push((
-            "candidates".into(),
-            candidates_info(&args.input, &args.candidate_layer, path, c),
-        ));
-    }
-    let read_paths = super::read_paths(&args.input, &args.metric, candidates_path);
-    let (measure, analysis) = super::metric::analyse(
-        &args.metric,
-        &compounds,
-        &centres,
-        file_candidates.as_ref(),
-        &circle,
-        &args.output,
-        &mut run.warnings,
-    )?;
-    let street_nodes: Vec<[f64; 2]> = measure
+    let layer = candidates_layer(&args);
+    let candidates_path = layer.as_ref().map(|(path, _)| *path);
+    let read_paths = super::read_paths(&args.layers.input, &common.metric, candidates_path);
+    let mut s = study_with_candidates(&args.layers, false, layer)?;
+    let (compounds, centres, circle) = (&s.compounds, &s.centres, &s.circle);
+    let street_nodes: Vec<[f64; 2]> = s
+        .measure
         .network()
         .map(|(net, _)| (0..net.node_count()).map(|i| net.node_xy(i)).collect())
         .unwrap_or_default();
     let options = SiteOptions {
         goal,
         time_limit: Duration::try_from_secs_f64(args.time_limit).unwrap_or(Duration::MAX),
-        candidates: match &file_candidates {
+        candidates: match &s.candidates {
             Some(layer) => CandidateSource::Layer(layer),
             None => CandidateSource::Auto {
                 street_nodes: &street_nodes,
@@ -140,37 +105,94 @@ pub fn run(args: Args) -> Result<()> {
         radius_m: circle.radius_m,
         capacity: args.capacity.options(),
     };
-    let site_run = super::progress::step("Choosing sites", args.output.quiet, || {
-        run_site(&analysis, &measure.costs(), &compounds, &centres, options)
+    let site_run = super::progress::step("Choosing sites", common.output.quiet, || {
+        run_site(&s.analysis, &s.measure.costs(), compounds, centres, options)
     })?;
-    run.warnings.extend(site_run.warnings.iter().cloned());
-    let source = match &file_candidates {
+    s.run.warnings.extend(site_run.warnings.iter().cloned());
+    let source = match &s.candidates {
         Some(_) => args.candidates.clone(),
         None => "auto".to_string(),
     };
     if let Some(note) = report::site_note(&site_run.plan)
         && !site_run.plan.sites.is_empty()
     {
-        run.warnings.push(format!("--add: {note}"));
+        s.run.warnings.push(format!("--add: {note}"));
     }
     let layers = report::SiteLayers {
-        analysis: &analysis,
-        compounds: &compounds,
-        centres: &centres,
-        circle: &circle,
+        analysis: &s.analysis,
+        compounds,
+        centres,
+        circle,
     };
-    let (summary, files) = report::site_outputs(&site_run, layers, &run, &source, args.time_limit);
-    let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
+    let (summary, files) =
+        report::site_outputs(&site_run, layers, &s.run, &source, args.time_limit);
+    let mut table = report::summary_table(&s.analysis, compounds, circle, &s.run.warnings);
     table.push_str(&report::site_table(&site_run, &source));
     let sites = site_run.sites();
-    let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    let mut input = report::ReportInput::new(&s.analysis, compounds, centres, circle, &s.run);
     input.sites = Some(report::SitesReport {
         plan: &site_run.plan,
         candidates: sites,
         source: &source,
     });
-    super::write_outputs(files, &args.output, Some(input), &read_paths, &mut table)?;
-    print_summary(args.output.format, &summary, &table)
+    super::write_outputs(files, &common.output, Some(input), &read_paths, &mut table)?;
+    print_summary(common.output.format, &summary, &table)
+}
+
+/// What `gaps` and `site` start from: the layers, the candidates layer (when given) and the
+/// coverage measured with them.
+pub(crate) struct CandidateStudy {
+    pub compounds: Compounds,
+    pub centres: Centres,
+    pub circle: Circle,
+    pub run: RunInfo,
+    pub candidates: Option<Centres>,
+    pub measure: Measure,
+    pub analysis: Analysis,
+}
+
+/// Reads the layers and the candidates layer `candidates` (recorded in the run's inputs),
+/// then measures coverage. `centres_required` refuses a run without `--centers`.
+pub(crate) fn study_with_candidates(
+    layers: &CandidateRunArgs,
+    centres_required: bool,
+    candidates: Option<(&Path, CentreFields)>,
+) -> Result<CandidateStudy> {
+    let CandidateRunArgs {
+        input,
+        candidate_layer,
+        common,
+    } = layers;
+    let loaded = common.read_layers(input, centres_required)?;
+    let mut run = loaded.run;
+    let candidates = match candidates {
+        Some((path, fields)) => {
+            let options = candidate_layer.options(input)?;
+            let c = Centres::load(path, &options, &fields, &mut run.warnings)?;
+            let info = candidates_info(input, candidate_layer, path, &c);
+            run.inputs.push(("candidates".into(), info));
+            Some(c)
+        }
+        None => None,
+    };
+    let (measure, analysis) = super::metric::analyse(
+        &common.metric,
+        &loaded.compounds,
+        &loaded.centres,
+        candidates.as_ref(),
+        &loaded.circle,
+        &common.output,
+        &mut run.warnings,
+    )?;
+    Ok(CandidateStudy {
+        compounds: loaded.compounds,
+        centres: loaded.centres,
+        circle: loaded.circle,
+        run,
+        candidates,
+        measure,
+        analysis,
+    })
 }
 
 /// The summary's record of a candidates layer.

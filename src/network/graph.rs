@@ -102,27 +102,7 @@ impl StreetNetwork {
         if node_crossings {
             node_lines(&mut input);
         }
-        let IndexedLines { points, lines, .. } = input;
-        let mut node_of = vec![u32::MAX; points.len()];
-        let mut xy: Vec<[f64; 2]> = Vec::new();
-        let mut edges: Vec<[u32; 2]> = Vec::new();
-        let mut node = |p: u32, xy: &mut Vec<[f64; 2]>| {
-            let slot = &mut node_of[p as usize];
-            if *slot == u32::MAX {
-                *slot = xy.len() as u32;
-                xy.push(points[p as usize]);
-            }
-            *slot
-        };
-        for line in &lines {
-            for w in line.windows(2) {
-                if w[0] != w[1] {
-                    let a = node(w[0], &mut xy);
-                    let b = node(w[1], &mut xy);
-                    edges.push([a, b]);
-                }
-            }
-        }
+        let (xy, mut edges) = used_points_and_edges(&input);
         assert!(
             edges.len() < (u32::MAX / 2) as usize,
             "too many street segments for 32-bit ids"
@@ -142,33 +122,7 @@ impl StreetNetwork {
             .iter()
             .map(|&[a, b]| dist(xy[a as usize], xy[b as usize]))
             .collect();
-        // CSR by counting sort: arcs of a node in edge order, so the layout is deterministic.
-        let n = xy.len();
-        let mut first_arc = vec![0u32; n + 1];
-        for &[a, b] in &edges {
-            first_arc[a as usize + 1] += 1;
-            first_arc[b as usize + 1] += 1;
-        }
-        for i in 0..n {
-            first_arc[i + 1] += first_arc[i];
-        }
-        let mut next = first_arc.clone();
-        let mut arcs = vec![
-            Arc {
-                len_m: 0.0,
-                head: 0
-            };
-            2 * edges.len()
-        ];
-        let mut arc_edge = vec![0u32; 2 * edges.len()];
-        for (e, (&[a, b], &len_m)) in edges.iter().zip(&edge_len_m).enumerate() {
-            for (from, head) in [(a, b), (b, a)] {
-                let slot = next[from as usize] as usize;
-                arcs[slot] = Arc { len_m, head };
-                arc_edge[slot] = e as u32;
-                next[from as usize] += 1;
-            }
-        }
+        let (first_arc, arcs, arc_edge) = csr_adjacency(xy.len(), &edges, &edge_len_m);
         let tree = RTree::bulk_load(
             edges
                 .iter()
@@ -227,19 +181,7 @@ impl StreetNetwork {
 
     /// `[min_x, min_y, max_x, max_y]` of the nodes on the plane, metres; `None` when empty.
     pub fn bbox(&self) -> Option<[f64; 4]> {
-        let first = *self.xy.first()?;
-        Some(
-            self.xy
-                .iter()
-                .fold([first[0], first[1], first[0], first[1]], |b, p| {
-                    [
-                        b[0].min(p[0]),
-                        b[1].min(p[1]),
-                        b[2].max(p[0]),
-                        b[3].max(p[1]),
-                    ]
-                }),
-        )
+        bounds(&self.xy)
     }
 
     /// Connected component of every node, numbered from 0 in order of the lowest node.
@@ -290,24 +232,93 @@ impl StreetNetwork {
     }
 }
 
+/// The nodes and edges of the lines: a node for every point an edge uses (numbered by first
+/// use) and an edge for every pair of consecutive distinct points, in line order.
+fn used_points_and_edges(input: &IndexedLines) -> (Vec<[f64; 2]>, Vec<[u32; 2]>) {
+    let points = &input.points;
+    let mut node_of = vec![u32::MAX; points.len()];
+    let mut xy: Vec<[f64; 2]> = Vec::new();
+    let mut edges: Vec<[u32; 2]> = Vec::new();
+    let mut node = |p: u32, xy: &mut Vec<[f64; 2]>| {
+        let slot = &mut node_of[p as usize];
+        if *slot == u32::MAX {
+            *slot = xy.len() as u32;
+            xy.push(points[p as usize]);
+        }
+        *slot
+    };
+    for line in &input.lines {
+        for w in line.windows(2) {
+            if w[0] != w[1] {
+                let a = node(w[0], &mut xy);
+                let b = node(w[1], &mut xy);
+                edges.push([a, b]);
+            }
+        }
+    }
+    (xy, edges)
+}
+
+/// The CSR adjacency of `n` nodes: offsets, arcs (both directions of every edge) and each
+/// arc's edge. A counting sort keeps the arcs of a node in edge order, so the layout is
+/// deterministic.
+fn csr_adjacency(
+    n: usize,
+    edges: &[[u32; 2]],
+    edge_len_m: &[f64],
+) -> (Vec<u32>, Vec<Arc>, Vec<u32>) {
+    let mut first_arc = vec![0u32; n + 1];
+    for &[a, b] in edges {
+        first_arc[a as usize + 1] += 1;
+        first_arc[b as usize + 1] += 1;
+    }
+    for i in 0..n {
+        first_arc[i + 1] += first_arc[i];
+    }
+    let mut next = first_arc.clone();
+    let mut arcs = vec![
+        Arc {
+            len_m: 0.0,
+            head: 0
+        };
+        2 * edges.len()
+    ];
+    let mut arc_edge = vec![0u32; 2 * edges.len()];
+    for (e, (&[a, b], &len_m)) in edges.iter().zip(edge_len_m).enumerate() {
+        for (from, head) in [(a, b), (b, a)] {
+            let slot = next[from as usize] as usize;
+            arcs[slot] = Arc { len_m, head };
+            arc_edge[slot] = e as u32;
+            next[from as usize] += 1;
+        }
+    }
+    (first_arc, arcs, arc_edge)
+}
+
+/// `[min_x, min_y, max_x, max_y]` of the points; `None` when there are none.
+fn bounds(xy: &[[f64; 2]]) -> Option<[f64; 4]> {
+    let first = *xy.first()?;
+    Some(
+        xy.iter()
+            .fold([first[0], first[1], first[0], first[1]], |b, p| {
+                [
+                    b[0].min(p[0]),
+                    b[1].min(p[1]),
+                    b[2].max(p[0]),
+                    b[3].max(p[1]),
+                ]
+            }),
+    )
+}
+
 /// Node indices sorted by their position on a Hilbert curve over the bounding box (ties by
 /// index, so the order is deterministic).
 fn hilbert_order(xy: &[[f64; 2]]) -> Vec<u32> {
     const BITS: u32 = 16;
     let mut order: Vec<u32> = (0..xy.len() as u32).collect();
-    let Some(first) = xy.first() else {
+    let Some(b) = bounds(xy) else {
         return order;
     };
-    let b = xy
-        .iter()
-        .fold([first[0], first[1], first[0], first[1]], |b, p| {
-            [
-                b[0].min(p[0]),
-                b[1].min(p[1]),
-                b[2].max(p[0]),
-                b[3].max(p[1]),
-            ]
-        });
     let span = (b[2] - b[0]).max(b[3] - b[1]).max(f64::MIN_POSITIVE);
     let cells = ((1u32 << BITS) - 1) as f64;
     let key: Vec<u64> = xy
@@ -369,39 +380,65 @@ enum Split {
     Touch { seg: u32, point: u32 },
 }
 
+/// The segments of the lines, flattened: segment `k` is (line, first point, second point), and
+/// the segments of line `l` are `first_seg[l]..first_seg[l + 1]`.
+struct Segments {
+    segs: Vec<[u32; 3]>,
+    first_seg: Vec<usize>,
+}
+
+impl Segments {
+    fn of(input: &IndexedLines) -> Segments {
+        let mut segs: Vec<[u32; 3]> = Vec::new();
+        let mut first_seg = Vec::with_capacity(input.lines.len() + 1);
+        for (l, line) in input.lines.iter().enumerate() {
+            first_seg.push(segs.len());
+            for w in line.windows(2) {
+                segs.push([l as u32, w[0], w[1]]);
+            }
+        }
+        first_seg.push(segs.len());
+        Segments { segs, first_seg }
+    }
+}
+
+/// The corners of the box around segment `a → b`, grown by `tol` on every side.
+fn padded_box(a: [f64; 2], b: [f64; 2], tol: f64) -> ([f64; 2], [f64; 2]) {
+    (
+        [a[0].min(b[0]) - tol, a[1].min(b[1]) - tol],
+        [a[0].max(b[0]) + tol, a[1].max(b[1]) + tol],
+    )
+}
+
 /// Splits segments of same-layer lines at proper crossings and at vertices lying on them.
 fn node_lines(input: &mut IndexedLines) {
-    // Segment k of the flattened list: (line, first point, second point).
-    let mut segs: Vec<[u32; 3]> = Vec::new();
-    let mut first_seg = Vec::with_capacity(input.lines.len() + 1);
-    for (l, line) in input.lines.iter().enumerate() {
-        first_seg.push(segs.len());
-        for w in line.windows(2) {
-            segs.push([l as u32, w[0], w[1]]);
-        }
+    let segments = Segments::of(input);
+    let found = find_splits(&segments.segs, &input.points, &input.layers);
+    let (mut splits, new_points) = split_positions(found, &segments.segs, &input.points);
+    if splits.is_empty() {
+        return;
     }
-    first_seg.push(segs.len());
-    let pts = &input.points;
-    let layers = &input.layers;
+    splits.sort_unstable_by(|x, y| (x.0, x.1, x.2).partial_cmp(&(y.0, y.1, y.2)).unwrap());
+    splits.dedup_by_key(|s| (s.0, s.2));
+    input.points.extend(new_points);
+    insert_splits(&mut input.lines, &segments.first_seg, &splits);
+}
+
+/// Every crossing and touch between segments of the same layer. Each unordered pair is
+/// examined once, from its lower segment; results are collected in segment order so the new
+/// points are numbered identically on every run.
+fn find_splits(segs: &[[u32; 3]], pts: &[[f64; 2]], layers: &[i32]) -> Vec<Vec<Split>> {
     let tol = TOUCH_TOLERANCE_M;
     let tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>> = RTree::bulk_load(
         segs.iter()
             .enumerate()
             .map(|(k, s)| {
-                let (a, b) = (pts[s[1] as usize], pts[s[2] as usize]);
-                GeomWithData::new(
-                    Rectangle::from_corners(
-                        [a[0].min(b[0]) - tol, a[1].min(b[1]) - tol],
-                        [a[0].max(b[0]) + tol, a[1].max(b[1]) + tol],
-                    ),
-                    k as u32,
-                )
+                let (lo, hi) = padded_box(pts[s[1] as usize], pts[s[2] as usize], tol);
+                GeomWithData::new(Rectangle::from_corners(lo, hi), k as u32)
             })
             .collect(),
     );
-    // Each unordered pair is examined once, from its lower segment; results are collected in
-    // segment order so the new points are numbered identically on every run.
-    let found: Vec<Vec<Split>> = (0..segs.len())
+    (0..segs.len())
         .into_par_iter()
         .map(|i| {
             let [li, ia, ib] = segs[i];
@@ -410,12 +447,9 @@ fn node_lines(input: &mut IndexedLines) {
             if ia == ib {
                 return out;
             }
-            let env = AABB::from_corners(
-                [a[0].min(b[0]) - tol, a[1].min(b[1]) - tol],
-                [a[0].max(b[0]) + tol, a[1].max(b[1]) + tol],
-            );
+            let (lo, hi) = padded_box(a, b, tol);
             let mut cands: Vec<u32> = tree
-                .locate_in_envelope_intersecting(&env)
+                .locate_in_envelope_intersecting(&AABB::from_corners(lo, hi))
                 .map(|g| g.data)
                 .filter(|&j| j as usize > i)
                 .collect();
@@ -428,42 +462,63 @@ fn node_lines(input: &mut IndexedLines) {
                 if ia == jc || ia == jd || ib == jc || ib == jd {
                     continue;
                 }
-                let (c, d) = (pts[jc as usize], pts[jd as usize]);
-                let d1 = orient(c, d, a);
-                let d2 = orient(c, d, b);
-                let d3 = orient(a, b, c);
-                let d4 = orient(a, b, d);
-                if d1 * d2 < 0.0 && d3 * d4 < 0.0 {
-                    let t = d1 / (d1 - d2);
-                    let at = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
-                    // A crossing closer than the tolerance to a vertex is that vertex touching
-                    // the other segment; the touch test below handles it with the vertex itself.
-                    if dist(at, a)
-                        .min(dist(at, b))
-                        .min(dist(at, c))
-                        .min(dist(at, d))
-                        > tol
-                    {
-                        out.push(Split::Crossing { i: i as u32, j, at });
-                        continue;
-                    }
-                }
-                for (v, (s, e), seg) in [
-                    (jc, (a, b), i as u32),
-                    (jd, (a, b), i as u32),
-                    (ia, (c, d), j),
-                    (ib, (c, d), j),
-                ] {
-                    if touches(s, e, pts[v as usize], tol) {
-                        out.push(Split::Touch { seg, point: v });
-                    }
-                }
+                pair_splits([i as u32, ia, ib], [j, jc, jd], pts, &mut out);
             }
             out
         })
-        .collect();
-    // (segment, position along it, point) for every split.
-    let mut splits: Vec<(u32, f64, u32)> = Vec::new();
+        .collect()
+}
+
+/// The splits between segment `[i, a, b]` and segment `[j, c, d]` (segment id, then its two
+/// point ids), which share no point: their proper crossing, else each vertex of one lying on
+/// the other.
+fn pair_splits(first: [u32; 3], second: [u32; 3], pts: &[[f64; 2]], out: &mut Vec<Split>) {
+    let tol = TOUCH_TOLERANCE_M;
+    let ([i, ia, ib], [j, jc, jd]) = (first, second);
+    let (a, b) = (pts[ia as usize], pts[ib as usize]);
+    let (c, d) = (pts[jc as usize], pts[jd as usize]);
+    let d1 = orient(c, d, a);
+    let d2 = orient(c, d, b);
+    let d3 = orient(a, b, c);
+    let d4 = orient(a, b, d);
+    if d1 * d2 < 0.0 && d3 * d4 < 0.0 {
+        let t = d1 / (d1 - d2);
+        let at = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+        // A crossing closer than the tolerance to a vertex is that vertex touching the other
+        // segment; the touch test below handles it with the vertex itself.
+        if dist(at, a)
+            .min(dist(at, b))
+            .min(dist(at, c))
+            .min(dist(at, d))
+            > tol
+        {
+            out.push(Split::Crossing { i, j, at });
+            return;
+        }
+    }
+    for (v, (s, e), seg) in [
+        (jc, (a, b), i),
+        (jd, (a, b), i),
+        (ia, (c, d), j),
+        (ib, (c, d), j),
+    ] {
+        if touches(s, e, pts[v as usize], tol) {
+            out.push(Split::Touch { seg, point: v });
+        }
+    }
+}
+
+/// A split of a segment: (segment, position along it as a fraction, point).
+type SegmentSplit = (u32, f64, u32);
+
+/// Every split as (segment, position along it, point), with the crossing points to add (ids
+/// numbered on from `pts.len()` in the order found).
+fn split_positions(
+    found: Vec<Vec<Split>>,
+    segs: &[[u32; 3]],
+    pts: &[[f64; 2]],
+) -> (Vec<SegmentSplit>, Vec<[f64; 2]>) {
+    let mut splits: Vec<SegmentSplit> = Vec::new();
     let seg_param = |seg: u32, p: [f64; 2]| {
         let s = segs[seg as usize];
         param(pts[s[1] as usize], pts[s[2] as usize], p)
@@ -482,14 +537,14 @@ fn node_lines(input: &mut IndexedLines) {
             }
         }
     }
-    if splits.is_empty() {
-        return;
-    }
-    splits.sort_unstable_by(|x, y| (x.0, x.1, x.2).partial_cmp(&(y.0, y.1, y.2)).unwrap());
-    splits.dedup_by_key(|s| (s.0, s.2));
-    input.points.extend(new_points);
+    (splits, new_points)
+}
+
+/// Inserts the sorted, deduplicated `splits` into the lines whose segments they fall on,
+/// never repeating a point twice in a row.
+fn insert_splits(lines: &mut [Vec<u32>], first_seg: &[usize], splits: &[SegmentSplit]) {
     let mut s = 0;
-    for (l, line) in input.lines.iter_mut().enumerate() {
+    for (l, line) in lines.iter_mut().enumerate() {
         let (lo, hi) = (first_seg[l], first_seg[l + 1]);
         while s < splits.len() && (splits[s].0 as usize) < lo {
             s += 1;
@@ -531,6 +586,14 @@ fn touches(a: [f64; 2], b: [f64; 2], p: [f64; 2], tol: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two 20 m streets crossing at their midpoints (the origin) without a shared vertex.
+    fn plus_sign() -> Vec<Vec<[f64; 2]>> {
+        vec![
+            vec![[-10.0, 0.0], [10.0, 0.0]],
+            vec![[0.0, -10.0], [0.0, 10.0]],
+        ]
+    }
 
     #[test]
     fn hilbert_curve_visits_every_cell_once_stepping_to_neighbours() {
@@ -586,10 +649,7 @@ mod tests {
 
     #[test]
     fn crossing_lines_connect_only_when_noded() {
-        let x = vec![
-            vec![[-10.0, 0.0], [10.0, 0.0]],
-            vec![[0.0, -10.0], [0.0, 10.0]],
-        ];
+        let x = plus_sign();
         let plain = StreetNetwork::from_lines(&x, None, false);
         assert_eq!(plain.component_count(), 2);
         let noded = StreetNetwork::from_lines(&x, None, true);
@@ -605,10 +665,7 @@ mod tests {
 
     #[test]
     fn a_bridge_over_a_street_stays_unconnected() {
-        let x = vec![
-            vec![[-10.0, 0.0], [10.0, 0.0]],
-            vec![[0.0, -10.0], [0.0, 10.0]],
-        ];
+        let x = plus_sign();
         let net = StreetNetwork::from_lines(&x, Some(&[0, 1]), true);
         assert_eq!(net.component_count(), 2);
         assert_eq!(net.edge_count(), 2);

@@ -246,6 +246,17 @@ pub fn centres_geojson_with(
     })
 }
 
+/// The start of centre `i`'s feature in `circles.geojson`, up to its `radius_m` (its budget,
+/// metres): id, level and radius, the properties both kinds of circle share.
+fn push_circle_head(s: &mut String, centres: &Centres, i: usize, radius_m: f64) {
+    s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
+    push_json_str(s, &centres.ids[i]);
+    s.push_str(",\"level\":");
+    push_json_str(s, &centres.level[i]);
+    s.push_str(",\"radius_m\":");
+    push_f64(s, radius_m);
+}
+
 /// Vertices per circle outline: smooth at district scale, small files at city scale.
 const CIRCLE_VERTICES: usize = 64;
 
@@ -256,12 +267,7 @@ pub fn circles_geojson(centres: &Centres, analysis: &Analysis) -> String {
     collection(centres.len(), |s, i| {
         let [cx, cy] = analysis.centres_xy[i];
         let r = analysis.budget_m[i];
-        s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
-        push_json_str(s, &centres.ids[i]);
-        s.push_str(",\"level\":");
-        push_json_str(s, &centres.level[i]);
-        s.push_str(",\"radius_m\":");
-        push_f64(s, r);
+        push_circle_head(s, centres, i, r);
         s.push_str("},\"geometry\":");
         // Counter-clockwise exterior ring, as RFC 7946 asks.
         let ring = (0..=CIRCLE_VERTICES).map(|k| {
@@ -297,12 +303,7 @@ pub fn service_areas_geojson(
                     street_m,
                 )
             });
-        s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
-        push_json_str(s, &centres.ids[i]);
-        s.push_str(",\"level\":");
-        push_json_str(s, &centres.level[i]);
-        s.push_str(",\"radius_m\":");
-        push_f64(s, budget);
+        push_circle_head(s, centres, i, budget);
         s.push_str(",\"kind\":\"service_area\",\"street_km\":");
         match &ring {
             Some((_, m)) => push_rounded(s, m / 1000.0, 3),

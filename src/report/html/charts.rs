@@ -5,6 +5,8 @@
 //! backend writes `<text>` elements that the browser sets in its own fonts, and layout only
 //! needs plotters' rough width estimate, so label areas are sized explicitly here.
 
+use plotters::chart::{DualCoordChartContext, MeshStyle};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -30,11 +32,23 @@ const BAR: RGBColor = RGBColor(0x74, 0xc0, 0xfc);
 
 type Drawn = Result<(), Box<dyn std::error::Error>>;
 
-/// Renders with `draw` into an SVG string and makes it an inline, scalable figure element
-/// (`id`, `viewBox`, no fixed size). On a drawing error the chart is replaced by a note.
-fn svg(id: &str, title: &str, draw: impl FnOnce(&mut String) -> Drawn) -> String {
+type Root<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// Renders with `draw` onto a white chart-sized SVG canvas and makes it an inline, scalable
+/// figure element (`id`, `viewBox`, no fixed size). On a drawing error the chart is replaced
+/// by a note.
+fn svg(id: &str, title: &str, draw: impl FnOnce(&Root) -> Drawn) -> String {
     let mut buf = String::new();
-    if let Err(e) = draw(&mut buf) {
+    let drawn = {
+        let root = SVGBackend::with_string(&mut buf, (WIDTH_PX, HEIGHT_PX)).into_drawing_area();
+        (|| -> Drawn {
+            root.fill(&WHITE)?;
+            draw(&root)?;
+            root.present()?;
+            Ok(())
+        })()
+    };
+    if let Err(e) = drawn {
         return format!(
             "<p class=\"chart-error\">{}: {}</p>",
             esc(title),
@@ -51,6 +65,28 @@ fn svg(id: &str, title: &str, draw: impl FnOnce(&mut String) -> Drawn) -> String
         esc(title),
         body.trim_start()
     )
+}
+
+/// A chart on `root` with the common margins and label areas (callers add a right margin or
+/// a right axis).
+fn chart_builder<'a, 'b>(root: &'a Root<'b>) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(58);
+    builder
+}
+
+/// The charts' common mesh style: small labels, light grid lines, grey axes.
+fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.label_style(SMALL)
+        .axis_desc_style(FONT)
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(AXIS)
 }
 
 /// Compact count for axis labels: `12k`, `1.5M`; in Chinese `1.2万`.
@@ -73,30 +109,22 @@ pub(super) fn coverage_curve(
     l: &Labels,
 ) -> String {
     let title = l.chart_curve;
-    svg("chart-coverage-curve", title, |buf| {
-        let root = SVGBackend::with_string(buf, (WIDTH_PX, HEIGHT_PX)).into_drawing_area();
-        root.fill(&WHITE)?;
+    svg("chart-coverage-curve", title, |root| {
         let x_max = curve.iter().map(|c| c.0).fold(30.0, f64::max) + 2.5;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(14)
+        let mut chart = chart_builder(root)
             .margin_right(22)
-            .x_label_area_size(44)
-            .y_label_area_size(58)
             .build_cartesian_2d(0f64..x_max, 0f64..108f64)?;
-        chart
-            .configure_mesh()
-            .x_desc(l.chart_curve_x.replace("{speed}", &speed_kmh.to_string()))
-            .y_desc(format!("{} (%)", l.chart_curve_y))
-            .x_labels(8)
-            .y_labels(7)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{}%", crate::report::table::fixed(*y, 0)))
-            .label_style(SMALL)
-            .axis_desc_style(FONT)
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .axis_style(AXIS)
-            .draw()?;
+        house_style(
+            chart
+                .configure_mesh()
+                .x_desc(l.chart_curve_x.replace("{speed}", &speed_kmh.to_string()))
+                .y_desc(format!("{} (%)", l.chart_curve_y))
+                .x_labels(8)
+                .y_labels(7)
+                .x_label_formatter(&|x| format!("{x:.0}"))
+                .y_label_formatter(&|y| format!("{}%", crate::report::table::fixed(*y, 0))),
+        )
+        .draw()?;
         if circle_minutes > 0.0 && circle_minutes < x_max {
             // Up to just below the curve, clear of the value labels above it.
             let top = share_at(curve, circle_minutes).map_or(104.0, |s| s * 100.0 - 2.5);
@@ -121,7 +149,6 @@ pub(super) fn coverage_curve(
                 TextStyle::from(SMALL).pos(above).color(&MARK),
             )
         }))?;
-        root.present()?;
         Ok(())
     })
 }
@@ -177,29 +204,21 @@ pub(super) fn distance_histogram(
     let last = bins.last()?.1;
     let y_max = bins.iter().map(|b| b.2).fold(0.0, f64::max).max(1.0) * 1.12;
     let title = l.chart_hist;
-    Some(svg("chart-distance-histogram", title, |buf| {
-        let root = SVGBackend::with_string(buf, (WIDTH_PX, HEIGHT_PX)).into_drawing_area();
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(14)
+    Some(svg("chart-distance-histogram", title, |root| {
+        let mut chart = chart_builder(root)
             .margin_right(22)
-            .x_label_area_size(44)
-            .y_label_area_size(58)
             .build_cartesian_2d(0f64..last, 0f64..y_max)?;
-        chart
-            .configure_mesh()
-            .x_desc(l.chart_hist_x)
-            .y_desc(l.chart_hist_y)
-            .x_labels(8)
-            .y_labels(6)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| compact(*y, lang))
-            .label_style(SMALL)
-            .axis_desc_style(FONT)
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .axis_style(AXIS)
-            .draw()?;
+        house_style(
+            chart
+                .configure_mesh()
+                .x_desc(l.chart_hist_x)
+                .y_desc(l.chart_hist_y)
+                .x_labels(8)
+                .y_labels(6)
+                .x_label_formatter(&|x| format!("{x:.0}"))
+                .y_label_formatter(&|y| compact(*y, lang)),
+        )
+        .draw()?;
         let gap = (last / bins.len() as f64) * 0.06;
         chart.draw_series(bins.iter().map(|&(a, b, w)| {
             let colour = if b <= radius_m + 1e-9 { IN } else { OUT };
@@ -220,72 +239,93 @@ pub(super) fn distance_histogram(
                     .color(&MARK),
             )))?;
         }
-        root.present()?;
         Ok(())
     }))
 }
 
+/// The marginal-gain chart's scales: `k` sites, the existing and target shares (%), the share
+/// axis `low..high` and the gain axis top.
+struct GainScale {
+    k: usize,
+    existing: f64,
+    target: Option<f64>,
+    low: f64,
+    high: f64,
+    gain_max: f64,
+}
+
+impl GainScale {
+    /// `None` for a plan without sites.
+    fn of(plan: &SitePlan) -> Option<GainScale> {
+        let k = plan.sites.len();
+        if k == 0 {
+            return None;
+        }
+        let total = plan.total_population.max(f64::MIN_POSITIVE);
+        let existing = 100.0 * plan.existing_population / total;
+        let target = match plan.goal {
+            Goal::Target(t) => Some(100.0 * t),
+            Goal::Add(_) => None,
+        };
+        let top = plan
+            .sites
+            .iter()
+            .map(|s| s.cumulative_share * 100.0)
+            .chain(target)
+            .fold(existing, f64::max);
+        let low = (((existing - 5.0) / 10.0).floor() * 10.0).max(0.0);
+        let high = (top + 4.0).min(102.0).max(low + 10.0);
+        let gain_max = plan
+            .sites
+            .iter()
+            .map(|s| s.gain_population)
+            .fold(0.0, f64::max)
+            .max(1.0)
+            * 1.15;
+        Some(GainScale {
+            k,
+            existing,
+            target,
+            low,
+            high,
+            gain_max,
+        })
+    }
+}
+
+type Plane = Cartesian2d<RangedCoordf64, RangedCoordf64>;
+type GainChart<'a, 'b> = DualCoordChartContext<'a, SVGBackend<'b>, Plane, Plane>;
+
 /// Newly covered residents per site rank (bars, left axis) and the cumulative covered share
 /// starting from the existing centres (line, right axis), with the target share dashed.
 pub(super) fn marginal_gain(plan: &SitePlan, l: &Labels, lang: Lang) -> Option<String> {
-    let k = plan.sites.len();
-    if k == 0 {
-        return None;
-    }
-    let total = plan.total_population.max(f64::MIN_POSITIVE);
-    let existing = 100.0 * plan.existing_population / total;
-    let target = match plan.goal {
-        Goal::Target(t) => Some(100.0 * t),
-        Goal::Add(_) => None,
-    };
-    let top = plan
-        .sites
-        .iter()
-        .map(|s| s.cumulative_share * 100.0)
-        .chain(target)
-        .fold(existing, f64::max);
-    let low = (((existing - 5.0) / 10.0).floor() * 10.0).max(0.0);
-    let high = (top + 4.0).min(102.0).max(low + 10.0);
-    let gain_max = plan
-        .sites
-        .iter()
-        .map(|s| s.gain_population)
-        .fold(0.0, f64::max)
-        .max(1.0)
-        * 1.15;
+    let scale = GainScale::of(plan)?;
+    let k = scale.k;
     let title = l.chart_gain;
-    Some(svg("chart-marginal-gain", title, |buf| {
-        let root = SVGBackend::with_string(buf, (WIDTH_PX, HEIGHT_PX)).into_drawing_area();
-        root.fill(&WHITE)?;
+    Some(svg("chart-marginal-gain", title, |root| {
         let x_range = -0.6f64..k as f64 + 0.6;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(58)
+        let mut chart = chart_builder(root)
             .right_y_label_area_size(58)
-            .build_cartesian_2d(x_range.clone(), 0f64..gain_max)?
-            .set_secondary_coord(x_range, low..high);
-        chart
-            .configure_mesh()
-            .x_desc(l.chart_gain_x)
-            .y_desc(l.chart_gain_y)
-            .x_labels((k + 2).min(13))
-            .y_labels(6)
-            .x_label_formatter(&|x| {
-                // Ranks only: hide ticks that fall between sites.
-                if (x - x.round()).abs() < 1e-6 && *x >= 0.5 {
-                    format!("{x:.0}")
-                } else {
-                    String::new()
-                }
-            })
-            .y_label_formatter(&|y| compact(*y, lang))
-            .label_style(SMALL)
-            .axis_desc_style(FONT)
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .axis_style(AXIS)
-            .draw()?;
+            .build_cartesian_2d(x_range.clone(), 0f64..scale.gain_max)?
+            .set_secondary_coord(x_range, scale.low..scale.high);
+        house_style(
+            chart
+                .configure_mesh()
+                .x_desc(l.chart_gain_x)
+                .y_desc(l.chart_gain_y)
+                .x_labels((k + 2).min(13))
+                .y_labels(6)
+                .x_label_formatter(&|x| {
+                    // Ranks only: hide ticks that fall between sites.
+                    if (x - x.round()).abs() < 1e-6 && *x >= 0.5 {
+                        format!("{x:.0}")
+                    } else {
+                        String::new()
+                    }
+                })
+                .y_label_formatter(&|y| compact(*y, lang)),
+        )
+        .draw()?;
         chart
             .configure_secondary_axes()
             .y_desc(format!("{} (%)", l.chart_gain_y2))
@@ -302,58 +342,69 @@ pub(super) fn marginal_gain(plan: &SitePlan, l: &Labels, lang: Lang) -> Option<S
                 BAR.filled(),
             )
         }))?;
-        if let Some(t) = target {
-            chart.draw_secondary_series(DashedLineSeries::new(
-                [(-0.6, t), (k as f64 + 0.6, t)],
-                8,
-                5,
-                TARGET.stroke_width(2),
-            ))?;
-            chart.draw_secondary_series(std::iter::once(Text::new(
-                format!("{} {}%", l.target, crate::report::table::fixed(t, 0)),
-                (-0.4, t),
-                TextStyle::from(SMALL)
-                    .pos(Pos::new(HPos::Left, VPos::Bottom))
-                    .color(&TARGET),
-            )))?;
+        if let Some(t) = scale.target {
+            draw_target(&mut chart, t, k, l)?;
         }
-        let line: Vec<(f64, f64)> = std::iter::once((0.0, existing))
-            .chain(
-                plan.sites
-                    .iter()
-                    .map(|s| (s.rank as f64, s.cumulative_share * 100.0)),
-            )
-            .collect();
-        chart.draw_secondary_series(LineSeries::new(line.clone(), LINE.stroke_width(3)))?;
-        // Point markers only while they stay apart.
-        let markers = if k <= 30 { line.as_slice() } else { &[] };
-        chart.draw_secondary_series(
-            markers
-                .iter()
-                .map(|&p| plotters::element::Circle::new(p, 4, LINE.filled())),
-        )?;
-        chart.draw_secondary_series(std::iter::once(Text::new(
-            format!(
-                "{} {}%",
-                l.existing,
-                crate::report::table::fixed(existing, 1)
-            ),
-            (-0.45, existing - (high - low) * 0.03),
-            TextStyle::from(SMALL)
-                .pos(Pos::new(HPos::Left, VPos::Top))
-                .color(&MARK),
-        )))?;
-        let last = line[line.len() - 1];
-        chart.draw_secondary_series(std::iter::once(Text::new(
-            format!("{}%", crate::report::table::fixed(last.1, 1)),
-            last,
-            TextStyle::from(SMALL)
-                .pos(Pos::new(HPos::Right, VPos::Bottom))
-                .color(&LINE),
-        )))?;
-        root.present()?;
-        Ok(())
+        draw_cumulative(&mut chart, plan, &scale, l)
     }))
+}
+
+/// The target share, dashed across the chart and labelled at its left end.
+fn draw_target(chart: &mut GainChart, t: f64, k: usize, l: &Labels) -> Drawn {
+    chart.draw_secondary_series(DashedLineSeries::new(
+        [(-0.6, t), (k as f64 + 0.6, t)],
+        8,
+        5,
+        TARGET.stroke_width(2),
+    ))?;
+    chart.draw_secondary_series(std::iter::once(Text::new(
+        format!("{} {}%", l.target, crate::report::table::fixed(t, 0)),
+        (-0.4, t),
+        TextStyle::from(SMALL)
+            .pos(Pos::new(HPos::Left, VPos::Bottom))
+            .color(&TARGET),
+    )))?;
+    Ok(())
+}
+
+/// The cumulative covered share from the existing centres on, with markers (while they stay
+/// apart), the existing share labelled at the start and the final share at the end.
+fn draw_cumulative(chart: &mut GainChart, plan: &SitePlan, scale: &GainScale, l: &Labels) -> Drawn {
+    let existing = scale.existing;
+    let line: Vec<(f64, f64)> = std::iter::once((0.0, existing))
+        .chain(
+            plan.sites
+                .iter()
+                .map(|s| (s.rank as f64, s.cumulative_share * 100.0)),
+        )
+        .collect();
+    chart.draw_secondary_series(LineSeries::new(line.clone(), LINE.stroke_width(3)))?;
+    let markers = if scale.k <= 30 { line.as_slice() } else { &[] };
+    chart.draw_secondary_series(
+        markers
+            .iter()
+            .map(|&p| plotters::element::Circle::new(p, 4, LINE.filled())),
+    )?;
+    chart.draw_secondary_series(std::iter::once(Text::new(
+        format!(
+            "{} {}%",
+            l.existing,
+            crate::report::table::fixed(existing, 1)
+        ),
+        (-0.45, existing - (scale.high - scale.low) * 0.03),
+        TextStyle::from(SMALL)
+            .pos(Pos::new(HPos::Left, VPos::Top))
+            .color(&MARK),
+    )))?;
+    let last = line[line.len() - 1];
+    chart.draw_secondary_series(std::iter::once(Text::new(
+        format!("{}%", crate::report::table::fixed(last.1, 1)),
+        last,
+        TextStyle::from(SMALL)
+            .pos(Pos::new(HPos::Right, VPos::Bottom))
+            .color(&LINE),
+    )))?;
+    Ok(())
 }
 
 #[cfg(test)]

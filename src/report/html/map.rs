@@ -43,6 +43,11 @@ pub(super) const BY_NEW_SITE: &str = "#e64980";
 pub(super) const SITE: &str = "#c92a2a";
 /// Density cell colours from uncovered (share < 20 %) to covered (share ≥ 80 %).
 const DENSITY: [&str; 5] = ["#d9480f", "#f08c00", "#fab005", "#94d82d", "#2b8a3e"];
+/// Centre colours by utilisation in capacitated runs: a ramp over the classes below 25 %,
+/// 25–50 %, 50–75 % and 75–100 %, then full centres apart.
+const UTILISATION: [&str; 5] = ["#a5d8ff", "#4dabf7", "#1c7ed6", "#1864ab", "#c2255c"];
+/// Legend text of the utilisation classes below full.
+const UTILISATION_BINS: [&str; 4] = ["< 25%", "25–50%", "50–75%", "75–100%"];
 /// Centre colours by level rank.
 const LEVEL_COLOURS: [&str; 10] = [
     "#5f3dc4", "#1864ab", "#0b7285", "#343a40", "#868e96", "#c2255c", "#e67700", "#364fc7",
@@ -196,6 +201,18 @@ fn level_styles(levels: &[String]) -> Vec<(String, &'static str, f64)> {
         .collect()
 }
 
+/// The utilisation class of centre `s` (an index into [`UTILISATION`]): quarters of its
+/// capacity, and full (assigned residents at capacity, as `summary.json` counts
+/// `centers_full`) apart.
+fn utilisation_class(cap: &crate::capacity::Capacitated, s: usize) -> usize {
+    let u = cap.utilisation(s);
+    if u >= 1.0 - 1e-12 {
+        4
+    } else {
+        ((u * 4.0).floor().max(0.0) as usize).min(3)
+    }
+}
+
 /// Chosen sites in rank order and each gap zone's best site, on the plane.
 struct Sites {
     chosen: Vec<[f64; 2]>,
@@ -261,7 +278,7 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
         nt = a.centres_xy.len(),
         mode = if density { "density" } else { "points" },
     );
-    level_css(&mut s, &levels);
+    level_css(&mut s, &levels, input.capacity.is_some());
     let _ = write!(
         s,
         "<rect class=\"bg\" width=\"{WIDTH_PX}\" height=\"{}\"/>",
@@ -297,10 +314,17 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
     }
 }
 
-fn level_css(out: &mut String, levels: &[(String, &str, f64)]) {
+/// The centre mark styles: colour and size per level, then (capacitated runs) the colour per
+/// utilisation class, which wins over the level's colour as it comes later.
+fn level_css(out: &mut String, levels: &[(String, &str, f64)], capacitated: bool) {
     out.push_str("<style>");
     for (k, (_, colour, size)) in levels.iter().enumerate() {
         let _ = write!(out, ".lv{k}{{stroke:{colour};stroke-width:{size}px}}");
+    }
+    if capacitated {
+        for (k, colour) in UTILISATION.iter().enumerate() {
+            let _ = write!(out, ".ut{k}{{stroke:{colour}}}");
+        }
     }
     out.push_str("</style>");
 }
@@ -495,11 +519,11 @@ fn centres(
     order.sort_by_key(|&i| (std::cmp::Reverse(class_of[c.level[i].as_str()]), i));
     out.push_str("<g class=\"lay-centres\">");
     for i in order {
-        let _ = write!(
-            out,
-            "<path class=\"ct lv{}\" data-i=\"{i}\" d=\"M",
-            class_of[c.level[i].as_str()]
-        );
+        let _ = write!(out, "<path class=\"ct lv{}", class_of[c.level[i].as_str()]);
+        if let Some(cap) = input.capacity {
+            let _ = write!(out, " ut{}", utilisation_class(cap, i));
+        }
+        let _ = write!(out, "\" data-i=\"{i}\" d=\"M");
         f.push_xy(out, a.centres_xy[i]);
         out.push_str("h0\"><title>");
         push_esc(out, &c.ids[i]);
@@ -511,6 +535,18 @@ fn centres(
         push_esc(out, &l.level(&c.level[i]));
         if let Some(load) = a.loads.get(i) {
             let _ = write!(out, " · {} {}", int(load.served_population), l.residents);
+        }
+        if let Some(cap) = input.capacity {
+            let _ = write!(
+                out,
+                " · {} {} / {} {} · {} {}",
+                l.col_assigned,
+                int(cap.assignment.assigned[i]),
+                l.col_capacity,
+                int(cap.capacity[i]),
+                l.col_utilisation,
+                pct(cap.utilisation(i))
+            );
         }
         out.push_str("</title></path>");
     }
@@ -635,6 +671,19 @@ fn swatch(shape: &str) -> String {
     format!("<svg class=\"sw\" viewBox=\"0 0 20 20\" aria-hidden=\"true\">{shape}</svg>")
 }
 
+/// A legend list being written: one `<li>` per swatch and its text.
+struct Legend {
+    out: String,
+}
+
+impl Legend {
+    fn item(&mut self, shape: String, text: &str) {
+        let _ = write!(self.out, "<li>{}", swatch(&shape));
+        push_esc(&mut self.out, text);
+        self.out.push_str("</li>");
+    }
+}
+
 /// The legend: what each colour, shape and size means.
 fn legend(
     input: &ReportInput,
@@ -643,48 +692,97 @@ fn legend(
     density: bool,
     l: &Labels,
 ) -> String {
-    let mut out = String::from("<ul class=\"legend\">");
-    let mut item = |shape: String, text: &str| {
-        let _ = write!(out, "<li>{}", swatch(&shape));
-        push_esc(&mut out, text);
-        out.push_str("</li>");
+    let mut legend = Legend {
+        out: String::from("<ul class=\"legend\">"),
     };
     if density {
-        let mut ramp = String::new();
-        for (k, c) in DENSITY.iter().enumerate() {
-            let _ = write!(
-                ramp,
-                "<rect x=\"{}\" y=\"4\" width=\"4\" height=\"12\" fill=\"{c}\"/>",
-                k * 4
-            );
-        }
-        let cell = nice_ceil(f.extent_m / DENSITY_CELLS_ACROSS);
-        item(
-            ramp,
-            &format!("{} ({}); {}", l.density_note, metres(cell), l.density_share),
-        );
+        density_legend(&mut legend, f, l);
     } else {
-        item(
-            format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{COVERED}\"/>"),
-            l.covered_compound,
-        );
-        item(
-            format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{UNCOVERED}\"/>"),
-            l.uncovered_compound,
-        );
-        if input.sites.is_some() {
-            item(
-                format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{BY_NEW_SITE}\"/>"),
-                l.covered_by_new_site,
-            );
-        }
-        item(
-            "<circle cx=\"6\" cy=\"12\" r=\"2\" fill=\"#868e96\"/>\
-             <circle cx=\"14\" cy=\"10\" r=\"5\" fill=\"#868e96\"/>"
-                .to_string(),
-            l.size_is_population,
+        compound_legend(&mut legend, input, l);
+    }
+    layer_legend(&mut legend, input, l);
+    let mut out = legend.out;
+    out.push_str("</ul>");
+    if let Some(cap) = input.capacity {
+        utilisation_legend(&mut out, cap, l);
+    }
+    if !levels.is_empty() {
+        level_legend(&mut out, input, levels, l);
+    }
+    out
+}
+
+/// A square swatch of `side` pixels in `colour`, centred in the 20 px legend box.
+fn square(side: f64, colour: &str) -> String {
+    let o = 10.0 - side / 2.0;
+    format!("<rect x=\"{o}\" y=\"{o}\" width=\"{side}\" height=\"{side}\" fill=\"{colour}\"/>")
+}
+
+/// The utilisation classes of a capacitated run: each class's colour, range and count of
+/// centres.
+fn utilisation_legend(out: &mut String, cap: &crate::capacity::Capacitated, l: &Labels) {
+    let mut counts = [0usize; UTILISATION.len()];
+    for s in 0..cap.capacity.len() {
+        counts[utilisation_class(cap, s)] += 1;
+    }
+    let _ = write!(
+        out,
+        "<ul class=\"legend legend-utilisation\"><li class=\"lh\">{}:</li>",
+        l.centre_utilisation
+    );
+    let names = UTILISATION_BINS.iter().copied().chain([l.utilisation_full]);
+    for ((colour, name), n) in UTILISATION.iter().zip(names).zip(counts) {
+        let _ = write!(out, "<li>{}", swatch(&square(10.0, colour)));
+        push_esc(out, name);
+        let _ = write!(out, " ({n})</li>");
+    }
+    out.push_str("</ul>");
+}
+
+/// The density ramp and its cell size.
+fn density_legend(legend: &mut Legend, f: &Frame, l: &Labels) {
+    let mut ramp = String::new();
+    for (k, c) in DENSITY.iter().enumerate() {
+        let _ = write!(
+            ramp,
+            "<rect x=\"{}\" y=\"4\" width=\"4\" height=\"12\" fill=\"{c}\"/>",
+            k * 4
         );
     }
+    let cell = nice_ceil(f.extent_m / DENSITY_CELLS_ACROSS);
+    legend.item(
+        ramp,
+        &format!("{} ({}); {}", l.density_note, metres(cell), l.density_share),
+    );
+}
+
+/// Compound points: covered, uncovered, covered by a new site, and size as population.
+fn compound_legend(legend: &mut Legend, input: &ReportInput, l: &Labels) {
+    legend.item(
+        format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{COVERED}\"/>"),
+        l.covered_compound,
+    );
+    legend.item(
+        format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{UNCOVERED}\"/>"),
+        l.uncovered_compound,
+    );
+    if input.sites.is_some() {
+        legend.item(
+            format!("<circle cx=\"10\" cy=\"10\" r=\"5\" fill=\"{BY_NEW_SITE}\"/>"),
+            l.covered_by_new_site,
+        );
+    }
+    legend.item(
+        "<circle cx=\"6\" cy=\"12\" r=\"2\" fill=\"#868e96\"/>\
+         <circle cx=\"14\" cy=\"10\" r=\"5\" fill=\"#868e96\"/>"
+            .to_string(),
+        l.size_is_population,
+    );
+}
+
+/// Service circles (or the note that they are omitted), gap zones with their best sites, and
+/// proposed sites.
+fn layer_legend(legend: &mut Legend, input: &ReportInput, l: &Labels) {
     if !input.centres.is_empty() {
         if input.centres.len() <= MAX_CIRCLES {
             let text = if input.analysis.metric == crate::coverage::Metric::Euclidean {
@@ -692,27 +790,27 @@ fn legend(
             } else {
                 l.service_circle_straight
             };
-            item(
+            legend.item(
                 "<circle cx=\"10\" cy=\"10\" r=\"8\" class=\"sw-sc\"/>".into(),
                 text,
             );
         } else {
-            item(String::new(), l.circles_omitted);
+            legend.item(String::new(), l.circles_omitted);
         }
     }
     if input.gaps.is_some() {
-        item(
+        legend.item(
             "<rect x=\"2\" y=\"4\" width=\"16\" height=\"12\" rx=\"4\" class=\"sw-gz\"/>".into(),
             l.gap_zone,
         );
-        item(
+        legend.item(
             "<rect x=\"6\" y=\"6\" width=\"8\" height=\"8\" transform=\"rotate(45 10 10)\" class=\"sw-bs\"/>"
                 .into(),
             l.zone_best_site,
         );
     }
     if input.sites.is_some() {
-        item(
+        legend.item(
             format!(
                 "<circle cx=\"10\" cy=\"10\" r=\"8\" fill=\"{SITE}\"/>\
                  <text x=\"10\" y=\"14\" text-anchor=\"middle\" font-size=\"11\" fill=\"#fff\">1</text>"
@@ -720,30 +818,32 @@ fn legend(
             l.proposed_site,
         );
     }
-    out.push_str("</ul>");
-    if !levels.is_empty() {
+}
+
+/// The centre levels: a square of each level's colour and size, its name and its count.
+fn level_legend(out: &mut String, input: &ReportInput, levels: &[(String, &str, f64)], l: &Labels) {
+    let _ = write!(
+        out,
+        "<ul class=\"legend\"><li class=\"lh\">{}:</li>",
+        l.centre_levels
+    );
+    for (name, colour, size) in levels {
+        let n = input.centres.level.iter().filter(|x| *x == name).count();
+        // Under capacity the marks take their utilisation's colour: levels keep only size.
+        let colour = if input.capacity.is_some() {
+            "#868e96"
+        } else {
+            colour
+        };
         let _ = write!(
             out,
-            "<ul class=\"legend\"><li class=\"lh\">{}:</li>",
-            l.centre_levels
+            "<li>{}",
+            swatch(&square(size.clamp(6.0, 14.0), colour))
         );
-        for (name, colour, size) in levels {
-            let n = input.centres.level.iter().filter(|x| *x == name).count();
-            let side = size.clamp(6.0, 14.0);
-            let o = 10.0 - side / 2.0;
-            let _ = write!(
-                out,
-                "<li>{}",
-                swatch(&format!(
-                    "<rect x=\"{o}\" y=\"{o}\" width=\"{side}\" height=\"{side}\" fill=\"{colour}\"/>"
-                ))
-            );
-            push_esc(&mut out, &l.level(name));
-            let _ = write!(out, " ({n})</li>");
-        }
-        out.push_str("</ul>");
+        push_esc(out, &l.level(name));
+        let _ = write!(out, " ({n})</li>");
     }
-    out
+    out.push_str("</ul>");
 }
 
 #[cfg(test)]

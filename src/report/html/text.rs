@@ -93,6 +93,10 @@ pub(super) struct Labels {
     pub zone_best_site: &'static str,
     pub proposed_site: &'static str,
     pub centre_levels: &'static str,
+    /// Legend heading of the centres' utilisation colours (capacitated runs).
+    pub centre_utilisation: &'static str,
+    /// Legend entry of full centres (utilisation 100 %).
+    pub utilisation_full: &'static str,
     pub density_note: &'static str,
     pub density_share: &'static str,
     pub north: &'static str,
@@ -198,6 +202,8 @@ const ZH: Labels = Labels {
     zone_best_site: "缺口区最佳新址",
     proposed_site: "建议新址（按序号）",
     centre_levels: "服务中心等级",
+    centre_utilisation: "服务中心负荷率（分配人口 / 容量）",
+    utilisation_full: "满负荷 100%",
     density_note: "小区数量较多，按网格汇总显示",
     density_share: "网格颜色表示人口覆盖率，深浅表示人口",
     north: "北",
@@ -296,6 +302,8 @@ const EN: Labels = Labels {
     zone_best_site: "Best new site for a zone",
     proposed_site: "Proposed site (rank)",
     centre_levels: "Centre levels",
+    centre_utilisation: "Centre utilisation (assigned / capacity)",
+    utilisation_full: "full 100%",
     density_note: "Many compounds: shown aggregated in grid cells",
     density_share: "cell colour shows the covered share, strength the population",
     north: "N",
