@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use super::heuristic::{greedy_from, swap_search};
+use super::heuristic::{greedy_from, perturbed_search, swap_search};
 use super::problem::Instance;
 use super::relax::{Subproblem, lp_relaxation};
 
@@ -13,6 +13,11 @@ const LP_MAX_K: usize = 150;
 
 /// When the root's LP needed more candidates than this, nodes below skip the LP.
 const NODE_LP_MAX_CORE: usize = 400;
+
+/// Every this many nodes without a proof, an iterated local search looks for a better
+/// incumbent (`PERTURB_ROUNDS` perturbations).
+const PERTURB_EVERY_NODES: usize = 100;
+const PERTURB_ROUNDS: usize = 100;
 
 /// What the exact solver proved.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +138,10 @@ pub fn solve_with_floor(
             break;
         }
         stack.extend(search.expand(node));
+        if search.nodes % PERTURB_EVERY_NODES == 0 {
+            // A long search: look for a better incumbent around the current one.
+            search.perturb();
+        }
     }
     let (nodes, mut best) = (search.nodes, search.best);
     let upper_bound = match timed_out_bound {
@@ -349,6 +358,22 @@ impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
         } else {
             node.lambda = saved;
             (lagrangian, relaxed.x)
+        }
+    }
+
+    /// Iterated local search from the incumbent (seeded by the node count, so the same on
+    /// any machine).
+    fn perturb(&mut self) {
+        let found = perturbed_search(
+            self.inst,
+            &self.best.1,
+            PERTURB_ROUNDS,
+            self.nodes as u64,
+            self.deadline,
+        );
+        let v = self.inst.value(&found);
+        if v > self.best.0 {
+            self.best = (v, found);
         }
     }
 

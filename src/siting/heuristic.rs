@@ -115,6 +115,50 @@ pub fn drop_and_repair(
     swap_search(inst, fewer, max_rounds, deadline)
 }
 
+/// Iterated local search: `rounds` times, drops two or three sites of the best set found
+/// (chosen by a seeded generator), refills it greedily without them and repairs it with swap
+/// rounds, keeping the result when it covers more. Deterministic for a given seed.
+pub fn perturbed_search(
+    inst: &Instance,
+    start: &[u32],
+    rounds: usize,
+    seed: u64,
+    deadline: std::time::Instant,
+) -> Vec<u32> {
+    let k = start.len();
+    let mut best = start.to_vec();
+    let mut best_value = inst.value(&best);
+    if k < 2 {
+        return best;
+    }
+    let mut rng = crate::rng::Rng::new(seed);
+    let mut forbidden = vec![false; inst.n_candidates()];
+    for round in 0..rounds {
+        if std::time::Instant::now() >= deadline {
+            break;
+        }
+        let mut kept = best.clone();
+        let mut dropped = Vec::new();
+        for _ in 0..(2 + round % 2).min(k) {
+            let c = kept.swap_remove(rng.below(kept.len()));
+            forbidden[c as usize] = true;
+            dropped.push(c);
+        }
+        let refilled = greedy_from(inst, &kept, k, &forbidden);
+        dropped.iter().for_each(|&c| forbidden[c as usize] = false);
+        let repaired = swap_search(inst, refilled, PERTURB_SWAP_ROUNDS, deadline);
+        let v = inst.value(&repaired);
+        if v > best_value {
+            best_value = v;
+            best = repaired;
+        }
+    }
+    best
+}
+
+/// Swap rounds after each perturbation of [`perturbed_search`].
+const PERTURB_SWAP_ROUNDS: usize = 10;
+
 /// Who covers each item among the chosen candidates: how many, and the sum of their ids
 /// (the only one's id when the count is 1).
 pub(crate) struct SwapState {
