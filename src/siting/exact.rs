@@ -138,7 +138,7 @@ pub fn solve_with_floor(
             break;
         }
         stack.extend(search.expand(node));
-        if search.nodes % PERTURB_EVERY_NODES == 0 {
+        if search.nodes.is_multiple_of(PERTURB_EVERY_NODES) {
             // A long search: look for a better incumbent around the current one.
             search.perturb();
         }
