@@ -128,15 +128,11 @@ pub(crate) fn load(
 }
 
 /// Prints the summary as a table or JSON.
-pub(crate) fn print_summary(
-    format: Format,
-    summary: &serde_json::Value,
-    table: &str,
-) -> Result<()> {
+pub(crate) fn print_summary(format: Format, summary_json: &str, table: &str) -> Result<()> {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     match format {
-        Format::Json => stdout.write_all(report::pretty_json(summary).as_bytes())?,
+        Format::Json => stdout.write_all(summary_json.as_bytes())?,
         Format::Table => stdout.write_all(table.as_bytes())?,
     }
     Ok(())
@@ -191,19 +187,15 @@ pub fn run(args: Args) -> Result<()> {
     }
     let capacitated = capacitate(&args, &analysis, &measure, &centres, &compounds)?;
     let t = Instant::now();
+    let layers = report::RunLayers {
+        analysis: &analysis,
+        compounds: &compounds,
+        centres: &centres,
+        circle: &circle,
+    };
     let (summary, mut files) = match &capacitated {
-        Some(cap) => report::capacitated_outputs(
-            &analysis,
-            &compounds,
-            &centres,
-            &circle,
-            &run,
-            args.circles,
-            cap,
-        ),
-        None => {
-            report::coverage_outputs(&analysis, &compounds, &centres, &circle, &run, args.circles)
-        }
+        Some(cap) => report::capacitated_outputs(layers, &run, args.circles, cap),
+        None => report::coverage_outputs(layers, &run, args.circles),
     };
     if let (true, Some((network, snap_limit_m))) = (args.circles, measure.network()) {
         let areas = report::service_areas_geojson(&centres, &analysis, network, snap_limit_m);
@@ -225,5 +217,5 @@ pub fn run(args: Args) -> Result<()> {
             .collect();
         table.push_str(&format!("Timings: {}\n", list.join(", ")));
     }
-    print_summary(args.output.format, &summary, &table)
+    print_summary(args.output.format, &summary.to_json(), &table)
 }

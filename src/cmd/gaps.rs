@@ -76,14 +76,14 @@ pub fn run(args: Args) -> Result<()> {
         circle.radius_m,
         options,
     );
-    let mut summary = report::summary_value(&analysis, &compounds, &circle, &run);
+    let mut summary = report::Summary::new(&analysis, &compounds, &circle, &run);
     let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
     table.push_str(&report::gaps_table(&gaps));
     let mut files = circleplan::io::OutputSet::new();
     let (xy, study) = (&analysis.compounds_xy, &analysis.study);
     // Without -o, write_outputs drops the files (and keeps the report).
-    report::gaps_summary(&gaps, &compounds, &mut summary);
-    files.add("summary.json", report::pretty_json(&summary).into_bytes());
+    summary.gaps = Some(report::GapsSummary::new(&gaps, &compounds));
+    files.add("summary.json", summary.to_json().into_bytes());
     report::gaps_outputs(&gaps, &compounds, xy, study, &mut files);
     files.add(
         "compounds.geojson",
@@ -93,5 +93,5 @@ pub fn run(args: Args) -> Result<()> {
     let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
     input.gaps = Some(gaps.report());
     super::write_outputs(files, &args.output, Some(input), &inputs, &mut table)?;
-    print_summary(args.output.format, &summary, &table)
+    print_summary(args.output.format, &summary.to_json(), &table)
 }

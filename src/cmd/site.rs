@@ -153,7 +153,7 @@ pub fn run(args: Args) -> Result<()> {
     {
         run.warnings.push(format!("--add: {note}"));
     }
-    let layers = report::SiteLayers {
+    let layers = report::RunLayers {
         analysis: &analysis,
         compounds: &compounds,
         centres: &centres,
@@ -170,7 +170,7 @@ pub fn run(args: Args) -> Result<()> {
         source: &source,
     });
     super::write_outputs(files, &args.output, Some(input), &read_paths, &mut table)?;
-    print_summary(args.output.format, &summary, &table)
+    print_summary(args.output.format, &summary.to_json(), &table)
 }
 
 /// The summary's record of a candidates layer.

@@ -18,6 +18,7 @@ pub use text::{Lang, has_cjk};
 
 use self::markup::{esc, exact, int, metres, pct, push_esc, shell_line};
 use self::text::Labels;
+use super::summary::round;
 use super::{RunInfo, SiteList, zone_id};
 use crate::circle::Circle;
 use crate::coverage::{Analysis, Metric};
@@ -184,11 +185,6 @@ fn keyed(key: &str, value: f64, shown: &str) -> String {
         exact(value),
         esc(shown)
     )
-}
-
-fn round(x: f64, digits: i32) -> f64 {
-    let f = 10f64.powi(digits);
-    (x * f).round() / f
 }
 
 fn metric_label(metric: Metric, l: &Labels) -> &'static str {
@@ -913,7 +909,7 @@ pub fn headline_mismatches(html: &str, summary: &Value, rel_tol: f64) -> Vec<Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::summary_value;
+    use crate::report::Summary;
     use crate::synth::{SynthSpec, generate};
 
     /// A small synthetic district written to GeoJSON and read back.
@@ -956,7 +952,7 @@ mod tests {
         assert!(html.contains("id=\"chart-coverage-curve\""));
         assert!(html.contains("id=\"chart-distance-histogram\""));
         assert!(!html.contains("id=\"chart-marginal-gain\""));
-        let summary = summary_value(&a, &c, &circle, &run);
+        let summary = Summary::new(&a, &c, &circle, &run).to_value();
         assert_eq!(
             headline_mismatches(&html, &summary, 1e-9),
             Vec::<String>::new()
