@@ -63,10 +63,12 @@ pub mod rng;
 pub mod siting;
 pub mod study;
 pub mod synth;
+mod warning;
 
 pub use circle::Circle;
 pub use coverage::{Analysis, Coverage, CoverageMatrix, Metric};
 pub use crs::{CoordSystem, LocalPlane, Projected};
-pub use error::{Error, Result};
+pub use error::{Error, Param, Result};
 pub use model::{CentreFields, Centres, CompoundFields, Compounds};
 pub use study::StudyArea;
+pub use warning::Warning;

@@ -1,6 +1,7 @@
 //! The domain model: compounds (demand, with population and grouping fields) and centres
 //! (supply, with level, name and capacity), built from raw layers with their fields checked.
 
+use crate::Warning;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -87,7 +88,7 @@ impl Compounds {
         path: &Path,
         base: &ReadOptions,
         fields: &CompoundFields,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Compounds> {
         let bytes = crate::io::read_input(path)?;
         Self::parse(path, bytes, base, fields, warnings)
@@ -100,11 +101,11 @@ impl Compounds {
         bytes: Vec<u8>,
         base: &ReadOptions,
         fields: &CompoundFields,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Compounds> {
         if fields.persons_per_household.is_nan() || fields.persons_per_household <= 0.0 {
             return Err(Error::parameter(
-                "--persons-per-household",
+                crate::error::Param::PersonsPerHousehold,
                 fields.persons_per_household,
                 "must be > 0",
             ));
@@ -126,17 +127,17 @@ impl Compounds {
     fn from_layer(
         mut layer: PointLayer,
         fields: &CompoundFields,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Compounds> {
         let path = layer.path.clone();
         let n = layer.len();
         if !layer.generated.is_empty() {
-            warnings.push(format!(
-                "{}: {} of {} compounds have no id; numbered by position",
-                path.display(),
-                layer.generated.len(),
-                n
-            ));
+            warnings.push(Warning::GeneratedIds {
+                path: path.to_path_buf(),
+                what: "compounds",
+                missing: layer.generated.len(),
+                total: n,
+            });
         }
         let pop_col = std::mem::take(&mut layer.columns[0]);
         let hh_col = std::mem::take(&mut layer.columns[1]);
@@ -180,12 +181,10 @@ impl Compounds {
             }
         }
         if sources.is_empty() {
-            warnings.push(format!(
-                "{}: no population field (looked for {}); every compound counts as 1 \
-                 resident — pass --population-field or --households-field",
-                path.display(),
-                POPULATION_NAMES.join(", ")
-            ));
+            warnings.push(Warning::NoPopulationField {
+                path: path.to_path_buf(),
+                looked_for: POPULATION_NAMES.join(", "),
+            });
         }
         let source = match sources.len() {
             0 => "1 per compound".to_string(),
@@ -276,7 +275,7 @@ type Source = (Vec<Option<Scalar>>, f64, &'static str, String);
 fn populations(
     layer: &PointLayer,
     sources: &[Source],
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Vec<f64>> {
     let n = layer.len();
     let mut population = Vec::with_capacity(n);
@@ -291,42 +290,64 @@ fn populations(
                 1.0
             }
             Some((v, factor, what)) => {
-                resident_count(v, factor, what).map_err(|message| Error::Item {
+                resident_count(v, factor).map_err(|problem| Error::Item {
                     path: layer.path.clone(),
                     item: layer.label(i),
-                    message,
+                    message: problem.message(what, v),
                 })?
             }
         });
     }
     if missing > 0 && !sources.is_empty() {
-        warnings.push(format!(
-            "{}: {missing} of {n} compounds have no population or households value; \
-             counted as 1 resident each",
-            layer.path.display()
-        ));
+        warnings.push(Warning::MissingPopulation {
+            path: layer.path.clone(),
+            missing,
+            total: n,
+        });
     }
     Ok(population)
 }
 
+/// Why a population or households value is refused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum CountProblem {
+    /// Below zero.
+    Negative,
+    /// More than [`MAX_COMPOUND_POPULATION`] residents once multiplied.
+    Implausible,
+    /// Not a number, or not finite.
+    NotFinite,
+}
+
+impl CountProblem {
+    /// The message for `what` (`population`, `households`) holding `v`.
+    fn message(self, what: &str, v: &Scalar) -> String {
+        match self {
+            CountProblem::Negative => format!("negative {what} {v}"),
+            CountProblem::Implausible => format!(
+                "{what} {v} is implausible for one compound (more than {MAX_POPULATION_TEXT} \
+                 residents); check the value — a total for many compounds, or a unit mix-up?"
+            ),
+            CountProblem::NotFinite => {
+                format!("{what} {v} is not a finite number; write it as 1234, 1,234 or 1.2万")
+            }
+        }
+    }
+}
+
 /// Residents from one population (`factor` 1) or households (`factor` persons per household)
 /// value: a finite count ≥ 0 and at most [`MAX_COMPOUND_POPULATION`] once multiplied.
-fn resident_count(v: &Scalar, factor: f64, what: &str) -> std::result::Result<f64, String> {
+fn resident_count(v: &Scalar, factor: f64) -> std::result::Result<f64, CountProblem> {
     let x = match v {
         Scalar::Num(x) => Some(*x),
         Scalar::Text(s) => parse_count(s),
         Scalar::Bool(_) => None,
     };
     match x {
-        Some(x) if x < 0.0 => Err(format!("negative {what} {v}")),
+        Some(x) if x < 0.0 => Err(CountProblem::Negative),
         Some(x) if x.is_finite() && x * factor <= MAX_COMPOUND_POPULATION => Ok(x * factor),
-        Some(x) if x.is_finite() => Err(format!(
-            "{what} {v} is implausible for one compound (more than {MAX_POPULATION_TEXT} \
-             residents); check the value — a total for many compounds, or a unit mix-up?"
-        )),
-        _ => Err(format!(
-            "{what} {v} is not a finite number; write it as 1234, 1,234 or 1.2万"
-        )),
+        Some(x) if x.is_finite() => Err(CountProblem::Implausible),
+        _ => Err(CountProblem::NotFinite),
     }
 }
 
@@ -368,7 +389,7 @@ impl Centres {
         path: &Path,
         base: &ReadOptions,
         fields: &CentreFields,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Centres> {
         let mut options = base.clone();
         options.fields = vec![
@@ -378,12 +399,12 @@ impl Centres {
         ];
         let layer = read_points(path, &options)?;
         if !layer.generated.is_empty() {
-            warnings.push(format!(
-                "{}: {} of {} points have no id; numbered by position",
-                path.display(),
-                layer.generated.len(),
-                layer.len()
-            ));
+            warnings.push(Warning::GeneratedIds {
+                path: path.to_path_buf(),
+                what: "points",
+                missing: layer.generated.len(),
+                total: layer.len(),
+            });
         }
         for (given, col, what) in [
             (&fields.level_field, 0, "level"),
@@ -466,7 +487,7 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn load_csv(text: &str, fields: &CompoundFields) -> Result<(Compounds, Vec<String>)> {
+    fn load_csv(text: &str, fields: &CompoundFields) -> Result<(Compounds, Vec<Warning>)> {
         let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
         f.write_all(text.as_bytes()).unwrap();
         let mut w = Vec::new();
@@ -505,7 +526,7 @@ mod tests {
         assert_eq!(c.population[0], 10.0);
         assert!((c.population[1] - 262.0).abs() < 1e-9);
         assert_eq!(c.population[2], 1.0);
-        assert!(w.iter().any(|w| w.contains("1 of 3")), "{w:?}");
+        assert!(w.iter().any(|w| w.to_string().contains("1 of 3")), "{w:?}");
     }
 
     #[test]
@@ -516,7 +537,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.population, vec![1.0, 1.0]);
-        assert!(w.iter().any(|w| w.contains("no population field")), "{w:?}");
+        assert!(
+            w.iter()
+                .any(|w| matches!(w, Warning::NoPopulationField { .. })),
+            "{w:?}"
+        );
     }
 
     #[test]

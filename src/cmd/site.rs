@@ -2,7 +2,6 @@
 //! or the fewest sites that reach a target share — proven optimal or with a certified gap.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Result, bail};
 use circleplan::report;
@@ -52,19 +51,8 @@ pub struct Args {
     capacity: super::site_capacity::CapacityArgs,
 }
 
-/// The goal, with `--time-limit` and `--target` checked.
+/// The goal (the library checks it).
 fn goal(args: &Args) -> Result<Goal> {
-    if !(args.time_limit.is_finite() && args.time_limit > 0.0) {
-        bail!(
-            "invalid --time-limit {}: must be > 0 seconds",
-            args.time_limit
-        );
-    }
-    if let Some(t) = args.target
-        && !(t > 0.0 && t <= 1.0)
-    {
-        bail!("invalid --target {t}: must be a share in (0, 1], e.g. 0.95");
-    }
     Ok(match (args.add, args.target) {
         (Some(k), _) => Goal::Add(k),
         (None, Some(t)) => Goal::Target(t),
@@ -74,7 +62,10 @@ fn goal(args: &Args) -> Result<Goal> {
 
 /// The candidates layer (`None` for `auto`), read with the centres' options and the
 /// capacity field.
-fn load_candidates(args: &Args, warnings: &mut Vec<String>) -> Result<Option<Centres>> {
+fn load_candidates(
+    args: &Args,
+    warnings: &mut Vec<circleplan::Warning>,
+) -> Result<Option<Centres>> {
     Ok(if args.candidates == "auto" {
         None
     } else {
@@ -95,6 +86,7 @@ fn load_candidates(args: &Args, warnings: &mut Vec<String>) -> Result<Option<Cen
 pub fn run(args: Args) -> Result<()> {
     super::check_output_paths(&args.output)?;
     let goal = goal(&args)?;
+    let time_limit = circleplan::siting::time_limit(args.time_limit)?;
     let Loaded {
         compounds,
         centres,
@@ -130,7 +122,7 @@ pub fn run(args: Args) -> Result<()> {
         .unwrap_or_default();
     let options = SiteOptions {
         goal,
-        time_limit: Duration::try_from_secs_f64(args.time_limit).unwrap_or(Duration::MAX),
+        time_limit,
         candidates: match &file_candidates {
             Some(layer) => CandidateSource::Layer(layer),
             None => CandidateSource::Auto {
@@ -148,10 +140,13 @@ pub fn run(args: Args) -> Result<()> {
         Some(_) => args.candidates.clone(),
         None => "auto".to_string(),
     };
-    if let Some(note) = report::site_note(&site_run.plan)
-        && !site_run.plan.sites.is_empty()
+    if let Goal::Add(asked) = site_run.plan.goal
+        && (1..asked).contains(&site_run.plan.sites.len())
     {
-        run.warnings.push(format!("--add: {note}"));
+        run.warnings.push(circleplan::Warning::FewerSitesThanAsked {
+            chosen: site_run.plan.sites.len(),
+            asked,
+        });
     }
     let layers = report::RunLayers {
         analysis: &analysis,

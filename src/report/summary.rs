@@ -3,6 +3,7 @@
 //! scripts: add, never rename. The types below are that contract; fields serialise in
 //! declaration order, and an optional section is left out when a run has none.
 
+use crate::Warning;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -38,7 +39,7 @@ pub struct RunInfo {
     /// Input layers by role (`compounds`, `centers`, ...), in order.
     pub inputs: Vec<(String, LayerInfo)>,
     /// Warnings gathered while reading and computing.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Step timings in milliseconds, only when asked for (they make output non-repeatable).
     pub timings_ms: Option<Vec<(String, f64)>>,
 }
@@ -126,7 +127,7 @@ pub struct Summary {
     /// One row per centre level.
     pub levels: Vec<LevelRow>,
     /// Warnings gathered while reading and computing.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// The street network (walking metric only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<NetworkStats>,
@@ -678,7 +679,7 @@ pub struct LifeCircleSummary {
     /// The life-circle results.
     pub lifecircle: LifeCircleSection,
     /// Warnings gathered while reading and computing.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Step timings, only when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings_ms: Option<Timings>,

@@ -865,7 +865,7 @@ fn footer(out: &mut String, input: &ReportInput, l: &Labels) {
         );
         for w in &input.run.warnings {
             out.push_str("<li>");
-            push_esc(out, w);
+            push_esc(out, &w.to_string());
             out.push_str("</li>");
         }
         out.push_str("</ul></dd>");
