@@ -7,8 +7,8 @@ use anyhow::{Result, bail};
 use circleplan::coverage::Costs;
 use circleplan::io::{CostTable, CostUnit, MatrixColumns};
 use circleplan::network::{DEFAULT_SNAP_LIMIT_M, StreetNetwork};
-use circleplan::study::{LayerExtent, check_layers_together};
 use circleplan::{Centres, Circle, Compounds, StudyArea};
+use circleplan::{LayerExtent, check_layers_together};
 use clap::ValueEnum;
 
 /// How travel cost is measured.

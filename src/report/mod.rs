@@ -18,19 +18,18 @@ mod tables;
 pub use capacity::{capacitated_outputs, capacity_table};
 pub use gaps::{gaps_outputs, gaps_table};
 pub use html::{GapsReport, Lang, ReportInput, SitesReport};
-pub use layers::{
-    centres_geojson, centres_geojson_with, circles_geojson, compounds_geojson,
-    compounds_geojson_with, push_f64, push_rounded, service_areas_geojson, write_compounds_geojson,
+pub use layers::{centres_geojson, circles_geojson, compounds_geojson, service_areas_geojson};
+// Byte-level writers (raw JSON pushed into a buffer): the layers above are built from them.
+pub(crate) use layers::{
+    centres_geojson_with, compounds_geojson_with, push_f64, push_rounded, write_compounds_geojson,
 };
 pub use lifecircle::{
     LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_table, write_ledger,
 };
 pub use lifecircle_html::lifecircle_html;
 pub use lifecircle_xlsx::lifecircle_xlsx;
-pub use plans::{
-    SiteList, gap_compounds_geojson, gaps_geojson, site_note, sites_geojson, sites_geojson_with,
-    zone_id,
-};
+pub(crate) use plans::sites_geojson_with;
+pub use plans::{SiteList, gap_compounds_geojson, gaps_geojson, site_note, sites_geojson, zone_id};
 pub use site::{site_outputs, site_table};
 pub use summary::{
     CandidatesSummary, CapacitySummary, CentreCounts, CircleSummary, CompoundCounts, CurvePoint,
