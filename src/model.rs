@@ -139,47 +139,7 @@ impl Compounds {
                 total: n,
             });
         }
-        let pop_col = std::mem::take(&mut layer.columns[0]);
-        let hh_col = std::mem::take(&mut layer.columns[1]);
-        for (given, found, what) in [
-            (
-                &fields.population_field,
-                &layer.column_names[0],
-                "population",
-            ),
-            (
-                &fields.households_field,
-                &layer.column_names[1],
-                "households",
-            ),
-        ] {
-            if let (Some(given), None) = (given, found) {
-                return Err(Error::Format {
-                    path,
-                    message: format!("{what} field {given:?} is not in any feature"),
-                });
-            }
-        }
-        let pph = fields.persons_per_household;
-        // Sources in order of preference, each used for the features that have a value:
-        // population first, unless only --households-field was asked for.
-        let mut sources: Vec<Source> = Vec::new();
-        if let Some(name) = layer.column_names[0].clone() {
-            sources.push((pop_col, 1.0, "population", format!("field {name:?}")));
-        }
-        if let Some(name) = layer.column_names[1].clone() {
-            let hh = (
-                hh_col,
-                pph,
-                "households",
-                format!("field {name:?} × {pph} persons per household"),
-            );
-            if fields.households_field.is_some() && fields.population_field.is_none() {
-                sources.insert(0, hh);
-            } else {
-                sources.push(hh);
-            }
-        }
+        let sources = population_sources(&mut layer, fields)?;
         if sources.is_empty() {
             warnings.push(Warning::NoPopulationField {
                 path: path.to_path_buf(),
@@ -195,22 +155,7 @@ impl Compounds {
                 .join(", else "),
         };
         let population = populations(&layer, &sources, warnings)?;
-        let groups = layer.columns[2..]
-            .iter()
-            .map(|c| {
-                c.iter()
-                    .map(|v| v.as_ref().map(Scalar::to_text).unwrap_or_default())
-                    .collect()
-            })
-            .collect();
-        for (g, name) in fields.group_by.iter().enumerate() {
-            if layer.column_names[2 + g].is_none() {
-                return Err(Error::Format {
-                    path,
-                    message: format!("--group-by field {name:?} is not in any feature"),
-                });
-            }
-        }
+        let groups = group_columns(&layer, fields)?;
         Ok(Compounds {
             path,
             ids: layer.ids,
@@ -265,6 +210,73 @@ pub fn parse_count(text: &str) -> Option<f64> {
         number.to_string()
     };
     plain.parse::<f64>().ok().map(|x| x * factor)
+}
+
+/// The population sources of a compounds layer in order of preference, each used for the
+/// features that have a value: population first, unless only a households field was asked
+/// for. A field asked for by name must exist.
+fn population_sources(layer: &mut PointLayer, fields: &CompoundFields) -> Result<Vec<Source>> {
+    for (given, found, what) in [
+        (
+            &fields.population_field,
+            &layer.column_names[0],
+            "population",
+        ),
+        (
+            &fields.households_field,
+            &layer.column_names[1],
+            "households",
+        ),
+    ] {
+        if let (Some(given), None) = (given, found) {
+            return Err(Error::Format {
+                path: layer.path.clone(),
+                message: format!("{what} field {given:?} is not in any feature"),
+            });
+        }
+    }
+    let pop_col = std::mem::take(&mut layer.columns[0]);
+    let hh_col = std::mem::take(&mut layer.columns[1]);
+    let pph = fields.persons_per_household;
+    let mut sources: Vec<Source> = Vec::new();
+    if let Some(name) = layer.column_names[0].clone() {
+        sources.push((pop_col, 1.0, "population", format!("field {name:?}")));
+    }
+    if let Some(name) = layer.column_names[1].clone() {
+        let hh = (
+            hh_col,
+            pph,
+            "households",
+            format!("field {name:?} × {pph} persons per household"),
+        );
+        if fields.households_field.is_some() && fields.population_field.is_none() {
+            sources.insert(0, hh);
+        } else {
+            sources.push(hh);
+        }
+    }
+    Ok(sources)
+}
+
+/// The `--group-by` columns as text (empty where a feature has no value); every field must
+/// exist in some feature.
+fn group_columns(layer: &PointLayer, fields: &CompoundFields) -> Result<Vec<Vec<String>>> {
+    for (g, name) in fields.group_by.iter().enumerate() {
+        if layer.column_names[2 + g].is_none() {
+            return Err(Error::Format {
+                path: layer.path.clone(),
+                message: format!("--group-by field {name:?} is not in any feature"),
+            });
+        }
+    }
+    Ok(layer.columns[2..]
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|v| v.as_ref().map(Scalar::to_text).unwrap_or_default())
+                .collect()
+        })
+        .collect())
 }
 
 /// One place a population may come from: the column, the factor to residents, what it is

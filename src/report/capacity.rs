@@ -21,12 +21,7 @@ pub fn capacitated_outputs<'a>(
     circles: bool,
     cap: &'a Capacitated,
 ) -> (Summary, OutputSet<'a>) {
-    let RunLayers {
-        analysis,
-        compounds,
-        centres,
-        circle,
-    } = layers;
+    let analysis = layers.analysis;
     // The coverage summary gains the capacity keys; re-adding it lists it after the layers.
     let (mut summary, mut out) = coverage_outputs(layers, run, circles);
     summary.set_capacity(analysis, cap);
@@ -34,13 +29,19 @@ pub fn capacitated_outputs<'a>(
     out.add_stream(
         "compounds.geojson",
         Box::new(move |w| {
+            let RunLayers {
+                compounds,
+                centres,
+                circle,
+                ..
+            } = layers;
             write_compounds_geojson(w, compounds, centres, analysis, circle, &|s, i| {
                 s.push_str(",\"served\":");
                 push_rounded(s, cap.assignment.served[i], 3);
             })
         }),
     );
-    let centres_layer = centres_geojson_with(centres, analysis, &|s, i| {
+    let centres_layer = centres_geojson_with(layers.centres, analysis, &|s, i| {
         s.push_str(",\"assigned_population\":");
         push_rounded(s, cap.assignment.assigned[i], 3);
         s.push_str(",\"utilisation\":");

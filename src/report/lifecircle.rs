@@ -6,6 +6,7 @@ use std::io::Write;
 
 use super::layers::{push_point, write_collection, write_rows_parallel};
 use super::summary::round;
+use super::tables::push_field;
 use super::{Lang, LifeCircleSummary, RunInfo, push_f64, push_rounded};
 use crate::io::{OutputSet, push_json_str};
 use crate::lifecircle::{Facilities, LifeCircle};
@@ -161,17 +162,6 @@ pub fn write_compounds_geojson(
         });
         s.push_str("}}");
     })
-}
-
-/// Appends a CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-fn push_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&field.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(field);
-    }
 }
 
 /// Streams `compounds.csv` (UTF-8 with BOM): `id`, `lon`, `lat`, `population`, the group

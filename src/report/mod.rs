@@ -175,6 +175,33 @@ fn positive_zeros(v: &mut serde_json::Value) {
     }
 }
 
+/// A small synthetic district written to GeoJSON and read back, grouped by `street`.
+#[cfg(test)]
+pub(crate) fn test_district(n: usize) -> (Compounds, Centres) {
+    let city = crate::synth::generate(&crate::synth::SynthSpec {
+        compounds: n,
+        centres: (n / 8).max(2),
+        candidates: 10,
+        seed: 7,
+        origin: (117.283, 31.867),
+        box_km: None,
+        clusters: None,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let cp = dir.path().join("c.geojson");
+    let sp = dir.path().join("s.geojson");
+    std::fs::write(&cp, city.compounds_geojson()).unwrap();
+    std::fs::write(&sp, city.centres_geojson()).unwrap();
+    let mut w = Vec::new();
+    let fields = crate::CompoundFields {
+        group_by: vec!["street".into()],
+        ..Default::default()
+    };
+    let c = Compounds::load(&cp, &Default::default(), &fields, &mut w).unwrap();
+    let s = Centres::load(&sp, &Default::default(), &Default::default(), &mut w).unwrap();
+    (c, s)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

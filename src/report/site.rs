@@ -27,12 +27,7 @@ pub fn site_outputs<'a>(
     source: &str,
     time_limit_s: f64,
 ) -> (Summary, OutputSet<'a>) {
-    let RunLayers {
-        analysis,
-        compounds,
-        centres,
-        circle,
-    } = layers;
+    let (analysis, compounds) = (layers.analysis, layers.compounds);
     let plan = &site_run.plan;
     let mut summary = layers.summary(run);
     let context = SiteContext {
@@ -45,7 +40,7 @@ pub fn site_outputs<'a>(
     summary.set_site(SiteSummary::new(plan, context));
     let mut files = OutputSet::new();
     files.add("summary.json", summary.to_json().into_bytes());
-    let existing = centres.len();
+    let existing = layers.centres.len();
     let sites = sites_geojson_with(plan, site_run.sites(), &analysis.study, &|s, k| {
         if let Some(c) = &site_run.capacitated {
             s.push_str(",\"assigned_population\":");
@@ -63,7 +58,7 @@ pub fn site_outputs<'a>(
         let after = site_run.covered[i] || plan.new_cover[i].is_some();
         s.push_str(if after { "true" } else { "false" });
     };
-    let layer = compounds_geojson_with(compounds, centres, analysis, circle, &extra);
+    let layer = compounds_geojson_with(compounds, layers.centres, analysis, layers.circle, &extra);
     files.add("compounds.geojson", layer.into_bytes());
     (summary, files)
 }

@@ -775,32 +775,15 @@ impl LifeCircleSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Centres;
-    use crate::synth::{SynthSpec, generate};
 
     fn analysis() -> (Analysis, Compounds, Circle) {
-        let city = generate(&SynthSpec {
-            compounds: 60,
-            centres: 6,
-            candidates: 5,
-            seed: 3,
-            origin: (117.283, 31.867),
-            box_km: None,
-            clusters: None,
-        });
-        let dir = tempfile::tempdir().unwrap();
-        let (cp, sp) = (dir.path().join("c.geojson"), dir.path().join("s.geojson"));
-        std::fs::write(&cp, city.compounds_geojson()).unwrap();
-        std::fs::write(&sp, city.centres_geojson()).unwrap();
-        let mut w = Vec::new();
-        let fields = crate::CompoundFields {
-            group_by: vec!["street".into()],
-            ..Default::default()
-        };
-        let c = Compounds::load(&cp, &Default::default(), &fields, &mut w).unwrap();
-        let s = Centres::load(&sp, &Default::default(), &Default::default(), &mut w).unwrap();
+        let (c, s) = crate::report::test_district(60);
         let circle = Circle::from_minutes(10.0, 4.0).unwrap();
-        (Analysis::euclidean(&c, &s, &circle, &mut w), c, circle)
+        (
+            Analysis::euclidean(&c, &s, &circle, &mut Vec::new()),
+            c,
+            circle,
+        )
     }
 
     fn keys(v: &serde_json::Value) -> Vec<&str> {

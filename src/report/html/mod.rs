@@ -910,33 +910,7 @@ pub fn headline_mismatches(html: &str, summary: &Value, rel_tol: f64) -> Vec<Str
 mod tests {
     use super::*;
     use crate::report::Summary;
-    use crate::synth::{SynthSpec, generate};
-
-    /// A small synthetic district written to GeoJSON and read back.
-    fn district(n: usize) -> (Compounds, Centres) {
-        let city = generate(&SynthSpec {
-            compounds: n,
-            centres: (n / 8).max(2),
-            candidates: 10,
-            seed: 7,
-            origin: (117.283, 31.867),
-            box_km: None,
-            clusters: None,
-        });
-        let dir = tempfile::tempdir().unwrap();
-        let cp = dir.path().join("c.geojson");
-        let sp = dir.path().join("s.geojson");
-        std::fs::write(&cp, city.compounds_geojson()).unwrap();
-        std::fs::write(&sp, city.centres_geojson()).unwrap();
-        let mut w = Vec::new();
-        let fields = crate::CompoundFields {
-            group_by: vec!["street".into()],
-            ..Default::default()
-        };
-        let c = Compounds::load(&cp, &Default::default(), &fields, &mut w).unwrap();
-        let s = Centres::load(&sp, &Default::default(), &Default::default(), &mut w).unwrap();
-        (c, s)
-    }
+    use crate::report::test_district as district;
 
     #[test]
     fn renders_one_mark_per_compound_and_centre_with_matching_numbers() {
