@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use circleplan::report::{self, LayerInfo, RunInfo};
 use circleplan::{Centres, Circle, Compounds};
 
@@ -150,7 +150,7 @@ fn capacitate(
         return Ok(None);
     }
     let capacity = circleplan::capacity::centre_capacities(centres, args.residents_per_capacity)
-        .map_err(|e| anyhow::anyhow!("--capacitated: {e}"))?;
+        .context("--capacitated")?;
     let step = "Assigning residents under capacity";
     Ok(Some(super::progress::step(step, args.output.quiet, || {
         let costs = measure.costs();

@@ -8,7 +8,8 @@ use super::{
     plan_checked, rank_sites,
 };
 use crate::capacity::{
-    CapacitatedPlan, SitingInstance, centre_capacities, plan_capacitated, plan_capacitated_target,
+    CapacitatedPlan, SitingInstance, capacities_in_residents, check_residents_per_capacity,
+    plan_capacitated, plan_capacitated_target,
 };
 use crate::coverage::{Analysis, Costs, CoverageMatrix};
 use crate::error::{Error, Param, Result};
@@ -243,18 +244,11 @@ fn capacitated_plan(
     inputs: &CapacityInputs,
     ids: &[String],
 ) -> Result<(SitePlan, CapacitatedPlan)> {
-    let r = cap.residents_per_capacity;
-    if !(r > 0.0 && r.is_finite()) {
-        return Err(Error::parameter(
-            Param::ResidentsPerCapacity,
-            r,
-            "must be a positive number",
-        ));
-    }
+    check_residents_per_capacity(cap.residents_per_capacity)?;
     let existing_capacity = if inputs.centres.is_empty() {
         Vec::new()
     } else {
-        centre_capacities(inputs.centres, cap.residents_per_capacity)?
+        capacities_in_residents(inputs.centres, cap.residents_per_capacity)?
     };
     let candidate_capacity = candidate_capacities(cap, inputs.layer, ids)?;
     let a = inputs.analysis;
