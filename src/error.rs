@@ -162,6 +162,16 @@ pub enum Error {
         /// What it must be.
         message: String,
     },
+    /// A field the caller named is in no feature of the layer.
+    #[error("{path}: {field} {name:?} is not in any feature")]
+    MissingField {
+        /// The file.
+        path: PathBuf,
+        /// Which field it was asked for as.
+        field: Param,
+        /// The name given.
+        name: String,
+    },
     /// An output would overwrite an input or cannot be written.
     #[error("{path}: {message}")]
     Output {
@@ -211,6 +221,20 @@ pub enum Param {
     ResidentsPerCapacity,
     /// The language of a report.
     Language,
+    /// The population field of compounds.
+    PopulationField,
+    /// The households field of compounds.
+    HouseholdsField,
+    /// A field compounds are grouped by.
+    GroupField,
+    /// The level field of centres.
+    LevelField,
+    /// The name field of centres.
+    NameField,
+    /// The capacity field of centres, candidates or facilities.
+    CapacityField,
+    /// The type field of facilities.
+    TypeField,
 }
 
 impl std::fmt::Display for Param {
@@ -233,6 +257,13 @@ impl std::fmt::Display for Param {
             Param::Capacities => "capacities",
             Param::ResidentsPerCapacity => "residents per capacity unit",
             Param::Language => "language",
+            Param::PopulationField => "population field",
+            Param::HouseholdsField => "households field",
+            Param::GroupField => "group field",
+            Param::LevelField => "level field",
+            Param::NameField => "name field",
+            Param::CapacityField => "capacity field",
+            Param::TypeField => "type field",
         })
     }
 }

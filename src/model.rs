@@ -4,7 +4,7 @@
 use crate::Warning;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::io::{PointLayer, ReadOptions, Scalar, parse_points, read_points};
 
 /// Names tried, in order, for the population field when none is given.
@@ -105,7 +105,7 @@ impl Compounds {
     ) -> Result<Compounds> {
         if fields.persons_per_household.is_nan() || fields.persons_per_household <= 0.0 {
             return Err(Error::parameter(
-                crate::error::Param::PersonsPerHousehold,
+                Param::PersonsPerHousehold,
                 fields.persons_per_household,
                 "must be > 0",
             ));
@@ -216,22 +216,23 @@ pub fn parse_count(text: &str) -> Option<f64> {
 /// features that have a value: population first, unless only a households field was asked
 /// for. A field asked for by name must exist.
 fn population_sources(layer: &mut PointLayer, fields: &CompoundFields) -> Result<Vec<Source>> {
-    for (given, found, what) in [
+    for (given, found, field) in [
         (
             &fields.population_field,
             &layer.column_names[0],
-            "population",
+            Param::PopulationField,
         ),
         (
             &fields.households_field,
             &layer.column_names[1],
-            "households",
+            Param::HouseholdsField,
         ),
     ] {
         if let (Some(given), None) = (given, found) {
-            return Err(Error::Format {
+            return Err(Error::MissingField {
                 path: layer.path.clone(),
-                message: format!("{what} field {given:?} is not in any feature"),
+                field,
+                name: given.clone(),
             });
         }
     }
@@ -263,9 +264,10 @@ fn population_sources(layer: &mut PointLayer, fields: &CompoundFields) -> Result
 fn group_columns(layer: &PointLayer, fields: &CompoundFields) -> Result<Vec<Vec<String>>> {
     for (g, name) in fields.group_by.iter().enumerate() {
         if layer.column_names[2 + g].is_none() {
-            return Err(Error::Format {
+            return Err(Error::MissingField {
                 path: layer.path.clone(),
-                message: format!("--group-by field {name:?} is not in any feature"),
+                field: Param::GroupField,
+                name: name.clone(),
             });
         }
     }
@@ -418,17 +420,18 @@ impl Centres {
                 total: layer.len(),
             });
         }
-        for (given, col, what) in [
-            (&fields.level_field, 0, "level"),
-            (&fields.name_field, 1, "name"),
-            (&fields.capacity_field, 2, "capacity"),
+        for (given, col, field) in [
+            (&fields.level_field, 0, Param::LevelField),
+            (&fields.name_field, 1, Param::NameField),
+            (&fields.capacity_field, 2, Param::CapacityField),
         ] {
             if let Some(given) = given
                 && layer.column_names[col].is_none()
             {
-                return Err(Error::Format {
+                return Err(Error::MissingField {
                     path: path.to_path_buf(),
-                    message: format!("{what} field {given:?} is not in any feature"),
+                    field,
+                    name: given.clone(),
                 });
             }
         }

@@ -179,6 +179,13 @@ pub(crate) fn flag(param: circleplan::Param) -> Option<&'static str> {
         P::Capacities => "--capacitated",
         P::ResidentsPerCapacity => "--residents-per-capacity",
         P::Language => "--lang",
+        P::PopulationField => "--population-field",
+        P::HouseholdsField => "--households-field",
+        P::GroupField => "--group-by",
+        P::LevelField => "--level-field",
+        P::NameField => "--name-field",
+        P::CapacityField => "--capacity-field",
+        P::TypeField => "--type-field",
         _ => return None,
     })
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::Profile;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::io::{PointLayer, ReadOptions, Scalar, read_points};
 
 /// Names tried, in order, for a facility's type when `--type-field` is not given.
@@ -254,11 +254,15 @@ impl Facilities {
 /// The type field (and a requested capacity field) must occur in the layer.
 fn check_fields(layer: &PointLayer, fields: &FacilityFields) -> Result<()> {
     if layer.column_names[0].is_none() {
-        return Err(Error::Format {
-            path: layer.path.clone(),
-            message: match &fields.type_field {
-                Some(f) => format!("type field {f:?} is not in any feature"),
-                None => format!(
+        return Err(match &fields.type_field {
+            Some(f) => Error::MissingField {
+                path: layer.path.clone(),
+                field: Param::TypeField,
+                name: f.clone(),
+            },
+            None => Error::Format {
+                path: layer.path.clone(),
+                message: format!(
                     "no facility type field (looked for {}); pass --type-field NAME",
                     TYPE_NAMES.join(", ")
                 ),
@@ -269,9 +273,10 @@ fn check_fields(layer: &PointLayer, fields: &FacilityFields) -> Result<()> {
         &fields.capacity_field,
         layer.column_names.get(1).cloned().flatten(),
     ) {
-        return Err(Error::Format {
+        return Err(Error::MissingField {
             path: layer.path.clone(),
-            message: format!("capacity field {c:?} is not in any feature"),
+            field: Param::CapacityField,
+            name: c.clone(),
         });
     }
     Ok(())
