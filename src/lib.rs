@@ -27,6 +27,13 @@
 //!
 //! [`synth`] generates seeded synthetic cities for the demo, tests and benchmarks.
 //!
+//! ## Errors, warnings and outputs
+//! Every failure is one [`Error`] variant carrying what a user needs to fix the input; a
+//! value out of range names its [`Param`] (the `circleplan` binary adds the flag that set
+//! it). What a run reports without stopping is a [`Warning`]. `summary.json` is the
+//! [`report::Summary`] (or [`report::LifeCircleSummary`]) type serialised: its fields are
+//! the contract.
+//!
 //! ## Example
 //! ```
 //! use circleplan::{Circle, coverage};
