@@ -140,14 +140,6 @@ pub fn run(args: Args) -> Result<()> {
         Some(_) => args.candidates.clone(),
         None => "auto".to_string(),
     };
-    if let Goal::Add(asked) = site_run.plan.goal
-        && (1..asked).contains(&site_run.plan.sites.len())
-    {
-        run.warnings.push(circleplan::Warning::FewerSitesThanAsked {
-            chosen: site_run.plan.sites.len(),
-            asked,
-        });
-    }
     let layers = report::RunLayers {
         analysis: &analysis,
         compounds: &compounds,

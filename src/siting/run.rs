@@ -115,6 +115,12 @@ pub fn run_site(
             (plan, Some(solved))
         }
     };
+    if let Goal::Add(asked) = plan.goal
+        && (1..asked).contains(&plan.sites.len())
+    {
+        let chosen = plan.sites.len();
+        warnings.push(crate::Warning::FewerSitesThanAsked { chosen, asked });
+    }
     Ok(SiteRun {
         candidate_ids: ids,
         candidate_lonlat: lonlat,
