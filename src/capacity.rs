@@ -4,7 +4,7 @@
 //! split between centres. `augmenting_paths` is the plain oracle.
 
 use crate::coverage::{Analysis, CentreLoad, Costs};
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::matrix::CoverageMatrix;
 use crate::model::Centres;
 
@@ -45,18 +45,32 @@ impl Capacitated {
 /// (1 when capacities are already residents; e.g. 8.73 residents per m² of floor area).
 ///
 /// # Errors
+/// [`Error::Parameter`] when `residents_per_capacity` is not a positive number;
 /// [`Error::Format`] when no centre has a capacity value (naming the flags that supply it);
-/// [`Error::Item`] naming the centre when one lacks a value or has one ≤ 0, or when
-/// `residents_per_capacity` is not a positive number.
+/// [`Error::Item`] naming the centre when one lacks a value or has one ≤ 0.
 pub fn centre_capacities(centres: &Centres, residents_per_capacity: f64) -> Result<Vec<f64>> {
-    if !(residents_per_capacity > 0.0 && residents_per_capacity.is_finite()) {
-        return Err(Error::Format {
-            path: centres.path.clone(),
-            message: format!(
-                "residents per capacity unit must be a positive number, got {residents_per_capacity}"
-            ),
-        });
+    check_residents_per_capacity(residents_per_capacity)?;
+    capacities_in_residents(centres, residents_per_capacity)
+}
+
+/// Checks residents per capacity unit: a positive number.
+pub(crate) fn check_residents_per_capacity(residents_per_capacity: f64) -> Result<()> {
+    if residents_per_capacity > 0.0 && residents_per_capacity.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::parameter(
+            Param::ResidentsPerCapacity,
+            residents_per_capacity,
+            "must be a positive number",
+        ))
     }
+}
+
+/// [`centre_capacities`] with `residents_per_capacity` already checked.
+pub(crate) fn capacities_in_residents(
+    centres: &Centres,
+    residents_per_capacity: f64,
+) -> Result<Vec<f64>> {
     if centres.capacity.iter().all(Option::is_none) {
         return Err(Error::Format {
             path: centres.path.clone(),

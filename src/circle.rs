@@ -1,7 +1,7 @@
 //! The travel budget that defines a service circle: minutes at a walking speed, a radius in
 //! metres, a GB 50180-2018 preset, and optional radii per centre level.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 
 /// Default walking speed, km/h (15 minutes ≈ 1000 m).
 pub const DEFAULT_SPEED_KMH: f64 = 4.0;
@@ -24,19 +24,19 @@ pub struct Circle {
     pub level_radius_m: Vec<(String, f64)>,
 }
 
-fn positive(name: &str, value: f64) -> Result<f64> {
+fn positive(param: Param, value: f64) -> Result<f64> {
     if value.is_finite() && value > 0.0 {
         Ok(value)
     } else {
-        Err(Error::parameter(name, value, "must be a number > 0"))
+        Err(Error::parameter(param, value, "must be a number > 0"))
     }
 }
 
 impl Circle {
     /// `minutes` of walking at `speed_kmh`.
     pub fn from_minutes(minutes: f64, speed_kmh: f64) -> Result<Circle> {
-        let minutes = positive("--minutes", minutes)?;
-        let speed_kmh = positive("--speed", speed_kmh)?;
+        let minutes = positive(Param::Minutes, minutes)?;
+        let speed_kmh = positive(Param::Speed, speed_kmh)?;
         Ok(Circle {
             minutes,
             speed_kmh,
@@ -48,8 +48,8 @@ impl Circle {
 
     /// A fixed radius in metres; `minutes` is what it takes to walk it at `speed_kmh`.
     pub fn from_radius(radius_m: f64, speed_kmh: f64) -> Result<Circle> {
-        let radius_m = positive("--radius", radius_m)?;
-        let speed_kmh = positive("--speed", speed_kmh)?;
+        let radius_m = positive(Param::Radius, radius_m)?;
+        let speed_kmh = positive(Param::Speed, speed_kmh)?;
         Ok(Circle {
             minutes: radius_m / (speed_kmh * 1000.0 / 60.0),
             speed_kmh,
@@ -67,13 +67,13 @@ impl Circle {
             15.0 => 1000.0,
             _ => {
                 return Err(Error::parameter(
-                    "--minutes",
+                    Param::Minutes,
                     minutes,
                     "the gb50180 standard defines 5, 10 and 15 minute circles",
                 ));
             }
         };
-        let speed_kmh = positive("--speed", speed_kmh)?;
+        let speed_kmh = positive(Param::Speed, speed_kmh)?;
         Ok(Circle {
             minutes,
             speed_kmh,
@@ -85,11 +85,11 @@ impl Circle {
 
     /// Adds a radius for centres of `level`.
     pub fn with_level_radius(mut self, level: &str, radius_m: f64) -> Result<Circle> {
-        let radius_m = positive("--level-radius", radius_m)?;
+        let radius_m = positive(Param::LevelRadius, radius_m)?;
         let level = level.trim();
         if level.is_empty() {
             return Err(Error::parameter(
-                "--level-radius",
+                Param::LevelRadius,
                 level,
                 "write it as LEVEL=METRES, e.g. station=300",
             ));
@@ -104,7 +104,7 @@ impl Circle {
     pub fn parse_level_radius(spec: &str) -> Result<(String, f64)> {
         let bad = || {
             Error::parameter(
-                "--level-radius",
+                Param::LevelRadius,
                 spec,
                 "write it as LEVEL=METRES, e.g. station=300",
             )
@@ -150,7 +150,7 @@ impl Circle {
                     format!("the centres' levels are: {}", known.join(", "))
                 };
                 return Err(Error::parameter(
-                    "--level-radius",
+                    Param::LevelRadius,
                     format!("{level}={r}"),
                     format!("no centre has level {level:?}; {have}"),
                 ));
@@ -216,7 +216,7 @@ mod tests {
         let err = c.check_levels(["street", "station", "street"]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "invalid --level-radius nosuch=300: no centre has level \"nosuch\"; the centres' \
+            "invalid level radius nosuch=300: no centre has level \"nosuch\"; the centres' \
              levels are: station, street"
         );
         assert!(

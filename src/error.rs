@@ -153,14 +153,24 @@ pub enum Error {
         message: String,
     },
     /// A parameter is out of its valid range.
-    #[error("invalid {name} {value}: {message}")]
+    #[error("invalid {param} {value}: {message}")]
     Parameter {
-        /// The parameter, e.g. `--radius`.
-        name: String,
+        /// Which value (the binary names the flag that set it).
+        param: Param,
         /// The value given.
         value: String,
         /// What it must be.
         message: String,
+    },
+    /// A field the caller named is in no feature of the layer.
+    #[error("{path}: {field} {name:?} is not in any feature")]
+    MissingField {
+        /// The file.
+        path: PathBuf,
+        /// Which field it was asked for as.
+        field: Param,
+        /// The name given.
+        name: String,
     },
     /// An output would overwrite an input or cannot be written.
     #[error("{path}: {message}")]
@@ -170,6 +180,92 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+}
+
+/// A value a caller chooses (in the `circleplan` binary, a flag: the binary names the flag,
+/// the library the quantity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Param {
+    /// Walking minutes of the circle.
+    Minutes,
+    /// Walking speed, km/h.
+    Speed,
+    /// Radius of the circle, metres.
+    Radius,
+    /// A radius for one centre level (`LEVEL=METRES`).
+    LevelRadius,
+    /// Persons per household.
+    PersonsPerHousehold,
+    /// A geographic coordinate system name.
+    Coords,
+    /// A text encoding name.
+    Encoding,
+    /// The unit of a cost table's costs.
+    MatrixUnit,
+    /// The site, compound and cost columns of a cost table.
+    MatrixColumns,
+    /// The number of new sites.
+    SiteCount,
+    /// The share of residents new sites should bring coverage to.
+    TargetShare,
+    /// The solver's time limit.
+    TimeLimit,
+    /// Where candidate sites come from.
+    Candidates,
+    /// The capacity of candidates without their own.
+    CandidateCapacity,
+    /// Capacities of centres and candidates.
+    Capacities,
+    /// Residents per capacity unit.
+    ResidentsPerCapacity,
+    /// The language of a report.
+    Language,
+    /// The population field of compounds.
+    PopulationField,
+    /// The households field of compounds.
+    HouseholdsField,
+    /// A field compounds are grouped by.
+    GroupField,
+    /// The level field of centres.
+    LevelField,
+    /// The name field of centres.
+    NameField,
+    /// The capacity field of centres, candidates or facilities.
+    CapacityField,
+    /// The type field of facilities.
+    TypeField,
+}
+
+impl std::fmt::Display for Param {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Param::Minutes => "minutes",
+            Param::Speed => "walking speed",
+            Param::Radius => "radius",
+            Param::LevelRadius => "level radius",
+            Param::PersonsPerHousehold => "persons per household",
+            Param::Coords => "coordinate system",
+            Param::Encoding => "encoding",
+            Param::MatrixUnit => "cost unit",
+            Param::MatrixColumns => "cost table columns",
+            Param::SiteCount => "number of sites",
+            Param::TargetShare => "target share",
+            Param::TimeLimit => "time limit",
+            Param::Candidates => "candidates",
+            Param::CandidateCapacity => "candidate capacity",
+            Param::Capacities => "capacities",
+            Param::ResidentsPerCapacity => "residents per capacity unit",
+            Param::Language => "language",
+            Param::PopulationField => "population field",
+            Param::HouseholdsField => "households field",
+            Param::GroupField => "group field",
+            Param::LevelField => "level field",
+            Param::NameField => "name field",
+            Param::CapacityField => "capacity field",
+            Param::TypeField => "type field",
+        })
+    }
 }
 
 fn apart_hint(swapped: bool, name_b: &str) -> String {
@@ -224,9 +320,9 @@ impl Error {
     }
 
     /// An [`Error::Parameter`].
-    pub fn parameter(name: &str, value: impl ToString, message: impl Into<String>) -> Self {
+    pub fn parameter(param: Param, value: impl ToString, message: impl Into<String>) -> Self {
         Error::Parameter {
-            name: name.to_string(),
+            param,
             value: value.to_string(),
             message: message.into(),
         }

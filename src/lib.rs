@@ -12,7 +12,7 @@
 //!    local metric plane every distance is measured on.
 //! 3. [`model`] checks fields (population, households, levels, groups) and builds
 //!    [`Compounds`] and [`Centres`].
-//! 4. [`network`] is the street graph (read, snap, Dijkstra); [`matrix`] the sparse
+//! 4. [`network`] is the street graph (read, snap, Dijkstra); [`CoverageMatrix`] the sparse
 //!    compound × site matrix.
 //! 5. [`coverage`] streams straight-line coverage without a matrix (or reads it off the
 //!    walking or cost-table matrix) and derives totals and tables per group and level
@@ -26,6 +26,13 @@
 //!    HTML report.
 //!
 //! [`synth`] generates seeded synthetic cities for the demo, tests and benchmarks.
+//!
+//! ## Errors, warnings and outputs
+//! Every failure is one [`Error`] variant carrying what a user needs to fix the input; a
+//! value out of range names its [`Param`] (the `circleplan` binary adds the flag that set
+//! it). What a run reports without stopping is a [`Warning`]. `summary.json` is the
+//! [`report::Summary`] (or [`report::LifeCircleSummary`]) type serialised: its fields are
+//! the contract.
 //!
 //! ## Example
 //! ```
@@ -46,27 +53,37 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+// The pipeline's stages, each a public module with its own curated `pub use` list.
 pub mod capacity;
-pub mod circle;
 pub mod coverage;
 pub mod crs;
-pub mod error;
 pub mod gaps;
-pub mod index;
 pub mod io;
 pub mod lifecircle;
-pub mod matrix;
 pub mod model;
 pub mod network;
 pub mod report;
-pub mod rng;
 pub mod siting;
-pub mod study;
 pub mod synth;
 
-pub use circle::Circle;
+// Building blocks reached through the re-exports below.
+mod circle;
+mod error;
+mod index;
+mod matrix;
+mod study;
+mod warning;
+
+/// The seeded generator behind `synth`, for tests and benchmarks.
+#[doc(hidden)]
+pub mod rng;
+
+pub use circle::{Circle, DEFAULT_MINUTES, DEFAULT_SPEED_KMH};
 pub use coverage::{Analysis, Coverage, CoverageMatrix, Metric};
 pub use crs::{CoordSystem, LocalPlane, Projected};
-pub use error::{Error, Result};
+pub use error::{Error, MAX_ECHO_CHARS, Param, Result};
 pub use model::{CentreFields, Centres, CompoundFields, Compounds};
-pub use study::StudyArea;
+pub use study::{
+    LayerExtent, MAX_LAYER_GAP_M, MAX_SPAN_M, OUTPUT_DECIMALS, StudyArea, check_layers_together,
+};
+pub use warning::Warning;

@@ -27,11 +27,11 @@ fn main() -> ExitCode {
 
 /// The error and its causes on one line, each said once: a library error that already
 /// quotes its source (`x.csv: No such file or directory`) is not followed by the source
-/// again.
+/// again; a parameter the library refuses is named by its flag.
 fn one_line(err: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in err.chain() {
-        let text = cause.to_string();
+        let text = cmd::describe(cause);
         if out.ends_with(&text) {
             continue;
         }
@@ -54,5 +54,19 @@ mod tests {
         assert_eq!(one_line(&err), "x.csv: No such file");
         let err = err.context("reading the compounds");
         assert_eq!(one_line(&err), "reading the compounds: x.csv: No such file");
+    }
+
+    #[test]
+    fn a_refused_parameter_is_named_by_its_flag() {
+        let err = circleplan::Circle::from_minutes(-3.0, 4.0).unwrap_err();
+        assert_eq!(err.to_string(), "invalid minutes -3: must be a number > 0");
+        let err = anyhow::Error::from(err);
+        assert_eq!(one_line(&err), "invalid --minutes -3: must be a number > 0");
+        let err = circleplan::siting::time_limit(f64::NAN).unwrap_err();
+        let err = anyhow::Error::from(err).context("site");
+        assert_eq!(
+            one_line(&err),
+            "site: invalid --time-limit NaN: must be > 0 seconds"
+        );
     }
 }

@@ -1,9 +1,10 @@
 //! The domain model: compounds (demand, with population and grouping fields) and centres
 //! (supply, with level, name and capacity), built from raw layers with their fields checked.
 
+use crate::Warning;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::io::{PointLayer, ReadOptions, Scalar, parse_points, read_points};
 
 /// Names tried, in order, for the population field when none is given.
@@ -87,7 +88,7 @@ impl Compounds {
         path: &Path,
         base: &ReadOptions,
         fields: &CompoundFields,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Compounds> {
         let bytes = crate::io::read_input(path)?;
         Self::parse(path, bytes, base, fields, warnings)
@@ -100,11 +101,11 @@ impl Compounds {
         bytes: Vec<u8>,
         base: &ReadOptions,
         fields: &CompoundFields,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Compounds> {
         if fields.persons_per_household.is_nan() || fields.persons_per_household <= 0.0 {
             return Err(Error::parameter(
-                "--persons-per-household",
+                Param::PersonsPerHousehold,
                 fields.persons_per_household,
                 "must be > 0",
             ));
@@ -126,66 +127,24 @@ impl Compounds {
     fn from_layer(
         mut layer: PointLayer,
         fields: &CompoundFields,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Compounds> {
         let path = layer.path.clone();
         let n = layer.len();
         if !layer.generated.is_empty() {
-            warnings.push(format!(
-                "{}: {} of {} compounds have no id; numbered by position",
-                path.display(),
-                layer.generated.len(),
-                n
-            ));
+            warnings.push(Warning::GeneratedIds {
+                path: path.to_path_buf(),
+                what: "compounds",
+                missing: layer.generated.len(),
+                total: n,
+            });
         }
-        let pop_col = std::mem::take(&mut layer.columns[0]);
-        let hh_col = std::mem::take(&mut layer.columns[1]);
-        for (given, found, what) in [
-            (
-                &fields.population_field,
-                &layer.column_names[0],
-                "population",
-            ),
-            (
-                &fields.households_field,
-                &layer.column_names[1],
-                "households",
-            ),
-        ] {
-            if let (Some(given), None) = (given, found) {
-                return Err(Error::Format {
-                    path,
-                    message: format!("{what} field {given:?} is not in any feature"),
-                });
-            }
-        }
-        let pph = fields.persons_per_household;
-        // Sources in order of preference, each used for the features that have a value:
-        // population first, unless only --households-field was asked for.
-        let mut sources: Vec<Source> = Vec::new();
-        if let Some(name) = layer.column_names[0].clone() {
-            sources.push((pop_col, 1.0, "population", format!("field {name:?}")));
-        }
-        if let Some(name) = layer.column_names[1].clone() {
-            let hh = (
-                hh_col,
-                pph,
-                "households",
-                format!("field {name:?} × {pph} persons per household"),
-            );
-            if fields.households_field.is_some() && fields.population_field.is_none() {
-                sources.insert(0, hh);
-            } else {
-                sources.push(hh);
-            }
-        }
+        let sources = population_sources(&mut layer, fields)?;
         if sources.is_empty() {
-            warnings.push(format!(
-                "{}: no population field (looked for {}); every compound counts as 1 \
-                 resident — pass --population-field or --households-field",
-                path.display(),
-                POPULATION_NAMES.join(", ")
-            ));
+            warnings.push(Warning::NoPopulationField {
+                path: path.to_path_buf(),
+                looked_for: POPULATION_NAMES.join(", "),
+            });
         }
         let source = match sources.len() {
             0 => "1 per compound".to_string(),
@@ -196,22 +155,7 @@ impl Compounds {
                 .join(", else "),
         };
         let population = populations(&layer, &sources, warnings)?;
-        let groups = layer.columns[2..]
-            .iter()
-            .map(|c| {
-                c.iter()
-                    .map(|v| v.as_ref().map(Scalar::to_text).unwrap_or_default())
-                    .collect()
-            })
-            .collect();
-        for (g, name) in fields.group_by.iter().enumerate() {
-            if layer.column_names[2 + g].is_none() {
-                return Err(Error::Format {
-                    path,
-                    message: format!("--group-by field {name:?} is not in any feature"),
-                });
-            }
-        }
+        let groups = group_columns(&layer, fields)?;
         Ok(Compounds {
             path,
             ids: layer.ids,
@@ -268,6 +212,75 @@ pub fn parse_count(text: &str) -> Option<f64> {
     plain.parse::<f64>().ok().map(|x| x * factor)
 }
 
+/// The population sources of a compounds layer in order of preference, each used for the
+/// features that have a value: population first, unless only a households field was asked
+/// for. A field asked for by name must exist.
+fn population_sources(layer: &mut PointLayer, fields: &CompoundFields) -> Result<Vec<Source>> {
+    for (given, found, field) in [
+        (
+            &fields.population_field,
+            &layer.column_names[0],
+            Param::PopulationField,
+        ),
+        (
+            &fields.households_field,
+            &layer.column_names[1],
+            Param::HouseholdsField,
+        ),
+    ] {
+        if let (Some(given), None) = (given, found) {
+            return Err(Error::MissingField {
+                path: layer.path.clone(),
+                field,
+                name: given.clone(),
+            });
+        }
+    }
+    let pop_col = std::mem::take(&mut layer.columns[0]);
+    let hh_col = std::mem::take(&mut layer.columns[1]);
+    let pph = fields.persons_per_household;
+    let mut sources: Vec<Source> = Vec::new();
+    if let Some(name) = layer.column_names[0].clone() {
+        sources.push((pop_col, 1.0, "population", format!("field {name:?}")));
+    }
+    if let Some(name) = layer.column_names[1].clone() {
+        let hh = (
+            hh_col,
+            pph,
+            "households",
+            format!("field {name:?} × {pph} persons per household"),
+        );
+        if fields.households_field.is_some() && fields.population_field.is_none() {
+            sources.insert(0, hh);
+        } else {
+            sources.push(hh);
+        }
+    }
+    Ok(sources)
+}
+
+/// The `--group-by` columns as text (empty where a feature has no value); every field must
+/// exist in some feature.
+fn group_columns(layer: &PointLayer, fields: &CompoundFields) -> Result<Vec<Vec<String>>> {
+    for (g, name) in fields.group_by.iter().enumerate() {
+        if layer.column_names[2 + g].is_none() {
+            return Err(Error::MissingField {
+                path: layer.path.clone(),
+                field: Param::GroupField,
+                name: name.clone(),
+            });
+        }
+    }
+    Ok(layer.columns[2..]
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|v| v.as_ref().map(Scalar::to_text).unwrap_or_default())
+                .collect()
+        })
+        .collect())
+}
+
 /// One place a population may come from: the column, the factor to residents, what it is
 /// (`population`, `households`) and how to describe it.
 type Source = (Vec<Option<Scalar>>, f64, &'static str, String);
@@ -276,7 +289,7 @@ type Source = (Vec<Option<Scalar>>, f64, &'static str, String);
 fn populations(
     layer: &PointLayer,
     sources: &[Source],
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Vec<f64>> {
     let n = layer.len();
     let mut population = Vec::with_capacity(n);
@@ -291,42 +304,64 @@ fn populations(
                 1.0
             }
             Some((v, factor, what)) => {
-                resident_count(v, factor, what).map_err(|message| Error::Item {
+                resident_count(v, factor).map_err(|problem| Error::Item {
                     path: layer.path.clone(),
                     item: layer.label(i),
-                    message,
+                    message: problem.message(what, v),
                 })?
             }
         });
     }
     if missing > 0 && !sources.is_empty() {
-        warnings.push(format!(
-            "{}: {missing} of {n} compounds have no population or households value; \
-             counted as 1 resident each",
-            layer.path.display()
-        ));
+        warnings.push(Warning::MissingPopulation {
+            path: layer.path.clone(),
+            missing,
+            total: n,
+        });
     }
     Ok(population)
 }
 
+/// Why a population or households value is refused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum CountProblem {
+    /// Below zero.
+    Negative,
+    /// More than [`MAX_COMPOUND_POPULATION`] residents once multiplied.
+    Implausible,
+    /// Not a number, or not finite.
+    NotFinite,
+}
+
+impl CountProblem {
+    /// The message for `what` (`population`, `households`) holding `v`.
+    fn message(self, what: &str, v: &Scalar) -> String {
+        match self {
+            CountProblem::Negative => format!("negative {what} {v}"),
+            CountProblem::Implausible => format!(
+                "{what} {v} is implausible for one compound (more than {MAX_POPULATION_TEXT} \
+                 residents); check the value — a total for many compounds, or a unit mix-up?"
+            ),
+            CountProblem::NotFinite => {
+                format!("{what} {v} is not a finite number; write it as 1234, 1,234 or 1.2万")
+            }
+        }
+    }
+}
+
 /// Residents from one population (`factor` 1) or households (`factor` persons per household)
 /// value: a finite count ≥ 0 and at most [`MAX_COMPOUND_POPULATION`] once multiplied.
-fn resident_count(v: &Scalar, factor: f64, what: &str) -> std::result::Result<f64, String> {
+fn resident_count(v: &Scalar, factor: f64) -> std::result::Result<f64, CountProblem> {
     let x = match v {
         Scalar::Num(x) => Some(*x),
         Scalar::Text(s) => parse_count(s),
         Scalar::Bool(_) => None,
     };
     match x {
-        Some(x) if x < 0.0 => Err(format!("negative {what} {v}")),
+        Some(x) if x < 0.0 => Err(CountProblem::Negative),
         Some(x) if x.is_finite() && x * factor <= MAX_COMPOUND_POPULATION => Ok(x * factor),
-        Some(x) if x.is_finite() => Err(format!(
-            "{what} {v} is implausible for one compound (more than {MAX_POPULATION_TEXT} \
-             residents); check the value — a total for many compounds, or a unit mix-up?"
-        )),
-        _ => Err(format!(
-            "{what} {v} is not a finite number; write it as 1234, 1,234 or 1.2万"
-        )),
+        Some(x) if x.is_finite() => Err(CountProblem::Implausible),
+        _ => Err(CountProblem::NotFinite),
     }
 }
 
@@ -368,7 +403,7 @@ impl Centres {
         path: &Path,
         base: &ReadOptions,
         fields: &CentreFields,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Centres> {
         let mut options = base.clone();
         options.fields = vec![
@@ -378,24 +413,25 @@ impl Centres {
         ];
         let layer = read_points(path, &options)?;
         if !layer.generated.is_empty() {
-            warnings.push(format!(
-                "{}: {} of {} points have no id; numbered by position",
-                path.display(),
-                layer.generated.len(),
-                layer.len()
-            ));
+            warnings.push(Warning::GeneratedIds {
+                path: path.to_path_buf(),
+                what: "points",
+                missing: layer.generated.len(),
+                total: layer.len(),
+            });
         }
-        for (given, col, what) in [
-            (&fields.level_field, 0, "level"),
-            (&fields.name_field, 1, "name"),
-            (&fields.capacity_field, 2, "capacity"),
+        for (given, col, field) in [
+            (&fields.level_field, 0, Param::LevelField),
+            (&fields.name_field, 1, Param::NameField),
+            (&fields.capacity_field, 2, Param::CapacityField),
         ] {
             if let Some(given) = given
                 && layer.column_names[col].is_none()
             {
-                return Err(Error::Format {
+                return Err(Error::MissingField {
                     path: path.to_path_buf(),
-                    message: format!("{what} field {given:?} is not in any feature"),
+                    field,
+                    name: given.clone(),
                 });
             }
         }
@@ -466,7 +502,7 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn load_csv(text: &str, fields: &CompoundFields) -> Result<(Compounds, Vec<String>)> {
+    fn load_csv(text: &str, fields: &CompoundFields) -> Result<(Compounds, Vec<Warning>)> {
         let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
         f.write_all(text.as_bytes()).unwrap();
         let mut w = Vec::new();
@@ -505,7 +541,7 @@ mod tests {
         assert_eq!(c.population[0], 10.0);
         assert!((c.population[1] - 262.0).abs() < 1e-9);
         assert_eq!(c.population[2], 1.0);
-        assert!(w.iter().any(|w| w.contains("1 of 3")), "{w:?}");
+        assert!(w.iter().any(|w| w.to_string().contains("1 of 3")), "{w:?}");
     }
 
     #[test]
@@ -516,7 +552,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.population, vec![1.0, 1.0]);
-        assert!(w.iter().any(|w| w.contains("no population field")), "{w:?}");
+        assert!(
+            w.iter()
+                .any(|w| matches!(w, Warning::NoPopulationField { .. })),
+            "{w:?}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! onto it, and the sanity checks that need more than one layer (span, layers that miss each
 //! other because of swapped axes or mixed coordinate systems).
 
+use crate::Warning;
 use std::path::Path;
 
 use crate::crs::{CoordSystem, LocalPlane, span_m};
@@ -119,7 +120,7 @@ impl StudyArea {
     ///
     /// # Panics
     /// When every layer is empty (callers reject empty layers first).
-    pub fn new(layers: &[(&str, &[[f64; 2]])], warnings: &mut Vec<String>) -> StudyArea {
+    pub fn new(layers: &[(&str, &[[f64; 2]])], warnings: &mut Vec<Warning>) -> StudyArea {
         let boxes: Vec<(&str, [f64; 4])> = layers
             .iter()
             .filter_map(|(name, pts)| bbox(pts).map(|b| (*name, b)))
@@ -135,26 +136,21 @@ impl StudyArea {
                 let (nb, b) = boxes[j];
                 let gap = gap_m(a, b);
                 if gap > WARN_LAYER_GAP_M {
-                    let hint = if looks_swapped(a, b) {
-                        format!("; the {nb} layer's longitude and latitude look swapped")
-                    } else {
-                        "; check both use the same coordinate system (--coords, --crs)".into()
-                    };
-                    warnings.push(format!(
-                        "the {na} and {nb} layers lie {:.0} km apart{hint}",
-                        gap / 1000.0
-                    ));
+                    warnings.push(Warning::LayersApart {
+                        name_a: na.to_string(),
+                        name_b: nb.to_string(),
+                        distance_km: gap / 1000.0,
+                        swapped: looks_swapped(a, b),
+                    });
                 }
             }
         }
         let span = span_m(all[0], all[1], all[2], all[3]);
         if span > MAX_SPAN_M {
-            warnings.push(format!(
-                "the study area spans {:.0} km; distances on the local plane may be off by \
-                 more than 0.1 % beyond {:.0} km — split the area into smaller runs",
-                span / 1000.0,
-                MAX_SPAN_M / 1000.0
-            ));
+            warnings.push(Warning::LargeSpan {
+                span_km: span / 1000.0,
+                limit_km: MAX_SPAN_M / 1000.0,
+            });
         }
         StudyArea {
             plane: LocalPlane::centred_on(all[0], all[1], all[2], all[3]),
@@ -210,7 +206,11 @@ mod tests {
         let mut w = Vec::new();
         // The swapped layer itself would fail per-point checks; here only its box is tested.
         let _ = StudyArea::new(&[("compounds", &a), ("centers", &b)], &mut w);
-        assert!(w.iter().any(|w| w.contains("look swapped")), "{w:?}");
+        assert!(
+            w.iter()
+                .any(|w| matches!(w, Warning::LayersApart { swapped: true, .. })),
+            "{w:?}"
+        );
     }
 
     #[test]
@@ -259,7 +259,10 @@ mod tests {
         let a = [[115.0, 30.0], [119.0, 33.0]];
         let mut w = Vec::new();
         let _ = StudyArea::new(&[("compounds", &a)], &mut w);
-        assert!(w.iter().any(|w| w.contains("spans")), "{w:?}");
+        assert!(
+            w.iter().any(|w| matches!(w, Warning::LargeSpan { .. })),
+            "{w:?}"
+        );
         let mut w = Vec::new();
         let _ = StudyArea::new(&[("compounds", &[[117.0, 31.0], [117.5, 31.5]])], &mut w);
         assert!(w.is_empty(), "{w:?}");

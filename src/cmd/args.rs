@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use circleplan::circle::DEFAULT_MINUTES;
+use circleplan::DEFAULT_MINUTES;
 use circleplan::io::{Encoding, IdField, ReadOptions};
 use circleplan::model::DEFAULT_PERSONS_PER_HOUSEHOLD;
 use circleplan::{CentreFields, Circle, CompoundFields, CoordSystem, Projected};

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use circleplan::report::{self, LayerInfo, RunInfo};
 use circleplan::{Centres, Circle, Compounds};
 
@@ -124,15 +124,11 @@ pub(crate) fn load(
 }
 
 /// Prints the summary as a table or JSON.
-pub(crate) fn print_summary(
-    format: Format,
-    summary: &serde_json::Value,
-    table: &str,
-) -> Result<()> {
+pub(crate) fn print_summary(format: Format, summary_json: &str, table: &str) -> Result<()> {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     match format {
-        Format::Json => stdout.write_all(report::pretty_json(summary).as_bytes())?,
+        Format::Json => stdout.write_all(summary_json.as_bytes())?,
         Format::Table => stdout.write_all(table.as_bytes())?,
     }
     Ok(())
@@ -150,7 +146,7 @@ fn capacitate(
         return Ok(None);
     }
     let capacity = circleplan::capacity::centre_capacities(centres, args.residents_per_capacity)
-        .map_err(|e| anyhow::anyhow!("--capacitated: {e}"))?;
+        .context("--capacitated")?;
     let step = "Assigning residents under capacity";
     let quiet = args.common.output.quiet;
     Ok(Some(super::progress::step(step, quiet, || {
@@ -187,19 +183,15 @@ pub fn run(args: Args) -> Result<()> {
     }
     let capacitated = capacitate(&args, &analysis, &measure, &centres, &compounds)?;
     let t = Instant::now();
+    let layers = report::RunLayers {
+        analysis: &analysis,
+        compounds: &compounds,
+        centres: &centres,
+        circle: &circle,
+    };
     let (summary, mut files) = match &capacitated {
-        Some(cap) => report::capacitated_outputs(
-            &analysis,
-            &compounds,
-            &centres,
-            &circle,
-            &run,
-            args.circles,
-            cap,
-        ),
-        None => {
-            report::coverage_outputs(&analysis, &compounds, &centres, &circle, &run, args.circles)
-        }
+        Some(cap) => report::capacitated_outputs(layers, &run, args.circles, cap),
+        None => report::coverage_outputs(layers, &run, args.circles),
     };
     if let (true, Some((network, snap_limit_m))) = (args.circles, measure.network()) {
         let areas = report::service_areas_geojson(&centres, &analysis, network, snap_limit_m);
@@ -227,5 +219,5 @@ pub fn run(args: Args) -> Result<()> {
             .collect();
         table.push_str(&format!("Timings: {}\n", list.join(", ")));
     }
-    print_summary(common.output.format, &summary, &table)
+    print_summary(common.output.format, &summary.to_json(), &table)
 }

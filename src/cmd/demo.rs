@@ -30,15 +30,19 @@ pub fn run(args: Args) -> Result<()> {
     let (compounds, centres) = load_district(&inputs_dir, &mut run)?;
     let circle = Circle::from_minutes(15.0, 4.0)?;
     let analysis = Analysis::euclidean(&compounds, &centres, &circle, &mut run.warnings);
-    let (mut summary, mut files) =
-        report::coverage_outputs(&analysis, &compounds, &centres, &circle, &run, true);
+    let layers = report::RunLayers {
+        analysis: &analysis,
+        compounds: &compounds,
+        centres: &centres,
+        circle: &circle,
+    };
+    let (mut summary, mut files) = report::coverage_outputs(layers, &run, true);
     print!(
         "{}",
         report::summary_table(&analysis, &compounds, &circle, &run.warnings)
     );
 
-    let layers = (&compounds, &centres);
-    walk_tour(&inputs_dir, &analysis, layers, &circle, &run, &mut summary)?;
+    summary.walk = Some(walk_tour(&inputs_dir, layers)?);
 
     // Gaps: who is left out, grouped into zones, each with its best candidate site.
     let candidates = Centres::load(
@@ -54,7 +58,7 @@ pub fn run(args: Args) -> Result<()> {
     let costs = circleplan::coverage::Costs::Euclidean;
     let gaps = study_gaps(&analysis, &costs, &compounds, circle.radius_m, options);
     let (xy, study) = (&analysis.compounds_xy, &analysis.study);
-    report::gaps_summary(&gaps, &compounds, &mut summary);
+    summary.gaps = Some(report::GapsSummary::new(&gaps, &compounds));
     report::gaps_outputs(&gaps, &compounds, xy, study, &mut files);
     println!(
         "\nGaps: {} zones hold the {:.0} uncovered residents; the largest holds {:.0}.",
@@ -73,19 +77,19 @@ pub fn run(args: Args) -> Result<()> {
         Goal::Add(5),
         Duration::from_secs(30),
     )?;
-    summary["site"] = report::site_value(
-        &plan,
-        sites,
-        "candidates.geojson",
-        &compounds,
-        30.0,
-        &analysis.study,
-    );
+    let context = report::SiteContext {
+        candidates: sites,
+        source: "candidates.geojson",
+        compounds: &compounds,
+        time_limit_s: 30.0,
+        study: &analysis.study,
+    };
+    summary.site = Some(report::SiteSummary::new(&plan, context));
     files.add(
         "sites.geojson",
         report::sites_geojson(&plan, sites, &analysis.study).into_bytes(),
     );
-    files.add("summary.json", report::pretty_json(&summary).into_bytes());
+    files.add("summary.json", summary.to_json().into_bytes());
     print_plan(&plan, &candidates);
     let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
     input.gaps = Some(gaps.report());
@@ -168,12 +172,14 @@ fn load_district(inputs_dir: &std::path::Path, run: &mut RunInfo) -> Result<(Com
 /// On foot: the same circle measured along the streets, where the river has few bridges.
 fn walk_tour(
     inputs_dir: &std::path::Path,
-    analysis: &Analysis,
-    (compounds, centres): (&Compounds, &Centres),
-    circle: &Circle,
-    run: &RunInfo,
-    summary: &mut serde_json::Value,
-) -> Result<()> {
+    layers: report::RunLayers,
+) -> Result<report::WalkSummary> {
+    let report::RunLayers {
+        analysis,
+        compounds,
+        centres,
+        circle,
+    } = layers;
     let network = circleplan::network::StreetNetwork::read(
         &inputs_dir.join("streets.geojson"),
         &analysis.study.plane,
@@ -189,14 +195,6 @@ fn walk_tour(
         centres,
         circle,
     );
-    let walk_summary = report::summary_value(&walk, compounds, circle, run);
-    summary["walk"] = serde_json::json!({
-        "metric": "network",
-        "compounds": walk_summary["compounds"],
-        "population": walk_summary["population"],
-        "detour": walk_summary["detour"],
-        "network": walk_summary["network"],
-    });
     if let Some(d) = &walk.detour {
         println!(
             "\nOn foot along the streets: {:.1} % of residents are within 15 minutes (straight line: \
@@ -208,8 +206,7 @@ fn walk_tour(
             d.covered_straight_not_walk
         );
     }
-
-    Ok(())
+    Ok(report::WalkSummary::new(&walk))
 }
 
 /// The chosen sites and what is proven about them.

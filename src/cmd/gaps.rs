@@ -45,14 +45,14 @@ pub fn run(args: Args) -> Result<()> {
         circle.radius_m,
         options,
     );
-    let mut summary = report::summary_value(&s.analysis, compounds, circle, &s.run);
+    let mut summary = report::Summary::new(&s.analysis, compounds, circle, &s.run);
     let mut table = report::summary_table(&s.analysis, compounds, circle, &s.run.warnings);
     table.push_str(&report::gaps_table(&gaps));
     let mut files = circleplan::io::OutputSet::new();
     let (xy, plane) = (&s.analysis.compounds_xy, &s.analysis.study);
     // Without -o, write_outputs drops the files (and keeps the report).
-    report::gaps_summary(&gaps, compounds, &mut summary);
-    files.add("summary.json", report::pretty_json(&summary).into_bytes());
+    summary.gaps = Some(report::GapsSummary::new(&gaps, compounds));
+    files.add("summary.json", summary.to_json().into_bytes());
     report::gaps_outputs(&gaps, compounds, xy, plane, &mut files);
     files.add(
         "compounds.geojson",
@@ -66,5 +66,5 @@ pub fn run(args: Args) -> Result<()> {
     let mut input = report::ReportInput::new(&s.analysis, compounds, &s.centres, circle, &s.run);
     input.gaps = Some(gaps.report());
     super::write_outputs(files, &common.output, Some(input), &inputs, &mut table)?;
-    print_summary(common.output.format, &summary, &table)
+    print_summary(common.output.format, &summary.to_json(), &table)
 }

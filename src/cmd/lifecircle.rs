@@ -337,7 +337,7 @@ pub fn run(args: Args) -> Result<()> {
         }))
     };
     super::commit_outputs(files, output, render, &inputs, &mut table)?;
-    super::coverage::print_summary(args.output.format, &summary, &table)
+    super::coverage::print_summary(args.output.format, &summary.to_json(), &table)
 }
 
 /// Chinese headers when the compounds' group fields or ids hold Chinese text.

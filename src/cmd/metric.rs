@@ -7,8 +7,8 @@ use anyhow::{Result, bail};
 use circleplan::coverage::Costs;
 use circleplan::io::{CostTable, CostUnit, MatrixColumns};
 use circleplan::network::{DEFAULT_SNAP_LIMIT_M, StreetNetwork};
-use circleplan::study::{LayerExtent, check_layers_together};
 use circleplan::{Centres, Circle, Compounds, StudyArea};
+use circleplan::{LayerExtent, check_layers_together};
 use clap::ValueEnum;
 
 /// How travel cost is measured.
@@ -164,7 +164,7 @@ pub fn prepare(
     centres: &Centres,
     candidates: Option<&Centres>,
     circle: &Circle,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<circleplan::Warning>,
 ) -> Result<Measure> {
     let extents = layer_extents(compounds, centres, candidates);
     check_layers_together(&extents)?;
@@ -224,7 +224,7 @@ pub fn analyse(
     candidates: Option<&Centres>,
     circle: &Circle,
     output: &super::args::OutputArgs,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<circleplan::Warning>,
 ) -> Result<(Measure, circleplan::Analysis)> {
     let quiet = output.quiet;
     let mut measure = super::progress::step("Preparing the metric", quiet, || {

@@ -156,3 +156,51 @@ pub(crate) fn commit_outputs(
     }
     Ok(())
 }
+
+/// The flag that sets a library parameter, for error messages (the library names the value,
+/// the binary the flag). `None` for a parameter no flag sets.
+pub(crate) fn flag(param: circleplan::Param) -> Option<&'static str> {
+    use circleplan::Param as P;
+    Some(match param {
+        P::Minutes => "--minutes",
+        P::Speed => "--speed",
+        P::Radius => "--radius",
+        P::LevelRadius => "--level-radius",
+        P::PersonsPerHousehold => "--persons-per-household",
+        P::Coords => "--coords",
+        P::Encoding => "--encoding",
+        P::MatrixUnit => "--matrix-unit",
+        P::MatrixColumns => "--matrix-columns",
+        P::SiteCount => "--add",
+        P::TargetShare => "--target",
+        P::TimeLimit => "--time-limit",
+        P::Candidates => "--candidates",
+        P::CandidateCapacity => "--candidate-capacity",
+        P::Capacities => "--capacitated",
+        P::ResidentsPerCapacity => "--residents-per-capacity",
+        P::Language => "--lang",
+        P::PopulationField => "--population-field",
+        P::HouseholdsField => "--households-field",
+        P::GroupField => "--group-by",
+        P::LevelField => "--level-field",
+        P::NameField => "--name-field",
+        P::CapacityField => "--capacity-field",
+        P::TypeField => "--type-field",
+        _ => return None,
+    })
+}
+
+/// One error of a chain as the terminal shows it: a library parameter error names the flag
+/// that set the value.
+pub(crate) fn describe(cause: &(dyn std::error::Error + 'static)) -> String {
+    if let Some(circleplan::Error::Parameter {
+        param,
+        value,
+        message,
+    }) = cause.downcast_ref::<circleplan::Error>()
+        && let Some(flag) = flag(*param)
+    {
+        return format!("invalid {flag} {value}: {message}");
+    }
+    cause.to_string()
+}

@@ -2,7 +2,6 @@
 //! or the fewest sites that reach a target share — proven optimal or with a certified gap.
 
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::{Result, bail};
 use circleplan::report;
@@ -46,19 +45,8 @@ pub struct Args {
     capacity: super::site_capacity::CapacityArgs,
 }
 
-/// The goal, with `--time-limit` and `--target` checked.
+/// The goal (the library checks it).
 fn goal(args: &Args) -> Result<Goal> {
-    if !(args.time_limit.is_finite() && args.time_limit > 0.0) {
-        bail!(
-            "invalid --time-limit {}: must be > 0 seconds",
-            args.time_limit
-        );
-    }
-    if let Some(t) = args.target
-        && !(t > 0.0 && t <= 1.0)
-    {
-        bail!("invalid --target {t}: must be a share in (0, 1], e.g. 0.95");
-    }
     Ok(match (args.add, args.target) {
         (Some(k), _) => Goal::Add(k),
         (None, Some(t)) => Goal::Target(t),
@@ -83,6 +71,7 @@ pub fn run(args: Args) -> Result<()> {
     let common = &args.layers.common;
     super::check_output_paths(&common.output)?;
     let goal = goal(&args)?;
+    let time_limit = circleplan::siting::time_limit(args.time_limit)?;
     let layer = candidates_layer(&args);
     let candidates_path = layer.as_ref().map(|(path, _)| *path);
     let read_paths = super::read_paths(&args.layers.input, &common.metric, candidates_path);
@@ -95,7 +84,7 @@ pub fn run(args: Args) -> Result<()> {
         .unwrap_or_default();
     let options = SiteOptions {
         goal,
-        time_limit: Duration::try_from_secs_f64(args.time_limit).unwrap_or(Duration::MAX),
+        time_limit,
         candidates: match &s.candidates {
             Some(layer) => CandidateSource::Layer(layer),
             None => CandidateSource::Auto {
@@ -113,12 +102,7 @@ pub fn run(args: Args) -> Result<()> {
         Some(_) => args.candidates.clone(),
         None => "auto".to_string(),
     };
-    if let Some(note) = report::site_note(&site_run.plan)
-        && !site_run.plan.sites.is_empty()
-    {
-        s.run.warnings.push(format!("--add: {note}"));
-    }
-    let layers = report::SiteLayers {
+    let layers = report::RunLayers {
         analysis: &s.analysis,
         compounds,
         centres,
@@ -136,7 +120,7 @@ pub fn run(args: Args) -> Result<()> {
         source: &source,
     });
     super::write_outputs(files, &common.output, Some(input), &read_paths, &mut table)?;
-    print_summary(common.output.format, &summary, &table)
+    print_summary(common.output.format, &summary.to_json(), &table)
 }
 
 /// What `gaps` and `site` start from: the layers, the candidates layer (when given) and the

@@ -1,6 +1,7 @@
 //! One coverage analysis end to end: project compounds and centres onto the study plane,
 //! build the coverage matrix for the circle, and derive every statistic the outputs show.
 
+use crate::Warning;
 use serde::Serialize;
 
 use crate::circle::Circle;
@@ -188,7 +189,7 @@ impl Analysis {
         compounds: &Compounds,
         centres: &Centres,
         circle: &Circle,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Analysis {
         let study = StudyArea::new(
             &[

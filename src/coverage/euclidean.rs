@@ -102,6 +102,7 @@ pub fn euclidean(compounds: &[[f64; 2]], sites: &[[f64; 2]], budget_m: &[f64]) -
 }
 
 /// The oracle for [`euclidean`]: every compound against every site, sequentially.
+#[doc(hidden)]
 pub fn brute_force(compounds: &[[f64; 2]], sites: &[[f64; 2]], budget_m: &[f64]) -> Coverage {
     let mut coverage = Coverage {
         nearest: Vec::new(),

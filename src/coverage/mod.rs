@@ -13,7 +13,9 @@ pub use crate::matrix::CoverageMatrix;
 pub use analysis::{Analysis, CURVE_MINUTES, NetworkStats, Projected};
 pub use costs::{Costs, table_coverage};
 pub use detour::{DetourStats, detour_stats};
-pub use euclidean::{brute_force, euclidean};
+#[doc(hidden)]
+pub use euclidean::brute_force;
+pub use euclidean::euclidean;
 pub use reach::{Reach, SiteClasses, stream_euclidean};
 pub use stats::{
     CentreLoad, DistanceStats, GroupRow, LevelClasses, LevelRow, Totals, coverage_curve,

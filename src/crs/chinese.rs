@@ -63,7 +63,7 @@ impl FromStr for CoordSystem {
             "gcj02" | "gcj-02" => Ok(CoordSystem::Gcj02),
             "bd09" | "bd-09" => Ok(CoordSystem::Bd09),
             _ => Err(Error::parameter(
-                "--coords",
+                crate::error::Param::Coords,
                 s,
                 "expected one of wgs84, gcj02 (Amap/Gaode, Tencent) or bd09 (Baidu)",
             )),
@@ -305,7 +305,7 @@ mod tests {
         let err = "mercator".parse::<CoordSystem>().unwrap_err();
         let text = err.to_string();
         assert!(matches!(err, Error::Parameter { .. }), "{err:?}");
-        for name in ["--coords", "mercator", "wgs84", "gcj02", "bd09"] {
+        for name in ["coordinate system", "mercator", "wgs84", "gcj02", "bd09"] {
             assert!(text.contains(name), "{text:?} lacks {name}");
         }
     }

@@ -80,7 +80,7 @@ impl std::str::FromStr for Encoding {
             "utf8" => Ok(Encoding::Utf8),
             "gbk" | "gb18030" | "gb2312" => Ok(Encoding::Gbk),
             _ => Err(Error::parameter(
-                "--encoding",
+                crate::error::Param::Encoding,
                 s,
                 "must be one of auto, utf8, gbk",
             )),

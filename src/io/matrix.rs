@@ -23,7 +23,11 @@ impl std::str::FromStr for CostUnit {
         match s.to_ascii_lowercase().as_str() {
             "m" | "metres" | "meters" => Ok(CostUnit::Metres),
             "min" | "minutes" => Ok(CostUnit::Minutes),
-            _ => Err(Error::parameter("--matrix-unit", s, "must be m or min")),
+            _ => Err(Error::parameter(
+                crate::error::Param::MatrixUnit,
+                s,
+                "must be m or min",
+            )),
         }
     }
 }
@@ -60,7 +64,7 @@ impl std::str::FromStr for MatrixColumns {
                 cost: c.to_string(),
             }),
             _ => Err(Error::parameter(
-                "--matrix-columns",
+                crate::error::Param::MatrixColumns,
                 s,
                 "write it as SITE,COMPOUND,COST, e.g. origin,destination,total_length",
             )),

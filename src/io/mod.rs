@@ -14,7 +14,8 @@ pub use layer::{
     parse_crs_member, parse_points, read_points,
 };
 pub use matrix::{CostTable, CostUnit, MatrixColumns};
-pub use write::{OutputSet, json_string, push_json_str, resolve};
+pub(crate) use write::push_json_str;
+pub use write::{OutputSet, resolve};
 
 #[allow(unused_imports)] // used by the network reader
 pub(crate) use geojson_read::{Pos, RawGeometry, ScalarValue, json_error};

@@ -1,11 +1,12 @@
 //! Facility layers for the life circle: one or more point layers whose type field names a
 //! profile type. Values that match no type are counted, never silently dropped.
 
+use crate::Warning;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::Profile;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::io::{PointLayer, ReadOptions, Scalar, read_points};
 
 /// Names tried, in order, for a facility's type when `--type-field` is not given.
@@ -71,7 +72,7 @@ impl Facilities {
         layers: &[(PathBuf, ReadOptions)],
         fields: &FacilityFields,
         profile: &Profile,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Facilities> {
         let mut out = Facilities {
             groups: vec![Vec::new(); fields.group_by.len()],
@@ -86,12 +87,10 @@ impl Facilities {
             .map(|t| profile.types[t].type_id.as_str())
             .collect();
         if !absent.is_empty() {
-            warnings.push(format!(
-                "no facility of {} of the profile's {} types ({}): every compound lacks them",
-                absent.len(),
-                profile.types.len(),
-                absent.join(", ")
-            ));
+            warnings.push(Warning::AbsentTypes {
+                absent: absent.iter().map(|s| s.to_string()).collect(),
+                types: profile.types.len(),
+            });
         }
         Ok(out)
     }
@@ -102,7 +101,7 @@ impl Facilities {
         base: &ReadOptions,
         fields: &FacilityFields,
         profile: &Profile,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<Warning>,
     ) -> Result<()> {
         let mut options = base.clone();
         let type_names = match &fields.type_field {
@@ -118,20 +117,19 @@ impl Facilities {
         check_fields(&layer, fields)?;
         for (g, name) in fields.group_by.iter().enumerate() {
             if layer.column_names[2 + g].is_none() {
-                warnings.push(format!(
-                    "{}: no field {name:?}; these facilities count for no {name:?} value in \
-                     the per-group supply per 1,000 residents",
-                    path.display()
-                ));
+                warnings.push(Warning::NoGroupField {
+                    path: path.to_path_buf(),
+                    name: name.clone(),
+                });
             }
         }
         if !layer.generated.is_empty() {
-            warnings.push(format!(
-                "{}: {} of {} facilities have no id; numbered by position",
-                path.display(),
-                layer.generated.len(),
-                layer.len()
-            ));
+            warnings.push(Warning::GeneratedIds {
+                path: path.to_path_buf(),
+                what: "facilities",
+                missing: layer.generated.len(),
+                total: layer.len(),
+            });
         }
         let (unmatched, matched, no_capacity) =
             self.take_matching(&layer, profile, fields.capacity_field.is_some())?;
@@ -149,20 +147,19 @@ impl Facilities {
             });
         }
         if !unmatched.is_empty() {
-            let n: usize = unmatched.values().sum();
-            warnings.push(format!(
-                "{}: {n} of {} facilities have a {field:?} value that matches no profile type \
-                 and are left out: {}",
-                path.display(),
-                layer.len(),
-                list_values(&unmatched)
-            ));
+            warnings.push(Warning::UnmatchedFacilities {
+                path: path.to_path_buf(),
+                unmatched: unmatched.values().sum(),
+                total: layer.len(),
+                field,
+                values: list_values(&unmatched),
+            });
         }
         if no_capacity > 0 {
-            warnings.push(format!(
-                "{}: {no_capacity} facilities have no capacity value; counted as 1 each",
-                path.display()
-            ));
+            warnings.push(Warning::FacilitiesWithoutCapacity {
+                path: path.to_path_buf(),
+                count: no_capacity,
+            });
         }
         self.layers
             .push((path.to_path_buf(), layer.len(), layer.polygons));
@@ -223,7 +220,7 @@ impl Facilities {
     }
 
     /// Prefixes ids shared by two layers with their file stem, so every id is unique.
-    fn make_ids_unique(&mut self, warnings: &mut Vec<String>) {
+    fn make_ids_unique(&mut self, warnings: &mut Vec<Warning>) {
         if self.layers.len() < 2 {
             return;
         }
@@ -236,9 +233,7 @@ impl Facilities {
             return;
         }
         let n = shared.iter().filter(|&&s| s).count();
-        warnings.push(format!(
-            "{n} facility ids occur in more than one layer; written as <file stem>:<id>"
-        ));
+        warnings.push(Warning::FacilityIdsAcrossLayers { count: n });
         let stems: Vec<String> = self
             .layers
             .iter()
@@ -259,11 +254,15 @@ impl Facilities {
 /// The type field (and a requested capacity field) must occur in the layer.
 fn check_fields(layer: &PointLayer, fields: &FacilityFields) -> Result<()> {
     if layer.column_names[0].is_none() {
-        return Err(Error::Format {
-            path: layer.path.clone(),
-            message: match &fields.type_field {
-                Some(f) => format!("type field {f:?} is not in any feature"),
-                None => format!(
+        return Err(match &fields.type_field {
+            Some(f) => Error::MissingField {
+                path: layer.path.clone(),
+                field: Param::TypeField,
+                name: f.clone(),
+            },
+            None => Error::Format {
+                path: layer.path.clone(),
+                message: format!(
                     "no facility type field (looked for {}); pass --type-field NAME",
                     TYPE_NAMES.join(", ")
                 ),
@@ -274,9 +273,10 @@ fn check_fields(layer: &PointLayer, fields: &FacilityFields) -> Result<()> {
         &fields.capacity_field,
         layer.column_names.get(1).cloned().flatten(),
     ) {
-        return Err(Error::Format {
+        return Err(Error::MissingField {
             path: layer.path.clone(),
-            message: format!("capacity field {c:?} is not in any feature"),
+            field: Param::CapacityField,
+            name: c.clone(),
         });
     }
     Ok(())
@@ -321,7 +321,7 @@ mod tests {
         let profile = Profile::parse(PROFILE, Path::new("p.toml")).unwrap();
         let mut w = Vec::new();
         let f = Facilities::load(&layers, fields, &profile, &mut w);
-        (f, w, dir)
+        (f, w.iter().map(ToString::to_string).collect(), dir)
     }
 
     #[test]

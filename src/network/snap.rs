@@ -78,6 +78,7 @@ impl StreetNetwork {
     }
 
     /// The oracle for [`StreetNetwork::snap`]: every point against every edge.
+    #[doc(hidden)]
     pub fn snap_brute_force(&self, points: &[[f64; 2]], limit_m: f64) -> Vec<Option<Snap>> {
         points
             .iter()

@@ -2,8 +2,7 @@
 //! `gap_compounds.geojson` (the uncovered compounds) and the terminal table of zones.
 
 use super::{
-    GapsReport, OutputSet, SiteList, gap_compounds_geojson, gaps_geojson, gaps_value, render_table,
-    zone_id,
+    GapsReport, OutputSet, SiteList, gap_compounds_geojson, gaps_geojson, render_table, zone_id,
 };
 use crate::gaps::GapStudy;
 use crate::model::Compounds;
@@ -32,9 +31,8 @@ impl GapStudy {
     }
 }
 
-/// Adds the study to a run's outputs: `summary["gaps"]`, then `gaps.geojson` and
-/// `gap_compounds.geojson` into `files` (after `summary.json`, which the caller adds
-/// between the two calls of this pair: [`gaps_summary`] then this).
+/// Adds the study's layers to a run's outputs: `gaps.geojson` and `gap_compounds.geojson`
+/// into `files` (its `summary.json` section is [`GapsSummary`](super::GapsSummary)).
 pub fn gaps_outputs(
     gaps: &GapStudy,
     compounds: &Compounds,
@@ -57,11 +55,6 @@ pub fn gaps_outputs(
         "gap_compounds.geojson",
         gap_compounds_geojson(&gaps.zones, compounds, study).into_bytes(),
     );
-}
-
-/// Sets `summary["gaps"]`.
-pub fn gaps_summary(gaps: &GapStudy, compounds: &Compounds, summary: &mut serde_json::Value) {
-    summary["gaps"] = gaps_value(&gaps.zones, compounds, gaps.sites(), gaps.link_m);
 }
 
 /// The terminal table of the largest zones with their best new sites.

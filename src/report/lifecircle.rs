@@ -4,10 +4,10 @@
 
 use std::io::Write;
 
-use serde_json::{Value, json};
-
 use super::layers::{push_point, write_collection, write_rows_parallel};
-use super::{Lang, RunInfo, pretty_json, push_f64, push_rounded};
+use super::summary::round;
+use super::tables::push_field;
+use super::{Lang, LifeCircleSummary, RunInfo, push_f64, push_rounded};
 use crate::io::{OutputSet, push_json_str};
 use crate::lifecircle::{Facilities, LifeCircle};
 use crate::model::Compounds;
@@ -35,10 +35,10 @@ pub fn lifecircle_outputs<'a>(
     report: LifeCircleReport<'a>,
     lang: Lang,
     scratch: Option<&'a std::path::Path>,
-) -> (Value, OutputSet<'a>) {
-    let summary = lifecircle_summary(&report);
+) -> (LifeCircleSummary, OutputSet<'a>) {
+    let summary = LifeCircleSummary::new(&report);
     let mut out = OutputSet::new();
-    out.add("summary.json", pretty_json(&summary).into_bytes());
+    out.add("summary.json", summary.to_json().into_bytes());
     out.add_stream(
         "compounds.geojson",
         Box::new(move |w| write_compounds_geojson(w, &report)),
@@ -61,65 +61,6 @@ pub fn lifecircle_outputs<'a>(
         }),
     );
     (summary, out)
-}
-
-fn round(x: f64, digits: i32) -> f64 {
-    let f = 10f64.powi(digits);
-    (x * f).round() / f
-}
-
-/// `summary.json` with the `lifecircle` section.
-pub fn lifecircle_summary(report: &LifeCircleReport) -> Value {
-    let lc = report.result;
-    let c = report.compounds;
-    let mut inputs = serde_json::Map::new();
-    for (role, info) in &report.run.inputs {
-        inputs.insert(role.clone(), json!(info));
-    }
-    inputs.insert("population_source".into(), json!(c.population_source));
-    let groups: serde_json::Map<String, Value> = c
-        .group_fields
-        .iter()
-        .zip(&lc.groups)
-        .map(|(name, rows)| (name.clone(), json!(rows)))
-        .collect();
-    let types: Vec<Value> = lc
-        .type_rows
-        .iter()
-        .zip(&lc.profile.types)
-        .map(|(row, t)| {
-            let mut v = json!(row);
-            v["source"] = json!(t.source);
-            v
-        })
-        .collect();
-    let mut v = json!({
-        "circleplan_version": env!("CARGO_PKG_VERSION"),
-        "inputs": inputs,
-        "metric": lc.metric.to_string(),
-        "plane": lc.study.plane_description(),
-        "output_coords": lc.study.output.to_string(),
-        "compounds": { "total": c.len() },
-        "population": { "total": c.total_population() },
-        "facilities": { "total": report.facilities.len() },
-        "lifecircle": {
-            "profile": lc.profile.name,
-            "accessibility": lc.types.first().and_then(|t| t.access.as_ref()).map(|_| "2sfca"),
-            "types": types,
-            "levels": lc.level_rows,
-            "complete": lc.complete_share,
-            "groups": groups,
-        },
-        "warnings": report.run.warnings,
-    });
-    if let Some(timings) = &report.run.timings_ms {
-        let m: serde_json::Map<String, Value> = timings
-            .iter()
-            .map(|(k, ms)| (k.clone(), json!(round(*ms, 1))))
-            .collect();
-        v["timings_ms"] = Value::Object(m);
-    }
-    v
 }
 
 /// Appends `"key":` to a JSON object being built.
@@ -221,17 +162,6 @@ pub fn write_compounds_geojson(
         });
         s.push_str("}}");
     })
-}
-
-/// Appends a CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-fn push_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&field.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(field);
-    }
 }
 
 /// Streams `compounds.csv` (UTF-8 with BOM): `id`, `lon`, `lat`, `population`, the group

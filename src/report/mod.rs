@@ -16,24 +16,27 @@ mod table;
 mod tables;
 
 pub use capacity::{capacitated_outputs, capacity_table};
-pub use gaps::{gaps_outputs, gaps_summary, gaps_table};
+pub use gaps::{gaps_outputs, gaps_table};
 pub use html::{GapsReport, Lang, ReportInput, SitesReport};
-pub use layers::{
-    centres_geojson, centres_geojson_with, circles_geojson, compounds_geojson,
-    compounds_geojson_with, push_f64, push_rounded, service_areas_geojson, write_compounds_geojson,
+pub use layers::{centres_geojson, circles_geojson, compounds_geojson, service_areas_geojson};
+// Byte-level writers (raw JSON pushed into a buffer): the layers above are built from them.
+pub(crate) use layers::{
+    centres_geojson_with, compounds_geojson_with, push_f64, push_rounded, write_compounds_geojson,
 };
 pub use lifecircle::{
-    LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_summary, lifecircle_table,
-    write_ledger,
+    LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_table, write_ledger,
 };
 pub use lifecircle_html::lifecircle_html;
 pub use lifecircle_xlsx::lifecircle_xlsx;
-pub use plans::{
-    SiteList, gap_compounds_geojson, gaps_geojson, gaps_value, site_note, site_value,
-    sites_geojson, sites_geojson_with, zone_id,
+pub(crate) use plans::sites_geojson_with;
+pub use plans::{SiteList, gap_compounds_geojson, gaps_geojson, site_note, sites_geojson, zone_id};
+pub use site::{site_outputs, site_table};
+pub use summary::{
+    CandidatesSummary, CapacitySummary, CentreCounts, CircleSummary, CompoundCounts, CurvePoint,
+    DetourSummary, DistanceSummary, GapZoneSummary, GapsSummary, Inputs, LayerInfo,
+    LifeCircleSection, LifeCircleSummary, PlanKeys, PopulationCounts, RunInfo, SiteContext,
+    SiteEntry, SiteSummary, Summary, Timings, Total, TypeSummary, WalkSummary,
 };
-pub use site::{SiteLayers, site_outputs, site_table};
-pub use summary::{LayerInfo, RunInfo, summary_value};
 pub use table::{fixed, minutes_text, render_table, summary_table};
 pub use tables::{group_csv, group_csv_name, write_compounds_csv};
 
@@ -42,20 +45,43 @@ use crate::coverage::Analysis;
 use crate::io::OutputSet;
 use crate::model::{Centres, Compounds};
 
+/// The layers and analysis a coverage, capacitated or site run was made on.
+#[derive(Debug, Clone, Copy)]
+pub struct RunLayers<'a> {
+    /// The coverage analysis of the existing centres.
+    pub analysis: &'a Analysis,
+    /// Compounds.
+    pub compounds: &'a Compounds,
+    /// Existing centres.
+    pub centres: &'a Centres,
+    /// The circle.
+    pub circle: &'a Circle,
+}
+
+impl<'a> RunLayers<'a> {
+    /// The summary of the coverage analysis (the commands add their own sections).
+    pub fn summary(&self, run: &RunInfo) -> Summary {
+        Summary::new(self.analysis, self.compounds, self.circle, run)
+    }
+}
+
 /// The files of a coverage run: `summary.json`, `compounds.geojson`, `centers.geojson`,
 /// `compounds.csv`, one `by_<field>.csv` per group field and, when `circles` is set,
 /// `circles.geojson`. Returns the summary too, for printing.
 pub fn coverage_outputs<'a>(
-    analysis: &'a Analysis,
-    compounds: &'a Compounds,
-    centres: &'a Centres,
-    circle: &'a Circle,
+    layers: RunLayers<'a>,
     run: &RunInfo,
     circles: bool,
-) -> (serde_json::Value, OutputSet<'a>) {
-    let summary = summary_value(analysis, compounds, circle, run);
+) -> (Summary, OutputSet<'a>) {
+    let RunLayers {
+        analysis,
+        compounds,
+        centres,
+        circle,
+    } = layers;
+    let summary = layers.summary(run);
     let mut out = OutputSet::new();
-    out.add("summary.json", pretty_json(&summary).into_bytes());
+    out.add("summary.json", summary.to_json().into_bytes());
     out.add_stream(
         "compounds.geojson",
         Box::new(move |w| {
@@ -129,8 +155,8 @@ pub fn previous_outputs(dir: &std::path::Path) -> Vec<String> {
 
 /// JSON pretty-printed with a trailing newline; negative zero (an empty float sum) is written
 /// as `0.0`.
-pub fn pretty_json(v: &serde_json::Value) -> String {
-    let mut v = v.clone();
+pub(crate) fn pretty_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    let mut v = serde_json::to_value(v).expect("summaries always serialise");
     positive_zeros(&mut v);
     let mut s = serde_json::to_string_pretty(&v).expect("JSON values always serialise");
     s.push('\n');
@@ -147,6 +173,33 @@ fn positive_zeros(v: &mut serde_json::Value) {
         serde_json::Value::Object(o) => o.values_mut().for_each(positive_zeros),
         _ => {}
     }
+}
+
+/// A small synthetic district written to GeoJSON and read back, grouped by `street`.
+#[cfg(test)]
+pub(crate) fn test_district(n: usize) -> (Compounds, Centres) {
+    let city = crate::synth::generate(&crate::synth::SynthSpec {
+        compounds: n,
+        centres: (n / 8).max(2),
+        candidates: 10,
+        seed: 7,
+        origin: (117.283, 31.867),
+        box_km: None,
+        clusters: None,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let cp = dir.path().join("c.geojson");
+    let sp = dir.path().join("s.geojson");
+    std::fs::write(&cp, city.compounds_geojson()).unwrap();
+    std::fs::write(&sp, city.centres_geojson()).unwrap();
+    let mut w = Vec::new();
+    let fields = crate::CompoundFields {
+        group_by: vec!["street".into()],
+        ..Default::default()
+    };
+    let c = Compounds::load(&cp, &Default::default(), &fields, &mut w).unwrap();
+    let s = Centres::load(&sp, &Default::default(), &Default::default(), &mut w).unwrap();
+    (c, s)
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! Outputs of the planning commands: `gaps.geojson` (zones), `gap_compounds.geojson`
-//! (uncovered compounds) and
-//! `sites.geojson` (chosen sites in rank order), and their sections of `summary.json`.
-
-use serde_json::{Value, json};
+//! (uncovered compounds) and `sites.geojson` (chosen sites in rank order); their sections of
+//! `summary.json` are typed in `summary.rs`.
 
 use super::layers::{collection, push_f64, push_point, push_polygon, push_rounded};
 use crate::gaps::{GapZone, zone_outline};
@@ -100,25 +98,6 @@ pub fn zone_id(z: usize) -> String {
     format!("Z{:03}", z + 1)
 }
 
-/// The `gaps` section of `summary.json`.
-pub fn gaps_value(zones: &[GapZone], compounds: &Compounds, sites: SiteList, link_m: f64) -> Value {
-    let uncovered: f64 = zones.iter().map(|z| z.population).sum();
-    json!({
-        "zones": zones.len(),
-        "link_m": link_m,
-        "uncovered_compounds": zones.iter().map(|z| z.compounds.len()).sum::<usize>(),
-        "uncovered_population": uncovered,
-        "list": zones.iter().enumerate().map(|(z, zone)| json!({
-            "zone": zone_id(z),
-            "population": zone.population,
-            "compounds": zone.compounds.len(),
-            "first_compound": compounds.ids[zone.compounds[0] as usize],
-            "best_site": zone.best_site.map(|(s, _)| sites.ids[s as usize].clone()),
-            "best_site_population": zone.best_site.map(|(_, p)| p),
-        })).collect::<Vec<_>>(),
-    })
-}
-
 /// `sites.geojson`: chosen sites in rank order with `id`, `rank`, `gain_population`,
 /// `cumulative_population`, `cumulative_share`.
 pub fn sites_geojson(plan: &SitePlan, candidates: SiteList, study: &StudyArea) -> String {
@@ -172,53 +151,4 @@ pub fn site_note(plan: &SitePlan) -> Option<String> {
             "only {n} of the {k} sites asked for add anyone: further sites would cover nobody new"
         ))
     }
-}
-
-/// The siting keys of `summary.json`: `objective`, `added_population`, `upper_bound`, `gap`
-/// and `optimal` (the covered population is the most the chosen count can reach),
-/// `count_optimal` (target: the count is proven the fewest; null for add-K),
-/// `count_lower_bound` (target: no fewer sites can reach it; null for add-K), `note`, `sites`,
-/// `uncoverable`, and what was asked.
-pub fn site_value(
-    plan: &SitePlan,
-    candidates: SiteList,
-    candidates_source: &str,
-    compounds: &Compounds,
-    time_limit_s: f64,
-    study: &StudyArea,
-) -> Value {
-    let (goal, k, target) = match plan.goal {
-        Goal::Add(k) => ("add", Some(k), None),
-        Goal::Target(t) => ("target", None, Some(t)),
-    };
-    json!({
-        "goal": goal,
-        "add": k,
-        "target": target,
-        "target_reached": plan.target_reached,
-        "candidates": { "source": candidates_source, "count": candidates.ids.len() },
-        "time_limit_s": time_limit_s,
-        "objective": plan.objective,
-        "added_population": plan.added_population,
-        "existing_population": plan.existing_population,
-        "share": if plan.total_population > 0.0 { plan.objective / plan.total_population } else { 0.0 },
-        "upper_bound": plan.upper_bound,
-        "gap": plan.gap,
-        "optimal": plan.optimal,
-        "count_optimal": plan.count_optimal,
-        "count_lower_bound": plan.count_lower_bound,
-        "note": site_note(plan),
-        "greedy_objective": plan.greedy_objective,
-        "reachable_share": plan.reachable_share,
-        "sites": plan.sites.iter().map(|s| json!({
-            "id": candidates.ids[s.candidate as usize],
-            "rank": s.rank,
-            "gain_population": s.gain_population,
-            "cumulative_population": s.cumulative_population,
-            "cumulative_share": s.cumulative_share,
-            "lon": study.output_lonlat(candidates.lonlat[s.candidate as usize])[0],
-            "lat": study.output_lonlat(candidates.lonlat[s.candidate as usize])[1],
-        })).collect::<Vec<_>>(),
-        "uncoverable": plan.uncoverable.iter().map(|&i| compounds.ids[i as usize].clone()).collect::<Vec<_>>(),
-    })
 }

@@ -3,38 +3,10 @@
 //! terminal table of chosen sites.
 
 use super::{
-    OutputSet, RunInfo, SiteList, compounds_geojson_with, pretty_json, push_rounded, site_value,
-    sites_geojson_with, summary_value,
+    OutputSet, RunInfo, RunLayers, SiteContext, SiteList, SiteSummary, Summary,
+    compounds_geojson_with, push_rounded, sites_geojson_with,
 };
-use crate::circle::Circle;
-use crate::coverage::Analysis;
-use crate::model::{Centres, Compounds};
 use crate::siting::{Goal, SitePlan, SiteRun};
-
-/// Keys of the plan repeated at the top level of `summary.json`.
-const TOP_LEVEL_KEYS: [&str; 8] = [
-    "objective",
-    "added_population",
-    "upper_bound",
-    "gap",
-    "optimal",
-    "count_optimal",
-    "sites",
-    "uncoverable",
-];
-
-/// The layers and analysis a site run was made on.
-#[derive(Debug, Clone, Copy)]
-pub struct SiteLayers<'a> {
-    /// The coverage analysis of the existing centres.
-    pub analysis: &'a Analysis,
-    /// Compounds.
-    pub compounds: &'a Compounds,
-    /// Existing centres.
-    pub centres: &'a Centres,
-    /// The circle.
-    pub circle: &'a Circle,
-}
 
 impl SiteRun {
     /// The candidate sites the plan indexes.
@@ -50,36 +22,25 @@ impl SiteRun {
 /// returned too, for printing.
 pub fn site_outputs<'a>(
     site_run: &'a SiteRun,
-    layers: SiteLayers<'a>,
+    layers: RunLayers<'a>,
     run: &RunInfo,
     source: &str,
     time_limit_s: f64,
-) -> (serde_json::Value, OutputSet<'a>) {
-    let SiteLayers {
-        analysis,
-        compounds,
-        centres,
-        circle,
-    } = layers;
+) -> (Summary, OutputSet<'a>) {
+    let (analysis, compounds) = (layers.analysis, layers.compounds);
     let plan = &site_run.plan;
-    let mut summary = summary_value(analysis, compounds, circle, run);
-    let site = site_value(
-        plan,
-        site_run.sites(),
+    let mut summary = layers.summary(run);
+    let context = SiteContext {
+        candidates: site_run.sites(),
         source,
         compounds,
         time_limit_s,
-        &analysis.study,
-    );
-    if let (Some(obj), serde_json::Value::Object(extra)) = (summary.as_object_mut(), site) {
-        obj.insert("site".into(), serde_json::Value::Object(extra.clone()));
-        for key in TOP_LEVEL_KEYS {
-            obj.insert(key.into(), extra[key].clone());
-        }
-    }
+        study: &analysis.study,
+    };
+    summary.set_site(SiteSummary::new(plan, context));
     let mut files = OutputSet::new();
-    files.add("summary.json", pretty_json(&summary).into_bytes());
-    let existing = centres.len();
+    files.add("summary.json", summary.to_json().into_bytes());
+    let existing = layers.centres.len();
     let sites = sites_geojson_with(plan, site_run.sites(), &analysis.study, &|s, k| {
         if let Some(c) = &site_run.capacitated {
             s.push_str(",\"assigned_population\":");
@@ -97,7 +58,7 @@ pub fn site_outputs<'a>(
         let after = site_run.covered[i] || plan.new_cover[i].is_some();
         s.push_str(if after { "true" } else { "false" });
     };
-    let layer = compounds_geojson_with(compounds, centres, analysis, circle, &extra);
+    let layer = compounds_geojson_with(compounds, layers.centres, analysis, layers.circle, &extra);
     files.add("compounds.geojson", layer.into_bytes());
     (summary, files)
 }

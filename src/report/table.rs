@@ -1,6 +1,7 @@
 //! The terminal summary: overall coverage, one table per group field and one per centre
 //! level, aligned for people (CJK characters count as two columns).
 
+use crate::Warning;
 use std::fmt::Write;
 
 use crate::circle::Circle;
@@ -104,7 +105,7 @@ pub fn summary_table(
     analysis: &Analysis,
     compounds: &Compounds,
     circle: &Circle,
-    warnings: &[String],
+    warnings: &[Warning],
 ) -> String {
     let t = &analysis.totals;
     let mut out = String::new();

@@ -21,7 +21,7 @@ fn round(x: f64, digits: i32) -> String {
 }
 
 /// Appends a CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-fn push_field(out: &mut String, field: &str) {
+pub(super) fn push_field(out: &mut String, field: &str) {
     if field.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&field.replace('"', "\"\""));

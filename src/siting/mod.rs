@@ -14,7 +14,7 @@ mod run;
 use std::time::{Duration, Instant};
 
 use crate::coverage::CoverageMatrix;
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 
 pub use candidates::{AutoCandidates, GRID_FRACTION, MAX_AUTO_GRID, auto_candidates};
 use count::count_lower_bound;
@@ -113,6 +113,44 @@ pub(crate) fn rank_sites(ranked: &[(u32, f64)], existing: f64, total: f64) -> Ve
         .collect()
 }
 
+impl Goal {
+    /// Checks the goal: at least one site, or a share in (0, 1].
+    pub fn check(self) -> Result<Goal> {
+        match self {
+            Goal::Add(0) => Err(Error::parameter(Param::SiteCount, 0, "must be at least 1")),
+            Goal::Target(s) if !(s > 0.0 && s <= 1.0) => Err(Error::parameter(
+                Param::TargetShare,
+                s,
+                "must be a share in (0, 1], e.g. 0.95",
+            )),
+            _ => Ok(self),
+        }
+    }
+}
+
+/// A solver time limit of `seconds`, which must be a number > 0 (values too large for a
+/// [`Duration`] mean no limit).
+pub fn time_limit(seconds: f64) -> Result<Duration> {
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(Error::parameter(
+            Param::TimeLimit,
+            seconds,
+            "must be > 0 seconds",
+        ));
+    }
+    Ok(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
+}
+
+/// The checks of a siting request, made once where it enters the library ([`plan_sites`],
+/// [`run_site`]).
+fn check_request(goal: Goal, time_limit: Duration) -> Result<()> {
+    goal.check()?;
+    if time_limit.is_zero() {
+        return Err(Error::parameter(Param::TimeLimit, 0, "must be > 0 seconds"));
+    }
+    Ok(())
+}
+
 /// Plans new sites. `candidate_cover` rows are candidates, columns compounds (cost within
 /// budget); `covered` says which compounds existing centres already cover.
 pub fn plan_sites(
@@ -122,19 +160,19 @@ pub fn plan_sites(
     goal: Goal,
     time_limit: Duration,
 ) -> Result<SitePlan> {
+    check_request(goal, time_limit)?;
+    plan_checked(candidate_cover, population, covered, goal, time_limit)
+}
+
+/// [`plan_sites`] on a checked request.
+fn plan_checked(
+    candidate_cover: &CoverageMatrix,
+    population: &[f64],
+    covered: &[bool],
+    goal: Goal,
+    time_limit: Duration,
+) -> Result<SitePlan> {
     let m = candidate_cover.n_rows();
-    match goal {
-        Goal::Add(0) => {
-            return Err(Error::parameter("--add", 0, "must be at least 1"));
-        }
-        Goal::Target(s) if !(s > 0.0 && s <= 1.0) => {
-            return Err(Error::parameter("--target", s, "must be a share in (0, 1]"));
-        }
-        _ => {}
-    }
-    if time_limit.is_zero() {
-        return Err(Error::parameter("--time-limit", 0, "must be > 0 seconds"));
-    }
     let inst = Instance::new(candidate_cover, population, covered);
     if inst.weight.iter().all(|&w| w <= 0.0) {
         // No candidate can cover anyone new (everyone reachable is covered already): the

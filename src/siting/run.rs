@@ -4,14 +4,15 @@
 use std::time::Duration;
 
 use super::{
-    AutoCandidates, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates, plan_sites,
-    rank_sites,
+    AutoCandidates, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates, check_request,
+    plan_checked, rank_sites,
 };
 use crate::capacity::{
-    CapacitatedPlan, SitingInstance, centre_capacities, plan_capacitated, plan_capacitated_target,
+    CapacitatedPlan, SitingInstance, capacities_in_residents, check_residents_per_capacity,
+    plan_capacitated, plan_capacitated_target,
 };
 use crate::coverage::{Analysis, Costs, CoverageMatrix};
-use crate::error::{Error, Result};
+use crate::error::{Error, Param, Result};
 use crate::model::{Centres, Compounds};
 
 /// Where the candidate sites come from.
@@ -64,7 +65,7 @@ pub struct SiteRun {
     /// Under capacities: the capacitated plan and its assignment.
     pub capacitated: Option<CapacitatedPlan>,
     /// Things the user should know (e.g. a coarsened candidate grid).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Warning>,
 }
 
 /// Chooses new sites for the compounds of `analysis`, measuring candidates with `costs`.
@@ -79,6 +80,7 @@ pub fn run_site(
     centres: &Centres,
     options: SiteOptions,
 ) -> Result<SiteRun> {
+    check_request(options.goal, options.time_limit)?;
     let covered = analysis.coverage.covered();
     let mut warnings = Vec::new();
     let (ids, lonlat, xy) =
@@ -92,7 +94,7 @@ pub fn run_site(
     let pop = &compounds.population;
     let (plan, capacitated) = match options.capacity {
         None => (
-            plan_sites(&cover, pop, &covered, options.goal, options.time_limit)?,
+            plan_checked(&cover, pop, &covered, options.goal, options.time_limit)?,
             None,
         ),
         Some(cap) => {
@@ -113,6 +115,12 @@ pub fn run_site(
             (plan, Some(solved))
         }
     };
+    if let Goal::Add(asked) = plan.goal
+        && (1..asked).contains(&plan.sites.len())
+    {
+        let chosen = plan.sites.len();
+        warnings.push(crate::Warning::FewerSitesThanAsked { chosen, asked });
+    }
     Ok(SiteRun {
         candidate_ids: ids,
         candidate_lonlat: lonlat,
@@ -132,7 +140,7 @@ fn candidate_sites(
     compounds: &Compounds,
     covered: &[bool],
     options: SiteOptions,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<crate::Warning>,
 ) -> Result<Sites> {
     match options.candidates {
         CandidateSource::Layer(layer) => {
@@ -148,7 +156,7 @@ fn candidate_sites(
         CandidateSource::Auto { street_nodes } => {
             if let Costs::Matrix { .. } = costs {
                 return Err(Error::parameter(
-                    "--candidates",
+                    Param::Candidates,
                     "auto",
                     "cannot be measured with --metric matrix (the table only knows its own \
                      sites): pass a candidates file whose ids are in the table",
@@ -172,16 +180,14 @@ fn unproject(
     analysis: &Analysis,
     auto: AutoCandidates,
     radius_m: f64,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<crate::Warning>,
 ) -> Sites {
     if auto.coarsened {
-        warnings.push(format!(
-            "--candidates auto: a grid at {:.0} m (half the radius) would exceed {} points; \
-             coarsened to {:.0} m spacing (uncovered compounds stay candidates)",
-            radius_m * GRID_FRACTION,
-            MAX_AUTO_GRID,
-            auto.grid_step_m
-        ));
+        warnings.push(crate::Warning::AutoGridCoarsened {
+            grid_m: radius_m * GRID_FRACTION,
+            max_points: MAX_AUTO_GRID,
+            step_m: auto.grid_step_m,
+        });
     }
     let lonlat = auto
         .xy
@@ -218,12 +224,12 @@ fn candidate_capacities(
             match own.or(cap.candidate_capacity) {
                 Some(v) if v > 0.0 && v.is_finite() => Ok(v * cap.residents_per_capacity),
                 Some(v) => Err(Error::parameter(
-                    "--candidate-capacity",
+                    Param::CandidateCapacity,
                     v,
                     format!("candidate {:?}: capacity must be > 0", ids[c]),
                 )),
                 None => Err(Error::parameter(
-                    "--capacitated",
+                    Param::Capacities,
                     "",
                     format!(
                         "candidate {:?} has no capacity: give the candidates a capacity field \
@@ -244,18 +250,11 @@ fn capacitated_plan(
     inputs: &CapacityInputs,
     ids: &[String],
 ) -> Result<(SitePlan, CapacitatedPlan)> {
-    let r = cap.residents_per_capacity;
-    if !(r > 0.0 && r.is_finite()) {
-        return Err(Error::parameter(
-            "--residents-per-capacity",
-            r,
-            "must be a positive number",
-        ));
-    }
+    check_residents_per_capacity(cap.residents_per_capacity)?;
     let existing_capacity = if inputs.centres.is_empty() {
         Vec::new()
     } else {
-        centre_capacities(inputs.centres, cap.residents_per_capacity)?
+        capacities_in_residents(inputs.centres, cap.residents_per_capacity)?
     };
     let candidate_capacity = candidate_capacities(cap, inputs.layer, ids)?;
     let a = inputs.analysis;
@@ -279,7 +278,7 @@ fn capacitated_plan(
     };
     // Without capacities the same sites could serve no more, so the uncapacitated answer
     // bounds the capacitated one: its bound for K sites, and (target) its proven fewest count.
-    let uncapacitated = plan_sites(
+    let uncapacitated = plan_checked(
         inputs.cover,
         pop,
         inputs.covered,

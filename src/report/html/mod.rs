@@ -18,6 +18,7 @@ pub use text::{Lang, has_cjk};
 
 use self::markup::{esc, exact, int, metres, pct, push_esc, shell_line};
 use self::text::Labels;
+use super::summary::round;
 use super::{RunInfo, SiteList, zone_id};
 use crate::circle::Circle;
 use crate::coverage::{Analysis, Metric};
@@ -184,11 +185,6 @@ fn keyed(key: &str, value: f64, shown: &str) -> String {
         exact(value),
         esc(shown)
     )
-}
-
-fn round(x: f64, digits: i32) -> f64 {
-    let f = 10f64.powi(digits);
-    (x * f).round() / f
 }
 
 fn metric_label(metric: Metric, l: &Labels) -> &'static str {
@@ -869,7 +865,7 @@ fn footer(out: &mut String, input: &ReportInput, l: &Labels) {
         );
         for w in &input.run.warnings {
             out.push_str("<li>");
-            push_esc(out, w);
+            push_esc(out, &w.to_string());
             out.push_str("</li>");
         }
         out.push_str("</ul></dd>");
@@ -913,34 +909,8 @@ pub fn headline_mismatches(html: &str, summary: &Value, rel_tol: f64) -> Vec<Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::summary_value;
-    use crate::synth::{SynthSpec, generate};
-
-    /// A small synthetic district written to GeoJSON and read back.
-    fn district(n: usize) -> (Compounds, Centres) {
-        let city = generate(&SynthSpec {
-            compounds: n,
-            centres: (n / 8).max(2),
-            candidates: 10,
-            seed: 7,
-            origin: (117.283, 31.867),
-            box_km: None,
-            clusters: None,
-        });
-        let dir = tempfile::tempdir().unwrap();
-        let cp = dir.path().join("c.geojson");
-        let sp = dir.path().join("s.geojson");
-        std::fs::write(&cp, city.compounds_geojson()).unwrap();
-        std::fs::write(&sp, city.centres_geojson()).unwrap();
-        let mut w = Vec::new();
-        let fields = crate::CompoundFields {
-            group_by: vec!["street".into()],
-            ..Default::default()
-        };
-        let c = Compounds::load(&cp, &Default::default(), &fields, &mut w).unwrap();
-        let s = Centres::load(&sp, &Default::default(), &Default::default(), &mut w).unwrap();
-        (c, s)
-    }
+    use crate::report::Summary;
+    use crate::report::test_district as district;
 
     #[test]
     fn renders_one_mark_per_compound_and_centre_with_matching_numbers() {
@@ -956,7 +926,7 @@ mod tests {
         assert!(html.contains("id=\"chart-coverage-curve\""));
         assert!(html.contains("id=\"chart-distance-histogram\""));
         assert!(!html.contains("id=\"chart-marginal-gain\""));
-        let summary = summary_value(&a, &c, &circle, &run);
+        let summary = Summary::new(&a, &c, &circle, &run).to_value();
         assert_eq!(
             headline_mismatches(&html, &summary, 1e-9),
             Vec::<String>::new()

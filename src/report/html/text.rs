@@ -14,13 +14,17 @@ pub enum Lang {
 }
 
 impl FromStr for Lang {
-    type Err = String;
+    type Err = crate::Error;
 
-    fn from_str(s: &str) -> Result<Lang, String> {
+    fn from_str(s: &str) -> crate::Result<Lang> {
         match s.to_ascii_lowercase().as_str() {
             "zh" | "zh-cn" | "cn" | "chinese" => Ok(Lang::Zh),
             "en" | "english" => Ok(Lang::En),
-            _ => Err(format!("unknown language {s:?}: use zh or en")),
+            _ => Err(crate::Error::parameter(
+                crate::Param::Language,
+                format!("{s:?}"),
+                "use zh or en",
+            )),
         }
     }
 }
@@ -402,9 +406,10 @@ mod tests {
 
     #[test]
     fn parses_languages() {
-        assert_eq!("zh".parse::<Lang>(), Ok(Lang::Zh));
-        assert_eq!("EN".parse::<Lang>(), Ok(Lang::En));
-        assert!("fr".parse::<Lang>().is_err());
+        assert_eq!("zh".parse::<Lang>().unwrap(), Lang::Zh);
+        assert_eq!("EN".parse::<Lang>().unwrap(), Lang::En);
+        let err = "fr".parse::<Lang>().unwrap_err();
+        assert_eq!(err.to_string(), "invalid language \"fr\": use zh or en");
     }
 
     #[test]
