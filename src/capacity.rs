@@ -208,29 +208,40 @@ enum Stop {
     Reach(f64),
 }
 
+/// Existing centres and candidates as one reach matrix (rows compounds; candidate `c` is
+/// column `existing + c`).
+fn joined_cover(inst: &SitingInstance<'_>) -> CoverageMatrix {
+    let m_e = inst.existing.n_cols();
+    let mut both = CoverageMatrix::new(m_e + inst.candidates.n_cols());
+    for i in 0..inst.existing.n_rows() {
+        let existing = inst.existing.row(i).0.iter().map(|&s| (s, 0.0));
+        let shifted = inst.candidates.row(i).0.iter();
+        both.push_row(existing.chain(shifted.map(|&c| (c + m_e as u32, 0.0))));
+    }
+    both
+}
+
+/// The fewest sites that could reach `target` served (from `base`): the count at which the
+/// largest single-site gains (`top`, descending; submodularity makes each a bound) first
+/// sum to it; all of them when they never do.
+fn count_bound(base: i64, top: &[i64], target: i64) -> usize {
+    let mut prefix = base;
+    std::iter::once(base)
+        .chain(top.iter().map(|&g| {
+            prefix += g;
+            prefix
+        }))
+        .position(|p| p >= target)
+        .unwrap_or(top.len())
+}
+
 fn greedy(inst: SitingInstance<'_>, stop: Stop) -> CapacitatedPlan {
     let (n, m_e, m_c) = (
         inst.existing.n_rows(),
         inst.existing.n_cols(),
         inst.candidates.n_cols(),
     );
-    let mut both = CoverageMatrix::new(m_e + m_c);
-    for i in 0..n {
-        let shifted = inst
-            .candidates
-            .row(i)
-            .0
-            .iter()
-            .map(|&c| (c + m_e as u32, 0.0));
-        both.push_row(
-            inst.existing
-                .row(i)
-                .0
-                .iter()
-                .map(|&s| (s, 0.0))
-                .chain(shifted),
-        );
-    }
+    let both = joined_cover(&inst);
     let mut capacity = inst.existing_capacity.to_vec();
     capacity.extend(std::iter::repeat_n(0.0, m_c));
     let mut net = Network::of(&both, inst.population, &capacity);
@@ -270,14 +281,7 @@ fn greedy(inst: SitingInstance<'_>, stop: Stop) -> CapacitatedPlan {
         chosen.len()
     };
     let upper = (base + top.iter().take(counted).sum::<i64>()).max(total);
-    let mut prefix = base;
-    let count_bound = std::iter::once(base)
-        .chain(top.iter().map(|&g| {
-            prefix += g;
-            prefix
-        }))
-        .position(|p| p >= target.min(reachable))
-        .unwrap_or(m_c);
+    let count_bound = count_bound(base, &top, target.min(reachable));
     CapacitatedPlan {
         chosen: chosen.iter().map(|&(c, g)| (c, g as f64 / UNITS)).collect(),
         base: base as f64 / UNITS,
@@ -670,6 +674,40 @@ mod tests {
 
     /// 1..=`max_m` candidates, each reaching a compound with probability `p`, with
     /// capacities in 50..`cap_max`.
+    /// A random capacitated siting instance, owned.
+    struct RandomSiting {
+        existing: CoverageMatrix,
+        population: Vec<f64>,
+        existing_capacity: Vec<f64>,
+        candidates: CoverageMatrix,
+        candidate_capacity: Vec<f64>,
+    }
+
+    impl RandomSiting {
+        fn new(rng: &mut Rng, max_m: usize, density: f64, cap_max: f64) -> Self {
+            let (existing, population, existing_capacity) = random_instance(rng);
+            let (candidates, candidate_capacity) =
+                random_candidates(rng, existing.n_rows(), max_m, density, cap_max);
+            RandomSiting {
+                existing,
+                population,
+                existing_capacity,
+                candidates,
+                candidate_capacity,
+            }
+        }
+
+        fn view(&self) -> SitingInstance<'_> {
+            SitingInstance {
+                existing: &self.existing,
+                existing_capacity: &self.existing_capacity,
+                candidates: &self.candidates,
+                candidate_capacity: &self.candidate_capacity,
+                population: &self.population,
+            }
+        }
+    }
+
     fn random_candidates(
         rng: &mut Rng,
         n: usize,
@@ -690,6 +728,20 @@ mod tests {
         (candidates, cap_c)
     }
 
+    /// Candidate capacities with only the subset `mask` open (the others at 0).
+    fn subset_capacities(inst: SitingInstance<'_>, mask: u32) -> Vec<f64> {
+        let open = |c: usize| mask >> c & 1 == 1;
+        (0..inst.candidates.n_cols())
+            .map(|c| {
+                if open(c) {
+                    inst.candidate_capacity[c]
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
     /// The most residents any `k` candidates serve, by trying every subset.
     fn exhaustive(inst: SitingInstance<'_>, k: usize) -> f64 {
         let m_c = inst.candidates.n_cols();
@@ -698,15 +750,7 @@ mod tests {
             if mask.count_ones() as usize > k {
                 continue;
             }
-            let caps: Vec<f64> = (0..m_c)
-                .map(|c| {
-                    if mask >> c & 1 == 1 {
-                        inst.candidate_capacity[c]
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
+            let caps = subset_capacities(inst, mask);
             let plan = plan_capacitated(
                 SitingInstance {
                     candidate_capacity: &caps,
@@ -715,13 +759,7 @@ mod tests {
                 0,
             );
             // With k = 0 nothing is chosen: open the subset by giving only it capacity.
-            let mut both = CoverageMatrix::new(inst.existing.n_cols() + m_c);
-            for i in 0..inst.existing.n_rows() {
-                let e = inst.existing.row(i).0.iter().map(|&s| (s, 0.0));
-                let shift = inst.existing.n_cols() as u32;
-                let c = inst.candidates.row(i).0.iter().map(|&c| (c + shift, 0.0));
-                both.push_row(e.chain(c));
-            }
+            let both = joined_cover(&inst);
             let mut cap = inst.existing_capacity.to_vec();
             cap.extend(&caps);
             let served = capacitated(&both, inst.population, &cap).total;
@@ -739,16 +777,8 @@ mod tests {
         let mut proven = 0;
         for seed in 0..60 {
             let mut rng = Rng::new(3000 + seed);
-            let (existing, pop, cap_e) = random_instance(&mut rng);
-            let (candidates, cap_c) =
-                random_candidates(&mut rng, existing.n_rows(), 8, 0.25, 3000.0);
-            let inst = SitingInstance {
-                existing: &existing,
-                existing_capacity: &cap_e,
-                candidates: &candidates,
-                candidate_capacity: &cap_c,
-                population: &pop,
-            };
+            let owned = RandomSiting::new(&mut rng, 8, 0.25, 3000.0);
+            let inst = owned.view();
             let k = 1 + rng.below(3);
             let plan = plan_capacitated(inst, k);
             let best = exhaustive(inst, k);
@@ -781,15 +811,7 @@ mod tests {
         let m_c = inst.candidates.n_cols();
         (0u32..(1 << m_c))
             .filter(|mask| {
-                let caps: Vec<f64> = (0..m_c)
-                    .map(|c| {
-                        if mask >> c & 1 == 1 {
-                            inst.candidate_capacity[c]
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect();
+                let caps = subset_capacities(inst, *mask);
                 let with = SitingInstance {
                     candidate_capacity: &caps,
                     ..inst
@@ -806,17 +828,9 @@ mod tests {
         let mut proven = 0;
         for seed in 0..40 {
             let mut rng = Rng::new(5000 + seed);
-            let (existing, pop, cap_e) = random_instance(&mut rng);
-            let (candidates, cap_c) =
-                random_candidates(&mut rng, existing.n_rows(), 7, 0.3, 2000.0);
-            let m_c = candidates.n_cols();
-            let inst = SitingInstance {
-                existing: &existing,
-                existing_capacity: &cap_e,
-                candidates: &candidates,
-                candidate_capacity: &cap_c,
-                population: &pop,
-            };
+            let owned = RandomSiting::new(&mut rng, 7, 0.3, 2000.0);
+            let inst = owned.view();
+            let m_c = owned.candidates.n_cols();
             let all = plan_capacitated(inst, m_c);
             let target = (all.base + 0.6 * (all.objective - all.base)).round();
             let plan = plan_capacitated_target(inst, target);

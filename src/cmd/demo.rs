@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
-use circleplan::gaps::{GapOptions, study_gaps};
+use circleplan::gaps::{GapOptions, GapStudy, study_gaps};
 use circleplan::io::OutputSet;
 use circleplan::report::{self, LayerInfo, RunInfo};
 use circleplan::siting::{Goal, plan_sites};
@@ -44,28 +44,13 @@ pub fn run(args: Args) -> Result<()> {
 
     summary.walk = Some(walk_tour(&inputs_dir, layers)?);
 
-    // Gaps: who is left out, grouped into zones, each with its best candidate site.
     let candidates = Centres::load(
         &inputs_dir.join("candidates.geojson"),
         &Default::default(),
         &CentreFields::default(),
         &mut run.warnings,
     )?;
-    let options = GapOptions {
-        sites_at_uncovered_compounds: false,
-        candidates: Some(&candidates),
-    };
-    let costs = circleplan::coverage::Costs::Euclidean;
-    let gaps = study_gaps(&analysis, &costs, &compounds, circle.radius_m, options);
-    let (xy, study) = (&analysis.compounds_xy, &analysis.study);
-    summary.gaps = Some(report::GapsSummary::new(&gaps, &compounds));
-    report::gaps_outputs(&gaps, &compounds, xy, study, &mut files);
-    println!(
-        "\nGaps: {} zones hold the {:.0} uncovered residents; the largest holds {:.0}.",
-        gaps.zones.len(),
-        analysis.totals.population_total - analysis.totals.population_covered,
-        gaps.zones.first().map_or(0.0, |z| z.population)
-    );
+    let gaps = gaps_tour(layers, &candidates, &mut summary, &mut files);
 
     // Sites: the best 5 new centres among the candidate sites, proven optimal.
     let covered = analysis.coverage.covered();
@@ -104,6 +89,34 @@ pub fn run(args: Args) -> Result<()> {
     let lang = args.lang.unwrap_or(report::Lang::Zh);
     let counts = (compounds.len(), centres.len());
     commit(files, &args.output, &inputs_dir, counts, lang)
+}
+
+/// Gaps: who is left out, grouped into zones, each with its best candidate site; adds the
+/// gap layers and summary section and prints one line.
+fn gaps_tour(
+    layers: report::RunLayers,
+    candidates: &Centres,
+    summary: &mut report::Summary,
+    files: &mut OutputSet,
+) -> GapStudy {
+    let (analysis, compounds) = (layers.analysis, layers.compounds);
+    let options = GapOptions {
+        sites_at_uncovered_compounds: false,
+        candidates: Some(candidates),
+    };
+    let costs = circleplan::coverage::Costs::Euclidean;
+    let radius_m = layers.circle.radius_m;
+    let gaps = study_gaps(analysis, &costs, compounds, radius_m, options);
+    let (xy, study) = (&analysis.compounds_xy, &analysis.study);
+    summary.gaps = Some(report::GapsSummary::new(&gaps, compounds));
+    report::gaps_outputs(&gaps, compounds, xy, study, files);
+    println!(
+        "\nGaps: {} zones hold the {:.0} uncovered residents; the largest holds {:.0}.",
+        gaps.zones.len(),
+        analysis.totals.population_total - analysis.totals.population_covered,
+        gaps.zones.first().map_or(0.0, |z| z.population)
+    );
+    gaps
 }
 
 /// Writes the district's input files and returns their folder. The demo reads them back

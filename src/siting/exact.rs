@@ -413,68 +413,29 @@ fn subgradient(
     best: &mut (f64, Vec<u32>),
     deadline: &Instant,
 ) -> Bound {
-    let m = inst.n_candidates();
     let n = inst.weight.len();
     let constant: f64 = (0..n)
         .filter(|&i| covered_in[i] > 0)
         .map(|i| inst.weight[i])
         .sum();
-    let is_in: Vec<bool> = {
-        let mut v = vec![false; m];
-        for &j in &node.fixed_in {
-            v[j as usize] = true;
-        }
-        v
-    };
+    let mut relaxed = Relaxed::new(inst, node, covered_in, kk);
     let mut lambda = node.lambda.clone();
     let mut best_bound: Option<Bound> = None;
     let mut mu = 2.0;
     let mut stall = 0;
-    let mut c = vec![0.0; m];
-    let mut order: Vec<u32> = Vec::with_capacity(m);
-    let mut sel_count = vec![0u32; n];
     for it in 0..iterations {
         if it % 16 == 15 && Instant::now() >= *deadline {
             break;
         }
-        order.clear();
-        for j in 0..m {
-            c[j] = 0.0;
-            if node.fixed_out[j] || is_in[j] {
-                continue;
-            }
-            let mut s = 0.0;
-            for &i in &inst.by_candidate[j] {
-                if covered_in[i as usize] == 0 {
-                    s += lambda[i as usize];
-                }
-            }
-            c[j] = s;
-            order.push(j as u32);
-        }
-        let by_c = |a: &u32, b: &u32| c[*b as usize].total_cmp(&c[*a as usize]).then(a.cmp(b));
-        let (kth, next) = if order.len() > kk {
-            if kk > 0 {
-                order.select_nth_unstable_by(kk, by_c);
-                order[..kk].sort_unstable_by(by_c);
-                let next = c[order[kk] as usize];
-                (c[order[kk - 1] as usize], next)
-            } else {
-                let next = order.iter().map(|&j| c[j as usize]).fold(0.0, f64::max);
-                (0.0, next)
-            }
-        } else {
-            order.sort_unstable_by(by_c);
-            (order.last().map(|&j| c[j as usize]).unwrap_or(0.0), 0.0)
-        };
-        let top = &order[..kk.min(order.len())];
+        let (kth, next) = relaxed.rank(&lambda);
+        let top = relaxed.top();
         let mut value = constant;
         for i in 0..n {
             if covered_in[i] == 0 {
                 value += (inst.weight[i] - lambda[i]).max(0.0);
             }
         }
-        value += top.iter().map(|&j| c[j as usize]).sum::<f64>();
+        value += top.iter().map(|&j| relaxed.c[j as usize]).sum::<f64>();
         let mut picked = node.fixed_in.clone();
         picked.extend_from_slice(top);
         // The relaxed choice is a real choice too.
@@ -484,10 +445,11 @@ fn subgradient(
         }
         let improved = best_bound.as_ref().is_none_or(|b| value < b.value - 1e-12);
         if improved {
+            let c = relaxed.c.clone();
             best_bound = Some(Bound {
                 value,
-                picked: picked.clone(),
-                c: c.clone(),
+                picked,
+                c,
                 kth,
                 next,
             });
@@ -503,42 +465,114 @@ fn subgradient(
         if value - best.0 <= 1e-9 * best.0.max(1.0) || mu < 1e-4 {
             break;
         }
-        // Subgradient g_i = y_i - (number of picked candidates covering i).
-        sel_count.iter_mut().for_each(|s| *s = 0);
-        for &j in top {
-            for &i in &inst.by_candidate[j as usize] {
-                sel_count[i as usize] += 1;
-            }
-        }
-        let mut norm = 0.0;
-        for i in 0..n {
-            if covered_in[i] > 0 {
-                continue;
-            }
-            let y = if inst.weight[i] - lambda[i] > 0.0 {
-                1.0
-            } else {
-                0.0
-            };
-            let g = y - sel_count[i] as f64;
-            norm += g * g;
-        }
-        if norm == 0.0 {
+        let gap = (value - best.0).max(1e-9);
+        if !relaxed.step(&mut lambda, mu * gap) {
             break;
-        }
-        let step = mu * (value - best.0).max(1e-9) / norm;
-        for i in 0..n {
-            if covered_in[i] > 0 {
-                continue;
-            }
-            let y = if inst.weight[i] - lambda[i] > 0.0 {
-                1.0
-            } else {
-                0.0
-            };
-            let g = y - sel_count[i] as f64;
-            lambda[i] = (lambda[i] + step * g).max(0.0);
         }
     }
     best_bound.expect("at least one iteration runs")
+}
+
+/// The Lagrangian subproblem of one node: each free candidate's value `c_j` under the
+/// multipliers and the candidates ranked by it.
+struct Relaxed<'a> {
+    inst: &'a Instance,
+    covered_in: &'a [u32],
+    /// Free (neither fixed in nor out) candidates.
+    free: Vec<bool>,
+    kk: usize,
+    c: Vec<f64>,
+    /// Free candidates, the `kk` largest `c_j` first (in order).
+    order: Vec<u32>,
+    /// Scratch: per item, how many of the top candidates reach it.
+    sel_count: Vec<u32>,
+}
+
+impl<'a> Relaxed<'a> {
+    fn new(inst: &'a Instance, node: &Node, covered_in: &'a [u32], kk: usize) -> Self {
+        let m = inst.n_candidates();
+        let is_in = membership(m, &node.fixed_in);
+        Relaxed {
+            inst,
+            covered_in,
+            free: (0..m).map(|j| !node.fixed_out[j] && !is_in[j]).collect(),
+            kk,
+            c: vec![0.0; m],
+            order: Vec::with_capacity(m),
+            sel_count: vec![0; inst.weight.len()],
+        }
+    }
+
+    /// Computes `c_j` and ranks the free candidates; returns the `kk`-th and the next
+    /// largest values.
+    fn rank(&mut self, lambda: &[f64]) -> (f64, f64) {
+        let (inst, kk) = (self.inst, self.kk);
+        self.order.clear();
+        for j in 0..inst.n_candidates() {
+            self.c[j] = 0.0;
+            if !self.free[j] {
+                continue;
+            }
+            let mut s = 0.0;
+            for &i in &inst.by_candidate[j] {
+                if self.covered_in[i as usize] == 0 {
+                    s += lambda[i as usize];
+                }
+            }
+            self.c[j] = s;
+            self.order.push(j as u32);
+        }
+        let (c, order) = (&self.c, &mut self.order);
+        let by_c = |a: &u32, b: &u32| c[*b as usize].total_cmp(&c[*a as usize]).then(a.cmp(b));
+        if order.len() > kk {
+            if kk > 0 {
+                order.select_nth_unstable_by(kk, by_c);
+                order[..kk].sort_unstable_by(by_c);
+                let next = c[order[kk] as usize];
+                (c[order[kk - 1] as usize], next)
+            } else {
+                let next = order.iter().map(|&j| c[j as usize]).fold(0.0, f64::max);
+                (0.0, next)
+            }
+        } else {
+            order.sort_unstable_by(by_c);
+            (order.last().map(|&j| c[j as usize]).unwrap_or(0.0), 0.0)
+        }
+    }
+
+    /// The relaxation's picks: the `kk` free candidates of largest `c_j`.
+    fn top(&self) -> &[u32] {
+        &self.order[..self.kk.min(self.order.len())]
+    }
+
+    /// One subgradient step of size `scale / |g|²` along `g_i = y_i − (top candidates
+    /// reaching i)`; false when `g` is zero (the multipliers are optimal).
+    fn step(&mut self, lambda: &mut [f64], scale: f64) -> bool {
+        let inst = self.inst;
+        self.sel_count.iter_mut().for_each(|s| *s = 0);
+        for &j in &self.order[..self.kk.min(self.order.len())] {
+            for &i in &inst.by_candidate[j as usize] {
+                self.sel_count[i as usize] += 1;
+            }
+        }
+        let open = |i: usize| self.covered_in[i] == 0;
+        let g = |i: usize, l: f64| {
+            let y = if inst.weight[i] - l > 0.0 { 1.0 } else { 0.0 };
+            y - self.sel_count[i] as f64
+        };
+        let norm: f64 = (0..lambda.len())
+            .filter(|&i| open(i))
+            .map(|i| g(i, lambda[i]).powi(2))
+            .sum();
+        if norm == 0.0 {
+            return false;
+        }
+        let step = scale / norm;
+        for (i, l) in lambda.iter_mut().enumerate() {
+            if open(i) {
+                *l = (*l + step * g(i, *l)).max(0.0);
+            }
+        }
+        true
+    }
 }

@@ -161,17 +161,30 @@ pub fn plan_sites(
     time_limit: Duration,
 ) -> Result<SitePlan> {
     check_request(goal, time_limit)?;
-    plan_checked(candidate_cover, population, covered, goal, time_limit)
+    let demand = Demand {
+        cover: candidate_cover,
+        population,
+        covered,
+    };
+    plan_checked(demand, goal, time_limit)
+}
+
+/// What a siting question is asked on: the candidates' reach (rows candidates, columns
+/// compounds), the compounds' population and which compounds existing centres cover.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Demand<'a> {
+    pub cover: &'a CoverageMatrix,
+    pub population: &'a [f64],
+    pub covered: &'a [bool],
 }
 
 /// [`plan_sites`] on a checked request.
-fn plan_checked(
-    candidate_cover: &CoverageMatrix,
-    population: &[f64],
-    covered: &[bool],
-    goal: Goal,
-    time_limit: Duration,
-) -> Result<SitePlan> {
+pub(crate) fn plan_checked(demand: Demand, goal: Goal, time_limit: Duration) -> Result<SitePlan> {
+    let Demand {
+        cover: candidate_cover,
+        population,
+        covered,
+    } = demand;
     let m = candidate_cover.n_rows();
     let inst = Instance::new(candidate_cover, population, covered);
     if inst.weight.iter().all(|&w| w <= 0.0) {
@@ -191,12 +204,7 @@ fn plan_checked(
         .checked_add(time_limit)
         .unwrap_or_else(|| Instant::now() + Duration::from_secs(1 << 40));
     let total: f64 = population.iter().sum();
-    let existing: f64 = population
-        .iter()
-        .zip(covered)
-        .filter(|(_, c)| **c)
-        .map(|(p, _)| p)
-        .sum();
+    let existing = covered_population(population, covered);
     let none = vec![false; m];
     let heuristic = |k: usize| swap_search(&inst, greedy(&inst, k, &none), 50, deadline);
 
@@ -358,6 +366,17 @@ fn largest_sizes_bound(inst: &Instance, needed: f64) -> usize {
     lo
 }
 
+/// Population of the covered compounds (`0.0`, never `-0.0`, when none are).
+fn covered_population(population: &[f64], covered: &[bool]) -> f64 {
+    population
+        .iter()
+        .zip(covered)
+        .filter(|(_, c)| **c)
+        .map(|(p, _)| p)
+        .sum::<f64>()
+        + 0.0
+}
+
 /// The plan for a chosen set, ranked, as if proven optimal: sites that add nobody are left
 /// out (a planner would build them for nothing). The solver's bounds are filled in by the
 /// caller.
@@ -370,13 +389,7 @@ fn finish(
     covered: &[bool],
 ) -> SitePlan {
     let total: f64 = population.iter().sum();
-    let existing: f64 = population
-        .iter()
-        .zip(covered)
-        .filter(|(_, c)| **c)
-        .map(|(p, _)| p)
-        .sum::<f64>()
-        + 0.0;
+    let existing = covered_population(population, covered);
     let share = |p: f64| if total > 0.0 { p / total } else { 0.0 };
     let mut ranked = inst.ranked(chosen);
     ranked.retain(|&(_, gain)| gain > 0.0);

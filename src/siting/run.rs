@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use super::{
-    AutoCandidates, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates, check_request,
-    plan_checked, rank_sites,
+    AutoCandidates, Demand, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates,
+    check_request, plan_checked, rank_sites,
 };
 use crate::capacity::{
     CapacitatedPlan, SitingInstance, capacities_in_residents, check_residents_per_capacity,
@@ -94,7 +94,15 @@ pub fn run_site(
     let pop = &compounds.population;
     let (plan, capacitated) = match options.capacity {
         None => (
-            plan_checked(&cover, pop, &covered, options.goal, options.time_limit)?,
+            plan_checked(
+                Demand {
+                    cover: &cover,
+                    population: pop,
+                    covered: &covered,
+                },
+                options.goal,
+                options.time_limit,
+            )?,
             None,
         ),
         Some(cap) => {
@@ -278,13 +286,12 @@ fn capacitated_plan(
     };
     // Without capacities the same sites could serve no more, so the uncapacitated answer
     // bounds the capacitated one: its bound for K sites, and (target) its proven fewest count.
-    let uncapacitated = plan_checked(
-        inputs.cover,
-        pop,
-        inputs.covered,
-        options.goal,
-        options.time_limit,
-    )?;
+    let demand = Demand {
+        cover: inputs.cover,
+        population: pop,
+        covered: inputs.covered,
+    };
+    let uncapacitated = plan_checked(demand, options.goal, options.time_limit)?;
     let (mut solved, fewest) = match options.goal {
         Goal::Add(k) => (plan_capacitated(instance, k), None),
         Goal::Target(t) => {
