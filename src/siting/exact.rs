@@ -367,8 +367,8 @@ impl<P: Fn(f64, f64) -> bool> Search<'_, P> {
         let found = perturbed_search(
             self.inst,
             &self.best.1,
-            PERTURB_ROUNDS,
-            self.nodes as u64,
+            (PERTURB_ROUNDS, self.nodes as u64),
+            f64::INFINITY,
             self.deadline,
         );
         let v = self.inst.value(&found);

@@ -117,12 +117,13 @@ pub fn drop_and_repair(
 
 /// Iterated local search: `rounds` times, drops two or three sites of the best set found
 /// (chosen by a seeded generator), refills it greedily without them and repairs it with swap
-/// rounds, keeping the result when it covers more. Deterministic for a given seed.
+/// rounds, keeping the result when it covers more; stops early once it covers `enough`.
+/// Deterministic for a given seed.
 pub fn perturbed_search(
     inst: &Instance,
     start: &[u32],
-    rounds: usize,
-    seed: u64,
+    (rounds, seed): (usize, u64),
+    enough: f64,
     deadline: std::time::Instant,
 ) -> Vec<u32> {
     let k = start.len();
@@ -134,7 +135,7 @@ pub fn perturbed_search(
     let mut rng = crate::rng::Rng::new(seed);
     let mut forbidden = vec![false; inst.n_candidates()];
     for round in 0..rounds {
-        if std::time::Instant::now() >= deadline {
+        if best_value >= enough || std::time::Instant::now() >= deadline {
             break;
         }
         let mut kept = best.clone();

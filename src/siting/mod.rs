@@ -19,12 +19,14 @@ use crate::error::{Error, Param, Result};
 pub use candidates::{AutoCandidates, GRID_FRACTION, MAX_AUTO_GRID, auto_candidates};
 use count::count_lower_bound;
 pub use exact::{Solved, solve, solve_with_floor};
-pub use heuristic::{drop_and_repair, greedy, swap_search};
+pub use heuristic::{drop_and_repair, greedy, perturbed_search, swap_search};
 pub use problem::Instance;
 pub use run::{CandidateSource, CapacityOptions, SiteOptions, SiteRun, run_site};
 
 /// Swap rounds repairing a set one site smaller on the way down to the fewest sites.
 const REPAIR_ROUNDS: usize = 200;
+/// Perturbations tried on the way down when repairing alone falls short of the target.
+const WALK_PERTURB_ROUNDS: usize = 100;
 
 /// What to optimise.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -298,6 +300,10 @@ fn fewest_sites(
             if inst.value(&fresh) > inst.value(&start) {
                 start = fresh;
             }
+        }
+        if inst.value(&start) < needed {
+            let effort = (WALK_PERTURB_ROUNDS, trial as u64);
+            start = perturbed_search(inst, &start, effort, needed, walk_deadline);
         }
         let found = if inst.value(&start) >= needed {
             Some(start)
