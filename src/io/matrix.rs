@@ -230,7 +230,10 @@ impl RowChecker<'_> {
             );
         }
         let Some(&ci) = self.compound_index.get(compound) else {
-            return fail(item, format!("compound id {compound_q} matches no compound"));
+            return fail(
+                item,
+                format!("compound id {compound_q} matches no compound"),
+            );
         };
         let Ok(cost) = cost_text.parse::<f64>() else {
             return fail(item, format!("cost {cost_q} is not a number"));
