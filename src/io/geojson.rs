@@ -440,7 +440,7 @@ impl<'de, S: FeatureSink> Visitor<'de> for TopVisitor<'_, '_, S> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(KeySeed)? {
+        while let Some(key) = map.next_key_seed(StrSeed)? {
             match key.as_ref() {
                 "type" => self.0.collection_type = Some(map.next_value::<String>()?),
                 "crs" => self.0.crs = crs_name(map.next_value()?),
@@ -463,22 +463,21 @@ impl<'de, S: FeatureSink> Visitor<'de> for TopVisitor<'_, '_, S> {
     }
 }
 
-/// A map key, borrowed from the input when it has no escapes (no allocation per key).
-struct KeySeed;
+/// A string (a map key, a type name), borrowed from the input when it has no escapes (no
+/// allocation per key).
+struct StrSeed;
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
+impl<'de> DeserializeSeed<'de> for StrSeed {
     type Value = Cow<'de, str>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(KeyVisitor)
+        d.deserialize_str(StrSeed)
     }
 }
 
-struct KeyVisitor;
-
-impl<'de> Visitor<'de> for KeyVisitor {
+impl<'de> Visitor<'de> for StrSeed {
     type Value = Cow<'de, str>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key")
+        f.write_str("a string")
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         Ok(Cow::Borrowed(v))
@@ -576,7 +575,7 @@ impl<'de, S: FeatureSink> Visitor<'de> for FeatureSeed<'_, '_, S> {
         state.count += 1;
         state.sink.begin_feature();
         let mut members = FeatureMembers::default();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
+        while let Some(key) = map.next_key_seed(StrSeed)? {
             match key.as_ref() {
                 "type" => members.kind = Some(map.next_value_seed(StrSeed)?),
                 "id" => members.id = map.next_value::<ScalarValue>()?.0,
@@ -643,31 +642,6 @@ impl<S: FeatureSink> State<'_, S> {
     }
 }
 
-/// A string value, borrowed from the input when it has no escapes.
-struct StrSeed;
-
-impl<'de> DeserializeSeed<'de> for StrSeed {
-    type Value = Cow<'de, str>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(StrVisitor)
-    }
-}
-
-struct StrVisitor;
-
-impl<'de> Visitor<'de> for StrVisitor {
-    type Value = Cow<'de, str>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string")
-    }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
-    }
-}
-
 /// The `properties` object: hands the sink the properties it wants, skips the rest unparsed.
 struct PropsSeed<'a, S>(&'a mut S);
 
@@ -687,7 +661,7 @@ impl<'de, S: FeatureSink> Visitor<'de> for PropsSeed<'_, S> {
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(KeySeed)? {
+        while let Some(key) = map.next_key_seed(StrSeed)? {
             match self.0.wants(&key) {
                 Some(slot) => {
                     let value = map.next_value::<ScalarValue>()?.0;

@@ -13,7 +13,11 @@ use crate::error::{Result, quoted};
 
 pub(crate) fn read_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<PointLayer> {
     let matcher = FieldMatcher::new(options);
-    let collection = read_features(path, bytes, PointSink::new(path, &matcher, options))?;
+    let collection = read_features(
+        path,
+        bytes,
+        PointSink::new(path, &matcher, options.fields.len()),
+    )?;
     let mut layer = collection.sink.layer;
     layer.declared_crs = collection.crs;
     Ok(layer)
@@ -41,8 +45,8 @@ enum PointSlot {
 }
 
 impl<'a> PointSink<'a> {
-    fn new(path: &Path, matcher: &'a FieldMatcher, options: &ReadOptions) -> Self {
-        let fields = options.fields.len();
+    /// An empty sink for `fields` wanted fields.
+    fn new(path: &Path, matcher: &'a FieldMatcher, fields: usize) -> Self {
         PointSink {
             matcher,
             layer: PointLayer {
@@ -73,26 +77,7 @@ impl FeatureSink for PointSink<'_> {
     const GEOMETRY_HINT: &'static str = "";
 
     fn fork(&self) -> Self {
-        PointSink {
-            matcher: self.matcher,
-            layer: PointLayer {
-                path: self.layer.path.clone(),
-                format: self.layer.format,
-                ids: Vec::new(),
-                generated: Vec::new(),
-                id_field: None,
-                declared_crs: None,
-                crs: None,
-                lonlat: Vec::new(),
-                columns: vec![Vec::new(); self.slots.len()],
-                column_names: vec![None; self.slots.len()],
-                polygons: 0,
-            },
-            best_rank: vec![usize::MAX; self.slots.len()],
-            best_id_rank: usize::MAX,
-            slots: vec![None; self.slots.len()],
-            id: None,
-        }
+        PointSink::new(&self.layer.path, self.matcher, self.slots.len())
     }
 
     fn append(&mut self, mut later: Self) {
@@ -336,7 +321,7 @@ mod tests {
         text.push_str("\n]}");
         let path = Path::new("mem.geojson");
         let matcher = FieldMatcher::new(&pop_options());
-        let sink = || PointSink::new(path, &matcher, &pop_options());
+        let sink = || PointSink::new(path, &matcher, 1);
         let both = |text: &str| {
             let bytes = text.as_bytes();
             let sequential = read_features_sequential(path, bytes, sink()).map(|c| c.sink.layer);
@@ -379,7 +364,7 @@ mod tests {
         let escaped = format!(r#"{{"t\u0079pe":"FeatureCollection","features":[{feature}]}}"#);
         let path = Path::new("mem.geojson");
         let matcher = FieldMatcher::new(&ReadOptions::default());
-        let sink = PointSink::new(path, &matcher, &ReadOptions::default());
+        let sink = PointSink::new(path, &matcher, 0);
         assert!(read_features_parallel(path, escaped.as_bytes(), sink).is_none());
         assert_eq!(
             read_str(&escaped, &ReadOptions::default()).unwrap().len(),
