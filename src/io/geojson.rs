@@ -29,6 +29,8 @@ pub(crate) trait FeatureSink: Send + Sync + Sized {
     fn fork(&self) -> Self;
     /// Appends the features of the chunk that follows this one in the file.
     fn append(&mut self, later: Self);
+    /// Room for `features` more features, before the chunks are appended.
+    fn reserve(&mut self, features: usize);
     /// A new feature starts.
     fn begin_feature(&mut self);
     /// A `properties` member of the current feature starts.
@@ -204,6 +206,7 @@ fn read_parallel<S: FeatureSink>(
         })
         .collect();
     let mut sink = sink;
+    sink.reserve(scan.features.len());
     for part in parts {
         if let Some(e) = part.error {
             return Err(e);

@@ -82,10 +82,6 @@ impl FeatureSink for PointSink<'_> {
 
     fn append(&mut self, mut later: Self) {
         let (layer, part) = (&mut self.layer, &mut later.layer);
-        if layer.ids.is_empty() {
-            layer.ids.reserve(part.ids.len());
-            layer.lonlat.reserve(part.lonlat.len());
-        }
         layer.ids.append(&mut part.ids);
         layer.lonlat.append(&mut part.lonlat);
         layer.generated.append(&mut part.generated);
@@ -100,6 +96,14 @@ impl FeatureSink for PointSink<'_> {
                 *best = later.best_rank[f];
                 layer.column_names[f] = part.column_names[f].take();
             }
+        }
+    }
+
+    fn reserve(&mut self, features: usize) {
+        self.layer.ids.reserve(features);
+        self.layer.lonlat.reserve(features);
+        for column in &mut self.layer.columns {
+            column.reserve(features);
         }
     }
 

@@ -167,6 +167,12 @@ impl FeatureSink for LineSink {
         self.layers.append(&mut later.layers);
     }
 
+    /// Lines are few next to their vertices, whose count is not known before the parse.
+    fn reserve(&mut self, features: usize) {
+        self.ends.reserve(features);
+        self.layers.reserve(features);
+    }
+
     fn begin_feature(&mut self) {
         self.props = Props::default();
     }
