@@ -16,7 +16,8 @@ use crate::error::{Error, Result, clip, quoted};
 /// What a layer keeps of each feature. The reader walks the collection, hands the sink the
 /// wanted properties and the geometry of each feature in file order, and names the feature in
 /// every error the sink reports. Parallel parsing gives each chunk of features its own
-/// [`FeatureSink::fork`] and joins them in order with [`FeatureSink::append`].
+/// [`FeatureSink::fork`] (called from the worker threads, hence `Sync`) and joins them in
+/// order with [`FeatureSink::append`].
 pub(crate) trait FeatureSink: Send + Sync + Sized {
     /// A wanted property, as the sink tells it apart.
     type Slot: Copy;
@@ -72,12 +73,6 @@ impl From<String> for FeatureError {
     }
 }
 
-impl From<&str> for FeatureError {
-    fn from(message: &str) -> Self {
-        FeatureError::Item(message.to_string())
-    }
-}
-
 /// A FeatureCollection read into a sink.
 pub(crate) struct Collection<S> {
     /// The sink holding every feature, in file order.
@@ -87,8 +82,9 @@ pub(crate) struct Collection<S> {
 }
 
 /// Reads a GeoJSON FeatureCollection (a leading UTF-8 BOM is skipped) into `sink`, an empty
-/// sink. Well-formed files are scanned once and their features parsed in parallel; anything
-/// the scan declines goes through one sequential serde pass for a precise line and column.
+/// sink. Well-formed files are scanned once and their features parsed in parallel (a wrong
+/// top-level `type` is then reported before any feature is parsed); anything the scan
+/// declines goes through one sequential serde pass for a precise line and column.
 pub(crate) fn read_features<S: FeatureSink>(
     path: &Path,
     bytes: &[u8],
