@@ -5,7 +5,7 @@ set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")"
 root=..
-mkdir -p corpus/{geojson,csv,cost_matrix,osm_pbf,cli}
+mkdir -p corpus/{geojson,csv,cost_matrix,osm_pbf,streets,cli}
 
 # Small slices of the demo layers (whole files too, but small inputs fuzz faster).
 for f in "$root"/data/demo/*.geojson; do
@@ -34,6 +34,16 @@ printf '\xEF\xBB\xBFsite,compound,cost\nS1,2,3.5\n1,3,1e2\n' > corpus/cost_matri
 printf 'site,compound,cost\nS1,1,10\nS1,1,11\n' > corpus/cost_matrix/twice.csv
 
 cp "$root"/tests/fixtures/network/*.pbf corpus/osm_pbf/
+
+# Road layers: lines, a MultiLineString, layer/bridge/tunnel properties in any case.
+printf '%s\n' '{"type":"FeatureCollection","features":[' \
+  '{"type":"Feature","id":1,"properties":{"highway":"residential","layer":0},"geometry":{"type":"LineString","coordinates":[[7.4201,43.7301],[7.4212,43.7305,12.5],[7.4223,43.7311]]}},' \
+  '{"type":"Feature","properties":{"ID":"b2","bridge":"yes"},"geometry":{"coordinates":[[[7.4212,43.7305],[7.4215,43.7322]],[[7.419,43.729],[7.4201,43.7301]]],"type":"MultiLineString"}},' \
+  '{"type":"Feature","properties":{"tunnel":true,"LAYER":"-1"},"geometry":{"type":"LineString","coordinates":[[7.418,43.731],[7.423,43.729]]}},' \
+  '{"type":"Feature","properties":null,"geometry":{"type":"LineString","coordinates":[[7.4223,43.7311],[7.424,43.733]]}}' \
+  ']}' > corpus/streets/roads.geojson
+cp "$root"/tests/fixtures/bad/not_a_collection.geojson "$root"/tests/fixtures/bad/broken.geojson \
+  corpus/streets/
 
 # Command lines, one argument per line, from the README's examples.
 printf 'coverage\n--compounds\nc.geojson\n--centers\ns.geojson\n--minutes\n15\n--group-by\nstreet\n--circles\n-o\nout/' > corpus/cli/coverage

@@ -186,3 +186,28 @@ fn osm_pbf_reader_survives_mutations() {
         }
     }
 }
+
+#[test]
+fn street_geojson_reader_survives_mutations() {
+    let seed = br#"{"type":"FeatureCollection","name":"roads","features":[
+{"type":"Feature","id":1,"properties":{"highway":"residential","layer":0},"geometry":{"type":"LineString","coordinates":[[7.4201,43.7301],[7.4212,43.7305,12.5],[7.4223,43.7311]]}},
+{"type":"Feature","properties":{"ID":"b2","bridge":"yes"},"geometry":{"coordinates":[[[7.4212,43.7305],[7.4215,43.7322]],[[7.4190,43.7290],[7.4201,43.7301]]],"type":"MultiLineString"}},
+{"type":"Feature","properties":{"tunnel":true,"LAYER":"-1"},"geometry":{"type":"LineString","coordinates":[[7.4180,43.7310],[7.4230,43.7290]]}},
+{"type":"Feature","properties":null,"geometry":{"type":"LineString","coordinates":[[7.4223,43.7311],[7.4240,43.7330]]}}
+]}"#;
+    let plane = LocalPlane::centred_on(7.40, 43.72, 7.44, 43.75);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fuzz.geojson");
+    let mut rng = Rng(0x5eed_0f57_4ee7_5000);
+    for _ in 0..rounds() {
+        std::fs::write(&file, mutate(&mut rng, seed)).unwrap();
+        for node_crossings in [false, true] {
+            if let Ok(network) = StreetNetwork::read(&file, &plane, node_crossings) {
+                assert!(network.node_count() >= 2 && network.edge_count() >= 1);
+            }
+        }
+    }
+    std::fs::write(&file, seed).unwrap();
+    let network = StreetNetwork::read(&file, &plane, true).unwrap();
+    assert!(network.edge_count() >= 6, "{}", network.edge_count());
+}

@@ -125,95 +125,36 @@ impl CostTable {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(bytes);
-        let row_error = |item: String, message: String| Error::Item {
-            path: path.to_path_buf(),
-            item,
-            message,
-        };
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|e| row_error("header".into(), clip(&e.to_string()).into_owned()))?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let col = |name: &str| {
-            headers
+        let [sc, cc, kc] = header_columns(path, &mut reader, columns)?;
+        let mut rows = RowChecker {
+            path,
+            compound_index: compound_ids
                 .iter()
-                .position(|h| h == name || h.eq_ignore_ascii_case(name))
-                .ok_or_else(|| Error::Format {
-                    path: path.to_path_buf(),
-                    message: format!(
-                        "no column {name:?} in the header [{}]; name the columns with \
-                         --matrix-columns SITE,COMPOUND,COST",
-                        clip(&headers.join(", "))
-                    ),
-                })
+                .enumerate()
+                .map(|(i, id)| (id.as_str(), i as u32))
+                .collect(),
+            known_sites: site_ids.iter().copied().collect(),
+            to_m: match unit {
+                CostUnit::Metres => 1.0,
+                CostUnit::Minutes => speed_kmh * 1000.0 / 60.0,
+            },
+            by_site: HashMap::new(),
+            seen: HashMap::new(),
+            rows: 0,
         };
-        let (sc, cc, kc) = (
-            col(&columns.site)?,
-            col(&columns.compound)?,
-            col(&columns.cost)?,
-        );
-        let compound_index: HashMap<&str, u32> = compound_ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str(), i as u32))
-            .collect();
-        let known_sites: std::collections::HashSet<&str> = site_ids.iter().copied().collect();
-        let to_m = match unit {
-            CostUnit::Metres => 1.0,
-            CostUnit::Minutes => speed_kmh * 1000.0 / 60.0,
-        };
-        let mut by_site: HashMap<String, Vec<(u32, f64)>> = HashMap::new();
-        let mut seen: HashMap<(String, u32), u64> = HashMap::new();
         let mut record = csv::StringRecord::new();
-        let mut rows = 0;
         while reader.read_record(&mut record).map_err(|e| {
             row_error(
-                format!("row {}", rows + 2),
+                path,
+                format!("row {}", rows.rows + 2),
                 clip(&e.to_string()).into_owned(),
             )
         })? {
             let line = record.position().map(|p| p.line()).unwrap_or(0);
-            let item = format!("row {line}");
-            let site = record.get(sc).unwrap_or("");
-            let compound = record.get(cc).unwrap_or("");
-            let cost_text = record.get(kc).unwrap_or("");
-            let (site_q, compound_q, cost_q) = (quoted(site), quoted(compound), quoted(cost_text));
-            if !known_sites.contains(site) {
-                return Err(row_error(
-                    item,
-                    format!("site id {site_q} matches no centre or candidate"),
-                ));
-            }
-            let Some(&ci) = compound_index.get(compound) else {
-                return Err(row_error(
-                    item,
-                    format!("compound id {compound_q} matches no compound"),
-                ));
-            };
-            let cost: f64 = cost_text
-                .parse()
-                .map_err(|_| row_error(item.clone(), format!("cost {cost_q} is not a number")))?;
-            if !cost.is_finite() || cost < 0.0 {
-                return Err(row_error(
-                    item,
-                    format!("cost {cost_q} must be a finite number ≥ 0"),
-                ));
-            }
-            if let Some(first) = seen.insert((site.to_string(), ci), line) {
-                return Err(row_error(
-                    item,
-                    format!("pair ({site_q}, {compound_q}) is listed twice (first at row {first})"),
-                ));
-            }
-            by_site
-                .entry(site.to_string())
-                .or_default()
-                .push((ci, cost * to_m));
-            rows += 1;
+            let field = |c: usize| record.get(c).unwrap_or("");
+            rows.add(line, field(sc), field(cc), field(kc))?;
         }
-        if rows == 0 {
+        if rows.rows == 0 {
             return Err(Error::EmptyLayer {
                 path: path.to_path_buf(),
                 message: "the cost matrix has no rows".into(),
@@ -221,9 +162,101 @@ impl CostTable {
         }
         Ok(CostTable {
             path: path.to_path_buf(),
-            by_site,
-            rows,
+            by_site: rows.by_site,
+            rows: rows.rows,
         })
+    }
+}
+
+fn row_error(path: &Path, item: String, message: String) -> Error {
+    Error::Item {
+        path: path.to_path_buf(),
+        item,
+        message,
+    }
+}
+
+/// The positions of the site, compound and cost columns (names matched in any ASCII case).
+fn header_columns(
+    path: &Path,
+    reader: &mut csv::Reader<&[u8]>,
+    columns: &MatrixColumns,
+) -> Result<[usize; 3]> {
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| row_error(path, "header".into(), clip(&e.to_string()).into_owned()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name || h.eq_ignore_ascii_case(name))
+            .ok_or_else(|| Error::Format {
+                path: path.to_path_buf(),
+                message: format!(
+                    "no column {name:?} in the header [{}]; name the columns with \
+                     --matrix-columns SITE,COMPOUND,COST",
+                    clip(&headers.join(", "))
+                ),
+            })
+    };
+    Ok([
+        col(&columns.site)?,
+        col(&columns.compound)?,
+        col(&columns.cost)?,
+    ])
+}
+
+/// Checks rows one by one and collects the costs by site.
+struct RowChecker<'a> {
+    path: &'a Path,
+    compound_index: HashMap<&'a str, u32>,
+    known_sites: std::collections::HashSet<&'a str>,
+    /// Metres per unit of the cost column.
+    to_m: f64,
+    by_site: HashMap<String, Vec<(u32, f64)>>,
+    /// The line each (site, compound) pair was first listed on.
+    seen: HashMap<(String, u32), u64>,
+    rows: usize,
+}
+
+impl RowChecker<'_> {
+    /// Adds the row on file line `line`, or names what is wrong with it.
+    fn add(&mut self, line: u64, site: &str, compound: &str, cost_text: &str) -> Result<()> {
+        let item = format!("row {line}");
+        let fail = |item: String, message: String| Err(row_error(self.path, item, message));
+        let (site_q, compound_q, cost_q) = (quoted(site), quoted(compound), quoted(cost_text));
+        if !self.known_sites.contains(site) {
+            return fail(
+                item,
+                format!("site id {site_q} matches no centre or candidate"),
+            );
+        }
+        let Some(&ci) = self.compound_index.get(compound) else {
+            return fail(
+                item,
+                format!("compound id {compound_q} matches no compound"),
+            );
+        };
+        let Ok(cost) = cost_text.parse::<f64>() else {
+            return fail(item, format!("cost {cost_q} is not a number"));
+        };
+        if !cost.is_finite() || cost < 0.0 {
+            return fail(item, format!("cost {cost_q} must be a finite number ≥ 0"));
+        }
+        if let Some(first) = self.seen.insert((site.to_string(), ci), line) {
+            return fail(
+                item,
+                format!("pair ({site_q}, {compound_q}) is listed twice (first at row {first})"),
+            );
+        }
+        self.by_site
+            .entry(site.to_string())
+            .or_default()
+            .push((ci, cost * self.to_m));
+        self.rows += 1;
+        Ok(())
     }
 }
 

@@ -1,11 +1,14 @@
-//! Reading point layers (GeoJSON, CSV) into plain columns, and writing outputs atomically.
-//! This is the only module, with `report`, that touches files.
+//! Reading point layers (GeoJSON, CSV) into plain columns, street files into lines, and
+//! writing outputs atomically. This is the only module, with `report`, that touches files.
 
 mod csv_read;
+mod geojson;
 mod geojson_read;
 mod input;
 mod layer;
 mod matrix;
+mod osm_pbf;
+mod streets;
 mod write;
 
 pub use input::read_input;
@@ -17,5 +20,4 @@ pub use matrix::{CostTable, CostUnit, MatrixColumns};
 pub(crate) use write::push_json_str;
 pub use write::{OutputSet, resolve};
 
-#[allow(unused_imports)] // used by the network reader
-pub(crate) use geojson_read::{Pos, RawGeometry, ScalarValue, json_error};
+pub(crate) use streets::read_streets;

@@ -1,0 +1,767 @@
+//! The one GeoJSON FeatureCollection reader: a structural scan, then serde visitors per feature
+//! in parallel chunks (borrowed keys, no JSON tree), feeding a [`FeatureSink`] that keeps what
+//! its layer needs (points for compounds and centres, lines for streets).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserializer as _;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::layer::Scalar;
+use crate::error::{Error, Result, clip, quoted};
+
+/// What a layer keeps of each feature. The reader walks the collection, hands the sink the
+/// wanted properties and the geometry of each feature in file order, and names the feature in
+/// every error the sink reports. Parallel parsing gives each chunk of features its own
+/// [`FeatureSink::fork`] (called from the worker threads, hence `Sync`) and joins them in
+/// order with [`FeatureSink::append`].
+pub(crate) trait FeatureSink: Send + Sync + Sized {
+    /// A wanted property, as the sink tells it apart.
+    type Slot: Copy;
+    /// Ends "not a GeoJSON FeatureCollection (top-level type is …); ": what to give instead.
+    const COLLECTION_HINT: &'static str;
+    /// Appended to "feature has no geometry" ("" or "; a street needs a LineString").
+    const GEOMETRY_HINT: &'static str;
+
+    /// An empty sink with the same options, for another chunk of features.
+    fn fork(&self) -> Self;
+    /// Appends the features of the chunk that follows this one in the file.
+    fn append(&mut self, later: Self);
+    /// Room for `features` more features, before the chunks are appended.
+    fn reserve(&mut self, features: usize);
+    /// A new feature starts.
+    fn begin_feature(&mut self);
+    /// A `properties` member of the current feature starts.
+    fn begin_properties(&mut self);
+    /// Whether the property `key` is wanted; unwanted values are skipped unparsed.
+    fn wants(&self, key: &str) -> Option<Self::Slot>;
+    /// A wanted property of the current feature (`None` for null, an object or an array).
+    fn property(&mut self, slot: Self::Slot, key: &str, value: Option<Scalar>);
+    /// The id the current feature's properties give, if any (it wins over the `id` member).
+    fn take_properties_id(&mut self) -> Option<String>;
+    /// Keeps the current feature, the `n`-th of the file. The sink takes `id` when it keeps
+    /// the feature; on an error the reader names the feature with it.
+    fn feature(
+        &mut self,
+        n: usize,
+        id: &mut Option<String>,
+        geometry: &RawGeometry,
+    ) -> std::result::Result<(), FeatureError>;
+}
+
+/// What is wrong with one feature; the reader adds the file and the feature's name.
+pub(crate) enum FeatureError {
+    /// Becomes [`Error::Item`].
+    Item(String),
+    /// Becomes [`Error::BadCoordinate`].
+    Coordinate {
+        /// The longitude given.
+        lon: f64,
+        /// The latitude given.
+        lat: f64,
+        /// Why it is refused.
+        message: String,
+    },
+}
+
+impl From<String> for FeatureError {
+    fn from(message: String) -> Self {
+        FeatureError::Item(message)
+    }
+}
+
+/// A FeatureCollection read into a sink.
+pub(crate) struct Collection<S> {
+    /// The sink holding every feature, in file order.
+    pub(crate) sink: S,
+    /// The name in the legacy `crs` member.
+    pub(crate) crs: Option<String>,
+}
+
+/// Reads a GeoJSON FeatureCollection (a leading UTF-8 BOM is skipped) into `sink`, an empty
+/// sink. Well-formed files are scanned once and their features parsed in parallel (a wrong
+/// top-level `type` is then reported before any feature is parsed); anything the scan
+/// declines goes through one sequential serde pass for a precise line and column.
+pub(crate) fn read_features<S: FeatureSink>(
+    path: &Path,
+    bytes: &[u8],
+    sink: S,
+) -> Result<Collection<S>> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match scan_collection(text) {
+        Some(scan) => read_parallel(path, text, scan, sink),
+        None => read_sequential(path, text, sink),
+    }
+}
+
+/// The sequential reference parse alone (for tests comparing it with the parallel one).
+#[cfg(test)]
+pub(crate) fn read_features_sequential<S: FeatureSink>(
+    path: &Path,
+    bytes: &[u8],
+    sink: S,
+) -> Result<Collection<S>> {
+    read_sequential(path, bytes, sink)
+}
+
+/// The parallel parse alone; `None` when the structural scan declines the file.
+#[cfg(test)]
+pub(crate) fn read_features_parallel<S: FeatureSink>(
+    path: &Path,
+    bytes: &[u8],
+    sink: S,
+) -> Option<Result<Collection<S>>> {
+    scan_collection(bytes).map(|scan| read_parallel(path, bytes, scan, sink))
+}
+
+/// Turns a serde_json error into [`Error::Json`] with line and column.
+pub(crate) fn json_error(path: &Path, e: serde_json::Error) -> Error {
+    Error::Json {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: clip(e.to_string().split(" at line").next().unwrap_or("")).into_owned(),
+    }
+}
+
+/// The reference path: one serde pass over the whole file (used when the fast structural
+/// scan declines, so malformed files get serde's precise line and column).
+fn read_sequential<S: FeatureSink>(path: &Path, text: &[u8], sink: S) -> Result<Collection<S>> {
+    let mut state = State::new(path, 0, sink);
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let parsed = (&mut de)
+        .deserialize_any(TopVisitor(&mut state))
+        .and_then(|_| de.end());
+    if let Some(e) = state.error {
+        return Err(e);
+    }
+    if let Err(e) = parsed {
+        return Err(json_error(path, e));
+    }
+    check_collection::<S>(path, state.collection_type.as_deref(), state.saw_features)?;
+    Ok(Collection {
+        sink: state.sink,
+        crs: state.crs,
+    })
+}
+
+/// The top-level checks shared by both parsing paths.
+fn check_collection<S: FeatureSink>(
+    path: &Path,
+    collection_type: Option<&str>,
+    saw_features: bool,
+) -> Result<()> {
+    let message = match collection_type {
+        Some("FeatureCollection") if saw_features => return Ok(()),
+        Some("FeatureCollection") => "FeatureCollection has no \"features\" array".into(),
+        Some(other) => format!(
+            "not a GeoJSON FeatureCollection (top-level type is {}); {}",
+            quoted(other),
+            S::COLLECTION_HINT
+        ),
+        None => "not a GeoJSON FeatureCollection (no top-level \"type\")".into(),
+    };
+    Err(Error::Format {
+        path: path.to_path_buf(),
+        message,
+    })
+}
+
+/// Features per parallel parsing task.
+const FEATURES_PER_TASK: usize = 4096;
+
+/// Parses the features found by [`scan_collection`] in parallel chunks and joins them in
+/// order; the first error in file order wins, exactly as in a sequential parse.
+fn read_parallel<S: FeatureSink>(
+    path: &Path,
+    text: &[u8],
+    scan: Scan,
+    sink: S,
+) -> Result<Collection<S>> {
+    use rayon::prelude::*;
+    check_collection::<S>(path, scan.collection_type.as_deref(), true)?;
+    let parts: Vec<State<S>> = scan
+        .features
+        .par_chunks(FEATURES_PER_TASK)
+        .enumerate()
+        .map(|(c, spans)| {
+            let mut state = State::new(path, c * FEATURES_PER_TASK, sink.fork());
+            for &(a, b) in spans {
+                let mut de = serde_json::Deserializer::from_slice(&text[a..b]);
+                if let Err(e) = FeatureSeed(&mut state).deserialize(&mut de) {
+                    if state.error.is_none() {
+                        state.error = Some(json_error_at(path, text, a, e));
+                    }
+                    break;
+                }
+            }
+            state
+        })
+        .collect();
+    let mut sink = sink;
+    sink.reserve(scan.features.len());
+    for part in parts {
+        if let Some(e) = part.error {
+            return Err(e);
+        }
+        sink.append(part.sink);
+    }
+    Ok(Collection {
+        sink,
+        crs: scan.crs,
+    })
+}
+
+/// A serde error inside one feature, located in the whole file.
+fn json_error_at(path: &Path, text: &[u8], offset: usize, e: serde_json::Error) -> Error {
+    let before = &text[..offset];
+    let lines_before = before.iter().filter(|&&b| b == b'\n').count();
+    let col_before = before.len()
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+    let (line, column) = if e.line() <= 1 {
+        (lines_before + 1, col_before + e.column())
+    } else {
+        (lines_before + e.line(), e.column())
+    };
+    Error::Json {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message: clip(e.to_string().split(" at line").next().unwrap_or("")).into_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The structural scan
+
+/// Where the features of a well-formed FeatureCollection lie.
+struct Scan {
+    collection_type: Option<String>,
+    /// The name in the legacy `crs` member.
+    crs: Option<String>,
+    features: Vec<(usize, usize)>,
+}
+
+/// A fast structural pass over the top-level object: records the `type` value and the byte
+/// span of every element of `features`, without parsing them. Returns `None` whenever the
+/// file is not a plain object with a `features` array (or is malformed), and the caller falls
+/// back to the sequential parser, which reports the precise error.
+fn scan_collection(t: &[u8]) -> Option<Scan> {
+    let mut p = skip_ws(t, 0);
+    if t.get(p) != Some(&b'{') {
+        return None;
+    }
+    p += 1;
+    let mut scan = Scan {
+        collection_type: None,
+        crs: None,
+        features: Vec::new(),
+    };
+    let mut saw_features = false;
+    loop {
+        p = skip_ws(t, p);
+        match t.get(p)? {
+            b'}' => {
+                p += 1;
+                break;
+            }
+            b'"' => {}
+            _ => return None,
+        }
+        let key_end = skip_string(t, p)?;
+        let key = &t[p + 1..key_end - 1];
+        if key.contains(&b'\\') {
+            // Escaped keys need real decoding: leave them to the full parser.
+            return None;
+        }
+        p = skip_ws(t, key_end);
+        if t.get(p) != Some(&b':') {
+            return None;
+        }
+        p = skip_ws(t, p + 1);
+        saw_features |= key == b"features";
+        p = scan_member(t, p, key, &mut scan)?;
+        p = skip_ws(t, p);
+        match t.get(p)? {
+            b',' if t.get(skip_ws(t, p + 1)) == Some(&b'}') => return None,
+            b',' => p += 1,
+            b'}' => {
+                p += 1;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    (skip_ws(t, p) == t.len() && saw_features).then_some(scan)
+}
+
+/// Scans the value of the top-level member `key` starting at `p`; returns where it ends.
+fn scan_member(t: &[u8], p: usize, key: &[u8], scan: &mut Scan) -> Option<usize> {
+    if key == b"features" {
+        return scan_features(t, p, &mut scan.features);
+    }
+    let end = skip_value(t, p)?;
+    let value = &t[p..end];
+    match key {
+        b"type" => scan.collection_type = Some(serde_json::from_slice::<String>(value).ok()?),
+        b"crs" => scan.crs = crs_name(serde_json::from_slice(value).ok()?),
+        // Other top-level members are few and small: check them properly.
+        _ => {
+            serde_json::from_slice::<IgnoredAny>(value).ok()?;
+        }
+    }
+    Some(end)
+}
+
+/// Records the span of every element of the array at `p`; returns where the array ends.
+fn scan_features(t: &[u8], mut p: usize, features: &mut Vec<(usize, usize)>) -> Option<usize> {
+    if t.get(p) != Some(&b'[') {
+        return None;
+    }
+    p = skip_ws(t, p + 1);
+    if t.get(p) == Some(&b']') {
+        return Some(p + 1);
+    }
+    loop {
+        let start = p;
+        p = skip_value(t, p)?;
+        features.push((start, p));
+        p = skip_ws(t, p);
+        match t.get(p)? {
+            b',' => p = skip_ws(t, p + 1),
+            b']' => return Some(p + 1),
+            _ => return None,
+        }
+    }
+}
+
+fn skip_ws(t: &[u8], mut p: usize) -> usize {
+    while p < t.len() && matches!(t[p], b' ' | b'\n' | b'\r' | b'\t') {
+        p += 1;
+    }
+    p
+}
+
+/// `t[p]` is a quote; returns the index after the closing quote.
+fn skip_string(t: &[u8], mut p: usize) -> Option<usize> {
+    p += 1;
+    while p < t.len() {
+        match t[p] {
+            b'\\' => p += 2,
+            b'"' => return Some(p + 1),
+            _ => p += 1,
+        }
+    }
+    None
+}
+
+/// Skips one JSON value starting at `p` (structure only; the parser checks the contents).
+fn skip_value(t: &[u8], mut p: usize) -> Option<usize> {
+    match *t.get(p)? {
+        b'"' => skip_string(t, p),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            while p < t.len() {
+                match t[p] {
+                    b'"' => {
+                        p = skip_string(t, p)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(p + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                p += 1;
+            }
+            None
+        }
+        _ => {
+            let start = p;
+            while p < t.len() && !matches!(t[p], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+            {
+                p += 1;
+            }
+            (p > start).then_some(p)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The serde visitors
+
+/// One parse (the whole file, or one chunk of features) feeding one sink.
+struct State<'p, S> {
+    path: &'p Path,
+    /// Features before this state's first one (parallel parsing splits the array).
+    base: usize,
+    /// Features begun in this state.
+    count: usize,
+    sink: S,
+    error: Option<Error>,
+    collection_type: Option<String>,
+    crs: Option<String>,
+    saw_features: bool,
+}
+
+impl<'p, S> State<'p, S> {
+    fn new(path: &'p Path, base: usize, sink: S) -> Self {
+        State {
+            path,
+            base,
+            count: 0,
+            sink,
+            error: None,
+            collection_type: None,
+            crs: None,
+            saw_features: false,
+        }
+    }
+}
+
+struct TopVisitor<'a, 'p, S>(&'a mut State<'p, S>);
+
+impl<'de, S: FeatureSink> Visitor<'de> for TopVisitor<'_, '_, S> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(StrSeed)? {
+            match key.as_ref() {
+                "type" => self.0.collection_type = Some(map.next_value::<String>()?),
+                "crs" => self.0.crs = crs_name(map.next_value()?),
+                "features" => {
+                    self.0.saw_features = true;
+                    map.next_value_seed(FeaturesSeed(&mut *self.0))?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.0.collection_type = Some("array".into());
+        Ok(())
+    }
+}
+
+/// A string (a map key, a type name), borrowed from the input when it has no escapes (no
+/// allocation per key).
+struct StrSeed;
+
+impl<'de> DeserializeSeed<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(StrSeed)
+    }
+}
+
+impl<'de> Visitor<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+}
+
+struct FeaturesSeed<'a, 'p, S>(&'a mut State<'p, S>);
+
+impl<'de, S: FeatureSink> DeserializeSeed<'de> for FeaturesSeed<'_, '_, S> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, S: FeatureSink> Visitor<'de> for FeaturesSeed<'_, '_, S> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of features")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(FeatureSeed(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+}
+
+struct FeatureSeed<'a, 'p, S>(&'a mut State<'p, S>);
+
+impl<'de, S: FeatureSink> DeserializeSeed<'de> for FeatureSeed<'_, '_, S> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+/// The geometry member, with its coordinates kept raw until the type is known (the `type`
+/// key may come after `coordinates`).
+#[derive(serde::Deserialize)]
+pub(crate) struct RawGeometry<'a> {
+    /// `Point`, `LineString`, ...
+    #[serde(rename = "type")]
+    #[serde(borrow)]
+    pub(crate) kind: Option<Cow<'a, str>>,
+    /// The coordinates, parsed once the type is known.
+    #[serde(borrow)]
+    pub(crate) coordinates: Option<&'a RawValue>,
+}
+
+impl RawGeometry<'_> {
+    /// The type (`""` when absent) and the raw coordinates, or the message for a geometry
+    /// without coordinates.
+    pub(crate) fn parts(&self) -> std::result::Result<(&str, &RawValue), String> {
+        let kind = self.kind.as_deref().unwrap_or("");
+        match self.coordinates {
+            Some(raw) => Ok((kind, raw)),
+            None => Err(format!("geometry {} has no coordinates", quoted(kind))),
+        }
+    }
+}
+
+/// Parses the raw coordinates of a `kind` geometry as `T`; the message names the type.
+pub(crate) fn parse_coordinates<'de, T: serde::Deserialize<'de>>(
+    kind: &str,
+    raw: &'de RawValue,
+) -> std::result::Result<T, String> {
+    serde_json::from_str(raw.get()).map_err(|e| {
+        format!(
+            "invalid {} coordinates: {}",
+            clip(kind),
+            clip(&e.to_string())
+        )
+    })
+}
+
+/// The members of one feature.
+#[derive(Default)]
+struct FeatureMembers<'de> {
+    kind: Option<Cow<'de, str>>,
+    id: Option<Scalar>,
+    /// `Some(None)` for `"geometry": null`.
+    geometry: Option<Option<RawGeometry<'de>>>,
+}
+
+impl<'de, S: FeatureSink> Visitor<'de> for FeatureSeed<'_, '_, S> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON Feature object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let state = self.0;
+        state.count += 1;
+        state.sink.begin_feature();
+        let mut members = FeatureMembers::default();
+        while let Some(key) = map.next_key_seed(StrSeed)? {
+            match key.as_ref() {
+                "type" => members.kind = Some(map.next_value_seed(StrSeed)?),
+                "id" => members.id = map.next_value::<ScalarValue>()?.0,
+                "geometry" => members.geometry = Some(map.next_value()?),
+                "properties" => {
+                    state.sink.begin_properties();
+                    map.next_value_seed(PropsSeed(&mut state.sink))?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        match state.finish_feature(members) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                state.error = Some(e);
+                Err(de::Error::custom("feature error"))
+            }
+        }
+    }
+}
+
+impl<S: FeatureSink> State<'_, S> {
+    /// Checks the feature's members and hands it to the sink.
+    fn finish_feature(&mut self, members: FeatureMembers) -> Result<()> {
+        let n = self.base + self.count;
+        let mut id = self
+            .sink
+            .take_properties_id()
+            .or(members.id.map(Scalar::into_text));
+        let result = match (members.kind.as_deref(), &members.geometry) {
+            (Some(t), _) if t != "Feature" => Err(FeatureError::Item(format!(
+                "type is {}, expected \"Feature\"",
+                quoted(t)
+            ))),
+            (_, Some(Some(geometry))) => self.sink.feature(n, &mut id, geometry),
+            _ => Err(FeatureError::Item(format!(
+                "feature has no geometry{}",
+                S::GEOMETRY_HINT
+            ))),
+        };
+        result.map_err(|e| {
+            let path = self.path.to_path_buf();
+            let item = match &id {
+                Some(id) => format!("feature {n} (id {})", quoted(id)),
+                None => format!("feature {n}"),
+            };
+            match e {
+                FeatureError::Item(message) => Error::Item {
+                    path,
+                    item,
+                    message,
+                },
+                FeatureError::Coordinate { lon, lat, message } => Error::BadCoordinate {
+                    path,
+                    item,
+                    lon,
+                    lat,
+                    message,
+                },
+            }
+        })
+    }
+}
+
+/// The `properties` object: hands the sink the properties it wants, skips the rest unparsed.
+struct PropsSeed<'a, S>(&'a mut S);
+
+impl<'de, S: FeatureSink> DeserializeSeed<'de> for PropsSeed<'_, S> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, S: FeatureSink> Visitor<'de> for PropsSeed<'_, S> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a properties object or null")
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(StrSeed)? {
+            match self.0.wants(&key) {
+                Some(slot) => {
+                    let value = map.next_value::<ScalarValue>()?.0;
+                    self.0.property(slot, &key, value);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A GeoJSON position: the first two numbers (x, y); an altitude or more is ignored.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pos(pub [f64; 2]);
+
+impl<'de> serde::Deserialize<'de> for Pos {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Pos, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Pos;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a position [x, y]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Pos, A::Error> {
+                let x: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+                let y: f64 = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Pos([x, y]))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// Any JSON value reduced to an optional [`Scalar`] (objects and arrays count as absent).
+pub(crate) struct ScalarValue(pub(crate) Option<Scalar>);
+
+impl<'de> serde::Deserialize<'de> for ScalarValue {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<ScalarValue, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = ScalarValue;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<ScalarValue, E> {
+        Ok(ScalarValue(Some(Scalar::Bool(v))))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<ScalarValue, E> {
+        Ok(ScalarValue(Some(Scalar::Num(v as f64))))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<ScalarValue, E> {
+        Ok(ScalarValue(Some(Scalar::Num(v as f64))))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<ScalarValue, E> {
+        Ok(ScalarValue(Some(Scalar::Num(v))))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<ScalarValue, E> {
+        Ok(ScalarValue(Some(Scalar::Text(v.to_owned()))))
+    }
+    fn visit_string<E>(self, v: String) -> Result<ScalarValue, E> {
+        Ok(ScalarValue(Some(Scalar::Text(v))))
+    }
+    fn visit_unit<E>(self) -> Result<ScalarValue, E> {
+        Ok(ScalarValue(None))
+    }
+    fn visit_none<E>(self) -> Result<ScalarValue, E> {
+        Ok(ScalarValue(None))
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<ScalarValue, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ScalarValue, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(ScalarValue(None))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ScalarValue, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(ScalarValue(None))
+    }
+}
+
+/// The name in a legacy `crs` member (`{"type": "name", "properties": {"name": …}}`), or
+/// the member itself as JSON when it has no name (so the caller can quote what it got);
+/// `None` for `null`.
+fn crs_name(value: serde_json::Value) -> Option<String> {
+    match value.pointer("/properties/name") {
+        _ if value.is_null() => None,
+        Some(serde_json::Value::String(name)) => Some(name.clone()),
+        _ => Some(value.to_string()),
+    }
+}
