@@ -286,41 +286,16 @@ fn fewest_sites(
     let bound_deadline = now + deadline.saturating_duration_since(now) / 3;
     let lo = largest_sizes_bound(inst, needed).min(hi);
     let mut lo = count_lower_bound(inst, needed, lo, hi, bound_deadline);
-    let mut nodes = 0;
     // The walk down leaves a quarter of what remains to maximising the final count's coverage.
     let now = Instant::now();
     let walk_deadline = now + deadline.saturating_duration_since(now) * 3 / 4;
-    // Walk down from the greedy count: can one site fewer still reach the target?
-    let mut k = hi;
-    while k > lo {
-        let trial = k - 1;
-        let mut start = drop_and_repair(inst, &best.chosen, REPAIR_ROUNDS, walk_deadline);
-        if inst.value(&start) < needed {
-            let fresh = heuristic(trial);
-            if inst.value(&fresh) > inst.value(&start) {
-                start = fresh;
-            }
-        }
-        if inst.value(&start) < needed {
-            let effort = (WALK_PERTURB_ROUNDS, trial as u64);
-            start = perturbed_search(inst, &start, effort, needed, walk_deadline);
-        }
-        let found = if inst.value(&start) >= needed {
-            Some(start)
-        } else {
-            let s = solve_with_floor(inst, trial, &start, walk_deadline, Some(needed));
-            nodes += s.nodes;
-            if s.optimal && s.value < needed {
-                // Exhausted: no `trial` sites reach the target.
-                lo = k;
-            }
-            (s.value >= needed).then_some(s.chosen)
-        };
-        let Some(chosen) = found else { break };
-        best.value = inst.value(&chosen);
-        best.chosen = chosen;
-        k = trial;
-    }
+    let walk = Walk {
+        inst,
+        needed,
+        deadline: walk_deadline,
+        heuristic,
+    };
+    let mut nodes = walk.down(&mut best, &mut lo);
     // With the fewest sites fixed, cover as many people as possible with them.
     if !best.chosen.is_empty() {
         let s = solve(inst, best.chosen.len(), &best.chosen, deadline);
@@ -335,6 +310,63 @@ fn fewest_sites(
     best.nodes = nodes;
     let lo = lo.min(best.chosen.len());
     (best, reachable, lo)
+}
+
+/// The walk down from a count that reaches the target toward the certified lower bound.
+struct Walk<'a> {
+    inst: &'a Instance,
+    needed: f64,
+    deadline: Instant,
+    heuristic: &'a dyn Fn(usize) -> Vec<u32>,
+}
+
+impl Walk<'_> {
+    /// Can one site fewer than `best` still reach the target? Repeats while it can (a
+    /// repaired, fresh or perturbed set; else branch and bound), raising `lo` when the search
+    /// proves a count impossible. Returns the branch-and-bound nodes spent.
+    fn down(&self, best: &mut Solved, lo: &mut usize) -> usize {
+        let (inst, needed) = (self.inst, self.needed);
+        let mut nodes = 0;
+        let mut k = best.chosen.len();
+        while k > *lo {
+            let trial = k - 1;
+            let start = self.one_fewer(&best.chosen);
+            let found = if inst.value(&start) >= needed {
+                Some(start)
+            } else {
+                let s = solve_with_floor(inst, trial, &start, self.deadline, Some(needed));
+                nodes += s.nodes;
+                if s.optimal && s.value < needed {
+                    // Exhausted: no `trial` sites reach the target.
+                    *lo = k;
+                }
+                (s.value >= needed).then_some(s.chosen)
+            };
+            let Some(chosen) = found else { break };
+            best.value = inst.value(&chosen);
+            best.chosen = chosen;
+            k = trial;
+        }
+        nodes
+    }
+
+    /// The best set one site smaller than `chosen` the heuristics find.
+    fn one_fewer(&self, chosen: &[u32]) -> Vec<u32> {
+        let (inst, needed) = (self.inst, self.needed);
+        let trial = chosen.len() - 1;
+        let mut start = drop_and_repair(inst, chosen, REPAIR_ROUNDS, self.deadline);
+        if inst.value(&start) < needed {
+            let fresh = (self.heuristic)(trial);
+            if inst.value(&fresh) > inst.value(&start) {
+                start = fresh;
+            }
+        }
+        if inst.value(&start) < needed {
+            let effort = (WALK_PERTURB_ROUNDS, trial as u64);
+            start = perturbed_search(inst, &start, effort, needed, self.deadline);
+        }
+        start
+    }
 }
 
 /// How many sites of the greedy `order` (by marginal gain) reach `needed`; all of them when
