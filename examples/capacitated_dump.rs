@@ -63,8 +63,8 @@ fn main() {
         &mut warnings,
     )
     .expect("compounds");
-    let centres = Centres::load(&path(&args, "--centers"), &read, &fields, &mut warnings)
-        .expect("centres");
+    let centres =
+        Centres::load(&path(&args, "--centers"), &read, &fields, &mut warnings).expect("centres");
     let candidates = Centres::load(&path(&args, "--candidates"), &read, &fields, &mut warnings)
         .expect("candidates");
     // The CLI's plane: every non-empty layer, in its order.

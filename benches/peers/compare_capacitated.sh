@@ -6,11 +6,11 @@
 #   (b) a seeded synthetic city (`circleplan synth --compounds N --centers M --candidates C
 #       --seed 1`, add K),
 # each at several --residents-per-capacity values (RPC, env; the synth's centres hold
-# 1,000-3,000 and its candidates 400 capacity units). Prints objectives, circleplan's
+# 100-3,000 capacity units by level, its candidates 400). Prints objectives, circleplan's
 # upper_bound / gap / optimal, times and their ratio. Exits 1 on a BUG:
 #   - circleplan claims `optimal` but the MILP serves more;
 #   - the MILP serves more than circleplan's `upper_bound`;
-#   - circleplan's objective is above the MILP's proven optimum, or above what its own sites
+#   - circleplan's objective is above the MILP's proven optimum, or is not what its own sites
 #     serve (recomputed by an independent max flow);
 # and on a MISMATCH: the dumped instance's answer differs from the CLI's (not one instance).
 #   benches/peers/compare_capacitated.sh [N] [M] [C] [K] [K_DEMO]   (defaults 5000 50 300 20 5)
