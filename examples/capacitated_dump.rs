@@ -2,7 +2,7 @@
 //! the MILP peer (`benches/peers/capacitated_milp.py`), and circleplan's answer on it.
 //!
 //!     cargo run --release --example capacitated_dump -- --compounds C.geojson \
-//!         --centers S.geojson --candidates K.geojson --add 5 --residents-per-capacity 3 \
+//!         [--centers S.geojson] --candidates K.geojson --add 5 --residents-per-capacity 3 \
 //!         [--candidate-capacity N] [--capacity-field NAME] [--minutes 15 | --radius M] \
 //!         [--speed 4] --dump instance.json
 //!
@@ -63,8 +63,10 @@ fn main() {
         &mut warnings,
     )
     .expect("compounds");
-    let centres =
-        Centres::load(&path(&args, "--centers"), &read, &fields, &mut warnings).expect("centres");
+    let centres = match value(&args, "--centers") {
+        Some(p) => Centres::load(p.as_ref(), &read, &fields, &mut warnings).expect("centres"),
+        None => Centres::empty(),
+    };
     let candidates = Centres::load(&path(&args, "--candidates"), &read, &fields, &mut warnings)
         .expect("candidates");
     // The CLI's plane: every non-empty layer, in its order.
