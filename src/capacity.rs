@@ -432,6 +432,38 @@ impl Network {
         net
     }
 
+    /// A first feasible flow, as a planner would assign by hand: compounds in index order
+    /// send their residents to the nearest centre with room left (ties: lower index), then
+    /// the next nearest. The maximum flow then only reroutes what this leaves unserved, so
+    /// residents stay with their nearest centre wherever the capacities allow. Needs the
+    /// network just built by [`Network::of`] from the same `cover`.
+    fn seed_nearest(&mut self, cover: &CoverageMatrix) {
+        for i in 0..cover.n_rows() {
+            let (cols, costs) = cover.row(i);
+            if cols.is_empty() {
+                continue;
+            }
+            // The compound's edges: the source edge's reverse, then one per centre in row
+            // order (see `of`).
+            let edges = &self.adj[1 + i];
+            let source_edge = edges[0] as usize ^ 1;
+            let mut order: Vec<usize> = (0..cols.len()).collect();
+            order.sort_by(|&a, &b| costs[a].total_cmp(&costs[b]).then(cols[a].cmp(&cols[b])));
+            let to_centre: Vec<usize> = order.iter().map(|&k| edges[1 + k] as usize).collect();
+            for (k, e) in order.into_iter().zip(to_centre) {
+                let sink_edge = self.sink_edge[cols[k] as usize] as usize;
+                let f = self.cap[source_edge].min(self.cap[sink_edge]);
+                for edge in [source_edge, e, sink_edge] {
+                    self.set(edge, self.cap[edge] - f);
+                    self.set(edge ^ 1, self.cap[edge ^ 1] + f);
+                }
+                if self.cap[source_edge] == 0 {
+                    break;
+                }
+            }
+        }
+    }
+
     /// Reads the assignment off the residual capacities.
     fn assignment(&self, n: usize, m: usize) -> Assignment {
         // Flow on an edge is its reverse edge's residual capacity.
@@ -545,6 +577,7 @@ pub fn capacitated(cover: &CoverageMatrix, population: &[f64], capacity: &[f64])
     assert!(capacity.len() >= cover.n_cols(), "one capacity per centre");
     let (n, m) = (cover.n_rows(), cover.n_cols());
     let mut net = Network::of(cover, population, capacity);
+    net.seed_nearest(cover);
     net.max_flow(0, n + m + 1);
     net.assignment(n, m)
 }
@@ -602,8 +635,10 @@ mod tests {
         let mut cover = CoverageMatrix::new(m);
         for _ in 0..n {
             let row: Vec<(u32, f32)> = (0..m as u32)
-                .filter(|_| rng.f64() < 0.3)
-                .map(|s| (s, 0.0))
+                .filter_map(|s| {
+                    let cost = (rng.below(20) * 50) as f32;
+                    (rng.f64() < 0.3).then_some((s, cost))
+                })
                 .collect();
             cover.push_row(row);
         }
@@ -654,6 +689,37 @@ mod tests {
                 .sum();
             assert_eq!(a.total, covered, "seed {seed}");
         }
+    }
+
+    #[test]
+    fn residents_go_to_their_nearest_centre_when_capacities_allow() {
+        for seed in 0..100 {
+            let mut rng = Rng::new(7000 + seed);
+            let (cover, pop, _) = random_instance(&mut rng);
+            let a = capacitated(&cover, &pop, &vec![f64::INFINITY; cover.n_cols()]);
+            // By hand: everyone at the nearest centre (ties: lower index).
+            let mut expected = vec![0.0; cover.n_cols()];
+            for (i, p) in pop.iter().enumerate() {
+                let (cols, costs) = cover.row(i);
+                let nearest = (0..cols.len())
+                    .min_by(|&a, &b| costs[a].total_cmp(&costs[b]).then(cols[a].cmp(&cols[b])));
+                if let Some(k) = nearest {
+                    expected[cols[k] as usize] += p;
+                }
+            }
+            assert_eq!(a.assigned, expected, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_far_centre_first_in_the_row_gets_no_one_the_near_one_can_take() {
+        let mut cover = CoverageMatrix::new(2);
+        cover.push_row([(0, 900.0), (1, 100.0)]);
+        let a = capacitated(&cover, &[500.0], &[1000.0, 1000.0]);
+        assert_eq!(a.assigned, vec![0.0, 500.0]);
+        // Full near centre: the rest goes to the far one.
+        let a = capacitated(&cover, &[500.0], &[1000.0, 300.0]);
+        assert_eq!(a.assigned, vec![200.0, 300.0]);
     }
 
     #[test]
