@@ -432,17 +432,20 @@ impl Network {
         net
     }
 
-    /// A first feasible flow, as a planner would assign by hand: compounds in index order
-    /// send their residents to the nearest centre with room left (ties: lower index), then
-    /// the next nearest. The maximum flow then only reroutes what this leaves unserved, so
-    /// residents stay with their nearest centre wherever the capacities allow. Needs the
-    /// network just built by [`Network::of`] from the same `cover`.
+    /// A first feasible flow, as a planner would assign by hand: compounds closest to a
+    /// centre first (ties: lower index) send their residents to the nearest centre with room
+    /// left (ties: lower index), then the next nearest. The maximum flow then only reroutes
+    /// what this leaves unserved, so residents stay with their nearest centre wherever the
+    /// capacities allow. Needs the network just built by [`Network::of`] from `cover`.
     fn seed_nearest(&mut self, cover: &CoverageMatrix) {
-        for i in 0..cover.n_rows() {
+        let nearest = |i: usize| cover.row(i).1.iter().copied().fold(f32::INFINITY, f32::min);
+        let mut compounds: Vec<(f32, usize)> = (0..cover.n_rows())
+            .filter(|&i| !cover.row(i).0.is_empty())
+            .map(|i| (nearest(i), i))
+            .collect();
+        compounds.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for (_, i) in compounds {
             let (cols, costs) = cover.row(i);
-            if cols.is_empty() {
-                continue;
-            }
             // The compound's edges: the source edge's reverse, then one per centre in row
             // order (see `of`).
             let edges = &self.adj[1 + i];
@@ -720,6 +723,15 @@ mod tests {
         // Full near centre: the rest goes to the far one.
         let a = capacitated(&cover, &[500.0], &[1000.0, 300.0]);
         assert_eq!(a.assigned, vec![200.0, 300.0]);
+    }
+
+    #[test]
+    fn the_closer_compound_is_served_first_when_one_centre_is_contested() {
+        let mut cover = CoverageMatrix::new(1);
+        cover.push_row([(0, 900.0)]);
+        cover.push_row([(0, 100.0)]);
+        let a = capacitated(&cover, &[500.0, 500.0], &[500.0]);
+        assert_eq!(a.served, vec![0.0, 500.0]);
     }
 
     #[test]
