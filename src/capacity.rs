@@ -208,15 +208,17 @@ enum Stop {
     Reach(f64),
 }
 
-/// Existing centres and candidates as one reach matrix (rows compounds; candidate `c` is
-/// column `existing + c`).
+/// Existing centres and candidates as one reach matrix with their costs (rows compounds;
+/// candidate `c` is column `existing + c`).
 fn joined_cover(inst: &SitingInstance<'_>) -> CoverageMatrix {
     let m_e = inst.existing.n_cols();
     let mut both = CoverageMatrix::new(m_e + inst.candidates.n_cols());
     for i in 0..inst.existing.n_rows() {
-        let existing = inst.existing.row(i).0.iter().map(|&s| (s, 0.0));
-        let shifted = inst.candidates.row(i).0.iter();
-        both.push_row(existing.chain(shifted.map(|&c| (c + m_e as u32, 0.0))));
+        let (sites, costs) = inst.existing.row(i);
+        let existing = sites.iter().zip(costs).map(|(&s, &d)| (s, d));
+        let (cands, costs) = inst.candidates.row(i);
+        let shifted = cands.iter().zip(costs).map(|(&c, &d)| (c + m_e as u32, d));
+        both.push_row(existing.chain(shifted));
     }
     both
 }
@@ -274,7 +276,13 @@ fn greedy(inst: SitingInstance<'_>, stop: Stop) -> CapacitatedPlan {
     }
     let mut order: Vec<usize> = (0..m_e).collect();
     order.extend(chosen.iter().map(|&(c, _)| m_e + c as usize));
-    let full = net.assignment(n, m_e + m_c);
+    // Who serves whom: the same maximum, residents nearest-first (as `capacitated` assigns).
+    let mut open_capacity = capacity.clone();
+    for &(c, _) in &chosen {
+        open_capacity[m_e + c as usize] = inst.candidate_capacity[c as usize];
+    }
+    let full = capacitated(&both, inst.population, &open_capacity);
+    debug_assert_eq!(units(full.total), total, "the same maximum flow");
     let counted = if matches!(stop, Stop::Count(_)) {
         k
     } else {
