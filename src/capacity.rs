@@ -223,6 +223,50 @@ fn joined_cover(inst: &SitingInstance<'_>) -> CoverageMatrix {
     both
 }
 
+/// Bounds read off the lazy greedy at each step. Served residents are submodular in the
+/// open sites, so with `S` chosen so far and `key_c` at least each other candidate's gain
+/// over `S` (a stale lazy key is: it was measured over a subset of `S`), any `K` sites serve
+/// at most `f(S) + (the K largest keys)`, and reaching `target` needs at least the fewest
+/// keys whose sum with `f(S)` reaches it. Each step gives a valid bound; the tightest is kept.
+struct StepBound {
+    k: usize,
+    target: i64,
+    /// The least upper bound on what `k` sites serve.
+    upper: i64,
+    /// The largest lower bound on the sites reaching `target`.
+    count: usize,
+}
+
+impl StepBound {
+    fn new(k: usize, target: i64) -> StepBound {
+        StepBound {
+            k,
+            target,
+            upper: i64::MAX,
+            count: 0,
+        }
+    }
+
+    /// The bounds at a state serving `total` with `keys` for the candidates not chosen.
+    fn at(&mut self, total: i64, keys: &[(i64, usize)]) {
+        let sorted = Self::sorted(keys);
+        let k = self.k.min(sorted.len());
+        self.upper = self.upper.min(total + sorted[..k].iter().sum::<i64>());
+        self.count = self.count.max(count_bound(total, &sorted, self.target));
+    }
+
+    /// What `k` sites serve at most, from a state serving `total` with `keys`.
+    fn upper_at(total: i64, keys: &[(i64, usize)], k: usize) -> i64 {
+        total + Self::sorted(keys).iter().take(k).sum::<i64>()
+    }
+
+    fn sorted(keys: &[(i64, usize)]) -> Vec<i64> {
+        let mut sorted: Vec<i64> = keys.iter().map(|g| g.0.max(0)).collect();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        sorted
+    }
+}
+
 /// The fewest sites that could reach `target` served (from `base`): the count at which the
 /// largest single-site gains (`top`, descending; submodularity makes each a bound) first
 /// sum to it; all of them when they never do.
@@ -267,12 +311,16 @@ fn greedy(inst: SitingInstance<'_>, stop: Stop) -> CapacitatedPlan {
     };
     let mut chosen: Vec<(u32, i64)> = Vec::new();
     let mut total = base;
+    // The greedy's own bounds, tightest over its steps (see `StepBound`).
+    let mut step_bound = StepBound::new(k, target.min(reachable));
+    step_bound.at(total, &gains);
     while chosen.len() < k && total < target {
         let Some((gain, c)) = next_best(&mut net, &mut gains, &open) else {
             break;
         };
         total += open(&mut net, c);
         chosen.push((c as u32, gain));
+        step_bound.at(total, &gains);
     }
     let mut order: Vec<usize> = (0..m_e).collect();
     order.extend(chosen.iter().map(|&(c, _)| m_e + c as usize));
@@ -288,8 +336,14 @@ fn greedy(inst: SitingInstance<'_>, stop: Stop) -> CapacitatedPlan {
     } else {
         chosen.len()
     };
-    let upper = (base + top.iter().take(counted).sum::<i64>()).max(total);
-    let count_bound = count_bound(base, &top, target.min(reachable));
+    let mut upper = base + top.iter().take(counted).sum::<i64>();
+    if matches!(stop, Stop::Count(_)) {
+        upper = upper.min(step_bound.upper);
+    } else {
+        upper = upper.min(StepBound::upper_at(total, &gains, counted));
+    }
+    let upper = upper.max(total);
+    let count_bound = count_bound(base, &top, target.min(reachable)).max(step_bound.count);
     CapacitatedPlan {
         chosen: chosen.iter().map(|&(c, g)| (c, g as f64 / UNITS)).collect(),
         base: base as f64 / UNITS,
