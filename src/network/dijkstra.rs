@@ -6,6 +6,7 @@ use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
+use super::contract::{Contracted, SearchGraph};
 use super::graph::StreetNetwork;
 use super::snap::Snap;
 use crate::matrix::CoverageMatrix;
@@ -112,14 +113,64 @@ fn improve(labels: &mut [Label], v: u32, cost: f64, site: u32) -> bool {
     }
 }
 
+/// Every node at an end of an edge that carries one of the snapped points: the nodes whose
+/// costs the searches must deliver, kept by the contraction.
+fn ends_of_snapped_edges(net: &StreetNetwork, sets: &[&[Option<Snap>]]) -> Vec<bool> {
+    let mut keep = vec![false; net.node_count()];
+    for s in sets.iter().flat_map(|set| set.iter().flatten()) {
+        for v in net.edges[s.edge as usize] {
+            keep[v as usize] = true;
+        }
+    }
+    keep
+}
+
+/// Multi-source labels and the graph they number: the street network, or its contraction.
+struct Labels {
+    labels: Vec<Label>,
+    graph: Option<Contracted>,
+}
+
+impl Labels {
+    /// The label of street-network node `v` (kept by the contraction, if any).
+    #[inline]
+    fn of(&self, v: u32) -> Label {
+        match &self.graph {
+            Some(g) => self.labels[g.local(v) as usize],
+            None => self.labels[v as usize],
+        }
+    }
+}
+
 /// One multi-source Dijkstra from every snapped site; labels every node with its cheapest
 /// site. Ties between sites go to the lowest index: the heap orders by (cost, site), and a
 /// node whose label improves only in its site (reached at an equal cost over a zero-length
 /// edge) is pushed again and re-expanded, so the final labels are the lexicographic minimum.
-fn multi_source(net: &StreetNetwork, sites: &[Option<Snap>]) -> Vec<Label> {
-    match bucket_width(net) {
-        Some(width_m) => multi_source_buckets(net, sites, width_m),
-        None => multi_source_heap(net, sites),
+/// Searches the degree-2 contraction keeping the ends of `compounds`' and `sites`' edges when
+/// it removes enough nodes; the labels of kept nodes are the same either way.
+fn multi_source(net: &StreetNetwork, compounds: &[Option<Snap>], sites: &[Option<Snap>]) -> Labels {
+    let keep = ends_of_snapped_edges(net, &[compounds, sites]);
+    match Contracted::worthwhile(net, &keep) {
+        Some(g) => Labels {
+            labels: multi_source_on(&g, net, sites),
+            graph: Some(g),
+        },
+        None => Labels {
+            labels: multi_source_on(net, net, sites),
+            graph: None,
+        },
+    }
+}
+
+/// [`multi_source`] on graph `g` (the network `net` or its contraction), labels by `g`'s nodes.
+fn multi_source_on<G: SearchGraph>(
+    g: &G,
+    net: &StreetNetwork,
+    sites: &[Option<Snap>],
+) -> Vec<Label> {
+    match bucket_width(g) {
+        Some(width_m) => multi_source_buckets(g, net, sites, width_m),
+        None => multi_source_heap(g, net, sites),
     }
 }
 
@@ -129,18 +180,14 @@ const MIN_BUCKET_WIDTH_M: f64 = 1.0;
 
 /// The bucket width for Dial's algorithm: the shortest edge, when it is at least
 /// [`MIN_BUCKET_WIDTH_M`].
-fn bucket_width(net: &StreetNetwork) -> Option<f64> {
-    let shortest = net
-        .arcs
-        .iter()
-        .map(|a| a.len_m)
-        .fold(f64::INFINITY, f64::min);
+fn bucket_width<G: SearchGraph>(g: &G) -> Option<f64> {
+    let shortest = g.shortest_arc_m();
     (shortest.is_finite() && shortest >= MIN_BUCKET_WIDTH_M).then_some(shortest)
 }
 
-fn initial_labels(net: &StreetNetwork) -> Vec<Label> {
+fn initial_labels(first_arc: &[u32]) -> Vec<Label> {
     // One label per node plus a sentinel whose offset ends the last node's arcs.
-    net.first_arc
+    first_arc
         .iter()
         .map(|&first_arc| Label {
             cost_m: f64::INFINITY,
@@ -155,8 +202,13 @@ fn initial_labels(net: &StreetNetwork) -> Vec<Label> {
 /// final when its bucket is reached, in any order within the bucket; ties between sites still
 /// resolve to the lowest index through `improve`. O(1) queue operations instead of a heap's
 /// O(log n).
-fn multi_source_buckets(net: &StreetNetwork, sites: &[Option<Snap>], width_m: f64) -> Vec<Label> {
-    let mut labels = initial_labels(net);
+fn multi_source_buckets<G: SearchGraph>(
+    g: &G,
+    net: &StreetNetwork,
+    sites: &[Option<Snap>],
+    width_m: f64,
+) -> Vec<Label> {
+    let mut labels = initial_labels(g.first_arc());
     let mut done = vec![false; labels.len()];
     let mut buckets: Vec<Vec<u32>> = Vec::new();
     let bucket_of = |c: f64| (c / width_m) as usize;
@@ -170,6 +222,7 @@ fn multi_source_buckets(net: &StreetNetwork, sites: &[Option<Snap>], width_m: f6
     for (s, snap) in sites.iter().enumerate() {
         if let Some(snap) = snap {
             for (v, c) in seeds(net, snap) {
+                let v = g.local(v);
                 if improve(&mut labels, v, c, s as u32) {
                     push(&mut buckets, v, c);
                 }
@@ -187,12 +240,11 @@ fn multi_source_buckets(net: &StreetNetwork, sites: &[Option<Snap>], width_m: f6
             }
             done[v as usize] = true;
             let arcs = l.first_arc as usize..labels[v as usize + 1].first_arc as usize;
-            for arc in &net.arcs[arcs] {
-                let (nc, head) = (l.cost_m + arc.len_m, arc.head);
+            g.each_arc(arcs, l.cost_m, |head, nc| {
                 if improve(&mut labels, head, nc, l.site) {
                     push(&mut buckets, head, nc);
                 }
-            }
+            });
         }
         b += 1;
     }
@@ -200,14 +252,19 @@ fn multi_source_buckets(net: &StreetNetwork, sites: &[Option<Snap>], width_m: f6
 }
 
 /// The reference search with a binary heap (any non-negative edge lengths).
-fn multi_source_heap(net: &StreetNetwork, sites: &[Option<Snap>]) -> Vec<Label> {
-    let mut labels: Vec<Label> = initial_labels(net);
+fn multi_source_heap<G: SearchGraph>(
+    g: &G,
+    net: &StreetNetwork,
+    sites: &[Option<Snap>],
+) -> Vec<Label> {
+    let mut labels: Vec<Label> = initial_labels(g.first_arc());
     // Keys are (cost bits, site, node): the bits of a non-negative f64 sort like the value. (A
     // radix heap on the same keys measured slower on street graphs, and no faster on grids.)
     let mut heap: BinaryHeap<Reverse<(u64, u32, u32)>> = BinaryHeap::new();
     for (s, snap) in sites.iter().enumerate() {
         if let Some(snap) = snap {
             for (v, c) in seeds(net, snap) {
+                let v = g.local(v);
                 if improve(&mut labels, v, c, s as u32) {
                     heap.push(Reverse((c.to_bits(), s as u32, v)));
                 }
@@ -222,12 +279,11 @@ fn multi_source_heap(net: &StreetNetwork, sites: &[Option<Snap>]) -> Vec<Label> 
             continue;
         }
         let arcs = l.first_arc as usize..labels[v as usize + 1].first_arc as usize;
-        for arc in &net.arcs[arcs] {
-            let (nc, head) = (c + arc.len_m, arc.head);
+        g.each_arc(arcs, c, |head, nc| {
             if improve(&mut labels, head, nc, s) {
                 heap.push(Reverse((nc.to_bits(), s, head)));
             }
-        }
+        });
     }
     labels
 }
@@ -243,7 +299,7 @@ impl StreetNetwork {
         compounds: &[Option<Snap>],
         sites: &[Option<Snap>],
     ) -> (Vec<Option<u32>>, Vec<f64>) {
-        let labels = multi_source(self, sites);
+        let labels = multi_source(self, compounds, sites);
         let site_index = EdgeIndex::new(self.edges.len(), sites);
         compounds
             .par_iter()
@@ -254,7 +310,7 @@ impl StreetNetwork {
                 };
                 let mut best = (f64::INFINITY, u32::MAX);
                 for v in self.edges[c.edge as usize] {
-                    let Label { cost_m, site, .. } = labels[v as usize];
+                    let Label { cost_m, site, .. } = labels.of(v);
                     if site != u32::MAX {
                         let cost = via_node(self, v, cost_m, c);
                         if (cost, site) < best {
@@ -303,21 +359,11 @@ impl StreetNetwork {
     ) -> Vec<Vec<(u32, f64)>> {
         assert_eq!(budget_m.len(), sites.len(), "one budget per site");
         let index = EdgeIndex::new(self.edges.len(), compounds);
-        sites
-            .par_iter()
-            .zip(budget_m)
-            .map_init(
-                || Scratch::new(self.node_count(), compounds.len()),
-                |scratch, (site, &budget)| match site {
-                    Some(site) => {
-                        let mut row = Vec::new();
-                        reach_one(self, &index, site, budget, scratch, &mut row);
-                        row
-                    }
-                    None => Vec::new(),
-                },
-            )
-            .collect()
+        let keep = ends_of_snapped_edges(self, &[compounds, sites]);
+        match Contracted::worthwhile(self, &keep) {
+            Some(g) => reach_rows_on(&g, self, &index, sites, budget_m),
+            None => reach_rows_on(self, self, &index, sites, budget_m),
+        }
     }
 
     /// The street pieces a walker from `site` covers within `budget_m` (the site's own offset
@@ -325,7 +371,7 @@ impl StreetNetwork {
     /// the plane. For drawing service areas only; counting always uses the computed costs.
     pub fn service_area_segments(&self, site: &Snap, budget_m: f64) -> Vec<[[f64; 2]; 2]> {
         let mut scratch = Scratch::new(self.node_count(), 0);
-        bounded_search(self, site, budget_m, &mut scratch);
+        bounded_search(self, self, site, budget_m, &mut scratch);
         let cost_of = |v: u32| {
             if scratch.stamp[v as usize] == scratch.generation {
                 scratch.dist[v as usize]
@@ -385,6 +431,31 @@ impl StreetNetwork {
         }
         out
     }
+}
+
+/// [`StreetNetwork::reach_rows`] on graph `g` (the network `net` or its contraction).
+fn reach_rows_on<G: SearchGraph>(
+    g: &G,
+    net: &StreetNetwork,
+    index: &EdgeIndex,
+    sites: &[Option<Snap>],
+    budget_m: &[f64],
+) -> Vec<Vec<(u32, f64)>> {
+    sites
+        .par_iter()
+        .zip(budget_m)
+        .map_init(
+            || Scratch::new(g.len(), index.snaps.len()),
+            |scratch, (site, &budget)| match site {
+                Some(site) => {
+                    let mut row = Vec::new();
+                    reach_one(g, net, index, site, budget, scratch, &mut row);
+                    row
+                }
+                None => Vec::new(),
+            },
+        )
+        .collect()
 }
 
 /// Per-thread scratch of the bounded searches, reset in O(1) by bumping `generation`: an entry
@@ -452,32 +523,42 @@ impl Scratch {
     }
 }
 
-/// Dijkstra from one site that settles every node within `budget_m` (into `scratch.settled`,
-/// with costs in `scratch.dist`) and never pushes a node beyond it.
-fn bounded_search(net: &StreetNetwork, site: &Snap, budget_m: f64, scratch: &mut Scratch) {
+/// Dijkstra on `g` from one site of `net` that settles every node of `g` within `budget_m`
+/// (into `scratch.settled`, with costs in `scratch.dist`, numbered as in `g`) and never
+/// pushes a node beyond it.
+fn bounded_search<G: SearchGraph>(
+    g: &G,
+    net: &StreetNetwork,
+    site: &Snap,
+    budget_m: f64,
+    scratch: &mut Scratch,
+) {
     scratch.next_generation();
     for (v, c) in seeds(net, site) {
         if c <= budget_m {
-            scratch.relax(v, c);
+            scratch.relax(g.local(v), c);
         }
     }
+    let first_arc = g.first_arc();
     while let Some(Reverse((bits, v))) = scratch.heap.pop() {
         let c = f64::from_bits(bits);
         if c > scratch.dist[v as usize] {
             continue;
         }
         scratch.settled.push(v);
-        for arc in net.arcs_of(v) {
-            let nc = c + arc.len_m;
+        let arcs = first_arc[v as usize] as usize..first_arc[v as usize + 1] as usize;
+        g.each_arc(arcs, c, |head, nc| {
             if nc <= budget_m {
-                scratch.relax(arc.head, nc);
+                scratch.relax(head, nc);
             }
-        }
+        });
     }
 }
 
-/// The compounds one site reaches within its budget, with their costs, into `row`.
-fn reach_one(
+/// The compounds one site reaches within its budget, with their costs, into `row`; the search
+/// runs on `g` (the network `net` or its contraction keeping the ends of the compounds' edges).
+fn reach_one<G: SearchGraph>(
+    g: &G,
     net: &StreetNetwork,
     index: &EdgeIndex,
     site: &Snap,
@@ -485,10 +566,12 @@ fn reach_one(
     scratch: &mut Scratch,
     row: &mut Vec<(u32, f64)>,
 ) {
-    bounded_search(net, site, budget_m, scratch);
+    bounded_search(g, net, site, budget_m, scratch);
     for k in 0..scratch.settled.len() {
-        let v = scratch.settled[k];
-        let d = scratch.dist[v as usize];
+        let (d, v) = (
+            scratch.dist[scratch.settled[k] as usize],
+            g.original(scratch.settled[k]),
+        );
         for &e in net.edges_at(v) {
             for &c in index.on(e) {
                 let cost = via_node(net, v, d, index.snap(c));
@@ -663,7 +746,7 @@ mod tests {
         for seed in 0..80 {
             let (net, _, sites, _) = random_case(seed);
             let ss = net.snap(&sites, 40.0);
-            let heap = multi_source_heap(&net, &ss);
+            let heap = multi_source_heap(&net, &net, &ss);
             // Random graphs may have centimetre edges; force a width they allow when possible.
             let shortest = net
                 .arcs
@@ -674,7 +757,7 @@ mod tests {
                 continue;
             }
             bucketed += 1;
-            let buckets = multi_source_buckets(&net, &ss, shortest);
+            let buckets = multi_source_buckets(&net, &net, &ss, shortest);
             for (v, (h, b)) in heap.iter().zip(&buckets).enumerate() {
                 assert!(
                     h.cost_m.to_bits() == b.cost_m.to_bits() && h.site == b.site,
@@ -767,6 +850,182 @@ mod tests {
         }
     }
 
+    /// A street network of wiggly polylines between lattice junctions: long chains of
+    /// degree-2 nodes with some centimetre steps, dead ends, a loop back to its own junction,
+    /// a ring touching nothing, and a duplicated street; few compounds, so most chains
+    /// contract.
+    fn chained_case(seed: u64) -> (StreetNetwork, Vec<[f64; 2]>, Vec<[f64; 2]>) {
+        let mut rng = Rng::new(seed);
+        let junction = |rng: &mut Rng| [rng.below(6) as f64 * 200.0, rng.below(6) as f64 * 200.0];
+        let mut lines: Vec<Vec<[f64; 2]>> = Vec::new();
+        for _ in 0..25 + rng.below(30) {
+            let (a, b) = (junction(&mut rng), junction(&mut rng));
+            let mut line = vec![a];
+            let k = rng.below(25);
+            for i in 1..=k {
+                let t = i as f64 / (k + 1) as f64;
+                let p = [
+                    a[0] + t * (b[0] - a[0]) + rng.range(-15.0, 15.0),
+                    a[1] + t * (b[1] - a[1]) + rng.range(-15.0, 15.0),
+                ];
+                line.push(p);
+                if rng.f64() < 0.1 {
+                    line.push([p[0] + 0.004, p[1] + rng.range(0.0, 0.01)]);
+                }
+            }
+            line.push(b);
+            lines.push(line);
+        }
+        let a = junction(&mut rng);
+        lines.push(vec![
+            a,
+            [a[0] + 30.0, a[1] + 1.5],
+            [a[0] + 30.5, a[1] + 40.0],
+            a,
+        ]);
+        lines.push(vec![
+            a,
+            [a[0] - 10.0, a[1] - 80.3],
+            [a[0] - 70.1, a[1] - 90.0],
+        ]);
+        lines.push(vec![
+            [1500.0, 10.0],
+            [1510.0, 10.0],
+            [1510.0, 25.0],
+            [1500.0, 10.0],
+        ]);
+        let dup = lines[0].clone();
+        lines.push(dup);
+        let net = StreetNetwork::from_lines(&lines, None, rng.f64() < 0.3);
+        let free = |rng: &mut Rng| [rng.range(-50.0, 1100.0), rng.range(-50.0, 1100.0)];
+        let compounds = (0..rng.below(30)).map(|_| free(&mut rng)).collect();
+        let sites = (0..1 + rng.below(6)).map(|_| free(&mut rng)).collect();
+        (net, compounds, sites)
+    }
+
+    #[test]
+    fn contracted_searches_match_the_whole_graph_bit_for_bit() {
+        let (mut nodes, mut kept, mut labels_compared, mut rows_compared) = (0, 0, 0, 0);
+        let mut bucketed = 0;
+        for seed in 0..60 {
+            let (net, compounds, sites) = chained_case(seed);
+            let cs = net.snap(&compounds, 60.0);
+            let ss = net.snap(&sites, 60.0);
+            let keep = ends_of_snapped_edges(&net, &[&cs, &ss]);
+            let g = Contracted::new(&net, &keep);
+            nodes += net.node_count();
+            kept += g.node_count();
+            let whole = multi_source_heap(&net, &net, &ss);
+            let mut contracted = vec![multi_source_heap(&g, &net, &ss)];
+            let width = g.shortest_arc_m();
+            if width > 0.0 && width.is_finite() {
+                bucketed += 1;
+                contracted.push(multi_source_buckets(&g, &net, &ss, width));
+            }
+            for labels in &contracted {
+                for k in 0..g.node_count() {
+                    let (w, c) = (whole[g.original(k as u32) as usize], labels[k]);
+                    assert!(
+                        w.cost_m.to_bits() == c.cost_m.to_bits() && w.site == c.site,
+                        "seed {seed} node {}: whole ({}, {}) contracted ({}, {})",
+                        g.original(k as u32),
+                        w.cost_m,
+                        w.site,
+                        c.cost_m,
+                        c.site
+                    );
+                    labels_compared += 1;
+                }
+            }
+            let mut rng = Rng::new(2000 + seed);
+            let budget: Vec<f64> = ss
+                .iter()
+                .map(|_| [150.0, 400.0, 900.0, f64::INFINITY][rng.below(4)])
+                .collect();
+            let index = EdgeIndex::new(net.edge_count(), &cs);
+            let want = reach_rows_on(&net, &net, &index, &ss, &budget);
+            let got = reach_rows_on(&g, &net, &index, &ss, &budget);
+            assert_eq!(got, want, "seed {seed}: rows differ; sites {ss:?}");
+            rows_compared += want.iter().map(Vec::len).sum::<usize>();
+            let table = cost_table(&net, &cs, &ss);
+            for (s, row) in got.iter().enumerate() {
+                for &(c, cost) in row {
+                    assert_eq!(
+                        cost, table[s][c as usize],
+                        "seed {seed}: site {s} compound {c}"
+                    );
+                }
+            }
+        }
+        assert!(
+            kept * 3 < nodes && labels_compared > 1000 && rows_compared > 200 && bucketed > 20,
+            "kept {kept} of {nodes} nodes; compared {labels_compared} labels, {rows_compared} \
+             row entries; {bucketed} bucketed"
+        );
+    }
+
+    #[test]
+    fn contracting_real_osm_streets_changes_no_cost() {
+        // The Monaco port extract (tests/fixtures/network): OSM ways split at every shape node.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/network/monaco_port.osm.pbf");
+        let plane = crate::crs::LocalPlane::new(7.4235, 43.7345);
+        let net = StreetNetwork::read(&path, &plane, false).unwrap();
+        let mut rng = Rng::new(31);
+        let pts: Vec<[f64; 2]> = (0..160)
+            .map(|_| [rng.range(-400.0, 400.0), rng.range(-300.0, 300.0)])
+            .collect();
+        let (compounds, sites) = pts.split_at(150);
+        let cs = net.snap(compounds, 300.0);
+        let ss = net.snap(sites, 300.0);
+        let keep = ends_of_snapped_edges(&net, &[&cs, &ss]);
+        let g = Contracted::new(&net, &keep);
+        assert!(
+            g.node_count() * 2 < net.node_count(),
+            "{} of {}",
+            g.node_count(),
+            net.node_count()
+        );
+        let whole = multi_source_heap(&net, &net, &ss);
+        let contracted = multi_source_heap(&g, &net, &ss);
+        for (k, c) in contracted.iter().enumerate().take(g.node_count()) {
+            let w = whole[g.original(k as u32) as usize];
+            assert!(
+                w.cost_m.to_bits() == c.cost_m.to_bits() && w.site == c.site,
+                "node {k}"
+            );
+        }
+        let index = EdgeIndex::new(net.edge_count(), &cs);
+        let budget = vec![500.0; ss.len()];
+        let want = reach_rows_on(&net, &net, &index, &ss, &budget);
+        assert!(want.iter().map(Vec::len).sum::<usize>() > 100);
+        assert_eq!(reach_rows_on(&g, &net, &index, &ss, &budget), want);
+    }
+
+    #[test]
+    fn nearest_site_on_chained_graphs_matches_the_oracle() {
+        let mut contracted = 0;
+        for seed in 0..60 {
+            let (net, compounds, sites) = chained_case(seed);
+            let cs = net.snap(&compounds, 60.0);
+            let ss = net.snap(&sites, 60.0);
+            let labels = multi_source(&net, &cs, &ss);
+            contracted += usize::from(labels.graph.is_some());
+            let table = cost_table(&net, &cs, &ss);
+            let (nearest, cost) = net.nearest_site(&cs, &ss);
+            for c in 0..cs.len() {
+                let mut want = (f64::INFINITY, None);
+                for (s, row) in table.iter().enumerate() {
+                    if row[c] < want.0 {
+                        want = (row[c], Some(s as u32));
+                    }
+                }
+                assert_eq!((cost[c], nearest[c]), want, "seed {seed}: compound {c}");
+            }
+        }
+        assert!(contracted > 50, "only {contracted} searches contracted");
+    }
+
     #[test]
     fn a_centre_and_a_compound_on_the_same_edge_walk_along_it() {
         let net = StreetNetwork::from_lines(&[vec![[0.0, 0.0], [1000.0, 0.0]]], None, false);
@@ -840,7 +1099,7 @@ mod tests {
         scratch.generation = u32::MAX - 1;
         let mut row = Vec::new();
         for budget in [20.0, 5.0, 20.0, 5.0] {
-            reach_one(&net, &index, &site, budget, &mut scratch, &mut row);
+            reach_one(&net, &net, &index, &site, budget, &mut scratch, &mut row);
             assert_eq!(row.len(), usize::from(budget > 10.0), "budget {budget}");
         }
         assert_eq!(scratch.generation, 3);
