@@ -35,7 +35,13 @@ pub(crate) trait SearchGraph: Sync {
     }
 
     /// The shortest arc, as the sum of its lengths from zero (`INFINITY` without arcs).
-    fn shortest_arc_m(&self) -> f64;
+    fn shortest_arc_m(&self) -> f64 {
+        self.arc_lengths_m().0
+    }
+
+    /// The shortest and the mean arc, as sums of their lengths from zero (`INFINITY` and NaN
+    /// without arcs).
+    fn arc_lengths_m(&self) -> (f64, f64);
 }
 
 impl SearchGraph for StreetNetwork {
@@ -61,11 +67,11 @@ impl SearchGraph for StreetNetwork {
         v
     }
 
-    fn shortest_arc_m(&self) -> f64 {
-        self.arcs
-            .iter()
-            .map(|a| a.len_m)
-            .fold(f64::INFINITY, f64::min)
+    fn arc_lengths_m(&self) -> (f64, f64) {
+        let (shortest, total) = self.arcs.iter().fold((f64::INFINITY, 0.0), |(m, t), a| {
+            (a.len_m.min(m), t + a.len_m)
+        });
+        (shortest, total / self.arcs.len() as f64)
     }
 }
 
@@ -211,12 +217,14 @@ impl SearchGraph for Contracted {
         self.node[v as usize]
     }
 
-    fn shortest_arc_m(&self) -> f64 {
-        (0..self.arcs.len() - 1)
+    fn arc_lengths_m(&self) -> (f64, f64) {
+        let n = self.arcs.len() - 1;
+        let (shortest, total) = (0..n)
             .map(|a| {
                 let lens = self.arcs[a].first_len as usize..self.arcs[a + 1].first_len as usize;
                 self.lens[lens].iter().fold(0.0, |c, &l| c + l)
             })
-            .fold(f64::INFINITY, f64::min)
+            .fold((f64::INFINITY, 0.0), |(m, t), l| (l.min(m), t + l));
+        (shortest, total / n as f64)
     }
 }

@@ -170,12 +170,23 @@ fn multi_source_on<G: SearchGraph>(
 ) -> Vec<Label> {
     match bucket_width(g) {
         Some(width_m) => multi_source_buckets(g, net, sites, width_m),
-        None => multi_source_heap(g, net, sites),
+        // Centimetre (or zero-length) arcs: delta-stepping as wide as the mean arc. Measured
+        // against the heap on the contracted graphs: Monaco 0.39 → 0.26 ms, the GIS-style
+        // 100k city (174k kept nodes) 30 → 16–25 ms. A heap per bucket instead (keys in
+        // exact heap order, no re-expansion) measured no faster than the plain heap.
+        None => {
+            let (_, mean_m) = g.arc_lengths_m();
+            if mean_m.is_finite() && mean_m >= MIN_BUCKET_WIDTH_M {
+                multi_source_delta(g, net, sites, mean_m)
+            } else {
+                multi_source_heap(g, net, sites)
+            }
+        }
     }
 }
 
 /// Shortest edge below which Dial's bucket queue is not used (real OSM data has centimetre
-/// edges; the binary heap handles those).
+/// edges; delta-stepping handles those), and shortest mean arc for delta-stepping.
 const MIN_BUCKET_WIDTH_M: f64 = 1.0;
 
 /// The bucket width for Dial's algorithm: the shortest edge, when it is at least
@@ -239,6 +250,63 @@ fn multi_source_buckets<G: SearchGraph>(
                 continue;
             }
             done[v as usize] = true;
+            let arcs = l.first_arc as usize..labels[v as usize + 1].first_arc as usize;
+            g.each_arc(arcs, l.cost_m, |head, nc| {
+                if improve(&mut labels, head, nc, l.site) {
+                    push(&mut buckets, head, nc);
+                }
+            });
+        }
+        b += 1;
+    }
+    labels
+}
+
+/// Sequential delta-stepping: Dial's buckets `width_m` wide for any width, exact for any
+/// non-negative lengths. A node is expanded when its bucket is reached and again whenever its
+/// label improves after that (an arc shorter than the width can improve a node of the same
+/// bucket), so the search is label-correcting: it stops only when no arc improves any label,
+/// which makes every label the lexicographic minimum over all walks of (left-to-right cost
+/// sum, site), the heap's labels bit for bit. A width near the typical arc keeps
+/// re-expansions rare; every queue operation is O(1).
+fn multi_source_delta<G: SearchGraph>(
+    g: &G,
+    net: &StreetNetwork,
+    sites: &[Option<Snap>],
+    width_m: f64,
+) -> Vec<Label> {
+    let mut labels = initial_labels(g.first_arc());
+    // The (cost, site) each node was last expanded with: an entry whose label has not changed
+    // since is a duplicate.
+    let mut expanded: Vec<(f64, u32)> = vec![(f64::NAN, u32::MAX); labels.len()];
+    let mut buckets: Vec<Vec<u32>> = Vec::new();
+    let bucket_of = |c: f64| (c / width_m) as usize;
+    let push = |buckets: &mut Vec<Vec<u32>>, v: u32, c: f64| {
+        let b = bucket_of(c);
+        if b >= buckets.len() {
+            buckets.resize_with(b + 1, Vec::new);
+        }
+        buckets[b].push(v);
+    };
+    for (s, snap) in sites.iter().enumerate() {
+        if let Some(snap) = snap {
+            for (v, c) in seeds(net, snap) {
+                let v = g.local(v);
+                if improve(&mut labels, v, c, s as u32) {
+                    push(&mut buckets, v, c);
+                }
+            }
+        }
+    }
+    let mut b = 0;
+    while b < buckets.len() {
+        while let Some(v) = buckets[b].pop() {
+            let l = labels[v as usize];
+            let e = &mut expanded[v as usize];
+            if bucket_of(l.cost_m) != b || (e.0 == l.cost_m && e.1 == l.site) {
+                continue;
+            }
+            *e = (l.cost_m, l.site);
             let arcs = l.first_arc as usize..labels[v as usize + 1].first_arc as usize;
             g.each_arc(arcs, l.cost_m, |head, nc| {
                 if improve(&mut labels, head, nc, l.site) {
@@ -995,11 +1063,174 @@ mod tests {
                 "node {k}"
             );
         }
+        for width in [0.5, 20.0] {
+            let b = multi_source_delta(&g, &net, &ss, width);
+            for (k, (c, b)) in contracted.iter().zip(&b).enumerate() {
+                assert!(
+                    c.cost_m.to_bits() == b.cost_m.to_bits() && c.site == b.site,
+                    "{k}"
+                );
+            }
+        }
         let index = EdgeIndex::new(net.edge_count(), &cs);
         let budget = vec![500.0; ss.len()];
         let want = reach_rows_on(&net, &net, &index, &ss, &budget);
         assert!(want.iter().map(Vec::len).sum::<usize>() > 100);
         assert_eq!(reach_rows_on(&g, &net, &index, &ss, &budget), want);
+    }
+
+    #[test]
+    fn delta_stepping_matches_the_heap_exactly_at_any_width() {
+        let mut compared = 0;
+        for seed in 0..60 {
+            let (net, compounds, sites) = chained_case(seed);
+            let cs = net.snap(&compounds, 60.0);
+            let ss = net.snap(&sites, 60.0);
+            let g = Contracted::new(&net, &ends_of_snapped_edges(&net, &[&cs, &ss]));
+            let check = |labels: &[Label], want: &[Label], what: &str| {
+                for (v, (h, b)) in want.iter().zip(labels).enumerate() {
+                    assert!(
+                        h.cost_m.to_bits() == b.cost_m.to_bits() && h.site == b.site,
+                        "seed {seed} {what} node {v}: heap ({}, {}) delta-stepping ({}, {})",
+                        h.cost_m,
+                        h.site,
+                        b.cost_m,
+                        b.site
+                    );
+                }
+                want.len()
+            };
+            let whole = multi_source_heap(&net, &net, &ss);
+            let contracted = multi_source_heap(&g, &net, &ss);
+            // From one bucket per centimetre edge to everything in one bucket.
+            for width in [0.003, 1.0, 37.5, 1e9] {
+                let b = multi_source_delta(&net, &net, &ss, width);
+                compared += check(&b, &whole, &format!("whole width {width}"));
+                let b = multi_source_delta(&g, &net, &ss, width);
+                compared += check(&b, &contracted, &format!("contracted width {width}"));
+            }
+        }
+        // Straight random streets, some noded (centimetre pieces near vertices).
+        for seed in 0..40 {
+            let (net, _, sites, _) = random_case(seed);
+            let ss = net.snap(&sites, 40.0);
+            let want = multi_source_heap(&net, &net, &ss);
+            for width in [0.01, 50.0] {
+                let got = multi_source_delta(&net, &net, &ss, width);
+                for (h, b) in want.iter().zip(&got) {
+                    assert!(h.cost_m.to_bits() == b.cost_m.to_bits() && h.site == b.site);
+                }
+                compared += want.len();
+            }
+        }
+        assert!(compared > 10_000, "{compared} labels compared");
+    }
+
+    /// Chains with zero-length edges, as OSM has them (two nodes at one position): some chain
+    /// vertices are doubled, and some streets start at a twin of their junction.
+    fn zero_length_case(seed: u64) -> StreetNetwork {
+        use crate::network::graph::IndexedLines;
+        let mut rng = Rng::new(seed);
+        let mut input = IndexedLines::default();
+        let mut junction_ids = std::collections::HashMap::new();
+        let point = |input: &mut IndexedLines, p: [f64; 2]| {
+            input.points.push(p);
+            (input.points.len() - 1) as u32
+        };
+        for _ in 0..30 {
+            let (i, j) = (rng.below(5), rng.below(5));
+            let (k, l) = (rng.below(5), rng.below(5));
+            let (a, b) = (
+                [i as f64 * 150.0, j as f64 * 150.0],
+                [k as f64 * 150.0, l as f64 * 150.0],
+            );
+            let mut ids = Vec::new();
+            let ja = *junction_ids
+                .entry((i, j))
+                .or_insert_with(|| point(&mut input, a));
+            if rng.f64() < 0.2 {
+                // A twin of the junction, joined to it by a zero-length street.
+                let twin = point(&mut input, a);
+                input.lines.push(vec![ja, twin]);
+                ids.push(twin);
+            } else {
+                ids.push(ja);
+            }
+            let n = rng.below(12);
+            for t in 1..=n {
+                let t = t as f64 / (n + 1) as f64;
+                let p = [
+                    a[0] + t * (b[0] - a[0]) + rng.range(-9.0, 9.0),
+                    a[1] + t * (b[1] - a[1]) + rng.range(-9.0, 9.0),
+                ];
+                ids.push(point(&mut input, p));
+                if rng.f64() < 0.2 {
+                    ids.push(point(&mut input, p));
+                }
+            }
+            let jb = *junction_ids
+                .entry((k, l))
+                .or_insert_with(|| point(&mut input, b));
+            ids.push(jb);
+            input.lines.push(ids);
+        }
+        input.layers = vec![0; input.lines.len()];
+        StreetNetwork::build(input, false)
+    }
+
+    #[test]
+    fn zero_length_edges_keep_every_search_exact() {
+        let (mut zero, mut reached) = (0, 0);
+        for seed in 0..40 {
+            let net = zero_length_case(seed);
+            zero += net.edge_len_m.iter().filter(|&&l| l == 0.0).count();
+            let mut rng = Rng::new(3000 + seed);
+            let mut free = || [rng.range(-30.0, 630.0), rng.range(-30.0, 630.0)];
+            let compounds: Vec<[f64; 2]> = (0..20).map(|_| free()).collect();
+            let sites: Vec<[f64; 2]> = (0..4).map(|_| free()).collect();
+            let cs = net.snap(&compounds, 50.0);
+            let ss = net.snap(&sites, 50.0);
+            let g = Contracted::new(&net, &ends_of_snapped_edges(&net, &[&cs, &ss]));
+            let whole = multi_source_heap(&net, &net, &ss);
+            let same =
+                |a: &Label, b: &Label| a.cost_m.to_bits() == b.cost_m.to_bits() && a.site == b.site;
+            for width in [0.5, 30.0] {
+                let b = multi_source_delta(&net, &net, &ss, width);
+                assert!(
+                    whole.iter().zip(&b).all(|(w, b)| same(w, b)),
+                    "seed {seed} width {width}"
+                );
+                let b = multi_source_delta(&g, &net, &ss, width);
+                for (k, b) in b.iter().enumerate().take(g.node_count()) {
+                    assert!(
+                        same(&whole[g.original(k as u32) as usize], b),
+                        "seed {seed}: {k}"
+                    );
+                }
+            }
+            let table = cost_table(&net, &cs, &ss);
+            let index = EdgeIndex::new(net.edge_count(), &cs);
+            let budget = vec![400.0; ss.len()];
+            let rows = reach_rows_on(&g, &net, &index, &ss, &budget);
+            assert_eq!(
+                rows,
+                reach_rows_on(&net, &net, &index, &ss, &budget),
+                "seed {seed}"
+            );
+            for (s, row) in rows.iter().enumerate() {
+                for &(c, cost) in row {
+                    assert_eq!(
+                        cost, table[s][c as usize],
+                        "seed {seed}: site {s} compound {c}"
+                    );
+                }
+                reached += row.len();
+            }
+        }
+        assert!(
+            zero > 100 && reached > 200,
+            "{zero} zero-length edges, {reached} reached"
+        );
     }
 
     #[test]
