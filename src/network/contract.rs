@@ -106,6 +106,18 @@ pub(crate) struct Contracted {
 const MIN_CONTRACTIBLE_SHARE: f64 = 2.0 / 3.0;
 
 impl Contracted {
+    /// False when too few nodes have two arcs for any contraction to pass
+    /// [`Contracted::worthwhile`], whatever is kept.
+    pub(crate) fn may_pay(net: &StreetNetwork) -> bool {
+        let n = net.node_count();
+        let two = net
+            .first_arc
+            .windows(2)
+            .filter(|w| w[1] - w[0] == 2)
+            .count();
+        n > 0 && two as f64 >= MIN_CONTRACTIBLE_SHARE * n as f64
+    }
+
     /// The contracted graph keeping every node that is not of degree 2 and every node for
     /// which `keep` is true; `None` when fewer than [`MIN_CONTRACTIBLE_SHARE`] of the nodes
     /// could go (then the whole graph is the better one to search).

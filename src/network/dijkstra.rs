@@ -132,6 +132,11 @@ fn contraction_for(
     compounds: &[Option<Snap>],
     sites: &[Option<Snap>],
 ) -> Option<Contracted> {
+    // Most graphs that cannot pay have too few degree-2 nodes at all: a sequential scan of
+    // the offsets tells, before marking the snapped edges (a random write per point).
+    if !Contracted::may_pay(net) {
+        return None;
+    }
     Contracted::worthwhile(net, &ends_of_snapped_edges(net, &[compounds, sites]))
 }
 
