@@ -1,5 +1,6 @@
 //! Shortest walks on the street graph: one multi-source Dijkstra for every compound's nearest
-//! site, and one budget-bounded Dijkstra per site (in parallel) for the coverage lists.
+//! site, and one budget-bounded Dijkstra per site (in parallel) for the coverage lists. Both
+//! run on the degree-2 contraction (`contract.rs`) when it pays, with the same costs.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
