@@ -1,6 +1,8 @@
 //! Network benches: graph build from the Monaco PBF, snapping (R-tree vs brute force), the
 //! multi-source nearest-site Dijkstra, per-site bounded Dijkstra (1 thread vs all) on synthetic
-//! cities of 10k and 100k compounds, and a multi-source Dijkstra on a 1,000,000-node grid.
+//! cities of 10k and 100k compounds, a multi-source Dijkstra on a 1,000,000-node grid, and on
+//! the 1M-compound city file (when made) the multi-source search and every candidate's bounded
+//! search; both searches on Monaco's OSM walk graph (when `../shared/data` is there).
 //! Each bench checks its own result so a broken path cannot look fast.
 
 use std::hint::black_box;
@@ -8,7 +10,7 @@ use std::path::Path;
 
 use circleplan::LocalPlane;
 use circleplan::coverage::network_coverage;
-use circleplan::network::StreetNetwork;
+use circleplan::network::{Snap, StreetNetwork};
 use circleplan::rng::Rng;
 use circleplan::synth::{SynthSpec, generate};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -272,11 +274,258 @@ fn bench_city_1m_file(cr: &mut Criterion) {
     group.finish();
 }
 
+/// Plain Dijkstra from one snapped site over the edge list (a heap, no contraction, no
+/// scratch reuse): the costs of every compound within `budget_m`, by ascending index, with the
+/// same sums as the library (node cost plus the walk along the compound's edge plus its offset;
+/// straight along the edge when site and compound share it). The benches' check.
+fn plain_reach(
+    adj: &[Vec<(u32, f64)>],
+    net: &StreetNetwork,
+    compounds: &[Option<Snap>],
+    site: &Snap,
+    budget_m: f64,
+) -> Vec<(u32, f64)> {
+    use std::cmp::Reverse;
+    use std::collections::{BinaryHeap, HashMap};
+    let mut dist: HashMap<u32, f64> = HashMap::new();
+    let mut heap = BinaryHeap::new();
+    let e = site.edge as usize;
+    let [a, b] = net.edge_nodes(e);
+    for (v, c) in [
+        (a, site.offset_m + site.along_m),
+        (b, site.offset_m + (net.edge_length_m(e) - site.along_m)),
+    ] {
+        if c <= budget_m && dist.get(&v).is_none_or(|&d| c < d) {
+            dist.insert(v, c);
+            heap.push(Reverse((c.to_bits(), v)));
+        }
+    }
+    while let Some(Reverse((bits, v))) = heap.pop() {
+        let c = f64::from_bits(bits);
+        if c > dist[&v] {
+            continue;
+        }
+        for &(w, len) in &adj[v as usize] {
+            let nc = c + len;
+            if nc <= budget_m && dist.get(&w).is_none_or(|&d| nc < d) {
+                dist.insert(w, nc);
+                heap.push(Reverse((nc.to_bits(), w)));
+            }
+        }
+    }
+    let mut row = Vec::new();
+    for (i, c) in compounds.iter().enumerate() {
+        let Some(c) = c else { continue };
+        let e = c.edge as usize;
+        let ends = net.edge_nodes(e);
+        let mut best = f64::INFINITY;
+        for v in ends {
+            if let Some(&d) = dist.get(&v) {
+                let rest = if ends[0] == v {
+                    c.along_m
+                } else {
+                    net.edge_length_m(e) - c.along_m
+                };
+                best = best.min((d + rest) + c.offset_m);
+            }
+        }
+        if c.edge == site.edge {
+            best = best.min(((c.along_m - site.along_m).abs() + site.offset_m) + c.offset_m);
+        }
+        if best <= budget_m {
+            row.push((i as u32, best));
+        }
+    }
+    row
+}
+
+/// Bounded per-site searches at scale: every candidate site's walk within the budget over the
+/// 1,000,000 compounds of the synthetic city made by `benches/peers/compare_coverage.sh 1000000
+/// 100000` (its 10,000 candidates), the candidate coverage matrix `gaps` and `site` build.
+/// Checked against plain Dijkstra on a sample of sites.
+fn bench_city_1m_per_site(cr: &mut Criterion) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-data/1000000_100000");
+    let paths = ["streets", "compounds", "candidates"].map(|f| dir.join(format!("{f}.geojson")));
+    if paths.iter().any(|p| !p.exists()) {
+        eprintln!(
+            "skipping network_city_1m_per_site: run benches/peers/compare_coverage.sh 1000000 \
+             100000 first"
+        );
+        return;
+    }
+    let mut warnings = Vec::new();
+    let compounds = circleplan::Compounds::load(
+        &paths[1],
+        &Default::default(),
+        &Default::default(),
+        &mut warnings,
+    )
+    .expect("compounds load");
+    let candidates = circleplan::Centres::load(
+        &paths[2],
+        &Default::default(),
+        &Default::default(),
+        &mut warnings,
+    )
+    .expect("candidates load");
+    let study = circleplan::StudyArea::new(
+        &[
+            ("compounds", &compounds.lonlat),
+            ("candidates", &candidates.lonlat),
+        ],
+        &mut warnings,
+    );
+    let net = StreetNetwork::read(&paths[0], &study.plane, false).expect("streets load");
+    let cs = net.snap(&study.project(&compounds.lonlat), SNAP_LIMIT_M);
+    let ss = net.snap(&study.project(&candidates.lonlat), SNAP_LIMIT_M);
+    assert!(
+        cs.len() >= 1_000_000 && ss.len() >= 10_000,
+        "{} {}",
+        cs.len(),
+        ss.len()
+    );
+    let budget = vec![BUDGET_M; ss.len()];
+    let m = net.coverage_by_site(&cs, &ss, &budget);
+    let nnz = m.nnz();
+    assert!(nnz > ss.len(), "only {nnz} pairs within budget");
+    // Self-check: sampled rows against plain Dijkstra on the whole graph, cost for cost.
+    let mut adj: Vec<Vec<(u32, f64)>> = vec![Vec::new(); net.node_count()];
+    for e in 0..net.edge_count() {
+        let [a, b] = net.edge_nodes(e);
+        adj[a as usize].push((b, net.edge_length_m(e)));
+        adj[b as usize].push((a, net.edge_length_m(e)));
+    }
+    let step = ss.len() / 25;
+    let mut checked = 0;
+    for s in (0..ss.len()).step_by(step) {
+        let want: Vec<(u32, f32)> = match &ss[s] {
+            Some(site) => plain_reach(&adj, &net, &cs, site, BUDGET_M)
+                .into_iter()
+                .map(|(c, d)| (c, d as f32))
+                .collect(),
+            None => Vec::new(),
+        };
+        let (cols, vals) = m.row(s);
+        let got: Vec<(u32, f32)> = cols.iter().copied().zip(vals.iter().copied()).collect();
+        assert_eq!(got, want, "candidate {s}");
+        checked += want.len();
+    }
+    assert!(checked > 0, "the sampled sites reach no compound");
+    drop(adj);
+    eprintln!(
+        "network_city_1m_per_site: {} candidates, {nnz} (candidate, compound) pairs within \
+         {BUDGET_M} m; {checked} sampled pairs match plain Dijkstra",
+        ss.len()
+    );
+    let mut group = cr.benchmark_group("network_city_1m_per_site");
+    group.sample_size(10);
+    group.bench_function("bounded_per_site_10k_candidates", |b| {
+        b.iter(|| {
+            let m = net.coverage_by_site(black_box(&cs), &ss, &budget);
+            assert_eq!(m.nnz(), nnz);
+            m
+        })
+    });
+    group.finish();
+}
+
+/// Real OSM streets: Monaco's walk graph (24,559 nodes, three quarters of them shape nodes
+/// that the searches contract away) with its 9,207 residential buildings and 39 public
+/// services, from `../shared/data/monaco` (skipped when absent). Both searches are checked
+/// against plain Dijkstra on the whole graph, every centre.
+fn bench_monaco(cr: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/monaco");
+    let paths = [
+        dir.join("monaco.osm.pbf"),
+        dir.join("compounds.geojson"),
+        dir.join("centers.geojson"),
+    ];
+    if paths.iter().any(|p| !p.exists()) {
+        eprintln!("skipping network_monaco: {} not found", dir.display());
+        return;
+    }
+    let mut warnings = Vec::new();
+    let compounds = circleplan::Compounds::load(
+        &paths[1],
+        &Default::default(),
+        &Default::default(),
+        &mut warnings,
+    )
+    .expect("compounds load");
+    let centres = circleplan::Centres::load(
+        &paths[2],
+        &Default::default(),
+        &Default::default(),
+        &mut warnings,
+    )
+    .expect("centres load");
+    let study = circleplan::StudyArea::new(
+        &[
+            ("compounds", &compounds.lonlat),
+            ("centers", &centres.lonlat),
+        ],
+        &mut warnings,
+    );
+    let net = StreetNetwork::read(&paths[0], &study.plane, false).expect("streets load");
+    let cs = net.snap(&study.project(&compounds.lonlat), SNAP_LIMIT_M);
+    let ss = net.snap(&study.project(&centres.lonlat), SNAP_LIMIT_M);
+    let mut adj: Vec<Vec<(u32, f64)>> = vec![Vec::new(); net.node_count()];
+    for e in 0..net.edge_count() {
+        let [a, b] = net.edge_nodes(e);
+        adj[a as usize].push((b, net.edge_length_m(e)));
+        adj[b as usize].push((a, net.edge_length_m(e)));
+    }
+    let budget = vec![BUDGET_M; ss.len()];
+    let m = net.coverage_by_site(&cs, &ss, &budget);
+    let (nearest, cost) = net.nearest_site(&cs, &ss);
+    let mut best = vec![(f64::INFINITY, u32::MAX); cs.len()];
+    for (s, site) in ss.iter().enumerate() {
+        let Some(site) = site else { continue };
+        let (cols, vals) = m.row(s);
+        let got: Vec<(u32, f32)> = cols.iter().copied().zip(vals.iter().copied()).collect();
+        let want: Vec<(u32, f32)> = plain_reach(&adj, &net, &cs, site, BUDGET_M)
+            .into_iter()
+            .map(|(c, d)| (c, d as f32))
+            .collect();
+        assert_eq!(got, want, "centre {s}");
+        for (c, d) in plain_reach(&adj, &net, &cs, site, f64::INFINITY) {
+            if d.is_finite() && (d, s as u32) < best[c as usize] {
+                best[c as usize] = (d, s as u32);
+            }
+        }
+    }
+    for (c, &(d, s)) in best.iter().enumerate() {
+        assert_eq!(nearest[c], (s != u32::MAX).then_some(s), "compound {c}");
+        assert_eq!(cost[c], d, "compound {c}");
+    }
+    let nnz = m.nnz();
+    let reached = nearest.iter().flatten().count();
+    let mut group = cr.benchmark_group("network_monaco");
+    group.sample_size(20);
+    group.bench_function("nearest_multi_source", |b| {
+        b.iter(|| {
+            let (nearest, cost) = net.nearest_site(black_box(&cs), &ss);
+            assert_eq!(nearest.iter().flatten().count(), reached);
+            cost
+        })
+    });
+    group.bench_function("bounded_per_site", |b| {
+        b.iter(|| {
+            let m = net.coverage_by_site(black_box(&cs), &ss, &budget);
+            assert_eq!(m.nnz(), nnz);
+            m
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_read,
     bench_city,
     bench_grid,
-    bench_city_1m_file
+    bench_city_1m_file,
+    bench_city_1m_per_site,
+    bench_monaco
 );
 criterion_main!(benches);

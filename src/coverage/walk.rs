@@ -56,8 +56,7 @@ pub fn network_coverage(
     assert_eq!(budget_m.len(), sites_xy.len(), "one budget per site");
     let cs = network.snap(compounds_xy, snap_limit_m);
     let ss = network.snap(sites_xy, snap_limit_m);
-    let (nearest, nearest_cost_m) = network.nearest_site(&cs, &ss);
-    let by_site = network.coverage_by_site(&cs, &ss, budget_m);
+    let (nearest, nearest_cost_m, by_site) = network.nearest_and_coverage(&cs, &ss, budget_m);
     NetworkCoverage {
         coverage: Coverage {
             nearest,
