@@ -235,45 +235,77 @@ fn multi_source_buckets<G: SearchGraph>(
     sites: &[Option<Snap>],
     width_m: f64,
 ) -> Vec<Label> {
-    let mut labels = initial_labels(g.first_arc());
+    let mut buckets = Buckets::new(width_m);
+    let mut labels = seeded_labels(g, net, sites, &mut buckets);
     let mut done = vec![false; labels.len()];
-    let mut buckets: Vec<Vec<u32>> = Vec::new();
-    let bucket_of = |c: f64| (c / width_m) as usize;
-    let push = |buckets: &mut Vec<Vec<u32>>, v: u32, c: f64| {
-        let b = bucket_of(c);
-        if b >= buckets.len() {
-            buckets.resize_with(b + 1, Vec::new);
-        }
-        buckets[b].push(v);
-    };
-    for (s, snap) in sites.iter().enumerate() {
-        if let Some(snap) = snap {
-            for (v, c) in seeds(net, snap) {
-                let v = g.local(v);
-                if improve(&mut labels, v, c, s as u32) {
-                    push(&mut buckets, v, c);
-                }
-            }
-        }
-    }
     let mut b = 0;
-    while b < buckets.len() {
+    while b < buckets.lists.len() {
         // Popping until empty also serves entries that rounding put into the current bucket.
-        while let Some(v) = buckets[b].pop() {
+        while let Some(v) = buckets.lists[b].pop() {
             let l = labels[v as usize];
             // Stale entries: the node moved to an earlier bucket, or was expanded already.
-            if done[v as usize] || bucket_of(l.cost_m) > b {
+            if done[v as usize] || buckets.of(l.cost_m) > b {
                 continue;
             }
             done[v as usize] = true;
             let arcs = l.first_arc as usize..labels[v as usize + 1].first_arc as usize;
             g.each_arc(arcs, l.cost_m, |head, nc| {
                 if improve(&mut labels, head, nc, l.site) {
-                    push(&mut buckets, head, nc);
+                    buckets.push(head, nc);
                 }
             });
         }
         b += 1;
+    }
+    labels
+}
+
+/// Node ids in buckets `width_m` wide by cost (Dial's queue, delta-stepping).
+struct Buckets {
+    width_m: f64,
+    lists: Vec<Vec<u32>>,
+}
+
+impl Buckets {
+    fn new(width_m: f64) -> Buckets {
+        Buckets {
+            width_m,
+            lists: Vec::new(),
+        }
+    }
+
+    /// The bucket of cost `c`.
+    fn of(&self, c: f64) -> usize {
+        (c / self.width_m) as usize
+    }
+
+    fn push(&mut self, v: u32, c: f64) {
+        let b = self.of(c);
+        if b >= self.lists.len() {
+            self.lists.resize_with(b + 1, Vec::new);
+        }
+        self.lists[b].push(v);
+    }
+}
+
+/// The initial labels with every site's seeds applied; each node a seed improves is pushed
+/// into `buckets`.
+fn seeded_labels<G: SearchGraph>(
+    g: &G,
+    net: &StreetNetwork,
+    sites: &[Option<Snap>],
+    buckets: &mut Buckets,
+) -> Vec<Label> {
+    let mut labels = initial_labels(g.first_arc());
+    for (s, snap) in sites.iter().enumerate() {
+        if let Some(snap) = snap {
+            for (v, c) in seeds(net, snap) {
+                let v = g.local(v);
+                if improve(&mut labels, v, c, s as u32) {
+                    buckets.push(v, c);
+                }
+            }
+        }
     }
     labels
 }
@@ -291,42 +323,24 @@ fn multi_source_delta<G: SearchGraph>(
     sites: &[Option<Snap>],
     width_m: f64,
 ) -> Vec<Label> {
-    let mut labels = initial_labels(g.first_arc());
+    let mut buckets = Buckets::new(width_m);
+    let mut labels = seeded_labels(g, net, sites, &mut buckets);
     // The (cost, site) each node was last expanded with: an entry whose label has not changed
     // since is a duplicate.
     let mut expanded: Vec<(f64, u32)> = vec![(f64::NAN, u32::MAX); labels.len()];
-    let mut buckets: Vec<Vec<u32>> = Vec::new();
-    let bucket_of = |c: f64| (c / width_m) as usize;
-    let push = |buckets: &mut Vec<Vec<u32>>, v: u32, c: f64| {
-        let b = bucket_of(c);
-        if b >= buckets.len() {
-            buckets.resize_with(b + 1, Vec::new);
-        }
-        buckets[b].push(v);
-    };
-    for (s, snap) in sites.iter().enumerate() {
-        if let Some(snap) = snap {
-            for (v, c) in seeds(net, snap) {
-                let v = g.local(v);
-                if improve(&mut labels, v, c, s as u32) {
-                    push(&mut buckets, v, c);
-                }
-            }
-        }
-    }
     let mut b = 0;
-    while b < buckets.len() {
-        while let Some(v) = buckets[b].pop() {
+    while b < buckets.lists.len() {
+        while let Some(v) = buckets.lists[b].pop() {
             let l = labels[v as usize];
             let e = &mut expanded[v as usize];
-            if bucket_of(l.cost_m) != b || (e.0 == l.cost_m && e.1 == l.site) {
+            if buckets.of(l.cost_m) != b || (e.0 == l.cost_m && e.1 == l.site) {
                 continue;
             }
             *e = (l.cost_m, l.site);
             let arcs = l.first_arc as usize..labels[v as usize + 1].first_arc as usize;
             g.each_arc(arcs, l.cost_m, |head, nc| {
                 if improve(&mut labels, head, nc, l.site) {
-                    push(&mut buckets, head, nc);
+                    buckets.push(head, nc);
                 }
             });
         }
