@@ -339,6 +339,27 @@ fn plain_reach(
     row
 }
 
+/// The streets, compounds and sites of `paths` (in that order) read as the CLI reads them,
+/// with compounds and sites snapped to the streets.
+fn snapped_city(
+    paths: &[std::path::PathBuf; 3],
+) -> (StreetNetwork, Vec<Option<Snap>>, Vec<Option<Snap>>) {
+    let mut warnings = Vec::new();
+    let options = Default::default();
+    let compounds =
+        circleplan::Compounds::load(&paths[1], &options, &Default::default(), &mut warnings)
+            .expect("compounds load");
+    let sites = circleplan::Centres::load(&paths[2], &options, &Default::default(), &mut warnings)
+        .expect("sites load");
+    let layers: [(&str, &[[f64; 2]]); 2] =
+        [("compounds", &compounds.lonlat), ("sites", &sites.lonlat)];
+    let study = circleplan::StudyArea::new(&layers, &mut warnings);
+    let net = StreetNetwork::read(&paths[0], &study.plane, false).expect("streets load");
+    let cs = net.snap(&study.project(&compounds.lonlat), SNAP_LIMIT_M);
+    let ss = net.snap(&study.project(&sites.lonlat), SNAP_LIMIT_M);
+    (net, cs, ss)
+}
+
 /// Bounded per-site searches at scale: every candidate site's walk within the budget over the
 /// 1,000,000 compounds of the synthetic city made by `benches/peers/compare_coverage.sh 1000000
 /// 100000` (its 10,000 candidates), the candidate coverage matrix `gaps` and `site` build.
@@ -353,31 +374,7 @@ fn bench_city_1m_per_site(cr: &mut Criterion) {
         );
         return;
     }
-    let mut warnings = Vec::new();
-    let compounds = circleplan::Compounds::load(
-        &paths[1],
-        &Default::default(),
-        &Default::default(),
-        &mut warnings,
-    )
-    .expect("compounds load");
-    let candidates = circleplan::Centres::load(
-        &paths[2],
-        &Default::default(),
-        &Default::default(),
-        &mut warnings,
-    )
-    .expect("candidates load");
-    let study = circleplan::StudyArea::new(
-        &[
-            ("compounds", &compounds.lonlat),
-            ("candidates", &candidates.lonlat),
-        ],
-        &mut warnings,
-    );
-    let net = StreetNetwork::read(&paths[0], &study.plane, false).expect("streets load");
-    let cs = net.snap(&study.project(&compounds.lonlat), SNAP_LIMIT_M);
-    let ss = net.snap(&study.project(&candidates.lonlat), SNAP_LIMIT_M);
+    let (net, cs, ss) = snapped_city(&paths);
     assert!(
         cs.len() >= 1_000_000 && ss.len() >= 10_000,
         "{} {}",
@@ -444,31 +441,7 @@ fn bench_monaco(cr: &mut Criterion) {
         eprintln!("skipping network_monaco: {} not found", dir.display());
         return;
     }
-    let mut warnings = Vec::new();
-    let compounds = circleplan::Compounds::load(
-        &paths[1],
-        &Default::default(),
-        &Default::default(),
-        &mut warnings,
-    )
-    .expect("compounds load");
-    let centres = circleplan::Centres::load(
-        &paths[2],
-        &Default::default(),
-        &Default::default(),
-        &mut warnings,
-    )
-    .expect("centres load");
-    let study = circleplan::StudyArea::new(
-        &[
-            ("compounds", &compounds.lonlat),
-            ("centers", &centres.lonlat),
-        ],
-        &mut warnings,
-    );
-    let net = StreetNetwork::read(&paths[0], &study.plane, false).expect("streets load");
-    let cs = net.snap(&study.project(&compounds.lonlat), SNAP_LIMIT_M);
-    let ss = net.snap(&study.project(&centres.lonlat), SNAP_LIMIT_M);
+    let (net, cs, ss) = snapped_city(&paths);
     let mut adj: Vec<Vec<(u32, f64)>> = vec![Vec::new(); net.node_count()];
     for e in 0..net.edge_count() {
         let [a, b] = net.edge_nodes(e);
