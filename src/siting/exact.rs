@@ -87,6 +87,18 @@ pub fn solve_with_floor(
     deadline: Instant,
     floor: Option<f64>,
 ) -> Solved {
+    solve_limited(inst, k, start, (deadline, usize::MAX), floor)
+}
+
+/// [`solve_with_floor`] that also stops after `max_nodes` nodes (as at the deadline: the best
+/// set and a valid bound, not proven). A node cap stops at the same place on any machine.
+pub fn solve_limited(
+    inst: &Instance,
+    k: usize,
+    start: &[u32],
+    (deadline, max_nodes): (Instant, usize),
+    floor: Option<f64>,
+) -> Solved {
     let m = inst.n_candidates();
     let n = inst.weight.len();
     let integral = inst.weight.iter().all(|w| w.fract() == 0.0);
@@ -132,7 +144,7 @@ pub fn solve_with_floor(
             break;
         }
         // The root is always bounded, so even an instant deadline leaves a finite bound.
-        if search.nodes > 0 && Instant::now() >= deadline {
+        if search.nodes > 0 && (search.nodes >= max_nodes || Instant::now() >= deadline) {
             let open = stack.iter().map(|s| s.bound).fold(node.bound, f64::max);
             timed_out_bound = Some(open);
             break;

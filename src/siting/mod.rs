@@ -18,7 +18,7 @@ use crate::error::{Error, Param, Result};
 
 pub use candidates::{AutoCandidates, GRID_FRACTION, MAX_AUTO_GRID, auto_candidates};
 use count::count_lower_bound;
-pub use exact::{Solved, solve, solve_with_floor};
+pub use exact::{Solved, solve, solve_limited, solve_with_floor};
 pub use heuristic::{drop_and_repair, greedy, perturbed_search, swap_search};
 pub use problem::Instance;
 pub use run::{CandidateSource, CapacityOptions, SiteOptions, SiteRun, run_site};
@@ -27,6 +27,9 @@ pub use run::{CandidateSource, CapacityOptions, SiteOptions, SiteRun, run_site};
 const REPAIR_ROUNDS: usize = 200;
 /// Perturbations tried on the way down when repairing alone falls short of the target.
 const WALK_PERTURB_ROUNDS: usize = 100;
+/// Branch-and-bound nodes one step down may spend before the walk stops there (a count, not
+/// the clock, so the walk ends at the same count on any machine within the time limit).
+const WALK_MAX_NODES: usize = 2_000;
 
 /// What to optimise.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -334,7 +337,8 @@ impl Walk<'_> {
             let found = if inst.value(&start) >= needed {
                 Some(start)
             } else {
-                let s = solve_with_floor(inst, trial, &start, self.deadline, Some(needed));
+                let limits = (self.deadline, WALK_MAX_NODES);
+                let s = solve_limited(inst, trial, &start, limits, Some(needed));
                 nodes += s.nodes;
                 if s.optimal && s.value < needed {
                     // Exhausted: no `trial` sites reach the target.
