@@ -238,25 +238,14 @@ fn multi_source_buckets<G: SearchGraph>(
     let mut buckets = Buckets::new(width_m);
     let mut labels = seeded_labels(g, net, sites, &mut buckets);
     let mut done = vec![false; labels.len()];
-    let mut b = 0;
-    while b < buckets.lists.len() {
-        // Popping until empty also serves entries that rounding put into the current bucket.
-        while let Some(v) = buckets.lists[b].pop() {
-            let l = labels[v as usize];
-            // Stale entries: the node moved to an earlier bucket, or was expanded already.
-            if done[v as usize] || buckets.of(l.cost_m) > b {
-                continue;
-            }
-            done[v as usize] = true;
-            let arcs = l.first_arc as usize..labels[v as usize + 1].first_arc as usize;
-            g.each_arc(arcs, l.cost_m, |head, nc| {
-                if improve(&mut labels, head, nc, l.site) {
-                    buckets.push(head, nc);
-                }
-            });
+    // Stale entries: the node moved to an earlier bucket, or was expanded already.
+    buckets.drain(g, &mut labels, |v, _, label_bucket, b| {
+        if done[v as usize] || label_bucket > b {
+            return false;
         }
-        b += 1;
-    }
+        done[v as usize] = true;
+        true
+    });
     labels
 }
 
@@ -285,6 +274,34 @@ impl Buckets {
             self.lists.resize_with(b + 1, Vec::new);
         }
         self.lists[b].push(v);
+    }
+
+    /// Pops the buckets in order until all are empty (popping a bucket until empty also
+    /// serves entries that rounding or an improvement put into it). `expand(v, label,
+    /// label's bucket, current bucket)` says whether the popped node is expanded now (else the
+    /// entry is stale); an expanded node relaxes its arcs, pushing every head it improves.
+    fn drain<G: SearchGraph>(
+        &mut self,
+        g: &G,
+        labels: &mut [Label],
+        mut expand: impl FnMut(u32, Label, usize, usize) -> bool,
+    ) {
+        let mut b = 0;
+        while b < self.lists.len() {
+            while let Some(v) = self.lists[b].pop() {
+                let l = labels[v as usize];
+                if !expand(v, l, self.of(l.cost_m), b) {
+                    continue;
+                }
+                let arcs = l.first_arc as usize..labels[v as usize + 1].first_arc as usize;
+                g.each_arc(arcs, l.cost_m, |head, nc| {
+                    if improve(labels, head, nc, l.site) {
+                        self.push(head, nc);
+                    }
+                });
+            }
+            b += 1;
+        }
     }
 }
 
@@ -328,24 +345,14 @@ fn multi_source_delta<G: SearchGraph>(
     // The (cost, site) each node was last expanded with: an entry whose label has not changed
     // since is a duplicate.
     let mut expanded: Vec<(f64, u32)> = vec![(f64::NAN, u32::MAX); labels.len()];
-    let mut b = 0;
-    while b < buckets.lists.len() {
-        while let Some(v) = buckets.lists[b].pop() {
-            let l = labels[v as usize];
-            let e = &mut expanded[v as usize];
-            if buckets.of(l.cost_m) != b || (e.0 == l.cost_m && e.1 == l.site) {
-                continue;
-            }
-            *e = (l.cost_m, l.site);
-            let arcs = l.first_arc as usize..labels[v as usize + 1].first_arc as usize;
-            g.each_arc(arcs, l.cost_m, |head, nc| {
-                if improve(&mut labels, head, nc, l.site) {
-                    buckets.push(head, nc);
-                }
-            });
+    buckets.drain(g, &mut labels, |v, l, label_bucket, b| {
+        let e = &mut expanded[v as usize];
+        if label_bucket != b || (e.0 == l.cost_m && e.1 == l.site) {
+            return false;
         }
-        b += 1;
-    }
+        *e = (l.cost_m, l.site);
+        true
+    });
     labels
 }
 
