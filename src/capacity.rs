@@ -322,15 +322,8 @@ fn greedy(inst: SitingInstance<'_>, stop: Stop) -> CapacitatedPlan {
         chosen.push((c as u32, gain));
         step_bound.at(total, &gains);
     }
-    let mut order: Vec<usize> = (0..m_e).collect();
-    order.extend(chosen.iter().map(|&(c, _)| m_e + c as usize));
-    // Who serves whom: the same maximum, residents nearest-first (as `capacitated` assigns).
-    let mut open_capacity = capacity.clone();
-    for &(c, _) in &chosen {
-        open_capacity[m_e + c as usize] = inst.candidate_capacity[c as usize];
-    }
-    let full = capacitated(&both, inst.population, &open_capacity);
-    debug_assert_eq!(units(full.total), total, "the same maximum flow");
+    let assignment = chosen_assignment(&inst, &both, capacity, &chosen);
+    debug_assert_eq!(units(assignment.total), total, "the same maximum flow");
     let counted = if matches!(stop, Stop::Count(_)) {
         k
     } else {
@@ -357,11 +350,31 @@ fn greedy(inst: SitingInstance<'_>, stop: Stop) -> CapacitatedPlan {
         optimal: total >= upper || (chosen.len() < k && total < target),
         count_bound,
         reachable: reachable as f64 / UNITS,
-        assignment: Assignment {
-            served: full.served,
-            assigned: order.iter().map(|&s| full.assigned[s]).collect(),
-            total: full.total,
-        },
+        assignment,
+    }
+}
+
+/// Who serves whom with the existing centres and the `chosen` candidates open: the same
+/// maximum, residents nearest-first (as [`capacitated`] assigns); `assigned` lists the
+/// existing centres, then the chosen sites in the order chosen. `capacity` holds the existing
+/// centres' capacities followed by zeros for the candidates.
+fn chosen_assignment(
+    inst: &SitingInstance<'_>,
+    both: &CoverageMatrix,
+    mut capacity: Vec<f64>,
+    chosen: &[(u32, i64)],
+) -> Assignment {
+    let m_e = inst.existing.n_cols();
+    for &(c, _) in chosen {
+        capacity[m_e + c as usize] = inst.candidate_capacity[c as usize];
+    }
+    let full = capacitated(both, inst.population, &capacity);
+    let mut order: Vec<usize> = (0..m_e).collect();
+    order.extend(chosen.iter().map(|&(c, _)| m_e + c as usize));
+    Assignment {
+        served: full.served,
+        assigned: order.iter().map(|&s| full.assigned[s]).collect(),
+        total: full.total,
     }
 }
 
