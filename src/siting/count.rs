@@ -12,7 +12,7 @@ use super::problem::Instance;
 /// Subgradient steps first tried per count; doubled (up to `MAX_STEPS`) for the count just
 /// above the bound once the binary search has settled.
 const STEPS_PER_COUNT: usize = 300;
-const MAX_STEPS: usize = 20_000;
+const MAX_STEPS: usize = 4_800;
 /// Steps without a lower bound before the step size halves.
 const STALL: usize = 60;
 

@@ -9,14 +9,14 @@ use super::problem::Instance;
 use super::relax::{Subproblem, lp_relaxation};
 
 /// Nodes with more sites than this left to choose skip the LP relaxation.
-const LP_MAX_K: usize = 150;
+pub(super) const LP_MAX_K: usize = 150;
 
 /// When the root's LP needed more candidates than this, nodes below skip the LP.
 const NODE_LP_MAX_CORE: usize = 400;
 
 /// Every this many nodes without a proof, an iterated local search looks for a better
 /// incumbent (`PERTURB_ROUNDS` perturbations).
-const PERTURB_EVERY_NODES: usize = 100;
+const PERTURB_EVERY_NODES: usize = 500;
 const PERTURB_ROUNDS: usize = 100;
 
 /// What the exact solver proved.

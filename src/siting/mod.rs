@@ -23,8 +23,9 @@ pub use heuristic::{drop_and_repair, greedy, perturbed_search, swap_search};
 pub use problem::Instance;
 pub use run::{CandidateSource, CapacityOptions, SiteOptions, SiteRun, run_site};
 
-/// Swap rounds repairing a set one site smaller on the way down to the fewest sites.
-const REPAIR_ROUNDS: usize = 200;
+/// Swap rounds repairing a set one site smaller on the way down to the fewest sites (four
+/// times as many beyond `LP_MAX_K` sites).
+const REPAIR_ROUNDS: usize = 50;
 /// Perturbations tried on the way down when repairing alone falls short of the target.
 const WALK_PERTURB_ROUNDS: usize = 100;
 /// Branch-and-bound nodes one step down may spend before the walk stops there (a count, not
@@ -288,7 +289,13 @@ fn fewest_sites(
     let now = Instant::now();
     let bound_deadline = now + deadline.saturating_duration_since(now) / 3;
     let lo = largest_sizes_bound(inst, needed).min(hi);
-    let mut lo = count_lower_bound(inst, needed, lo, hi, bound_deadline);
+    // Up to LP_MAX_K sites the walk's LP-bounded search refutes a count quickly; beyond, the
+    // Lagrangian count bound is what proves anything.
+    let mut lo = if hi > exact::LP_MAX_K {
+        count_lower_bound(inst, needed, lo, hi, bound_deadline)
+    } else {
+        lo
+    };
     // The walk down leaves a quarter of what remains to maximising the final count's coverage.
     let now = Instant::now();
     let walk_deadline = now + deadline.saturating_duration_since(now) * 3 / 4;
@@ -358,14 +365,18 @@ impl Walk<'_> {
     fn one_fewer(&self, chosen: &[u32]) -> Vec<u32> {
         let (inst, needed) = (self.inst, self.needed);
         let trial = chosen.len() - 1;
-        let mut start = drop_and_repair(inst, chosen, REPAIR_ROUNDS, self.deadline);
+        // Large counts repair longer: one swap round is cheap beside their search.
+        let rounds = if trial > exact::LP_MAX_K { 4 } else { 1 } * REPAIR_ROUNDS;
+        let mut start = drop_and_repair(inst, chosen, rounds, self.deadline);
         if inst.value(&start) < needed {
             let fresh = (self.heuristic)(trial);
             if inst.value(&fresh) > inst.value(&start) {
                 start = fresh;
             }
         }
-        if inst.value(&start) < needed {
+        // Up to LP_MAX_K sites the LP-bounded search settles the step faster than
+        // perturbations would.
+        if inst.value(&start) < needed && trial > exact::LP_MAX_K {
             let effort = (WALK_PERTURB_ROUNDS, trial as u64);
             start = perturbed_search(inst, &start, effort, needed, self.deadline);
         }
