@@ -35,6 +35,14 @@ fn read_spec(spec: &str) -> Result<Spec> {
         .get(..6)
         .is_some_and(|p| p.eq_ignore_ascii_case("+proj="))
     {
+        // PROJ strings are ASCII; proj4rs also panics on some non-ASCII values (a `°` before
+        // minutes), so refuse them here with the character named.
+        if let Some(c) = text.chars().find(|c| !c.is_ascii()) {
+            return Err(bad(format!(
+                "a PROJ string is plain ASCII, found {c:?}; write angles as decimal degrees \
+                 or as 117d30' (d for the degree sign)"
+            )));
+        }
         return Ok(Spec::ProjString(text.to_string()));
     }
     let code_text = match text.get(..5) {
@@ -370,6 +378,19 @@ impl Projected {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_non_ascii_proj_string_is_an_error_not_a_panic() {
+        // cargo-fuzz found this: proj4rs slices a DMS value at a byte that is not a char
+        // boundary when a multi-byte character precedes the minutes sign.
+        for spec in [
+            "+proj=tmerc +lon_0=117\u{FFFD}'",
+            "+proj=tmerc +lon_0=117°30'",
+        ] {
+            let e = Projected::parse(spec).expect_err(spec).to_string();
+            assert!(e.contains("ASCII"), "{e}");
+        }
+    }
+
     use super::*;
     use crate::crs::plane::LocalPlane;
 
