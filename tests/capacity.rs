@@ -5,24 +5,17 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{demo_data, props, read_json, run, succeed, write};
+use common::{demo_candidates, on_demo, props, read_json, run, succeed, write};
 
 fn capacitated_demo(dir: &Path, residents_per_capacity: &str) -> PathBuf {
-    let d = demo_data();
+    let extra = [
+        "--capacitated",
+        "--residents-per-capacity",
+        residents_per_capacity,
+    ];
     let out = succeed(
         dir,
-        &[
-            "coverage",
-            "--compounds",
-            d.join("compounds.geojson").to_str().unwrap(),
-            "--centers",
-            d.join("centers.geojson").to_str().unwrap(),
-            "--capacitated",
-            "--residents-per-capacity",
-            residents_per_capacity,
-            "-o",
-            "out",
-        ],
+        &on_demo("coverage", &[&extra[..], &["-o", "out"]].concat()),
     );
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("Under capacity:"), "{table}");
@@ -161,20 +154,10 @@ fn a_small_centre_serves_only_its_capacity() {
 }
 
 fn site_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
-    let d = demo_data();
-    let (c, s, k) = (
-        d.join("compounds.geojson"),
-        d.join("centers.geojson"),
-        d.join("candidates.geojson"),
-    );
-    let mut args = vec![
-        "site",
-        "--compounds",
-        c.to_str().unwrap(),
-        "--centers",
-        s.to_str().unwrap(),
+    let k = demo_candidates();
+    let args = [
         "--candidates",
-        k.to_str().unwrap(),
+        &k,
         "--add",
         "5",
         "--format",
@@ -182,8 +165,7 @@ fn site_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
         "-o",
         "out",
     ];
-    args.extend(extra);
-    let out = succeed(dir, &args);
+    let out = succeed(dir, &on_demo("site", &[&args[..], extra].concat()));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -243,22 +225,8 @@ fn unlimited_capacity_gives_the_uncapacitated_answer() {
 #[test]
 fn auto_candidates_need_a_candidate_capacity() {
     let tmp = tempfile::tempdir().unwrap();
-    let d = demo_data();
-    let out = run(
-        tmp.path(),
-        &[
-            "site",
-            "--compounds",
-            d.join("compounds.geojson").to_str().unwrap(),
-            "--centers",
-            d.join("centers.geojson").to_str().unwrap(),
-            "--candidates",
-            "auto",
-            "--add",
-            "3",
-            "--capacitated",
-        ],
-    );
+    let args = ["--candidates", "auto", "--add", "3", "--capacitated"];
+    let out = run(tmp.path(), &on_demo("site", &args));
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--candidate-capacity"), "{err}");
@@ -267,22 +235,14 @@ fn auto_candidates_need_a_candidate_capacity() {
 #[test]
 fn the_report_lists_over_subscribed_centres() {
     let tmp = tempfile::tempdir().unwrap();
-    let d = demo_data();
-    succeed(
-        tmp.path(),
-        &[
-            "coverage",
-            "--compounds",
-            d.join("compounds.geojson").to_str().unwrap(),
-            "--centers",
-            d.join("centers.geojson").to_str().unwrap(),
-            "--capacitated",
-            "--residents-per-capacity",
-            "2",
-            "--report",
-            "r.html",
-        ],
-    );
+    let args = [
+        "--capacitated",
+        "--residents-per-capacity",
+        "2",
+        "--report",
+        "r.html",
+    ];
+    succeed(tmp.path(), &on_demo("coverage", &args));
     let html = std::fs::read_to_string(tmp.path().join("r.html")).unwrap();
     assert!(html.contains("id=\"table-capacity\""), "no capacity table");
     // S200 is the most over-subscribed demo centre at 2 residents per m².
@@ -292,27 +252,11 @@ fn the_report_lists_over_subscribed_centres() {
 #[test]
 fn capacitated_target_reaches_the_share_with_a_proven_count() {
     let tmp = tempfile::tempdir().unwrap();
-    let d = demo_data();
+    let k = demo_candidates();
     let run_target = |r: &str| {
-        let out = succeed(
-            tmp.path(),
-            &[
-                "site",
-                "--compounds",
-                d.join("compounds.geojson").to_str().unwrap(),
-                "--centers",
-                d.join("centers.geojson").to_str().unwrap(),
-                "--candidates",
-                d.join("candidates.geojson").to_str().unwrap(),
-                "--target",
-                "0.31",
-                "--capacitated",
-                "--residents-per-capacity",
-                r,
-                "--format",
-                "json",
-            ],
-        );
+        let args = ["--candidates", &k, "--target", "0.31", "--capacitated"];
+        let more = ["--residents-per-capacity", r, "--format", "json"];
+        let out = succeed(tmp.path(), &on_demo("site", &[&args[..], &more].concat()));
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
     let plan = run_target("3");
@@ -341,17 +285,7 @@ fn utilisation_class(utilisation: f64) -> usize {
 #[test]
 fn the_report_map_colours_centres_by_utilisation() {
     let tmp = tempfile::tempdir().unwrap();
-    let d = demo_data();
-    let (compounds, centres) = (d.join("compounds.geojson"), d.join("centers.geojson"));
-    let base = [
-        "coverage",
-        "--compounds",
-        compounds.to_str().unwrap(),
-        "--centers",
-        centres.to_str().unwrap(),
-        "--lang",
-        "en",
-    ];
+    let base = ["--lang", "en"];
     let capacitated = [
         "--capacitated",
         "--residents-per-capacity",
@@ -361,11 +295,13 @@ fn the_report_map_colours_centres_by_utilisation() {
         "-o",
         "cap",
     ];
-    succeed(tmp.path(), &[&base[..], &capacitated].concat());
-    succeed(
-        tmp.path(),
+    let capacitated_run = on_demo("coverage", &[&base[..], &capacitated].concat());
+    succeed(tmp.path(), &capacitated_run);
+    let plain = on_demo(
+        "coverage",
         &[&base[..], &["--report", "plain.html"]].concat(),
     );
+    succeed(tmp.path(), &plain);
     let html = std::fs::read_to_string(tmp.path().join("cap.html")).unwrap();
     let layer = read_json(&tmp.path().join("cap/centers.geojson"));
     let utilisation: Vec<f64> = props(&layer)

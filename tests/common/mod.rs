@@ -168,6 +168,29 @@ pub fn on_city<'a>(command: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     [&[command][..], &CITY, extra].concat()
 }
 
+/// `command` on the demo district's compounds and centres (absolute paths), then `extra`.
+pub fn on_demo(command: &str, extra: &[&str]) -> Vec<String> {
+    let layer = |file: &str| demo_data().join(file).to_string_lossy().into_owned();
+    let head = [
+        command.to_string(),
+        "--compounds".into(),
+        layer("compounds.geojson"),
+        "--centers".into(),
+        layer("centers.geojson"),
+    ];
+    head.into_iter()
+        .chain(extra.iter().map(|s| s.to_string()))
+        .collect()
+}
+
+/// The demo district's candidate sites file (absolute path).
+pub fn demo_candidates() -> String {
+    demo_data()
+        .join("candidates.geojson")
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// A seeded synthetic city in `dir/city` (`circleplan synth`).
 pub fn synth_city(dir: &Path, compounds: &str, centres: &str, candidates: &str, seed: &str) {
     succeed(
