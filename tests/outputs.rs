@@ -463,6 +463,11 @@ fn target_mode_reports_count_and_coverage_optimality_apart() {
     assert!(t["site"]["count_optimal"].is_boolean(), "{}", t["site"]);
     assert!(t["site"]["optimal"].is_boolean());
     assert!(t["count_optimal"].is_boolean());
+    // The certified count bound: never above the count, equal exactly when proven.
+    let lb = t["site"]["count_lower_bound"].as_u64().expect("a count bound");
+    let n = t["site"]["sites"].as_array().unwrap().len() as u64;
+    assert!(lb <= n, "bound {lb} above {n} sites");
+    assert_eq!(t["site"]["count_optimal"], lb == n);
     let gap = t["site"]["gap"].as_f64().unwrap();
     if t["site"]["optimal"] == true {
         assert!(gap < 1e-9, "optimal with gap {gap}");
@@ -476,6 +481,7 @@ fn target_mode_reports_count_and_coverage_optimality_apart() {
     );
     let a = read_json_in(dir.path(), "a/summary.json");
     assert!(a["site"]["count_optimal"].is_null(), "{}", a["site"]);
+    assert!(a["site"]["count_lower_bound"].is_null(), "{}", a["site"]);
 }
 
 #[test]
