@@ -464,7 +464,9 @@ fn target_mode_reports_count_and_coverage_optimality_apart() {
     assert!(t["site"]["optimal"].is_boolean());
     assert!(t["count_optimal"].is_boolean());
     // The certified count bound: never above the count, equal exactly when proven.
-    let lb = t["site"]["count_lower_bound"].as_u64().expect("a count bound");
+    let lb = t["site"]["count_lower_bound"]
+        .as_u64()
+        .expect("a count bound");
     let n = t["site"]["sites"].as_array().unwrap().len() as u64;
     assert!(lb <= n, "bound {lb} above {n} sites");
     assert_eq!(t["site"]["count_optimal"], lb == n);
