@@ -304,3 +304,26 @@ fn more_sites_than_candidates_takes_every_useful_one() {
     assert_eq!(more.objective, all.objective);
     assert!(more.optimal);
 }
+
+/// A count beyond `LP_MAX_K` sites (where the Lagrangian count bound runs), proven: 400
+/// compounds of one resident, 50 large candidates all reaching the same first 10, and one
+/// candidate per compound. Reaching 90 % needs one large site and 350 single ones (the LP
+/// relaxation is integral here, so the bound must reach the count exactly). The walk's
+/// subgradient search proves it too, so this checks the answer, not which bound found it.
+#[test]
+fn counts_beyond_the_lp_limit_are_proven_by_the_count_bound() {
+    let n = 400;
+    let mut cover = CoverageMatrix::new(n);
+    for _ in 0..50 {
+        cover.push_row((0..10).map(|i| (i, 1.0)));
+    }
+    for i in 0..n as u32 {
+        cover.push_row([(i, 1.0)]);
+    }
+    let pop = vec![1.0; n];
+    let plan = plan_sites(&cover, &pop, &vec![false; n], Goal::Target(0.9), LIMIT).unwrap();
+    assert!(plan.sites.len() > exact::LP_MAX_K);
+    assert_eq!(plan.sites.len(), 351);
+    assert_eq!(plan.count_lower_bound, Some(351));
+    assert_eq!(plan.count_optimal, Some(true));
+}
