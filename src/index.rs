@@ -3,6 +3,47 @@
 //! fixed-radius queries of the coverage matrix about 5× faster on city data because every
 //! query touches nine contiguous runs of memory.
 
+/// An R-tree over sites for nearest-site queries beyond any grid search's reach.
+#[derive(Debug, Clone)]
+pub struct SiteTree {
+    tree: rstar::RTree<rstar::primitives::GeomWithData<[f64; 2], u32>>,
+}
+
+impl SiteTree {
+    /// Indexes `sites` (positions, metres; a site's index is its position in the slice).
+    pub fn new(sites: &[[f64; 2]]) -> SiteTree {
+        let items = sites
+            .iter()
+            .enumerate()
+            .map(|(i, p)| rstar::primitives::GeomWithData::new(*p, i as u32))
+            .collect();
+        SiteTree {
+            tree: rstar::RTree::bulk_load(items),
+        }
+    }
+
+    /// The nearest site to `p` as `(distance_m, index)`: the lowest index among the sites at
+    /// the least distance, distances compared as `sqrt` values as every other coverage path
+    /// and the all-pairs oracle compare them (two squared distances can differ where their
+    /// roots tie). `None` without sites.
+    pub fn nearest(&self, p: [f64; 2]) -> Option<(f64, u32)> {
+        let dist = |q: &[f64; 2]| ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)).sqrt();
+        let first = self.tree.nearest_neighbor(&p)?;
+        let mut best = (dist(first.geom()), first.data);
+        let d = best.0;
+        for s in self.tree.locate_within_distance(p, d * d * (1.0 + 1e-12)) {
+            let e = (dist(s.geom()), s.data);
+            if e < best {
+                best = e;
+            }
+        }
+        Some(best)
+    }
+}
+
+/// How far every cell's extent is grown against rounding in bucketing, metres.
+const GROW: f64 = 1e-6;
+
 /// One point of a [`PointGrid`]: its position, its index in the input, and a caller's tag
 /// (e.g. the site's budget class). The tag fills what would be padding: still 24 bytes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -110,15 +151,15 @@ impl PointGrid {
 
     /// A cell side for fixed-radius queries of `radius_m` over `points`: the radius itself
     /// where points are sparse, down to a sixteenth of it where hundreds fall within one
-    /// radius, so that whole cells lie inside a circle and can be counted without a distance
-    /// test, and few points lie in the cells the circle's edge crosses (about two points per
-    /// cell).
-    pub fn cell_for(points: &[[f64; 2]], radius_m: f64) -> f64 {
+    /// radius, about `per_cell` points per cell at the points' mean density. Smaller cells
+    /// put more whole cells inside a circle (counted without distance tests) and fewer points
+    /// in the cells its edge crosses, at the price of more rows and cells to visit.
+    pub fn cell_for(points: &[[f64; 2]], radius_m: f64, per_cell: f64) -> f64 {
         let radius_m = radius_m.max(1.0);
         let (x0, y0, x1, y1) = extent(points);
         let area = ((x1 - x0).max(radius_m) * (y1 - y0).max(radius_m)).max(1.0);
         let per_r2 = points.len() as f64 / area * radius_m * radius_m;
-        let k = (per_r2 / 2.0).sqrt().ceil().clamp(1.0, 16.0);
+        let k = (per_r2 / per_cell).sqrt().ceil().clamp(1.0, 16.0);
         radius_m / k
     }
 
@@ -132,13 +173,8 @@ impl PointGrid {
         self.cell_start[cell] as usize..self.cell_start[cell + 1] as usize
     }
 
-    /// Visits the non-empty cells that may hold points within `radius_m` of `p`, each row's
-    /// run of cells lying wholly within squared distance `inside_2` of `p` at once: `f(cells, slots, true)` with
-    /// the run's cell ids and its points' slots (contiguous, since cells are stored row by
-    /// row); every other non-empty cell that may hold points within `radius_m` comes alone as
-    /// `f(cell..cell + 1, slots, false)`. A cell's extent is grown by a micrometre, so rounding
-    /// in bucketing cannot put a point outside it. Rows are walked inward from both ends: a cell's farthest
-    /// distance falls then rises along a row, so the wholly-inside cells form one run.
+    /// Visits the non-empty cells that may hold points within `radius_m` of `p`, row by row
+    /// (see [`PointGrid::row_near`]).
     pub fn for_each_row_near(
         &self,
         p: [f64; 2],
@@ -146,57 +182,96 @@ impl PointGrid {
         inside_2: f64,
         mut f: impl FnMut(std::ops::Range<usize>, std::ops::Range<usize>, bool),
     ) {
-        let Some((cx0, cx1, cy0, cy1)) = self.cell_span(p, radius_m) else {
-            return;
-        };
+        if let Some((_, _, cy0, cy1)) = self.cell_span(p, radius_m) {
+            for cy in cy0..=cy1 {
+                self.row_near(p, radius_m, inside_2, cy, &mut f);
+            }
+        }
+    }
+
+    /// Number of rows of cells.
+    pub fn n_rows(&self) -> usize {
+        self.ny
+    }
+
+    /// The slots of row `cy`'s points (contiguous: cells are stored row by row).
+    pub fn row_slots(&self, cy: usize) -> std::ops::Range<usize> {
+        self.cell_start[cy * self.nx] as usize..self.cell_start[(cy + 1) * self.nx] as usize
+    }
+
+    /// The least and greatest `y` of row `cy`'s extent (grown as every cell's is).
+    pub fn row_y_extent(&self, cy: usize) -> (f64, f64) {
+        let lo = self.origin[1] + cy as f64 * self.cell_m - GROW;
+        (lo, lo + self.cell_m + 2.0 * GROW)
+    }
+
+    /// Visits the cells of row `cy` that may hold points within `radius_m` of `p`: the run
+    /// of cells lying wholly within squared distance `inside_2` of `p` at once as
+    /// `f(cells, slots, true)` with the run's cell ids and its points' slots, and the cells
+    /// on either side of it (the circle's edge crosses them) as one run per side,
+    /// `f(cells, slots, false)`. Empty runs are skipped. A cell's extent is grown by a
+    /// micrometre, so rounding in bucketing cannot put a point outside it. Rows are walked
+    /// inward from both ends: a cell's farthest distance falls then rises along a row, so the
+    /// wholly-inside cells form one run.
+    pub fn row_near(
+        &self,
+        p: [f64; 2],
+        radius_m: f64,
+        inside_2: f64,
+        cy: usize,
+        mut f: impl FnMut(std::ops::Range<usize>, std::ops::Range<usize>, bool),
+    ) {
         let r2_slack = radius_m * radius_m * (1.0 + 1e-12);
-        // A column index from a coordinate, clamped to the square's columns.
+        let (dy_near, dy_far) = self.span(p[1], self.origin[1], cy);
+        let dy2 = (dy_near * dy_near, dy_far * dy_far);
+        if self.points.is_empty() || cy >= self.ny || dy2.0 > r2_slack {
+            return;
+        }
+        // Columns the circle may touch in this row (the half chord is taken with the squared
+        // radius's slack plus a micrometre, wider than any rounding of the bucketing).
+        let half = (r2_slack - dy2.0).sqrt() + 1e-6;
         let column = |x: f64| -> usize {
             ((x - self.origin[0]) / self.cell_m)
                 .floor()
-                .clamp(cx0 as f64, cx1 as f64) as usize
+                .clamp(0.0, (self.nx - 1) as f64) as usize
         };
-        for cy in cy0..=cy1 {
-            let (dy_near, dy_far) = self.span(p[1], self.origin[1], cy);
-            let dy2 = (dy_near * dy_near, dy_far * dy_far);
-            if dy2.0 > r2_slack {
-                continue;
+        let x_end = self.origin[0] + self.nx as f64 * self.cell_m;
+        if p[0] + half < self.origin[0] - GROW || p[0] - half > x_end + GROW {
+            return;
+        }
+        let (c0, c1) = (column(p[0] - half), column(p[0] + half));
+        let bounds = |cx: usize| {
+            let (n, f) = self.span(p[0], self.origin[0], cx);
+            (n * n + dy2.0, f * f + dy2.1)
+        };
+        // The run wholly inside, estimated from the chord at the row's far edge and then
+        // checked cell by cell with the exact bound at both ends.
+        let (mut a, mut b) = (c1 + 1, c1);
+        if inside_2 >= dy2.1 {
+            let w = (inside_2 - dy2.1).sqrt();
+            a = (column(p[0] - w) + 1).max(c0);
+            b = column(p[0] + w).saturating_sub(1).min(c1);
+            while a <= b && bounds(a).1 > inside_2 {
+                a += 1;
             }
-            let bounds = |cx: usize| {
-                let (n, f) = self.span(p[0], self.origin[0], cx);
-                (n * n + dy2.0, f * f + dy2.1)
-            };
-            let row = cy * self.nx;
-            // Columns the circle may touch in this row (the half chord is taken with the
-            // squared radius's slack plus a micrometre, wider than any rounding of the
-            // bucketing), and the run wholly inside, estimated from the chord at the row's far
-            // edge and then checked cell by cell with the exact bound at both ends.
-            let half = (r2_slack - dy2.0).sqrt() + 1e-6;
-            let (c0, c1) = (column(p[0] - half), column(p[0] + half));
-            let (mut a, mut b) = (c1 + 1, c1);
-            if inside_2 >= dy2.1 {
-                let w = (inside_2 - dy2.1).sqrt();
-                a = (column(p[0] - w) + 1).max(c0);
-                b = column(p[0] + w).saturating_sub(1).min(c1);
-                while a <= b && bounds(a).1 > inside_2 {
-                    a += 1;
-                }
-                while a <= b && bounds(b).1 > inside_2 {
-                    b -= 1;
-                }
+            while a <= b && bounds(b).1 > inside_2 {
+                b -= 1;
             }
-            let (left_end, right_start) = if a > b { (c1 + 1, c1 + 1) } else { (a, b + 1) };
-            for cx in (c0..left_end).chain(right_start..=c1) {
-                let slots = self.cell_slots(row + cx);
-                if !slots.is_empty() && bounds(cx).0 <= r2_slack {
-                    f(row + cx..row + cx + 1, slots, false);
-                }
-            }
-            if a <= b {
+        }
+        let (left_end, right_start) = if a > b { (c1 + 1, c1 + 1) } else { (a, b + 1) };
+        // Every cell in c0..=c1 meets the circle's band of rows at the chord's widest, so the
+        // edge cells on each side go as one run of slots (they are contiguous).
+        let row = cy * self.nx;
+        for (from, to, whole) in [
+            (c0, left_end, false),
+            (a, b + 1, true),
+            (right_start.max(left_end), c1 + 1, false),
+        ] {
+            if from < to {
                 let slots =
-                    self.cell_start[row + a] as usize..self.cell_start[row + b + 1] as usize;
+                    self.cell_start[row + from] as usize..self.cell_start[row + to] as usize;
                 if !slots.is_empty() {
-                    f(row + a..row + b + 1, slots, true);
+                    f(row + from..row + to, slots, whole);
                 }
             }
         }
@@ -205,7 +280,6 @@ impl PointGrid {
     /// Least and greatest distance from coordinate `v` to cell `c`'s extent along one axis
     /// (origin `o`), the extent grown by a micrometre against rounding in bucketing.
     fn span(&self, v: f64, o: f64, c: usize) -> (f64, f64) {
-        const GROW: f64 = 1e-6;
         let lo = o + c as f64 * self.cell_m - GROW;
         let hi = o + (c + 1) as f64 * self.cell_m + GROW;
         let near = if v < lo {
@@ -364,7 +438,7 @@ mod tests {
                 })
                 .collect();
             let r = [100.0, 300.0, 1000.0][rng.below(3)];
-            let grid = PointGrid::new(&pts, PointGrid::cell_for(&pts, r));
+            let grid = PointGrid::new(&pts, PointGrid::cell_for(&pts, r, 2.0));
             for _ in 0..40 {
                 let p = [rng.range(-3e3, 3e3), rng.range(-3e3, 3e3)];
                 let d = |q: [f64; 2]| ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)).sqrt();

@@ -2,14 +2,10 @@
 //! each compound, an R-tree finds the nearest site when none does. `brute_force` is the oracle.
 
 use rayon::prelude::*;
-use rstar::RTree;
-use rstar::primitives::GeomWithData;
 
 use super::{Coverage, CoverageMatrix};
-use crate::index::PointGrid;
+use crate::index::{PointGrid, SiteTree};
 use crate::matrix::BLOCK_ROWS;
-
-type SitePoint = GeomWithData<[f64; 2], u32>;
 
 /// Compounds per parallel task: one matrix block, so finished blocks join without copying.
 const CHUNK: usize = BLOCK_ROWS;
@@ -26,13 +22,7 @@ fn dist(a: &[f64; 2], b: &[f64; 2]) -> f64 {
 /// When `budget_m.len() != sites.len()`.
 pub fn euclidean(compounds: &[[f64; 2]], sites: &[[f64; 2]], budget_m: &[f64]) -> Coverage {
     assert_eq!(budget_m.len(), sites.len(), "one budget per site");
-    let tree = RTree::bulk_load(
-        sites
-            .iter()
-            .enumerate()
-            .map(|(i, p)| SitePoint::new(*p, i as u32))
-            .collect(),
-    );
+    let tree = SiteTree::new(sites);
     let max_budget = budget_m.iter().copied().fold(0.0, f64::max);
     let uniform = budget_m.iter().all(|&b| b == max_budget);
     let grid = PointGrid::new(sites, max_budget.max(1.0));
@@ -62,16 +52,8 @@ pub fn euclidean(compounds: &[[f64; 2]], sites: &[[f64; 2]], budget_m: &[f64]) -
                 });
                 if best.1 == u32::MAX {
                     // Nothing within the largest budget: the nearest site, lowest index on ties.
-                    let mut iter = tree.nearest_neighbor_iter_with_distance_2(p);
-                    if let Some((first, d2)) = iter.next() {
-                        let mut index = first.data;
-                        for (s, e2) in iter {
-                            if e2 > d2 {
-                                break;
-                            }
-                            index = index.min(s.data);
-                        }
-                        best = (dist(p, &sites[index as usize]), index);
+                    if let Some(b) = tree.nearest(*p) {
+                        best = b;
                     }
                 }
                 row.sort_unstable();

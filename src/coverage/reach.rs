@@ -4,11 +4,11 @@
 //! matrix metrics read the same figures off their coverage matrix ([`Reach::from_coverage`]).
 
 use rayon::prelude::*;
-use rstar::RTree;
-use rstar::primitives::GeomWithData;
 
 use super::{CentreLoad, Coverage};
-use crate::index::{GridPoint, PointGrid};
+use crate::index::{GridPoint, PointGrid, SiteTree};
+
+mod sites;
 
 /// Compounds per parallel task.
 const CHUNK: usize = 4096;
@@ -16,24 +16,6 @@ const CHUNK: usize = 4096;
 /// Up to this many site classes, the site pass counts the sites reaching each compound per
 /// class (one difference array per class), and the compound pass only finds the nearest.
 const COUNTED_CLASSES: usize = 8;
-
-/// Per compound, the sites reaching it and their classes (as bits), from the site pass's
-/// per-class difference arrays over grid slots.
-fn count_from_diffs(order: &PointGrid, diffs: &[Vec<i32>], within: &mut [u32], masks: &mut [u64]) {
-    let mut running = vec![0i64; diffs.len()];
-    for (slot, q) in order.points().iter().enumerate() {
-        let i = q.index as usize;
-        let mut total = 0;
-        for (c, d) in diffs.iter().enumerate() {
-            running[c] += i64::from(d[slot]);
-            total += running[c];
-            if running[c] > 0 {
-                masks[i] |= 1 << c;
-            }
-        }
-        within[i] = total as u32;
-    }
-}
 
 /// Sites grouped into classes (centre levels) that share one budget.
 #[derive(Debug, Clone, Copy)]
@@ -165,11 +147,16 @@ struct CompoundReach {
     classes: Vec<u32>,
 }
 
+/// Distance on the plane, as every coverage path computes it.
+fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+}
+
 /// The fixed inputs of the streaming passes.
 struct Stream<'a> {
     sites: &'a [[f64; 2]],
     grid: PointGrid,
-    tree: RTree<GeomWithData<[f64; 2], u32>>,
+    tree: SiteTree,
     classes: SiteClasses<'a>,
     /// Per class, squared budgets below which (`lo`) a pair is surely within and above which
     /// (`hi`) surely not; in between, the exact `sqrt(d2) <= budget` test decides.
@@ -205,12 +192,14 @@ pub fn stream_euclidean(
         "one population per compound"
     );
     let stream = Stream::new(sites, classes);
-    let side = PointGrid::cell_for(compounds, stream.max_budget);
+    // Compound cells about 8 points each at mean density: the site pass's cost per row and
+    // per point tested balance there (measured on the dense and the sparse synthetic city).
+    let side = PointGrid::cell_for(compounds, stream.max_budget, 8.0);
     let order = PointGrid::new(compounds, side);
     // Few classes: the site pass counts who reaches each compound, so the compound pass
     // only looks for the nearest site. Many classes: the compound pass does both.
     let counted = classes.budget_m.len() <= COUNTED_CLASSES;
-    let (loads, diffs) = stream.site_pass(&order, population, counted);
+    let (loads, slot_reach) = stream.site_pass(&order, population, counted);
     let mut reach = Reach {
         nearest: vec![None; compounds.len()],
         nearest_cost_m: vec![f64::INFINITY; compounds.len()],
@@ -235,8 +224,11 @@ pub fn stream_euclidean(
             lists[i] = c.classes;
         }
     }
-    if counted {
-        count_from_diffs(&order, &diffs, &mut reach.within, &mut masks);
+    if let Some(slot_reach) = slot_reach {
+        for (q, (within, mask)) in order.points().iter().zip(slot_reach) {
+            reach.within[q.index as usize] = within;
+            masks[q.index as usize] = mask;
+        }
     }
     reach.class_start.push(0);
     for (i, &mask) in masks.iter().enumerate() {
@@ -261,7 +253,7 @@ impl<'a> Stream<'a> {
         let grid = PointGrid::with_tags(
             sites,
             classes.of_site,
-            PointGrid::cell_for(sites, max_budget),
+            PointGrid::cell_for(sites, max_budget, 2.0),
         );
         let lo2: Vec<f64> = classes
             .budget_m
@@ -282,13 +274,7 @@ impl<'a> Stream<'a> {
         }
         Stream {
             sites,
-            tree: RTree::bulk_load(
-                sites
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| GeomWithData::new(*p, i as u32))
-                    .collect(),
-            ),
+            tree: SiteTree::new(sites),
             grid,
             classes,
             lo2: lo2.clone(),
@@ -311,9 +297,16 @@ impl<'a> Stream<'a> {
         let parts: Vec<Vec<CompoundReach>> = order
             .par_chunks(CHUNK)
             .map(|chunk| {
+                // Neighbours in grid order: the previous compound's nearest site bounds this
+                // one's nearest distance.
+                let mut hint = None;
                 chunk
                     .iter()
-                    .map(|p| self.compound(p, nearest_only))
+                    .map(|p| {
+                        let c = self.compound(p, nearest_only, hint);
+                        hint = c.nearest;
+                        c
+                    })
                     .collect()
             })
             .collect();
@@ -321,7 +314,7 @@ impl<'a> Stream<'a> {
     }
 
     /// Everything about one compound: its nearest site and the sites within budget.
-    fn compound(&self, p: &GridPoint, nearest_only: bool) -> CompoundReach {
+    fn compound(&self, p: &GridPoint, nearest_only: bool, hint: Option<u32>) -> CompoundReach {
         let mut out = CompoundReach {
             index: p.index,
             ..CompoundReach::default()
@@ -329,7 +322,7 @@ impl<'a> Stream<'a> {
         if !nearest_only {
             self.reach_of(p, &mut out);
         }
-        self.nearest_of(p, &mut out);
+        self.nearest_of(p, hint, &mut out);
         out
     }
 
@@ -369,168 +362,22 @@ impl<'a> Stream<'a> {
     }
 
     /// The nearest site of compound `p` (lowest index on ties) and whether it reaches it.
-    fn nearest_of(&self, p: &GridPoint, out: &mut CompoundReach) {
-        let best = self
-            .grid
-            .nearest_within(p.xy, self.max_budget)
-            .unwrap_or_else(|| self.nearest_beyond(p.xy));
+    /// `hint`, a site near `p` (the previous compound's nearest), bounds the search: every
+    /// site nearer than it lies within its distance, so one grid search within that distance
+    /// finds the nearest, unless the hint is far.
+    fn nearest_of(&self, p: &GridPoint, hint: Option<u32>, out: &mut CompoundReach) {
+        let bound = hint.map(|s| dist(p.xy, self.sites[s as usize]));
+        let best = match bound {
+            Some(b) if b <= 2.0 * self.max_budget => self.grid.nearest_within(p.xy, b),
+            _ => self.grid.nearest_within(p.xy, self.max_budget),
+        }
+        .or_else(|| self.tree.nearest(p.xy))
+        .unwrap_or((f64::INFINITY, u32::MAX));
         if best.1 != u32::MAX {
             out.nearest = Some(best.1);
             out.nearest_covers = best.0 <= self.classes.budget_of(best.1 as usize);
         }
         out.cost_m = best.0;
-    }
-
-    /// The nearest site when none lies within the largest budget: lowest index on ties.
-    fn nearest_beyond(&self, p: [f64; 2]) -> (f64, u32) {
-        let mut iter = self.tree.nearest_neighbor_iter_with_distance_2(&p);
-        let Some((first, d2)) = iter.next() else {
-            return (f64::INFINITY, u32::MAX);
-        };
-        let mut index = first.data;
-        for (s, e2) in iter {
-            if e2 > d2 {
-                break;
-            }
-            index = index.min(s.data);
-        }
-        let q = self.sites[index as usize];
-        let d = ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
-        (d, index)
-    }
-
-    /// The pass over sites: what each serves and, when `count` is set, per class and grid
-    /// slot of the compounds a difference array of how many sites reach them (a whole run of
-    /// slots is +1 at its start and -1 at its end). When every population is a whole number
-    /// and their total fits a double's integers, sums are exact in any order and runs of
-    /// cells wholly inside a circle add their total at once; otherwise each site sums its
-    /// compounds in ascending order, as the matrix path does. Counts are integers: exact in
-    /// any order, so the result does not depend on the thread count.
-    fn site_pass(
-        &self,
-        compounds: &PointGrid,
-        population: &[f64],
-        count: bool,
-    ) -> (Vec<CentreLoad>, Vec<Vec<i32>>) {
-        let total: f64 = population.iter().map(|p| p.abs()).sum();
-        let whole = total <= 2f64.powi(53) && population.iter().all(|p| p.fract() == 0.0);
-        // Running totals of population in grid order: a run of slots sums in O(1).
-        let mut acc = 0.0;
-        let mut cell_pop = vec![0.0];
-        if whole {
-            cell_pop.extend(compounds.points().iter().map(|q| {
-                acc += population[q.index as usize];
-                acc
-            }));
-        }
-        let n_diff = if count {
-            self.classes.budget_m.len()
-        } else {
-            0
-        };
-        let empty = || vec![vec![0i32; compounds.points().len() + 1]; n_diff];
-        // Sites in grid order, so neighbours scan the same compound cells while they are in
-        // cache; loads go back to site order.
-        let (pairs, diffs) = self
-            .grid
-            .points()
-            .par_chunks(256)
-            .fold(
-                || (Vec::new(), empty(), Vec::new()),
-                |(mut out, mut diffs, mut hits), chunk| {
-                    for q in chunk {
-                        let s = q.index as usize;
-                        let counts = diffs.get_mut(q.tag as usize).map(Vec::as_mut_slice);
-                        let load = self.site_load(
-                            s,
-                            compounds,
-                            population,
-                            (whole, &cell_pop),
-                            &mut hits,
-                            counts,
-                        );
-                        out.push((q.index, load));
-                    }
-                    (out, diffs, hits)
-                },
-            )
-            .map(|(out, diffs, _)| (out, diffs))
-            .reduce(
-                || (Vec::new(), empty()),
-                |(mut a, mut da), (b, db)| {
-                    a.extend(b);
-                    for (x, y) in da.iter_mut().zip(db) {
-                        x.iter_mut().zip(y).for_each(|(u, v)| *u += v);
-                    }
-                    (a, da)
-                },
-            );
-        let mut loads = vec![CentreLoad::default(); self.sites.len()];
-        for (s, load) in pairs {
-            loads[s as usize] = load;
-        }
-        (loads, diffs)
-    }
-
-    /// What site `s` serves. `whole.0`: populations are whole numbers and `whole.1` holds
-    /// their running totals in grid order (`whole.1[k]`: the first `k` slots).
-    fn site_load(
-        &self,
-        s: usize,
-        compounds: &PointGrid,
-        population: &[f64],
-        whole: (bool, &[f64]),
-        hits: &mut Vec<u32>,
-        mut counts: Option<&mut [i32]>,
-    ) -> CentreLoad {
-        let class = self.classes.of_site[s];
-        let budget = self.classes.budget_m[class as usize];
-        let lo2 = self.lo2[class as usize];
-        let mut load = CentreLoad::default();
-        hits.clear();
-        let site = self.sites[s];
-        let mut n = 0;
-        let mut sum = 0.0;
-        compounds.for_each_row_near(
-            site,
-            budget,
-            if whole.0 { lo2 } else { -1.0 },
-            |_, slots, inside| {
-                if inside {
-                    n += slots.len();
-                    sum += whole.1[slots.end] - whole.1[slots.start];
-                    if let Some(d) = counts.as_deref_mut() {
-                        d[slots.start] += 1;
-                        d[slots.end] -= 1;
-                    }
-                    return;
-                }
-                for (k, q) in compounds.points()[slots.clone()].iter().enumerate() {
-                    let d2 = (q.xy[0] - site[0]).powi(2) + (q.xy[1] - site[1]).powi(2);
-                    if self.inside(class, d2) {
-                        if let Some(d) = counts.as_deref_mut() {
-                            d[slots.start + k] += 1;
-                            d[slots.start + k + 1] -= 1;
-                        }
-                        n += 1;
-                        if whole.0 {
-                            sum += population[q.index as usize];
-                        } else {
-                            hits.push(q.index);
-                        }
-                    }
-                }
-            },
-        );
-        load.served_compounds = n;
-        load.served_population = sum;
-        if !whole.0 {
-            hits.sort_unstable();
-            load.served_population = hits
-                .iter()
-                .fold(0.0, |acc, &i| acc + population[i as usize]);
-        }
-        load
     }
 }
 
