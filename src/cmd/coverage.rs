@@ -74,21 +74,33 @@ pub(crate) fn load(
     let mut run = RunInfo::default();
     let mut timings = Vec::new();
     let t = Instant::now();
-    let compounds = Compounds::load(
-        &input.compounds,
-        &input.compound_options()?,
-        &input.compound_fields(),
-        &mut run.warnings,
-    )?;
-    let centres = match &input.centers {
-        Some(path) => Centres::load(
-            path,
-            &input.centre_options()?,
-            &input.centre_fields(),
-            &mut run.warnings,
-        )?,
-        None => Centres::empty(),
-    };
+    let compound_options = input.compound_options()?;
+    // Both layers at once: each reader has serial steps the other's work can fill. Warnings
+    // and errors keep the order of reading one after the other.
+    let mut centre_warnings = Vec::new();
+    let (compounds, centres) = rayon::join(
+        || {
+            Compounds::load(
+                &input.compounds,
+                &compound_options,
+                &input.compound_fields(),
+                &mut run.warnings,
+            )
+        },
+        || -> Result<Centres> {
+            match &input.centers {
+                Some(path) => Ok(Centres::load(
+                    path,
+                    &input.centre_options()?,
+                    &input.centre_fields(),
+                    &mut centre_warnings,
+                )?),
+                None => Ok(Centres::empty()),
+            }
+        },
+    );
+    let (compounds, centres) = (compounds?, centres?);
+    run.warnings.extend(centre_warnings);
     circle.check_levels(centres.level.iter().map(String::as_str))?;
     timings.push(("read".to_string(), t.elapsed().as_secs_f64() * 1000.0));
     run.inputs.push((

@@ -1,7 +1,6 @@
 //! The in-memory form of an input layer: one row per feature, its WGS84 position, its id and
 //! the property columns the caller asked for. Both readers fill it; `model` interprets it.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::crs::{CoordSystem, Projected};
@@ -444,30 +443,56 @@ pub fn check_coordinates(lon: f64, lat: f64) -> std::result::Result<(), &'static
 }
 
 fn check_unique_ids(layer: &PointLayer) -> Result<()> {
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(layer.ids.len());
-    for (i, id) in layer.ids.iter().enumerate() {
-        let Some(first) = seen.insert(id.as_str(), i) else {
-            continue;
-        };
-        let generated = |k: usize| layer.generated.binary_search(&k).is_ok();
-        let clash = |generated: usize, other: usize| Error::GeneratedIdClash {
+    let Some((first, i)) = first_repeat(&layer.ids) else {
+        return Ok(());
+    };
+    let id = &layer.ids[i];
+    let generated = |k: usize| layer.generated.binary_search(&k).is_ok();
+    let clash = |generated: usize, other: usize| Error::GeneratedIdClash {
+        path: layer.path.clone(),
+        id: clip(id).into_owned(),
+        generated: layer.position(generated),
+        other: layer.label(other),
+    };
+    Err(match (generated(first), generated(i)) {
+        (true, false) => clash(first, i),
+        (false, true) => clash(i, first),
+        _ => Error::DuplicateId {
             path: layer.path.clone(),
             id: clip(id).into_owned(),
-            generated: layer.position(generated),
-            other: layer.label(other),
-        };
-        return Err(match (generated(first), generated(i)) {
-            (true, false) => clash(first, i),
-            (false, true) => clash(i, first),
-            _ => Error::DuplicateId {
-                path: layer.path.clone(),
-                id: clip(id).into_owned(),
-                item: layer.label(i),
-                first: layer.label(first),
-            },
-        });
-    }
-    Ok(())
+            item: layer.label(i),
+            first: layer.label(first),
+        },
+    })
+}
+
+/// The first id (in order) equal to an earlier one, as `(earlier, repeat)` indices, the
+/// earlier being that id's first appearance: what one pass with a hash map would report.
+/// Hashes are computed and sorted in parallel; only ids whose hashes collide are compared.
+fn first_repeat(ids: &[String]) -> Option<(usize, usize)> {
+    use rayon::prelude::*;
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let hasher = BuildHasherDefault::<DefaultHasher>::default();
+    let mut keyed: Vec<(u64, u32)> = ids
+        .par_iter()
+        .enumerate()
+        .map(|(i, id)| (hasher.hash_one(id.as_str()), i as u32))
+        .collect();
+    keyed.par_sort_unstable();
+    // Every id's occurrences share a hash, so they are in one run of equal hashes, in index
+    // order: a run's first index repeating an earlier one is its least repeat.
+    keyed
+        .par_chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+        .filter_map(|run| {
+            run.iter().enumerate().find_map(|(k, &(_, i))| {
+                let earlier = run[..k]
+                    .iter()
+                    .find(|e| ids[e.1 as usize] == ids[i as usize]);
+                earlier.map(|e| (e.1 as usize, i as usize))
+            })
+        })
+        .min_by_key(|&(_, i)| i)
 }
 
 /// Matches property names against the wanted fields: exact names first, then ASCII-case
@@ -529,6 +554,24 @@ impl FieldMatcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_repeat_matches_one_pass_with_a_hash_map() {
+        let mut rng = crate::rng::Rng::new(5);
+        for round in 0..200 {
+            let n = rng.below(300);
+            let alphabet = 1 + rng.below(400);
+            let ids: Vec<String> = (0..n)
+                .map(|_| format!("C{}", rng.below(alphabet)))
+                .collect();
+            let mut seen = std::collections::HashMap::new();
+            let want = ids
+                .iter()
+                .enumerate()
+                .find_map(|(i, id)| seen.insert(id, i).map(|first| (first, i)));
+            assert_eq!(first_repeat(&ids), want, "round {round}: {ids:?}");
+        }
+    }
 
     #[test]
     fn swapped_coordinates_are_named() {
