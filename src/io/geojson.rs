@@ -319,26 +319,129 @@ fn scan_member(t: &[u8], p: usize, key: &[u8], scan: &mut Scan) -> Option<usize>
     Some(end)
 }
 
+/// Arrays from this many bytes on are scanned in parallel pieces.
+const PARALLEL_SCAN_BYTES: usize = 8 << 20;
+
 /// Records the span of every element of the array at `p`; returns where the array ends.
-fn scan_features(t: &[u8], mut p: usize, features: &mut Vec<(usize, usize)>) -> Option<usize> {
+/// Large arrays are scanned in pieces at once, each from a guessed element boundary; a
+/// piece's guess counts only when the piece before it, scanning from a known boundary,
+/// arrives exactly there, so the spans are those of one sequential scan (else it is done
+/// sequentially).
+fn scan_features(t: &[u8], p: usize, features: &mut Vec<(usize, usize)>) -> Option<usize> {
+    let pieces = rayon::current_num_threads() * 2;
+    scan_features_in(t, p, features, PARALLEL_SCAN_BYTES, pieces)
+}
+
+/// [`scan_features`] with arrays of `parallel_from` bytes or more in `pieces` pieces.
+fn scan_features_in(
+    t: &[u8],
+    p: usize,
+    features: &mut Vec<(usize, usize)>,
+    parallel_from: usize,
+    pieces: usize,
+) -> Option<usize> {
     if t.get(p) != Some(&b'[') {
         return None;
     }
-    p = skip_ws(t, p + 1);
+    let p = skip_ws(t, p + 1);
     if t.get(p) == Some(&b']') {
         return Some(p + 1);
     }
+    if t.len() - p >= parallel_from && pieces > 1 {
+        let step = (t.len() - p) / pieces;
+        let mut starts = vec![p];
+        for k in 1..pieces {
+            if let Some(g) = guess_element_start(t, p + k * step)
+                && g > *starts.last().expect("starts with p")
+            {
+                starts.push(g);
+            }
+        }
+        if let Some(end) = scan_pieces(t, &starts, features) {
+            return Some(end);
+        }
+        features.clear();
+    }
+    match scan_elements(t, p, None, features)? {
+        ElementsEnd::ArrayEnd(end) => Some(end),
+        ElementsEnd::NextAt(_) => None,
+    }
+}
+
+/// Scans the pieces of an array starting at `starts` at once; `None` unless every piece
+/// ends exactly where the next one starts and the last one at the array's end.
+fn scan_pieces(t: &[u8], starts: &[usize], features: &mut Vec<(usize, usize)>) -> Option<usize> {
+    use rayon::prelude::*;
+    let parts: Vec<Option<(Spans, ElementsEnd)>> = starts
+        .par_iter()
+        .enumerate()
+        .map(|(k, &start)| {
+            let mut spans = Vec::new();
+            let end = scan_elements(t, start, starts.get(k + 1).copied(), &mut spans)?;
+            Some((spans, end))
+        })
+        .collect();
+    let last = parts.len() - 1;
+    let mut array_end = None;
+    for (k, part) in parts.into_iter().enumerate() {
+        let (spans, end) = part?;
+        match end {
+            ElementsEnd::NextAt(q) if k < last && q == starts[k + 1] => {}
+            ElementsEnd::ArrayEnd(e) if k == last => array_end = Some(e),
+            _ => return None,
+        }
+        features.extend(spans);
+    }
+    array_end
+}
+
+/// Byte spans of array elements.
+type Spans = Vec<(usize, usize)>;
+
+/// Where [`scan_elements`] stopped.
+enum ElementsEnd {
+    /// At the start of an element at or after the stop position.
+    NextAt(usize),
+    /// After the array's closing bracket.
+    ArrayEnd(usize),
+}
+
+/// Records the spans of the array elements from the element starting at `p`, until the
+/// array ends or an element starts at or after `stop`.
+fn scan_elements(
+    t: &[u8],
+    mut p: usize,
+    stop: Option<usize>,
+    spans: &mut Vec<(usize, usize)>,
+) -> Option<ElementsEnd> {
     loop {
+        if stop.is_some_and(|s| p >= s) {
+            return Some(ElementsEnd::NextAt(p));
+        }
         let start = p;
         p = skip_value(t, p)?;
-        features.push((start, p));
+        spans.push((start, p));
         p = skip_ws(t, p);
         match t.get(p)? {
             b',' => p = skip_ws(t, p + 1),
-            b']' => return Some(p + 1),
+            b']' => return Some(ElementsEnd::ArrayEnd(p + 1)),
             _ => return None,
         }
     }
+}
+
+/// The first `{` at or after `from` that follows `}` and `,` (whitespace aside): where an
+/// array element of objects would start. Only a guess: the same bytes can sit in a string.
+fn guess_element_start(t: &[u8], from: usize) -> Option<usize> {
+    let before = |mut i: usize| {
+        while i > 0 && matches!(t[i - 1], b' ' | b'\n' | b'\r' | b'\t') {
+            i -= 1;
+        }
+        (i > 0).then(|| (i - 1, t[i - 1]))
+    };
+    (from.max(1)..t.len()).find(|&i| {
+        t[i] == b'{' && matches!(before(i), Some((c, b',')) if matches!(before(c), Some((_, b'}'))))
+    })
 }
 
 fn skip_ws(t: &[u8], mut p: usize) -> usize {
@@ -763,5 +866,62 @@ fn crs_name(value: serde_json::Value) -> Option<String> {
         _ if value.is_null() => None,
         Some(serde_json::Value::String(name)) => Some(name.clone()),
         _ => Some(value.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// A features array whose strings hold the bytes a boundary guess looks for.
+    fn tricky_array(rng: &mut Rng, n: usize) -> String {
+        let names = ["plain", "a},{b", "}, {", "x\\\"},{\\\"y", "[{]}", "\\\\"];
+        let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
+        for i in 0..n {
+            if i > 0 {
+                s.push_str([",", " ,\n ", ",\t"][rng.below(3)]);
+            }
+            let name = names[rng.below(names.len())];
+            s.push_str(&format!(
+                "{{\"type\":\"Feature\",\"properties\":{{\"n\":\"{name}\",\"v\":[{i},{{\"k\":{{}}}}]}},\
+                 \"geometry\":{{\"type\":\"Point\",\"coordinates\":[1,2]}}}}"
+            ));
+        }
+        s.push_str("]}");
+        s
+    }
+
+    #[test]
+    fn pieces_scanned_at_once_give_the_sequential_spans() {
+        let mut rng = Rng::new(3);
+        for round in 0..60 {
+            let n = rng.below(40);
+            let text = tricky_array(&mut rng, n);
+            let t = text.as_bytes();
+            let p = text.find('[').unwrap();
+            let mut want = Vec::new();
+            let want_end = scan_features_in(t, p, &mut want, usize::MAX, 1);
+            for pieces in [2, 3, 7, 50] {
+                let mut got = Vec::new();
+                let end = scan_features_in(t, p, &mut got, 0, pieces);
+                assert_eq!(
+                    (end, &got),
+                    (want_end, &want),
+                    "round {round}, {pieces} pieces"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_malformed_array_is_declined_in_pieces_too() {
+        let mut rng = Rng::new(4);
+        let text = tricky_array(&mut rng, 30);
+        let cut = &text.as_bytes()[..text.len() - 40];
+        let p = text.find('[').unwrap();
+        for pieces in [1, 2, 5] {
+            assert_eq!(scan_features_in(cut, p, &mut Vec::new(), 0, pieces), None);
+        }
     }
 }
