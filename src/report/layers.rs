@@ -4,10 +4,12 @@
 
 use rayon::prelude::*;
 
+use super::decimal::{push_decimals, push_scaled, round_half_away};
 use crate::circle::Circle;
 use crate::coverage::Analysis;
 use crate::io::push_json_str;
 use crate::model::{Centres, Compounds};
+use crate::study::OUTPUT_DECIMALS;
 
 /// Appends a float in its shortest round-trip form (`null` when not finite).
 pub fn push_f64(out: &mut String, x: f64) {
@@ -23,15 +25,29 @@ pub fn push_f64(out: &mut String, x: f64) {
 /// Appends a float rounded to `digits` decimals (`null` when not finite).
 pub fn push_rounded(out: &mut String, x: f64, digits: i32) {
     let f = 10f64.powi(digits);
-    push_f64(out, (x * f).round() / f);
+    let m = round_half_away(x * f);
+    if let Ok(d) = usize::try_from(digits)
+        && push_scaled(out, m, d)
+    {
+        return;
+    }
+    push_f64(out, m / f);
 }
 
+/// Appends a Point geometry; its coordinates are written as [`push_f64`] writes them (fast
+/// for [`crate::study::StudyArea::output_lonlat`]'s rounded ones).
 pub(crate) fn push_point(out: &mut String, p: [f64; 2]) {
     out.push_str("{\"type\":\"Point\",\"coordinates\":[");
-    push_f64(out, p[0]);
+    push_coordinate(out, p[0]);
     out.push(',');
-    push_f64(out, p[1]);
+    push_coordinate(out, p[1]);
     out.push_str("]}");
+}
+
+/// Appends an output longitude or latitude exactly as [`push_f64`] does, fast when it is
+/// rounded to [`OUTPUT_DECIMALS`].
+pub(crate) fn push_coordinate(out: &mut String, x: f64) {
+    push_decimals(out, x, OUTPUT_DECIMALS as usize);
 }
 
 /// Appends a Polygon geometry whose one ring is given in plane metres, written as output
@@ -62,9 +78,9 @@ pub(crate) fn push_polygon(
                 s.push(',');
             }
             s.push('[');
-            push_f64(s, c.x);
+            push_coordinate(s, c.x);
             s.push(',');
-            push_f64(s, c.y);
+            push_coordinate(s, c.y);
             s.push(']');
         }
         s.push(']');

@@ -2,6 +2,8 @@
 //! for GIS, and the terminal table. Rendering only; nothing here computes coverage.
 
 mod capacity;
+mod decimal;
+pub(crate) use decimal::round_half_away;
 mod gaps;
 pub mod html;
 mod layers;
