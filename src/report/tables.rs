@@ -25,7 +25,11 @@ fn push_round(out: &mut String, x: f64, digits: i32) {
 
 /// Appends a CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
 pub(super) fn push_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
+    // Bytes, not chars: the four are ASCII, which never occurs inside a multi-byte character.
+    if field
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
         out.push('"');
         out.push_str(&field.replace('"', "\"\""));
         out.push('"');
