@@ -16,7 +16,7 @@ pub const OUTPUT_DECIMALS: i32 = 7;
 /// `x` rounded to [`OUTPUT_DECIMALS`] decimals (its shortest form then has at most that many).
 pub fn round_output(x: f64) -> f64 {
     let f = 10f64.powi(OUTPUT_DECIMALS);
-    (x * f).round() / f + 0.0
+    crate::report::round_half_away(x * f) / f + 0.0
 }
 
 /// Largest study area (diagonal, metres) for which the local plane keeps distances within

@@ -370,20 +370,36 @@ mod resolve_tests {
 /// Appends `s` as a JSON string literal (quoted and escaped) to `out`.
 pub fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
+    // Every byte that needs escaping is ASCII, so the runs between them are whole characters
+    // and go in with one copy each (usually the whole string).
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b != b'"' && b != b'\\' && b >= 0x20 {
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        push_json_escape(out, b);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// Appends the JSON escape of `"`, `\` or a control character.
+fn push_json_escape(out: &mut String, b: u8) {
+    match b {
+        b'"' => out.push_str("\\\""),
+        b'\\' => out.push_str("\\\\"),
+        b'\n' => out.push_str("\\n"),
+        b'\r' => out.push_str("\\r"),
+        b'\t' => out.push_str("\\t"),
+        _ => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
-    out.push('"');
 }
 
 /// `s` as a JSON string literal (the oracle's side of the escaping test).
@@ -408,6 +424,47 @@ mod tests {
         ] {
             assert_eq!(json_string(s), serde_json::to_string(s).unwrap());
         }
+    }
+
+    /// The escaping loop before the fast path: one char at a time.
+    fn json_string_by_char(s: &str) -> String {
+        let mut out = String::from('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    #[test]
+    fn escapes_every_character_as_before() {
+        let chars: Vec<char> = (0u32..0x100)
+            .chain([0x4e2d, 0x6587, 0x1f600, 0x2028])
+            .filter_map(char::from_u32)
+            .collect();
+        for &a in &chars {
+            for &b in &['a', '"', '\u{1}', '中', '\\'] {
+                for s in [
+                    format!("{a}"),
+                    format!("{a}{b}"),
+                    format!("{b}{a}{b}"),
+                    format!("x{a}中{b}{b}y"),
+                ] {
+                    assert_eq!(json_string(&s), json_string_by_char(&s), "{s:?}");
+                    let back: String = serde_json::from_str(&json_string(&s)).unwrap();
+                    assert_eq!(back, s);
+                }
+            }
+        }
+        assert_eq!(json_string(""), "\"\"");
     }
 
     #[test]

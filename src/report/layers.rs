@@ -4,10 +4,12 @@
 
 use rayon::prelude::*;
 
+use super::decimal::{push_decimals, push_scaled, round_half_away};
 use crate::circle::Circle;
 use crate::coverage::Analysis;
 use crate::io::push_json_str;
 use crate::model::{Centres, Compounds};
+use crate::study::OUTPUT_DECIMALS;
 
 /// Appends a float in its shortest round-trip form (`null` when not finite).
 pub fn push_f64(out: &mut String, x: f64) {
@@ -23,15 +25,29 @@ pub fn push_f64(out: &mut String, x: f64) {
 /// Appends a float rounded to `digits` decimals (`null` when not finite).
 pub fn push_rounded(out: &mut String, x: f64, digits: i32) {
     let f = 10f64.powi(digits);
-    push_f64(out, (x * f).round() / f);
+    let m = round_half_away(x * f);
+    if let Ok(d) = usize::try_from(digits)
+        && push_scaled(out, m, d)
+    {
+        return;
+    }
+    push_f64(out, m / f);
 }
 
+/// Appends a Point geometry; its coordinates are written as [`push_f64`] writes them (fast
+/// for [`crate::study::StudyArea::output_lonlat`]'s rounded ones).
 pub(crate) fn push_point(out: &mut String, p: [f64; 2]) {
     out.push_str("{\"type\":\"Point\",\"coordinates\":[");
-    push_f64(out, p[0]);
+    push_coordinate(out, p[0]);
     out.push(',');
-    push_f64(out, p[1]);
+    push_coordinate(out, p[1]);
     out.push_str("]}");
+}
+
+/// Appends an output longitude or latitude exactly as [`push_f64`] does, fast when it is
+/// rounded to [`OUTPUT_DECIMALS`].
+pub(crate) fn push_coordinate(out: &mut String, x: f64) {
+    push_decimals(out, x, OUTPUT_DECIMALS as usize);
 }
 
 /// Appends a Polygon geometry whose one ring is given in plane metres, written as output
@@ -62,9 +78,9 @@ pub(crate) fn push_polygon(
                 s.push(',');
             }
             s.push('[');
-            push_f64(s, c.x);
+            push_coordinate(s, c.x);
             s.push(',');
-            push_f64(s, c.y);
+            push_coordinate(s, c.y);
             s.push(']');
         }
         s.push(']');
@@ -95,33 +111,49 @@ pub(crate) fn write_collection(
     w.write_all(b"\n]}\n")
 }
 
+/// Rows per chunk of [`write_rows_parallel`].
+const CHUNK: usize = 8192;
+/// Chunks per wave of [`write_rows_parallel`].
+const WAVE: usize = 16;
+
 /// Streams `n` rows to `w`: waves of chunks are formatted in parallel and written in order,
 /// so memory stays at one wave whatever the layer's size and the bytes never depend on the
-/// thread count. `row` appends row `i` with its own separators.
+/// thread count. The wave's buffers are reused from wave to wave (no allocation, no fresh
+/// pages to fault in). `row` appends row `i` with its own separators.
 pub(crate) fn write_rows_parallel(
     w: &mut dyn std::io::Write,
     n: usize,
     row: &(dyn Fn(&mut String, usize) + Sync),
 ) -> std::io::Result<()> {
-    const CHUNK: usize = 8192;
-    const WAVE: usize = 16;
     let n_chunks = n.div_ceil(CHUNK);
+    let mut bufs: Vec<String> = Vec::new();
     for wave in (0..n_chunks).step_by(WAVE) {
-        let chunks: Vec<String> = (wave..(wave + WAVE).min(n_chunks))
-            .into_par_iter()
-            .map(|c| {
-                let mut s = String::with_capacity(CHUNK * 256);
-                for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
-                    row(&mut s, i);
-                }
-                s
-            })
-            .collect();
-        for c in chunks {
-            w.write_all(c.as_bytes())?;
+        format_wave(&mut bufs, wave, n_chunks, n, row);
+        for s in &bufs {
+            w.write_all(s.as_bytes())?;
         }
     }
     Ok(())
+}
+
+/// Formats the chunks of the wave starting at chunk `first` into `bufs` (cleared, grown or
+/// shrunk to the wave's chunk count, their capacity kept).
+fn format_wave(
+    bufs: &mut Vec<String>,
+    first: usize,
+    n_chunks: usize,
+    n: usize,
+    row: &(dyn Fn(&mut String, usize) + Sync),
+) {
+    bufs.resize_with(WAVE.min(n_chunks.saturating_sub(first)), String::new);
+    bufs.par_iter_mut().enumerate().for_each(|(k, s)| {
+        s.clear();
+        s.reserve(CHUNK * 256);
+        let c = first + k;
+        for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+            row(s, i);
+        }
+    });
 }
 
 /// `compounds.geojson`: every compound as a Point with `id`, `population`,
@@ -210,40 +242,58 @@ pub fn centres_geojson_with(
     analysis: &Analysis,
     extra: &(dyn Fn(&mut String, usize) + Sync),
 ) -> String {
-    collection(centres.len(), |s, i| {
-        let load = &analysis.loads[i];
-        s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
-        push_json_str(s, &centres.ids[i]);
-        s.push_str(",\"level\":");
-        push_json_str(s, &centres.level[i]);
-        s.push_str(",\"name\":");
-        push_json_str(s, &centres.name[i]);
-        s.push_str(",\"radius_m\":");
-        push_f64(s, analysis.budget_m[i]);
-        s.push_str(",\"served_population\":");
-        push_rounded(s, load.served_population, 3);
-        s.push_str(",\"served_compounds\":");
-        s.push_str(itoa::Buffer::new().format(load.served_compounds));
-        s.push_str(",\"nearest_population\":");
-        push_rounded(s, load.nearest_population, 3);
-        s.push_str(",\"capacity\":");
-        match centres.capacity[i] {
-            Some(c) => {
-                push_f64(s, c);
-                s.push_str(",\"population_per_capacity\":");
-                if c > 0.0 {
-                    push_rounded(s, load.served_population / c, 4);
-                } else {
-                    s.push_str("null");
-                }
-            }
-            None => s.push_str("null,\"population_per_capacity\":null"),
-        }
+    let mut out = Vec::new();
+    write_centres_geojson(&mut out, centres, analysis, extra)
+        .expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("features are UTF-8")
+}
+
+/// Streams [`centres_geojson_with`] to `w` without holding the layer in memory.
+pub(crate) fn write_centres_geojson(
+    w: &mut dyn std::io::Write,
+    centres: &Centres,
+    analysis: &Analysis,
+    extra: &(dyn Fn(&mut String, usize) + Sync),
+) -> std::io::Result<()> {
+    write_collection(w, centres.len(), &|s: &mut String, i: usize| {
+        push_centre(s, centres, analysis, i);
         extra(s, i);
         s.push_str("},\"geometry\":");
         push_point(s, analysis.study.output_lonlat(centres.lonlat[i]));
         s.push('}');
     })
+}
+
+/// Centre `i`'s feature in `centers.geojson` up to its last common property.
+fn push_centre(s: &mut String, centres: &Centres, analysis: &Analysis, i: usize) {
+    let load = &analysis.loads[i];
+    s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
+    push_json_str(s, &centres.ids[i]);
+    s.push_str(",\"level\":");
+    push_json_str(s, &centres.level[i]);
+    s.push_str(",\"name\":");
+    push_json_str(s, &centres.name[i]);
+    s.push_str(",\"radius_m\":");
+    push_f64(s, analysis.budget_m[i]);
+    s.push_str(",\"served_population\":");
+    push_rounded(s, load.served_population, 3);
+    s.push_str(",\"served_compounds\":");
+    s.push_str(itoa::Buffer::new().format(load.served_compounds));
+    s.push_str(",\"nearest_population\":");
+    push_rounded(s, load.nearest_population, 3);
+    s.push_str(",\"capacity\":");
+    match centres.capacity[i] {
+        Some(c) => {
+            push_f64(s, c);
+            s.push_str(",\"population_per_capacity\":");
+            if c > 0.0 {
+                push_rounded(s, load.served_population / c, 4);
+            } else {
+                s.push_str("null");
+            }
+        }
+        None => s.push_str("null,\"population_per_capacity\":null"),
+    }
 }
 
 /// The start of centre `i`'s feature in `circles.geojson`, up to its `radius_m` (its budget,
@@ -335,6 +385,36 @@ mod tests {
         s.push(' ');
         push_f64(&mut s, f64::INFINITY);
         assert_eq!(s, "3 0.1 1.23 null");
+    }
+
+    /// Several waves (the last one partial), formatted on one thread and on three: the same
+    /// bytes as formatting every row in order.
+    #[test]
+    fn rows_stream_in_order_whatever_the_threads() {
+        let n = CHUNK * WAVE * 2 + CHUNK + 123;
+        let row = |s: &mut String, i: usize| {
+            s.push_str(itoa::Buffer::new().format(i));
+            s.push_str(if i.is_multiple_of(7) {
+                ",seven\n"
+            } else {
+                "\n"
+            });
+        };
+        let mut expected = String::new();
+        (0..n).for_each(|i| row(&mut expected, i));
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut out = Vec::new();
+            pool.install(|| write_rows_parallel(&mut out, n, &row))
+                .unwrap();
+            assert!(out == expected.as_bytes(), "{threads} threads");
+        }
+        let mut empty = Vec::new();
+        write_rows_parallel(&mut empty, 0, &row).unwrap();
+        assert!(empty.is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::layers::{push_point, write_collection, write_rows_parallel};
+use super::layers::{push_coordinate, push_point, write_collection, write_rows_parallel};
 use super::summary::round;
 use super::tables::push_field;
 use super::{Lang, LifeCircleSummary, RunInfo, push_f64, push_rounded};
@@ -184,9 +184,9 @@ pub fn write_compounds_csv(w: &mut dyn Write, report: &LifeCircleReport) -> std:
         push_field(s, &c.ids[i]);
         let [lon, lat] = lc.study.output_lonlat(c.lonlat[i]);
         s.push(',');
-        push_f64(s, lon);
+        push_coordinate(s, lon);
         s.push(',');
-        push_f64(s, lat);
+        push_coordinate(s, lat);
         s.push(',');
         push_rounded(s, c.population[i], 6);
         for values in &c.groups {

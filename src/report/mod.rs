@@ -2,6 +2,8 @@
 //! for GIS, and the terminal table. Rendering only; nothing here computes coverage.
 
 mod capacity;
+mod decimal;
+pub(crate) use decimal::round_half_away;
 mod gaps;
 pub mod html;
 mod layers;
@@ -21,7 +23,8 @@ pub use html::{GapsReport, Lang, ReportInput, SitesReport};
 pub use layers::{centres_geojson, circles_geojson, compounds_geojson, service_areas_geojson};
 // Byte-level writers (raw JSON pushed into a buffer): the layers above are built from them.
 pub(crate) use layers::{
-    centres_geojson_with, compounds_geojson_with, push_f64, push_rounded, write_compounds_geojson,
+    centres_geojson_with, compounds_geojson_with, push_f64, push_rounded, write_centres_geojson,
+    write_compounds_geojson,
 };
 pub use lifecircle::{
     LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_table, write_ledger,
@@ -88,9 +91,9 @@ pub fn coverage_outputs<'a>(
             write_compounds_geojson(w, compounds, centres, analysis, circle, &|_, _| {})
         }),
     );
-    out.add(
+    out.add_stream(
         "centers.geojson",
-        centres_geojson(centres, analysis).into_bytes(),
+        Box::new(move |w| write_centres_geojson(w, centres, analysis, &|_, _| {})),
     );
     out.add_stream(
         "compounds.csv",

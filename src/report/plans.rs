@@ -2,7 +2,9 @@
 //! (uncovered compounds) and `sites.geojson` (chosen sites in rank order); their sections of
 //! `summary.json` are typed in `summary.rs`.
 
-use super::layers::{collection, push_f64, push_point, push_polygon, push_rounded};
+use super::layers::{
+    collection, push_coordinate, push_f64, push_point, push_polygon, push_rounded,
+};
 use crate::gaps::{GapZone, zone_outline};
 use crate::io::push_json_str;
 use crate::model::Compounds;
@@ -48,9 +50,9 @@ pub fn gaps_geojson(
                 push_rounded(s, pop, 3);
                 let [lon, lat] = study.output_lonlat(sites.lonlat[site as usize]);
                 s.push_str(",\"best_site_lon\":");
-                push_f64(s, lon);
+                push_coordinate(s, lon);
                 s.push_str(",\"best_site_lat\":");
-                push_f64(s, lat);
+                push_coordinate(s, lat);
             }
             None => s.push_str(
                 ",\"best_site\":null,\"best_site_population\":0,\"best_site_lon\":null,\"best_site_lat\":null",

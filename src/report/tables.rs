@@ -11,18 +11,25 @@ use crate::model::{Centres, Compounds};
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn round(x: f64, digits: i32) -> String {
-    if !x.is_finite() {
-        return String::new();
-    }
-    let f = 10f64.powi(digits);
     let mut s = String::new();
-    super::push_f64(&mut s, (x * f).round() / f);
+    push_round(&mut s, x, digits);
     s
+}
+
+/// Appends `x` rounded to `digits` decimals; nothing when it is not finite (an empty cell).
+fn push_round(out: &mut String, x: f64, digits: i32) {
+    if x.is_finite() {
+        super::push_rounded(out, x, digits);
+    }
 }
 
 /// Appends a CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
 pub(super) fn push_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
+    // Bytes, not chars: the four are ASCII, which never occurs inside a multi-byte character.
+    if field
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
         out.push('"');
         out.push_str(&field.replace('"', "\"\""));
         out.push('"');
@@ -54,19 +61,19 @@ pub fn write_compounds_csv(
         push_field(s, &compounds.ids[i]);
         let [lon, lat] = analysis.study.output_lonlat(compounds.lonlat[i]);
         s.push(',');
-        super::push_f64(s, lon);
+        super::layers::push_coordinate(s, lon);
         s.push(',');
-        super::push_f64(s, lat);
+        super::layers::push_coordinate(s, lat);
         s.push(',');
-        s.push_str(&round(compounds.population[i], 6));
+        push_round(s, compounds.population[i], 6);
         s.push(',');
         if let Some(c) = cov.nearest[i] {
             push_field(s, &centres.ids[c as usize]);
         }
         s.push(',');
-        s.push_str(&round(cov.nearest_cost_m[i], 2));
+        push_round(s, cov.nearest_cost_m[i], 2);
         s.push(',');
-        s.push_str(&round(circle.minutes_for(cov.nearest_cost_m[i]), 2));
+        push_round(s, circle.minutes_for(cov.nearest_cost_m[i]), 2);
         s.push_str(if cov.is_covered(i) {
             ",true,"
         } else {
