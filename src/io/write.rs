@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// Writes a file's content to a sink (for files too big to hold in memory).
-pub type StreamFn<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
+pub type StreamFn<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + Send + Sync + 'a>;
 
 enum Content<'a> {
     Bytes(Vec<u8>),
@@ -120,9 +120,15 @@ impl<'a> OutputSet<'a> {
             for t in &targets {
                 create_parent(&t.path, &mut created)?;
             }
-            for (t, (_, content)) in targets.iter().zip(&self.files) {
-                write_temp(t, content)?;
-            }
+            // The files at once: while one waits on a write into the page cache, another's
+            // rows are formatted. Errors are reported in file order.
+            use rayon::prelude::*;
+            let written: Vec<Result<()>> = targets
+                .par_iter()
+                .zip(&self.files)
+                .map(|(t, (_, content))| write_temp(t, content))
+                .collect();
+            written.into_iter().collect::<Result<()>>()?;
             self.swap(dir, &targets, &inputs)
         })();
         match result {
