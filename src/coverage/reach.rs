@@ -30,6 +30,14 @@ impl SiteClasses<'_> {
     fn budget_of(&self, site: usize) -> f64 {
         self.budget_m[self.of_site[site] as usize]
     }
+
+    /// The largest budget of any site (0 without sites).
+    fn max_budget(&self) -> f64 {
+        self.of_site
+            .iter()
+            .map(|&c| self.budget_m[c as usize])
+            .fold(0.0, f64::max)
+    }
 }
 
 /// Per-compound reach and per-site load of one coverage run.
@@ -191,11 +199,14 @@ pub fn stream_euclidean(
         compounds.len(),
         "one population per compound"
     );
-    let stream = Stream::new(sites, classes);
     // Compound cells about 8 points each at mean density: the site pass's cost per row and
     // per point tested balance there (measured on the dense and the sparse synthetic city).
-    let side = PointGrid::cell_for(compounds, stream.max_budget, 8.0);
-    let order = PointGrid::new(compounds, side);
+    // The two grids are built at once (each build is serial).
+    let side = PointGrid::cell_for(compounds, classes.max_budget(), 8.0);
+    let (stream, order) = rayon::join(
+        || Stream::new(sites, classes),
+        || PointGrid::new(compounds, side),
+    );
     // Few classes: the site pass counts who reaches each compound, so the compound pass
     // only looks for the nearest site. Many classes: the compound pass does both.
     let counted = classes.budget_m.len() <= COUNTED_CLASSES;
@@ -233,7 +244,12 @@ pub fn stream_euclidean(
     reach.class_start.push(0);
     for (i, &mask) in masks.iter().enumerate() {
         if mask != 0 {
-            reach.classes.extend((0..64).filter(|b| mask >> b & 1 == 1));
+            // The set bits, lowest first.
+            let mut m = mask;
+            while m != 0 {
+                reach.classes.push(m.trailing_zeros());
+                m &= m - 1;
+            }
         } else if let Some(list) = lists.get(i) {
             reach.classes.extend(list);
         }
@@ -245,11 +261,7 @@ pub fn stream_euclidean(
 
 impl<'a> Stream<'a> {
     fn new(sites: &'a [[f64; 2]], classes: SiteClasses<'a>) -> Self {
-        let max_budget = classes
-            .of_site
-            .iter()
-            .map(|&c| classes.budget_m[c as usize])
-            .fold(0.0, f64::max);
+        let max_budget = classes.max_budget();
         let grid = PointGrid::with_tags(
             sites,
             classes.of_site,
