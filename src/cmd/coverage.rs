@@ -231,5 +231,9 @@ pub fn run(args: Args) -> Result<()> {
             .collect();
         table.push_str(&format!("Timings: {}\n", list.join(", ")));
     }
-    print_summary(common.output.format, &summary.to_json(), &table)
+    let printed = print_summary(common.output.format, &summary.to_json(), &table);
+    // The process ends here: the operating system takes back the millions of small
+    // allocations (ids, columns) at once, 30 ms sooner than freeing them one by one.
+    std::mem::forget((compounds, centres, analysis, measure, capacitated));
+    printed
 }
