@@ -30,6 +30,12 @@ pub(crate) trait FeatureSink: Send + Sync + Sized {
     fn fork(&self) -> Self;
     /// Appends the features of the chunk that follows this one in the file.
     fn append(&mut self, later: Self);
+    /// Appends every chunk, in order (a sink may join its columns at once).
+    fn append_all(&mut self, parts: Vec<Self>) {
+        for part in parts {
+            self.append(part);
+        }
+    }
     /// Room for `features` more features, before the chunks are appended.
     fn reserve(&mut self, features: usize);
     /// A new feature starts.
@@ -203,12 +209,14 @@ fn read_parallel<S: FeatureSink>(
         .collect();
     let mut sink = sink;
     sink.reserve(scan.features.len());
+    let mut sinks = Vec::with_capacity(parts.len());
     for part in parts {
         if let Some(e) = part.error {
             return Err(e);
         }
-        sink.append(part.sink);
+        sinks.push(part.sink);
     }
+    sink.append_all(sinks);
     Ok(Collection {
         sink,
         crs: scan.crs,

@@ -99,6 +99,42 @@ impl FeatureSink for PointSink<'_> {
         }
     }
 
+    fn append_all(&mut self, mut parts: Vec<Self>) {
+        // Names, ranks and counts in order, then each column joined at once: the copying
+        // (and the new columns' page faults) spreads over the cores.
+        let mut ids = Vec::with_capacity(parts.len());
+        let mut lonlat = Vec::with_capacity(parts.len());
+        let mut columns: Vec<Vec<Vec<Option<Scalar>>>> = vec![Vec::new(); self.best_rank.len()];
+        for part in &mut parts {
+            let taken = &mut part.layer;
+            ids.push(std::mem::take(&mut taken.ids));
+            lonlat.push(std::mem::take(&mut taken.lonlat));
+            for (f, column) in columns.iter_mut().enumerate() {
+                column.push(std::mem::take(&mut taken.columns[f]));
+            }
+        }
+        for part in parts {
+            self.append(part);
+        }
+        let layer = &mut self.layer;
+        rayon::join(
+            || concat_into(&mut layer.ids, ids),
+            || {
+                rayon::join(
+                    || concat_into(&mut layer.lonlat, lonlat),
+                    || {
+                        use rayon::prelude::*;
+                        layer
+                            .columns
+                            .par_iter_mut()
+                            .zip(columns)
+                            .for_each(|(c, parts)| concat_into(c, parts));
+                    },
+                )
+            },
+        );
+    }
+
     fn reserve(&mut self, features: usize) {
         self.layer.ids.reserve(features);
         self.layer.lonlat.reserve(features);
@@ -173,6 +209,14 @@ impl FeatureSink for PointSink<'_> {
             column.push(slot.take().map(|(value, _)| value));
         }
         Ok(())
+    }
+}
+
+/// Appends `parts` to `dst` in order.
+fn concat_into<T>(dst: &mut Vec<T>, parts: Vec<Vec<T>>) {
+    dst.reserve(parts.iter().map(Vec::len).sum());
+    for mut part in parts {
+        dst.append(&mut part);
     }
 }
 

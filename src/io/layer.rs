@@ -276,11 +276,23 @@ pub fn read_points(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
     parse_points(path, bytes, options)
 }
 
+/// Frees a big buffer on another thread: returning a few hundred megabytes to the system
+/// takes milliseconds the reader need not wait for.
+fn release(bytes: Vec<u8>) {
+    if bytes.len() >= 32 << 20 {
+        std::thread::spawn(move || drop(bytes));
+    }
+}
+
 /// [`read_points`] on a file's bytes already in memory (`path` names it in messages).
 pub fn parse_points(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<PointLayer> {
     let mut raw = match LayerFormat::detect(path, &bytes) {
         LayerFormat::Csv => super::csv_read::read_csv(path, bytes, options)?,
-        LayerFormat::GeoJson => super::geojson_read::read_geojson(path, &bytes, options)?,
+        LayerFormat::GeoJson => {
+            let layer = super::geojson_read::read_geojson(path, &bytes, options)?;
+            release(bytes);
+            layer
+        }
     };
     if raw.is_empty() {
         return Err(Error::EmptyLayer {
