@@ -196,6 +196,12 @@ fn read_parallel<S: FeatureSink>(
         .map(|(c, spans)| {
             let mut state = State::new(path, c * FEATURES_PER_TASK, sink.fork());
             for &(a, b) in spans {
+                if super::geojson_fast::feature(&text[a..b], &mut state) {
+                    if state.error.is_some() {
+                        break;
+                    }
+                    continue;
+                }
                 let mut de = serde_json::Deserializer::from_slice(&text[a..b]);
                 if let Err(e) = FeatureSeed(&mut state).deserialize(&mut de) {
                     if state.error.is_none() {
@@ -512,14 +518,14 @@ fn skip_value(t: &[u8], mut p: usize) -> Option<usize> {
 // The serde visitors
 
 /// One parse (the whole file, or one chunk of features) feeding one sink.
-struct State<'p, S> {
+pub(super) struct State<'p, S> {
     path: &'p Path,
     /// Features before this state's first one (parallel parsing splits the array).
     base: usize,
     /// Features begun in this state.
-    count: usize,
-    sink: S,
-    error: Option<Error>,
+    pub(super) count: usize,
+    pub(super) sink: S,
+    pub(super) error: Option<Error>,
     collection_type: Option<String>,
     crs: Option<String>,
     saw_features: bool,
@@ -634,15 +640,22 @@ pub(crate) struct RawGeometry<'a> {
     #[serde(rename = "type")]
     #[serde(borrow)]
     pub(crate) kind: Option<Cow<'a, str>>,
-    /// The coordinates, parsed once the type is known.
-    #[serde(borrow)]
-    pub(crate) coordinates: Option<&'a RawValue>,
+    /// The coordinates' JSON text, parsed once the type is known.
+    #[serde(borrow, default, deserialize_with = "raw_text")]
+    pub(crate) coordinates: Option<&'a str>,
+}
+
+/// A value's JSON text as it stands in the input (checked to be one JSON value); `None`
+/// for `null`.
+fn raw_text<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<&'de str>, D::Error> {
+    let raw: Option<&'de RawValue> = serde::Deserialize::deserialize(d)?;
+    Ok(raw.map(RawValue::get))
 }
 
 impl RawGeometry<'_> {
     /// The type (`""` when absent) and the raw coordinates, or the message for a geometry
     /// without coordinates.
-    pub(crate) fn parts(&self) -> std::result::Result<(&str, &RawValue), String> {
+    pub(crate) fn parts(&self) -> std::result::Result<(&str, &str), String> {
         let kind = self.kind.as_deref().unwrap_or("");
         match self.coordinates {
             Some(raw) => Ok((kind, raw)),
@@ -654,9 +667,9 @@ impl RawGeometry<'_> {
 /// Parses the raw coordinates of a `kind` geometry as `T`; the message names the type.
 pub(crate) fn parse_coordinates<'de, T: serde::Deserialize<'de>>(
     kind: &str,
-    raw: &'de RawValue,
+    raw: &'de str,
 ) -> std::result::Result<T, String> {
-    serde_json::from_str(raw.get()).map_err(|e| {
+    serde_json::from_str(raw).map_err(|e| {
         format!(
             "invalid {} coordinates: {}",
             clip(kind),
@@ -667,11 +680,11 @@ pub(crate) fn parse_coordinates<'de, T: serde::Deserialize<'de>>(
 
 /// The members of one feature.
 #[derive(Default)]
-struct FeatureMembers<'de> {
-    kind: Option<Cow<'de, str>>,
-    id: Option<Scalar>,
+pub(super) struct FeatureMembers<'de> {
+    pub(super) kind: Option<Cow<'de, str>>,
+    pub(super) id: Option<Scalar>,
     /// `Some(None)` for `"geometry": null`.
-    geometry: Option<Option<RawGeometry<'de>>>,
+    pub(super) geometry: Option<Option<RawGeometry<'de>>>,
 }
 
 impl<'de, S: FeatureSink> Visitor<'de> for FeatureSeed<'_, '_, S> {
@@ -711,7 +724,7 @@ impl<'de, S: FeatureSink> Visitor<'de> for FeatureSeed<'_, '_, S> {
 
 impl<S: FeatureSink> State<'_, S> {
     /// Checks the feature's members and hands it to the sink.
-    fn finish_feature(&mut self, members: FeatureMembers) -> Result<()> {
+    pub(super) fn finish_feature(&mut self, members: FeatureMembers) -> Result<()> {
         let n = self.base + self.count;
         let mut id = self
             .sink

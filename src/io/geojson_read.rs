@@ -345,6 +345,160 @@ mod tests {
         assert_eq!(layer.polygons, 1);
     }
 
+    /// One random feature for the fast-path oracle: the plain layout most of the time, and
+    /// every way of leaving it (escapes, exponents, long or malformed numbers, nesting,
+    /// repeated keys, other geometries) the rest.
+    fn random_feature(rng: &mut crate::rng::Rng, i: usize) -> String {
+        fn pick(rng: &mut crate::rng::Rng, xs: &[&str]) -> String {
+            xs[rng.below(xs.len())].to_string()
+        }
+        const NUMBERS: [&str; 17] = [
+            "1290",
+            "0",
+            "-0",
+            "-12",
+            "3.5",
+            "-0.0",
+            "0.10",
+            "117.1987873",
+            "123456789012345",
+            "1234567890123456",
+            "12345678901234567890",
+            "1e3",
+            "1.5E-2",
+            "2.000000000000001",
+            "-31.8230963",
+            "99",
+            "0.5",
+        ];
+        const STRINGS: [&str; 6] = [
+            "\"C1\"",
+            "\"社区104448\"",
+            "\"a\\\"b\"",
+            "\"\\u00e9\"",
+            "\"\"",
+            "\"x y\"",
+        ];
+        const OTHERS: [&str; 6] = ["true", "false", "null", "{}", "[1,2]", "{\"a\":1}"];
+        // Malformed: serde reports them.
+        const BROKEN: [&str; 6] = ["007", "1.", ".5", "-", "tru", "\"a\u{1}b\""];
+        let value = |rng: &mut crate::rng::Rng| match rng.below(61) {
+            0 => pick(rng, &BROKEN),
+            1..=30 => pick(rng, &NUMBERS),
+            31..=50 => pick(rng, &STRINGS),
+            _ => pick(rng, &OTHERS),
+        };
+        let mut props: Vec<String> = Vec::new();
+        for key in ["population", "pop", "id", "street", "名称", "x\\u0041"] {
+            if rng.below(3) > 0 {
+                props.push(format!("\"{key}\":{}", value(rng)));
+            }
+        }
+        if rng.below(20) == 0 {
+            props.push(format!("\"pop\":{}", value(rng)));
+        }
+        const COORDS: [&str; 7] = [
+            "[117.1,31.8]",
+            "[117,31]",
+            "[ -0.5 , 51.25 ]",
+            "[117.1,31.8,5]",
+            "[1e2,3]",
+            "[117.1]",
+            "null",
+        ];
+        let plain = format!("[{}.{},{}.5]", i % 170, i % 97, i % 80);
+        let geometry = match rng.below(40) {
+            0 => "null".to_string(),
+            1 => "{\"type\":\"MultiPoint\",\"coordinates\":[[1.5,2],[3,4]]}".to_string(),
+            2 => format!(
+                "{{\"coordinates\":{},\"type\":\"Point\"}}",
+                pick(rng, &COORDS)
+            ),
+            3 => "{\"type\":\"Point\"}".to_string(),
+            4..=10 => format!(
+                "{{\"type\":\"Point\",\"coordinates\":{}}}",
+                pick(rng, &COORDS)
+            ),
+            _ => format!("{{\"type\":\"Point\",\"coordinates\":{plain}}}"),
+        };
+        let kind = match rng.below(40) {
+            0 => "\"Nope\"",
+            1 => "1",
+            _ => "\"Feature\"",
+        };
+        let separator = pick(rng, &[",", " , ", ",\n"]);
+        let mut members = vec![
+            format!("\"type\":{kind}"),
+            format!("\"properties\":{{{}}}", props.join(&separator)),
+            format!("\"geometry\":{geometry}"),
+        ];
+        if rng.below(4) == 0 {
+            members.push(format!("\"id\":{}", value(rng)));
+        }
+        if rng.below(30) == 0 {
+            members.push("\"bbox\":[1,2,3,4]".into());
+        }
+        if rng.below(30) == 0 {
+            members.push("\"properties\":null".into());
+        }
+        if rng.below(10) == 0 {
+            members.swap(0, 2);
+        }
+        format!("{{{}}}", members.join(","))
+    }
+
+    /// The oracle for the fast path: files of random features (most in the plain layout)
+    /// read by the parallel parse (fast path first) and by the sequential serde parse give
+    /// the same layer down to each number's sign and bits, or the same error.
+    #[test]
+    fn fast_path_and_serde_read_the_same() {
+        let path = Path::new("mem.geojson");
+        let matcher = FieldMatcher::new(&ReadOptions {
+            fields: vec![
+                vec!["population".into(), "pop".into()],
+                vec!["street".into()],
+            ],
+            ..ReadOptions::default()
+        });
+        let sink = || PointSink::new(path, &matcher, 2);
+        let mut rng = crate::rng::Rng::new(17);
+        let (mut ok, mut failed) = (0, 0);
+        for round in 0..400 {
+            let n = 1 + rng.below(6);
+            let features: Vec<String> = (0..n).map(|i| random_feature(&mut rng, i)).collect();
+            let text = format!(
+                "{{\"type\":\"FeatureCollection\",\"features\":[{}]}}",
+                features.join(",")
+            );
+            let seq = read_features_sequential(path, text.as_bytes(), sink()).map(|c| c.sink.layer);
+            let par = read_features_parallel(path, text.as_bytes(), sink())
+                .expect("scan declined a valid array")
+                .map(|c| c.sink.layer);
+            match (seq, par) {
+                (Ok(a), Ok(b)) => {
+                    ok += 1;
+                    let show = |l: &PointLayer| {
+                        format!(
+                            "{:?} {:?} {:?} {:?} {:?} {:?}",
+                            l.ids, l.lonlat, l.columns, l.column_names, l.generated, l.id_field
+                        )
+                    };
+                    assert_eq!(show(&a), show(&b), "round {round}: {text}");
+                }
+                (Err(a), Err(b)) => {
+                    failed += 1;
+                    assert_eq!(a.to_string(), b.to_string(), "round {round}: {text}");
+                }
+                (a, b) => panic!(
+                    "round {round}: {text}\n{:?}\n{:?}",
+                    a.map(|_| ()),
+                    b.map(|_| ())
+                ),
+            }
+        }
+        assert!(ok > 40 && failed > 40, "{ok} read, {failed} refused");
+    }
+
     /// The oracle: the parallel parse against the sequential reference, over several chunks.
     #[test]
     fn parallel_and_sequential_parses_agree() {

@@ -3,6 +3,7 @@
 
 mod csv_read;
 mod geojson;
+mod geojson_fast;
 mod geojson_read;
 mod input;
 mod layer;
