@@ -71,6 +71,7 @@ mod circle;
 mod error;
 mod index;
 mod matrix;
+mod radix;
 mod study;
 mod warning;
 

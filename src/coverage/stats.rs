@@ -221,9 +221,8 @@ pub fn distance_stats(nearest_cost_m: &[f64], population: &[f64]) -> Option<Dist
     if d.is_empty() {
         return None;
     }
-    // Any sort gives the same sequence (a total order), so the figures do not depend on the
-    // thread count.
-    rayon::slice::ParallelSliceMut::par_sort_unstable_by(&mut d[..], f64::total_cmp);
+    // The same sequence as sorting by `total_cmp` (a radix sort on order-preserving keys).
+    crate::radix::sort_by_u64_key(&mut d, |x| crate::radix::f64_key(*x));
     let pick = |q: f64| d[((d.len() - 1) as f64 * q).round() as usize];
     let (mut wsum, mut psum) = (0.0, 0.0);
     for (c, p) in nearest_cost_m.iter().zip(population) {
