@@ -305,7 +305,11 @@ impl<'a> Stream<'a> {
     }
 
     /// The pass over compounds, in grid order, in parallel chunks collected in order.
-    fn compounds_pass(&self, order: &[GridPoint], nearest_only: bool) -> Vec<CompoundReach> {
+    fn compounds_pass(
+        &self,
+        order: &[GridPoint],
+        nearest_only: bool,
+    ) -> impl Iterator<Item = CompoundReach> {
         let parts: Vec<Vec<CompoundReach>> = order
             .par_chunks(CHUNK)
             .map(|chunk| {
@@ -322,7 +326,7 @@ impl<'a> Stream<'a> {
                     .collect()
             })
             .collect();
-        parts.into_iter().flatten().collect()
+        parts.into_iter().flatten()
     }
 
     /// Everything about one compound: its nearest site and the sites within budget.
