@@ -11,7 +11,7 @@ use crate::index::{GridPoint, PointGrid, SiteTree};
 mod sites;
 
 /// Compounds per parallel task.
-const CHUNK: usize = 4096;
+const CHUNK: usize = 1024;
 
 /// Up to this many site classes, the site pass counts the sites reaching each compound per
 /// class (one difference array per class), and the compound pass only finds the nearest.

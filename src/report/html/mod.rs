@@ -115,11 +115,13 @@ impl Lang {
     /// Chinese when any compound id, group value, centre name or level contains CJK
     /// characters, else English.
     pub fn detect(compounds: &Compounds, centres: &Centres) -> Lang {
-        let cjk = compounds.ids.iter().any(|s| has_cjk(s))
-            || compounds.groups.iter().flatten().any(|s| has_cjk(s))
-            || compounds.group_fields.iter().any(|s| has_cjk(s))
+        use rayon::prelude::*;
+        // The short lists first; a million compound ids only when nothing else decides.
+        let cjk = centres.level.iter().any(|s| has_cjk(s))
             || centres.name.iter().any(|s| has_cjk(s))
-            || centres.level.iter().any(|s| has_cjk(s));
+            || compounds.group_fields.iter().any(|s| has_cjk(s))
+            || compounds.groups.par_iter().flatten().any(|s| has_cjk(s))
+            || compounds.ids.par_iter().any(|s| has_cjk(s));
         if cjk { Lang::Zh } else { Lang::En }
     }
 }
