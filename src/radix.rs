@@ -77,7 +77,16 @@ mod tests {
     #[test]
     fn f64_keys_order_as_total_cmp() {
         let mut rng = Rng::new(9);
-        let specials = [0.0, -0.0, 1.0, -1.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 5e-324];
+        let specials = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            5e-324,
+        ];
         let mut xs: Vec<f64> = (0..5000).map(|_| rng.range(-1e4, 1e4)).collect();
         xs.extend(specials);
         xs.extend((0..500).map(|_| (rng.range(0.0, 1e3) * 100.0).round() / 100.0));

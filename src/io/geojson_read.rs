@@ -397,30 +397,7 @@ mod tests {
         if rng.below(20) == 0 {
             props.push(format!("\"pop\":{}", value(rng)));
         }
-        const COORDS: [&str; 7] = [
-            "[117.1,31.8]",
-            "[117,31]",
-            "[ -0.5 , 51.25 ]",
-            "[117.1,31.8,5]",
-            "[1e2,3]",
-            "[117.1]",
-            "null",
-        ];
-        let plain = format!("[{}.{},{}.5]", i % 170, i % 97, i % 80);
-        let geometry = match rng.below(40) {
-            0 => "null".to_string(),
-            1 => "{\"type\":\"MultiPoint\",\"coordinates\":[[1.5,2],[3,4]]}".to_string(),
-            2 => format!(
-                "{{\"coordinates\":{},\"type\":\"Point\"}}",
-                pick(rng, &COORDS)
-            ),
-            3 => "{\"type\":\"Point\"}".to_string(),
-            4..=10 => format!(
-                "{{\"type\":\"Point\",\"coordinates\":{}}}",
-                pick(rng, &COORDS)
-            ),
-            _ => format!("{{\"type\":\"Point\",\"coordinates\":{plain}}}"),
-        };
+        let geometry = random_geometry(rng, i);
         let kind = match rng.below(40) {
             0 => "\"Nope\"",
             1 => "1",
@@ -445,6 +422,37 @@ mod tests {
             members.swap(0, 2);
         }
         format!("{{{}}}", members.join(","))
+    }
+
+    /// A random geometry member for [`random_feature`]: mostly a plain Point.
+    fn random_geometry(rng: &mut crate::rng::Rng, i: usize) -> String {
+        fn pick(rng: &mut crate::rng::Rng, xs: &[&str]) -> String {
+            xs[rng.below(xs.len())].to_string()
+        }
+        const COORDS: [&str; 7] = [
+            "[117.1,31.8]",
+            "[117,31]",
+            "[ -0.5 , 51.25 ]",
+            "[117.1,31.8,5]",
+            "[1e2,3]",
+            "[117.1]",
+            "null",
+        ];
+        let plain = format!("[{}.{},{}.5]", i % 170, i % 97, i % 80);
+        match rng.below(40) {
+            0 => "null".to_string(),
+            1 => "{\"type\":\"MultiPoint\",\"coordinates\":[[1.5,2],[3,4]]}".to_string(),
+            2 => format!(
+                "{{\"coordinates\":{},\"type\":\"Point\"}}",
+                pick(rng, &COORDS)
+            ),
+            3 => "{\"type\":\"Point\"}".to_string(),
+            4..=10 => format!(
+                "{{\"type\":\"Point\",\"coordinates\":{}}}",
+                pick(rng, &COORDS)
+            ),
+            _ => format!("{{\"type\":\"Point\",\"coordinates\":{plain}}}"),
+        }
     }
 
     /// The oracle for the fast path: files of random features (most in the plain layout)
