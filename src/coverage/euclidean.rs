@@ -4,15 +4,11 @@
 use rayon::prelude::*;
 
 use super::{Coverage, CoverageMatrix};
-use crate::index::{PointGrid, SiteTree};
+use crate::index::{PointGrid, SiteTree, plane_dist};
 use crate::matrix::BLOCK_ROWS;
 
 /// Compounds per parallel task: one matrix block, so finished blocks join without copying.
 const CHUNK: usize = BLOCK_ROWS;
-
-fn dist(a: &[f64; 2], b: &[f64; 2]) -> f64 {
-    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
-}
 
 /// Straight-line coverage: compound `i` is reached by site `s` when their distance is `<=`
 /// `budget_m[s]`. Positions are metres on one plane. Runs in parallel; the result does not
@@ -95,7 +91,7 @@ pub fn brute_force(compounds: &[[f64; 2]], sites: &[[f64; 2]], budget_m: &[f64])
         let mut best = (f64::INFINITY, None);
         let mut row = Vec::new();
         for (s, q) in sites.iter().enumerate() {
-            let d = dist(p, q);
+            let d = plane_dist(*p, *q);
             if d < best.0 {
                 best = (d, Some(s as u32));
             }

@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 
 use super::{CentreLoad, Coverage};
-use crate::index::{GridPoint, PointGrid, SiteTree};
+use crate::index::{GridPoint, PointGrid, SiteTree, plane_dist};
 
 mod sites;
 
@@ -153,11 +153,6 @@ struct CompoundReach {
     mask: u64,
     /// …or as a list (more classes).
     classes: Vec<u32>,
-}
-
-/// Distance on the plane, as every coverage path computes it.
-fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
-    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
 }
 
 /// The fixed inputs of the streaming passes.
@@ -382,7 +377,7 @@ impl<'a> Stream<'a> {
     /// site nearer than it lies within its distance, so one grid search within that distance
     /// finds the nearest, unless the hint is far.
     fn nearest_of(&self, p: &GridPoint, hint: Option<u32>, out: &mut CompoundReach) {
-        let bound = hint.map(|s| dist(p.xy, self.sites[s as usize]));
+        let bound = hint.map(|s| plane_dist(p.xy, self.sites[s as usize]));
         let best = match bound {
             Some(b) if b <= 2.0 * self.max_budget => self.grid.nearest_within(p.xy, b),
             _ => self.grid.nearest_within(p.xy, self.max_budget),

@@ -188,8 +188,8 @@ impl<'a> Cursor<'a> {
         found
     }
 
-    /// A string without escapes or control characters, valid UTF-8.
-    fn string(&mut self) -> Option<&'a str> {
+    /// A string's bytes, when it has no escapes or control characters.
+    fn raw_string(&mut self) -> Option<&'a [u8]> {
         (self.t.get(self.p) == Some(&b'"')).then_some(())?;
         let start = self.p + 1;
         let len = self.t[start..]
@@ -197,7 +197,12 @@ impl<'a> Cursor<'a> {
             .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
         (self.t[start + len] == b'"').then_some(())?;
         self.p = start + len + 1;
-        std::str::from_utf8(&self.t[start..start + len]).ok()
+        Some(&self.t[start..start + len])
+    }
+
+    /// A string without escapes or control characters, valid UTF-8.
+    fn string(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.raw_string()?).ok()
     }
 
     /// A scalar as serde_json hands it to the property visitor.
@@ -217,13 +222,7 @@ impl<'a> Cursor<'a> {
         self.ws();
         if self.t.get(self.p) == Some(&b'"') {
             // serde_json skips an unwanted string without checking its UTF-8.
-            let start = self.p + 1;
-            let len = self.t[start..]
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-            (self.t[start + len] == b'"').then_some(())?;
-            self.p = start + len + 1;
-            return Some(());
+            return self.raw_string().map(|_| ());
         }
         self.scalar().map(|_| ())
     }

@@ -345,13 +345,15 @@ mod tests {
         assert_eq!(layer.polygons, 1);
     }
 
+    /// One of `xs`, at random.
+    fn pick(rng: &mut crate::rng::Rng, xs: &[&str]) -> String {
+        xs[rng.below(xs.len())].to_string()
+    }
+
     /// One random feature for the fast-path oracle: the plain layout most of the time, and
     /// every way of leaving it (escapes, exponents, long or malformed numbers, nesting,
     /// repeated keys, other geometries) the rest.
     fn random_feature(rng: &mut crate::rng::Rng, i: usize) -> String {
-        fn pick(rng: &mut crate::rng::Rng, xs: &[&str]) -> String {
-            xs[rng.below(xs.len())].to_string()
-        }
         const NUMBERS: [&str; 17] = [
             "1290",
             "0",
@@ -426,9 +428,6 @@ mod tests {
 
     /// A random geometry member for [`random_feature`]: mostly a plain Point.
     fn random_geometry(rng: &mut crate::rng::Rng, i: usize) -> String {
-        fn pick(rng: &mut crate::rng::Rng, xs: &[&str]) -> String {
-            xs[rng.below(xs.len())].to_string()
-        }
         const COORDS: [&str; 7] = [
             "[117.1,31.8]",
             "[117,31]",

@@ -162,9 +162,15 @@ impl Stream<'_> {
         population: &[f64],
         count: bool,
     ) -> (Vec<CentreLoad>, Option<SlotReach>) {
+        // Counted classes (none when not counting).
+        let n_classes = if count {
+            self.classes.budget_m.len()
+        } else {
+            0
+        };
         match SlotPopulation::new(compounds, population) {
-            Some(pop) => self.sites_by_rows(compounds, &pop, count),
-            None => self.sites_one_by_one(compounds, population, count),
+            Some(pop) => self.sites_by_rows(compounds, &pop, n_classes),
+            None => self.sites_one_by_one(compounds, population, n_classes),
         }
     }
 
@@ -176,13 +182,9 @@ impl Stream<'_> {
         &self,
         compounds: &PointGrid,
         pop: &SlotPopulation,
-        count: bool,
+        n_classes: usize,
     ) -> (Vec<CentreLoad>, Option<SlotReach>) {
-        let n_classes = if count {
-            self.classes.budget_m.len()
-        } else {
-            0
-        };
+        let count = n_classes > 0;
         // Sites by height, so those whose circles reach a row are one range.
         let mut by_y: Vec<u32> = (0..self.sites.len() as u32).collect();
         by_y.sort_by(|&a, &b| self.sites[a as usize][1].total_cmp(&self.sites[b as usize][1]));
@@ -303,13 +305,9 @@ impl Stream<'_> {
         &self,
         compounds: &PointGrid,
         population: &[f64],
-        count: bool,
+        n_classes: usize,
     ) -> (Vec<CentreLoad>, Option<SlotReach>) {
-        let n_classes = if count {
-            self.classes.budget_m.len()
-        } else {
-            0
-        };
+        let count = n_classes > 0;
         let n_slots = compounds.points().len();
         let diffs = PerThread::<i32>::new();
         let pairs: Vec<(u32, CentreLoad)> = self
