@@ -77,6 +77,30 @@ pub enum Error {
         /// The first occurrence.
         first: String,
     },
+    /// Two layers of one role (several `--centers` files, a scenario's sites and the
+    /// centres) share an id.
+    #[error("duplicate id {id:?}: in {path_a} and in {path_b}; ids must be unique across {what}")]
+    DuplicateIdAcrossLayers {
+        /// The id.
+        id: String,
+        /// The first file.
+        path_a: PathBuf,
+        /// The second file.
+        path_b: PathBuf,
+        /// Which layers must not share ids, e.g. `the centre layers`.
+        what: &'static str,
+    },
+    /// A name (a scenario, a closed centre, a required site) that the run does not know or
+    /// that is given twice.
+    #[error("{what} {name:?}: {message}")]
+    Unknown {
+        /// What kind of name, e.g. `scenario`, `--close id`.
+        what: String,
+        /// The name as given.
+        name: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// A feature without an id was numbered by its position, and that number is another
     /// feature's id.
     #[error(

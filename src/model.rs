@@ -5,7 +5,7 @@ use crate::Warning;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Param, Result};
-use crate::io::{PointLayer, ReadOptions, Scalar, parse_points, read_points};
+use crate::io::{PointLayer, ReadOptions, Scalar, parse_points};
 
 /// Names tried, in order, for the population field when none is given.
 pub const POPULATION_NAMES: &[&str] = &["population", "pop", "人口", "常住人口"];
@@ -405,13 +405,25 @@ impl Centres {
         fields: &CentreFields,
         warnings: &mut Vec<Warning>,
     ) -> Result<Centres> {
+        let bytes = crate::io::read_input(path)?;
+        Centres::parse(path, bytes, base, fields, warnings)
+    }
+
+    /// [`Centres::load`] on a file's bytes already in memory (`path` names it in messages).
+    pub fn parse(
+        path: &Path,
+        bytes: Vec<u8>,
+        base: &ReadOptions,
+        fields: &CentreFields,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Centres> {
         let mut options = base.clone();
         options.fields = vec![
             names(&fields.level_field, LEVEL_NAMES),
             names(&fields.name_field, NAME_NAMES),
             names(&fields.capacity_field, CAPACITY_NAMES),
         ];
-        let layer = read_points(path, &options)?;
+        let layer = crate::io::parse_points(path, bytes, &options)?;
         if !layer.generated.is_empty() {
             warnings.push(Warning::GeneratedIds {
                 path: path.to_path_buf(),
@@ -470,6 +482,55 @@ impl Centres {
             ids: layer.ids,
             lonlat: layer.lonlat,
         })
+    }
+
+    /// Several layers as one, in the order given (each keeps its features' order).
+    ///
+    /// # Errors
+    /// [`Error::DuplicateIdAcrossLayers`] for an id in two layers, naming both files.
+    pub fn merge(layers: Vec<Centres>) -> Result<Centres> {
+        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+        for (k, layer) in layers.iter().enumerate() {
+            for id in &layer.ids {
+                if let Some(&first) = seen.get(id) {
+                    return Err(Error::DuplicateIdAcrossLayers {
+                        id: id.clone(),
+                        path_a: layers[first].path.clone(),
+                        path_b: layer.path.clone(),
+                        what: "the centre layers",
+                    });
+                }
+                seen.insert(id.clone(), k);
+            }
+        }
+        let mut iter = layers.into_iter();
+        let Some(mut all) = iter.next() else {
+            return Ok(Centres::empty());
+        };
+        for layer in iter {
+            all.ids.extend(layer.ids);
+            all.lonlat.extend(layer.lonlat);
+            all.level.extend(layer.level);
+            all.name.extend(layer.name);
+            all.capacity.extend(layer.capacity);
+            all.polygons += layer.polygons;
+            all.crs = all.crs.or(layer.crs);
+        }
+        Ok(all)
+    }
+
+    /// The centres at these indices, in this order.
+    pub fn select(&self, keep: &[usize]) -> Centres {
+        Centres {
+            path: self.path.clone(),
+            ids: keep.iter().map(|&i| self.ids[i].clone()).collect(),
+            lonlat: keep.iter().map(|&i| self.lonlat[i]).collect(),
+            level: keep.iter().map(|&i| self.level[i].clone()).collect(),
+            name: keep.iter().map(|&i| self.name[i].clone()).collect(),
+            capacity: keep.iter().map(|&i| self.capacity[i]).collect(),
+            polygons: 0,
+            crs: self.crs.clone(),
+        }
     }
 
     /// No centres (a district planned from scratch).

@@ -6,6 +6,7 @@ mod costs;
 mod detour;
 mod euclidean;
 mod reach;
+mod scenario;
 mod stats;
 mod walk;
 
@@ -17,6 +18,10 @@ pub use detour::{DetourStats, detour_stats};
 pub use euclidean::brute_force;
 pub use euclidean::euclidean;
 pub use reach::{Reach, SiteClasses, stream_euclidean};
+pub use scenario::{
+    Change, Comparison, LOAD_CHANGES_LISTED, LoadChange, Scenario, ScenarioGroupRow, ScenarioLevelRow,
+    ScenarioResult, compare,
+};
 pub use stats::{
     CentreLoad, DistanceStats, GroupRow, LevelClasses, LevelRow, Totals, coverage_curve,
     distance_stats, group_rows, level_rows,
