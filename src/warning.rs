@@ -19,6 +19,14 @@ pub enum Warning {
         /// Features in the layer.
         total: usize,
     },
+    /// A centre layer without a level field took its file name as level (several
+    /// `--centers` layers were given).
+    LevelFromFileName {
+        /// The file.
+        path: PathBuf,
+        /// The level given to its centres.
+        level: String,
+    },
     /// No population or households field: every compound counts as one resident.
     NoPopulationField {
         /// The file.
@@ -121,6 +129,12 @@ impl fmt::Display for Warning {
             } => write!(
                 f,
                 "{}: {missing} of {total} {what} have no id; numbered by position",
+                path.display()
+            ),
+            Warning::LevelFromFileName { path, level } => write!(
+                f,
+                "{}: no level field; its centres take the file name {level:?} as level \
+                 (--centers-level LEVEL=FILE sets another)",
                 path.display()
             ),
             Warning::NoPopulationField { path, looked_for } => write!(

@@ -16,9 +16,15 @@ pub struct InputArgs {
     /// Resident compounds: GeoJSON (Point/Polygon features) or CSV with a header.
     #[arg(long, value_name = "FILE")]
     pub compounds: PathBuf,
-    /// Service centres: GeoJSON or CSV.
+    /// Service centres: GeoJSON or CSV. Repeatable (e.g. one layer per level): ids must be
+    /// unique across the layers; a layer without a level field takes its --centers-level,
+    /// else its file stem as level (with a note) when several layers are given.
     #[arg(long, value_name = "FILE")]
-    pub centers: Option<PathBuf>,
+    pub centers: Vec<PathBuf>,
+    /// Level of every centre of one --centers layer that has no level field, LEVEL=FILE
+    /// (repeatable), e.g. station=stations.csv.
+    #[arg(long, value_name = "LEVEL=FILE")]
+    pub centers_level: Vec<String>,
     /// Coordinate system of every layer: wgs84, gcj02 (Amap, Tencent) or bd09 (Baidu).
     #[arg(long, value_name = "SYS", default_value = "wgs84")]
     pub coords: CoordSystem,
@@ -125,6 +131,27 @@ impl InputArgs {
             crs_flag: "--centers-crs",
             id_field: self.centers_id_field.as_ref(),
         })
+    }
+
+    /// The `--centers-level LEVEL=FILE` pairs; a FILE that is not a `--centers` layer is an
+    /// error.
+    pub fn centre_levels(&self) -> Result<Vec<(String, PathBuf)>> {
+        self.centers_level
+            .iter()
+            .map(|spec| {
+                let Some((level, file)) = spec.split_once('=') else {
+                    anyhow::bail!("invalid --centers-level {spec:?}: write LEVEL=FILE, e.g. station=stations.csv");
+                };
+                let file = PathBuf::from(file.trim());
+                if !self.centers.contains(&file) {
+                    anyhow::bail!(
+                        "invalid --centers-level {spec:?}: {} is not one of the --centers files",
+                        file.display()
+                    );
+                }
+                Ok((level.trim().to_string(), file))
+            })
+            .collect()
     }
 
     /// Compound fields to read.

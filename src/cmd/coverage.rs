@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use circleplan::report::{self, LayerInfo, RunInfo};
-use circleplan::{Centres, Circle, Compounds};
+use circleplan::{Centres, Circle, Compounds, Study, StudyLayers};
 
 use super::args::{CircleArgs, CommonArgs, Format, InputArgs};
 
@@ -68,14 +68,15 @@ pub(crate) fn load(
     centres_required: bool,
 ) -> Result<Loaded> {
     let circle = circle.circle()?;
-    if centres_required && input.centers.is_none() {
+    if centres_required && input.centers.is_empty() {
         anyhow::bail!("--centers FILE is required: the existing service centres");
     }
+    let levels = input.centre_levels()?;
     let mut run = RunInfo::default();
     let mut timings = Vec::new();
     let t = Instant::now();
     let compound_options = input.compound_options()?;
-    // Both layers at once: each reader has serial steps the other's work can fill. Warnings
+    // Both sides at once: each reader has serial steps the other's work can fill. Warnings
     // and errors keep the order of reading one after the other.
     let mut centre_warnings = Vec::new();
     let (compounds, centres) = rayon::join(
@@ -87,21 +88,10 @@ pub(crate) fn load(
                 &mut run.warnings,
             )
         },
-        || -> Result<Centres> {
-            match &input.centers {
-                Some(path) => Ok(Centres::load(
-                    path,
-                    &input.centre_options()?,
-                    &input.centre_fields(),
-                    &mut centre_warnings,
-                )?),
-                None => Ok(Centres::empty()),
-            }
-        },
+        || read_centre_layers(input, &levels, &mut centre_warnings),
     );
-    let (compounds, centres) = (compounds?, centres?);
+    let (compounds, layers) = (compounds?, centres?);
     run.warnings.extend(centre_warnings);
-    circle.check_levels(centres.level.iter().map(String::as_str))?;
     timings.push(("read".to_string(), t.elapsed().as_secs_f64() * 1000.0));
     run.inputs.push((
         "compounds".into(),
@@ -115,17 +105,17 @@ pub(crate) fn load(
             ),
         ),
     ));
-    if let Some(path) = &input.centers {
-        run.inputs.push((
-            "centers".into(),
-            layer_info(
-                path,
-                centres.len(),
-                centres.polygons,
-                (input.coords_name(input.centers_coords), centres.crs.clone()),
-            ),
-        ));
+    for (k, (path, layer)) in input.centers.iter().zip(&layers).enumerate() {
+        let role = match k {
+            0 => "centers".to_string(),
+            k => format!("centers_{}", k + 1),
+        };
+        let coords = (input.coords_name(input.centers_coords), layer.crs.clone());
+        run.inputs
+            .push((role, layer_info(path, layer.len(), layer.polygons, coords)));
     }
+    let centres = Centres::merge(layers)?;
+    circle.check_levels(centres.level.iter().map(String::as_str))?;
     Ok(Loaded {
         compounds,
         centres,
@@ -133,6 +123,39 @@ pub(crate) fn load(
         run,
         timings,
     })
+}
+
+/// Reads every `--centers` layer, in order. With several layers, one without a level field
+/// takes its `--centers-level`, else its file stem (with a note).
+fn read_centre_layers(
+    input: &InputArgs,
+    levels: &[(String, std::path::PathBuf)],
+    warnings: &mut Vec<circleplan::Warning>,
+) -> Result<Vec<Centres>> {
+    let options = input.centre_options()?;
+    let fields = input.centre_fields();
+    let mut layers = Vec::with_capacity(input.centers.len());
+    for path in &input.centers {
+        let mut layer = Centres::load(path, &options, &fields, warnings)?;
+        let given = levels.iter().find(|(_, p)| p == path).map(|(l, _)| l);
+        if layer.level.iter().all(String::is_empty) && (given.is_some() || input.centers.len() > 1)
+        {
+            let level = match given {
+                Some(l) => l.clone(),
+                None => {
+                    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+                    warnings.push(circleplan::Warning::LevelFromFileName {
+                        path: path.clone(),
+                        level: stem.to_string(),
+                    });
+                    stem.to_string()
+                }
+            };
+            layer.level.iter_mut().for_each(|l| *l = level.clone());
+        }
+        layers.push(layer);
+    }
+    Ok(layers)
 }
 
 /// Prints the summary as a table or JSON.
@@ -150,20 +173,19 @@ pub(crate) fn print_summary(format: Format, summary_json: &str, table: &str) -> 
 fn capacitate(
     args: &Args,
     analysis: &circleplan::Analysis,
-    measure: &super::metric::Measure,
-    centres: &Centres,
-    compounds: &Compounds,
+    study: &Study,
 ) -> Result<Option<circleplan::capacity::Capacitated>> {
     if !args.capacitated {
         return Ok(None);
     }
+    let centres = &study.centres;
     let capacity = circleplan::capacity::centre_capacities(centres, args.residents_per_capacity)
         .context("--capacitated")?;
     let step = "Assigning residents under capacity";
     let quiet = args.common.output.quiet;
     Ok(Some(super::progress::step(step, quiet, || {
-        let costs = measure.costs();
-        let pop = &compounds.population;
+        let costs = study.costs();
+        let pop = &study.compounds.population;
         circleplan::capacity::capacitated_coverage(analysis, &costs, centres, pop, capacity)
     })))
 }
@@ -180,12 +202,16 @@ pub fn run(args: Args) -> Result<()> {
         mut timings,
     } = common.read_layers(&args.input, true)?;
     let t = Instant::now();
-    let (measure, analysis) = super::metric::analyse(
+    let layers = StudyLayers {
+        compounds,
+        centres,
+        candidates: None,
+    };
+    let (study, analysis) = super::metric::analyse(
         &common.metric,
-        &compounds,
-        &centres,
-        None,
-        &circle,
+        layers,
+        circle,
+        &[],
         &common.output,
         &mut run.warnings,
     )?;
@@ -193,28 +219,29 @@ pub fn run(args: Args) -> Result<()> {
     if common.output.timings {
         run.timings_ms = Some(timings.clone());
     }
-    let capacitated = capacitate(&args, &analysis, &measure, &centres, &compounds)?;
+    let capacitated = capacitate(&args, &analysis, &study)?;
     let t = Instant::now();
+    let (compounds, centres, circle) = (&study.compounds, &study.centres, &study.circle);
     let layers = report::RunLayers {
         analysis: &analysis,
-        compounds: &compounds,
-        centres: &centres,
-        circle: &circle,
+        compounds,
+        centres,
+        circle,
     };
     let (summary, mut files) = match &capacitated {
         Some(cap) => report::capacitated_outputs(layers, &run, args.circles, cap),
         None => report::coverage_outputs(layers, &run, args.circles),
     };
-    if let (true, Some((network, snap_limit_m))) = (args.circles, measure.network()) {
-        let areas = report::service_areas_geojson(&centres, &analysis, network, snap_limit_m);
+    if let (true, Some((network, snap_limit_m))) = (args.circles, study.network()) {
+        let areas = report::service_areas_geojson(centres, &analysis, network, snap_limit_m);
         files.add("circles.geojson", areas.into_bytes());
     }
-    let mut table = report::summary_table(&analysis, &compounds, &circle, &run.warnings);
+    let mut table = report::summary_table(&analysis, compounds, circle, &run.warnings);
     if let Some(cap) = &capacitated {
-        table.push_str(&report::capacity_table(&analysis, &centres, cap));
+        table.push_str(&report::capacity_table(&analysis, centres, cap));
     }
     let inputs = super::read_paths(&args.input, &common.metric, None);
-    let mut report_input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    let mut report_input = report::ReportInput::new(&analysis, compounds, centres, circle, &run);
     report_input.capacity = capacitated.as_ref();
     super::write_outputs(
         files,
@@ -234,6 +261,6 @@ pub fn run(args: Args) -> Result<()> {
     let printed = print_summary(common.output.format, &summary.to_json(), &table);
     // The process ends here: the operating system takes back the millions of small
     // allocations (ids, columns) at once, 30 ms sooner than freeing them one by one.
-    std::mem::forget((compounds, centres, analysis, measure, capacitated));
+    std::mem::forget((study, analysis, capacitated));
     printed
 }

@@ -35,12 +35,12 @@ pub fn run(args: Args) -> Result<()> {
     let s = study_with_candidates(&args.layers, true, layer)?;
     let options = GapOptions {
         sites_at_uncovered_compounds: true,
-        candidates: s.candidates.as_ref(),
+        candidates: s.study.candidates.as_ref(),
     };
-    let (compounds, circle) = (&s.compounds, &s.circle);
+    let (compounds, circle) = (&s.study.compounds, &s.study.circle);
     let gaps = study_gaps(
         &s.analysis,
-        &s.measure.costs(),
+        &s.study.costs(),
         compounds,
         circle.radius_m,
         options,
@@ -56,14 +56,14 @@ pub fn run(args: Args) -> Result<()> {
     report::gaps_outputs(&gaps, compounds, xy, plane, &mut files);
     files.add(
         "compounds.geojson",
-        report::compounds_geojson(compounds, &s.centres, &s.analysis, circle).into_bytes(),
+        report::compounds_geojson(compounds, &s.study.centres, &s.analysis, circle).into_bytes(),
     );
     let inputs = super::read_paths(
         &args.layers.input,
         &common.metric,
         args.candidates.as_deref(),
     );
-    let mut input = report::ReportInput::new(&s.analysis, compounds, &s.centres, circle, &s.run);
+    let mut input = report::ReportInput::new(&s.analysis, compounds, &s.study.centres, circle, &s.run);
     input.gaps = Some(gaps.report());
     super::write_outputs(files, &common.output, Some(input), &inputs, &mut table)?;
     print_summary(common.output.format, &summary.to_json(), &table)

@@ -325,7 +325,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut table = report::lifecircle_table(&report);
     let mut inputs: Vec<&Path> = vec![args.compounds.as_path()];
     inputs.extend(args.facilities.iter().map(PathBuf::as_path));
-    inputs.extend(super::metric::Measure::inputs(&args.metric));
+    inputs.extend(args.metric.inputs());
     if Profile::builtin_text(&args.profile).is_none() {
         inputs.push(Path::new(&args.profile));
     }

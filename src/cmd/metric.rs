@@ -1,14 +1,12 @@
-//! The `--metric` flags shared by every command, and setting up the chosen metric: the study
-//! plane, then the street network or the cost table read onto it.
+//! The `--metric` flags shared by every command, turned into the library's [`MetricSpec`],
+//! and the [`Study`] built with it.
 
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
-use circleplan::coverage::Costs;
-use circleplan::io::{CostTable, CostUnit, MatrixColumns};
-use circleplan::network::{DEFAULT_SNAP_LIMIT_M, StreetNetwork};
-use circleplan::{Centres, Circle, Compounds, StudyArea};
-use circleplan::{LayerExtent, check_layers_together};
+use circleplan::io::{CostUnit, MatrixColumns};
+use circleplan::network::DEFAULT_SNAP_LIMIT_M;
+use circleplan::{Circle, MetricSpec, Study, StudyLayers};
 use clap::ValueEnum;
 
 /// How travel cost is measured.
@@ -97,142 +95,69 @@ impl MetricArgs {
     }
 }
 
-/// The metric, ready to measure: the study plane plus what the metric reads.
-pub struct Measure {
-    /// The plane every layer is projected onto.
-    pub study: StudyArea,
-    network: Option<StreetNetwork>,
-    table: Option<CostTable>,
-    snap_limit_m: f64,
-}
-
-impl Measure {
-    /// The metric as the library takes it.
-    pub fn costs(&self) -> Costs<'_> {
-        match (&self.network, &self.table) {
-            (Some(network), _) => Costs::Network {
-                network,
-                snap_limit_m: self.snap_limit_m,
-            },
-            (_, Some(table)) => Costs::Matrix { table },
-            _ => Costs::Euclidean,
-        }
+impl MetricArgs {
+    /// The metric as the library takes it, with its file; a metric without the file it
+    /// reads, or a negative snap limit, is an error naming the flag.
+    pub fn spec(&self) -> Result<MetricSpec> {
+        Ok(match self.resolved()? {
+            MetricName::Euclidean => MetricSpec::Euclidean,
+            MetricName::Network => {
+                let Some(path) = &self.network else {
+                    bail!(
+                        "--metric network needs --network FILE (an .osm.pbf extract or a GeoJSON of streets)"
+                    );
+                };
+                if !(self.snap_limit.is_finite() && self.snap_limit >= 0.0) {
+                    bail!(
+                        "invalid --snap-limit {}: must be a number ≥ 0",
+                        self.snap_limit
+                    );
+                }
+                MetricSpec::Network {
+                    path: path.clone(),
+                    node_crossings: self.node_crossings,
+                    snap_limit_m: self.snap_limit,
+                }
+            }
+            MetricName::Matrix => {
+                let Some(path) = &self.matrix else {
+                    bail!("--metric matrix needs --matrix FILE.csv (site, compound, cost columns)");
+                };
+                MetricSpec::Matrix {
+                    path: path.clone(),
+                    columns: self.matrix_columns.clone(),
+                    unit: self.matrix_unit,
+                }
+            }
+        })
     }
 
-    /// The street network and snap limit, for the network metric.
-    pub fn network(&self) -> Option<(&StreetNetwork, f64)> {
-        self.network.as_ref().map(|n| (n, self.snap_limit_m))
-    }
-
-    /// The files the metric read (so outputs never overwrite them).
-    pub fn inputs(args: &MetricArgs) -> Vec<&std::path::Path> {
-        args.network
+    /// The files the metric reads (so outputs never overwrite them).
+    pub fn inputs(&self) -> Vec<&std::path::Path> {
+        self.network
             .iter()
-            .chain(args.matrix.iter())
+            .chain(self.matrix.iter())
             .map(PathBuf::as_path)
             .collect()
     }
 }
 
-/// The run's non-empty layers with their roles and files.
-fn layer_extents<'a>(
-    compounds: &'a Compounds,
-    centres: &'a Centres,
-    candidates: Option<&'a Centres>,
-) -> Vec<LayerExtent<'a>> {
-    let mut extents = vec![LayerExtent {
-        name: "compounds",
-        path: &compounds.path,
-        lonlat: &compounds.lonlat,
-    }];
-    for (name, layer) in [("centers", Some(centres)), ("candidates", candidates)] {
-        if let Some(layer) = layer.filter(|l| !l.is_empty()) {
-            extents.push(LayerExtent {
-                name,
-                path: &layer.path,
-                lonlat: &layer.lonlat,
-            });
-        }
-    }
-    extents
-}
-
-/// Chooses the study plane for all layers and reads the network or cost table.
-pub fn prepare(
-    args: &MetricArgs,
-    compounds: &Compounds,
-    centres: &Centres,
-    candidates: Option<&Centres>,
-    circle: &Circle,
-    warnings: &mut Vec<circleplan::Warning>,
-) -> Result<Measure> {
-    let extents = layer_extents(compounds, centres, candidates);
-    check_layers_together(&extents)?;
-    let layers: Vec<(&str, &[[f64; 2]])> = extents.iter().map(|l| (l.name, l.lonlat)).collect();
-    let study = StudyArea::new(&layers, warnings);
-    let mut measure = Measure {
-        study,
-        network: None,
-        table: None,
-        snap_limit_m: args.snap_limit,
-    };
-    match args.resolved()? {
-        MetricName::Euclidean => {}
-        MetricName::Network => {
-            let Some(path) = &args.network else {
-                bail!(
-                    "--metric network needs --network FILE (an .osm.pbf extract or a GeoJSON of streets)"
-                );
-            };
-            if !(args.snap_limit.is_finite() && args.snap_limit >= 0.0) {
-                bail!(
-                    "invalid --snap-limit {}: must be a number ≥ 0",
-                    args.snap_limit
-                );
-            }
-            let network = StreetNetwork::read(path, &measure.study.plane, args.node_crossings)?;
-            let xy = measure.study.project(&compounds.lonlat);
-            network.check_overlap(path, &xy, args.snap_limit)?;
-            measure.network = Some(network);
-        }
-        MetricName::Matrix => {
-            let Some(path) = &args.matrix else {
-                bail!("--metric matrix needs --matrix FILE.csv (site, compound, cost columns)");
-            };
-            let mut site_ids: Vec<&str> = centres.ids.iter().map(String::as_str).collect();
-            if let Some(c) = candidates {
-                site_ids.extend(c.ids.iter().map(String::as_str));
-            }
-            measure.table = Some(CostTable::read(
-                path,
-                &args.matrix_columns,
-                args.matrix_unit,
-                circle.speed_kmh,
-                &compounds.ids,
-                &site_ids,
-            )?);
-        }
-    }
-    Ok(measure)
-}
-
-/// Prepares the metric (with a spinner) and runs the coverage analysis under it.
+/// Builds the study (plane, metric; with a spinner) and measures the baseline coverage.
+/// `proposals` are sites a comparison adds (on the plane and in the cost table too).
 pub fn analyse(
     args: &MetricArgs,
-    compounds: &Compounds,
-    centres: &Centres,
-    candidates: Option<&Centres>,
-    circle: &Circle,
+    layers: StudyLayers,
+    circle: Circle,
+    proposals: &[&circleplan::Centres],
     output: &super::args::OutputArgs,
     warnings: &mut Vec<circleplan::Warning>,
-) -> Result<(Measure, circleplan::Analysis)> {
+) -> Result<(Study, circleplan::Analysis)> {
     let quiet = output.quiet;
-    let mut measure = super::progress::step("Preparing the metric", quiet, || {
-        prepare(args, compounds, centres, candidates, circle, warnings)
+    let spec = args.spec()?;
+    let mut study = super::progress::step("Preparing the metric", quiet, || {
+        Study::new(layers, circle, &spec, proposals, warnings)
     })?;
-    measure.study.output = output.output_coords;
-    let analysis = super::progress::step("Computing coverage", quiet, || {
-        circleplan::Analysis::new(measure.study, &measure.costs(), compounds, centres, circle)
-    });
-    Ok((measure, analysis))
+    study.area.output = output.output_coords;
+    let analysis = super::progress::step("Computing coverage", quiet, || study.coverage());
+    Ok((study, analysis))
 }

@@ -1,6 +1,7 @@
 //! Subcommands, one file each, plus the argument groups they share.
 
 mod args;
+mod compare;
 mod coverage;
 mod demo;
 mod gaps;
@@ -11,6 +12,8 @@ mod progress;
 mod site;
 mod site_capacity;
 mod synth;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +34,8 @@ pub struct Cli {
 enum Command {
     /// Measure coverage: who lives within the circle of a service centre.
     Coverage(coverage::Args),
+    /// Compare proposals (sites added, centres closed) against the existing centres.
+    Compare(compare::Args),
     /// Run the built-in demo district end to end (no input files needed).
     Demo(demo::Args),
     /// The 15-minute life circle: per facility type, who has one within its distance.
@@ -49,6 +54,7 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Coverage(a) => coverage::run(a),
+        Command::Compare(a) => compare::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Gaps(a) => gaps::run(a),
         Command::Lifecircle(a) => lifecircle::run(a),
@@ -66,8 +72,8 @@ pub(crate) fn read_paths<'a>(
     candidates: Option<&'a std::path::Path>,
 ) -> Vec<&'a std::path::Path> {
     let mut paths = vec![input.compounds.as_path()];
-    paths.extend(input.centers.as_deref());
-    paths.extend(metric::Measure::inputs(metric));
+    paths.extend(input.centers.iter().map(PathBuf::as_path));
+    paths.extend(metric.inputs());
     paths.extend(candidates);
     paths
 }

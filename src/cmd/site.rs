@@ -6,12 +6,11 @@ use std::path::Path;
 use anyhow::{Result, bail};
 use circleplan::report;
 use circleplan::report::RunInfo;
-use circleplan::siting::{CandidateSource, Goal, SiteOptions, run_site};
-use circleplan::{Analysis, CentreFields, Centres, Circle, Compounds};
+use circleplan::siting::{CandidateSource, Goal, SiteOptions};
+use circleplan::{Analysis, CentreFields, Centres, Study, StudyLayers};
 
 use super::args::{CandidateRunArgs, InputArgs};
 use super::coverage::print_summary;
-use super::metric::Measure;
 
 /// Arguments of `site`.
 #[derive(Debug, clap::Args)]
@@ -76,16 +75,16 @@ pub fn run(args: Args) -> Result<()> {
     let candidates_path = layer.as_ref().map(|(path, _)| *path);
     let read_paths = super::read_paths(&args.layers.input, &common.metric, candidates_path);
     let mut s = study_with_candidates(&args.layers, false, layer)?;
-    let (compounds, centres, circle) = (&s.compounds, &s.centres, &s.circle);
+    let (compounds, centres, circle) = (&s.study.compounds, &s.study.centres, &s.study.circle);
     let street_nodes: Vec<[f64; 2]> = s
-        .measure
+        .study
         .network()
         .map(|(net, _)| (0..net.node_count()).map(|i| net.node_xy(i)).collect())
         .unwrap_or_default();
     let options = SiteOptions {
         goal,
         time_limit,
-        candidates: match &s.candidates {
+        candidates: match &s.study.candidates {
             Some(layer) => CandidateSource::Layer(layer),
             None => CandidateSource::Auto {
                 street_nodes: &street_nodes,
@@ -95,10 +94,10 @@ pub fn run(args: Args) -> Result<()> {
         capacity: args.capacity.options(),
     };
     let site_run = super::progress::step("Choosing sites", common.output.quiet, || {
-        run_site(&s.analysis, &s.measure.costs(), compounds, centres, options)
+        s.study.site(&s.analysis, options)
     })?;
     s.run.warnings.extend(site_run.warnings.iter().cloned());
-    let source = match &s.candidates {
+    let source = match &s.study.candidates {
         Some(_) => args.candidates.clone(),
         None => "auto".to_string(),
     };
@@ -123,15 +122,11 @@ pub fn run(args: Args) -> Result<()> {
     print_summary(common.output.format, &summary.to_json(), &table)
 }
 
-/// What `gaps` and `site` start from: the layers, the candidates layer (when given) and the
-/// coverage measured with them.
+/// What `gaps` and `site` start from: the study (layers, candidates when given, metric),
+/// the run's record and the baseline coverage.
 pub(crate) struct CandidateStudy {
-    pub compounds: Compounds,
-    pub centres: Centres,
-    pub circle: Circle,
+    pub study: Study,
     pub run: RunInfo,
-    pub candidates: Option<Centres>,
-    pub measure: Measure,
     pub analysis: Analysis,
 }
 
@@ -159,22 +154,22 @@ pub(crate) fn study_with_candidates(
         }
         None => None,
     };
-    let (measure, analysis) = super::metric::analyse(
+    let layers = StudyLayers {
+        compounds: loaded.compounds,
+        centres: loaded.centres,
+        candidates,
+    };
+    let (study, analysis) = super::metric::analyse(
         &common.metric,
-        &loaded.compounds,
-        &loaded.centres,
-        candidates.as_ref(),
-        &loaded.circle,
+        layers,
+        loaded.circle,
+        &[],
         &common.output,
         &mut run.warnings,
     )?;
     Ok(CandidateStudy {
-        compounds: loaded.compounds,
-        centres: loaded.centres,
-        circle: loaded.circle,
+        study,
         run,
-        candidates,
-        measure,
         analysis,
     })
 }

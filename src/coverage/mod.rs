@@ -9,6 +9,7 @@ mod reach;
 mod scenario;
 mod stats;
 mod walk;
+mod whatif;
 
 pub use crate::matrix::CoverageMatrix;
 pub use analysis::{Analysis, CURVE_MINUTES, NetworkStats, Projected};
@@ -20,13 +21,16 @@ pub use euclidean::euclidean;
 pub use reach::{Reach, SiteClasses, stream_euclidean};
 pub use scenario::{
     Change, Comparison, LOAD_CHANGES_LISTED, LoadChange, Scenario, ScenarioGroupRow, ScenarioLevelRow,
-    ScenarioResult, compare,
+    ScenarioResult, check_scenario_names, compare,
 };
 pub use stats::{
     CentreLoad, DistanceStats, GroupRow, LevelClasses, LevelRow, Totals, coverage_curve,
     distance_stats, group_rows, level_rows,
 };
 pub use walk::{NetworkCoverage, network_coverage};
+pub use whatif::{
+    MAX_WHATIF_ENTRIES, SwitchSite, WhatIf, WhatIfGroup, WhatIfSite, what_if,
+};
 
 /// How travel cost is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -3,7 +3,7 @@
 //! changed site can change, so each scenario is measured there alone, exactly, from one
 //! coverage list over the changed sites and the baseline centres near them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::{Analysis, Costs, GroupRow, LevelClasses, group_rows};
 use crate::circle::Circle;
+use crate::error::{Error, Result};
 use crate::model::{Centres, Compounds};
 
 /// How many centres a scenario lists under "load changes most".
@@ -25,6 +26,77 @@ pub struct Scenario {
     pub added: Centres,
     /// Indices of baseline centres the scenario closes, ascending, no repeats.
     pub closed: Vec<u32>,
+}
+
+impl Scenario {
+    /// A scenario named `name` adding the sites `added` and closing the baseline centres
+    /// with ids `close`.
+    ///
+    /// # Errors
+    /// An empty name or one with characters a column name cannot hold; a closed id that is
+    /// not a centre's (or given twice); an added id that is a centre's.
+    pub fn new(name: &str, added: Centres, close: &[String], centres: &Centres) -> Result<Scenario> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().any(|c| c.is_control() || c == ',' || c == '"') {
+            return Err(Error::Unknown {
+                what: "scenario".into(),
+                name: name.into(),
+                message: "a scenario name must be non-empty, without commas, quotes or control \
+                          characters (it names the columns covered_<name> and change_<name>)"
+                    .into(),
+            });
+        }
+        let index: HashMap<&str, u32> = centres.ids.iter().map(String::as_str).zip(0..).collect();
+        if let Some(id) = added.ids.iter().find(|id| index.contains_key(id.as_str())) {
+            return Err(Error::DuplicateIdAcrossLayers {
+                id: id.clone(),
+                path_a: centres.path.clone(),
+                path_b: added.path.clone(),
+                what: "the centres and a scenario's sites",
+            });
+        }
+        let mut closed = Vec::with_capacity(close.len());
+        for id in close {
+            let Some(&i) = index.get(id.as_str()) else {
+                return Err(Error::Unknown {
+                    what: format!("scenario {name}: closed centre"),
+                    name: id.clone(),
+                    message: format!("is not the id of a centre ({} centres read)", centres.len()),
+                });
+            };
+            if closed.contains(&i) {
+                return Err(Error::Unknown {
+                    what: format!("scenario {name}: closed centre"),
+                    name: id.clone(),
+                    message: "is listed twice".into(),
+                });
+            }
+            closed.push(i);
+        }
+        closed.sort_unstable();
+        Ok(Scenario {
+            name: name.to_string(),
+            added,
+            closed,
+        })
+    }
+}
+
+/// Checks that no two scenarios share a name.
+///
+/// # Errors
+/// [`Error::Unknown`] naming the repeated name.
+pub fn check_scenario_names(scenarios: &[Scenario]) -> Result<()> {
+    for (k, s) in scenarios.iter().enumerate() {
+        if scenarios[..k].iter().any(|t| t.name == s.name) {
+            return Err(Error::Unknown {
+                what: "scenario".into(),
+                name: s.name.clone(),
+                message: "is given twice: every scenario needs its own name".into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What happens to one compound under a scenario.

@@ -5,6 +5,7 @@ mod csv_read;
 mod geojson;
 mod geojson_fast;
 mod geojson_read;
+mod ids;
 mod input;
 mod layer;
 mod matrix;
@@ -12,6 +13,7 @@ mod osm_pbf;
 mod streets;
 mod write;
 
+pub use ids::read_id_list;
 pub use input::read_input;
 pub use layer::{
     Encoding, ID_NAMES, IdField, LayerFormat, PointLayer, ReadOptions, Scalar, check_coordinates,

@@ -2,6 +2,7 @@
 //! for GIS, and the terminal table. Rendering only; nothing here computes coverage.
 
 mod capacity;
+mod compare;
 mod decimal;
 pub(crate) use decimal::round_half_away;
 mod gaps;
@@ -18,8 +19,11 @@ mod table;
 mod tables;
 
 pub use capacity::{capacitated_outputs, capacity_table};
+pub use compare::{
+    ScenarioSummary, compare_outputs, compare_table, scenario_sites_geojson, scenarios_csv,
+};
 pub use gaps::{gaps_outputs, gaps_table};
-pub use html::{GapsReport, Lang, ReportInput, SitesReport};
+pub use html::{GapsReport, Lang, ReportInput, ScenariosReport, SitesReport};
 pub use layers::{centres_geojson, circles_geojson, compounds_geojson, service_areas_geojson};
 // Byte-level writers (raw JSON pushed into a buffer): the layers above are built from them.
 pub(crate) use layers::{
@@ -122,6 +126,8 @@ pub const OUTPUT_FILES: &[&str] = &[
     "gaps.geojson",
     "gap_compounds.geojson",
     "sites.geojson",
+    "scenarios.csv",
+    "scenario_sites.geojson",
     "report.html",
     "facilities.geojson",
     "ledger.csv",

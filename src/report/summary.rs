@@ -51,7 +51,7 @@ pub(super) fn round(x: f64, digits: i32) -> f64 {
 }
 
 /// Writes `(key, value)` pairs as a JSON object in their order.
-fn pairs_as_map<S: Serializer, K: Serialize, V: Serialize>(
+pub(super) fn pairs_as_map<S: Serializer, K: Serialize, V: Serialize>(
     pairs: &[(K, V)],
     s: S,
 ) -> Result<S::Ok, S::Error> {
@@ -152,6 +152,9 @@ pub struct Summary {
     /// The plan's main keys again at the top level (`site`).
     #[serde(flatten)]
     pub plan: Option<PlanKeys>,
+    /// Scenarios against the baseline (`compare`, `demo`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenarios: Option<Vec<super::compare::ScenarioSummary>>,
 }
 
 /// `circle`: the travel budget.
@@ -621,6 +624,7 @@ impl Summary {
             gaps: None,
             site: None,
             plan: None,
+            scenarios: None,
         }
     }
 

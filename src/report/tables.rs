@@ -8,7 +8,7 @@ use crate::circle::Circle;
 use crate::coverage::{Analysis, GroupRow};
 use crate::model::{Centres, Compounds};
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn round(x: f64, digits: i32) -> String {
     let mut s = String::new();
@@ -46,11 +46,22 @@ pub fn write_compounds_csv(
     analysis: &Analysis,
     circle: &Circle,
 ) -> std::io::Result<()> {
+    write_compounds_csv_with(w, (compounds, centres, analysis, circle), &[], &|_, _| {})
+}
+
+/// [`write_compounds_csv`] with more columns: `extra_header` names them and `extra` writes
+/// each row's cells (each starting with `,`).
+pub(crate) fn write_compounds_csv_with(
+    w: &mut dyn Write,
+    (compounds, centres, analysis, circle): (&Compounds, &Centres, &Analysis, &Circle),
+    extra_header: &[String],
+    extra: &(dyn Fn(&mut String, usize) + Sync),
+) -> std::io::Result<()> {
     w.write_all(BOM)?;
     let mut header = String::from(
         "id,lon,lat,population,nearest_center,distance_m,minutes,covered,centers_within,reachable",
     );
-    for g in &compounds.group_fields {
+    for g in compounds.group_fields.iter().chain(extra_header) {
         header.push(',');
         push_field(&mut header, g);
     }
@@ -89,6 +100,7 @@ pub fn write_compounds_csv(
             s.push(',');
             push_field(s, &g[i]);
         }
+        extra(s, i);
         s.push('\n');
     })
 }

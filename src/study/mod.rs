@@ -16,7 +16,9 @@ pub use area::{
 use std::path::PathBuf;
 
 use crate::circle::Circle;
-use crate::coverage::{Analysis, Comparison, Costs, Scenario, compare};
+use crate::coverage::{
+    Analysis, Comparison, Costs, Scenario, SwitchSite, WhatIf, compare, what_if,
+};
 use crate::error::Result;
 use crate::io::{CostTable, CostUnit, MatrixColumns};
 use crate::model::{Centres, Compounds};
@@ -227,6 +229,11 @@ impl Study {
             &self.circle,
             scenarios,
         )
+    }
+
+    /// What-if data for the report: `sites` to switch on and off over `baseline`.
+    pub fn what_if(&self, baseline: &Analysis, sites: &[SwitchSite]) -> WhatIf {
+        what_if(baseline, &self.costs(), &self.compounds, sites)
     }
 
     /// New sites for the compounds `baseline` leaves uncovered (see [`run_site`]).

@@ -58,6 +58,15 @@ pub struct SitesReport<'a> {
     pub source: &'a str,
 }
 
+/// The scenarios of a `compare` run.
+#[derive(Debug, Clone, Copy)]
+pub struct ScenariosReport<'a> {
+    /// The figures.
+    pub comparison: &'a crate::coverage::Comparison,
+    /// The scenarios (their added sites and closed centres).
+    pub scenarios: &'a [crate::coverage::Scenario],
+}
+
 /// Everything the report shows.
 #[derive(Debug, Clone)]
 pub struct ReportInput<'a> {
@@ -77,6 +86,11 @@ pub struct ReportInput<'a> {
     pub sites: Option<SitesReport<'a>>,
     /// Capacities and the assignment, for `coverage --capacitated`.
     pub capacity: Option<&'a crate::capacity::Capacitated>,
+    /// Scenarios against the baseline, for `compare` (and the demo).
+    pub scenarios: Option<ScenariosReport<'a>>,
+    /// Sites the reader can switch on and off, with the coverage to recount (`site`, `gaps`,
+    /// `compare`, `demo`).
+    pub what_if: Option<&'a crate::coverage::WhatIf>,
     /// Label language.
     pub lang: Lang,
     /// The command line that produced the report, word by word, to print for reproduction.
@@ -104,6 +118,8 @@ impl<'a> ReportInput<'a> {
             gaps: None,
             sites: None,
             capacity: None,
+            scenarios: None,
+            what_if: None,
             lang: Lang::detect(compounds, centres),
             command_line: Vec::new(),
             density_threshold: DENSITY_THRESHOLD,
