@@ -341,3 +341,18 @@ pub struct OutputArgs {
     #[arg(long, value_name = "zh|en")]
     pub lang: Option<circleplan::report::Lang>,
 }
+
+/// Ids from `ID,ID…`, or from a file when one exists at that path (a layer's ids, or one id
+/// a line).
+pub fn id_list(list: &str) -> Result<Vec<String>> {
+    let path = std::path::Path::new(list);
+    if path.is_file() {
+        return Ok(circleplan::io::read_id_list(path)?);
+    }
+    Ok(list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect())
+}

@@ -1,7 +1,7 @@
 //! `circleplan compare`: proposals against the existing centres — sites added, centres
 //! closed — street by street, level by level and compound by compound.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use circleplan::coverage::{Scenario, SwitchSite, check_scenario_names};
@@ -70,7 +70,7 @@ fn specs(args: &Args) -> Result<Vec<Spec>> {
     }
     for s in &args.close {
         let (name, list) = split("--close", s)?;
-        let ids = close_ids(list).with_context(|| format!("--close {name}={list}"))?;
+        let ids = super::args::id_list(list).with_context(|| format!("--close {name}={list}"))?;
         match specs.iter_mut().find(|t| t.name == name) {
             Some(t) => t.close.extend(ids),
             None => specs.push(Spec {
@@ -84,20 +84,6 @@ fn specs(args: &Args) -> Result<Vec<Spec>> {
         bail!("give at least one --scenario NAME=FILE or --close NAME=ID,…");
     }
     Ok(specs)
-}
-
-/// Ids from `ID,ID…`, or from a file when one exists at that path.
-fn close_ids(list: &str) -> Result<Vec<String>> {
-    let path = Path::new(list);
-    if path.is_file() {
-        return Ok(circleplan::io::read_id_list(path)?);
-    }
-    Ok(list
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect())
 }
 
 /// The level for scenario `name`'s sites without a level field.

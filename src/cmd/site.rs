@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use circleplan::report;
 use circleplan::report::RunInfo;
-use circleplan::siting::{CandidateSource, Goal, SiteOptions};
+use circleplan::siting::{CandidateSource, FixedSites, Goal, SiteOptions};
 use circleplan::{Analysis, CentreFields, Centres, Study, StudyLayers};
 
 use super::args::{CandidateRunArgs, InputArgs};
@@ -17,7 +17,8 @@ use super::coverage::print_summary;
 #[command(after_help = "Examples:
   circleplan site --compounds compounds.geojson --centers centers.geojson --candidates candidates.geojson --add 5 -o sites/
   circleplan site --compounds compounds.geojson --centers centers.geojson --candidates auto --target 0.95
-  circleplan site --compounds compounds.geojson --candidates auto --add 20 --minutes 10 --standard gb50180")]
+  circleplan site --compounds compounds.geojson --candidates auto --add 20 --minutes 10 --standard gb50180
+  circleplan site --compounds c.geojson --centers s.geojson --candidates k.geojson --add 5 --require K012 --exclude K003,K007")]
 pub struct Args {
     #[command(flatten)]
     layers: CandidateRunArgs,
@@ -40,6 +41,13 @@ pub struct Args {
     /// when it runs out.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     time_limit: f64,
+    /// Candidates every plan must contain (land already secured): ID,ID… or a file (a
+    /// layer's ids, or one id a line). They count toward --add.
+    #[arg(long, value_name = "ID,…|FILE")]
+    require: Option<String>,
+    /// Candidates no plan may use: ID,ID… or a file.
+    #[arg(long, value_name = "ID,…|FILE")]
+    exclude: Option<String>,
     #[command(flatten)]
     capacity: super::site_capacity::CapacityArgs,
 }
@@ -50,6 +58,20 @@ fn goal(args: &Args) -> Result<Goal> {
         (Some(k), _) => Goal::Add(k),
         (None, Some(t)) => Goal::Target(t),
         (None, None) => bail!("give --add K or --target SHARE"),
+    })
+}
+
+/// `--require` and `--exclude`.
+fn fixed_sites(args: &Args) -> Result<FixedSites> {
+    let list = |flag: &str, v: &Option<String>| -> Result<Vec<String>> {
+        match v {
+            Some(v) => super::args::id_list(v).with_context(|| format!("{flag} {v}")),
+            None => Ok(Vec::new()),
+        }
+    };
+    Ok(FixedSites {
+        require: list("--require", &args.require)?,
+        exclude: list("--exclude", &args.exclude)?,
     })
 }
 
@@ -71,6 +93,7 @@ pub fn run(args: Args) -> Result<()> {
     super::check_output_paths(&common.output)?;
     let goal = goal(&args)?;
     let time_limit = circleplan::siting::time_limit(args.time_limit)?;
+    let fixed = fixed_sites(&args)?;
     let layer = candidates_layer(&args);
     let candidates_path = layer.as_ref().map(|(path, _)| *path);
     let read_paths = super::read_paths(&args.layers.input, &common.metric, candidates_path);
@@ -92,10 +115,19 @@ pub fn run(args: Args) -> Result<()> {
         },
         radius_m: circle.radius_m,
         capacity: args.capacity.options(),
+        fixed: Some(&fixed),
     };
-    let site_run = super::progress::step("Choosing sites", common.output.quiet, || {
+    let mut site_run = super::progress::step("Choosing sites", common.output.quiet, || {
         s.study.site(&s.analysis, options)
     })?;
+    if let Some(path) = candidates_path {
+        // The candidates' own fields go to sites.geojson, so it can be appended to the
+        // centres layer or passed back as a scenario.
+        let own = circleplan::io::read_properties(path, args.layers.input.encoding)?;
+        if own.len() == site_run.candidate_ids.len() {
+            site_run.candidate_properties = own;
+        }
+    }
     s.run.warnings.extend(site_run.warnings.iter().cloned());
     let source = match &s.study.candidates {
         Some(_) => args.candidates.clone(),

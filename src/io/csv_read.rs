@@ -11,7 +11,7 @@ const LAT_NAMES: &[&str] = &["lat", "latitude", "y", "纬度", "northing"];
 
 /// Decodes CSV bytes to text: strips a UTF-8 BOM; falls back to GBK in `Auto` mode when the
 /// bytes are not UTF-8.
-fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
+pub(crate) fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
     let utf8 = |bytes: Vec<u8>| -> std::result::Result<String, Vec<u8>> {
         let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
             Some(rest) => rest.to_vec(),

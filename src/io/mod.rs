@@ -10,6 +10,7 @@ mod input;
 mod layer;
 mod matrix;
 mod osm_pbf;
+mod properties;
 mod streets;
 mod write;
 
@@ -20,6 +21,7 @@ pub use layer::{
     parse_crs_member, parse_points, read_points,
 };
 pub use matrix::{CostTable, CostUnit, MatrixColumns};
+pub use properties::read_properties;
 pub(crate) use write::push_json_str;
 pub use write::{OutputSet, resolve};
 

@@ -37,14 +37,22 @@ pub fn site_outputs<'a>(
         time_limit_s,
         study: &analysis.study,
     };
-    summary.set_site(SiteSummary::new(plan, context));
+    let mut site = SiteSummary::new(plan, context);
+    site.excluded = site_run.excluded.clone();
+    summary.set_site(site);
     let mut files = OutputSet::new();
     files.add("summary.json", summary.to_json().into_bytes());
     let existing = layers.centres.len();
     let sites = sites_geojson_with(plan, site_run.sites(), &analysis.study, &|s, k| {
-        if let Some(c) = &site_run.capacitated {
+        let c = plan.sites[k].candidate;
+        s.push_str(",\"required\":");
+        s.push_str(if plan.required.contains(&c) { "true" } else { "false" });
+        if let Some(cap) = &site_run.capacitated {
             s.push_str(",\"assigned_population\":");
-            push_rounded(s, c.assignment.assigned[existing + k], 3);
+            push_rounded(s, cap.assignment.assigned[existing + k], 3);
+        }
+        if let Some(own) = site_run.candidate_properties.get(c as usize) {
+            push_own_properties(s, own);
         }
     });
     files.add("sites.geojson", sites.into_bytes());
@@ -139,4 +147,29 @@ fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
         table.push_str(&format!("Note: {note}.\n"));
     }
     table
+}
+
+/// Keys `sites.geojson` computes: a candidate's own property of that name is left out (the
+/// computed value wins).
+const SITE_KEYS: &[&str] = &[
+    "id",
+    "rank",
+    "gain_population",
+    "cumulative_population",
+    "cumulative_share",
+    "required",
+    "assigned_population",
+];
+
+/// Appends a candidate's own properties (each as `,"key":value`), but for computed keys.
+fn push_own_properties(s: &mut String, own: &serde_json::Map<String, serde_json::Value>) {
+    for (key, value) in own {
+        if SITE_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        s.push(',');
+        crate::io::push_json_str(s, key);
+        s.push(':');
+        s.push_str(&value.to_string());
+    }
 }

@@ -418,6 +418,10 @@ pub struct SiteSummary {
     pub sites: Vec<SiteEntry>,
     /// Ids of compounds no candidate reaches.
     pub uncoverable: Vec<String>,
+    /// Ids of the sites every plan had to contain (`--require`), first in `sites`.
+    pub required: Vec<String>,
+    /// Ids of the candidates no plan could use (`--exclude`).
+    pub excluded: Vec<String>,
 }
 
 /// `site.candidates`.
@@ -446,6 +450,8 @@ pub struct SiteEntry {
     pub lon: f64,
     /// Latitude in the output coordinate system.
     pub lat: f64,
+    /// Required by `--require` (land already secured).
+    pub required: bool,
 }
 
 /// What a site plan was chosen from and under which limit.
@@ -509,6 +515,7 @@ impl SiteSummary {
                     cumulative_share: s.cumulative_share,
                     lon: lonlat(s.candidate)[0],
                     lat: lonlat(s.candidate)[1],
+                    required: plan.required.contains(&s.candidate),
                 })
                 .collect(),
             uncoverable: plan
@@ -516,6 +523,12 @@ impl SiteSummary {
                 .iter()
                 .map(|&i| ctx.compounds.ids[i as usize].clone())
                 .collect(),
+            required: plan
+                .required
+                .iter()
+                .map(|&c| ids[c as usize].clone())
+                .collect(),
+            excluded: Vec::new(),
         }
     }
 }

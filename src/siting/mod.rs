@@ -5,6 +5,7 @@
 mod candidates;
 mod count;
 mod exact;
+mod fixed;
 mod heuristic;
 mod lp;
 mod problem;
@@ -19,6 +20,8 @@ use crate::error::{Error, Param, Result};
 pub use candidates::{AutoCandidates, GRID_FRACTION, MAX_AUTO_GRID, auto_candidates};
 use count::count_lower_bound;
 pub use exact::{Solved, solve, solve_limited, solve_with_floor};
+pub use fixed::FixedSites;
+pub(crate) use fixed::plan_fixed;
 pub use heuristic::{drop_and_repair, greedy, perturbed_search, swap_search};
 pub use problem::Instance;
 pub use run::{CandidateSource, CapacityOptions, SiteOptions, SiteRun, run_site};
@@ -97,6 +100,8 @@ pub struct SitePlan {
     pub new_cover: Vec<Option<u32>>,
     /// Branch-and-bound nodes explored.
     pub nodes: usize,
+    /// Candidates the plan was required to contain (`--require`), first in `sites`.
+    pub required: Vec<u32>,
 }
 
 /// Chosen sites in rank order with their gains, cumulative population and share, starting
@@ -482,6 +487,7 @@ fn finish(
         uncoverable,
         new_cover,
         nodes: 0,
+        required: Vec::new(),
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::{
     AutoCandidates, Demand, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates,
-    check_request, plan_checked, rank_sites,
+    check_request, plan_checked, plan_fixed, rank_sites,
 };
 use crate::capacity::{
     CapacitatedPlan, SitingInstance, capacities_in_residents, check_residents_per_capacity,
@@ -49,6 +49,8 @@ pub struct SiteOptions<'a> {
     pub radius_m: f64,
     /// Plan under capacities.
     pub capacity: Option<CapacityOptions>,
+    /// Candidates that must be in the plan or out of it (`None`: none).
+    pub fixed: Option<&'a super::FixedSites>,
 }
 
 /// The answer with everything its outputs need.
@@ -66,6 +68,11 @@ pub struct SiteRun {
     pub capacitated: Option<CapacitatedPlan>,
     /// Things the user should know (e.g. a coarsened candidate grid).
     pub warnings: Vec<crate::Warning>,
+    /// Ids of the candidates no plan could use (`--exclude`).
+    pub excluded: Vec<String>,
+    /// Each candidate's own properties, when the caller read them (for `sites.geojson`);
+    /// empty otherwise.
+    pub candidate_properties: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Chooses new sites for the compounds of `analysis`, measuring candidates with `costs`.
@@ -85,6 +92,10 @@ pub fn run_site(
     let mut warnings = Vec::new();
     let (ids, lonlat, xy) =
         candidate_sites(analysis, costs, compounds, &covered, options, &mut warnings)?;
+    let (required, excluded) = match options.fixed {
+        Some(f) => f.resolve(&ids, options.goal)?,
+        None => (Vec::new(), vec![false; ids.len()]),
+    };
     let budgets = vec![options.radius_m; xy.len()];
     let cover = costs
         .coverage(&analysis.compounds_xy, &xy, &ids, &budgets)
@@ -94,7 +105,7 @@ pub fn run_site(
     let pop = &compounds.population;
     let (plan, capacitated) = match options.capacity {
         None => (
-            plan_checked(
+            plan_fixed(
                 Demand {
                     cover: &cover,
                     population: pop,
@@ -102,9 +113,19 @@ pub fn run_site(
                 },
                 options.goal,
                 options.time_limit,
+                &required,
+                &excluded,
             )?,
             None,
         ),
+        Some(_) if !required.is_empty() || excluded.contains(&true) => {
+            return Err(Error::parameter(
+                Param::Capacities,
+                "",
+                "--require and --exclude are not available with capacities yet: plan without \
+                 them, or drop the excluded sites from the candidates file",
+            ));
+        }
         Some(cap) => {
             let layer = match options.candidates {
                 CandidateSource::Layer(l) => Some(l),
@@ -136,6 +157,8 @@ pub fn run_site(
         plan,
         capacitated,
         warnings,
+        excluded: options.fixed.map(|f| f.exclude.clone()).unwrap_or_default(),
+        candidate_properties: Vec::new(),
     })
 }
 
@@ -366,5 +389,6 @@ fn site_plan(
             .collect(),
         new_cover,
         nodes: 0,
+        required: Vec::new(),
     }
 }

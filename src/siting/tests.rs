@@ -327,3 +327,93 @@ fn counts_beyond_the_lp_limit_are_proven_by_the_count_bound() {
     assert_eq!(plan.count_lower_bound, Some(351));
     assert_eq!(plan.count_optimal, Some(true));
 }
+
+/// Best covered population with exactly k new sites containing `required` and none of
+/// `excluded`, by brute force.
+fn exhaustive_fixed(
+    cover: &CoverageMatrix,
+    pop: &[f64],
+    covered: &[bool],
+    k: usize,
+    (required, excluded): (&[u32], &[bool]),
+) -> f64 {
+    let mut best = f64::NEG_INFINITY;
+    subsets(cover.n_rows(), k, &mut |s| {
+        if required.iter().any(|r| !s.contains(r)) || s.iter().any(|&c| excluded[c as usize]) {
+            return;
+        }
+        let mut hit = covered.to_vec();
+        for &c in s {
+            for &i in cover.row(c as usize).0 {
+                hit[i as usize] = true;
+            }
+        }
+        let v: f64 = (0..pop.len()).filter(|&i| hit[i]).map(|i| pop[i]).sum();
+        best = best.max(v);
+    });
+    best
+}
+
+#[test]
+fn required_and_excluded_sites_match_exhaustive_search() {
+    for seed in 0..50 {
+        let n = 12 + (seed as usize * 5) % 40;
+        let m = 6 + (seed as usize) % 9;
+        let (cover, pop, covered) = random_case(seed + 1000, n, m);
+        let mut rng = Rng::new(seed);
+        let required: Vec<u32> = (0..m as u32).filter(|_| rng.f64() < 0.2).take(2).collect();
+        let excluded: Vec<bool> = (0..m as u32)
+            .map(|c| !required.contains(&c) && rng.f64() < 0.3)
+            .collect();
+        let open = excluded.iter().filter(|e| !**e).count();
+        let demand = Demand {
+            cover: &cover,
+            population: &pop,
+            covered: &covered,
+        };
+        for k in required.len().max(1)..=4.min(open) {
+            let plan = plan_fixed(demand, Goal::Add(k), LIMIT, &required, &excluded).unwrap();
+            let truth = exhaustive_fixed(&cover, &pop, &covered, k, (&required, &excluded));
+            let label = format!("seed {seed} k={k} required {required:?}");
+            assert!((plan.objective - truth).abs() < 1e-6, "{label}: {} vs {truth}", plan.objective);
+            assert!(plan.optimal, "{label}");
+            let chosen: Vec<u32> = plan.sites.iter().map(|s| s.candidate).collect();
+            assert_eq!(&chosen[..required.len()], &required[..], "{label}");
+            assert!(chosen.iter().all(|&c| !excluded[c as usize]), "{label}");
+            let sum: f64 = plan.sites.iter().map(|s| s.gain_population).sum();
+            assert!((sum - plan.added_population).abs() < 1e-6, "{label}");
+        }
+        // A target: the fewest sites containing the required ones.
+        let total: f64 = pop.iter().sum();
+        let t = 0.6;
+        let plan = plan_fixed(demand, Goal::Target(t), LIMIT, &required, &excluded).unwrap();
+        if plan.target_reached && plan.count_optimal == Some(true) {
+            let k = plan.sites.len();
+            for fewer in required.len().max(1)..k {
+                let best = exhaustive_fixed(&cover, &pop, &covered, fewer, (&required, &excluded));
+                assert!(best < t * total * (1.0 - 1e-12), "seed {seed}: {fewer} sites reach it");
+            }
+        }
+    }
+}
+
+#[test]
+fn fixed_sites_name_unknown_ids_and_too_many_required() {
+    let ids: Vec<String> = ["K1", "K2", "K3"].iter().map(|s| s.to_string()).collect();
+    let f = FixedSites {
+        require: vec!["K9".into()],
+        exclude: Vec::new(),
+    };
+    let e = f.resolve(&ids, Goal::Add(1)).unwrap_err().to_string();
+    assert!(e.contains("\"K9\"") && e.contains("not the id of a candidate"), "{e}");
+    let f = FixedSites {
+        require: vec!["K1".into(), "K2".into()],
+        exclude: Vec::new(),
+    };
+    assert!(f.resolve(&ids, Goal::Add(1)).is_err());
+    let f = FixedSites {
+        require: vec!["K1".into()],
+        exclude: vec!["K1".into()],
+    };
+    assert!(f.resolve(&ids, Goal::Add(2)).unwrap_err().to_string().contains("also required"));
+}
