@@ -94,6 +94,7 @@ fn main() {
                 residents_per_capacity: r,
                 candidate_capacity: candidate_default,
             }),
+            fixed: None,
         },
     )
     .expect("a capacitated plan");

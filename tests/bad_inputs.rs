@@ -114,4 +114,9 @@ bad_inputs! {
     required_id_field_missing: "missing_id_field.geojson",
     negative_cost_in_the_matrix: "negative_cost.csv",
     pbf_name_without_pbf_content: "not_really.osm.pbf",
+    scenario_file_repeats_a_centre_id: "scenario_repeats_a_centre.geojson",
+    unknown_id_in_close: "scenario_proposal.geojson",
+    duplicate_scenario_name: "scenario_named_twice.geojson",
+    unknown_required_site: "required_site_unknown.geojson",
+    centre_layers_sharing_an_id: "centre_layers_share_an_id.geojson",
 }

@@ -24,9 +24,13 @@ pub struct Args {
     #[command(flatten)]
     input: InputArgs,
     /// A proposal: NAME=FILE adds the sites in FILE (GeoJSON or CSV; level from its level
-    /// field or --scenario-level). Repeatable; names may be Chinese (方案A).
-    #[arg(long, value_name = "NAME=FILE")]
+    /// field or --scenario-level), NAME=ID,ID… the --candidates with those ids (the line the
+    /// report's what-if button copies). Repeatable; names may be Chinese (方案A).
+    #[arg(long, value_name = "NAME=FILE|NAME=ID,…")]
     scenario: Vec<String>,
+    /// Candidate sites that --scenario NAME=ID,… picks from (GeoJSON or CSV).
+    #[arg(long, value_name = "FILE")]
+    candidates: Option<PathBuf>,
     /// Centres a scenario closes: NAME=ID,ID… or NAME=FILE (a layer's ids, or one id a
     /// line). A NAME without --scenario is a scenario that only closes. Repeatable.
     #[arg(long, value_name = "NAME=ID,…|NAME=FILE")]
@@ -42,7 +46,10 @@ pub struct Args {
 /// One scenario as given on the command line.
 struct Spec {
     name: String,
+    /// A file of sites to add.
     file: Option<PathBuf>,
+    /// Ids of `--candidates` to add.
+    pick: Vec<String>,
     close: Vec<String>,
 }
 
@@ -58,13 +65,22 @@ fn split<'a>(flag: &str, spec: &'a str) -> Result<(&'a str, &'a str)> {
 fn specs(args: &Args) -> Result<Vec<Spec>> {
     let mut specs: Vec<Spec> = Vec::new();
     for s in &args.scenario {
-        let (name, file) = split("--scenario", s)?;
+        let (name, value) = split("--scenario", s)?;
         if specs.iter().any(|t| t.name == name) {
-            bail!("scenario {name:?}: given twice with --scenario; every scenario needs its own name");
+            bail!(
+                "scenario {name:?}: given twice with --scenario; every scenario needs its own name"
+            );
         }
+        let path = PathBuf::from(value);
+        let (file, pick) = if path.exists() || args.candidates.is_none() {
+            (Some(path), Vec::new())
+        } else {
+            (None, super::args::id_list(value)?)
+        };
         specs.push(Spec {
             name: name.to_string(),
-            file: Some(PathBuf::from(file)),
+            file,
+            pick,
             close: Vec::new(),
         });
     }
@@ -76,6 +92,7 @@ fn specs(args: &Args) -> Result<Vec<Spec>> {
             None => specs.push(Spec {
                 name: name.to_string(),
                 file: None,
+                pick: Vec::new(),
                 close: ids,
             }),
         }
@@ -92,8 +109,17 @@ fn default_level(args: &Args, name: &str) -> Result<String> {
     for spec in &args.scenario_level {
         match spec.split_once('=') {
             Some((n, level)) if n.trim() == name => return Ok(level.trim().to_string()),
-            Some((n, _)) if !args.scenario.iter().chain(&args.close).any(|s| s.starts_with(&format!("{}=", n.trim()))) => {
-                bail!("invalid --scenario-level {spec:?}: there is no scenario {:?}", n.trim())
+            Some((n, _))
+                if !args
+                    .scenario
+                    .iter()
+                    .chain(&args.close)
+                    .any(|s| s.starts_with(&format!("{}=", n.trim()))) =>
+            {
+                bail!(
+                    "invalid --scenario-level {spec:?}: there is no scenario {:?}",
+                    n.trim()
+                )
             }
             Some(_) => {}
             None => all = Some(spec.trim().to_string()),
@@ -107,7 +133,15 @@ fn read_added(args: &Args, specs: &[Spec], run: &mut RunInfo) -> Result<Vec<Opti
     let options = args.input.centre_options()?;
     let fields = args.input.centre_fields();
     let mut out = Vec::with_capacity(specs.len());
+    let candidates = match &args.candidates {
+        Some(path) => Some(Centres::load(path, &options, &fields, &mut run.warnings)?),
+        None => None,
+    };
     for spec in specs {
+        if let Some(k) = candidates.as_ref().filter(|_| !spec.pick.is_empty()) {
+            out.push(Some(pick(k, spec, &default_level(args, &spec.name)?)?));
+            continue;
+        }
         let Some(path) = &spec.file else {
             out.push(None);
             continue;
@@ -118,12 +152,36 @@ fn read_added(args: &Args, specs: &[Spec], run: &mut RunInfo) -> Result<Vec<Opti
         for l in layer.level.iter_mut().filter(|l| l.is_empty()) {
             *l = level.clone();
         }
-        let coords = (args.input.coords_name(args.input.centers_coords), layer.crs.clone());
+        let coords = (
+            args.input.coords_name(args.input.centers_coords),
+            layer.crs.clone(),
+        );
         let info = layer_info(path, layer.len(), layer.polygons, coords);
         run.inputs.push((format!("scenario:{}", spec.name), info));
         out.push(Some(layer));
     }
     Ok(out)
+}
+
+/// The candidates a scenario picks by id (level: theirs, else the default).
+fn pick(candidates: &Centres, spec: &Spec, level: &str) -> Result<Centres> {
+    let mut at = Vec::with_capacity(spec.pick.len());
+    for id in &spec.pick {
+        match candidates.ids.iter().position(|c| c == id) {
+            Some(i) if !at.contains(&i) => at.push(i),
+            Some(_) => bail!("scenario {}: candidate {id:?} is listed twice", spec.name),
+            None => bail!(
+                "scenario {}: {id:?} is neither a file nor the id of a candidate in {}",
+                spec.name,
+                candidates.path.display()
+            ),
+        }
+    }
+    let mut picked = candidates.select(&at);
+    for l in picked.level.iter_mut().filter(|l| l.is_empty()) {
+        *l = level.to_string();
+    }
+    Ok(picked)
 }
 
 /// Runs `compare`.
@@ -156,7 +214,12 @@ pub fn run(args: Args) -> Result<()> {
     let mut scenarios = Vec::with_capacity(specs.len());
     for (spec, added) in specs.iter().zip(added) {
         let added = added.unwrap_or_else(Centres::empty);
-        scenarios.push(Scenario::new(&spec.name, added, &spec.close, &study.centres)?);
+        scenarios.push(Scenario::new(
+            &spec.name,
+            added,
+            &spec.close,
+            &study.centres,
+        )?);
     }
     check_scenario_names(&scenarios)?;
     let cmp = super::progress::step("Comparing scenarios", common.output.quiet, || {
@@ -175,13 +238,20 @@ pub fn run(args: Args) -> Result<()> {
     table.push_str(&report::compare_table(&cmp));
     let mut inputs = super::read_paths(&args.input, &common.metric, None);
     inputs.extend(specs.iter().filter_map(|s| s.file.as_deref()));
+    inputs.extend(args.candidates.as_deref());
     let mut report_input = report::ReportInput::new(&analysis, compounds, centres, circle, &run);
     report_input.scenarios = Some(report::ScenariosReport {
         comparison: &cmp,
         scenarios: &scenarios,
     });
     report_input.what_if = Some(&what_if);
-    super::write_outputs(files, &common.output, Some(report_input), &inputs, &mut table)?;
+    super::write_outputs(
+        files,
+        &common.output,
+        Some(report_input),
+        &inputs,
+        &mut table,
+    )?;
     print_summary(common.output.format, &summary.to_json(), &table)
 }
 

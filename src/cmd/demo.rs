@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
+use circleplan::coverage::{Comparison, Scenario, SwitchSite, WhatIf};
 use circleplan::gaps::{GapOptions, GapStudy, study_gaps};
 use circleplan::io::OutputSet;
 use circleplan::report::{self, LayerInfo, RunInfo};
@@ -74,9 +75,22 @@ pub fn run(args: Args) -> Result<()> {
         "sites.geojson",
         report::sites_geojson(&plan, sites, &analysis.study).into_bytes(),
     );
-    files.add("summary.json", summary.to_json().into_bytes());
     print_plan(&plan, &candidates);
+    let tour = Tour {
+        layers,
+        candidates: &candidates,
+        plan: &plan,
+        gaps: &gaps,
+    };
+    let (cmp, scenarios) = compare_tour(tour, &inputs_dir, &mut summary, &mut files)?;
+    let what_if = demo_what_if(tour, &scenarios);
+    files.add("summary.json", summary.to_json().into_bytes());
     let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
+    input.scenarios = Some(report::ScenariosReport {
+        comparison: &cmp,
+        scenarios: &scenarios,
+    });
+    input.what_if = Some(&what_if);
     input.gaps = Some(gaps.report());
     input.sites = Some(report::SitesReport {
         plan: &plan,
@@ -117,6 +131,149 @@ fn gaps_tour(
         gaps.zones.first().map_or(0.0, |z| z.population)
     );
     gaps
+}
+
+/// What the comparison tour starts from.
+#[derive(Clone, Copy)]
+struct Tour<'a> {
+    layers: report::RunLayers<'a>,
+    candidates: &'a Centres,
+    plan: &'a circleplan::siting::SitePlan,
+    gaps: &'a GapStudy,
+}
+
+/// Compare: two proposals a district might bring to a meeting. 方案A opens the five proven
+/// best sites; 方案B opens the best site of each of the five largest gap zones and closes
+/// the two least-used stations. Writes both proposals into the inputs (to rerun with
+/// `circleplan compare`), adds `scenarios.csv`, `scenario_sites.geojson` and the summary
+/// section, and prints the table.
+fn compare_tour(
+    tour: Tour,
+    inputs_dir: &std::path::Path,
+    summary: &mut report::Summary,
+    files: &mut OutputSet,
+) -> Result<(Comparison, Vec<Scenario>)> {
+    let Tour {
+        layers,
+        candidates,
+        plan,
+        gaps,
+    } = tour;
+    let a: Vec<usize> = plan.sites.iter().map(|s| s.candidate as usize).collect();
+    let zone_sites: Vec<&str> = gaps
+        .zones
+        .iter()
+        .filter_map(|z| {
+            z.best_site
+                .map(|(s, _)| gaps.sites().ids[s as usize].as_str())
+        })
+        .collect();
+    let mut b: Vec<usize> = Vec::new();
+    for id in zone_sites {
+        if let Some(i) = candidates.ids.iter().position(|c| c == id)
+            && !b.contains(&i)
+            && b.len() < 5
+        {
+            b.push(i);
+        }
+    }
+    let centres = layers.centres;
+    let mut stations: Vec<usize> = (0..centres.len())
+        .filter(|&i| centres.level[i] == "station")
+        .collect();
+    let load = |i: usize| layers.analysis.loads[i].nearest_population;
+    stations.sort_by(|&x, &y| load(x).total_cmp(&load(y)).then(x.cmp(&y)));
+    let close: Vec<String> = stations
+        .iter()
+        .take(2)
+        .map(|&i| centres.ids[i].clone())
+        .collect();
+    let mut proposals = OutputSet::new();
+    let mut scenarios = Vec::new();
+    for (name, file, picked, close) in [
+        ("方案A", "proposal_a.geojson", &a, &[][..]),
+        ("方案B", "proposal_b.geojson", &b, &close[..]),
+    ] {
+        let mut added = candidates.select(picked);
+        added.path = inputs_dir.join(file);
+        added.level.iter_mut().for_each(|l| *l = "community".into());
+        proposals.add(
+            file,
+            proposal_geojson(&added, &layers.analysis.study).into_bytes(),
+        );
+        scenarios.push(Scenario::new(name, added, close, centres)?);
+    }
+    proposals.commit(inputs_dir, &[])?;
+    let costs = circleplan::coverage::Costs::Euclidean;
+    let cmp = circleplan::coverage::compare(
+        layers.analysis,
+        &costs,
+        layers.compounds,
+        centres,
+        layers.circle,
+        &scenarios,
+    );
+    let fields = &layers.compounds.group_fields;
+    summary.scenarios = Some(
+        cmp.scenarios
+            .iter()
+            .map(|r| report::ScenarioSummary::new(r, fields))
+            .collect(),
+    );
+    files.add("scenarios.csv", report::scenarios_csv(&cmp, fields));
+    let sites = report::scenario_sites_geojson(layers, &scenarios);
+    files.add("scenario_sites.geojson", sites.into_bytes());
+    print!("{}", report::compare_table(&cmp));
+    Ok((cmp, scenarios))
+}
+
+/// A proposal's sites as a GeoJSON layer a user can edit and pass to `--scenario`.
+fn proposal_geojson(added: &Centres, study: &circleplan::StudyArea) -> String {
+    let features: Vec<String> = (0..added.len())
+        .map(|i| {
+            let [lon, lat] = study.output_lonlat(added.lonlat[i]);
+            serde_json::json!({
+                "type": "Feature",
+                "properties": {"id": added.ids[i], "name": added.name[i], "level": added.level[i]},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            })
+            .to_string()
+        })
+        .collect();
+    format!(
+        "{{\"type\":\"FeatureCollection\",\"features\":[\n{}\n]}}\n",
+        features.join(",\n")
+    )
+}
+
+/// The report's what-if sites: every candidate (off) and the centres a proposal closes (on).
+fn demo_what_if(tour: Tour, scenarios: &[Scenario]) -> WhatIf {
+    let (analysis, circle) = (tour.layers.analysis, tour.layers.circle);
+    let k = tour.candidates;
+    let mut sites: Vec<SwitchSite> = (0..k.len())
+        .map(|i| SwitchSite {
+            id: k.ids[i].clone(),
+            lonlat: k.lonlat[i],
+            budget_m: circle.radius_for_level("community"),
+            existing: None,
+            on: false,
+            kind: "candidate",
+        })
+        .collect();
+    let c = tour.layers.centres;
+    for &i in scenarios.iter().flat_map(|s| &s.closed) {
+        let i = i as usize;
+        sites.push(SwitchSite {
+            id: c.ids[i].clone(),
+            lonlat: c.lonlat[i],
+            budget_m: analysis.budget_m[i],
+            existing: Some(i as u32),
+            on: true,
+            kind: "existing",
+        });
+    }
+    let costs = circleplan::coverage::Costs::Euclidean;
+    circleplan::coverage::what_if(analysis, &costs, tour.layers.compounds, &sites)
 }
 
 /// Writes the district's input files and returns their folder. The demo reads them back

@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 use circleplan::CentreFields;
+use circleplan::coverage::SwitchSite;
 use circleplan::gaps::{GapOptions, study_gaps};
 use circleplan::report;
 
@@ -63,8 +64,31 @@ pub fn run(args: Args) -> Result<()> {
         &common.metric,
         args.candidates.as_deref(),
     );
-    let mut input = report::ReportInput::new(&s.analysis, compounds, &s.study.centres, circle, &s.run);
+    let mut input =
+        report::ReportInput::new(&s.analysis, compounds, &s.study.centres, circle, &s.run);
     input.gaps = Some(gaps.report());
+    let what_if = s
+        .study
+        .what_if(&s.analysis, &switch_sites(&gaps, circle.radius_m));
+    input.what_if = Some(&what_if);
     super::write_outputs(files, &common.output, Some(input), &inputs, &mut table)?;
     print_summary(common.output.format, &summary.to_json(), &table)
+}
+
+/// The report's what-if sites: each zone's best site, off.
+fn switch_sites(gaps: &circleplan::gaps::GapStudy, radius_m: f64) -> Vec<SwitchSite> {
+    let mut seen = std::collections::HashSet::new();
+    gaps.zones
+        .iter()
+        .filter_map(|z| z.best_site.map(|(s, _)| s as usize))
+        .filter(|&s| seen.insert(s))
+        .map(|s| SwitchSite {
+            id: gaps.site_ids[s].clone(),
+            lonlat: gaps.site_lonlat[s],
+            budget_m: radius_m,
+            existing: None,
+            on: false,
+            kind: "gap",
+        })
+        .collect()
 }

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use circleplan::coverage::SwitchSite;
 use circleplan::report;
 use circleplan::report::RunInfo;
 use circleplan::siting::{CandidateSource, FixedSites, Goal, SiteOptions};
@@ -59,6 +60,26 @@ fn goal(args: &Args) -> Result<Goal> {
         (None, Some(t)) => Goal::Target(t),
         (None, None) => bail!("give --add K or --target SHARE"),
     })
+}
+
+/// The report's what-if sites: every candidate, the chosen ones on.
+fn switch_sites(site_run: &circleplan::siting::SiteRun, radius_m: f64) -> Vec<SwitchSite> {
+    let chosen: std::collections::HashSet<u32> =
+        site_run.plan.sites.iter().map(|s| s.candidate).collect();
+    (0..site_run.candidate_ids.len())
+        .map(|i| SwitchSite {
+            id: site_run.candidate_ids[i].clone(),
+            lonlat: site_run.candidate_lonlat[i],
+            budget_m: radius_m,
+            existing: None,
+            on: chosen.contains(&(i as u32)),
+            kind: if chosen.contains(&(i as u32)) {
+                "chosen"
+            } else {
+                "candidate"
+            },
+        })
+        .collect()
 }
 
 /// `--require` and `--exclude`.
@@ -150,6 +171,10 @@ pub fn run(args: Args) -> Result<()> {
         candidates: sites,
         source: &source,
     });
+    let what_if = s
+        .study
+        .what_if(&s.analysis, &switch_sites(&site_run, circle.radius_m));
+    input.what_if = Some(&what_if);
     super::write_outputs(files, &common.output, Some(input), &read_paths, &mut table)?;
     print_summary(common.output.format, &summary.to_json(), &table)
 }

@@ -20,8 +20,8 @@ pub use euclidean::brute_force;
 pub use euclidean::euclidean;
 pub use reach::{Reach, SiteClasses, stream_euclidean};
 pub use scenario::{
-    Change, Comparison, LOAD_CHANGES_LISTED, LoadChange, Scenario, ScenarioGroupRow, ScenarioLevelRow,
-    ScenarioResult, check_scenario_names, compare,
+    Change, Comparison, LOAD_CHANGES_LISTED, LoadChange, Scenario, ScenarioGroupRow,
+    ScenarioLevelRow, ScenarioResult, check_scenario_names, compare,
 };
 pub use stats::{
     CentreLoad, DistanceStats, GroupRow, LevelClasses, LevelRow, Totals, coverage_curve,
@@ -29,7 +29,7 @@ pub use stats::{
 };
 pub use walk::{NetworkCoverage, network_coverage};
 pub use whatif::{
-    MAX_WHATIF_ENTRIES, SwitchSite, WhatIf, WhatIfGroup, WhatIfSite, what_if,
+    MAX_WHATIF_ENTRIES, MAX_WHATIF_SITES, SwitchSite, WhatIf, WhatIfGroup, WhatIfSite, what_if,
 };
 
 /// How travel cost is measured.

@@ -35,7 +35,12 @@ impl Scenario {
     /// # Errors
     /// An empty name or one with characters a column name cannot hold; a closed id that is
     /// not a centre's (or given twice); an added id that is a centre's.
-    pub fn new(name: &str, added: Centres, close: &[String], centres: &Centres) -> Result<Scenario> {
+    pub fn new(
+        name: &str,
+        added: Centres,
+        close: &[String],
+        centres: &Centres,
+    ) -> Result<Scenario> {
         let name = name.trim();
         if name.is_empty() || name.chars().any(|c| c.is_control() || c == ',' || c == '"') {
             return Err(Error::Unknown {
@@ -296,11 +301,19 @@ fn changed_sites(sites: &Sites, scenarios: &[Scenario]) -> Vec<usize> {
 
 /// Baseline centres that may reach one of `affected` (straight line within the largest
 /// budget: a walk is never shorter than the straight line), or all of them for a cost table.
-fn nearby_centres(sites: &Sites, analysis: &Analysis, affected: &[u32], costs: &Costs) -> Vec<usize> {
+fn nearby_centres(
+    sites: &Sites,
+    analysis: &Analysis,
+    affected: &[u32],
+    costs: &Costs,
+) -> Vec<usize> {
     if matches!(costs, Costs::Matrix { .. }) {
         return (0..sites.n_base).collect();
     }
-    let max_budget = sites.budget_m[..sites.n_base].iter().copied().fold(0.0, f64::max);
+    let max_budget = sites.budget_m[..sites.n_base]
+        .iter()
+        .copied()
+        .fold(0.0, f64::max);
     let tree = RTree::bulk_load(
         (0..sites.n_base)
             .map(|s| GeomWithData::new(sites.xy[s], s))
@@ -500,7 +513,7 @@ struct Context<'a> {
 
 impl Context<'_> {
     fn summarise(&self, k: usize, scenario: &Scenario) -> ScenarioResult {
-        let e = Evaluated::new(self.sites, self.levels, &self.local, Some((k, scenario)));
+        let e = Evaluated::new(self.sites, self.levels, self.local, Some((k, scenario)));
         let (covered, change) = self.per_compound(&e);
         let pop = &self.compounds.population;
         let total = self.compounds.total_population();
@@ -672,7 +685,11 @@ impl Context<'_> {
         let (status, before) = if s >= self.sites.n_base {
             ("added", 0.0)
         } else {
-            let status = if e.open.is_open(site) { "existing" } else { "closed" };
+            let status = if e.open.is_open(site) {
+                "existing"
+            } else {
+                "closed"
+            };
             (status, self.analysis.coverage.loads[s].nearest_population)
         };
         LoadChange {
@@ -718,7 +735,12 @@ mod tests {
     }
 
     /// Straight-line costs stretched by a seeded factor per pair, within 2.5 km.
-    fn cost_table(compounds: &[[f64; 2]], sites: &[[f64; 2]], ids: &[&str], seed: u64) -> CostTable {
+    fn cost_table(
+        compounds: &[[f64; 2]],
+        sites: &[[f64; 2]],
+        ids: &[&str],
+        seed: u64,
+    ) -> CostTable {
         let mut rng = Rng::new(seed);
         let mut by_site = std::collections::HashMap::new();
         for (s, p) in sites.iter().enumerate() {
@@ -745,9 +767,15 @@ mod tests {
         let added: Vec<usize> = (0..cands.len()).filter(|_| rng.f64() < 0.3).collect();
         let mut added = cands.select(&added);
         for l in &mut added.level {
-            *l = if rng.f64() < 0.5 { "new".into() } else { "station".into() };
+            *l = if rng.f64() < 0.5 {
+                "new".into()
+            } else {
+                "station".into()
+            };
         }
-        let closed = (0..centres.len() as u32).filter(|_| rng.f64() < 0.2).collect();
+        let closed = (0..centres.len() as u32)
+            .filter(|_| rng.f64() < 0.2)
+            .collect();
         Scenario {
             name: name.into(),
             added,
@@ -768,7 +796,11 @@ mod tests {
     fn check(metric: &str, level_radius: bool, seed: u64) {
         let (compounds, mut centres, cands) = crate::synth::small_city(400, 24, seed);
         centres.level.iter_mut().enumerate().for_each(|(i, l)| {
-            *l = if i % 3 == 0 { "station".into() } else { l.clone() }
+            *l = if i % 3 == 0 {
+                "station".into()
+            } else {
+                l.clone()
+            }
         });
         let mut circle = Circle::from_radius(600.0, 4.0).unwrap();
         if level_radius {
@@ -785,7 +817,12 @@ mod tests {
         let net = grid_network(&cxy);
         let mut sites_xy = area.project(&centres.lonlat);
         sites_xy.extend(area.project(&cands.lonlat));
-        let ids: Vec<&str> = centres.ids.iter().chain(&cands.ids).map(String::as_str).collect();
+        let ids: Vec<&str> = centres
+            .ids
+            .iter()
+            .chain(&cands.ids)
+            .map(String::as_str)
+            .collect();
         let table = cost_table(&cxy, &sites_xy, &ids, seed);
         let costs = match metric {
             "network" => Costs::Network {
@@ -798,13 +835,22 @@ mod tests {
         let base = Analysis::new(area, &costs, &compounds, &centres, &circle);
         let cmp = compare(&base, &costs, &compounds, &centres, &circle, &scenarios);
         let moved = |r: &ScenarioResult| r.compounds_gained > 0 && r.compounds_lost > 0;
-        assert!(cmp.scenarios.iter().any(moved), "{metric}: no scenario moved anything");
+        assert!(
+            cmp.scenarios.iter().any(moved),
+            "{metric}: no scenario moved anything"
+        );
         for (s, r) in scenarios.iter().zip(&cmp.scenarios) {
             let merged = scenario_centres(&centres, s);
             let direct = Analysis::new(area, &costs, &compounds, &merged, &circle);
-            let label = format!("{metric} level_radius={level_radius} seed={seed} {}", s.name);
+            let label = format!(
+                "{metric} level_radius={level_radius} seed={seed} {}",
+                s.name
+            );
             assert_eq!(r.covered, direct.coverage.covered(), "{label}");
-            assert_eq!(r.covered_population, direct.totals.population_covered, "{label}");
+            assert_eq!(
+                r.covered_population, direct.totals.population_covered,
+                "{label}"
+            );
             for (rows, direct_rows) in r.groups.iter().zip(&direct.groups) {
                 let got: Vec<f64> = rows.iter().map(|g| g.covered_population).collect();
                 let want: Vec<f64> = direct_rows.iter().map(|g| g.covered_population).collect();
@@ -812,14 +858,22 @@ mod tests {
             }
             for row in &direct.levels {
                 let mine = r.levels.iter().find(|l| l.level == row.level).unwrap();
-                assert_eq!(mine.covered_population, row.covered_population, "{label} {}", row.level);
+                assert_eq!(
+                    mine.covered_population, row.covered_population,
+                    "{label} {}",
+                    row.level
+                );
                 assert_eq!(mine.centers, row.centers, "{label} {}", row.level);
             }
             if !level_radius {
                 for lc in &r.load_changes {
                     let i = merged.ids.iter().position(|id| *id == lc.id);
                     let want = i.map_or(0.0, |i| direct.loads[i].nearest_population);
-                    assert!((lc.scenario_population - want).abs() < 1e-6, "{label} {}", lc.id);
+                    assert!(
+                        (lc.scenario_population - want).abs() < 1e-6,
+                        "{label} {}",
+                        lc.id
+                    );
                 }
             }
         }

@@ -11,6 +11,9 @@ use crate::model::Compounds;
 /// dropped from the end of the list (the least important ones) and the page says so.
 pub const MAX_WHATIF_ENTRIES: usize = 1_000_000;
 
+/// At most this many sites are embedded (each is a map element).
+pub const MAX_WHATIF_SITES: usize = 2_000;
+
 /// One site to switch.
 #[derive(Debug, Clone)]
 pub struct SwitchSite {
@@ -111,21 +114,27 @@ pub fn what_if(
     compounds: &Compounds,
     sites: &[SwitchSite],
 ) -> WhatIf {
-    let xy = analysis.study.project(&sites.iter().map(|s| s.lonlat).collect::<Vec<_>>());
+    let xy = analysis
+        .study
+        .project(&sites.iter().map(|s| s.lonlat).collect::<Vec<_>>());
     let ids: Vec<String> = sites.iter().map(|s| s.id.clone()).collect();
     let budget: Vec<f64> = sites.iter().map(|s| s.budget_m).collect();
     let reach = costs.coverage(&analysis.compounds_xy, &xy, &ids, &budget).0;
     let by_site = reach.by_compound.transpose();
+    let order = site_order(analysis, compounds, &by_site, sites);
     // Keep sites while the embedded references fit.
     let mut kept = 0;
     let mut entries = 0;
-    while kept < sites.len() && entries + by_site.row(kept).0.len() <= MAX_WHATIF_ENTRIES {
-        entries += by_site.row(kept).0.len();
+    while kept < order.len().min(MAX_WHATIF_SITES)
+        && entries + by_site.row(order[kept]).0.len() <= MAX_WHATIF_ENTRIES
+    {
+        entries += by_site.row(order[kept]).0.len();
         kept += 1;
     }
+    let order = &order[..kept];
     let mut index = vec![u32::MAX; compounds.len()];
     let mut switchable: Vec<u32> = Vec::new();
-    for s in 0..kept {
+    for &s in order {
         for &c in by_site.row(s).0 {
             if index[c as usize] == u32::MAX {
                 index[c as usize] = 0;
@@ -137,6 +146,10 @@ pub fn what_if(
     for (k, &c) in switchable.iter().enumerate() {
         index[c as usize] = k as u32;
     }
+    let mut embedded = vec![false; sites.len()];
+    for &s in order {
+        embedded[s] = true;
+    }
     let pop = &compounds.population;
     let cov = &analysis.coverage;
     let fixed: Vec<bool> = switchable
@@ -145,7 +158,7 @@ pub fn what_if(
             let row = reach.by_compound.row(c as usize).0;
             let switched = row
                 .iter()
-                .filter(|&&s| (s as usize) < kept && sites[s as usize].existing.is_some())
+                .filter(|&&s| sites[s as usize].existing.is_some() && embedded[s as usize])
                 .count();
             cov.sites_within(c as usize) > switched
         })
@@ -165,24 +178,62 @@ pub fn what_if(
         fixed_covered,
         population: switchable.iter().map(|&c| pop[c as usize]).collect(),
         fixed,
-        sites: sites[..kept]
+        sites: order
             .iter()
-            .enumerate()
+            .map(|&s| (s, &sites[s]))
             .map(|(s, site)| WhatIfSite {
                 id: site.id.clone(),
                 kind: site.kind,
                 lonlat: site.lonlat,
                 existing: site.existing.is_some(),
                 on: site.on,
-                covers: by_site.row(s).0.iter().map(|&c| index[c as usize]).collect(),
+                covers: by_site
+                    .row(s)
+                    .0
+                    .iter()
+                    .map(|&c| index[c as usize])
+                    .collect(),
             })
             .collect(),
-        sites_left_out: sites.len() - kept,
+        sites_left_out: sites.len() - order.len(),
         groups,
     }
 }
 
-fn group(field: &str, values: &[String], pop: &[f64], index: &[u32], covered: &[bool]) -> WhatIfGroup {
+/// The order sites are embedded in: those on at the start (in the order given), then the
+/// others by the population they would newly cover alone, most first (ties: order given).
+fn site_order(
+    analysis: &Analysis,
+    compounds: &Compounds,
+    by_site: &crate::coverage::CoverageMatrix,
+    sites: &[SwitchSite],
+) -> Vec<usize> {
+    let gain = |s: usize| -> f64 {
+        by_site
+            .row(s)
+            .0
+            .iter()
+            .filter(|&&c| !analysis.coverage.is_covered(c as usize))
+            .map(|&c| compounds.population[c as usize])
+            .sum()
+    };
+    let mut on: Vec<usize> = (0..sites.len()).filter(|&s| sites[s].on).collect();
+    let mut off: Vec<(f64, usize)> = (0..sites.len())
+        .filter(|&s| !sites[s].on)
+        .map(|s| (gain(s), s))
+        .collect();
+    off.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    on.extend(off.into_iter().map(|(_, s)| s));
+    on
+}
+
+fn group(
+    field: &str,
+    values: &[String],
+    pop: &[f64],
+    index: &[u32],
+    covered: &[bool],
+) -> WhatIfGroup {
     let mut names: Vec<&str> = values.iter().map(String::as_str).collect();
     names.sort_unstable();
     names.dedup();
@@ -255,15 +306,21 @@ mod tests {
             kind: "existing",
         }));
         let w = what_if(&base, &Costs::Euclidean, &compounds, &sites);
-        let mut on: Vec<bool> = w.sites.iter().map(|s| s.on).collect();
+        let on: Vec<bool> = w.sites.iter().map(|s| s.on).collect();
         let baseline = w.covered_population(&on);
         assert!((baseline - base.totals.population_covered).abs() < 1e-6);
-        for &i in &add {
-            on[i] = true;
-        }
-        for k in 0..closed.len() {
-            on[cands.len() + k] = false;
-        }
+        let added: Vec<&String> = add.iter().map(|&i| &cands.ids[i]).collect();
+        let on: Vec<bool> = w
+            .sites
+            .iter()
+            .map(|s| {
+                if s.existing {
+                    false
+                } else {
+                    added.contains(&&s.id)
+                }
+            })
+            .collect();
         let got = w.covered_population(&on);
         let want = cmp.scenarios[0].covered_population;
         assert!((got - want).abs() < 1e-6, "{got} vs {want}");

@@ -73,7 +73,8 @@ fn csv_properties(path: &Path, text: String) -> Result<Vec<Map<String, Value>>> 
 fn cell(v: &str) -> Value {
     let t = v.trim();
     let plain = !t.is_empty()
-        && t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
         && !(t.len() > 1 && t.starts_with('0') && !t.starts_with("0."));
     if plain {
         if let Ok(i) = t.parse::<i64>() {

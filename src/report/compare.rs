@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::layers::{push_point, write_centres_geojson, write_collection};
 use super::summary::{RunInfo, Summary, pairs_as_map};
+use super::table::{percent, thousands};
 use super::tables::{BOM, write_compounds_csv_with};
 use super::{RunLayers, group_csv, group_csv_name, render_table, write_compounds_geojson};
 use crate::coverage::{
@@ -65,7 +66,11 @@ impl ScenarioSummary {
             compounds_gained: r.compounds_gained,
             compounds_lost: r.compounds_lost,
             covered_compounds: r.covered_compounds,
-            groups: fields.iter().cloned().zip(r.groups.iter().cloned()).collect(),
+            groups: fields
+                .iter()
+                .cloned()
+                .zip(r.groups.iter().cloned())
+                .collect(),
             levels: r.levels.clone(),
             load_changes: r.load_changes.clone(),
         }
@@ -216,15 +221,25 @@ pub fn scenarios_csv(cmp: &Comparison, fields: &[String]) -> Vec<u8> {
     bytes
 }
 
+/// One row of `scenario_sites.geojson`: scenario, action, id, level, name, position.
+type SiteRow<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, [f64; 2]);
+
 /// `scenario_sites.geojson`: every site a scenario adds or closes, with `scenario`,
 /// `action` (`added`/`closed`), `id`, `level` and `name`.
 pub fn scenario_sites_geojson(layers: RunLayers, scenarios: &[Scenario]) -> String {
     let centres = layers.centres;
-    let mut rows: Vec<(&str, &str, &str, &str, &str, [f64; 2])> = Vec::new();
+    let mut rows: Vec<SiteRow> = Vec::new();
     for s in scenarios {
         let a = &s.added;
         for i in 0..a.len() {
-            rows.push((&s.name, "added", &a.ids[i], &a.level[i], &a.name[i], a.lonlat[i]));
+            rows.push((
+                &s.name,
+                "added",
+                &a.ids[i],
+                &a.level[i],
+                &a.name[i],
+                a.lonlat[i],
+            ));
         }
         for &c in &s.closed {
             let c = c as usize;
@@ -256,8 +271,11 @@ pub fn scenario_sites_geojson(layers: RunLayers, scenarios: &[Scenario]) -> Stri
 
 /// The terminal table: the baseline and each scenario side by side.
 pub fn compare_table(cmp: &Comparison) -> String {
-    let pct = |x: f64| format!("{:.1}%", x * 100.0);
-    let signed = |x: f64| format!("{x:+.0}");
+    let pct = percent;
+    let signed = |x: f64| {
+        let sign = if x < 0.0 { "-" } else { "+" };
+        format!("{sign}{}", thousands(x.abs()))
+    };
     let total = cmp.total_population;
     let base_share = if total > 0.0 {
         cmp.baseline_population / total
@@ -268,7 +286,7 @@ pub fn compare_table(cmp: &Comparison) -> String {
         "(baseline)".to_string(),
         String::new(),
         String::new(),
-        format!("{:.0}", cmp.baseline_population),
+        thousands(cmp.baseline_population),
         pct(base_share),
         String::new(),
         String::new(),
@@ -279,7 +297,7 @@ pub fn compare_table(cmp: &Comparison) -> String {
             r.name.clone(),
             r.added_ids.len().to_string(),
             r.closed_ids.len().to_string(),
-            format!("{:.0}", r.covered_population),
+            thousands(r.covered_population),
             pct(r.share),
             signed(r.delta_population),
             r.compounds_gained.to_string(),

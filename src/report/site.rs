@@ -46,7 +46,11 @@ pub fn site_outputs<'a>(
     let sites = sites_geojson_with(plan, site_run.sites(), &analysis.study, &|s, k| {
         let c = plan.sites[k].candidate;
         s.push_str(",\"required\":");
-        s.push_str(if plan.required.contains(&c) { "true" } else { "false" });
+        s.push_str(if plan.required.contains(&c) {
+            "true"
+        } else {
+            "false"
+        });
         if let Some(cap) = &site_run.capacitated {
             s.push_str(",\"assigned_population\":");
             push_rounded(s, cap.assignment.assigned[existing + k], 3);

@@ -890,6 +890,8 @@ mod tests {
             reachable_share: 1.0,
             sites: Vec::new(),
             uncoverable: vec!["C1".into()],
+            required: Vec::new(),
+            excluded: Vec::new(),
         });
         let v = s.to_value();
         assert_eq!(

@@ -28,11 +28,14 @@ impl FixedSites {
         let index: std::collections::HashMap<&str, u32> =
             ids.iter().map(String::as_str).zip(0..).collect();
         let find = |what: &str, id: &String| {
-            index.get(id.as_str()).copied().ok_or_else(|| Error::Unknown {
-                what: what.into(),
-                name: id.clone(),
-                message: format!("is not the id of a candidate ({} candidates)", ids.len()),
-            })
+            index
+                .get(id.as_str())
+                .copied()
+                .ok_or_else(|| Error::Unknown {
+                    what: what.into(),
+                    name: id.clone(),
+                    message: format!("is not the id of a candidate ({} candidates)", ids.len()),
+                })
         };
         let mut required = Vec::with_capacity(self.require.len());
         for id in &self.require {
@@ -128,7 +131,10 @@ pub(crate) fn plan_fixed(
         // Nothing left to choose: the search runs with no candidates.
         Goal::Add(0) => {
             let none = CoverageMatrix::with_capacity(cover.n_cols(), 0, 0);
-            let empty = Demand { cover: &none, ..inner };
+            let empty = Demand {
+                cover: &none,
+                ..inner
+            };
             let mut p = plan_checked(empty, Goal::Add(1), time_limit)?;
             p.uncoverable = plan_checked(inner, Goal::Add(1), time_limit)?.uncoverable;
             p

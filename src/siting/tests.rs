@@ -375,7 +375,11 @@ fn required_and_excluded_sites_match_exhaustive_search() {
             let plan = plan_fixed(demand, Goal::Add(k), LIMIT, &required, &excluded).unwrap();
             let truth = exhaustive_fixed(&cover, &pop, &covered, k, (&required, &excluded));
             let label = format!("seed {seed} k={k} required {required:?}");
-            assert!((plan.objective - truth).abs() < 1e-6, "{label}: {} vs {truth}", plan.objective);
+            assert!(
+                (plan.objective - truth).abs() < 1e-6,
+                "{label}: {} vs {truth}",
+                plan.objective
+            );
             assert!(plan.optimal, "{label}");
             let chosen: Vec<u32> = plan.sites.iter().map(|s| s.candidate).collect();
             assert_eq!(&chosen[..required.len()], &required[..], "{label}");
@@ -391,7 +395,10 @@ fn required_and_excluded_sites_match_exhaustive_search() {
             let k = plan.sites.len();
             for fewer in required.len().max(1)..k {
                 let best = exhaustive_fixed(&cover, &pop, &covered, fewer, (&required, &excluded));
-                assert!(best < t * total * (1.0 - 1e-12), "seed {seed}: {fewer} sites reach it");
+                assert!(
+                    best < t * total * (1.0 - 1e-12),
+                    "seed {seed}: {fewer} sites reach it"
+                );
             }
         }
     }
@@ -405,7 +412,10 @@ fn fixed_sites_name_unknown_ids_and_too_many_required() {
         exclude: Vec::new(),
     };
     let e = f.resolve(&ids, Goal::Add(1)).unwrap_err().to_string();
-    assert!(e.contains("\"K9\"") && e.contains("not the id of a candidate"), "{e}");
+    assert!(
+        e.contains("\"K9\"") && e.contains("not the id of a candidate"),
+        "{e}"
+    );
     let f = FixedSites {
         require: vec!["K1".into(), "K2".into()],
         exclude: Vec::new(),
@@ -415,5 +425,10 @@ fn fixed_sites_name_unknown_ids_and_too_many_required() {
         require: vec!["K1".into()],
         exclude: vec!["K1".into()],
     };
-    assert!(f.resolve(&ids, Goal::Add(2)).unwrap_err().to_string().contains("also required"));
+    assert!(
+        f.resolve(&ids, Goal::Add(2))
+            .unwrap_err()
+            .to_string()
+            .contains("also required")
+    );
 }
