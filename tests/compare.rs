@@ -221,3 +221,77 @@ fn sites_keep_the_candidates_fields_and_required_sites() {
         assert!(id != "K01" && id != "K02", "an excluded site was chosen");
     }
 }
+
+/// New facilities for the demo district: copies of some of its own, moved ~400 m, with new
+/// ids.
+fn new_facilities(dir: &Path) -> std::path::PathBuf {
+    let all: Value =
+        serde_json::from_str(&read(&common::demo_data().join("facilities.geojson"))).unwrap();
+    let features: Vec<Value> = all["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .step_by(4)
+        .enumerate()
+        .map(|(k, f)| {
+            let mut f = f.clone();
+            f["properties"]["id"] = format!("NEW{k:03}").into();
+            let c = f["geometry"]["coordinates"].as_array().unwrap().clone();
+            let (x, y) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+            f["geometry"]["coordinates"] = serde_json::json!([x + 0.003, y - 0.002]);
+            f
+        })
+        .collect();
+    let path = dir.join("new_facilities.geojson");
+    let layer = serde_json::json!({"type": "FeatureCollection", "features": features});
+    std::fs::write(&path, layer.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn lifecircle_scenario_equals_a_run_with_its_facilities_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let new = new_facilities(d);
+    let new = new.to_str().unwrap();
+    let compounds = common::demo_data().join("compounds.geojson");
+    let facilities = common::demo_data().join("facilities.geojson");
+    let (c, f) = (compounds.to_str().unwrap(), facilities.to_str().unwrap());
+    let scenario = format!("方案A={new}");
+    let base = ["lifecircle", "--compounds", c, "--facilities", f, "-q"];
+    succeed(
+        d,
+        &[&base[..], &["--scenario", &scenario, "-o", "s"]].concat(),
+    );
+    succeed(
+        d,
+        &[&base[..], &["--facilities", new, "-o", "direct"]].concat(),
+    );
+    let s = read_json_in(d, "s/summary.json");
+    let direct = read_json_in(d, "direct/summary.json");
+    let sc = &s["scenarios"][0];
+    assert_eq!(sc["name"], "方案A");
+    let direct_lc = &direct["lifecircle"];
+    let complete = direct_lc["complete"]["population_share"].as_f64().unwrap();
+    assert!(
+        (sc["complete_share"].as_f64().unwrap() - complete).abs() < 1e-12,
+        "{sc}"
+    );
+    let types = direct_lc["types"].as_array().unwrap();
+    for (t, dt) in sc["types"].as_array().unwrap().iter().zip(types) {
+        assert_eq!(t["type"], dt["type"]);
+        assert_eq!(t["share"], dt["population_share"], "{}", t["type"]);
+    }
+    let resolved = sc["ledger_rows_resolved"].as_u64().unwrap();
+    let left = sc["ledger_rows_left"].as_u64().unwrap();
+    let direct_ledger = read(&d.join("direct/ledger.csv")).lines().count() as u64 - 1;
+    let base_ledger = read(&d.join("s/ledger.csv")).lines().count() as u64 - 1;
+    assert_eq!(left, direct_ledger);
+    assert_eq!(resolved, base_ledger - direct_ledger);
+    assert!(
+        resolved > 0 && sc["compounds_completed"].as_u64().unwrap() > 0,
+        "{sc}"
+    );
+    let effects = read(&d.join("s/scenario_facilities.csv"));
+    assert!(effects.lines().count() > 10, "{effects}");
+}

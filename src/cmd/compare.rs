@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use circleplan::coverage::{Scenario, SwitchSite, check_scenario_names};
 use circleplan::report::{self, RunInfo};
-use circleplan::{Centres, StudyLayers};
+use circleplan::{Centres, Proposals, StudyLayers};
 
 use super::args::{CommonArgs, InputArgs};
 use super::coverage::{Loaded, layer_info, print_summary};
@@ -198,16 +198,15 @@ pub fn run(args: Args) -> Result<()> {
     } = common.read_layers(&args.input, true)?;
     let added = read_added(&args, &specs, &mut run)?;
     let proposals: Vec<&Centres> = added.iter().flatten().collect();
-    let layers = StudyLayers {
-        compounds,
-        centres,
-        candidates: None,
-    };
+    let layers = StudyLayers::new(compounds, centres);
     let (study, analysis) = super::metric::analyse(
         &common.metric,
         layers,
         circle,
-        &proposals,
+        Proposals {
+            sites: &proposals,
+            facilities: &[],
+        },
         &common.output,
         &mut run.warnings,
     )?;

@@ -202,16 +202,12 @@ pub fn run(args: Args) -> Result<()> {
         mut timings,
     } = common.read_layers(&args.input, true)?;
     let t = Instant::now();
-    let layers = StudyLayers {
-        compounds,
-        centres,
-        candidates: None,
-    };
+    let layers = StudyLayers::new(compounds, centres);
     let (study, analysis) = super::metric::analyse(
         &common.metric,
         layers,
         circle,
-        &[],
+        Default::default(),
         &common.output,
         &mut run.warnings,
     )?;

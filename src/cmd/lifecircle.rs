@@ -4,20 +4,21 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Result, bail};
-use circleplan::coverage::Costs;
-use circleplan::io::{CostTable, Encoding, IdField, ReadOptions};
+use anyhow::{Context, Result, bail};
+use circleplan::io::{Encoding, IdField, ReadOptions};
 use circleplan::lifecircle::{
     BUILTIN_PROFILES, Facilities, FacilityFields, LifeCircle, LifeCircleOptions, Profile,
 };
 use circleplan::model::DEFAULT_PERSONS_PER_HOUSEHOLD;
-use circleplan::network::StreetNetwork;
 use circleplan::report::{self, LayerInfo, LifeCircleReport, RunInfo};
-use circleplan::{CompoundFields, Compounds, CoordSystem, Projected, StudyArea};
+use circleplan::{
+    Centres, Circle, CompoundFields, Compounds, CoordSystem, Projected, Proposals, Study,
+    StudyLayers,
+};
 use clap::ValueEnum;
 
 use super::args::OutputArgs;
-use super::metric::{MetricArgs, MetricName};
+use super::metric::MetricArgs;
 
 /// Accessibility measures.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -32,6 +33,7 @@ pub enum Accessibility {
 #[command(after_help = "Examples:
   circleplan lifecircle --compounds compounds.geojson --facilities schools.geojson --facilities clinics.csv -o out/
   circleplan lifecircle --compounds 小区.csv --facilities 设施.csv --type-field 设施类型 --group-by 街道 --lang zh -o out/
+  circleplan lifecircle --compounds c.geojson --facilities f.geojson --scenario 方案A=new_kindergartens.geojson -o out/
   circleplan profile gb50180-2018 > my.toml   # edit, then --profile my.toml")]
 pub struct Args {
     /// Resident compounds: GeoJSON (Point/Polygon features) or CSV with a header.
@@ -55,6 +57,11 @@ pub struct Args {
     /// Report shares per value of this compound field (repeatable: street, community).
     #[arg(long, value_name = "FIELD")]
     group_by: Vec<String>,
+    /// A plan: NAME=FILE adds the facilities in FILE (typed as the facility layers) and
+    /// reports what changes per type, per level, in completeness and in the ledger.
+    /// Repeatable; names may be Chinese (方案A).
+    #[arg(long, value_name = "NAME=FILE")]
+    scenario: Vec<String>,
     #[command(flatten)]
     layers: LayerArgs,
     #[command(flatten)]
@@ -149,6 +156,25 @@ struct Loaded {
     run: RunInfo,
 }
 
+/// How the facility layers are read.
+fn facility_options(args: &Args) -> Result<ReadOptions> {
+    let l = &args.layers;
+    let mut options = l.options(l.facilities_coords)?;
+    if let Some(id) = &l.facilities_id_field {
+        options.id_field = IdField::Require(id.clone());
+    }
+    Ok(options)
+}
+
+/// The facility fields to read.
+fn facility_fields(args: &Args) -> FacilityFields {
+    FacilityFields {
+        type_field: args.type_field.clone(),
+        capacity_field: args.capacity_field.clone(),
+        group_by: args.group_by.clone(),
+    }
+}
+
 fn load(args: &Args) -> Result<Loaded> {
     let profile = Profile::load(&args.profile)?;
     let mut run = RunInfo::default();
@@ -165,20 +191,13 @@ fn load(args: &Args) -> Result<Loaded> {
         &fields,
         &mut run.warnings,
     )?;
-    let mut options = l.options(l.facilities_coords)?;
-    if let Some(id) = &l.facilities_id_field {
-        options.id_field = IdField::Require(id.clone());
-    }
+    let options = facility_options(args)?;
     let layers: Vec<(PathBuf, ReadOptions)> = args
         .facilities
         .iter()
         .map(|p| (p.clone(), options.clone()))
         .collect();
-    let facility_fields = FacilityFields {
-        type_field: args.type_field.clone(),
-        capacity_field: args.capacity_field.clone(),
-        group_by: args.group_by.clone(),
-    };
+    let facility_fields = facility_fields(args);
     let facilities = Facilities::load(&layers, &facility_fields, &profile, &mut run.warnings)?;
     run.inputs.push((
         "compounds".into(),
@@ -203,129 +222,65 @@ fn load(args: &Args) -> Result<Loaded> {
     })
 }
 
-/// The study plane and what the metric reads (street network or cost table).
-struct Metric {
-    study: StudyArea,
-    network: Option<StreetNetwork>,
-    table: Option<CostTable>,
-}
-
-fn prepare(args: &Args, loaded: &mut Loaded) -> Result<Metric> {
-    let (c, f) = (&loaded.compounds, &loaded.facilities);
-    let warnings = &mut loaded.run.warnings;
-    let mut layers: Vec<(&str, &[[f64; 2]])> = vec![("compounds", &c.lonlat)];
-    if !f.is_empty() {
-        layers.push(("facilities", &f.lonlat));
-    }
-    let mut study = StudyArea::new(&layers, warnings);
-    study.output = args.output.output_coords;
-    let m = &args.metric;
-    let mut metric = Metric {
-        study,
-        network: None,
-        table: None,
-    };
-    match m.resolved()? {
-        MetricName::Euclidean => {}
-        MetricName::Network => {
-            let Some(path) = &m.network else {
-                bail!(
-                    "--metric network needs --network FILE (an .osm.pbf extract or a GeoJSON of streets)"
-                );
-            };
-            if !(m.snap_limit.is_finite() && m.snap_limit >= 0.0) {
-                bail!(
-                    "invalid --snap-limit {}: must be a number ≥ 0",
-                    m.snap_limit
-                );
-            }
-            let network = StreetNetwork::read(path, &study.plane, m.node_crossings)?;
-            network.check_overlap(path, &study.project(&c.lonlat), m.snap_limit)?;
-            metric.network = Some(network);
-        }
-        MetricName::Matrix => {
-            let Some(path) = &m.matrix else {
-                bail!(
-                    "--metric matrix needs --matrix FILE.csv (site, compound, cost columns; site ids are facility ids)"
-                );
-            };
-            // Pairs for features left out of the profile are accepted and ignored.
-            let ids: Vec<&str> = f
-                .ids
-                .iter()
-                .chain(&f.left_out_ids)
-                .map(String::as_str)
-                .collect();
-            metric.table = Some(CostTable::read(
-                path,
-                &m.matrix_columns,
-                m.matrix_unit,
-                args.speed,
-                &c.ids,
-                &ids,
-            )?);
-        }
-    }
-    Ok(metric)
-}
-
-impl Metric {
-    fn costs(&self, snap_limit_m: f64) -> Costs<'_> {
-        match (&self.network, &self.table) {
-            (Some(network), _) => Costs::Network {
-                network,
-                snap_limit_m,
-            },
-            (_, Some(table)) => Costs::Matrix { table },
-            _ => Costs::Euclidean,
-        }
-    }
-}
-
 /// Runs `lifecircle`.
 pub fn run(args: Args) -> Result<()> {
     super::check_output_paths(&args.output)?;
     let quiet = args.output.quiet;
     let t = Instant::now();
-    let mut loaded = super::progress::step("Reading layers", quiet, || load(&args))?;
+    let loaded = super::progress::step("Reading layers", quiet, || load(&args))?;
+    let Loaded {
+        compounds,
+        facilities,
+        profile,
+        mut run,
+    } = loaded;
+    let scenarios = read_scenarios(&args, &profile, &mut run)?;
     let mut timings = vec![("read".to_string(), t.elapsed().as_secs_f64() * 1000.0)];
-    let metric = super::progress::step("Preparing the metric", quiet, || {
-        prepare(&args, &mut loaded)
+    let study = super::progress::step("Preparing the metric", quiet, || {
+        study(&args, compounds, facilities, &scenarios, &mut run.warnings)
     })?;
     let t = Instant::now();
     let options = LifeCircleOptions {
         accessibility: args.accessibility.is_some(),
     };
     let result = super::progress::step("Measuring the life circle", quiet, || {
-        LifeCircle::new(
-            metric.study,
-            &metric.costs(args.metric.snap_limit),
-            &loaded.compounds,
-            &loaded.facilities,
-            &loaded.profile,
-            options,
-        )
+        study.lifecircle(&profile, options)
+    });
+    let changes = super::progress::step("Measuring the scenarios", quiet, || {
+        scenarios
+            .iter()
+            .map(|s| {
+                let added = (&s.facilities, &s.added[..]);
+                study.lifecircle_scenario(&s.name, &result, added, &profile, options)
+            })
+            .collect::<Vec<_>>()
     });
     timings.push(("lifecircle".into(), t.elapsed().as_secs_f64() * 1000.0));
     if args.output.timings {
-        loaded.run.timings_ms = Some(timings);
+        run.timings_ms = Some(timings);
     }
+    let empty = Facilities::default();
     let report = LifeCircleReport {
         result: &result,
-        compounds: &loaded.compounds,
-        facilities: &loaded.facilities,
-        run: &loaded.run,
+        compounds: &study.compounds,
+        facilities: study.facilities.as_ref().unwrap_or(&empty),
+        run: &run,
     };
     let lang = args
         .output
         .lang
-        .unwrap_or_else(|| default_lang(&loaded.compounds));
+        .unwrap_or_else(|| default_lang(&study.compounds));
     let scratch = args.output.output.as_deref();
-    let (summary, files) = report::lifecircle_outputs(report, lang, scratch);
+    let (mut summary, mut files) = report::lifecircle_outputs(report, lang, scratch);
     let mut table = report::lifecircle_table(&report);
+    if !changes.is_empty() {
+        report::lifecircle_scenario_outputs(&mut summary, &mut files, &changes);
+        table.push_str(&report::lifecircle_scenario_table(&changes));
+    }
     let mut inputs: Vec<&Path> = vec![args.compounds.as_path()];
     inputs.extend(args.facilities.iter().map(PathBuf::as_path));
     inputs.extend(args.metric.inputs());
+    inputs.extend(scenarios.iter().map(|s| s.path.as_path()));
     if Profile::builtin_text(&args.profile).is_none() {
         inputs.push(Path::new(&args.profile));
     }
@@ -338,6 +293,88 @@ pub fn run(args: Args) -> Result<()> {
     };
     super::commit_outputs(files, output, render, &inputs, &mut table)?;
     super::coverage::print_summary(args.output.format, &summary.to_json(), &table)
+}
+
+/// The study: compounds and facilities on one plane, with the metric (the scenarios'
+/// facilities are placed and looked up in a cost table too).
+fn study(
+    args: &Args,
+    compounds: Compounds,
+    facilities: Facilities,
+    scenarios: &[FacilityScenario],
+    warnings: &mut Vec<circleplan::Warning>,
+) -> Result<Study> {
+    let circle = Circle::from_minutes(circleplan::DEFAULT_MINUTES, args.speed)?;
+    let spec = args.metric.spec()?;
+    let extra: Vec<&Facilities> = scenarios.iter().map(|s| &s.facilities).collect();
+    let layers = StudyLayers {
+        facilities: Some(facilities),
+        ..StudyLayers::new(compounds, Centres::empty())
+    };
+    let proposals = Proposals {
+        sites: &[],
+        facilities: &extra,
+    };
+    let mut study = Study::new(layers, circle, &spec, proposals, warnings)?;
+    study.area.output = args.output.output_coords;
+    Ok(study)
+}
+
+/// A life-circle scenario: the baseline facilities with one more layer.
+struct FacilityScenario {
+    name: String,
+    path: PathBuf,
+    /// Every facility: the baseline's, then the scenario's.
+    facilities: Facilities,
+    /// Indices of the scenario's facilities.
+    added: Vec<usize>,
+}
+
+/// Reads each `--scenario NAME=FILE` as the facility layers plus FILE.
+fn read_scenarios(
+    args: &Args,
+    profile: &Profile,
+    run: &mut RunInfo,
+) -> Result<Vec<FacilityScenario>> {
+    let l = &args.layers;
+    let options = facility_options(args)?;
+    let fields = facility_fields(args);
+    let mut out: Vec<FacilityScenario> = Vec::new();
+    for spec in &args.scenario {
+        let Some((name, file)) = spec.split_once('=').map(|(n, f)| (n.trim(), f.trim())) else {
+            bail!(
+                "invalid --scenario {spec:?}: write NAME=FILE, e.g. --scenario 方案A=new_kindergartens.geojson"
+            );
+        };
+        if name.is_empty() || out.iter().any(|s| s.name == name) {
+            bail!("scenario {name:?}: every scenario needs its own, non-empty name");
+        }
+        let mut layers: Vec<(PathBuf, ReadOptions)> = args
+            .facilities
+            .iter()
+            .map(|p| (p.clone(), options.clone()))
+            .collect();
+        layers.push((PathBuf::from(file), options.clone()));
+        let mut ignored = Vec::new();
+        let facilities = Facilities::load(&layers, &fields, profile, &mut ignored)
+            .with_context(|| format!("scenario {name}"))?;
+        let last = (layers.len() - 1) as u32;
+        let added: Vec<usize> = (0..facilities.len())
+            .filter(|&f| facilities.layer_of[f] == last)
+            .collect();
+        let (path, features, polygons) = facilities.layers[last as usize].clone();
+        run.inputs.push((
+            format!("scenario:{name}"),
+            l.info(&path, features, l.facilities_coords, polygons),
+        ));
+        out.push(FacilityScenario {
+            name: name.to_string(),
+            path,
+            facilities,
+            added,
+        });
+    }
+    Ok(out)
 }
 
 /// Chinese headers when the compounds' group fields or ids hold Chinese text.
@@ -377,7 +414,7 @@ pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Re
         ..FacilityFields::default()
     };
     let facilities = Facilities::load(&layers, &facility_fields, &profile, &mut run.warnings)?;
-    let study = StudyArea::new(
+    let study = circleplan::StudyArea::new(
         &[
             ("compounds", &compounds.lonlat),
             ("facilities", &facilities.lonlat),
@@ -389,7 +426,7 @@ pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Re
     };
     let result = LifeCircle::new(
         study,
-        &Costs::Euclidean,
+        &circleplan::coverage::Costs::Euclidean,
         &compounds,
         &facilities,
         &profile,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use circleplan::io::{CostUnit, MatrixColumns};
 use circleplan::network::DEFAULT_SNAP_LIMIT_M;
-use circleplan::{Circle, MetricSpec, Study, StudyLayers};
+use circleplan::{Circle, MetricSpec, Proposals, Study, StudyLayers};
 use clap::ValueEnum;
 
 /// How travel cost is measured.
@@ -148,7 +148,7 @@ pub fn analyse(
     args: &MetricArgs,
     layers: StudyLayers,
     circle: Circle,
-    proposals: &[&circleplan::Centres],
+    proposals: Proposals,
     output: &super::args::OutputArgs,
     warnings: &mut Vec<circleplan::Warning>,
 ) -> Result<(Study, circleplan::Analysis)> {

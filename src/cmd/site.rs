@@ -212,15 +212,14 @@ pub(crate) fn study_with_candidates(
         None => None,
     };
     let layers = StudyLayers {
-        compounds: loaded.compounds,
-        centres: loaded.centres,
         candidates,
+        ..StudyLayers::new(loaded.compounds, loaded.centres)
     };
     let (study, analysis) = super::metric::analyse(
         &common.metric,
         layers,
         loaded.circle,
-        &[],
+        Default::default(),
         &common.output,
         &mut run.warnings,
     )?;

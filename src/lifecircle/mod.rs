@@ -5,11 +5,15 @@ mod access;
 mod analysis;
 mod facilities;
 mod profile;
+mod scenario;
 
 pub use access::two_step_fca;
 pub use analysis::{GroupRow, LevelRow, LifeCircle, LifeCircleOptions, Share, TypeResult, TypeRow};
 pub use facilities::{Facilities, FacilityFields, TYPE_NAMES};
 pub use profile::{BUILTIN_PROFILES, FacilityType, Profile};
+pub use scenario::{
+    Added, FacilityEffect, LevelChange, LifeCircleScenarioResult, TypeChange, life_circle_changes,
+};
 
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use super::summary::round;
 use super::tables::push_field;
 use super::{Lang, LifeCircleSummary, RunInfo, push_f64, push_rounded};
 use crate::io::{OutputSet, push_json_str};
-use crate::lifecircle::{Facilities, LifeCircle};
+use crate::lifecircle::{Facilities, FacilityEffect, LifeCircle, LifeCircleScenarioResult};
 use crate::model::Compounds;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -326,6 +326,107 @@ pub fn lifecircle_table(report: &LifeCircleReport) -> String {
     ));
     for w in &report.run.warnings {
         s.push_str(&format!("warning: {w}\n"));
+    }
+    s
+}
+
+/// Adds what `lifecircle --scenario` learned: the summary's `scenarios` section (rewriting
+/// `summary.json`), `scenarios.csv` (one row per scenario × type) and
+/// `scenario_facilities.csv` (one row per added facility: compounds it reaches that had none
+/// of its type, and the compounds it completes).
+pub fn lifecircle_scenario_outputs(
+    summary: &mut LifeCircleSummary,
+    files: &mut OutputSet,
+    changes: &[LifeCircleScenarioResult],
+) {
+    summary.scenarios = Some(changes.to_vec());
+    files.add("summary.json", summary.to_json().into_bytes());
+    let num = |x: f64| round(x, 6).to_string();
+    let mut types = BOM.to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut types);
+        let _ = w.write_record([
+            "scenario",
+            "type",
+            "baseline_share",
+            "share",
+            "delta_share",
+            "delta_population",
+            "compounds_gained",
+        ]);
+        for c in changes {
+            for t in &c.types {
+                let _ = w.write_record([
+                    c.name.clone(),
+                    t.type_id.clone(),
+                    num(t.baseline_share),
+                    num(t.share),
+                    num(t.delta_share),
+                    num(t.delta_population),
+                    t.compounds_gained.to_string(),
+                ]);
+            }
+        }
+        let _ = w.flush();
+    }
+    files.add("scenarios.csv", types);
+    let mut effects = BOM.to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut effects);
+        let _ = w.write_record([
+            "scenario",
+            "id",
+            "type",
+            "compounds_reached",
+            "population_reached",
+            "compounds_completed",
+        ]);
+        for c in changes {
+            for f in &c.facilities {
+                let _ = w.write_record([
+                    c.name.clone(),
+                    f.id.clone(),
+                    f.type_id.clone(),
+                    f.compounds_reached.to_string(),
+                    num(f.population_reached),
+                    f.compounds_completed.to_string(),
+                ]);
+            }
+        }
+        let _ = w.flush();
+    }
+    files.add("scenario_facilities.csv", effects);
+}
+
+/// The terminal lines of the scenarios: completeness before and after, the ledger rows
+/// resolved and what each added facility does.
+pub fn lifecircle_scenario_table(changes: &[LifeCircleScenarioResult]) -> String {
+    let mut s = String::from("\nScenarios\n");
+    for c in changes {
+        s.push_str(&format!(
+            "  {}: {} facilities added; complete {} → {} ({:+.1} points), {} compounds \
+             completed, {} ledger rows resolved ({} left)\n",
+            c.name,
+            c.added,
+            super::table::percent(c.baseline_complete_share),
+            super::table::percent(c.complete_share),
+            c.delta_complete_share * 100.0,
+            c.compounds_completed,
+            c.ledger_rows_resolved,
+            c.ledger_rows_left
+        ));
+        let mut effects: Vec<&FacilityEffect> = c.facilities.iter().collect();
+        effects.sort_by(|a, b| {
+            b.compounds_completed
+                .cmp(&a.compounds_completed)
+                .then(b.compounds_reached.cmp(&a.compounds_reached))
+        });
+        for f in effects.iter().take(10) {
+            s.push_str(&format!(
+                "    the new {} {} reaches {} compounds that had none and completes {}\n",
+                f.type_id, f.id, f.compounds_reached, f.compounds_completed
+            ));
+        }
     }
     s
 }

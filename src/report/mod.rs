@@ -31,7 +31,8 @@ pub(crate) use layers::{
     write_compounds_geojson,
 };
 pub use lifecircle::{
-    LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_table, write_ledger,
+    LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_scenario_outputs,
+    lifecircle_scenario_table, lifecircle_table, write_ledger,
 };
 pub use lifecircle_html::lifecircle_html;
 pub use lifecircle_xlsx::lifecircle_xlsx;
@@ -128,6 +129,7 @@ pub const OUTPUT_FILES: &[&str] = &[
     "sites.geojson",
     "scenarios.csv",
     "scenario_sites.geojson",
+    "scenario_facilities.csv",
     "report.html",
     "facilities.geojson",
     "ledger.csv",

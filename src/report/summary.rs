@@ -704,6 +704,9 @@ pub struct LifeCircleSummary {
     /// Step timings, only when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings_ms: Option<Timings>,
+    /// Scenarios against the baseline (`lifecircle --scenario`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenarios: Option<Vec<crate::lifecircle::LifeCircleScenarioResult>>,
 }
 
 /// `{"total": n}`.
@@ -784,6 +787,7 @@ impl LifeCircleSummary {
             },
             warnings: report.run.warnings.clone(),
             timings_ms: report.run.timings_ms.clone().map(Timings),
+            scenarios: None,
         }
     }
 

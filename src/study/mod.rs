@@ -13,7 +13,7 @@ pub use area::{
     round_output,
 };
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::circle::Circle;
 use crate::coverage::{
@@ -21,6 +21,10 @@ use crate::coverage::{
 };
 use crate::error::Result;
 use crate::io::{CostTable, CostUnit, MatrixColumns};
+use crate::lifecircle::{
+    Added, Facilities, LifeCircle, LifeCircleOptions, LifeCircleScenarioResult, Profile,
+    life_circle_changes,
+};
 use crate::model::{Centres, Compounds};
 use crate::network::StreetNetwork;
 use crate::siting::{SiteOptions, SiteRun, run_site};
@@ -71,6 +75,30 @@ pub struct StudyLayers {
     pub centres: Centres,
     /// Candidate sites, when the run has a candidates layer.
     pub candidates: Option<Centres>,
+    /// Typed facilities, for the life circle.
+    pub facilities: Option<Facilities>,
+}
+
+impl StudyLayers {
+    /// Compounds and centres only.
+    pub fn new(compounds: Compounds, centres: Centres) -> StudyLayers {
+        StudyLayers {
+            compounds,
+            centres,
+            candidates: None,
+            facilities: None,
+        }
+    }
+}
+
+/// Sites and facilities that scenarios will add: placed on the plane and looked up in the
+/// cost table with the layers, though not part of the baseline.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Proposals<'a> {
+    /// Centre sites a comparison adds.
+    pub sites: &'a [&'a Centres],
+    /// Facilities a life-circle scenario adds.
+    pub facilities: &'a [&'a Facilities],
 }
 
 /// One study: layers, circle, plane and metric, ready for every workflow.
@@ -78,10 +106,11 @@ pub struct StudyLayers {
 /// ```
 /// use circleplan::{Circle, MetricSpec, Study, StudyLayers};
 /// let (compounds, centres, _) = circleplan::synth::small_city(200, 10, 1);
-/// let layers = StudyLayers { compounds, centres, candidates: None };
+/// let layers = StudyLayers::new(compounds, centres);
 /// let circle = Circle::from_minutes(15.0, 4.0).unwrap();
 /// let mut warnings = Vec::new();
-/// let study = Study::new(layers, circle, &MetricSpec::Euclidean, &[], &mut warnings).unwrap();
+/// let study = Study::new(layers, circle, &MetricSpec::Euclidean, Default::default(), &mut warnings)
+///     .unwrap();
 /// let coverage = study.coverage();
 /// assert!(coverage.totals.population_covered <= study.compounds.total_population());
 /// ```
@@ -93,6 +122,8 @@ pub struct Study {
     pub centres: Centres,
     /// Candidate sites, if any.
     pub candidates: Option<Centres>,
+    /// Typed facilities, if any.
+    pub facilities: Option<Facilities>,
     /// The circle.
     pub circle: Circle,
     /// The plane every layer is measured on (and the output coordinate system).
@@ -100,6 +131,42 @@ pub struct Study {
     network: Option<StreetNetwork>,
     table: Option<CostTable>,
     snap_limit_m: f64,
+}
+
+/// Checks the layers (and the proposals) against each other and chooses the plane for all.
+fn plane(
+    layers: &StudyLayers,
+    proposals: Proposals,
+    warnings: &mut Vec<Warning>,
+) -> Result<StudyArea> {
+    let mut extents = vec![LayerExtent {
+        name: "compounds",
+        path: &layers.compounds.path,
+        lonlat: &layers.compounds.lonlat,
+    }];
+    let sites = [("centers", &layers.centres)]
+        .into_iter()
+        .chain(layers.candidates.iter().map(|c| ("candidates", c)))
+        .chain(proposals.sites.iter().map(|c| ("scenario", *c)));
+    for (name, l) in sites.filter(|(_, l)| !l.is_empty()) {
+        extents.push(LayerExtent {
+            name,
+            path: &l.path,
+            lonlat: &l.lonlat,
+        });
+    }
+    let facilities = layers.facilities.iter().map(|f| ("facilities", f));
+    let facilities = facilities.chain(proposals.facilities.iter().map(|f| ("scenario", *f)));
+    for (name, f) in facilities.filter(|(_, f)| !f.is_empty()) {
+        extents.push(LayerExtent {
+            name,
+            path: f.layers.first().map_or(Path::new(""), |l| l.0.as_path()),
+            lonlat: &f.lonlat,
+        });
+    }
+    check_layers_together(&extents)?;
+    let plain: Vec<(&str, &[[f64; 2]])> = extents.iter().map(|l| (l.name, l.lonlat)).collect();
+    Ok(StudyArea::new(&plain, warnings))
 }
 
 impl Study {
@@ -113,35 +180,16 @@ impl Study {
         layers: StudyLayers,
         circle: Circle,
         metric: &MetricSpec,
-        proposals: &[&Centres],
+        proposals: Proposals,
         warnings: &mut Vec<Warning>,
     ) -> Result<Study> {
+        let area = plane(&layers, proposals, warnings)?;
         let StudyLayers {
             compounds,
             centres,
             candidates,
+            facilities,
         } = layers;
-        let mut sites: Vec<(&'static str, &Centres)> = vec![("centers", &centres)];
-        sites.extend(candidates.iter().map(|c| ("candidates", c)));
-        sites.extend(proposals.iter().map(|c| ("scenario", *c)));
-        let mut extents = vec![LayerExtent {
-            name: "compounds",
-            path: &compounds.path,
-            lonlat: &compounds.lonlat,
-        }];
-        extents.extend(
-            sites
-                .iter()
-                .filter(|(_, l)| !l.is_empty())
-                .map(|(name, l)| LayerExtent {
-                    name,
-                    path: &l.path,
-                    lonlat: &l.lonlat,
-                }),
-        );
-        check_layers_together(&extents)?;
-        let plain: Vec<(&str, &[[f64; 2]])> = extents.iter().map(|l| (l.name, l.lonlat)).collect();
-        let area = StudyArea::new(&plain, warnings);
         let (mut network, mut table, mut snap_limit_m) = (None, None, 0.0);
         match metric {
             MetricSpec::Euclidean => {}
@@ -160,10 +208,18 @@ impl Study {
                 columns,
                 unit,
             } => {
-                let ids: Vec<&str> = sites
+                let mut ids: Vec<&str> = Vec::new();
+                let site_layers = [&centres].into_iter().chain(&candidates);
+                for l in site_layers.chain(proposals.sites.iter().copied()) {
+                    ids.extend(l.ids.iter().map(String::as_str));
+                }
+                // Pairs for facilities left out of the profile are accepted and ignored.
+                for f in facilities
                     .iter()
-                    .flat_map(|(_, l)| l.ids.iter().map(String::as_str))
-                    .collect();
+                    .chain(proposals.facilities.iter().copied())
+                {
+                    ids.extend(f.ids.iter().chain(&f.left_out_ids).map(String::as_str));
+                }
                 let speed = circle.speed_kmh;
                 table = Some(CostTable::read(
                     path,
@@ -179,6 +235,7 @@ impl Study {
             compounds,
             centres,
             candidates,
+            facilities,
             circle,
             area,
             network,
@@ -221,9 +278,11 @@ impl Study {
     /// ```
     /// use circleplan::{Circle, MetricSpec, Study, StudyLayers, coverage::Scenario};
     /// let (compounds, centres, candidates) = circleplan::synth::small_city(300, 8, 2);
-    /// let layers = StudyLayers { compounds, centres, candidates: None };
+    /// let layers = StudyLayers::new(compounds, centres);
     /// let circle = Circle::from_radius(500.0, 4.0).unwrap();
-    /// let study = Study::new(layers, circle, &MetricSpec::Euclidean, &[], &mut Vec::new()).unwrap();
+    /// let study =
+    ///     Study::new(layers, circle, &MetricSpec::Euclidean, Default::default(), &mut Vec::new())
+    ///         .unwrap();
     /// let baseline = study.coverage();
     /// let proposal = Scenario { name: "A".into(), added: candidates, closed: vec![0] };
     /// let cmp = study.compare(&baseline, &[proposal]);
@@ -239,6 +298,67 @@ impl Study {
             &self.circle,
             scenarios,
         )
+    }
+
+    /// The life circle of the compounds against this study's facilities under `profile`
+    /// (no facilities: none is within reach).
+    pub fn lifecircle(&self, profile: &Profile, options: LifeCircleOptions) -> LifeCircle {
+        let empty = Facilities::default();
+        let facilities = self.facilities.as_ref().unwrap_or(&empty);
+        self.lifecircle_with(facilities, profile, options)
+    }
+
+    /// The life circle against `facilities` (e.g. this study's plus a scenario's).
+    pub fn lifecircle_with(
+        &self,
+        facilities: &Facilities,
+        profile: &Profile,
+        options: LifeCircleOptions,
+    ) -> LifeCircle {
+        let costs = self.costs();
+        LifeCircle::new(
+            self.area,
+            &costs,
+            &self.compounds,
+            facilities,
+            profile,
+            options,
+        )
+    }
+
+    /// A life-circle scenario: `with_added` is this study's facilities plus the scenario's,
+    /// `added` the indices of the scenario's among them; `base` is [`Study::lifecircle`].
+    pub fn lifecircle_scenario(
+        &self,
+        name: &str,
+        base: &LifeCircle,
+        (with_added, added): (&Facilities, &[usize]),
+        profile: &Profile,
+        options: LifeCircleOptions,
+    ) -> LifeCircleScenarioResult {
+        let after = self.lifecircle_with(with_added, profile, options);
+        let ids: Vec<String> = added.iter().map(|&f| with_added.ids[f].clone()).collect();
+        let types: Vec<u32> = added.iter().map(|&f| with_added.type_of[f]).collect();
+        let xy = self.area.project(
+            &added
+                .iter()
+                .map(|&f| with_added.lonlat[f])
+                .collect::<Vec<_>>(),
+        );
+        let budget: Vec<f64> = types
+            .iter()
+            .map(|&t| profile.types[t as usize].max_distance_m)
+            .collect();
+        let compounds_xy = self.area.project(&self.compounds.lonlat);
+        let reach = self.costs().coverage(&compounds_xy, &xy, &ids, &budget).0;
+        let reach = reach.by_compound.transpose();
+        let added = Added {
+            ids: &ids,
+            types: &types,
+            reach: &reach,
+        };
+        let pop = &self.compounds.population;
+        life_circle_changes(name, base, &after, profile, pop, added)
     }
 
     /// What-if data for the report: `sites` to switch on and off over `baseline`.
