@@ -48,6 +48,12 @@ pub struct Reach {
     pub nearest: Vec<Option<u32>>,
     /// For each compound, the cost in metres to `nearest` (`f64::INFINITY` when none).
     pub nearest_cost_m: Vec<f64>,
+    /// For each compound, the site that serves it: `nearest` when that site reaches it within
+    /// its budget, else (with per-level radii) the reaching site of least cost (as stored in
+    /// `f32`; ties: lowest index); `None` when no site reaches it.
+    pub serving: Vec<Option<u32>>,
+    /// For each compound, the cost in metres to `serving` (`f64::INFINITY` when none).
+    pub serving_cost_m: Vec<f64>,
     /// For each compound, how many sites reach it within their budget.
     within: Vec<u32>,
     /// `classes[class_start[i]..class_start[i + 1]]`: the classes with a site reaching
@@ -124,18 +130,42 @@ impl Reach {
                 l.served_compounds += 1;
                 l.served_population += pop;
             }
-            nearest_covers
-                .push(coverage.nearest[i].is_some_and(|s| sites.binary_search(&s).is_ok()));
+            let covers = coverage.nearest[i].is_some_and(|s| sites.binary_search(&s).is_ok());
+            nearest_covers.push(covers);
+            if !covers && !sites.is_empty() {
+                let costs = coverage.by_compound.row(i).1;
+                let best = sites
+                    .iter()
+                    .zip(costs)
+                    .min_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(b.0)))
+                    .expect("a reaching site");
+                reach.serving.push(Some(*best.0));
+                reach.serving_cost_m.push(f64::from(*best.1));
+            } else {
+                reach.serving.push(None);
+                reach.serving_cost_m.push(f64::INFINITY);
+            }
         }
-        reach.add_nearest_population(&nearest_covers, population);
+        reach.set_nearest_serving(&nearest_covers);
+        reach.add_serving_population(population);
         reach
     }
 
-    /// Adds each covered compound's population to its nearest site, in compound order.
-    fn add_nearest_population(&mut self, nearest_covers: &[bool], population: &[f64]) {
+    /// Where the nearest site reaches the compound, it serves it.
+    fn set_nearest_serving(&mut self, nearest_covers: &[bool]) {
         for (i, &covers) in nearest_covers.iter().enumerate() {
-            if let (true, Some(s)) = (covers, self.nearest[i]) {
-                self.loads[s as usize].nearest_population += population[i];
+            if covers {
+                self.serving[i] = self.nearest[i];
+                self.serving_cost_m[i] = self.nearest_cost_m[i];
+            }
+        }
+    }
+
+    /// Adds each covered compound's population to its serving site, in compound order.
+    fn add_serving_population(&mut self, population: &[f64]) {
+        for (i, s) in self.serving.iter().enumerate() {
+            if let Some(s) = s {
+                self.loads[*s as usize].nearest_population += population[i];
             }
         }
     }
@@ -209,6 +239,8 @@ pub fn stream_euclidean(
     let mut reach = Reach {
         nearest: vec![None; compounds.len()],
         nearest_cost_m: vec![f64::INFINITY; compounds.len()],
+        serving: Vec::new(),
+        serving_cost_m: Vec::new(),
         within: vec![0; compounds.len()],
         class_start: Vec::with_capacity(compounds.len() + 1),
         classes: Vec::new(),
@@ -250,7 +282,11 @@ pub fn stream_euclidean(
         }
         reach.class_start.push(reach.classes.len());
     }
-    reach.add_nearest_population(&nearest_covers, population);
+    reach.serving = vec![None; compounds.len()];
+    reach.serving_cost_m = vec![f64::INFINITY; compounds.len()];
+    reach.set_nearest_serving(&nearest_covers);
+    stream.serve_the_rest(compounds, &mut reach, &nearest_covers);
+    reach.add_serving_population(population);
     reach
 }
 
@@ -289,6 +325,33 @@ impl<'a> Stream<'a> {
             max_budget,
             cell_mask,
             lo2_min: lo2.iter().copied().fold(f64::INFINITY, f64::min),
+        }
+    }
+
+    /// The serving site of each covered compound whose nearest site does not reach it (only
+    /// with per-level radii): the reaching site of least cost, as the matrix path stores it
+    /// (`f32`), ties by index.
+    fn serve_the_rest(&self, compounds: &[[f64; 2]], reach: &mut Reach, nearest_covers: &[bool]) {
+        let rest: Vec<usize> = (0..compounds.len())
+            .filter(|&i| reach.within[i] > 0 && !nearest_covers[i])
+            .collect();
+        let found: Vec<(u32, f32)> = rest
+            .par_iter()
+            .map(|&i| {
+                let mut best = (f32::INFINITY, u32::MAX);
+                self.grid
+                    .for_each_near(compounds[i], self.max_budget, |_, q, d2| {
+                        let d = d2.sqrt() as f32;
+                        if self.inside(q.tag, d2) && (d, q.index) < best {
+                            best = (d, q.index);
+                        }
+                    });
+                (best.1, best.0)
+            })
+            .collect();
+        for (&i, (s, d)) in rest.iter().zip(found) {
+            reach.serving[i] = (s != u32::MAX).then_some(s);
+            reach.serving_cost_m[i] = f64::from(d);
         }
     }
 
@@ -438,6 +501,54 @@ mod tests {
         assert_eq!(
             streamed, matrix,
             "seed {seed}: n={n} m={m} fractional={fractional}"
+        );
+        check_serving(&streamed, &compounds, &sites, &budget, &population);
+    }
+
+    /// Every covered compound is served once, by the reaching site of least cost (brute
+    /// force), and the loads add up to the covered population.
+    fn check_serving(
+        r: &Reach,
+        compounds: &[[f64; 2]],
+        sites: &[[f64; 2]],
+        budget: &[f64],
+        pop: &[f64],
+    ) {
+        let mut covered = 0.0;
+        for (i, p) in compounds.iter().enumerate() {
+            let reaching: Vec<(f64, u32)> = (0..sites.len())
+                .map(|s| {
+                    (
+                        ((p[0] - sites[s][0]).powi(2) + (p[1] - sites[s][1]).powi(2)).sqrt(),
+                        s as u32,
+                    )
+                })
+                .filter(|&(d, s)| d <= budget[s as usize])
+                .collect();
+            let Some(best) = reaching
+                .iter()
+                .map(|&(d, s)| (d as f32, s))
+                .reduce(|a, b| if b < a { b } else { a })
+            else {
+                assert_eq!(r.serving[i], None);
+                continue;
+            };
+            covered += pop[i];
+            let s = r.serving[i].expect("a covered compound has a serving site");
+            let d = reaching
+                .iter()
+                .find(|x| x.1 == s)
+                .expect("the serving site reaches it")
+                .0;
+            assert!(
+                d as f32 <= best.0,
+                "compound {i}: served at {d}, {best:?} is nearer"
+            );
+        }
+        let loads: f64 = r.loads.iter().map(|l| l.nearest_population).sum();
+        assert!(
+            (loads - covered).abs() <= 1e-6 * covered.max(1.0),
+            "{loads} vs {covered}"
         );
     }
 
