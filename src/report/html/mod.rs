@@ -8,7 +8,9 @@
 mod charts;
 mod map;
 mod markup;
+mod scenarios;
 mod text;
+mod whatif;
 
 use std::fmt::Write;
 
@@ -33,6 +35,8 @@ const MAX_ZONE_ROWS: usize = 50;
 
 const CSS: &str = include_str!("report.css");
 const JS: &str = include_str!("report.js");
+/// The what-if switches and the scenario switcher (only on pages with their data).
+const WHATIF_JS: &str = include_str!("whatif.js");
 
 /// The gap zones of a `gaps` run.
 #[derive(Debug, Clone, Copy)]
@@ -150,9 +154,12 @@ pub fn render(input: &ReportInput) -> String {
     head(&mut out, input, l);
     header(&mut out, input, l);
     out.push_str("<div class=\"top\">");
-    map_section(&mut out, &map, l);
+    map_section(&mut out, &map, input, l);
     charts_section(&mut out, input, l);
     out.push_str("</div>");
+    if let Some(sr) = &input.scenarios {
+        scenarios::section(&mut out, input, sr, l);
+    }
     if let Some(s) = &input.sites {
         sites_table(&mut out, s, l);
     }
@@ -165,12 +172,18 @@ pub fn render(input: &ReportInput) -> String {
     group_tables(&mut out, input, l);
     level_table(&mut out, input, l);
     footer(&mut out, input, l);
-    let _ = writeln!(out, "<script>{JS}</script></body></html>");
+    let _ = write!(out, "<script>{JS}</script>");
+    if let Some(data) = &map.data {
+        let _ = write!(out, "{data}<script>{WHATIF_JS}</script>");
+    }
+    out.push_str("</body></html>\n");
     out
 }
 
 fn kind(input: &ReportInput, l: &Labels) -> &'static str {
-    if input.sites.is_some() && input.gaps.is_none() {
+    if input.scenarios.is_some() && input.sites.is_none() {
+        l.kind_compare
+    } else if input.sites.is_some() && input.gaps.is_none() {
         l.kind_site
     } else if input.gaps.is_some() && input.sites.is_none() {
         l.kind_gaps
@@ -214,9 +227,14 @@ fn metric_label(metric: Metric, l: &Labels) -> &'static str {
 }
 
 fn card(out: &mut String, class: &str, title: &str, big: &str, small: &str) {
+    card_with(out, class, "", title, big, small);
+}
+
+/// A card whose `<div>` carries `attrs` (written as given, e.g. ` data-metric="share"`).
+fn card_with(out: &mut String, class: &str, attrs: &str, title: &str, big: &str, small: &str) {
     let _ = write!(
         out,
-        "<div class=\"card {class}\"><div class=\"k\">{}</div><div class=\"big\">{big}</div>\
+        "<div class=\"card {class}\"{attrs}><div class=\"k\">{}</div><div class=\"big\">{big}</div>\
          <div class=\"small\">{small}</div></div>",
         esc(title)
     );
@@ -257,9 +275,15 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
 /// The population and compound cards.
 fn coverage_cards(out: &mut String, input: &ReportInput, l: &Labels) {
     let t = &input.analysis.totals;
-    card(
+    // The card's own data-value follows the what-if switches; its data-key numbers stay
+    // those of summary.json.
+    card_with(
         out,
         "primary",
+        &format!(
+            " data-metric=\"share\" data-value=\"{}\"",
+            exact(t.population_share())
+        ),
         l.population_covered,
         &keyed(
             "population.share",
@@ -462,20 +486,22 @@ fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
-fn map_section(out: &mut String, map: &map::Map, l: &Labels) {
+fn map_section(out: &mut String, map: &map::Map, input: &ReportInput, l: &Labels) {
     let _ = write!(
         out,
         "<section class=\"map-card\" id=\"map-section\"><div class=\"bar\"><h2>{}</h2>\
          <span class=\"hint\">{}</span><span class=\"tools\">\
          <button type=\"button\" data-zoom=\"in\" aria-label=\"+\">+</button>\
          <button type=\"button\" data-zoom=\"out\" aria-label=\"-\">−</button>\
-         <button type=\"button\" data-zoom=\"reset\">{}</button></span></div>\
-         <div class=\"map-wrap\">{}</div>{}</section>",
+         <button type=\"button\" data-zoom=\"reset\">{}</button></span></div>{}\
+         <div class=\"map-wrap\">{}</div>{}{}</section>",
         esc(l.map),
         esc(l.map_hint),
         esc(l.reset),
+        whatif::switcher(input, l),
         map.svg,
-        map.legend
+        map.legend,
+        whatif::panel(input, l)
     );
 }
 
@@ -607,9 +633,17 @@ fn group_tables(out: &mut String, input: &ReportInput, l: &Labels) {
             Lang::Zh => format!("{} {} 统计", l.by_field, field),
             Lang::En => format!("{} {}", l.by_field, field),
         };
+        let live = input.what_if.and_then(|w| w.groups.get(g));
         let body: Vec<Vec<(Option<f64>, String)>> = rows
             .iter()
             .map(|r| {
+                let mut covered = num(r.covered_population);
+                let mut share = share_cell(r.share);
+                if let Some(v) = live.and_then(|w| w.values.binary_search(&r.value).ok()) {
+                    let at = format!("data-wi-g=\"{g}\" data-wi-v=\"{v}\"");
+                    covered.1 = format!("<span data-wi=\"pop\" {at}>{}</span>", covered.1);
+                    share.1 = share.1.replace("class=\"pv\"", &format!("class=\"pv\" data-wi=\"share\" {at}"));
+                }
                 vec![
                     text_cell(if r.value.is_empty() {
                         l.none_value
@@ -619,8 +653,8 @@ fn group_tables(out: &mut String, input: &ReportInput, l: &Labels) {
                     num(r.compounds as f64),
                     num(r.covered_compounds as f64),
                     num(r.population),
-                    num(r.covered_population),
-                    share_cell(r.share),
+                    covered,
+                    share,
                 ]
             })
             .collect();
