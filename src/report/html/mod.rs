@@ -1001,6 +1001,115 @@ mod tests {
         assert!(html.contains("<html lang=\"en\">"));
     }
 
+    /// The embedded page data of a rendered report, parsed.
+    fn page_data(html: &str) -> Value {
+        let open = "<script type=\"application/json\" id=\"page-data\">";
+        let start = html.find(open).expect("page data embedded") + open.len();
+        let end = start + html[start..].find("</script>").unwrap();
+        serde_json::from_str(&html[start..end]).expect("page data parses")
+    }
+
+    #[test]
+    fn scenario_report_has_switches_switcher_and_escaped_names() {
+        use crate::coverage::{Costs, Scenario, SwitchSite, compare, what_if};
+        let (c, s, cands) = crate::synth::small_city(400, 20, 3);
+        let circle = Circle::from_radius(700.0, 4.0).unwrap();
+        let a = Analysis::euclidean(&c, &s, &circle, &mut Vec::new());
+        let names = ["方案A", "<script>x</script>&B"];
+        let scenarios: Vec<Scenario> = names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| Scenario {
+                name: n.to_string(),
+                added: cands.select(&[k, k + 2, k + 4]),
+                closed: if k == 1 { vec![1, 3] } else { Vec::new() },
+            })
+            .collect();
+        let cmp = compare(&a, &Costs::Euclidean, &c, &s, &circle, &scenarios);
+        let switch = |id: &str, lonlat, existing, on| SwitchSite {
+            id: id.to_string(),
+            lonlat,
+            budget_m: 700.0,
+            existing,
+            on,
+            kind: if on { "existing" } else { "proposed" },
+        };
+        let mut sites: Vec<SwitchSite> = (0..6)
+            .map(|i| switch(&cands.ids[i], cands.lonlat[i], None, false))
+            .collect();
+        sites.extend([1u32, 3].map(|i| switch(&s.ids[i as usize], s.lonlat[i as usize], Some(i), true)));
+        let mut w = what_if(&a, &Costs::Euclidean, &c, &sites);
+        w.sites_left_out = 7;
+        let run = RunInfo::default();
+        let mut input = ReportInput::new(&a, &c, &s, &circle, &run);
+        input.scenarios = Some(ScenariosReport {
+            comparison: &cmp,
+            scenarios: &scenarios,
+        });
+        input.what_if = Some(&w);
+        let html = render(&input);
+
+        // The contract: the share card and one mark per switchable site.
+        let share = format!(
+            "data-metric=\"share\" data-value=\"{}\"",
+            exact(a.totals.population_share())
+        );
+        assert!(html.contains(&share), "the share card carries the share");
+        assert_eq!(html.matches("data-site-id=\"").count(), w.sites.len());
+        for site in &w.sites {
+            assert!(html.contains(&format!("data-site-id=\"{}\"", esc(&site.id))));
+        }
+        assert!(html.contains("data-left-out=\"7\""));
+        assert!(html.contains("id=\"whatif-line\"") && html.contains("id=\"whatif-copy\""));
+        // The switcher, the cards, a chart per group field, the tables.
+        assert_eq!(html.matches("data-scenario=\"").count(), names.len() + 1);
+        assert_eq!(html.matches("data-scenario-card=\"").count(), names.len() + 1);
+        assert!(html.contains("id=\"chart-scenarios-0\""));
+        assert!(html.contains("id=\"table-scenarios\"") && html.contains("id=\"table-scenario-group-0\""));
+        assert!(html.contains("data-wi=\"share\""), "live group cells");
+        // Names escaped in the markup, intact in the data.
+        assert!(!html.contains("<script>x"));
+        assert!(html.contains("&lt;script&gt;x&lt;/script&gt;&amp;B"));
+        let data = page_data(&html);
+        assert_eq!(data["whatif"]["sites"].as_array().unwrap().len(), w.sites.len());
+        let page: Vec<&str> = data["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(page, names);
+        // Scenario B switches its three sites on and both centres off; that is its share.
+        let b = &data["scenarios"][1];
+        assert_eq!(b["exact"], true);
+        let mut on: Vec<bool> = w.sites.iter().map(|s| s.existing).collect();
+        for k in b["added"].as_array().unwrap() {
+            on[k.as_u64().unwrap() as usize] = true;
+        }
+        for k in b["closed"].as_array().unwrap() {
+            on[k.as_u64().unwrap() as usize] = false;
+        }
+        let share_b = w.covered_population(&on) / w.total_population;
+        assert!((share_b - cmp.scenarios[1].share).abs() < 1e-12);
+        let marked = b["gained"].as_array().unwrap().len() + b["lost"].as_array().unwrap().len();
+        assert_eq!(marked, cmp.scenarios[1].compounds_gained + cmp.scenarios[1].compounds_lost);
+        assert_eq!(data["changed_xy"].as_array().unwrap().len(), 2 * data["changed"].as_array().unwrap().len());
+        // The summary's numbers are still those on the page.
+        let summary = Summary::new(&a, &c, &circle, &run).to_value();
+        assert_eq!(headline_mismatches(&html, &summary, 1e-9), Vec::<String>::new());
+    }
+
+    #[test]
+    fn reports_without_scenarios_carry_no_page_data() {
+        let (c, s) = district(60);
+        let circle = Circle::from_minutes(10.0, 4.0).unwrap();
+        let a = Analysis::euclidean(&c, &s, &circle, &mut Vec::new());
+        let run = RunInfo::default();
+        let html = render(&ReportInput::new(&a, &c, &s, &circle, &run));
+        assert!(!html.contains("id=\"page-data\"") && !html.contains("data-site-id=\""));
+        assert!(html.contains("data-metric=\"share\""));
+    }
+
     #[test]
     fn escapes_user_text() {
         let (mut c, s) = district(50);

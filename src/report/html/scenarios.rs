@@ -91,7 +91,7 @@ fn scenario_card(out: &mut String, k: usize, r: &ScenarioResult, l: &Labels) {
         "<div class=\"card scn\" data-scenario-card=\"{k}\" style=\"border-top-color:{}\">\
          <div class=\"k\">{}</div><div class=\"big\" data-value=\"{}\">{}</div>\
          <div class=\"small\"><b class=\"{}\" data-delta-share=\"{}\">{}</b> · \
-         <span class=\"{}\">{}</span> {} · {}: +{} · {}: −{}<br>{}: {} · {}: {}</div></div>",
+         <span class=\"{}\">{}</span> {}<br>{}: {} · {}: {}<br>{}: {} · {}: {}</div></div>",
         scenario_colour(k + 1),
         esc(&r.name),
         exact(r.share),
@@ -103,9 +103,9 @@ fn scenario_card(out: &mut String, k: usize, r: &ScenarioResult, l: &Labels) {
         signed_int(r.delta_population),
         l.residents,
         esc(l.col_gained),
-        int(r.compounds_gained as f64),
+        signed_int(r.compounds_gained as f64),
         esc(l.col_lost),
-        int(r.compounds_lost as f64),
+        signed_int(-(r.compounds_lost as f64)),
         esc(l.col_added),
         r.added_ids.len(),
         esc(l.col_closed),

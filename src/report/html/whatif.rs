@@ -78,6 +78,10 @@ pub(super) fn site_layer(
     let centre: HashMap<&str, usize> = input.centres.ids.iter().map(String::as_str).zip(0..).collect();
     out.push_str("<g class=\"lay-wr\">");
     for (k, (p, r)) in xy.iter().zip(budgets(input, w)).enumerate() {
+        if w.sites[k].existing && centre.contains_key(w.sites[k].id.as_str()) {
+            // Its own service circle is on the map already; the script hides it when off.
+            continue;
+        }
         let _ = write!(out, "<circle class=\"wr\" data-k=\"{k}\"");
         f.push_attr_xy(out, "cx", "cy", *p);
         out.push_str(" r=\"");
@@ -135,11 +139,11 @@ pub(super) fn legend_items(legend: &mut Legend, input: &ReportInput, l: &Labels)
         )
     };
     if w.sites.iter().any(|s| !s.existing) {
-        legend.item(ring(NEW_SITE, "#fff"), l.site_on);
+        legend.item(ring(NEW_SITE, "#212529"), l.site_on);
         legend.item(ring("#fff", NEW_SITE), l.site_off);
     }
     if w.sites.iter().any(|s| s.existing) {
-        legend.item(ring(EXISTING, "#fff"), l.existing_on);
+        legend.item(ring(EXISTING, "#212529"), l.existing_on);
         legend.item(ring("#fff", "#868e96"), l.existing_off);
     }
 }
@@ -203,19 +207,20 @@ fn scenario_switches(w: Option<&WhatIf>, s: &Scenario, centres: &Centres) -> (Ve
     (added, closed, exact)
 }
 
-/// The compounds `r` gains and loses, the most populous [`MAX_CHANGE_MARKS`] at most.
-fn marked_changes(r: &ScenarioResult, population: &[f64]) -> (Vec<u32>, Vec<u32>, usize) {
+/// The compounds `r` gains and loses, the most populous `cap` at most, and how many there
+/// are in all.
+fn marked_changes(r: &ScenarioResult, population: &[f64], cap: usize) -> (Vec<u32>, Vec<u32>, usize) {
     let mut changed: Vec<u32> = (0..r.change.len() as u32)
         .filter(|&i| r.change[i as usize] != Change::Same)
         .collect();
     let all = changed.len();
-    if all > MAX_CHANGE_MARKS {
+    if all > cap {
         changed.sort_by(|&a, &b| {
             population[b as usize]
                 .total_cmp(&population[a as usize])
                 .then(a.cmp(&b))
         });
-        changed.truncate(MAX_CHANGE_MARKS);
+        changed.truncate(cap);
         changed.sort_unstable();
     }
     let (gained, lost) = changed
@@ -234,7 +239,7 @@ fn page_scenarios<'a>(
         .zip(sr.scenarios)
         .map(|(r, s)| {
             let (added, closed, exact) = scenario_switches(input.what_if, s, input.centres);
-            let (gained, lost, changes) = marked_changes(r, &input.compounds.population);
+            let (gained, lost, changes) = marked_changes(r, &input.compounds.population, MAX_CHANGE_MARKS);
             PageScenario {
                 name: &r.name,
                 share: r.share,
@@ -366,4 +371,46 @@ pub(super) fn panel(input: &ReportInput, l: &Labels) -> String {
         esc(l.whatif_reset)
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Circle;
+    use crate::coverage::{Analysis, Costs, compare};
+
+    #[test]
+    fn capped_changes_keep_the_most_populous() {
+        let (compounds, centres, cands) = crate::synth::small_city(400, 20, 3);
+        let circle = Circle::from_radius(700.0, 4.0).unwrap();
+        let base = Analysis::euclidean(&compounds, &centres, &circle, &mut Vec::new());
+        let scenario = Scenario {
+            name: "A".into(),
+            added: cands.select(&(0..cands.len()).step_by(2).collect::<Vec<_>>()),
+            closed: vec![0, 2, 5],
+        };
+        let cmp = compare(&base, &Costs::Euclidean, &compounds, &centres, &circle, &[scenario]);
+        let r = &cmp.scenarios[0];
+        let pop = &compounds.population;
+        let (g, l, all) = marked_changes(r, pop, usize::MAX);
+        assert_eq!((g.len(), l.len()), (r.compounds_gained, r.compounds_lost));
+        assert_eq!(all, g.len() + l.len());
+        assert!(all > 4, "the scenario changes enough compounds to cap");
+        let (g3, l3, all3) = marked_changes(r, pop, 3);
+        assert_eq!(all3, all);
+        let kept: Vec<u32> = g3.iter().chain(&l3).copied().collect();
+        assert_eq!(kept.len(), 3);
+        let smallest_kept = kept.iter().map(|&i| pop[i as usize]).fold(f64::INFINITY, f64::min);
+        let dropped = g.iter().chain(&l).filter(|i| !kept.contains(i));
+        assert!(dropped.map(|&i| pop[i as usize]).all(|p| p <= smallest_kept));
+    }
+
+    #[test]
+    fn script_json_cannot_close_its_element() {
+        let raw = serde_json::json!({"name": "</script><b>&"}).to_string();
+        let safe = script_safe(&raw);
+        assert!(!safe.contains('<') && !safe.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["name"], "</script><b>&");
+    }
 }
