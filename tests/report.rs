@@ -331,7 +331,10 @@ fn compare_report_has_scenario_cards_switches_and_parsable_page_data() {
         .collect();
     common::write(dir.path(), "a.geojson", &common::collection(&some));
     let centres = read_json(&dir.path().join("city/centers.geojson"));
-    let closed = centres["features"][3]["properties"]["id"].as_str().unwrap().to_string();
+    let closed = centres["features"][3]["properties"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let close = format!("方案A={closed}");
     succeed(
         dir.path(),

@@ -281,8 +281,13 @@ fn coverage_cards(out: &mut String, input: &ReportInput, l: &Labels) {
         out,
         "primary",
         &format!(
-            " data-metric=\"share\" data-value=\"{}\"",
-            exact(t.population_share())
+            " data-metric=\"share\" data-value=\"{}\"{}",
+            exact(t.population_share()),
+            if input.what_if.is_some() {
+                format!(" data-live=\"{}\"", esc(l.whatif))
+            } else {
+                String::new()
+            }
         ),
         l.population_covered,
         &keyed(
@@ -642,7 +647,10 @@ fn group_tables(out: &mut String, input: &ReportInput, l: &Labels) {
                 if let Some(v) = live.and_then(|w| w.values.binary_search(&r.value).ok()) {
                     let at = format!("data-wi-g=\"{g}\" data-wi-v=\"{v}\"");
                     covered.1 = format!("<span data-wi=\"pop\" {at}>{}</span>", covered.1);
-                    share.1 = share.1.replace("class=\"pv\"", &format!("class=\"pv\" data-wi=\"share\" {at}"));
+                    share.1 = share.1.replace(
+                        "class=\"pv\"",
+                        &format!("class=\"pv\" data-wi=\"share\" {at}"),
+                    );
                 }
                 vec![
                     text_cell(if r.value.is_empty() {
@@ -1037,7 +1045,9 @@ mod tests {
         let mut sites: Vec<SwitchSite> = (0..6)
             .map(|i| switch(&cands.ids[i], cands.lonlat[i], None, false))
             .collect();
-        sites.extend([1u32, 3].map(|i| switch(&s.ids[i as usize], s.lonlat[i as usize], Some(i), true)));
+        sites.extend(
+            [1u32, 3].map(|i| switch(&s.ids[i as usize], s.lonlat[i as usize], Some(i), true)),
+        );
         let mut w = what_if(&a, &Costs::Euclidean, &c, &sites);
         w.sites_left_out = 7;
         let run = RunInfo::default();
@@ -1063,15 +1073,24 @@ mod tests {
         assert!(html.contains("id=\"whatif-line\"") && html.contains("id=\"whatif-copy\""));
         // The switcher, the cards, a chart per group field, the tables.
         assert_eq!(html.matches("data-scenario=\"").count(), names.len() + 1);
-        assert_eq!(html.matches("data-scenario-card=\"").count(), names.len() + 1);
+        assert_eq!(
+            html.matches("data-scenario-card=\"").count(),
+            names.len() + 1
+        );
         assert!(html.contains("id=\"chart-scenarios-0\""));
-        assert!(html.contains("id=\"table-scenarios\"") && html.contains("id=\"table-scenario-group-0\""));
+        assert!(
+            html.contains("id=\"table-scenarios\"")
+                && html.contains("id=\"table-scenario-group-0\"")
+        );
         assert!(html.contains("data-wi=\"share\""), "live group cells");
         // Names escaped in the markup, intact in the data.
         assert!(!html.contains("<script>x"));
         assert!(html.contains("&lt;script&gt;x&lt;/script&gt;&amp;B"));
         let data = page_data(&html);
-        assert_eq!(data["whatif"]["sites"].as_array().unwrap().len(), w.sites.len());
+        assert_eq!(
+            data["whatif"]["sites"].as_array().unwrap().len(),
+            w.sites.len()
+        );
         let page: Vec<&str> = data["scenarios"]
             .as_array()
             .unwrap()
@@ -1092,11 +1111,20 @@ mod tests {
         let share_b = w.covered_population(&on) / w.total_population;
         assert!((share_b - cmp.scenarios[1].share).abs() < 1e-12);
         let marked = b["gained"].as_array().unwrap().len() + b["lost"].as_array().unwrap().len();
-        assert_eq!(marked, cmp.scenarios[1].compounds_gained + cmp.scenarios[1].compounds_lost);
-        assert_eq!(data["changed_xy"].as_array().unwrap().len(), 2 * data["changed"].as_array().unwrap().len());
+        assert_eq!(
+            marked,
+            cmp.scenarios[1].compounds_gained + cmp.scenarios[1].compounds_lost
+        );
+        assert_eq!(
+            data["changed_xy"].as_array().unwrap().len(),
+            2 * data["changed"].as_array().unwrap().len()
+        );
         // The summary's numbers are still those on the page.
         let summary = Summary::new(&a, &c, &circle, &run).to_value();
-        assert_eq!(headline_mismatches(&html, &summary, 1e-9), Vec::<String>::new());
+        assert_eq!(
+            headline_mismatches(&html, &summary, 1e-9),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

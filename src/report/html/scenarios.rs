@@ -135,14 +135,29 @@ fn charts_row(out: &mut String, input: &ReportInput, sr: &ScenariosReport, l: &L
     for (g, field) in input.compounds.group_fields.iter().enumerate() {
         let rows = &results[0].groups[g];
         let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_by(|&a, &b| rows[b].population.total_cmp(&rows[a].population).then(a.cmp(&b)));
+        order.sort_by(|&a, &b| {
+            rows[b]
+                .population
+                .total_cmp(&rows[a].population)
+                .then(a.cmp(&b))
+        });
         order.truncate(MAX_CHART_VALUES);
         let share = |covered: f64, population: f64| {
-            if population > 0.0 { covered / population } else { 0.0 }
+            if population > 0.0 {
+                covered / population
+            } else {
+                0.0
+            }
         };
         let values: Vec<&str> = order
             .iter()
-            .map(|&v| if rows[v].value.is_empty() { l.none_value } else { rows[v].value.as_str() })
+            .map(|&v| {
+                if rows[v].value.is_empty() {
+                    l.none_value
+                } else {
+                    rows[v].value.as_str()
+                }
+            })
             .collect();
         let mut series = vec![
             order
@@ -150,7 +165,11 @@ fn charts_row(out: &mut String, input: &ReportInput, sr: &ScenariosReport, l: &L
                 .map(|&v| share(rows[v].baseline_population, rows[v].population))
                 .collect::<Vec<f64>>(),
         ];
-        series.extend(results.iter().map(|r| order.iter().map(|&v| r.groups[g][v].share).collect()));
+        series.extend(
+            results
+                .iter()
+                .map(|r| order.iter().map(|&v| r.groups[g][v].share).collect()),
+        );
         let title = l.chart_scenario_groups.replace("{field}", field);
         let svg = charts::grouped_bars(
             &GroupedBars {
@@ -176,12 +195,22 @@ fn charts_row(out: &mut String, input: &ReportInput, sr: &ScenariosReport, l: &L
 
 /// A signed number cell.
 fn signed_cell(x: f64) -> (Option<f64>, String) {
-    (Some(x), format!("<span class=\"{}\">{}</span>", trend(x), signed_int(x)))
+    (
+        Some(x),
+        format!("<span class=\"{}\">{}</span>", trend(x), signed_int(x)),
+    )
 }
 
 /// A signed share-change cell.
 fn points_cell(x: f64, l: &Labels) -> (Option<f64>, String) {
-    (Some(x), format!("<span class=\"{}\">{}</span>", trend(x), signed_points(x, l)))
+    (
+        Some(x),
+        format!(
+            "<span class=\"{}\">{}</span>",
+            trend(x),
+            signed_points(x, l)
+        ),
+    )
 }
 
 /// One row per scenario (the baseline first) with its figures.
@@ -243,7 +272,11 @@ fn group_tables(out: &mut String, input: &ReportInput, sr: &ScenariosReport, l: 
                 if body.len() >= MAX_GROUP_ROWS {
                     continue;
                 }
-                let value = if row.value.is_empty() { l.none_value } else { &row.value };
+                let value = if row.value.is_empty() {
+                    l.none_value
+                } else {
+                    &row.value
+                };
                 body.push(vec![
                     text_cell(&r.name),
                     text_cell(value),

@@ -64,8 +64,11 @@
     return parts.join(" ");
   }
 
+  var shown = [];
   function showSites() {
     marks.forEach(function (m, k) {
+      if (shown[k] === on[k]) { return; }
+      shown[k] = on[k];
       m.classList.toggle("on", on[k]);
       m.classList.toggle("off", !on[k]);
       m.setAttribute("aria-pressed", on[k] ? "true" : "false");
@@ -83,12 +86,19 @@
     if (!w) { return; }
     var r = coverage();
     var share = w.total_population > 0 ? r.covered / w.total_population : 0;
-    all('[data-metric="share"]').forEach(function (el) { el.setAttribute("data-value", String(share)); });
+    var live = on.some(function (v, k) { return v !== initial[k]; });
+    all('[data-metric="share"]').forEach(function (el) {
+      el.setAttribute("data-value", String(share));
+      el.classList.toggle("live", live);
+    });
     all('[data-key="population.share"]').forEach(function (el) { el.textContent = pct(share); });
     all('[data-key="population.covered"]').forEach(function (el) { el.textContent = thousands(r.covered); });
     groupCells.forEach(function (el) {
       var g = +el.getAttribute("data-wi-g"), v = +el.getAttribute("data-wi-v");
       var covered = r.groups[g][v], pop = w.groups[g].population[v];
+      // Only cells whose figure changed are written: a table of thousands stays cheap.
+      if (el.cpShown === covered) { return; }
+      el.cpShown = covered;
       var td = el.parentNode;
       if (el.getAttribute("data-wi") === "pop") {
         el.textContent = thousands(covered);

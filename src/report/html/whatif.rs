@@ -42,7 +42,13 @@ pub(super) fn site_positions(study: &StudyArea, w: &WhatIf) -> Vec<[f64; 2]> {
 /// Each what-if site's reach, metres: an existing centre's own budget, a scenario's site its
 /// level's radius, any other site the circle's radius.
 fn budgets(input: &ReportInput, w: &WhatIf) -> Vec<f64> {
-    let centre: HashMap<&str, usize> = input.centres.ids.iter().map(String::as_str).zip(0..).collect();
+    let centre: HashMap<&str, usize> = input
+        .centres
+        .ids
+        .iter()
+        .map(String::as_str)
+        .zip(0..)
+        .collect();
     let mut level: HashMap<&str, &str> = HashMap::new();
     for s in input.scenarios.iter().flat_map(|r| r.scenarios) {
         for (id, lv) in s.added.ids.iter().zip(&s.added.level) {
@@ -75,7 +81,13 @@ pub(super) fn site_layer(
         out.push_str("<g id=\"map-change\" class=\"lay-change\"></g>");
     }
     let Some(w) = input.what_if else { return };
-    let centre: HashMap<&str, usize> = input.centres.ids.iter().map(String::as_str).zip(0..).collect();
+    let centre: HashMap<&str, usize> = input
+        .centres
+        .ids
+        .iter()
+        .map(String::as_str)
+        .zip(0..)
+        .collect();
     out.push_str("<g class=\"lay-wr\">");
     for (k, (p, r)) in xy.iter().zip(budgets(input, w)).enumerate() {
         if w.sites[k].existing && centre.contains_key(w.sites[k].id.as_str()) {
@@ -95,7 +107,10 @@ pub(super) fn site_layer(
     for (k, (site, p)) in w.sites.iter().zip(xy).enumerate() {
         let state = if site.on { "on" } else { "off" };
         let kind = if site.existing { "ex" } else { "nw" };
-        let _ = write!(out, "<circle class=\"wm {kind} {state}\" data-k=\"{k}\" data-site-id=\"");
+        let _ = write!(
+            out,
+            "<circle class=\"wm {kind} {state}\" data-k=\"{k}\" data-site-id=\""
+        );
         push_esc(out, &site.id);
         out.push('"');
         if site.existing
@@ -179,7 +194,11 @@ struct PageData<'a> {
 }
 
 /// The scenario's sites among the what-if switches, and whether all of them are there.
-fn scenario_switches(w: Option<&WhatIf>, s: &Scenario, centres: &Centres) -> (Vec<u32>, Vec<u32>, bool) {
+fn scenario_switches(
+    w: Option<&WhatIf>,
+    s: &Scenario,
+    centres: &Centres,
+) -> (Vec<u32>, Vec<u32>, bool) {
     let Some(w) = w else {
         return (Vec::new(), Vec::new(), false);
     };
@@ -209,7 +228,11 @@ fn scenario_switches(w: Option<&WhatIf>, s: &Scenario, centres: &Centres) -> (Ve
 
 /// The compounds `r` gains and loses, the most populous `cap` at most, and how many there
 /// are in all.
-fn marked_changes(r: &ScenarioResult, population: &[f64], cap: usize) -> (Vec<u32>, Vec<u32>, usize) {
+fn marked_changes(
+    r: &ScenarioResult,
+    population: &[f64],
+    cap: usize,
+) -> (Vec<u32>, Vec<u32>, usize) {
     let mut changed: Vec<u32> = (0..r.change.len() as u32)
         .filter(|&i| r.change[i as usize] != Change::Same)
         .collect();
@@ -229,17 +252,15 @@ fn marked_changes(r: &ScenarioResult, population: &[f64], cap: usize) -> (Vec<u3
     (gained, lost, all)
 }
 
-fn page_scenarios<'a>(
-    input: &ReportInput,
-    sr: &ScenariosReport<'a>,
-) -> Vec<PageScenario<'a>> {
+fn page_scenarios<'a>(input: &ReportInput, sr: &ScenariosReport<'a>) -> Vec<PageScenario<'a>> {
     sr.comparison
         .scenarios
         .iter()
         .zip(sr.scenarios)
         .map(|(r, s)| {
             let (added, closed, exact) = scenario_switches(input.what_if, s, input.centres);
-            let (gained, lost, changes) = marked_changes(r, &input.compounds.population, MAX_CHANGE_MARKS);
+            let (gained, lost, changes) =
+                marked_changes(r, &input.compounds.population, MAX_CHANGE_MARKS);
             PageScenario {
                 name: &r.name,
                 share: r.share,
@@ -338,7 +359,12 @@ pub(super) fn panel(input: &ReportInput, l: &Labels) -> String {
                     .replace("{n}", &int(MAX_CHANGE_MARKS as f64))
                     .replace("{m}", &int(n as f64))
                     .replace("{name}", &r.name);
-                let _ = write!(out, "<p class=\"note\" data-capped=\"{}\">{}</p>", n, esc(&text));
+                let _ = write!(
+                    out,
+                    "<p class=\"note\" data-capped=\"{}\">{}</p>",
+                    n,
+                    esc(&text)
+                );
             }
         }
     }
@@ -352,7 +378,9 @@ pub(super) fn panel(input: &ReportInput, l: &Labels) -> String {
         esc(l.whatif_hint)
     );
     if w.sites_left_out > 0 {
-        let text = l.whatif_left_out.replace("{n}", &int(w.sites_left_out as f64));
+        let text = l
+            .whatif_left_out
+            .replace("{n}", &int(w.sites_left_out as f64));
         let _ = write!(
             out,
             "<p class=\"note\" id=\"whatif-left-out\" data-left-out=\"{}\">{}</p>",
@@ -389,7 +417,14 @@ mod tests {
             added: cands.select(&(0..cands.len()).step_by(2).collect::<Vec<_>>()),
             closed: vec![0, 2, 5],
         };
-        let cmp = compare(&base, &Costs::Euclidean, &compounds, &centres, &circle, &[scenario]);
+        let cmp = compare(
+            &base,
+            &Costs::Euclidean,
+            &compounds,
+            &centres,
+            &circle,
+            &[scenario],
+        );
         let r = &cmp.scenarios[0];
         let pop = &compounds.population;
         let (g, l, all) = marked_changes(r, pop, usize::MAX);
@@ -400,9 +435,16 @@ mod tests {
         assert_eq!(all3, all);
         let kept: Vec<u32> = g3.iter().chain(&l3).copied().collect();
         assert_eq!(kept.len(), 3);
-        let smallest_kept = kept.iter().map(|&i| pop[i as usize]).fold(f64::INFINITY, f64::min);
+        let smallest_kept = kept
+            .iter()
+            .map(|&i| pop[i as usize])
+            .fold(f64::INFINITY, f64::min);
         let dropped = g.iter().chain(&l).filter(|i| !kept.contains(i));
-        assert!(dropped.map(|&i| pop[i as usize]).all(|p| p <= smallest_kept));
+        assert!(
+            dropped
+                .map(|&i| pop[i as usize])
+                .all(|p| p <= smallest_kept)
+        );
     }
 
     #[test]
