@@ -691,6 +691,50 @@ impl SynthCity {
     }
 }
 
+/// A small seeded city read into layers in memory, for examples and tests: `n` compounds,
+/// `centres` existing centres and as many candidate sites, grouped by `street`.
+///
+/// # Panics
+/// When `n == 0`.
+pub fn small_city(
+    n: usize,
+    centres: usize,
+    seed: u64,
+) -> (crate::Compounds, crate::Centres, crate::Centres) {
+    let city = generate(&SynthSpec {
+        compounds: n,
+        centres,
+        candidates: centres.max(1),
+        seed,
+        origin: (117.283, 31.867),
+        box_km: None,
+        clusters: None,
+    });
+    let options = crate::io::ReadOptions::default();
+    let fields = crate::CompoundFields {
+        group_by: vec!["street".into()],
+        ..Default::default()
+    };
+    let mut w = Vec::new();
+    let path = std::path::Path::new;
+    let bytes = |s: String| s.into_bytes();
+    let compounds = crate::Compounds::parse(
+        path("compounds.geojson"),
+        bytes(city.compounds_geojson()),
+        &options,
+        &fields,
+        &mut w,
+    )
+    .expect("the generated compounds read back");
+    let layer = |name: &str, text: String, w: &mut Vec<crate::Warning>| {
+        crate::Centres::parse(path(name), bytes(text), &options, &Default::default(), w)
+            .expect("the generated sites read back")
+    };
+    let c = layer("centers.geojson", city.centres_geojson(), &mut w);
+    let k = layer("candidates.geojson", city.candidates_geojson(), &mut w);
+    (compounds, c, k)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -829,48 +873,4 @@ mod tests {
             "{crossings} streets cross the river: not a barrier"
         );
     }
-}
-
-/// A small seeded city read into layers in memory, for examples and tests: `n` compounds,
-/// `centres` existing centres and as many candidate sites, grouped by `street`.
-///
-/// # Panics
-/// When `n == 0`.
-pub fn small_city(
-    n: usize,
-    centres: usize,
-    seed: u64,
-) -> (crate::Compounds, crate::Centres, crate::Centres) {
-    let city = generate(&SynthSpec {
-        compounds: n,
-        centres,
-        candidates: centres.max(1),
-        seed,
-        origin: (117.283, 31.867),
-        box_km: None,
-        clusters: None,
-    });
-    let options = crate::io::ReadOptions::default();
-    let fields = crate::CompoundFields {
-        group_by: vec!["street".into()],
-        ..Default::default()
-    };
-    let mut w = Vec::new();
-    let path = std::path::Path::new;
-    let bytes = |s: String| s.into_bytes();
-    let compounds = crate::Compounds::parse(
-        path("compounds.geojson"),
-        bytes(city.compounds_geojson()),
-        &options,
-        &fields,
-        &mut w,
-    )
-    .expect("the generated compounds read back");
-    let layer = |name: &str, text: String, w: &mut Vec<crate::Warning>| {
-        crate::Centres::parse(path(name), bytes(text), &options, &Default::default(), w)
-            .expect("the generated sites read back")
-    };
-    let c = layer("centers.geojson", city.centres_geojson(), &mut w);
-    let k = layer("candidates.geojson", city.candidates_geojson(), &mut w);
-    (compounds, c, k)
 }

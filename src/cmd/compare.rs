@@ -60,7 +60,9 @@ fn specs(args: &Args) -> Result<Vec<Spec>> {
     for s in &args.scenario {
         let (name, file) = split("--scenario", s)?;
         if specs.iter().any(|t| t.name == name) {
-            bail!("scenario {name:?}: given twice with --scenario; every scenario needs its own name");
+            bail!(
+                "scenario {name:?}: given twice with --scenario; every scenario needs its own name"
+            );
         }
         specs.push(Spec {
             name: name.to_string(),
@@ -106,8 +108,17 @@ fn default_level(args: &Args, name: &str) -> Result<String> {
     for spec in &args.scenario_level {
         match spec.split_once('=') {
             Some((n, level)) if n.trim() == name => return Ok(level.trim().to_string()),
-            Some((n, _)) if !args.scenario.iter().chain(&args.close).any(|s| s.starts_with(&format!("{}=", n.trim()))) => {
-                bail!("invalid --scenario-level {spec:?}: there is no scenario {:?}", n.trim())
+            Some((n, _))
+                if !args
+                    .scenario
+                    .iter()
+                    .chain(&args.close)
+                    .any(|s| s.starts_with(&format!("{}=", n.trim()))) =>
+            {
+                bail!(
+                    "invalid --scenario-level {spec:?}: there is no scenario {:?}",
+                    n.trim()
+                )
             }
             Some(_) => {}
             None => all = Some(spec.trim().to_string()),
@@ -132,7 +143,10 @@ fn read_added(args: &Args, specs: &[Spec], run: &mut RunInfo) -> Result<Vec<Opti
         for l in layer.level.iter_mut().filter(|l| l.is_empty()) {
             *l = level.clone();
         }
-        let coords = (args.input.coords_name(args.input.centers_coords), layer.crs.clone());
+        let coords = (
+            args.input.coords_name(args.input.centers_coords),
+            layer.crs.clone(),
+        );
         let info = layer_info(path, layer.len(), layer.polygons, coords);
         run.inputs.push((format!("scenario:{}", spec.name), info));
         out.push(Some(layer));
@@ -170,7 +184,12 @@ pub fn run(args: Args) -> Result<()> {
     let mut scenarios = Vec::with_capacity(specs.len());
     for (spec, added) in specs.iter().zip(added) {
         let added = added.unwrap_or_else(Centres::empty);
-        scenarios.push(Scenario::new(&spec.name, added, &spec.close, &study.centres)?);
+        scenarios.push(Scenario::new(
+            &spec.name,
+            added,
+            &spec.close,
+            &study.centres,
+        )?);
     }
     check_scenario_names(&scenarios)?;
     let cmp = super::progress::step("Comparing scenarios", common.output.quiet, || {
@@ -195,7 +214,13 @@ pub fn run(args: Args) -> Result<()> {
         scenarios: &scenarios,
     });
     report_input.what_if = Some(&what_if);
-    super::write_outputs(files, &common.output, Some(report_input), &inputs, &mut table)?;
+    super::write_outputs(
+        files,
+        &common.output,
+        Some(report_input),
+        &inputs,
+        &mut table,
+    )?;
     print_summary(common.output.format, &summary.to_json(), &table)
 }
 

@@ -20,17 +20,15 @@ pub use euclidean::brute_force;
 pub use euclidean::euclidean;
 pub use reach::{Reach, SiteClasses, stream_euclidean};
 pub use scenario::{
-    Change, Comparison, LOAD_CHANGES_LISTED, LoadChange, Scenario, ScenarioGroupRow, ScenarioLevelRow,
-    ScenarioResult, check_scenario_names, compare,
+    Change, Comparison, LOAD_CHANGES_LISTED, LoadChange, Scenario, ScenarioGroupRow,
+    ScenarioLevelRow, ScenarioResult, check_scenario_names, compare,
 };
 pub use stats::{
     CentreLoad, DistanceStats, GroupRow, LevelClasses, LevelRow, Totals, coverage_curve,
     distance_stats, group_rows, level_rows,
 };
 pub use walk::{NetworkCoverage, network_coverage};
-pub use whatif::{
-    MAX_WHATIF_ENTRIES, SwitchSite, WhatIf, WhatIfGroup, WhatIfSite, what_if,
-};
+pub use whatif::{MAX_WHATIF_ENTRIES, SwitchSite, WhatIf, WhatIfGroup, WhatIfSite, what_if};
 
 /// How travel cost is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

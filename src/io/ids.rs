@@ -55,7 +55,11 @@ fn text_ids(path: &Path, bytes: &[u8]) -> Result<Vec<String>> {
     let Some(col) = id_col else {
         if rest.is_empty() {
             // One line of comma-separated ids.
-            return Ok(header.iter().filter(|h| !h.is_empty()).map(|h| h.to_string()).collect());
+            return Ok(header
+                .iter()
+                .filter(|h| !h.is_empty())
+                .map(|h| h.to_string())
+                .collect());
         }
         return Err(Error::Format {
             path: path.to_path_buf(),
@@ -92,7 +96,10 @@ mod tests {
     fn reads_lines_csv_columns_and_geojson_ids() {
         assert_eq!(ids_of("a.txt", "S1\nS2\n\n").unwrap(), ["S1", "S2"]);
         assert_eq!(ids_of("a.txt", "id\nS1\nS2\n").unwrap(), ["S1", "S2"]);
-        assert_eq!(ids_of("a.csv", "name,ID,x\nA,S1,1\nB,S2,2\n").unwrap(), ["S1", "S2"]);
+        assert_eq!(
+            ids_of("a.csv", "name,ID,x\nA,S1,1\nB,S2,2\n").unwrap(),
+            ["S1", "S2"]
+        );
         assert_eq!(ids_of("a.txt", "S1, S2,S3").unwrap(), ["S1", "S2", "S3"]);
         let gj = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"K7"},"geometry":{"type":"Point","coordinates":[117.2,31.8]}}]}"#;
         assert_eq!(ids_of("k.geojson", gj).unwrap(), ["K7"]);

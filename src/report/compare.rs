@@ -65,7 +65,11 @@ impl ScenarioSummary {
             compounds_gained: r.compounds_gained,
             compounds_lost: r.compounds_lost,
             covered_compounds: r.covered_compounds,
-            groups: fields.iter().cloned().zip(r.groups.iter().cloned()).collect(),
+            groups: fields
+                .iter()
+                .cloned()
+                .zip(r.groups.iter().cloned())
+                .collect(),
             levels: r.levels.clone(),
             load_changes: r.load_changes.clone(),
         }
@@ -216,15 +220,25 @@ pub fn scenarios_csv(cmp: &Comparison, fields: &[String]) -> Vec<u8> {
     bytes
 }
 
+/// One feature of `scenario_sites.geojson`: scenario, action, id, level, name, position.
+type SiteRow<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, [f64; 2]);
+
 /// `scenario_sites.geojson`: every site a scenario adds or closes, with `scenario`,
 /// `action` (`added`/`closed`), `id`, `level` and `name`.
 pub fn scenario_sites_geojson(layers: RunLayers, scenarios: &[Scenario]) -> String {
     let centres = layers.centres;
-    let mut rows: Vec<(&str, &str, &str, &str, &str, [f64; 2])> = Vec::new();
+    let mut rows: Vec<SiteRow> = Vec::new();
     for s in scenarios {
         let a = &s.added;
         for i in 0..a.len() {
-            rows.push((&s.name, "added", &a.ids[i], &a.level[i], &a.name[i], a.lonlat[i]));
+            rows.push((
+                &s.name,
+                "added",
+                &a.ids[i],
+                &a.level[i],
+                &a.name[i],
+                a.lonlat[i],
+            ));
         }
         for &c in &s.closed {
             let c = c as usize;

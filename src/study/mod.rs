@@ -129,13 +129,16 @@ impl Study {
             path: &compounds.path,
             lonlat: &compounds.lonlat,
         }];
-        extents.extend(sites.iter().filter(|(_, l)| !l.is_empty()).map(|(name, l)| {
-            LayerExtent {
-                name,
-                path: &l.path,
-                lonlat: &l.lonlat,
-            }
-        }));
+        extents.extend(
+            sites
+                .iter()
+                .filter(|(_, l)| !l.is_empty())
+                .map(|(name, l)| LayerExtent {
+                    name,
+                    path: &l.path,
+                    lonlat: &l.lonlat,
+                }),
+        );
         check_layers_together(&extents)?;
         let plain: Vec<(&str, &[[f64; 2]])> = extents.iter().map(|l| (l.name, l.lonlat)).collect();
         let area = StudyArea::new(&plain, warnings);
@@ -162,7 +165,14 @@ impl Study {
                     .flat_map(|(_, l)| l.ids.iter().map(String::as_str))
                     .collect();
                 let speed = circle.speed_kmh;
-                table = Some(CostTable::read(path, columns, *unit, speed, &compounds.ids, &ids)?);
+                table = Some(CostTable::read(
+                    path,
+                    columns,
+                    *unit,
+                    speed,
+                    &compounds.ids,
+                    &ids,
+                )?);
             }
         }
         Ok(Study {
