@@ -1017,14 +1017,27 @@ mod tests {
         serde_json::from_str(&html[start..end]).expect("page data parses")
     }
 
-    #[test]
-    fn scenario_report_has_switches_switcher_and_escaped_names() {
+    /// Scenario names of the fixture: one Chinese, one full of markup.
+    const NAMES: [&str; 2] = ["方案A", "<script>x</script>&B"];
+
+    /// A small city with two scenarios (the second closes two centres) and the what-if over
+    /// their sites, seven sites said to be left out.
+    struct Fixture {
+        c: Compounds,
+        s: Centres,
+        circle: Circle,
+        a: Analysis,
+        scenarios: Vec<crate::coverage::Scenario>,
+        cmp: crate::coverage::Comparison,
+        w: crate::coverage::WhatIf,
+    }
+
+    fn fixture() -> Fixture {
         use crate::coverage::{Costs, Scenario, SwitchSite, compare, what_if};
         let (c, s, cands) = crate::synth::small_city(400, 20, 3);
         let circle = Circle::from_radius(700.0, 4.0).unwrap();
         let a = Analysis::euclidean(&c, &s, &circle, &mut Vec::new());
-        let names = ["方案A", "<script>x</script>&B"];
-        let scenarios: Vec<Scenario> = names
+        let scenarios: Vec<Scenario> = NAMES
             .iter()
             .enumerate()
             .map(|(k, n)| Scenario {
@@ -1050,6 +1063,29 @@ mod tests {
         );
         let mut w = what_if(&a, &Costs::Euclidean, &c, &sites);
         w.sites_left_out = 7;
+        Fixture {
+            c,
+            s,
+            circle,
+            a,
+            scenarios,
+            cmp,
+            w,
+        }
+    }
+
+    #[test]
+    fn scenario_report_has_switches_switcher_and_escaped_names() {
+        let Fixture {
+            c,
+            s,
+            circle,
+            a,
+            scenarios,
+            cmp,
+            w,
+        } = fixture();
+        let names = NAMES;
         let run = RunInfo::default();
         let mut input = ReportInput::new(&a, &c, &s, &circle, &run);
         input.scenarios = Some(ScenariosReport {

@@ -113,12 +113,8 @@ fn scenario_card(out: &mut String, k: usize, r: &ScenarioResult, l: &Labels) {
     );
 }
 
-/// One grouped bar chart per group field, with a legend of the series.
-fn charts_row(out: &mut String, input: &ReportInput, sr: &ScenariosReport, l: &Labels) {
-    let results = &sr.comparison.scenarios;
-    if results.is_empty() || input.compounds.group_fields.is_empty() {
-        return;
-    }
+/// The colour of each series (the baseline, then the scenarios) and its name.
+fn series_legend(results: &[ScenarioResult], l: &Labels) -> String {
     let mut legend = String::from("<ul class=\"legend\">");
     let names = std::iter::once(l.baseline).chain(results.iter().map(|r| r.name.as_str()));
     for (k, name) in names.enumerate() {
@@ -131,6 +127,16 @@ fn charts_row(out: &mut String, input: &ReportInput, sr: &ScenariosReport, l: &L
         );
     }
     legend.push_str("</ul>");
+    legend
+}
+
+/// One grouped bar chart per group field, with a legend of the series.
+fn charts_row(out: &mut String, input: &ReportInput, sr: &ScenariosReport, l: &Labels) {
+    let results = &sr.comparison.scenarios;
+    if results.is_empty() || input.compounds.group_fields.is_empty() {
+        return;
+    }
+    let legend = series_legend(results, l);
     out.push_str("<div class=\"scn-charts\">");
     for (g, field) in input.compounds.group_fields.iter().enumerate() {
         let rows = &results[0].groups[g];
