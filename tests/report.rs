@@ -319,3 +319,62 @@ fn report_of_100k_compounds_is_a_density_map_under_20_mb() {
     );
     assert_self_contained(&html);
 }
+
+#[test]
+fn compare_report_has_scenario_cards_switches_and_parsable_page_data() {
+    let dir = tempfile::tempdir().unwrap();
+    synth(dir.path(), "500", "30");
+    let cands = read_json(&dir.path().join("city/candidates.geojson"));
+    let some: Vec<String> = cands["features"].as_array().unwrap()[..4]
+        .iter()
+        .map(|f| f.to_string())
+        .collect();
+    common::write(dir.path(), "a.geojson", &common::collection(&some));
+    let centres = read_json(&dir.path().join("city/centers.geojson"));
+    let closed = centres["features"][3]["properties"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let close = format!("方案A={closed}");
+    succeed(
+        dir.path(),
+        &on_city(
+            "compare",
+            &[
+                "--scenario",
+                "方案A=a.geojson",
+                "--close",
+                &close,
+                "--group-by",
+                "street",
+                "-o",
+                "out",
+                "--report",
+                "out/r.html",
+            ],
+        ),
+    );
+    let html = read(&dir.path().join("out/r.html"));
+    let summary = read_json(&dir.path().join("out/summary.json"));
+    let a = &summary["scenarios"][0];
+    assert_eq!(a["name"], "方案A");
+    // Four proposed sites and the closed centre can be switched.
+    assert_eq!(count(&html, "data-site-id=\""), 5);
+    assert!(html.contains(&format!("data-site-id=\"{closed}\"")));
+    let share = summary["population"]["share"].as_f64().unwrap();
+    assert!(html.contains(&format!("data-metric=\"share\" data-value=\"{share}\"")));
+    let card = &html[html.find("data-scenario-card=\"0\"").unwrap()..];
+    assert!(card.contains(&format!("data-value=\"{}\"", a["share"].as_f64().unwrap())));
+    assert!(html.contains(">方案A</button>"));
+    let open = "<script type=\"application/json\" id=\"page-data\">";
+    let start = html.find(open).unwrap() + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(data["whatif"]["sites"].as_array().unwrap().len(), 5);
+    assert_eq!(data["scenarios"][0]["exact"], true);
+    assert_eq!(
+        headline_mismatches(&html, &summary, 1e-9),
+        Vec::<String>::new()
+    );
+    assert_self_contained(&html);
+}

@@ -38,9 +38,15 @@ type Root<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 /// figure element (`id`, `viewBox`, no fixed size). On a drawing error the chart is replaced
 /// by a note.
 fn svg(id: &str, title: &str, draw: impl FnOnce(&Root) -> Drawn) -> String {
+    svg_sized(id, title, (WIDTH_PX, HEIGHT_PX), draw)
+}
+
+/// [`svg`] on a canvas of `size` pixels.
+fn svg_sized(id: &str, title: &str, size: (u32, u32), draw: impl FnOnce(&Root) -> Drawn) -> String {
+    let (width_px, height_px) = size;
     let mut buf = String::new();
     let drawn = {
-        let root = SVGBackend::with_string(&mut buf, (WIDTH_PX, HEIGHT_PX)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
         (|| -> Drawn {
             root.fill(&WHITE)?;
             draw(&root)?;
@@ -60,7 +66,7 @@ fn svg(id: &str, title: &str, draw: impl FnOnce(&Root) -> Drawn) -> String {
         _ => buf.as_str(),
     };
     format!(
-        "<svg id=\"{id}\" class=\"chart\" viewBox=\"0 0 {WIDTH_PX} {HEIGHT_PX}\" role=\"img\" \
+        "<svg id=\"{id}\" class=\"chart\" viewBox=\"0 0 {width_px} {height_px}\" role=\"img\" \
          aria-label=\"{}\">{}",
         esc(title),
         body.trim_start()
@@ -405,6 +411,97 @@ fn draw_cumulative(chart: &mut GainChart, plan: &SitePlan, scale: &GainScale, l:
             .color(&LINE),
     )))?;
     Ok(())
+}
+
+/// Colours of the scenario charts: the baseline grey, then one per scenario (cycling).
+pub(super) const SCENARIO_COLOURS: [&str; 9] = [
+    "#adb5bd", "#1c7ed6", "#e8590c", "#2b8a3e", "#862e9c", "#c2255c", "#0b7285", "#e67700",
+    "#364fc7",
+];
+
+/// The colour of series `k` (0: the baseline) of a scenario chart.
+pub(super) fn scenario_colour(k: usize) -> &'static str {
+    if k == 0 {
+        SCENARIO_COLOURS[0]
+    } else {
+        SCENARIO_COLOURS[1 + (k - 1) % (SCENARIO_COLOURS.len() - 1)]
+    }
+}
+
+fn rgb(hex: &str) -> RGBColor {
+    let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0);
+    RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8)
+}
+
+/// At most this many characters of a group value label the chart.
+const GROUP_LABEL_CHARS: usize = 12;
+
+/// One grouped bar chart: per group value (rows, top to bottom) one horizontal bar per
+/// series (the baseline, then each scenario) showing its covered share.
+pub(super) struct GroupedBars<'a> {
+    /// Element id.
+    pub id: String,
+    /// Title (for the error note and the label).
+    pub title: &'a str,
+    /// The group values, one row each.
+    pub values: &'a [&'a str],
+    /// Per series, the share per value (0–1).
+    pub series: &'a [Vec<f64>],
+}
+
+/// Draws [`GroupedBars`]; the chart grows with the rows.
+pub(super) fn grouped_bars(g: &GroupedBars, l: &Labels) -> String {
+    let rows = g.values.len();
+    let n = g.series.len().max(1);
+    let row_px = (n as u32 * 8 + 10).max(18);
+    let height = 80 + rows as u32 * row_px;
+    svg_sized(&g.id, g.title, (WIDTH_PX, height), |root| {
+        let y_max = rows.max(1) as f64;
+        let mut chart = ChartBuilder::on(root)
+            .margin(14)
+            .margin_right(22)
+            .x_label_area_size(44)
+            .y_label_area_size(110)
+            .build_cartesian_2d(0f64..100f64, 0f64..y_max)?;
+        house_style(
+            chart
+                .configure_mesh()
+                .x_desc(format!("{} (%)", l.col_share))
+                .x_labels(6)
+                .y_labels(0)
+                .disable_y_mesh()
+                .x_label_formatter(&|x| format!("{x:.0}%")),
+        )
+        .draw()?;
+        let slot = 0.8 / n as f64;
+        for (k, shares) in g.series.iter().enumerate() {
+            let colour = rgb(scenario_colour(k));
+            chart.draw_series(shares.iter().enumerate().map(|(r, s)| {
+                // Row r from the top: y runs upwards.
+                let top = y_max - r as f64 - 0.1 - k as f64 * slot;
+                Rectangle::new([(0.0, top - slot * 0.9), (s * 100.0, top)], colour.filled())
+            }))?;
+        }
+        let style = TextStyle::from(SMALL)
+            .pos(Pos::new(HPos::Right, VPos::Center))
+            .color(&MARK);
+        for (r, v) in g.values.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(0.0, y_max - r as f64 - 0.5));
+            root.draw(&Text::new(short_label(v), (x - 6, y), style.clone()))?;
+        }
+        Ok(())
+    })
+}
+
+/// `v` cut to [`GROUP_LABEL_CHARS`] characters with an ellipsis.
+fn short_label(v: &str) -> String {
+    if v.chars().count() <= GROUP_LABEL_CHARS {
+        v.to_string()
+    } else {
+        let mut s: String = v.chars().take(GROUP_LABEL_CHARS - 1).collect();
+        s.push('…');
+        s
+    }
 }
 
 #[cfg(test)]

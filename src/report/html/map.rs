@@ -60,15 +60,18 @@ pub(super) struct Map {
     pub svg: String,
     /// The legend as an HTML list.
     pub legend: String,
+    /// The scenario and what-if data the page's script reads (a JSON `<script>`), when the
+    /// run has either.
+    pub data: Option<String>,
 }
 
 /// Plane metres → map units: `u = x − min_x`, `v = max_y − y` (SVG's y grows downwards), and
 /// map units → pixels by `scale` and an offset.
-struct Frame {
+pub(super) struct Frame {
     min_x: f64,
     max_y: f64,
     /// Pixels per metre at zoom 1.
-    scale: f64,
+    pub(super) scale: f64,
     offset_px: [f64; 2],
     height_px: f64,
     /// Decimals written for coordinates (0 for areas above a few km).
@@ -124,13 +127,22 @@ impl Frame {
         }
     }
 
-    fn push_xy(&self, out: &mut String, p: [f64; 2]) {
+    /// A plane point in map units, rounded as the map writes coordinates.
+    pub(super) fn map_xy(&self, p: [f64; 2]) -> [f64; 2] {
+        let k = 10f64.powi(self.digits as i32);
+        [
+            ((p[0] - self.min_x) * k).round() / k,
+            ((self.max_y - p[1]) * k).round() / k,
+        ]
+    }
+
+    pub(super) fn push_xy(&self, out: &mut String, p: [f64; 2]) {
         push_num(out, p[0] - self.min_x, self.digits);
         out.push(' ');
         push_num(out, self.max_y - p[1], self.digits);
     }
 
-    fn push_attr_xy(&self, out: &mut String, x: &str, y: &str, p: [f64; 2]) {
+    pub(super) fn push_attr_xy(&self, out: &mut String, x: &str, y: &str, p: [f64; 2]) {
         let _ = write!(out, " {x}=\"");
         push_num(out, p[0] - self.min_x, self.digits);
         let _ = write!(out, "\" {y}=\"");
@@ -138,7 +150,7 @@ impl Frame {
         out.push('"');
     }
 
-    fn push_len(&self, out: &mut String, d_m: f64) {
+    pub(super) fn push_len(&self, out: &mut String, d_m: f64) {
         push_num(out, d_m, self.digits.max(if d_m < 50.0 { 1 } else { 0 }));
     }
 }
@@ -217,6 +229,8 @@ fn utilisation_class(cap: &crate::capacity::Capacitated, s: usize) -> usize {
 struct Sites {
     chosen: Vec<[f64; 2]>,
     zone_best: Vec<(usize, [f64; 2])>,
+    /// The what-if sites, in their order.
+    switchable: Vec<[f64; 2]>,
 }
 
 fn sites_xy(input: &ReportInput) -> Sites {
@@ -243,7 +257,14 @@ fn sites_xy(input: &ReportInput) -> Sites {
             .collect(),
         None => Vec::new(),
     };
-    Sites { chosen, zone_best }
+    let switchable = input
+        .what_if
+        .map_or_else(Vec::new, |w| super::whatif::site_positions(study, w));
+    Sites {
+        chosen,
+        zone_best,
+        switchable,
+    }
 }
 
 /// Renders the map and its legend.
@@ -256,6 +277,7 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
             .chain(&a.centres_xy)
             .chain(&sites.chosen)
             .chain(sites.zone_best.iter().map(|(_, p)| p))
+            .chain(&sites.switchable)
             .copied(),
         2.0 * input.circle.radius_m,
     );
@@ -303,6 +325,7 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
     centres(&mut s, &frame, input, &levels, l);
     zone_best_sites(&mut s, &frame, input, &sites, l);
     proposed_sites(&mut s, &frame, input, &sites, l);
+    super::whatif::site_layer(&mut s, &frame, input, &sites.switchable, l);
     labels(&mut s, &frame, input, &sites);
     s.push_str("</g>");
     scale_bar(&mut s, &frame);
@@ -310,6 +333,7 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
     s.push_str("</svg>");
     Map {
         legend: legend(input, &frame, &levels, density, l),
+        data: super::whatif::page_data(input, &frame),
         svg: s,
     }
 }
@@ -672,12 +696,13 @@ fn swatch(shape: &str) -> String {
 }
 
 /// A legend list being written: one `<li>` per swatch and its text.
-struct Legend {
+pub(super) struct Legend {
     out: String,
 }
 
 impl Legend {
-    fn item(&mut self, shape: String, text: &str) {
+    /// Appends one item: a swatch drawn with `shape` (SVG in a 20 × 20 box) and `text`.
+    pub(super) fn item(&mut self, shape: String, text: &str) {
         let _ = write!(self.out, "<li>{}", swatch(&shape));
         push_esc(&mut self.out, text);
         self.out.push_str("</li>");
@@ -701,6 +726,7 @@ fn legend(
         compound_legend(&mut legend, input, l);
     }
     layer_legend(&mut legend, input, l);
+    super::whatif::legend_items(&mut legend, input, l);
     let mut out = legend.out;
     out.push_str("</ul>");
     if let Some(cap) = input.capacity {

@@ -8,7 +8,9 @@
 mod charts;
 mod map;
 mod markup;
+mod scenarios;
 mod text;
+mod whatif;
 
 use std::fmt::Write;
 
@@ -33,6 +35,8 @@ const MAX_ZONE_ROWS: usize = 50;
 
 const CSS: &str = include_str!("report.css");
 const JS: &str = include_str!("report.js");
+/// The what-if switches and the scenario switcher (only on pages with their data).
+const WHATIF_JS: &str = include_str!("whatif.js");
 
 /// The gap zones of a `gaps` run.
 #[derive(Debug, Clone, Copy)]
@@ -150,9 +154,12 @@ pub fn render(input: &ReportInput) -> String {
     head(&mut out, input, l);
     header(&mut out, input, l);
     out.push_str("<div class=\"top\">");
-    map_section(&mut out, &map, l);
+    map_section(&mut out, &map, input, l);
     charts_section(&mut out, input, l);
     out.push_str("</div>");
+    if let Some(sr) = &input.scenarios {
+        scenarios::section(&mut out, input, sr, l);
+    }
     if let Some(s) = &input.sites {
         sites_table(&mut out, s, l);
     }
@@ -165,12 +172,18 @@ pub fn render(input: &ReportInput) -> String {
     group_tables(&mut out, input, l);
     level_table(&mut out, input, l);
     footer(&mut out, input, l);
-    let _ = writeln!(out, "<script>{JS}</script></body></html>");
+    let _ = write!(out, "<script>{JS}</script>");
+    if let Some(data) = &map.data {
+        let _ = write!(out, "{data}<script>{WHATIF_JS}</script>");
+    }
+    out.push_str("</body></html>\n");
     out
 }
 
 fn kind(input: &ReportInput, l: &Labels) -> &'static str {
-    if input.sites.is_some() && input.gaps.is_none() {
+    if input.scenarios.is_some() && input.sites.is_none() {
+        l.kind_compare
+    } else if input.sites.is_some() && input.gaps.is_none() {
         l.kind_site
     } else if input.gaps.is_some() && input.sites.is_none() {
         l.kind_gaps
@@ -214,9 +227,14 @@ fn metric_label(metric: Metric, l: &Labels) -> &'static str {
 }
 
 fn card(out: &mut String, class: &str, title: &str, big: &str, small: &str) {
+    card_with(out, class, "", title, big, small);
+}
+
+/// A card whose `<div>` carries `attrs` (written as given, e.g. ` data-metric="share"`).
+fn card_with(out: &mut String, class: &str, attrs: &str, title: &str, big: &str, small: &str) {
     let _ = write!(
         out,
-        "<div class=\"card {class}\"><div class=\"k\">{}</div><div class=\"big\">{big}</div>\
+        "<div class=\"card {class}\"{attrs}><div class=\"k\">{}</div><div class=\"big\">{big}</div>\
          <div class=\"small\">{small}</div></div>",
         esc(title)
     );
@@ -257,9 +275,20 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
 /// The population and compound cards.
 fn coverage_cards(out: &mut String, input: &ReportInput, l: &Labels) {
     let t = &input.analysis.totals;
-    card(
+    // The card's own data-value follows the what-if switches; its data-key numbers stay
+    // those of summary.json.
+    card_with(
         out,
         "primary",
+        &format!(
+            " data-metric=\"share\" data-value=\"{}\"{}",
+            exact(t.population_share()),
+            if input.what_if.is_some() {
+                format!(" data-live=\"{}\"", esc(l.whatif))
+            } else {
+                String::new()
+            }
+        ),
         l.population_covered,
         &keyed(
             "population.share",
@@ -462,20 +491,22 @@ fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
-fn map_section(out: &mut String, map: &map::Map, l: &Labels) {
+fn map_section(out: &mut String, map: &map::Map, input: &ReportInput, l: &Labels) {
     let _ = write!(
         out,
         "<section class=\"map-card\" id=\"map-section\"><div class=\"bar\"><h2>{}</h2>\
          <span class=\"hint\">{}</span><span class=\"tools\">\
          <button type=\"button\" data-zoom=\"in\" aria-label=\"+\">+</button>\
          <button type=\"button\" data-zoom=\"out\" aria-label=\"-\">−</button>\
-         <button type=\"button\" data-zoom=\"reset\">{}</button></span></div>\
-         <div class=\"map-wrap\">{}</div>{}</section>",
+         <button type=\"button\" data-zoom=\"reset\">{}</button></span></div>{}\
+         <div class=\"map-wrap\">{}</div>{}{}</section>",
         esc(l.map),
         esc(l.map_hint),
         esc(l.reset),
+        whatif::switcher(input, l),
         map.svg,
-        map.legend
+        map.legend,
+        whatif::panel(input, l)
     );
 }
 
@@ -607,9 +638,20 @@ fn group_tables(out: &mut String, input: &ReportInput, l: &Labels) {
             Lang::Zh => format!("{} {} 统计", l.by_field, field),
             Lang::En => format!("{} {}", l.by_field, field),
         };
+        let live = input.what_if.and_then(|w| w.groups.get(g));
         let body: Vec<Vec<(Option<f64>, String)>> = rows
             .iter()
             .map(|r| {
+                let mut covered = num(r.covered_population);
+                let mut share = share_cell(r.share);
+                if let Some(v) = live.and_then(|w| w.values.binary_search(&r.value).ok()) {
+                    let at = format!("data-wi-g=\"{g}\" data-wi-v=\"{v}\"");
+                    covered.1 = format!("<span data-wi=\"pop\" {at}>{}</span>", covered.1);
+                    share.1 = share.1.replace(
+                        "class=\"pv\"",
+                        &format!("class=\"pv\" data-wi=\"share\" {at}"),
+                    );
+                }
                 vec![
                     text_cell(if r.value.is_empty() {
                         l.none_value
@@ -619,8 +661,8 @@ fn group_tables(out: &mut String, input: &ReportInput, l: &Labels) {
                     num(r.compounds as f64),
                     num(r.covered_compounds as f64),
                     num(r.population),
-                    num(r.covered_population),
-                    share_cell(r.share),
+                    covered,
+                    share,
                 ]
             })
             .collect();
@@ -965,6 +1007,171 @@ mod tests {
         assert_eq!(html.matches("class=\"cp ").count(), 0);
         assert!(html.matches("class=\"dc ").count() > 0);
         assert!(html.contains("<html lang=\"en\">"));
+    }
+
+    /// The embedded page data of a rendered report, parsed.
+    fn page_data(html: &str) -> Value {
+        let open = "<script type=\"application/json\" id=\"page-data\">";
+        let start = html.find(open).expect("page data embedded") + open.len();
+        let end = start + html[start..].find("</script>").unwrap();
+        serde_json::from_str(&html[start..end]).expect("page data parses")
+    }
+
+    /// Scenario names of the fixture: one Chinese, one full of markup.
+    const NAMES: [&str; 2] = ["方案A", "<script>x</script>&B"];
+
+    /// A small city with two scenarios (the second closes two centres) and the what-if over
+    /// their sites, seven sites said to be left out.
+    struct Fixture {
+        c: Compounds,
+        s: Centres,
+        circle: Circle,
+        a: Analysis,
+        scenarios: Vec<crate::coverage::Scenario>,
+        cmp: crate::coverage::Comparison,
+        w: crate::coverage::WhatIf,
+    }
+
+    fn fixture() -> Fixture {
+        use crate::coverage::{Costs, Scenario, SwitchSite, compare, what_if};
+        let (c, s, cands) = crate::synth::small_city(400, 20, 3);
+        let circle = Circle::from_radius(700.0, 4.0).unwrap();
+        let a = Analysis::euclidean(&c, &s, &circle, &mut Vec::new());
+        let scenarios: Vec<Scenario> = NAMES
+            .iter()
+            .enumerate()
+            .map(|(k, n)| Scenario {
+                name: n.to_string(),
+                added: cands.select(&[k, k + 2, k + 4]),
+                closed: if k == 1 { vec![1, 3] } else { Vec::new() },
+            })
+            .collect();
+        let cmp = compare(&a, &Costs::Euclidean, &c, &s, &circle, &scenarios);
+        let switch = |id: &str, lonlat, existing, on| SwitchSite {
+            id: id.to_string(),
+            lonlat,
+            budget_m: 700.0,
+            existing,
+            on,
+            kind: if on { "existing" } else { "proposed" },
+        };
+        let mut sites: Vec<SwitchSite> = (0..6)
+            .map(|i| switch(&cands.ids[i], cands.lonlat[i], None, false))
+            .collect();
+        sites.extend(
+            [1u32, 3].map(|i| switch(&s.ids[i as usize], s.lonlat[i as usize], Some(i), true)),
+        );
+        let mut w = what_if(&a, &Costs::Euclidean, &c, &sites);
+        w.sites_left_out = 7;
+        Fixture {
+            c,
+            s,
+            circle,
+            a,
+            scenarios,
+            cmp,
+            w,
+        }
+    }
+
+    #[test]
+    fn scenario_report_has_switches_switcher_and_escaped_names() {
+        let Fixture {
+            c,
+            s,
+            circle,
+            a,
+            scenarios,
+            cmp,
+            w,
+        } = fixture();
+        let names = NAMES;
+        let run = RunInfo::default();
+        let mut input = ReportInput::new(&a, &c, &s, &circle, &run);
+        input.scenarios = Some(ScenariosReport {
+            comparison: &cmp,
+            scenarios: &scenarios,
+        });
+        input.what_if = Some(&w);
+        let html = render(&input);
+
+        // The contract: the share card and one mark per switchable site.
+        let share = format!(
+            "data-metric=\"share\" data-value=\"{}\"",
+            exact(a.totals.population_share())
+        );
+        assert!(html.contains(&share), "the share card carries the share");
+        assert_eq!(html.matches("data-site-id=\"").count(), w.sites.len());
+        for site in &w.sites {
+            assert!(html.contains(&format!("data-site-id=\"{}\"", esc(&site.id))));
+        }
+        assert!(html.contains("data-left-out=\"7\""));
+        assert!(html.contains("id=\"whatif-line\"") && html.contains("id=\"whatif-copy\""));
+        // The switcher, the cards, a chart per group field, the tables.
+        assert_eq!(html.matches("data-scenario=\"").count(), names.len() + 1);
+        assert_eq!(
+            html.matches("data-scenario-card=\"").count(),
+            names.len() + 1
+        );
+        assert!(html.contains("id=\"chart-scenarios-0\""));
+        assert!(
+            html.contains("id=\"table-scenarios\"")
+                && html.contains("id=\"table-scenario-group-0\"")
+        );
+        assert!(html.contains("data-wi=\"share\""), "live group cells");
+        // Names escaped in the markup, intact in the data.
+        assert!(!html.contains("<script>x"));
+        assert!(html.contains("&lt;script&gt;x&lt;/script&gt;&amp;B"));
+        let data = page_data(&html);
+        assert_eq!(
+            data["whatif"]["sites"].as_array().unwrap().len(),
+            w.sites.len()
+        );
+        let page: Vec<&str> = data["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(page, names);
+        // Scenario B switches its three sites on and both centres off; that is its share.
+        let b = &data["scenarios"][1];
+        assert_eq!(b["exact"], true);
+        let mut on: Vec<bool> = w.sites.iter().map(|s| s.existing).collect();
+        for k in b["added"].as_array().unwrap() {
+            on[k.as_u64().unwrap() as usize] = true;
+        }
+        for k in b["closed"].as_array().unwrap() {
+            on[k.as_u64().unwrap() as usize] = false;
+        }
+        let share_b = w.covered_population(&on) / w.total_population;
+        assert!((share_b - cmp.scenarios[1].share).abs() < 1e-12);
+        let marked = b["gained"].as_array().unwrap().len() + b["lost"].as_array().unwrap().len();
+        assert_eq!(
+            marked,
+            cmp.scenarios[1].compounds_gained + cmp.scenarios[1].compounds_lost
+        );
+        assert_eq!(
+            data["changed_xy"].as_array().unwrap().len(),
+            2 * data["changed"].as_array().unwrap().len()
+        );
+        // The summary's numbers are still those on the page.
+        let summary = Summary::new(&a, &c, &circle, &run).to_value();
+        assert_eq!(
+            headline_mismatches(&html, &summary, 1e-9),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn reports_without_scenarios_carry_no_page_data() {
+        let (c, s) = district(60);
+        let circle = Circle::from_minutes(10.0, 4.0).unwrap();
+        let a = Analysis::euclidean(&c, &s, &circle, &mut Vec::new());
+        let run = RunInfo::default();
+        let html = render(&ReportInput::new(&a, &c, &s, &circle, &run));
+        assert!(!html.contains("id=\"page-data\"") && !html.contains("data-site-id=\""));
+        assert!(html.contains("data-metric=\"share\""));
     }
 
     #[test]

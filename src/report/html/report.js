@@ -36,6 +36,10 @@
   var ox = parseFloat(svg.getAttribute("data-ox"));
   var oy = parseFloat(svg.getAttribute("data-oy"));
   var labelPx = parseFloat(svg.getAttribute("data-label-px"));
+  // What-if site marks keep their on-screen radius too.
+  var siteLayer = document.getElementById("map-whatif");
+  var siteMarks = siteLayer ? siteLayer.querySelectorAll("circle.wm") : [];
+  var markPx = siteLayer ? parseFloat(siteLayer.getAttribute("data-mark-px")) : 0;
   var z = 1, tx = 0, ty = 0;
 
   function niceFloor(m) {
@@ -51,6 +55,7 @@
     var k = s0 * z;
     view.setAttribute("transform", "matrix(" + k + " 0 0 " + k + " " + (z * ox + tx) + " " + (z * oy + ty) + ")");
     if (labels) { labels.setAttribute("font-size", labelPx / k); }
+    for (var i = 0; i < siteMarks.length; i++) { siteMarks[i].setAttribute("r", markPx / k); }
     var len = niceFloor(110 / k), w = len * k;
     document.getElementById("sb-a").setAttribute("width", w / 2);
     var b = document.getElementById("sb-b");
@@ -79,7 +84,10 @@
     zoomAt(toSvg(e.clientX, e.clientY), Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)));
   }, { passive: false });
   var drag = null;
+  // A press on a switchable site is a click on it, not the start of a pan.
+  function onSite(e) { return e.target.closest && e.target.closest("[data-site-id]"); }
   svg.addEventListener("pointerdown", function (e) {
+    if (onSite(e)) { return; }
     drag = { p: toSvg(e.clientX, e.clientY), tx: tx, ty: ty };
     svg.setPointerCapture(e.pointerId);
     svg.classList.add("dragging");
@@ -94,7 +102,7 @@
   function end() { drag = null; svg.classList.remove("dragging"); }
   svg.addEventListener("pointerup", end);
   svg.addEventListener("pointercancel", end);
-  svg.addEventListener("dblclick", function (e) { zoomAt(toSvg(e.clientX, e.clientY), 2); });
+  svg.addEventListener("dblclick", function (e) { if (onSite(e)) { return; } zoomAt(toSvg(e.clientX, e.clientY), 2); });
   document.querySelectorAll("[data-zoom]").forEach(function (btn) {
     btn.addEventListener("click", function () {
       var vb = svg.viewBox.baseVal, mid = { x: vb.width / 2, y: vb.height / 2 };

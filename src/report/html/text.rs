@@ -161,6 +161,74 @@ pub(super) struct Labels {
     pub warnings: &'static str,
     pub residents: &'static str,
     pub compounds_word: &'static str,
+    /// Title chip of a `compare` report.
+    pub kind_compare: &'static str,
+    /// Heading of the scenario section.
+    pub scenarios: &'static str,
+    /// The existing centres as a scenario.
+    pub baseline: &'static str,
+    /// Column: scenario name.
+    pub col_scenario: &'static str,
+    /// Column: sites added.
+    pub col_added: &'static str,
+    /// Column: centres closed.
+    pub col_closed: &'static str,
+    /// Column: change in covered population.
+    pub col_delta_population: &'static str,
+    /// Column: change in share.
+    pub col_delta_share: &'static str,
+    /// Column: compounds newly covered.
+    pub col_gained: &'static str,
+    /// Column: compounds no longer covered.
+    pub col_lost: &'static str,
+    /// Column: covered population of the baseline.
+    pub col_baseline_covered: &'static str,
+    /// Suffix of a change in shares (percentage points).
+    pub points: &'static str,
+    /// Title of the scenario table.
+    pub scenario_table: &'static str,
+    /// Title of the per-group scenario table; `{field}` is the field.
+    pub scenario_group_table: &'static str,
+    /// Title of a grouped bar chart; `{field}` is the field.
+    pub chart_scenario_groups: &'static str,
+    /// Note under a capped chart; `{n}` shown of `{m}` values.
+    pub more_values: &'static str,
+    /// Label of the map's scenario switcher.
+    pub switch_scenario: &'static str,
+    /// Legend: compound covered under the scenario only.
+    pub gained_compound: &'static str,
+    /// Legend: compound covered in the baseline only.
+    pub lost_compound: &'static str,
+    /// Note when change marks are capped; `{name}`, `{n}` of `{m}`.
+    pub changes_capped: &'static str,
+    /// Heading of the what-if panel.
+    pub whatif: &'static str,
+    /// How to use the what-if panel.
+    pub whatif_hint: &'static str,
+    /// Button: copy the flags.
+    pub whatif_copy: &'static str,
+    /// After copying.
+    pub whatif_copied: &'static str,
+    /// Button: back to the baseline.
+    pub whatif_reset: &'static str,
+    /// No site switched.
+    pub whatif_nothing: &'static str,
+    /// Note when sites were left out; `{n}` sites.
+    pub whatif_left_out: &'static str,
+    /// Scenario whose sites are not all switchable here.
+    pub whatif_inexact: &'static str,
+    /// Legend: switchable site, on.
+    pub site_on: &'static str,
+    /// Legend: switchable site, off.
+    pub site_off: &'static str,
+    /// Legend: existing centre that can close, open.
+    pub existing_on: &'static str,
+    /// Legend: existing centre switched off.
+    pub existing_off: &'static str,
+    /// After a manual switch on top of a scenario.
+    pub modified: &'static str,
+    /// Tooltip: compounds a site reaches.
+    pub covers_word: &'static str,
 }
 
 const ZH: Labels = Labels {
@@ -261,6 +329,40 @@ const ZH: Labels = Labels {
     warnings: "警告",
     residents: "人",
     compounds_word: "个小区",
+    kind_compare: "方案比较",
+    scenarios: "方案比较",
+    baseline: "现状",
+    col_scenario: "方案",
+    col_added: "新增站点",
+    col_closed: "关闭中心",
+    col_delta_population: "覆盖人口变化",
+    col_delta_share: "覆盖率变化",
+    col_gained: "新覆盖小区",
+    col_lost: "失去覆盖小区",
+    col_baseline_covered: "现状覆盖人口",
+    points: "个百分点",
+    scenario_table: "各方案指标",
+    scenario_group_table: "各方案按{field}统计",
+    chart_scenario_groups: "各方案按{field}的覆盖率",
+    more_values: "仅显示人口最多的 {n} 个（共 {m} 个）",
+    switch_scenario: "查看方案",
+    gained_compound: "该方案新覆盖的小区",
+    lost_compound: "该方案失去覆盖的小区",
+    changes_capped: "{name}：仅标出人口最多的 {n} 个变化小区（共 {m} 个）",
+    whatif: "假设分析",
+    whatif_hint: "点击地图上的圆形站点即可开启或关闭；覆盖率、覆盖人口和分组统计表随即更新",
+    whatif_copy: "复制命令参数",
+    whatif_copied: "已复制",
+    whatif_reset: "恢复现状",
+    whatif_nothing: "未切换任何站点",
+    whatif_left_out: "为控制文件大小，另有 {n} 个站点未纳入假设分析",
+    whatif_inexact: "该方案的部分站点无法在此切换，覆盖率仅供参考",
+    site_on: "可切换站点（开启）",
+    site_off: "可切换站点（关闭）",
+    existing_on: "可关闭的现有中心（开启）",
+    existing_off: "现有中心（已关闭）",
+    modified: "（已修改）",
+    covers_word: "覆盖可变小区",
 };
 
 const EN: Labels = Labels {
@@ -361,6 +463,40 @@ const EN: Labels = Labels {
     warnings: "Warnings",
     residents: "residents",
     compounds_word: "compounds",
+    kind_compare: "Scenarios",
+    scenarios: "Scenarios against the existing centres",
+    baseline: "Baseline (existing)",
+    col_scenario: "scenario",
+    col_added: "added",
+    col_closed: "closed",
+    col_delta_population: "Δ covered pop.",
+    col_delta_share: "Δ share",
+    col_gained: "gained",
+    col_lost: "lost",
+    col_baseline_covered: "baseline covered",
+    points: " pp",
+    scenario_table: "Scenario figures",
+    scenario_group_table: "Scenarios by {field}",
+    chart_scenario_groups: "Covered share by {field}",
+    more_values: "the {n} most populous of {m} values",
+    switch_scenario: "Show scenario",
+    gained_compound: "Covered under the scenario only (gained)",
+    lost_compound: "Covered in the baseline only (lost)",
+    changes_capped: "{name}: the {n} most populous of {m} changed compounds are marked",
+    whatif: "What if",
+    whatif_hint: "click or tap a round site on the map to switch it on or off; the covered share, covered population and group table follow at once",
+    whatif_copy: "Copy as flags",
+    whatif_copied: "copied",
+    whatif_reset: "Back to baseline",
+    whatif_nothing: "no site switched",
+    whatif_left_out: "{n} more sites were left out of the what-if to keep the page small",
+    whatif_inexact: "not every site of this scenario can be switched here: the share is indicative",
+    site_on: "switchable site, on",
+    site_off: "switchable site, off",
+    existing_on: "existing centre, open",
+    existing_off: "existing centre, closed",
+    modified: " (modified)",
+    covers_word: "switchable compounds reached",
 };
 
 impl Labels {
