@@ -216,6 +216,17 @@ pub fn write_compounds_geojson(
         } else {
             "false"
         });
+        s.push_str(",\"serving_center\":");
+        match cov.serving[i] {
+            Some(c) => push_json_str(s, &centres.ids[c as usize]),
+            None => s.push_str("null"),
+        }
+        s.push_str(",\"serving_distance_m\":");
+        if cov.serving[i].is_some() {
+            push_rounded(s, cov.serving_cost_m[i], 2);
+        } else {
+            s.push_str("null");
+        }
         for (g, name) in compounds.group_fields.iter().enumerate() {
             s.push(',');
             push_json_str(s, name);

@@ -61,7 +61,13 @@ pub(crate) fn write_compounds_csv_with(
     let mut header = String::from(
         "id,lon,lat,population,nearest_center,distance_m,minutes,covered,centers_within,reachable",
     );
-    for g in compounds.group_fields.iter().chain(extra_header) {
+    for g in compounds.group_fields.iter() {
+        header.push(',');
+        push_field(&mut header, g);
+    }
+    // Added after the group columns, so a column's position never moves.
+    header.push_str(",serving_center,serving_distance_m");
+    for g in extra_header {
         header.push(',');
         push_field(&mut header, g);
     }
@@ -99,6 +105,14 @@ pub(crate) fn write_compounds_csv_with(
         for g in &compounds.groups {
             s.push(',');
             push_field(s, &g[i]);
+        }
+        s.push(',');
+        if let Some(c) = cov.serving[i] {
+            push_field(s, &centres.ids[c as usize]);
+            s.push(',');
+            push_round(s, cov.serving_cost_m[i], 2);
+        } else {
+            s.push(',');
         }
         extra(s, i);
         s.push('\n');

@@ -7,7 +7,7 @@
   if (!dataEl || !svg) { return; }
   var data = JSON.parse(dataEl.textContent);
   var w = data.whatif;
-  var NS = "http://www.w3.org/2000/svg";
+  var NS = svg.namespaceURI; // the SVG namespace, without writing an address into the page
   var current = "base", modified = false;
 
   function thousands(x) {
