@@ -136,6 +136,33 @@ pub enum Error {
         /// together.
         swapped: bool,
     },
+    /// Points lie far from the rest of their layer: most often failed geocodes at (0, 0),
+    /// which would otherwise stretch the study plane and every distance measured on it.
+    #[error(
+        "{path}: id {id:?} at ({lon}, {lat}) lies {distance_km:.0} km from the rest of the \
+         {layer} layer (more than {limit_km:.0} km){}: it looks like a failed geocode; correct \
+         or remove {}",
+        more_far(*.others),
+        if *.others == 0 { "it" } else { "them" }
+    )]
+    FarPoints {
+        /// The file.
+        path: PathBuf,
+        /// The layer's role (`compounds`, `centers`, ...).
+        layer: String,
+        /// The first far point's id.
+        id: String,
+        /// Its longitude.
+        lon: f64,
+        /// Its latitude.
+        lat: f64,
+        /// Its distance from the layer's main body, kilometres.
+        distance_km: f64,
+        /// The distance allowed, kilometres.
+        limit_km: f64,
+        /// Further far points in the layer.
+        others: usize,
+    },
     /// A layer has no usable features.
     #[error("{path}: the layer is empty: {message}")]
     EmptyLayer {
@@ -278,6 +305,14 @@ fn apart_hint(swapped: bool, name_b: &str) -> String {
     }
 }
 
+fn more_far(others: usize) -> String {
+    match others {
+        0 => String::new(),
+        1 => ", and so does 1 more point".into(),
+        n => format!(", and so do {n} more points"),
+    }
+}
+
 /// Longest echo of a user's value in a message, in characters.
 pub const MAX_ECHO_CHARS: usize = 80;
 
@@ -316,6 +351,21 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// An [`Error::FarPoints`] naming the first of `far` (none empty).
+    pub fn far_points(far: &[crate::study::FarPoint]) -> Self {
+        let first = &far[0];
+        Error::FarPoints {
+            path: PathBuf::from(&first.path),
+            layer: first.layer.clone(),
+            id: first.id.clone(),
+            lon: first.lon,
+            lat: first.lat,
+            distance_km: first.distance_km,
+            limit_km: crate::study::MAX_LAYER_GAP_M / 1000.0,
+            others: far.len() - 1,
         }
     }
 

@@ -179,6 +179,16 @@ impl Compounds {
         self.ids.is_empty()
     }
 
+    /// Leaves out the compounds at `indices` (ascending), e.g. the far points a run drops.
+    pub fn remove(&mut self, indices: &[usize]) {
+        without(&mut self.ids, indices);
+        without(&mut self.lonlat, indices);
+        without(&mut self.population, indices);
+        for g in &mut self.groups {
+            without(g, indices);
+        }
+    }
+
     /// Total population.
     pub fn total_population(&self) -> f64 {
         self.population.iter().sum()
@@ -365,6 +375,17 @@ fn resident_count(v: &Scalar, factor: f64) -> std::result::Result<f64, CountProb
     }
 }
 
+/// `v` without the elements at `drop` (indices ascending).
+fn without<T>(v: &mut Vec<T>, drop: &[usize]) {
+    let mut next = drop.iter().peekable();
+    let mut i = 0;
+    v.retain(|_| {
+        let gone = next.next_if(|&&d| d == i).is_some();
+        i += 1;
+        !gone
+    });
+}
+
 /// Which centre fields to read.
 #[derive(Debug, Clone, Default)]
 pub struct CentreFields {
@@ -470,6 +491,15 @@ impl Centres {
             ids: layer.ids,
             lonlat: layer.lonlat,
         })
+    }
+
+    /// Leaves out the centres at `indices` (ascending), e.g. the far points a run drops.
+    pub fn remove(&mut self, indices: &[usize]) {
+        without(&mut self.ids, indices);
+        without(&mut self.lonlat, indices);
+        without(&mut self.level, indices);
+        without(&mut self.name, indices);
+        without(&mut self.capacity, indices);
     }
 
     /// No centres (a district planned from scratch).

@@ -101,6 +101,18 @@ pub enum Warning {
         /// Facilities with a shared id.
         count: usize,
     },
+    /// Points far from the rest of their layer were left out of the run (listed in
+    /// `summary.json` `dropped`).
+    FarPointsDropped {
+        /// The file.
+        path: PathBuf,
+        /// The layer's role.
+        layer: String,
+        /// The points left out: `id "x" at (lon, lat)`, the first few, comma-separated.
+        listed: String,
+        /// Points left out.
+        count: usize,
+    },
     /// Fewer sites than asked for add anyone.
     FewerSitesThanAsked {
         /// Sites chosen.
@@ -206,6 +218,17 @@ impl fmt::Display for Warning {
             Warning::FacilityIdsAcrossLayers { count } => write!(
                 f,
                 "{count} facility ids occur in more than one layer; written as <file stem>:<id>"
+            ),
+            Warning::FarPointsDropped {
+                path,
+                layer,
+                listed,
+                count,
+            } => write!(
+                f,
+                "{}: left out {count} of the {layer} more than 100 km from the rest of the \
+                 layer (failed geocodes?): {listed}",
+                path.display()
             ),
             Warning::FewerSitesThanAsked { chosen, asked } => write!(
                 f,

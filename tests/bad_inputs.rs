@@ -114,4 +114,9 @@ bad_inputs! {
     required_id_field_missing: "missing_id_field.geojson",
     negative_cost_in_the_matrix: "negative_cost.csv",
     pbf_name_without_pbf_content: "not_really.osm.pbf",
+    compound_at_null_island: "null_island.geojson",
+    facility_at_null_island: "null_island_facility.csv",
+    radius_beyond_the_plane: "huge_radius",
+    negative_target_share: "negative_target",
+    negative_persons_per_household: "negative_persons_per_household",
 }

@@ -159,3 +159,68 @@ fn candidates_have_their_own_crs_and_id_field() {
         "{text}"
     );
 }
+
+/// Issue 19 item 1: a compound at (0, 0) beside a city stops the run (see the bad-input
+/// catalogue); with `--drop-far` it is left out, listed in the terminal and in
+/// `summary.json` `dropped`, and every other result is as without it.
+#[test]
+fn drop_far_leaves_failed_geocodes_out_and_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let city: Vec<String> = (0..6)
+        .map(|i| {
+            point(
+                &format!("c{i}"),
+                114.3 + 0.002 * i as f64,
+                30.6,
+                r#","population":10"#,
+            )
+        })
+        .collect();
+    let with_far = [city.clone(), vec![point("z", 0, 0, r#","population":10"#)]].concat();
+    std::fs::write(dir.path().join("city.geojson"), collection_in(None, &city)).unwrap();
+    std::fs::write(
+        dir.path().join("far.geojson"),
+        collection_in(None, &with_far),
+    )
+    .unwrap();
+    let radius = ["--radius", "600"];
+    let clean = coverage_json(dir.path(), "city.geojson", &radius);
+    let dropped = coverage_json(
+        dir.path(),
+        "far.geojson",
+        &[&radius[..], &["--drop-far"]].concat(),
+    );
+    assert_eq!(
+        dropped["dropped"],
+        serde_json::json!([{"layer": "compounds", "path": "far.geojson", "id": "z", "lon": 0.0,
+            "lat": 0.0, "distance_km": dropped["dropped"][0]["distance_km"]}])
+    );
+    assert!(dropped["dropped"][0]["distance_km"].as_f64().unwrap() > 12_000.0);
+    assert!(clean.get("dropped").is_none());
+    for key in ["compounds", "population", "distance_m", "plane"] {
+        assert_eq!(clean[key], dropped[key], "{key}");
+    }
+    let table = String::from_utf8(
+        succeed(
+            dir.path(),
+            &[
+                "coverage",
+                "--compounds",
+                "far.geojson",
+                "--centers",
+                "s.geojson",
+                "--drop-far",
+            ],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        table.contains(
+            "far.geojson: left out 1 of the compounds more than 100 km from the rest \
+                        of the layer (failed geocodes?): id \"z\" at (0, 0)"
+        ),
+        "{table}"
+    );
+}

@@ -66,7 +66,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME")]
     pub households_field: Option<String>,
     /// Persons per household (China's 2020 census mean).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_PERSONS_PER_HOUSEHOLD)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PERSONS_PER_HOUSEHOLD, allow_negative_numbers = true)]
     pub persons_per_household: f64,
     /// Centre level field (detected: level, 等级, 级别).
     #[arg(long, value_name = "NAME")]
@@ -80,6 +80,11 @@ pub struct InputArgs {
     /// Report coverage per value of this compound field (repeatable: street, community).
     #[arg(long, value_name = "FIELD")]
     pub group_by: Vec<String>,
+    /// Leave out points more than 100 km from the rest of their layer (failed geocodes at
+    /// (0, 0) and the like) instead of stopping; they are listed in the terminal and in
+    /// summary.json "dropped".
+    #[arg(long)]
+    pub drop_far: bool,
 }
 
 impl InputArgs {

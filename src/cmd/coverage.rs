@@ -32,7 +32,12 @@ pub struct Args {
     capacitated: bool,
     /// Residents per unit of the capacity field (e.g. 8.73 residents per m² of floor area);
     /// 1 when capacities are already residents.
-    #[arg(long, value_name = "R", default_value_t = 1.0)]
+    #[arg(
+        long,
+        value_name = "R",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
     residents_per_capacity: f64,
 }
 
@@ -99,7 +104,7 @@ pub(crate) fn load(
             }
         },
     );
-    let (compounds, centres) = (compounds?, centres?);
+    let (mut compounds, mut centres) = (compounds?, centres?);
     run.warnings.extend(centre_warnings);
     circle.check_levels(centres.level.iter().map(String::as_str))?;
     timings.push(("read".to_string(), t.elapsed().as_secs_f64() * 1000.0));
@@ -125,6 +130,27 @@ pub(crate) fn load(
                 (input.coords_name(input.centers_coords), centres.crs.clone()),
             ),
         ));
+    }
+    let (path, drop) = (&input.compounds, input.drop_far);
+    let far = super::far_points(
+        "compounds",
+        path,
+        &compounds.ids,
+        &compounds.lonlat,
+        drop,
+        &mut run,
+    )?;
+    compounds.remove(&far);
+    if let Some(path) = &input.centers {
+        let far = super::far_points(
+            "centers",
+            path,
+            &centres.ids,
+            &centres.lonlat,
+            drop,
+            &mut run,
+        )?;
+        centres.remove(&far);
     }
     Ok(Loaded {
         compounds,

@@ -60,7 +60,7 @@ pub struct Args {
     #[command(flatten)]
     metric: MetricArgs,
     /// Walking speed for --matrix-unit min, km/h.
-    #[arg(long, default_value_t = 4.0)]
+    #[arg(long, default_value_t = 4.0, allow_negative_numbers = true)]
     speed: f64,
     #[command(flatten)]
     output: OutputArgs,
@@ -103,8 +103,13 @@ struct LayerArgs {
     #[arg(long, value_name = "NAME")]
     households_field: Option<String>,
     /// Persons per household (China's 2020 census mean).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_PERSONS_PER_HOUSEHOLD)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PERSONS_PER_HOUSEHOLD, allow_negative_numbers = true)]
     persons_per_household: f64,
+    /// Leave out points more than 100 km from the rest of their layer (failed geocodes at
+    /// (0, 0) and the like) instead of stopping; they are listed in the terminal and in
+    /// summary.json "dropped".
+    #[arg(long)]
+    drop_far: bool,
 }
 
 impl LayerArgs {
@@ -195,6 +200,31 @@ fn load(args: &Args) -> Result<Loaded> {
             l.info(path, *features, l.facilities_coords, *polygons),
         ));
     }
+    let (mut compounds, mut facilities) = (compounds, facilities);
+    let path = &args.compounds;
+    let far = super::far_points(
+        "compounds",
+        path,
+        &compounds.ids,
+        &compounds.lonlat,
+        l.drop_far,
+        &mut run,
+    )?;
+    compounds.remove(&far);
+    let mut far = Vec::new();
+    for (k, (path, _, _)) in facilities.layers.iter().enumerate() {
+        let of_layer = facilities.of_layer(k);
+        let ids: Vec<String> = of_layer
+            .iter()
+            .map(|&f| facilities.ids[f].clone())
+            .collect();
+        let lonlat: Vec<[f64; 2]> = of_layer.iter().map(|&f| facilities.lonlat[f]).collect();
+        let drop = l.drop_far;
+        let layer_far = super::far_points("facilities", path, &ids, &lonlat, drop, &mut run)?;
+        far.extend(layer_far.into_iter().map(|i| of_layer[i]));
+    }
+    far.sort_unstable();
+    facilities.remove(&far);
     Ok(Loaded {
         compounds,
         facilities,

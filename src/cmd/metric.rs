@@ -38,7 +38,7 @@ pub struct MetricArgs {
     #[arg(long)]
     pub node_crossings: bool,
     /// Points farther than this from every street are reported unreachable, metres.
-    #[arg(long, value_name = "METRES", default_value_t = DEFAULT_SNAP_LIMIT_M)]
+    #[arg(long, value_name = "METRES", default_value_t = DEFAULT_SNAP_LIMIT_M, allow_negative_numbers = true)]
     pub snap_limit: f64,
     /// Cost table for --metric matrix: CSV with site id, compound id and cost columns.
     #[arg(long, value_name = "FILE.csv")]

@@ -35,11 +35,16 @@ pub struct Args {
     )]
     add: Option<usize>,
     /// Fewest new sites bringing the covered population share to at least SHARE (0–1].
-    #[arg(long, value_name = "SHARE")]
+    #[arg(long, value_name = "SHARE", allow_negative_numbers = true)]
     target: Option<f64>,
     /// Seconds for the optimality proof; the best answer and its certified gap are reported
     /// when it runs out.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60.0,
+        allow_negative_numbers = true
+    )]
     time_limit: f64,
     #[command(flatten)]
     capacity: super::site_capacity::CapacityArgs,
@@ -152,9 +157,18 @@ pub(crate) fn study_with_candidates(
     let candidates = match candidates {
         Some((path, fields)) => {
             let options = candidate_layer.options(input)?;
-            let c = Centres::load(path, &options, &fields, &mut run.warnings)?;
+            let mut c = Centres::load(path, &options, &fields, &mut run.warnings)?;
             let info = candidates_info(input, candidate_layer, path, &c);
             run.inputs.push(("candidates".into(), info));
+            let far = super::far_points(
+                "candidates",
+                path,
+                &c.ids,
+                &c.lonlat,
+                input.drop_far,
+                &mut run,
+            )?;
+            c.remove(&far);
             Some(c)
         }
         None => None,

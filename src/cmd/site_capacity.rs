@@ -10,11 +10,16 @@ pub struct CapacityArgs {
     #[arg(long)]
     pub capacitated: bool,
     /// Residents per unit of the capacity field (e.g. 8.73 per m² of floor area).
-    #[arg(long, value_name = "R", default_value_t = 1.0)]
+    #[arg(
+        long,
+        value_name = "R",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
     pub residents_per_capacity: f64,
     /// Capacity, in the capacity field's unit, of candidate sites without a value (every
     /// candidate with `--candidates auto`).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub candidate_capacity: Option<f64>,
 }
 

@@ -58,6 +58,31 @@ impl Facilities {
         self.ids.is_empty()
     }
 
+    /// Leaves out the facilities at `indices` (ascending), e.g. the far points a run drops.
+    pub fn remove(&mut self, indices: &[usize]) {
+        let mut keep = vec![true; self.len()];
+        indices.iter().for_each(|&i| keep[i] = false);
+        fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut k = keep.iter();
+            v.retain(|_| *k.next().expect("one flag per element"));
+        }
+        retain(&mut self.ids, &keep);
+        retain(&mut self.lonlat, &keep);
+        retain(&mut self.type_of, &keep);
+        retain(&mut self.capacity, &keep);
+        retain(&mut self.layer_of, &keep);
+        for g in &mut self.groups {
+            retain(g, &keep);
+        }
+    }
+
+    /// Indices of the facilities read from layer `k` (into `layers`), ascending.
+    pub fn of_layer(&self, k: usize) -> Vec<usize> {
+        (0..self.len())
+            .filter(|&f| self.layer_of[f] as usize == k)
+            .collect()
+    }
+
     /// Indices of the facilities of profile type `t`, ascending.
     pub fn of_type(&self, t: usize) -> Vec<usize> {
         (0..self.len())
