@@ -136,6 +136,41 @@ pub enum Error {
         /// together.
         swapped: bool,
     },
+    /// A file in a format circleplan does not read (a spreadsheet, a Shapefile, ...).
+    #[error("{path}: this is {format}, which circleplan does not read: {hint}")]
+    UnreadFormat {
+        /// The file.
+        path: PathBuf,
+        /// What the file is.
+        format: &'static str,
+        /// What to do instead.
+        hint: &'static str,
+    },
+    /// A CSV file's bytes are not UTF-8 where they should be.
+    #[error(
+        "{path}: row {row}: byte 0x{byte:02X} at byte offset {offset} is not valid UTF-8{}; {}",
+        if *.places > 1 { format!(" ({places} such places in the file)") } else { String::new() },
+        if *.mostly_utf8 {
+            "the rest of the file is UTF-8, so it was not read as GBK: fix or remove that byte \
+             (pass --encoding gbk if the file really is GBK)"
+        } else {
+            "if Excel saved the file on Chinese Windows, pass --encoding gbk"
+        }
+    )]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// The line of the first bad byte (the header is row 1).
+        row: usize,
+        /// Its offset from the start of the file.
+        offset: usize,
+        /// Its value.
+        byte: u8,
+        /// Invalid sequences in the file.
+        places: usize,
+        /// True when the file was read in automatic mode and is UTF-8 but for these bytes.
+        mostly_utf8: bool,
+    },
     /// Points lie far from the rest of their layer: most often failed geocodes at (0, 0),
     /// which would otherwise stretch the study plane and every distance measured on it.
     #[error(

@@ -79,6 +79,8 @@ pub struct Compounds {
     pub groups: Vec<Vec<String>>,
     /// Features that were (Multi)Polygons, reduced to a point inside them.
     pub polygons: usize,
+    /// The text encoding of a CSV file (`utf-8`, `gbk`, ...); `None` for GeoJSON.
+    pub encoding: Option<String>,
 }
 
 impl Compounds {
@@ -166,6 +168,7 @@ impl Compounds {
             crs: layer.crs,
             groups,
             polygons: layer.polygons,
+            encoding: layer.encoding,
         })
     }
 
@@ -416,6 +419,8 @@ pub struct Centres {
     pub polygons: usize,
     /// The projected system the positions were converted from (`None`: WGS84 lon/lat).
     pub crs: Option<String>,
+    /// The text encoding of a CSV file (`utf-8`, `gbk`, ...); `None` for GeoJSON.
+    pub encoding: Option<String>,
 }
 
 impl Centres {
@@ -488,6 +493,7 @@ impl Centres {
             capacity,
             polygons: layer.polygons,
             crs: layer.crs,
+            encoding: layer.encoding,
             ids: layer.ids,
             lonlat: layer.lonlat,
         })
@@ -513,6 +519,7 @@ impl Centres {
             capacity: Vec::new(),
             polygons: 0,
             crs: None,
+            encoding: None,
         }
     }
 

@@ -119,4 +119,9 @@ bad_inputs! {
     radius_beyond_the_plane: "huge_radius",
     negative_target_share: "negative_target",
     negative_persons_per_household: "negative_persons_per_household",
+    utf8_with_a_stray_byte_is_not_read_as_gbk: "stray_byte.csv",
+    excel_workbook_is_named: "workbook.xlsx",
+    shapefile_is_named: "compounds.shp",
+    utf16_geojson_names_its_encoding: "utf16.geojson",
+    gbk_geojson_names_the_line_and_byte: "gbk.geojson",
 }

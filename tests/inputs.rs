@@ -224,3 +224,19 @@ fn drop_far_leaves_failed_geocodes_out_and_lists_them() {
         "{table}"
     );
 }
+
+/// Issue 19 item 2: `summary.json` records the encoding each CSV layer was read in.
+#[test]
+fn summary_records_the_encoding_of_csv_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let text = "编号,经度,纬度,人口,街道\n1,114.3,30.6,5,杏林\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    std::fs::write(dir.path().join("gbk.csv"), &gbk).unwrap();
+    std::fs::write(dir.path().join("utf8.csv"), text).unwrap();
+    let summary = coverage_json(dir.path(), "gbk.csv", &[]);
+    assert_eq!(summary["inputs"]["compounds"]["encoding"], "gbk");
+    assert!(summary["inputs"]["centers"].get("encoding").is_none());
+    let summary = coverage_json(dir.path(), "utf8.csv", &[]);
+    assert_eq!(summary["inputs"]["compounds"]["encoding"], "utf-8");
+}

@@ -56,6 +56,7 @@ pub(crate) fn layer_info(
     features: usize,
     polygons: usize,
     (coords, crs): (String, Option<String>),
+    encoding: Option<String>,
 ) -> LayerInfo {
     LayerInfo {
         path: path.display().to_string(),
@@ -63,6 +64,7 @@ pub(crate) fn layer_info(
         coords,
         crs,
         polygons,
+        encoding,
     }
 }
 
@@ -118,6 +120,7 @@ pub(crate) fn load(
                 input.coords_name(input.compounds_coords),
                 compounds.crs.clone(),
             ),
+            compounds.encoding.clone(),
         ),
     ));
     if let Some(path) = &input.centers {
@@ -128,6 +131,7 @@ pub(crate) fn load(
                 centres.len(),
                 centres.polygons,
                 (input.coords_name(input.centers_coords), centres.crs.clone()),
+                centres.encoding.clone(),
             ),
         ));
     }

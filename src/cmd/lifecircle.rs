@@ -142,6 +142,7 @@ impl LayerArgs {
             coords: coords.unwrap_or(self.coords).to_string(),
             crs: self.crs.clone(),
             polygons,
+            encoding: None,
         }
     }
 }
@@ -187,12 +188,15 @@ fn load(args: &Args) -> Result<Loaded> {
     let facilities = Facilities::load(&layers, &facility_fields, &profile, &mut run.warnings)?;
     run.inputs.push((
         "compounds".into(),
-        l.info(
-            &args.compounds,
-            compounds.len(),
-            l.compounds_coords,
-            compounds.polygons,
-        ),
+        LayerInfo {
+            encoding: compounds.encoding.clone(),
+            ..l.info(
+                &args.compounds,
+                compounds.len(),
+                l.compounds_coords,
+                compounds.polygons,
+            )
+        },
     ));
     for (k, (path, features, polygons)) in facilities.layers.iter().enumerate() {
         run.inputs.push((

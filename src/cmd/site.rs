@@ -205,5 +205,6 @@ pub(crate) fn candidates_info(
         c.len(),
         c.polygons,
         (input.coords_name(layer.candidates_coords), c.crs.clone()),
+        c.encoding.clone(),
     )
 }

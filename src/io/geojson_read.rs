@@ -61,6 +61,7 @@ impl<'a> PointSink<'a> {
                 columns: vec![Vec::new(); fields],
                 column_names: vec![None; fields],
                 polygons: 0,
+                encoding: None,
             },
             best_rank: vec![usize::MAX; fields],
             best_id_rank: usize::MAX,

@@ -31,6 +31,9 @@ pub struct LayerInfo {
     pub crs: Option<String>,
     /// Polygons reduced to an interior point.
     pub polygons: usize,
+    /// The text encoding a CSV layer was read in (`utf-8`, `gbk`, `utf-16le`, `utf-16be`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
 }
 
 /// Facts about the run that are not results: inputs, warnings, timings.
