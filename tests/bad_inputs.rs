@@ -124,4 +124,6 @@ bad_inputs! {
     shapefile_is_named: "compounds.shp",
     utf16_geojson_names_its_encoding: "utf16.geojson",
     gbk_geojson_names_the_line_and_byte: "gbk.geojson",
+    ragged_row_message_is_whole: "ragged.csv",
+    duplicate_column_is_named: "duplicate_column.csv",
 }

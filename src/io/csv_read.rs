@@ -151,6 +151,30 @@ fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
+/// Refuses a header that names a column twice (the first would be used without a word);
+/// empty names (trailing delimiters) may repeat.
+fn check_unique_columns(path: &Path, headers: &[String]) -> Result<()> {
+    let mut seen = std::collections::HashMap::new();
+    for (c, h) in headers.iter().enumerate() {
+        let name = h.trim();
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(first) = seen.insert(name, c) {
+            return Err(Error::Format {
+                path: path.to_path_buf(),
+                message: format!(
+                    "the header names column {} twice (columns {} and {}); rename one of them",
+                    quoted(name),
+                    first + 1,
+                    c + 1
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The longitude and latitude columns: named by flags, else detected by name.
 fn coordinate_columns(
     path: &Path,
@@ -193,10 +217,20 @@ pub(crate) fn read_csv(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Re
             .position()
             .map(|p| format!("row {}", p.line()))
             .unwrap_or_else(|| "header".into());
+        // Our own sentence, whole: the csv crate's messages quote no input, so none is cut.
+        let message = match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => format!(
+                "has {len} fields but the header has {expected_len}; every row needs one value \
+                 per column (quote values that contain the delimiter)"
+            ),
+            _ => e.to_string(),
+        };
         Error::Item {
             path: path.to_path_buf(),
             item,
-            message: clip(&e.to_string()).into_owned(),
+            message,
         }
     };
     let headers: Vec<String> = reader
@@ -205,6 +239,7 @@ pub(crate) fn read_csv(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Re
         .iter()
         .map(str::to_string)
         .collect();
+    check_unique_columns(path, &headers)?;
     let (lon_col, lat_col) = coordinate_columns(path, &headers, options)?;
     let matcher = FieldMatcher::new(options);
     let id_col = headers
@@ -449,5 +484,33 @@ mod tests {
         let layer = read_bytes(&be, &options()).unwrap();
         assert_eq!(layer.encoding.as_deref(), Some("utf-16be"));
         assert_eq!(layer.ids, vec!["1"]);
+    }
+
+    #[test]
+    fn a_ragged_row_is_described_in_a_whole_sentence() {
+        let err = read_bytes(b"id,lon,lat,pop\na,117,31,5\nb,117,31\n", &options())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(
+                ": row 3: has 3 fields but the header has 4; every row needs one value per \
+                 column (quote values that contain the delimiter)"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_column_named_twice_is_refused() {
+        let err = read_bytes(b"id,lon,lat,pop,pop,,\na,117,31,5,6,,\n", &options())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(
+                ": the header names column \"pop\" twice (columns 4 and 5); rename one of them"
+            ),
+            "{err}"
+        );
+        assert!(read_bytes(b"id,lon,lat,,\na,117,31,,\n", &options()).is_ok());
     }
 }
