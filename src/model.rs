@@ -141,6 +141,8 @@ impl Compounds {
                 total: n,
             });
         }
+        // Before the population columns are taken: a group field may share one.
+        let groups = group_columns(&layer, fields)?;
         let sources = population_sources(&mut layer, fields)?;
         if sources.is_empty() {
             warnings.push(Warning::NoPopulationField {
@@ -157,7 +159,6 @@ impl Compounds {
                 .join(", else "),
         };
         let population = populations(&layer, &sources, warnings)?;
-        let groups = group_columns(&layer, fields)?;
         Ok(Compounds {
             path,
             ids: layer.ids,
@@ -273,25 +274,39 @@ fn population_sources(layer: &mut PointLayer, fields: &CompoundFields) -> Result
 }
 
 /// The `--group-by` columns as text (empty where a feature has no value); every field must
-/// exist in some feature.
+/// exist in some feature. A field the layer reads for another purpose — the id, population or
+/// households field, or a group field given twice — is read once and shared, so grouping by it
+/// works as by any other field.
 fn group_columns(layer: &PointLayer, fields: &CompoundFields) -> Result<Vec<Vec<String>>> {
+    let text = |c: &Vec<Option<Scalar>>| -> Vec<String> {
+        c.iter()
+            .map(|v| v.as_ref().map(Scalar::to_text).unwrap_or_default())
+            .collect()
+    };
+    let same =
+        |a: &str, b: &Option<String>| b.as_deref().is_some_and(|b| a.eq_ignore_ascii_case(b));
+    let mut groups: Vec<Vec<String>> = Vec::with_capacity(fields.group_by.len());
     for (g, name) in fields.group_by.iter().enumerate() {
-        if layer.column_names[2 + g].is_none() {
+        let column = if layer.column_names[2 + g].is_some() {
+            text(&layer.columns[2 + g])
+        } else if let Some(earlier) =
+            (0..g).find(|&e| fields.group_by[e].eq_ignore_ascii_case(name))
+        {
+            groups[earlier].clone()
+        } else if let Some(c) = (0..2).find(|&c| same(name, &layer.column_names[c])) {
+            text(&layer.columns[c])
+        } else if same(name, &layer.id_field) {
+            layer.ids.clone()
+        } else {
             return Err(Error::MissingField {
                 path: layer.path.clone(),
                 field: Param::GroupField,
                 name: name.clone(),
             });
-        }
+        };
+        groups.push(column);
     }
-    Ok(layer.columns[2..]
-        .iter()
-        .map(|c| {
-            c.iter()
-                .map(|v| v.as_ref().map(Scalar::to_text).unwrap_or_default())
-                .collect()
-        })
-        .collect())
+    Ok(groups)
 }
 
 /// One place a population may come from: the column, the factor to residents, what it is
@@ -544,6 +559,39 @@ mod tests {
         f.write_all(text.as_bytes()).unwrap();
         let mut w = Vec::new();
         Compounds::load(f.path(), &ReadOptions::default(), fields, &mut w).map(|c| (c, w))
+    }
+
+    #[test]
+    fn grouping_by_the_id_population_or_a_field_twice_works() {
+        let fields = CompoundFields {
+            group_by: vec![
+                "id".into(),
+                "population".into(),
+                "street".into(),
+                "street".into(),
+            ],
+            ..CompoundFields::default()
+        };
+        let text = "id,lon,lat,population,street\na,117,31,10,s1\nb,117,31,20,s2\n";
+        let (c, _) = load_csv(text, &fields).unwrap();
+        assert_eq!(c.groups[0], vec!["a", "b"]);
+        assert_eq!(c.groups[1], vec!["10", "20"]);
+        assert_eq!(c.groups[2], vec!["s1", "s2"]);
+        assert_eq!(c.groups[3], c.groups[2]);
+        assert_eq!(c.population, vec![10.0, 20.0]);
+        let geojson = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a","population":5},"geometry":{"type":"Point","coordinates":[117,31]}}]}"#;
+        let mut f = tempfile::Builder::new()
+            .suffix(".geojson")
+            .tempfile()
+            .unwrap();
+        f.write_all(geojson.as_bytes()).unwrap();
+        let fields = CompoundFields {
+            group_by: vec!["id".into(), "population".into()],
+            ..CompoundFields::default()
+        };
+        let c =
+            Compounds::load(f.path(), &ReadOptions::default(), &fields, &mut Vec::new()).unwrap();
+        assert_eq!(c.groups, vec![vec!["a".to_string()], vec!["5".to_string()]]);
     }
 
     #[test]

@@ -126,4 +126,5 @@ bad_inputs! {
     gbk_geojson_names_the_line_and_byte: "gbk.geojson",
     ragged_row_message_is_whole: "ragged.csv",
     duplicate_column_is_named: "duplicate_column.csv",
+    report_path_naming_a_folder: "report_folder",
 }

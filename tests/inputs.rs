@@ -240,3 +240,61 @@ fn summary_records_the_encoding_of_csv_layers() {
     let summary = coverage_json(dir.path(), "utf8.csv", &[]);
     assert_eq!(summary["inputs"]["compounds"]["encoding"], "utf-8");
 }
+
+/// Issue 19 items 6 and 17: `--group-by` a field named like an output column is written as
+/// `input_<field>` (the computed value keeps its name), and grouping by the id or population
+/// field works.
+#[test]
+fn group_fields_named_like_output_columns_get_an_input_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let far = point("c2", 114.35, 30.6, r#","population":7,"covered":"yes""#);
+    let near = point("c1", 114.301, 30.601, r#","population":5,"covered":"no""#);
+    std::fs::write(
+        dir.path().join("c.geojson"),
+        collection_in(None, &[near, far]),
+    )
+    .unwrap();
+    let args = [
+        "coverage",
+        "--compounds",
+        "c.geojson",
+        "--centers",
+        "s.geojson",
+        "--radius",
+        "500",
+        "--group-by",
+        "covered",
+        "--group-by",
+        "id",
+        "--group-by",
+        "population",
+        "-o",
+        "out",
+        "-q",
+    ];
+    succeed(dir.path(), &args);
+    let csv = std::fs::read_to_string(dir.path().join("out/compounds.csv")).unwrap();
+    let header = csv.trim_start_matches('\u{feff}').lines().next().unwrap();
+    assert!(
+        header
+            .ends_with(",covered,centers_within,reachable,input_covered,input_id,input_population"),
+        "{header}"
+    );
+    let layer: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/compounds.geojson")).unwrap())
+            .unwrap();
+    let p = &layer["features"][0]["properties"];
+    assert_eq!(
+        (&p["covered"], &p["input_covered"]),
+        (&serde_json::json!(true), &serde_json::json!("no"))
+    );
+    assert_eq!(
+        (&p["input_id"], &p["input_population"]),
+        (&serde_json::json!("c1"), &serde_json::json!("5"))
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["groups"]["id"].as_array().unwrap().len(), 2);
+}

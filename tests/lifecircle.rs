@@ -590,3 +590,50 @@ fn lifecircle_keeps_one_run_per_folder_and_refuses_a_colliding_report() {
     );
     assert!(d.join("out/ledger.csv").exists());
 }
+
+/// Issue 19 item 6: a group field named like a computed column (`complete`) is written as
+/// `input_complete`; the computed value keeps its name.
+#[test]
+fn a_group_field_named_like_a_computed_column_gets_an_input_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    write(
+        dir.path(),
+        "compounds.geojson",
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"A","population":1000,"complete":"survey says yes"},"geometry":{"type":"Point","coordinates":[117.0,31.0]}}]}"#,
+    );
+    let args = [
+        "lifecircle",
+        "--compounds",
+        "compounds.geojson",
+        "--facilities",
+        "kg.geojson",
+        "--profile",
+        "profile.toml",
+        "--group-by",
+        "complete",
+        "-o",
+        "out",
+        "-q",
+    ];
+    succeed_threads(dir.path(), &args, "1");
+    let layer = read_json(&dir.path().join("out/compounds.geojson"));
+    let p = &layer["features"][0]["properties"];
+    assert_eq!(p["complete"], serde_json::json!(false));
+    assert_eq!(p["input_complete"], serde_json::json!("survey says yes"));
+    let csv = std::fs::read_to_string(dir.path().join("out/compounds.csv")).unwrap();
+    assert!(
+        csv.lines().next().unwrap().contains(",input_complete,"),
+        "{csv}"
+    );
+    let ledger = std::fs::read_to_string(dir.path().join("out/ledger.csv")).unwrap();
+    assert!(
+        ledger
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("\u{feff}compound,complete,type"),
+        "{ledger}"
+    );
+}

@@ -50,9 +50,9 @@ pub fn write_compounds_csv(
     let mut header = String::from(
         "id,lon,lat,population,nearest_center,distance_m,minutes,covered,centers_within,reachable",
     );
-    for g in &compounds.group_fields {
+    for g in super::group_column_names(&compounds.group_fields, &super::compound_columns()) {
         header.push(',');
-        push_field(&mut header, g);
+        push_field(&mut header, &g);
     }
     header.push('\n');
     w.write_all(header.as_bytes())?;
