@@ -226,6 +226,14 @@ pub fn parse_count(text: &str) -> Option<f64> {
     plain.parse::<f64>().ok().map(|x| x * factor)
 }
 
+/// A value read as a count: a number, or text as [`parse_count`] reads it (`1,234`, `1.2万`).
+pub(crate) fn count_value(v: &Scalar) -> Option<f64> {
+    match v {
+        Scalar::Text(text) => parse_count(text),
+        other => other.as_f64(),
+    }
+}
+
 /// The population sources of a compounds layer in order of preference, each used for the
 /// features that have a value: population first, unless only a households field was asked
 /// for. A field asked for by name must exist.
@@ -489,7 +497,7 @@ impl Centres {
         for (i, v) in layer.columns[2].iter().enumerate() {
             capacity.push(match v {
                 None => None,
-                Some(v) => match v.as_f64() {
+                Some(v) => match count_value(v) {
                     Some(x) if x.is_finite() && x >= 0.0 => Some(x),
                     _ => {
                         return Err(Error::Item {
@@ -559,6 +567,23 @@ mod tests {
         f.write_all(text.as_bytes()).unwrap();
         let mut w = Vec::new();
         Compounds::load(f.path(), &ReadOptions::default(), fields, &mut w).map(|c| (c, w))
+    }
+
+    #[test]
+    fn capacities_are_read_as_spreadsheets_show_them() {
+        let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+        f.write_all(
+            "id,lon,lat,capacity\na,117,31,\"1,234\"\nb,117,31,1.2万\nc,117,31,7\n".as_bytes(),
+        )
+        .unwrap();
+        let c = Centres::load(
+            f.path(),
+            &ReadOptions::default(),
+            &CentreFields::default(),
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(c.capacity, vec![Some(1234.0), Some(12_000.0), Some(7.0)]);
     }
 
     #[test]

@@ -219,7 +219,7 @@ impl Facilities {
                     no_capacity += 1;
                     1.0
                 }
-                (true, Some(v)) => match v.as_f64() {
+                (true, Some(v)) => match crate::model::count_value(v) {
                     Some(x) if x.is_finite() && x >= 0.0 => x,
                     _ => {
                         return Err(Error::Item {
