@@ -113,6 +113,13 @@ pub enum Warning {
         /// Points left out.
         count: usize,
     },
+    /// An option was given that the run does not use (in the binary, a flag).
+    UnusedOption {
+        /// The option as given (`--snap-limit`).
+        option: String,
+        /// Why it has no effect and what would make it count.
+        why: String,
+    },
     /// Fewer sites than asked for add anyone.
     FewerSitesThanAsked {
         /// Sites chosen.
@@ -230,6 +237,9 @@ impl fmt::Display for Warning {
                  layer (failed geocodes?): {listed}",
                 path.display()
             ),
+            Warning::UnusedOption { option, why } => {
+                write!(f, "{option} has no effect in this run: {why}")
+            }
             Warning::FewerSitesThanAsked { chosen, asked } => write!(
                 f,
                 "--add: only {chosen} of the {asked} sites asked for add anyone: further sites \

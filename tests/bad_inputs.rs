@@ -127,4 +127,5 @@ bad_inputs! {
     ragged_row_message_is_whole: "ragged.csv",
     duplicate_column_is_named: "duplicate_column.csv",
     report_path_naming_a_folder: "report_folder",
+    level_radius_given_twice: "level_radius_twice",
 }

@@ -298,3 +298,66 @@ fn group_fields_named_like_output_columns_get_an_input_prefix() {
             .unwrap();
     assert_eq!(summary["groups"]["id"].as_array().unwrap().len(), 2);
 }
+
+/// Issue 19 item 18: flags the run does not use are named in a warning.
+#[test]
+fn flags_without_effect_are_named_in_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let c = collection_in(None, &[point("c1", 114.301, 30.601, r#","population":5"#)]);
+    std::fs::write(dir.path().join("c.geojson"), c).unwrap();
+    let flags = [
+        "--snap-limit",
+        "10",
+        "--node-crossings",
+        "--matrix-unit",
+        "min",
+        "--matrix-columns",
+        "a,b,c",
+        "--residents-per-capacity",
+        "3",
+    ];
+    let summary = coverage_json(dir.path(), "c.geojson", &flags);
+    let warnings: Vec<&str> = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "--residents-per-capacity has no effect in this run: capacities are used with \
+             --capacitated only",
+            "--snap-limit has no effect in this run: it applies to --metric network only",
+            "--node-crossings has no effect in this run: it applies to --metric network only",
+            "--matrix-unit has no effect in this run: it applies to --metric matrix only",
+            "--matrix-columns has no effect in this run: it applies to --metric matrix only",
+        ]
+    );
+    let site = json_of(&run(
+        dir.path(),
+        &[
+            "site",
+            "--compounds",
+            "c.geojson",
+            "--centers",
+            "s.geojson",
+            "--candidates",
+            "auto",
+            "--add",
+            "1",
+            "--candidate-capacity",
+            "5",
+            "--format",
+            "json",
+        ],
+    ));
+    assert!(
+        site["warnings"].as_array().unwrap().iter().any(|w| w
+            == "--candidate-capacity has no effect in this run: capacities are used with \
+                --capacitated only"),
+        "{}",
+        site["warnings"]
+    );
+}

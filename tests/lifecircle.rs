@@ -637,3 +637,40 @@ fn a_group_field_named_like_a_computed_column_gets_an_input_prefix() {
         "{ledger}"
     );
 }
+
+/// Issue 19 item 18: `--capacity-field` without `--accessibility` is named in a warning.
+#[test]
+fn capacity_field_without_accessibility_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    write(
+        dir.path(),
+        "beds.geojson",
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"k1","type":"幼儿园","beds":30},"geometry":{"type":"Point","coordinates":[117.0,31.001]}}]}"#,
+    );
+    let args = [
+        "lifecircle",
+        "--compounds",
+        "compounds.geojson",
+        "--facilities",
+        "beds.geojson",
+        "--profile",
+        "profile.toml",
+        "--capacity-field",
+        "beds",
+        "-o",
+        "out",
+        "-q",
+    ];
+    succeed_threads(dir.path(), &args, "1");
+    let summary = read_json(&dir.path().join("out/summary.json"));
+    let text = summary["warnings"].to_string();
+    assert!(
+        text.contains(
+            "--capacity-field has no effect in this run: facility capacities are read \
+                       for --accessibility 2sfca only"
+        ),
+        "{text}"
+    );
+}

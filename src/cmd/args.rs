@@ -240,6 +240,16 @@ impl CircleArgs {
         };
         for spec in &self.level_radius {
             let (level, r) = Circle::parse_level_radius(spec)?;
+            if let Some((_, first)) = c
+                .level_radius_m
+                .iter()
+                .find(|(l, _)| l.eq_ignore_ascii_case(&level))
+            {
+                anyhow::bail!(
+                    "--level-radius: level {level:?} is given twice ({first} m and {r} m); give \
+                     each level one radius"
+                );
+            }
             c = c.with_level_radius(&level, r)?;
         }
         Ok(c)

@@ -209,6 +209,12 @@ pub fn run(args: Args) -> Result<()> {
         mut run,
         mut timings,
     } = common.read_layers(&args.input, true)?;
+    if !args.capacitated && args.residents_per_capacity != 1.0 {
+        run.warnings.push(circleplan::Warning::UnusedOption {
+            option: "--residents-per-capacity".into(),
+            why: "capacities are used with --capacitated only".into(),
+        });
+    }
     let t = Instant::now();
     let (measure, analysis) = super::metric::analyse(
         &common.metric,

@@ -259,7 +259,15 @@ fn prepare(args: &Args, loaded: &mut Loaded) -> Result<Metric> {
         network: None,
         table: None,
     };
-    match m.resolved()? {
+    let resolved = m.resolved()?;
+    warnings.extend(m.unused(resolved));
+    if args.capacity_field.is_some() && args.accessibility.is_none() {
+        warnings.push(circleplan::Warning::UnusedOption {
+            option: "--capacity-field".into(),
+            why: "facility capacities are read for --accessibility 2sfca only".into(),
+        });
+    }
+    match resolved {
         MetricName::Euclidean => {}
         MetricName::Network => {
             let Some(path) = &m.network else {

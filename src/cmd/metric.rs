@@ -97,6 +97,44 @@ impl MetricArgs {
     }
 }
 
+impl MetricArgs {
+    /// Warnings for the metric flags given that `metric` does not read.
+    pub fn unused(&self, metric: MetricName) -> Vec<circleplan::Warning> {
+        let mut unused = Vec::new();
+        let mut warn = |given: bool, option: &str, needs: &str| {
+            if given {
+                unused.push(circleplan::Warning::UnusedOption {
+                    option: option.into(),
+                    why: format!("it applies to --metric {needs} only"),
+                });
+            }
+        };
+        let network = metric == MetricName::Network;
+        let matrix = metric == MetricName::Matrix;
+        warn(
+            !network && self.snap_limit != DEFAULT_SNAP_LIMIT_M,
+            "--snap-limit",
+            "network",
+        );
+        warn(
+            !network && self.node_crossings,
+            "--node-crossings",
+            "network",
+        );
+        warn(
+            !matrix && self.matrix_unit != CostUnit::default(),
+            "--matrix-unit",
+            "matrix",
+        );
+        warn(
+            !matrix && self.matrix_columns != MatrixColumns::default(),
+            "--matrix-columns",
+            "matrix",
+        );
+        unused
+    }
+}
+
 /// The metric, ready to measure: the study plane plus what the metric reads.
 pub struct Measure {
     /// The plane every layer is projected onto.
@@ -176,7 +214,9 @@ pub fn prepare(
         table: None,
         snap_limit_m: args.snap_limit,
     };
-    match args.resolved()? {
+    let metric = args.resolved()?;
+    warnings.extend(args.unused(metric));
+    match metric {
         MetricName::Euclidean => {}
         MetricName::Network => {
             let Some(path) = &args.network else {

@@ -102,6 +102,7 @@ pub fn run(args: Args) -> Result<()> {
     let site_run = super::progress::step("Choosing sites", common.output.quiet, || {
         run_site(&s.analysis, &s.measure.costs(), compounds, centres, options)
     })?;
+    s.run.warnings.extend(args.capacity.unused());
     s.run.warnings.extend(site_run.warnings.iter().cloned());
     let source = match &s.candidates {
         Some(_) => args.candidates.clone(),

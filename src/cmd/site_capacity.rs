@@ -24,6 +24,25 @@ pub struct CapacityArgs {
 }
 
 impl CapacityArgs {
+    /// Warnings for the capacity flags given without `--capacitated`.
+    pub fn unused(&self) -> Vec<circleplan::Warning> {
+        let given = [
+            (
+                self.residents_per_capacity != 1.0,
+                "--residents-per-capacity",
+            ),
+            (self.candidate_capacity.is_some(), "--candidate-capacity"),
+        ];
+        given
+            .into_iter()
+            .filter(|&(given, _)| given && !self.capacitated)
+            .map(|(_, option)| circleplan::Warning::UnusedOption {
+                option: option.into(),
+                why: "capacities are used with --capacitated only".into(),
+            })
+            .collect()
+    }
+
     /// The workflow's capacity options; `None` without `--capacitated`.
     pub fn options(&self) -> Option<CapacityOptions> {
         self.capacitated.then_some(CapacityOptions {
