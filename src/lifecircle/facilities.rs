@@ -17,7 +17,8 @@ pub const TYPE_NAMES: &[&str] = &["type", "类型", "设施类型", "category"];
 pub struct FacilityFields {
     /// Type field; detected from [`TYPE_NAMES`] when `None`.
     pub type_field: Option<String>,
-    /// Capacity field (supply for 2SFCA); every facility counts 1 when `None`.
+    /// Capacity field (supply for 2SFCA); detected from [`crate::model::CAPACITY_NAMES`] when
+    /// `None` (every facility counts 1 when the layer has none).
     pub capacity_field: Option<String>,
     /// The compounds' group fields, read from facility layers that have them (for the
     /// per-group supply per 1,000 residents).
@@ -133,8 +134,16 @@ impl Facilities {
             Some(f) => vec![f.clone()],
             None => TYPE_NAMES.iter().map(|s| s.to_string()).collect(),
         };
-        // Columns: type, capacity (no names when not asked for), then the group fields.
-        options.fields = vec![type_names, fields.capacity_field.iter().cloned().collect()];
+        // Columns: type, capacity (detected as `coverage` detects a centre's), then the
+        // group fields.
+        let capacity_names = match &fields.capacity_field {
+            Some(f) => vec![f.clone()],
+            None => crate::model::CAPACITY_NAMES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        };
+        options.fields = vec![type_names, capacity_names];
         options
             .fields
             .extend(fields.group_by.iter().map(|g| vec![g.clone()]));
@@ -157,7 +166,7 @@ impl Facilities {
             });
         }
         let (unmatched, matched, no_capacity) =
-            self.take_matching(&layer, profile, fields.capacity_field.is_some())?;
+            self.take_matching(&layer, profile, layer.column_names[1].is_some())?;
         let field = layer.column_names[0].clone().unwrap_or_default();
         if matched == 0 {
             return Err(Error::Format {
@@ -366,6 +375,22 @@ mod tests {
             w.iter()
                 .any(|w| w.contains("no facility of 1 of the profile's 2 types (clinic)"))
         );
+    }
+
+    #[test]
+    fn a_capacity_field_is_detected_as_for_centres() {
+        let csv = "id,lon,lat,type,capacity\na,117,31,school,\"1,200\"\nb,117,31,school,\n";
+        let (f, w, _d) = load(&[("f.csv", csv)], &FacilityFields::default());
+        assert_eq!(f.unwrap().capacity, vec![1200.0, 1.0]);
+        assert!(
+            w.iter()
+                .any(|w| w.contains("1 facilities have no capacity")),
+            "{w:?}"
+        );
+        let csv = "id,lon,lat,type\na,117,31,school\n";
+        let (f, w, _d) = load(&[("f.csv", csv)], &FacilityFields::default());
+        assert_eq!(f.unwrap().capacity, vec![1.0]);
+        assert!(!w.iter().any(|w| w.contains("capacity")), "{w:?}");
     }
 
     #[test]
