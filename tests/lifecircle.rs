@@ -446,6 +446,16 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
     assert!(longer > 0, "walking distances all equal the straight line");
     let summary = read_json(&d.join("walk/summary.json"));
     assert_eq!(summary["metric"], "network");
+    // Issue 19 item 20: the network block, as `coverage` writes it.
+    let network = &summary["network"];
+    assert!(network["nodes"].as_u64().unwrap() > 0, "{summary}");
+    assert!(network["compounds_beyond_snap_limit"].is_u64(), "{network}");
+    assert!(network["centers_beyond_snap_limit"].is_u64(), "{network}");
+    assert!(
+        read_json(&d.join("straight/summary.json"))
+            .get("network")
+            .is_none()
+    );
 }
 
 #[test]

@@ -346,6 +346,17 @@ pub fn lifecircle_table(report: &LifeCircleReport) -> String {
         100.0 * lc.complete_share.population_share,
         ledger_rows(lc).len()
     ));
+    if let Some(n) = &lc.network {
+        s.push_str(&format!(
+            "walking network: {} km of streets; {} compounds and {} facilities beyond the {} m \
+             snap limit (unreachable), {} compounds on streets that reach no facility\n",
+            super::table::fixed(n.length_km, 1),
+            n.compounds_beyond_snap_limit,
+            n.centers_beyond_snap_limit,
+            super::table::fixed(n.snap_limit_m, 0),
+            n.compounds_on_isolated_streets
+        ));
+    }
     for w in &report.run.warnings {
         s.push_str(&format!("warning: {w}\n"));
     }

@@ -696,6 +696,10 @@ pub struct LifeCircleSummary {
     /// Points left out of their layer for lying far from the rest of it (`--drop-far`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<crate::study::FarPoint>,
+    /// The street network (walking metric only; `centers_beyond_snap_limit` counts
+    /// facilities).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkStats>,
     /// Step timings, only when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings_ms: Option<Timings>,
@@ -779,6 +783,7 @@ impl LifeCircleSummary {
             },
             warnings: report.run.warnings.clone(),
             dropped: report.run.dropped.clone(),
+            network: lc.network,
             timings_ms: report.run.timings_ms.clone().map(Timings),
         }
     }
