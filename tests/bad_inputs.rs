@@ -128,4 +128,5 @@ bad_inputs! {
     duplicate_column_is_named: "duplicate_column.csv",
     report_path_naming_a_folder: "report_folder",
     level_radius_given_twice: "level_radius_twice",
+    facility_layer_given_twice: "facility_given_twice.csv",
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::Profile;
-use crate::error::{Error, Param, Result};
+use crate::error::{Error, Param, Result, quoted};
 use crate::io::{PointLayer, ReadOptions, Scalar, read_points};
 
 /// Names tried, in order, for a facility's type when `--type-field` is not given.
@@ -104,10 +104,23 @@ impl Facilities {
             groups: vec![Vec::new(); fields.group_by.len()],
             ..Facilities::default()
         };
+        let resolved: Vec<PathBuf> = layers.iter().map(|(p, _)| crate::io::resolve(p)).collect();
+        for (k, (path, _)) in layers.iter().enumerate() {
+            if let Some(first) = (0..k).find(|&j| resolved[j] == resolved[k]) {
+                return Err(Error::Format {
+                    path: path.clone(),
+                    message: format!(
+                        "given twice as a facility layer (also as {}): its facilities would \
+                         count twice; give each file once",
+                        layers[first].0.display()
+                    ),
+                });
+            }
+        }
         for (path, base) in layers {
             out.read_layer(path, base, fields, profile, warnings)?;
         }
-        out.make_ids_unique(warnings);
+        out.make_ids_unique(warnings)?;
         let absent: Vec<&str> = (0..profile.types.len())
             .filter(|&t| !out.type_of.contains(&(t as u32)))
             .map(|t| profile.types[t].type_id.as_str())
@@ -254,9 +267,9 @@ impl Facilities {
     }
 
     /// Prefixes ids shared by two layers with their file stem, so every id is unique.
-    fn make_ids_unique(&mut self, warnings: &mut Vec<Warning>) {
+    fn make_ids_unique(&mut self, warnings: &mut Vec<Warning>) -> Result<()> {
         if self.layers.len() < 2 {
-            return;
+            return Ok(());
         }
         let mut count: HashMap<&str, usize> = HashMap::new();
         for id in &self.ids {
@@ -264,7 +277,7 @@ impl Facilities {
         }
         let shared: Vec<bool> = self.ids.iter().map(|id| count[id.as_str()] > 1).collect();
         if !shared.iter().any(|&s| s) {
-            return;
+            return Ok(());
         }
         let n = shared.iter().filter(|&&s| s).count();
         warnings.push(Warning::FacilityIdsAcrossLayers { count: n });
@@ -282,6 +295,26 @@ impl Facilities {
                 *id = format!("{}:{id}", stems[self.layer_of[f] as usize]);
             }
         }
+        // Two layers with the same file stem (`a/shops.csv`, `b/shops.csv`) still share ids:
+        // a cost-table row for one would apply to both.
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        for (f, id) in self.ids.iter().enumerate() {
+            if let Some(&g) = first.get(id.as_str()) {
+                let (a, b) = (self.layer_of[g] as usize, self.layer_of[f] as usize);
+                return Err(Error::Format {
+                    path: self.layers[b].0.clone(),
+                    message: format!(
+                        "facility id {} is also in {}, and both files are named {:?}, so the \
+                         ids stay ambiguous; give the facilities unique ids or rename one file",
+                        quoted(id.split_once(':').map_or(id.as_str(), |(_, i)| i)),
+                        self.layers[a].0.display(),
+                        stems[a]
+                    ),
+                });
+            }
+            first.insert(id, f);
+        }
+        Ok(())
     }
 }
 
@@ -424,6 +457,37 @@ mod tests {
         assert_eq!(f.ids, vec!["schools:1", "2", "clinics:1"]);
         assert_eq!(f.layer_of, vec![0, 0, 1]);
         assert!(w.iter().any(|w| w.contains("more than one layer")), "{w:?}");
+    }
+
+    #[test]
+    fn ids_left_ambiguous_across_layers_and_a_file_given_twice_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = "id,lon,lat,type\n1,117,31,school\n";
+        let mut layers = Vec::new();
+        for sub in ["a", "b"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+            let p = dir.path().join(sub).join("shops.csv");
+            std::fs::write(&p, csv).unwrap();
+            layers.push((p, ReadOptions::default()));
+        }
+        let profile = Profile::parse(PROFILE, Path::new("p.toml")).unwrap();
+        let fields = FacilityFields::default();
+        let e = Facilities::load(&layers, &fields, &profile, &mut Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("b/shops.csv: facility id \"1\" is also in ")
+                && e.contains("a/shops.csv, and both files are named \"shops\""),
+            "{e}"
+        );
+        let twice = [layers[0].clone(), layers[0].clone()];
+        let e = Facilities::load(&twice, &fields, &profile, &mut Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("shops.csv: given twice as a facility layer"),
+            "{e}"
+        );
     }
 
     #[test]
