@@ -684,3 +684,46 @@ fn capacity_field_without_accessibility_warns() {
         "{text}"
     );
 }
+
+/// Issue 19 item 9: values the workbook cannot hold as given (a group field starting with an
+/// apostrophe, an id longer than a cell) no longer stop the run: the sheet name is
+/// sanitised, the cell cut, and every file written.
+#[test]
+fn values_a_workbook_cannot_hold_are_cut_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    let long_id = "x".repeat(40_000);
+    write(
+        dir.path(),
+        "compounds.geojson",
+        &format!(
+            r#"{{"type":"FeatureCollection","features":[
+{{"type":"Feature","properties":{{"id":"{long_id}","population":1000,"'street":"s1"}},"geometry":{{"type":"Point","coordinates":[117.0,31.0]}}}}]}}"#
+        ),
+    );
+    let args = [
+        "lifecircle",
+        "--compounds",
+        "compounds.geojson",
+        "--facilities",
+        "kg.geojson",
+        "--profile",
+        "profile.toml",
+        "--group-by",
+        "'street",
+        "-o",
+        "out",
+        "-q",
+    ];
+    succeed_threads(dir.path(), &args, "1");
+    for f in [
+        "lifecircle.xlsx",
+        "compounds.csv",
+        "compounds.geojson",
+        "ledger.csv",
+    ] {
+        assert!(dir.path().join("out").join(f).exists(), "{f}");
+    }
+    let layer = read_json(&dir.path().join("out/compounds.geojson"));
+    assert_eq!(layer["features"][0]["properties"]["id"], long_id.as_str());
+}
