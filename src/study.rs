@@ -101,6 +101,11 @@ pub struct FarPoint {
 /// Points are grouped by 1° cells: two cells join when the boxes of their points lie within
 /// the limit, so the test is on boxes, never looser than the limit plus a cell's extent.
 pub fn far_points(layer: &str, path: &Path, ids: &[String], lonlat: &[[f64; 2]]) -> Vec<FarPoint> {
+    // A layer no wider than the limit (every city) has no far point: one pass over the box.
+    match bbox(lonlat) {
+        Some(b) if span_m(b[0], b[1], b[2], b[3]) > MAX_LAYER_GAP_M => {}
+        _ => return Vec::new(),
+    }
     let (cell_of, cells) = one_degree_cells(lonlat);
     if cells.len() < 2 {
         return Vec::new();
