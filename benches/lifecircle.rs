@@ -36,6 +36,7 @@ fn city(n: usize, m: usize, profile: &Profile) -> (Compounds, Facilities) {
         groups: vec![c.compounds.iter().map(|x| x.street.clone()).collect()],
         polygons: 0,
         crs: None,
+        encoding: None,
     };
     let typed = c.typed_facilities(m, 1);
     let facilities = Facilities {

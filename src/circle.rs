@@ -32,15 +32,42 @@ fn positive(param: Param, value: f64) -> Result<f64> {
     }
 }
 
+/// Largest radius of a circle, metres: the largest study area the local plane measures
+/// within 0.1 % ([`crate::MAX_SPAN_M`]). Larger circles are meaningless on that plane (and
+/// at hundreds of thousands of kilometres break the polygon code outright).
+pub const MAX_RADIUS_M: f64 = crate::study::MAX_SPAN_M;
+
+/// Refuses a budget whose radius (`radius_m`, from `value` given for `param`) exceeds
+/// [`MAX_RADIUS_M`].
+fn within_plane(param: Param, value: f64, radius_m: f64) -> Result<()> {
+    if radius_m <= MAX_RADIUS_M {
+        return Ok(());
+    }
+    let what = match param {
+        Param::Radius | Param::LevelRadius => String::new(),
+        _ => format!("gives a radius of {radius_m:.0} m; "),
+    };
+    Err(Error::parameter(
+        param,
+        value,
+        format!(
+            "{what}a radius must be at most {MAX_RADIUS_M:.0} m (the largest study area the \
+             local plane measures accurately)"
+        ),
+    ))
+}
+
 impl Circle {
     /// `minutes` of walking at `speed_kmh`.
     pub fn from_minutes(minutes: f64, speed_kmh: f64) -> Result<Circle> {
         let minutes = positive(Param::Minutes, minutes)?;
         let speed_kmh = positive(Param::Speed, speed_kmh)?;
+        let radius_m = minutes / 60.0 * speed_kmh * 1000.0;
+        within_plane(Param::Minutes, minutes, radius_m)?;
         Ok(Circle {
             minutes,
             speed_kmh,
-            radius_m: minutes / 60.0 * speed_kmh * 1000.0,
+            radius_m,
             standard: None,
             level_radius_m: Vec::new(),
         })
@@ -49,6 +76,7 @@ impl Circle {
     /// A fixed radius in metres; `minutes` is what it takes to walk it at `speed_kmh`.
     pub fn from_radius(radius_m: f64, speed_kmh: f64) -> Result<Circle> {
         let radius_m = positive(Param::Radius, radius_m)?;
+        within_plane(Param::Radius, radius_m, radius_m)?;
         let speed_kmh = positive(Param::Speed, speed_kmh)?;
         Ok(Circle {
             minutes: radius_m / (speed_kmh * 1000.0 / 60.0),
@@ -86,6 +114,7 @@ impl Circle {
     /// Adds a radius for centres of `level`.
     pub fn with_level_radius(mut self, level: &str, radius_m: f64) -> Result<Circle> {
         let radius_m = positive(Param::LevelRadius, radius_m)?;
+        within_plane(Param::LevelRadius, radius_m, radius_m)?;
         let level = level.trim();
         if level.is_empty() {
             return Err(Error::parameter(
@@ -190,6 +219,30 @@ mod tests {
         assert!(Circle::from_minutes(15.0, -1.0).is_err());
         assert!(Circle::from_radius(f64::NAN, 4.0).is_err());
         assert!(Circle::from_radius(-5.0, 4.0).is_err());
+    }
+
+    #[test]
+    fn circles_larger_than_the_plane_are_a_range_error() {
+        let e = Circle::from_radius(4e8, 4.0).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "invalid radius 400000000: a radius must be at most 300000 m (the largest study \
+             area the local plane measures accurately)"
+        );
+        assert!(Circle::from_radius(MAX_RADIUS_M, 4.0).is_ok());
+        let e = Circle::from_minutes(1e9, 4.0).unwrap_err().to_string();
+        assert!(
+            e.starts_with("invalid minutes 1000000000: gives a radius of "),
+            "{e}"
+        );
+        let e = Circle::from_radius(500.0, 4.0)
+            .unwrap()
+            .with_level_radius("station", 1e7)
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid level radius 10000000: a radius")
+        );
     }
 
     #[test]

@@ -160,6 +160,68 @@ pub enum Error {
         /// together.
         swapped: bool,
     },
+    /// A file in a format circleplan does not read (a spreadsheet, a Shapefile, ...).
+    #[error("{path}: this is {format}, which circleplan does not read: {hint}")]
+    UnreadFormat {
+        /// The file.
+        path: PathBuf,
+        /// What the file is.
+        format: &'static str,
+        /// What to do instead.
+        hint: &'static str,
+    },
+    /// A CSV file's bytes are not UTF-8 where they should be.
+    #[error(
+        "{path}: row {row}: byte 0x{byte:02X} at byte offset {offset} is not valid UTF-8{}; {}",
+        if *.places > 1 { format!(" ({places} such places in the file)") } else { String::new() },
+        if *.mostly_utf8 {
+            "the rest of the file is UTF-8, so it was not read as GBK: fix or remove that byte \
+             (pass --encoding gbk if the file really is GBK)"
+        } else {
+            "if Excel saved the file on Chinese Windows, pass --encoding gbk"
+        }
+    )]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// The line of the first bad byte (the header is row 1).
+        row: usize,
+        /// Its offset from the start of the file.
+        offset: usize,
+        /// Its value.
+        byte: u8,
+        /// Invalid sequences in the file.
+        places: usize,
+        /// True when the file was read in automatic mode and is UTF-8 but for these bytes.
+        mostly_utf8: bool,
+    },
+    /// Points lie far from the rest of their layer: most often failed geocodes at (0, 0),
+    /// which would otherwise stretch the study plane and every distance measured on it.
+    #[error(
+        "{path}: id {id:?} at ({lon}, {lat}) lies {distance_km:.0} km from the rest of the \
+         {layer} layer (more than {limit_km:.0} km){}: it looks like a failed geocode; correct \
+         or remove {}",
+        more_far(*.others),
+        if *.others == 0 { "it" } else { "them" }
+    )]
+    FarPoints {
+        /// The file.
+        path: PathBuf,
+        /// The layer's role (`compounds`, `centers`, ...).
+        layer: String,
+        /// The first far point's id.
+        id: String,
+        /// Its longitude.
+        lon: f64,
+        /// Its latitude.
+        lat: f64,
+        /// Its distance from the layer's main body, kilometres.
+        distance_km: f64,
+        /// The distance allowed, kilometres.
+        limit_km: f64,
+        /// Further far points in the layer.
+        others: usize,
+    },
     /// A layer has no usable features.
     #[error("{path}: the layer is empty: {message}")]
     EmptyLayer {
@@ -302,6 +364,14 @@ fn apart_hint(swapped: bool, name_b: &str) -> String {
     }
 }
 
+fn more_far(others: usize) -> String {
+    match others {
+        0 => String::new(),
+        1 => ", and so does 1 more point".into(),
+        n => format!(", and so do {n} more points"),
+    }
+}
+
 /// Longest echo of a user's value in a message, in characters.
 pub const MAX_ECHO_CHARS: usize = 80;
 
@@ -340,6 +410,21 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// An [`Error::FarPoints`] naming the first of `far` (none empty).
+    pub fn far_points(far: &[crate::study::FarPoint]) -> Self {
+        let first = &far[0];
+        Error::FarPoints {
+            path: PathBuf::from(&first.path),
+            layer: first.layer.clone(),
+            id: first.id.clone(),
+            lon: first.lon,
+            lat: first.lat,
+            distance_km: first.distance_km,
+            limit_km: crate::study::MAX_LAYER_GAP_M / 1000.0,
+            others: far.len() - 1,
         }
     }
 

@@ -160,30 +160,37 @@ pub fn gap_zones(
 }
 
 /// Fills each zone's best site: the potential site (row of `site_cover`, columns compounds)
-/// that covers most of the zone's population (ties: lowest site index).
+/// that covers most of the zone's population (among sites covering none of it, the one
+/// reaching most of its compounds; ties: lowest site index).
 pub fn choose_best_sites(zones: &mut [GapZone], site_cover: &CoverageMatrix, population: &[f64]) {
     let by_compound = site_cover.transpose();
-    let mut gain = vec![0.0f64; site_cover.n_rows()];
+    // Per site: the zone population it reaches and how many of the zone's compounds.
+    let mut gain = vec![(0.0f64, 0u32); site_cover.n_rows()];
     let mut touched: Vec<u32> = Vec::new();
     for zone in zones.iter_mut() {
         for &i in &zone.compounds {
             for &s in by_compound.row(i as usize).0 {
-                if gain[s as usize] == 0.0 {
+                let g = &mut gain[s as usize];
+                if g.1 == 0 {
                     touched.push(s);
                 }
-                gain[s as usize] += population[i as usize].max(f64::MIN_POSITIVE);
+                g.0 += population[i as usize];
+                g.1 += 1;
             }
         }
         touched.sort_unstable();
-        zone.best_site = touched.iter().map(|&s| (s, gain[s as usize])).fold(
-            None,
-            |best: Option<(u32, f64)>, x| match best {
-                Some(b) if b.1 >= x.1 => Some(b),
+        let better =
+            |x: (f64, u32), b: (f64, u32)| x.0 > b.0 || (x.0 == 0.0 && b.0 == 0.0 && x.1 > b.1);
+        zone.best_site = touched
+            .iter()
+            .map(|&s| (s, gain[s as usize]))
+            .fold(None, |best: Option<(u32, (f64, u32))>, x| match best {
+                Some(b) if !better(x.1, b.1) => Some(b),
                 _ => Some(x),
-            },
-        );
+            })
+            .map(|(s, (population, _))| (s, population));
         for &s in &touched {
-            gain[s as usize] = 0.0;
+            gain[s as usize] = (0.0, 0);
         }
         touched.clear();
     }
@@ -240,6 +247,17 @@ mod tests {
         let cover = euclidean(&xy, &xy, &[800.0; 3]).by_compound.transpose();
         choose_best_sites(&mut zones, &cover, &pop);
         assert_eq!(zones[0].best_site, Some((1, 70.0)));
+    }
+
+    #[test]
+    fn a_zone_of_no_residents_has_a_best_site_of_population_zero() {
+        let xy = [[0.0, 0.0], [800.0, 0.0], [1600.0, 0.0]];
+        let pop = [0.0; 3];
+        let mut zones = gap_zones(&xy, &pop, &[false; 3], 2000.0);
+        let cover = euclidean(&xy, &xy, &[800.0; 3]).by_compound.transpose();
+        choose_best_sites(&mut zones, &cover, &pop);
+        // The middle site reaches all three compounds; none of them has anyone.
+        assert_eq!(zones[0].best_site, Some((1, 0.0)));
     }
 
     #[test]

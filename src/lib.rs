@@ -85,7 +85,7 @@ pub use crs::{CoordSystem, LocalPlane, Projected};
 pub use error::{Error, MAX_ECHO_CHARS, Param, Result};
 pub use model::{CentreFields, Centres, CompoundFields, Compounds};
 pub use study::{
-    LayerExtent, MAX_LAYER_GAP_M, MAX_SPAN_M, MetricSpec, OUTPUT_DECIMALS, Proposals, Study,
-    StudyArea, StudyLayers, check_layers_together,
+    FarPoint, LayerExtent, MAX_LAYER_GAP_M, MAX_SPAN_M, MetricSpec, OUTPUT_DECIMALS, Proposals,
+    Study, StudyArea, StudyLayers, check_layers_together, far_points,
 };
 pub use warning::Warning;

@@ -79,6 +79,8 @@ pub struct Compounds {
     pub groups: Vec<Vec<String>>,
     /// Features that were (Multi)Polygons, reduced to a point inside them.
     pub polygons: usize,
+    /// The text encoding of a CSV file (`utf-8`, `gbk`, ...); `None` for GeoJSON.
+    pub encoding: Option<String>,
 }
 
 impl Compounds {
@@ -139,6 +141,8 @@ impl Compounds {
                 total: n,
             });
         }
+        // Before the population columns are taken: a group field may share one.
+        let groups = group_columns(&layer, fields)?;
         let sources = population_sources(&mut layer, fields)?;
         if sources.is_empty() {
             warnings.push(Warning::NoPopulationField {
@@ -155,7 +159,6 @@ impl Compounds {
                 .join(", else "),
         };
         let population = populations(&layer, &sources, warnings)?;
-        let groups = group_columns(&layer, fields)?;
         Ok(Compounds {
             path,
             ids: layer.ids,
@@ -166,6 +169,7 @@ impl Compounds {
             crs: layer.crs,
             groups,
             polygons: layer.polygons,
+            encoding: layer.encoding,
         })
     }
 
@@ -177,6 +181,16 @@ impl Compounds {
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
+    }
+
+    /// Leaves out the compounds at `indices` (ascending), e.g. the far points a run drops.
+    pub fn remove(&mut self, indices: &[usize]) {
+        without(&mut self.ids, indices);
+        without(&mut self.lonlat, indices);
+        without(&mut self.population, indices);
+        for g in &mut self.groups {
+            without(g, indices);
+        }
     }
 
     /// Total population.
@@ -210,6 +224,14 @@ pub fn parse_count(text: &str) -> Option<f64> {
         number.to_string()
     };
     plain.parse::<f64>().ok().map(|x| x * factor)
+}
+
+/// A value read as a count: a number, or text as [`parse_count`] reads it (`1,234`, `1.2万`).
+pub(crate) fn count_value(v: &Scalar) -> Option<f64> {
+    match v {
+        Scalar::Text(text) => parse_count(text),
+        other => other.as_f64(),
+    }
 }
 
 /// The population sources of a compounds layer in order of preference, each used for the
@@ -260,25 +282,39 @@ fn population_sources(layer: &mut PointLayer, fields: &CompoundFields) -> Result
 }
 
 /// The `--group-by` columns as text (empty where a feature has no value); every field must
-/// exist in some feature.
+/// exist in some feature. A field the layer reads for another purpose — the id, population or
+/// households field, or a group field given twice — is read once and shared, so grouping by it
+/// works as by any other field.
 fn group_columns(layer: &PointLayer, fields: &CompoundFields) -> Result<Vec<Vec<String>>> {
+    let text = |c: &Vec<Option<Scalar>>| -> Vec<String> {
+        c.iter()
+            .map(|v| v.as_ref().map(Scalar::to_text).unwrap_or_default())
+            .collect()
+    };
+    let same =
+        |a: &str, b: &Option<String>| b.as_deref().is_some_and(|b| a.eq_ignore_ascii_case(b));
+    let mut groups: Vec<Vec<String>> = Vec::with_capacity(fields.group_by.len());
     for (g, name) in fields.group_by.iter().enumerate() {
-        if layer.column_names[2 + g].is_none() {
+        let column = if layer.column_names[2 + g].is_some() {
+            text(&layer.columns[2 + g])
+        } else if let Some(earlier) =
+            (0..g).find(|&e| fields.group_by[e].eq_ignore_ascii_case(name))
+        {
+            groups[earlier].clone()
+        } else if let Some(c) = (0..2).find(|&c| same(name, &layer.column_names[c])) {
+            text(&layer.columns[c])
+        } else if same(name, &layer.id_field) {
+            layer.ids.clone()
+        } else {
             return Err(Error::MissingField {
                 path: layer.path.clone(),
                 field: Param::GroupField,
                 name: name.clone(),
             });
-        }
+        };
+        groups.push(column);
     }
-    Ok(layer.columns[2..]
-        .iter()
-        .map(|c| {
-            c.iter()
-                .map(|v| v.as_ref().map(Scalar::to_text).unwrap_or_default())
-                .collect()
-        })
-        .collect())
+    Ok(groups)
 }
 
 /// One place a population may come from: the column, the factor to residents, what it is
@@ -365,6 +401,17 @@ fn resident_count(v: &Scalar, factor: f64) -> std::result::Result<f64, CountProb
     }
 }
 
+/// `v` without the elements at `drop` (indices ascending).
+fn without<T>(v: &mut Vec<T>, drop: &[usize]) {
+    let mut next = drop.iter().peekable();
+    let mut i = 0;
+    v.retain(|_| {
+        let gone = next.next_if(|&&d| d == i).is_some();
+        i += 1;
+        !gone
+    });
+}
+
 /// Which centre fields to read.
 #[derive(Debug, Clone, Default)]
 pub struct CentreFields {
@@ -395,6 +442,8 @@ pub struct Centres {
     pub polygons: usize,
     /// The projected system the positions were converted from (`None`: WGS84 lon/lat).
     pub crs: Option<String>,
+    /// The text encoding of a CSV file (`utf-8`, `gbk`, ...); `None` for GeoJSON.
+    pub encoding: Option<String>,
 }
 
 impl Centres {
@@ -460,7 +509,7 @@ impl Centres {
         for (i, v) in layer.columns[2].iter().enumerate() {
             capacity.push(match v {
                 None => None,
-                Some(v) => match v.as_f64() {
+                Some(v) => match count_value(v) {
                     Some(x) if x.is_finite() && x >= 0.0 => Some(x),
                     _ => {
                         return Err(Error::Item {
@@ -479,6 +528,7 @@ impl Centres {
             capacity,
             polygons: layer.polygons,
             crs: layer.crs,
+            encoding: layer.encoding,
             ids: layer.ids,
             lonlat: layer.lonlat,
         })
@@ -530,7 +580,17 @@ impl Centres {
             capacity: keep.iter().map(|&i| self.capacity[i]).collect(),
             polygons: 0,
             crs: self.crs.clone(),
+            encoding: self.encoding.clone(),
         }
+    }
+
+    /// Leaves out the centres at `indices` (ascending), e.g. the far points a run drops.
+    pub fn remove(&mut self, indices: &[usize]) {
+        without(&mut self.ids, indices);
+        without(&mut self.lonlat, indices);
+        without(&mut self.level, indices);
+        without(&mut self.name, indices);
+        without(&mut self.capacity, indices);
     }
 
     /// No centres (a district planned from scratch).
@@ -544,6 +604,7 @@ impl Centres {
             capacity: Vec::new(),
             polygons: 0,
             crs: None,
+            encoding: None,
         }
     }
 
@@ -568,6 +629,56 @@ mod tests {
         f.write_all(text.as_bytes()).unwrap();
         let mut w = Vec::new();
         Compounds::load(f.path(), &ReadOptions::default(), fields, &mut w).map(|c| (c, w))
+    }
+
+    #[test]
+    fn capacities_are_read_as_spreadsheets_show_them() {
+        let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+        f.write_all(
+            "id,lon,lat,capacity\na,117,31,\"1,234\"\nb,117,31,1.2万\nc,117,31,7\n".as_bytes(),
+        )
+        .unwrap();
+        let c = Centres::load(
+            f.path(),
+            &ReadOptions::default(),
+            &CentreFields::default(),
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(c.capacity, vec![Some(1234.0), Some(12_000.0), Some(7.0)]);
+    }
+
+    #[test]
+    fn grouping_by_the_id_population_or_a_field_twice_works() {
+        let fields = CompoundFields {
+            group_by: vec![
+                "id".into(),
+                "population".into(),
+                "street".into(),
+                "street".into(),
+            ],
+            ..CompoundFields::default()
+        };
+        let text = "id,lon,lat,population,street\na,117,31,10,s1\nb,117,31,20,s2\n";
+        let (c, _) = load_csv(text, &fields).unwrap();
+        assert_eq!(c.groups[0], vec!["a", "b"]);
+        assert_eq!(c.groups[1], vec!["10", "20"]);
+        assert_eq!(c.groups[2], vec!["s1", "s2"]);
+        assert_eq!(c.groups[3], c.groups[2]);
+        assert_eq!(c.population, vec![10.0, 20.0]);
+        let geojson = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a","population":5},"geometry":{"type":"Point","coordinates":[117,31]}}]}"#;
+        let mut f = tempfile::Builder::new()
+            .suffix(".geojson")
+            .tempfile()
+            .unwrap();
+        f.write_all(geojson.as_bytes()).unwrap();
+        let fields = CompoundFields {
+            group_by: vec!["id".into(), "population".into()],
+            ..CompoundFields::default()
+        };
+        let c =
+            Compounds::load(f.path(), &ReadOptions::default(), &fields, &mut Vec::new()).unwrap();
+        assert_eq!(c.groups, vec![vec!["a".to_string()], vec!["5".to_string()]]);
     }
 
     #[test]

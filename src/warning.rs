@@ -109,6 +109,25 @@ pub enum Warning {
         /// Facilities with a shared id.
         count: usize,
     },
+    /// Points far from the rest of their layer were left out of the run (listed in
+    /// `summary.json` `dropped`).
+    FarPointsDropped {
+        /// The file.
+        path: PathBuf,
+        /// The layer's role.
+        layer: String,
+        /// The points left out: `id "x" at (lon, lat)`, the first few, comma-separated.
+        listed: String,
+        /// Points left out.
+        count: usize,
+    },
+    /// An option was given that the run does not use (in the binary, a flag).
+    UnusedOption {
+        /// The option as given (`--snap-limit`).
+        option: String,
+        /// Why it has no effect and what would make it count.
+        why: String,
+    },
     /// Fewer sites than asked for add anyone.
     FewerSitesThanAsked {
         /// Sites chosen.
@@ -221,6 +240,20 @@ impl fmt::Display for Warning {
                 f,
                 "{count} facility ids occur in more than one layer; written as <file stem>:<id>"
             ),
+            Warning::FarPointsDropped {
+                path,
+                layer,
+                listed,
+                count,
+            } => write!(
+                f,
+                "{}: left out {count} of the {layer} more than 100 km from the rest of the \
+                 layer (failed geocodes?): {listed}",
+                path.display()
+            ),
+            Warning::UnusedOption { option, why } => {
+                write!(f, "{option} has no effect in this run: {why}")
+            }
             Warning::FewerSitesThanAsked { chosen, asked } => write!(
                 f,
                 "--add: only {chosen} of the {asked} sites asked for add anyone: further sites \

@@ -159,3 +159,205 @@ fn candidates_have_their_own_crs_and_id_field() {
         "{text}"
     );
 }
+
+/// Issue 19 item 1: a compound at (0, 0) beside a city stops the run (see the bad-input
+/// catalogue); with `--drop-far` it is left out, listed in the terminal and in
+/// `summary.json` `dropped`, and every other result is as without it.
+#[test]
+fn drop_far_leaves_failed_geocodes_out_and_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let city: Vec<String> = (0..6)
+        .map(|i| {
+            point(
+                &format!("c{i}"),
+                114.3 + 0.002 * i as f64,
+                30.6,
+                r#","population":10"#,
+            )
+        })
+        .collect();
+    let with_far = [city.clone(), vec![point("z", 0, 0, r#","population":10"#)]].concat();
+    std::fs::write(dir.path().join("city.geojson"), collection_in(None, &city)).unwrap();
+    std::fs::write(
+        dir.path().join("far.geojson"),
+        collection_in(None, &with_far),
+    )
+    .unwrap();
+    let radius = ["--radius", "600"];
+    let clean = coverage_json(dir.path(), "city.geojson", &radius);
+    let dropped = coverage_json(
+        dir.path(),
+        "far.geojson",
+        &[&radius[..], &["--drop-far"]].concat(),
+    );
+    assert_eq!(
+        dropped["dropped"],
+        serde_json::json!([{"layer": "compounds", "path": "far.geojson", "id": "z", "lon": 0.0,
+            "lat": 0.0, "distance_km": dropped["dropped"][0]["distance_km"]}])
+    );
+    assert!(dropped["dropped"][0]["distance_km"].as_f64().unwrap() > 12_000.0);
+    assert!(clean.get("dropped").is_none());
+    for key in ["compounds", "population", "distance_m", "plane"] {
+        assert_eq!(clean[key], dropped[key], "{key}");
+    }
+    let table = String::from_utf8(
+        succeed(
+            dir.path(),
+            &[
+                "coverage",
+                "--compounds",
+                "far.geojson",
+                "--centers",
+                "s.geojson",
+                "--drop-far",
+            ],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        table.contains(
+            "far.geojson: left out 1 of the compounds more than 100 km from the rest \
+                        of the layer (failed geocodes?): id \"z\" at (0, 0)"
+        ),
+        "{table}"
+    );
+}
+
+/// Issue 19 item 2: `summary.json` records the encoding each CSV layer was read in.
+#[test]
+fn summary_records_the_encoding_of_csv_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let text = "编号,经度,纬度,人口,街道\n1,114.3,30.6,5,杏林\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    std::fs::write(dir.path().join("gbk.csv"), &gbk).unwrap();
+    std::fs::write(dir.path().join("utf8.csv"), text).unwrap();
+    let summary = coverage_json(dir.path(), "gbk.csv", &[]);
+    assert_eq!(summary["inputs"]["compounds"]["encoding"], "gbk");
+    assert!(summary["inputs"]["centers"].get("encoding").is_none());
+    let summary = coverage_json(dir.path(), "utf8.csv", &[]);
+    assert_eq!(summary["inputs"]["compounds"]["encoding"], "utf-8");
+}
+
+/// Issue 19 items 6 and 17: `--group-by` a field named like an output column is written as
+/// `input_<field>` (the computed value keeps its name), and grouping by the id or population
+/// field works.
+#[test]
+fn group_fields_named_like_output_columns_get_an_input_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let far = point("c2", 114.35, 30.6, r#","population":7,"covered":"yes""#);
+    let near = point("c1", 114.301, 30.601, r#","population":5,"covered":"no""#);
+    std::fs::write(
+        dir.path().join("c.geojson"),
+        collection_in(None, &[near, far]),
+    )
+    .unwrap();
+    let args = [
+        "coverage",
+        "--compounds",
+        "c.geojson",
+        "--centers",
+        "s.geojson",
+        "--radius",
+        "500",
+        "--group-by",
+        "covered",
+        "--group-by",
+        "id",
+        "--group-by",
+        "population",
+        "-o",
+        "out",
+        "-q",
+    ];
+    succeed(dir.path(), &args);
+    let csv = std::fs::read_to_string(dir.path().join("out/compounds.csv")).unwrap();
+    let header = csv.trim_start_matches('\u{feff}').lines().next().unwrap();
+    assert!(
+        header
+            .ends_with(",covered,centers_within,reachable,input_covered,input_id,input_population"),
+        "{header}"
+    );
+    let layer: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/compounds.geojson")).unwrap())
+            .unwrap();
+    let p = &layer["features"][0]["properties"];
+    assert_eq!(
+        (&p["covered"], &p["input_covered"]),
+        (&serde_json::json!(true), &serde_json::json!("no"))
+    );
+    assert_eq!(
+        (&p["input_id"], &p["input_population"]),
+        (&serde_json::json!("c1"), &serde_json::json!("5"))
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["groups"]["id"].as_array().unwrap().len(), 2);
+}
+
+/// Issue 19 item 18: flags the run does not use are named in a warning.
+#[test]
+fn flags_without_effect_are_named_in_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    centres(dir.path());
+    let c = collection_in(None, &[point("c1", 114.301, 30.601, r#","population":5"#)]);
+    std::fs::write(dir.path().join("c.geojson"), c).unwrap();
+    let flags = [
+        "--snap-limit",
+        "10",
+        "--node-crossings",
+        "--matrix-unit",
+        "min",
+        "--matrix-columns",
+        "a,b,c",
+        "--residents-per-capacity",
+        "3",
+    ];
+    let summary = coverage_json(dir.path(), "c.geojson", &flags);
+    let warnings: Vec<&str> = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "--residents-per-capacity has no effect in this run: capacities are used with \
+             --capacitated only",
+            "--snap-limit has no effect in this run: it applies to --metric network only",
+            "--node-crossings has no effect in this run: it applies to --metric network only",
+            "--matrix-unit has no effect in this run: it applies to --metric matrix only",
+            "--matrix-columns has no effect in this run: it applies to --metric matrix only",
+        ]
+    );
+    let site = json_of(&run(
+        dir.path(),
+        &[
+            "site",
+            "--compounds",
+            "c.geojson",
+            "--centers",
+            "s.geojson",
+            "--candidates",
+            "auto",
+            "--add",
+            "1",
+            "--candidate-capacity",
+            "5",
+            "--format",
+            "json",
+        ],
+    ));
+    assert!(
+        site["warnings"].as_array().unwrap().iter().any(|w| w
+            == "--candidate-capacity has no effect in this run: capacities are used with \
+                --capacitated only"),
+        "{}",
+        site["warnings"]
+    );
+}

@@ -446,6 +446,16 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
     assert!(longer > 0, "walking distances all equal the straight line");
     let summary = read_json(&d.join("walk/summary.json"));
     assert_eq!(summary["metric"], "network");
+    // Issue 19 item 20: the network block, as `coverage` writes it.
+    let network = &summary["network"];
+    assert!(network["nodes"].as_u64().unwrap() > 0, "{summary}");
+    assert!(network["compounds_beyond_snap_limit"].is_u64(), "{network}");
+    assert!(network["centers_beyond_snap_limit"].is_u64(), "{network}");
+    assert!(
+        read_json(&d.join("straight/summary.json"))
+            .get("network")
+            .is_none()
+    );
 }
 
 #[test]
@@ -589,4 +599,131 @@ fn lifecircle_keeps_one_run_per_folder_and_refuses_a_colliding_report() {
         "stale coverage layer kept"
     );
     assert!(d.join("out/ledger.csv").exists());
+}
+
+/// Issue 19 item 6: a group field named like a computed column (`complete`) is written as
+/// `input_complete`; the computed value keeps its name.
+#[test]
+fn a_group_field_named_like_a_computed_column_gets_an_input_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    write(
+        dir.path(),
+        "compounds.geojson",
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"A","population":1000,"complete":"survey says yes"},"geometry":{"type":"Point","coordinates":[117.0,31.0]}}]}"#,
+    );
+    let args = [
+        "lifecircle",
+        "--compounds",
+        "compounds.geojson",
+        "--facilities",
+        "kg.geojson",
+        "--profile",
+        "profile.toml",
+        "--group-by",
+        "complete",
+        "-o",
+        "out",
+        "-q",
+    ];
+    succeed_threads(dir.path(), &args, "1");
+    let layer = read_json(&dir.path().join("out/compounds.geojson"));
+    let p = &layer["features"][0]["properties"];
+    assert_eq!(p["complete"], serde_json::json!(false));
+    assert_eq!(p["input_complete"], serde_json::json!("survey says yes"));
+    let csv = std::fs::read_to_string(dir.path().join("out/compounds.csv")).unwrap();
+    assert!(
+        csv.lines().next().unwrap().contains(",input_complete,"),
+        "{csv}"
+    );
+    let ledger = std::fs::read_to_string(dir.path().join("out/ledger.csv")).unwrap();
+    assert!(
+        ledger
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("\u{feff}compound,complete,type"),
+        "{ledger}"
+    );
+}
+
+/// Issue 19 item 18: `--capacity-field` without `--accessibility` is named in a warning.
+#[test]
+fn capacity_field_without_accessibility_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    write(
+        dir.path(),
+        "beds.geojson",
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"k1","type":"幼儿园","beds":30},"geometry":{"type":"Point","coordinates":[117.0,31.001]}}]}"#,
+    );
+    let args = [
+        "lifecircle",
+        "--compounds",
+        "compounds.geojson",
+        "--facilities",
+        "beds.geojson",
+        "--profile",
+        "profile.toml",
+        "--capacity-field",
+        "beds",
+        "-o",
+        "out",
+        "-q",
+    ];
+    succeed_threads(dir.path(), &args, "1");
+    let summary = read_json(&dir.path().join("out/summary.json"));
+    let text = summary["warnings"].to_string();
+    assert!(
+        text.contains(
+            "--capacity-field has no effect in this run: facility capacities are read \
+                       for --accessibility 2sfca only"
+        ),
+        "{text}"
+    );
+}
+
+/// Issue 19 item 9: values the workbook cannot hold as given (a group field starting with an
+/// apostrophe, an id longer than a cell) no longer stop the run: the sheet name is
+/// sanitised, the cell cut, and every file written.
+#[test]
+fn values_a_workbook_cannot_hold_are_cut_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    inputs(dir.path());
+    let long_id = "x".repeat(40_000);
+    write(
+        dir.path(),
+        "compounds.geojson",
+        &format!(
+            r#"{{"type":"FeatureCollection","features":[
+{{"type":"Feature","properties":{{"id":"{long_id}","population":1000,"'street":"s1"}},"geometry":{{"type":"Point","coordinates":[117.0,31.0]}}}}]}}"#
+        ),
+    );
+    let args = [
+        "lifecircle",
+        "--compounds",
+        "compounds.geojson",
+        "--facilities",
+        "kg.geojson",
+        "--profile",
+        "profile.toml",
+        "--group-by",
+        "'street",
+        "-o",
+        "out",
+        "-q",
+    ];
+    succeed_threads(dir.path(), &args, "1");
+    for f in [
+        "lifecircle.xlsx",
+        "compounds.csv",
+        "compounds.geojson",
+        "ledger.csv",
+    ] {
+        assert!(dir.path().join("out").join(f).exists(), "{f}");
+    }
+    let layer = read_json(&dir.path().join("out/compounds.geojson"));
+    assert_eq!(layer["features"][0]["properties"]["id"], long_id.as_str());
 }

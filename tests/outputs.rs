@@ -364,6 +364,42 @@ fn site_with_everyone_covered_gives_no_sites_and_a_note() {
     }
 }
 
+/// Issue 19 item 21: with every population 0 the note says so, not "already covered".
+#[test]
+fn site_with_no_residents_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "c.csv",
+        "id,lon,lat,population\na,117.28,31.86,0\nb,117.30,31.87,0\n",
+    );
+    write(dir.path(), "s.csv", "id,lon,lat\nS1,117.28,31.86\n");
+    for goal in [["--add", "2"], ["--target", "0.9"]] {
+        let args = [
+            &[
+                "site",
+                "--compounds",
+                "c.csv",
+                "--centers",
+                "s.csv",
+                "--candidates",
+                "auto",
+            ][..],
+            &["--radius", "300", "-o", "out"],
+            &goal,
+        ]
+        .concat();
+        let table = ok(dir.path(), &args);
+        let note = "no compound has residents (every population is 0)";
+        assert!(
+            table.contains(note) && !table.contains("already covered"),
+            "{table}"
+        );
+        let summary = read_json_in(dir.path(), "out/summary.json");
+        assert!(summary["site"]["note"].as_str().unwrap().starts_with(note));
+    }
+}
+
 #[test]
 fn site_add_beyond_the_useful_sites_warns() {
     let dir = tempfile::tempdir().unwrap();
@@ -581,12 +617,24 @@ fn every_written_polygon_is_valid() {
     }
 }
 
-/// Monaco's OSM extract (optional: runs where `/work/shared/data` or `$CIRCLEPLAN_DATA` holds
+/// The shared development data: `$CIRCLEPLAN_DATA` when set (`env`), else `../shared/data`
+/// beside the crate (as `src/network/read.rs` finds it), never one machine's absolute path.
+fn shared_data(env: Option<std::ffi::OsString>) -> std::path::PathBuf {
+    env.map(Into::into)
+        .unwrap_or_else(|| common::repo().join("../shared/data"))
+}
+
+#[test]
+fn shared_data_is_found_beside_the_crate_or_where_the_variable_says() {
+    assert_eq!(shared_data(None), common::repo().join("../shared/data"));
+    assert_eq!(shared_data(Some("/data/x".into())), Path::new("/data/x"));
+}
+
+/// Monaco's OSM extract (optional: runs where `../shared/data` or `$CIRCLEPLAN_DATA` holds
 /// it): every walking service area valid.
 #[test]
 fn monaco_service_areas_are_valid_when_the_data_is_present() {
-    let data = std::env::var("CIRCLEPLAN_DATA").unwrap_or_else(|_| "/work/shared/data".into());
-    let monaco = Path::new(&data).join("monaco");
+    let monaco = shared_data(std::env::var_os("CIRCLEPLAN_DATA")).join("monaco");
     if !monaco.join("monaco.osm.pbf").exists() {
         eprintln!("skipped: no {}", monaco.display());
         return;

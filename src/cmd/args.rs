@@ -72,7 +72,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME")]
     pub households_field: Option<String>,
     /// Persons per household (China's 2020 census mean).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_PERSONS_PER_HOUSEHOLD)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PERSONS_PER_HOUSEHOLD, allow_negative_numbers = true)]
     pub persons_per_household: f64,
     /// Centre level field (detected: level, 等级, 级别).
     #[arg(long, value_name = "NAME")]
@@ -86,6 +86,11 @@ pub struct InputArgs {
     /// Report coverage per value of this compound field (repeatable: street, community).
     #[arg(long, value_name = "FIELD")]
     pub group_by: Vec<String>,
+    /// Leave out points more than 100 km from the rest of their layer (failed geocodes at
+    /// (0, 0) and the like) instead of stopping; they are listed in the terminal and in
+    /// summary.json "dropped".
+    #[arg(long)]
+    pub drop_far: bool,
 }
 
 impl InputArgs {
@@ -262,6 +267,16 @@ impl CircleArgs {
         };
         for spec in &self.level_radius {
             let (level, r) = Circle::parse_level_radius(spec)?;
+            if let Some((_, first)) = c
+                .level_radius_m
+                .iter()
+                .find(|(l, _)| l.eq_ignore_ascii_case(&level))
+            {
+                anyhow::bail!(
+                    "--level-radius: level {level:?} is given twice ({first} m and {r} m); give \
+                     each level one radius"
+                );
+            }
             c = c.with_level_radius(&level, r)?;
         }
         Ok(c)

@@ -148,6 +148,9 @@ fn read_added(args: &Args, specs: &[Spec], run: &mut RunInfo) -> Result<Vec<Opti
         };
         let mut layer = Centres::load(path, &options, &fields, &mut run.warnings)
             .with_context(|| format!("scenario {}", spec.name))?;
+        let drop = args.input.drop_far;
+        let far = super::far_points("scenario", path, &layer.ids, &layer.lonlat, drop, run)?;
+        layer.remove(&far);
         let level = default_level(args, &spec.name)?;
         for l in layer.level.iter_mut().filter(|l| l.is_empty()) {
             *l = level.clone();
@@ -156,7 +159,13 @@ fn read_added(args: &Args, specs: &[Spec], run: &mut RunInfo) -> Result<Vec<Opti
             args.input.coords_name(args.input.centers_coords),
             layer.crs.clone(),
         );
-        let info = layer_info(path, layer.len(), layer.polygons, coords);
+        let info = layer_info(
+            path,
+            layer.len(),
+            layer.polygons,
+            coords,
+            layer.encoding.clone(),
+        );
         run.inputs.push((format!("scenario:{}", spec.name), info));
         out.push(Some(layer));
     }

@@ -32,7 +32,12 @@ pub struct Args {
     capacitated: bool,
     /// Residents per unit of the capacity field (e.g. 8.73 residents per m² of floor area);
     /// 1 when capacities are already residents.
-    #[arg(long, value_name = "R", default_value_t = 1.0)]
+    #[arg(
+        long,
+        value_name = "R",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
     residents_per_capacity: f64,
 }
 
@@ -51,6 +56,7 @@ pub(crate) fn layer_info(
     features: usize,
     polygons: usize,
     (coords, crs): (String, Option<String>),
+    encoding: Option<String>,
 ) -> LayerInfo {
     LayerInfo {
         path: path.display().to_string(),
@@ -58,6 +64,7 @@ pub(crate) fn layer_info(
         coords,
         crs,
         polygons,
+        encoding,
     }
 }
 
@@ -90,7 +97,7 @@ pub(crate) fn load(
         },
         || read_centre_layers(input, &levels, &mut centre_warnings),
     );
-    let (compounds, layers) = (compounds?, centres?);
+    let (mut compounds, mut layers) = (compounds?, centres?);
     run.warnings.extend(centre_warnings);
     timings.push(("read".to_string(), t.elapsed().as_secs_f64() * 1000.0));
     run.inputs.push((
@@ -103,6 +110,7 @@ pub(crate) fn load(
                 input.coords_name(input.compounds_coords),
                 compounds.crs.clone(),
             ),
+            compounds.encoding.clone(),
         ),
     ));
     for (k, (path, layer)) in input.centers.iter().zip(&layers).enumerate() {
@@ -111,8 +119,28 @@ pub(crate) fn load(
             k => format!("centers_{}", k + 1),
         };
         let coords = (input.coords_name(input.centers_coords), layer.crs.clone());
-        run.inputs
-            .push((role, layer_info(path, layer.len(), layer.polygons, coords)));
+        let info = layer_info(
+            path,
+            layer.len(),
+            layer.polygons,
+            coords,
+            layer.encoding.clone(),
+        );
+        run.inputs.push((role, info));
+    }
+    let (path, drop) = (&input.compounds, input.drop_far);
+    let far = super::far_points(
+        "compounds",
+        path,
+        &compounds.ids,
+        &compounds.lonlat,
+        drop,
+        &mut run,
+    )?;
+    compounds.remove(&far);
+    for (path, layer) in input.centers.iter().zip(layers.iter_mut()) {
+        let far = super::far_points("centers", path, &layer.ids, &layer.lonlat, drop, &mut run)?;
+        layer.remove(&far);
     }
     let centres = Centres::merge(layers)?;
     circle.check_levels(centres.level.iter().map(String::as_str))?;
@@ -201,6 +229,12 @@ pub fn run(args: Args) -> Result<()> {
         mut run,
         mut timings,
     } = common.read_layers(&args.input, true)?;
+    if !args.capacitated && args.residents_per_capacity != 1.0 {
+        run.warnings.push(circleplan::Warning::UnusedOption {
+            option: "--residents-per-capacity".into(),
+            why: "capacities are used with --capacitated only".into(),
+        });
+    }
     let t = Instant::now();
     let layers = StudyLayers::new(compounds, centres);
     let (study, analysis) = super::metric::analyse(

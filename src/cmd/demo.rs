@@ -333,6 +333,7 @@ fn load_district(inputs_dir: &std::path::Path, run: &mut RunInfo) -> Result<(Com
                 coords: "wgs84".into(),
                 crs: None,
                 polygons,
+                encoding: None,
             },
         ));
     }

@@ -67,7 +67,7 @@ pub struct Args {
     #[command(flatten)]
     metric: MetricArgs,
     /// Walking speed for --matrix-unit min, km/h.
-    #[arg(long, default_value_t = 4.0)]
+    #[arg(long, default_value_t = 4.0, allow_negative_numbers = true)]
     speed: f64,
     #[command(flatten)]
     output: OutputArgs,
@@ -110,8 +110,13 @@ struct LayerArgs {
     #[arg(long, value_name = "NAME")]
     households_field: Option<String>,
     /// Persons per household (China's 2020 census mean).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_PERSONS_PER_HOUSEHOLD)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PERSONS_PER_HOUSEHOLD, allow_negative_numbers = true)]
     persons_per_household: f64,
+    /// Leave out points more than 100 km from the rest of their layer (failed geocodes at
+    /// (0, 0) and the like) instead of stopping; they are listed in the terminal and in
+    /// summary.json "dropped".
+    #[arg(long)]
+    drop_far: bool,
 }
 
 impl LayerArgs {
@@ -144,6 +149,7 @@ impl LayerArgs {
             coords: coords.unwrap_or(self.coords).to_string(),
             crs: self.crs.clone(),
             polygons,
+            encoding: None,
         }
     }
 }
@@ -201,12 +207,15 @@ fn load(args: &Args) -> Result<Loaded> {
     let facilities = Facilities::load(&layers, &facility_fields, &profile, &mut run.warnings)?;
     run.inputs.push((
         "compounds".into(),
-        l.info(
-            &args.compounds,
-            compounds.len(),
-            l.compounds_coords,
-            compounds.polygons,
-        ),
+        LayerInfo {
+            encoding: compounds.encoding.clone(),
+            ..l.info(
+                &args.compounds,
+                compounds.len(),
+                l.compounds_coords,
+                compounds.polygons,
+            )
+        },
     ));
     for (k, (path, features, polygons)) in facilities.layers.iter().enumerate() {
         run.inputs.push((
@@ -214,6 +223,31 @@ fn load(args: &Args) -> Result<Loaded> {
             l.info(path, *features, l.facilities_coords, *polygons),
         ));
     }
+    let (mut compounds, mut facilities) = (compounds, facilities);
+    let path = &args.compounds;
+    let far = super::far_points(
+        "compounds",
+        path,
+        &compounds.ids,
+        &compounds.lonlat,
+        l.drop_far,
+        &mut run,
+    )?;
+    compounds.remove(&far);
+    let mut far = Vec::new();
+    for (k, (path, _, _)) in facilities.layers.iter().enumerate() {
+        let of_layer = facilities.of_layer(k);
+        let ids: Vec<String> = of_layer
+            .iter()
+            .map(|&f| facilities.ids[f].clone())
+            .collect();
+        let lonlat: Vec<[f64; 2]> = of_layer.iter().map(|&f| facilities.lonlat[f]).collect();
+        let drop = l.drop_far;
+        let layer_far = super::far_points("facilities", path, &ids, &lonlat, drop, &mut run)?;
+        far.extend(layer_far.into_iter().map(|i| of_layer[i]));
+    }
+    far.sort_unstable();
+    facilities.remove(&far);
     Ok(Loaded {
         compounds,
         facilities,
@@ -306,6 +340,13 @@ fn study(
 ) -> Result<Study> {
     let circle = Circle::from_minutes(circleplan::DEFAULT_MINUTES, args.speed)?;
     let spec = args.metric.spec()?;
+    warnings.extend(args.metric.unused(args.metric.resolved()?));
+    if args.capacity_field.is_some() && args.accessibility.is_none() {
+        warnings.push(circleplan::Warning::UnusedOption {
+            option: "--capacity-field".into(),
+            why: "facility capacities are read for --accessibility 2sfca only".into(),
+        });
+    }
     let extra: Vec<&Facilities> = scenarios.iter().map(|s| &s.facilities).collect();
     let layers = StudyLayers {
         facilities: Some(facilities),

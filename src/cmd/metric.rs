@@ -36,7 +36,7 @@ pub struct MetricArgs {
     #[arg(long)]
     pub node_crossings: bool,
     /// Points farther than this from every street are reported unreachable, metres.
-    #[arg(long, value_name = "METRES", default_value_t = DEFAULT_SNAP_LIMIT_M)]
+    #[arg(long, value_name = "METRES", default_value_t = DEFAULT_SNAP_LIMIT_M, allow_negative_numbers = true)]
     pub snap_limit: f64,
     /// Cost table for --metric matrix: CSV with site id, compound id and cost columns.
     #[arg(long, value_name = "FILE.csv")]
@@ -132,6 +132,42 @@ impl MetricArgs {
         })
     }
 
+    /// Warnings for the metric flags given that `metric` does not read.
+    pub fn unused(&self, metric: MetricName) -> Vec<circleplan::Warning> {
+        let mut unused = Vec::new();
+        let mut warn = |given: bool, option: &str, needs: &str| {
+            if given {
+                unused.push(circleplan::Warning::UnusedOption {
+                    option: option.into(),
+                    why: format!("it applies to --metric {needs} only"),
+                });
+            }
+        };
+        let network = metric == MetricName::Network;
+        let matrix = metric == MetricName::Matrix;
+        warn(
+            !network && self.snap_limit != DEFAULT_SNAP_LIMIT_M,
+            "--snap-limit",
+            "network",
+        );
+        warn(
+            !network && self.node_crossings,
+            "--node-crossings",
+            "network",
+        );
+        warn(
+            !matrix && self.matrix_unit != CostUnit::default(),
+            "--matrix-unit",
+            "matrix",
+        );
+        warn(
+            !matrix && self.matrix_columns != MatrixColumns::default(),
+            "--matrix-columns",
+            "matrix",
+        );
+        unused
+    }
+
     /// The files the metric reads (so outputs never overwrite them).
     pub fn inputs(&self) -> Vec<&std::path::Path> {
         self.network
@@ -154,6 +190,7 @@ pub fn analyse(
 ) -> Result<(Study, circleplan::Analysis)> {
     let quiet = output.quiet;
     let spec = args.spec()?;
+    warnings.extend(args.unused(args.resolved()?));
     let mut study = super::progress::step("Preparing the metric", quiet, || {
         Study::new(layers, circle, &spec, proposals, warnings)
     })?;

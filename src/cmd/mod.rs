@@ -196,9 +196,54 @@ pub(crate) fn flag(param: circleplan::Param) -> Option<&'static str> {
     })
 }
 
+/// The points of one layer that lie far from the rest of it: an error naming the first, or
+/// with `--drop-far` (`drop`) the indices to leave out, listed in `run`'s warnings and
+/// `dropped`.
+pub(crate) fn far_points(
+    layer: &'static str,
+    path: &std::path::Path,
+    ids: &[String],
+    lonlat: &[[f64; 2]],
+    drop: bool,
+    run: &mut circleplan::report::RunInfo,
+) -> anyhow::Result<Vec<usize>> {
+    let far = circleplan::far_points(layer, path, ids, lonlat);
+    if far.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !drop {
+        return Err(circleplan::Error::far_points(&far).into());
+    }
+    const LISTED: usize = 5;
+    let mut listed: Vec<String> = far
+        .iter()
+        .take(LISTED)
+        .map(|p| format!("id {:?} at ({}, {})", p.id, p.lon, p.lat))
+        .collect();
+    if far.len() > LISTED {
+        listed.push(format!(
+            "{} more in summary.json \"dropped\"",
+            far.len() - LISTED
+        ));
+    }
+    run.warnings.push(circleplan::Warning::FarPointsDropped {
+        path: path.to_path_buf(),
+        layer: layer.to_string(),
+        listed: listed.join(", "),
+        count: far.len(),
+    });
+    let indices = far.iter().map(|p| p.index).collect();
+    run.dropped.extend(far);
+    Ok(indices)
+}
+
 /// One error of a chain as the terminal shows it: a library parameter error names the flag
-/// that set the value.
+/// that set the value; far points name `--drop-far`.
 pub(crate) fn describe(cause: &(dyn std::error::Error + 'static)) -> String {
+    if let Some(e @ circleplan::Error::FarPoints { .. }) = cause.downcast_ref::<circleplan::Error>()
+    {
+        return format!("{e}, or pass --drop-far to leave such points out");
+    }
     if let Some(circleplan::Error::Parameter {
         param,
         value,
@@ -209,4 +254,46 @@ pub(crate) fn describe(cause: &(dyn std::error::Error + 'static)) -> String {
         return format!("invalid {flag} {value}: {message}");
     }
     cause.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::Parser;
+
+    /// Every number flag takes a negative value as a value, so that its range check (not
+    /// clap's "unexpected argument '-0'") answers.
+    #[test]
+    fn negative_numbers_reach_the_range_checks() {
+        let layers = ["--compounds", "c.csv", "--centers", "s.csv"];
+        let site = ["site", "--candidates", "auto", "--add", "1"];
+        let cases: [&[&str]; 10] = [
+            &["site", "--candidates", "auto", "--target", "-0.5"],
+            &["coverage", "--snap-limit", "-1"],
+            &["coverage", "--residents-per-capacity", "-1"],
+            &[&site[..], &["--capacitated", "--candidate-capacity", "-5"]].concat(),
+            &["coverage", "--persons-per-household", "-2"],
+            &[&site[..], &["--time-limit", "-1"]].concat(),
+            &[&site[..], &["--residents-per-capacity", "-1"]].concat(),
+            &["lifecircle", "--facilities", "f.csv", "--speed", "-3"],
+            &[
+                "lifecircle",
+                "--facilities",
+                "f.csv",
+                "--persons-per-household",
+                "-2",
+            ],
+            &["synth", "-o", "o", "--box-km", "-1", "--gis-streets", "-5"],
+        ];
+        for case in cases {
+            let args: Vec<&str> = match case[0] {
+                "synth" => [&["circleplan"][..], case].concat(),
+                "lifecircle" => [&["circleplan"][..], case, &layers[..2]].concat(),
+                _ => [&["circleplan", case[0]][..], &layers, &case[1..]].concat(),
+            };
+            if let Err(e) = Cli::try_parse_from(&args) {
+                panic!("{args:?}: {e}");
+            }
+        }
+    }
 }

@@ -36,11 +36,16 @@ pub struct Args {
     )]
     add: Option<usize>,
     /// Fewest new sites bringing the covered population share to at least SHARE (0–1].
-    #[arg(long, value_name = "SHARE")]
+    #[arg(long, value_name = "SHARE", allow_negative_numbers = true)]
     target: Option<f64>,
     /// Seconds for the optimality proof; the best answer and its certified gap are reported
     /// when it runs out.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60.0,
+        allow_negative_numbers = true
+    )]
     time_limit: f64,
     /// Candidates every plan must contain (land already secured): ID,ID… or a file (a
     /// layer's ids, or one id a line). They count toward --add.
@@ -149,6 +154,7 @@ pub fn run(args: Args) -> Result<()> {
             site_run.candidate_properties = own;
         }
     }
+    s.run.warnings.extend(args.capacity.unused());
     s.run.warnings.extend(site_run.warnings.iter().cloned());
     let source = match &s.study.candidates {
         Some(_) => args.candidates.clone(),
@@ -204,9 +210,18 @@ pub(crate) fn study_with_candidates(
     let candidates = match candidates {
         Some((path, fields)) => {
             let options = candidate_layer.options(input)?;
-            let c = Centres::load(path, &options, &fields, &mut run.warnings)?;
+            let mut c = Centres::load(path, &options, &fields, &mut run.warnings)?;
             let info = candidates_info(input, candidate_layer, path, &c);
             run.inputs.push(("candidates".into(), info));
+            let far = super::far_points(
+                "candidates",
+                path,
+                &c.ids,
+                &c.lonlat,
+                input.drop_far,
+                &mut run,
+            )?;
+            c.remove(&far);
             Some(c)
         }
         None => None,
@@ -242,5 +257,6 @@ pub(crate) fn candidates_info(
         c.len(),
         c.polygons,
         (input.coords_name(layer.candidates_coords), c.crs.clone()),
+        c.encoding.clone(),
     )
 }

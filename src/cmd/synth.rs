@@ -36,7 +36,7 @@ pub struct Args {
     lat: f64,
     /// Side of the square study area, km (default: grows with --compounds, a 130 km square
     /// at 1,000,000 compounds). A small box makes a dense city.
-    #[arg(long, value_name = "KM")]
+    #[arg(long, value_name = "KM", allow_negative_numbers = true)]
     box_km: Option<f64>,
     /// Number of settlement clusters the compounds gather around (default: one per 40
     /// compounds). Few clusters in a small box make hundreds of centres per circle.
@@ -48,7 +48,7 @@ pub struct Args {
     facilities: usize,
     /// Write streets.geojson as a typical GIS road layer: polylines not split where they
     /// cross (use `--node-crossings` when measuring with it) and a vertex every STEP_M metres.
-    #[arg(long, value_name = "STEP_M")]
+    #[arg(long, value_name = "STEP_M", allow_negative_numbers = true)]
     gis_streets: Option<f64>,
     /// Also write compounds.csv with Chinese headers (编号, 经度, 纬度, 人口, 街道, 社区).
     #[arg(long)]

@@ -80,7 +80,8 @@ fn network_stats(
     Some(NetworkStats {
         nodes: network.node_count(),
         edges: network.edge_count(),
-        length_km: network.total_length_m() / 1000.0,
+        // Metres are all a street length is good for.
+        length_km: network.total_length_m().round() / 1000.0,
         components: network.component_count(),
         snap_limit_m: *snap_limit_m,
         compounds_beyond_snap_limit: walk.compounds_beyond_snap_limit(),

@@ -9,28 +9,120 @@ use crate::error::{Error, Result, clip, quoted};
 const LON_NAMES: &[&str] = &["lon", "lng", "long", "longitude", "x", "经度", "easting"];
 const LAT_NAMES: &[&str] = &["lat", "latitude", "y", "纬度", "northing"];
 
-/// Decodes CSV bytes to text: strips a UTF-8 BOM; falls back to GBK in `Auto` mode when the
-/// bytes are not UTF-8.
-pub(crate) fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
-    let utf8 = |bytes: Vec<u8>| -> std::result::Result<String, Vec<u8>> {
-        let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-            Some(rest) => rest.to_vec(),
-            None => bytes,
+/// Decodes CSV bytes to text and names the encoding used (`utf-8`, `gbk`, `utf-16le`,
+/// `utf-16be`): strips a byte-order mark; reads UTF-16 (with a BOM, or without one when NUL
+/// bytes give it away); in `Auto` mode falls back to GBK only when the bytes do not look like
+/// UTF-8 with a few stray bytes (those are an error naming the first one's row and offset).
+pub(crate) fn decode(
+    path: &Path,
+    bytes: Vec<u8>,
+    encoding: Encoding,
+) -> Result<(String, &'static str)> {
+    if let Some(utf16) = utf16(&bytes) {
+        let name = if utf16 == encoding_rs::UTF_16LE {
+            "utf-16le"
+        } else {
+            "utf-16be"
         };
-        String::from_utf8(bytes).map_err(|e| e.into_bytes())
+        let (text, _) = utf16.decode_with_bom_removal(&bytes);
+        return Ok((text.into_owned(), name));
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if encoding == Encoding::Gbk {
+        return Ok((encoding_rs::GBK.decode(body).0.into_owned(), "gbk"));
+    }
+    let Some(scan) = Utf8Scan::of(body) else {
+        let text = std::str::from_utf8(body)
+            .expect("scanned as UTF-8")
+            .to_string();
+        return Ok((text, "utf-8"));
     };
-    match encoding {
-        Encoding::Utf8 => utf8(bytes).map_err(|_| Error::Format {
-            path: path.to_path_buf(),
-            message: "file is not valid UTF-8; if Excel saved it on Chinese Windows, pass \
-                      --encoding gbk"
-                .into(),
-        }),
-        Encoding::Gbk => Ok(encoding_rs::GBK.decode(&bytes).0.into_owned()),
-        Encoding::Auto => match utf8(bytes) {
-            Ok(s) => Ok(s),
-            Err(bytes) => Ok(encoding_rs::GBK.decode(&bytes).0.into_owned()),
-        },
+    let gbk = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(body);
+    match gbk {
+        Some(text) if encoding == Encoding::Auto && !scan.mostly_utf8() => {
+            Ok((text.into_owned(), "gbk"))
+        }
+        _ => {
+            let bom = bytes.len() - body.len();
+            let offset = scan.first_bad;
+            Err(Error::NotUtf8 {
+                path: path.to_path_buf(),
+                row: 1 + body[..offset].iter().filter(|&&b| b == b'\n').count(),
+                offset: bom + offset,
+                byte: body[offset],
+                places: scan.bad,
+                mostly_utf8: encoding == Encoding::Auto,
+            })
+        }
+    }
+}
+
+/// UTF-16 when the bytes start with its byte-order mark, or (without one) when NUL bytes,
+/// which no UTF-8 or GBK text has, fill one byte of most pairs.
+fn utf16(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    match bytes {
+        [0xFF, 0xFE, ..] => return Some(encoding_rs::UTF_16LE),
+        [0xFE, 0xFF, ..] => return Some(encoding_rs::UTF_16BE),
+        _ => {}
+    }
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    let nul_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let pairs = head.len() / 2;
+    match (nul_at(1), nul_at(0)) {
+        (odd, _) if pairs > 0 && odd * 2 > pairs => Some(encoding_rs::UTF_16LE),
+        (_, even) if pairs > 0 && even * 2 > pairs => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    }
+}
+
+/// Where bytes fail to be UTF-8, against how much of them is.
+struct Utf8Scan {
+    /// Offset of the first invalid sequence.
+    first_bad: usize,
+    /// Invalid sequences.
+    bad: usize,
+    /// Valid characters of two bytes or more.
+    multibyte: usize,
+}
+
+impl Utf8Scan {
+    /// `None` when `bytes` are valid UTF-8.
+    fn of(bytes: &[u8]) -> Option<Utf8Scan> {
+        let mut scan = Utf8Scan {
+            first_bad: usize::MAX,
+            bad: 0,
+            multibyte: 0,
+        };
+        let (mut rest, mut offset) = (bytes, 0);
+        loop {
+            let (valid, skip) = match std::str::from_utf8(rest) {
+                Ok(_) => (rest.len(), None),
+                Err(e) => (
+                    e.valid_up_to(),
+                    Some(e.error_len().unwrap_or(rest.len() - e.valid_up_to())),
+                ),
+            };
+            scan.multibyte += rest[..valid].iter().filter(|&&b| b >= 0xC0).count();
+            let Some(skip) = skip else { break };
+            scan.first_bad = scan.first_bad.min(offset + valid);
+            scan.bad += 1;
+            offset += valid + skip;
+            rest = &rest[valid + skip..];
+        }
+        (scan.bad > 0).then_some(scan)
+    }
+
+    /// More valid multi-byte characters than invalid sequences: UTF-8 text with stray bytes.
+    /// (GBK text, read as UTF-8, fails on most of its characters; only a few of its byte
+    /// pairs happen to be valid UTF-8.)
+    fn mostly_utf8(&self) -> bool {
+        self.multibyte > self.bad
     }
 }
 
@@ -61,6 +153,30 @@ fn sniff_delimiter(text: &str) -> u8 {
     } else {
         b','
     }
+}
+
+/// Refuses a header that names a column twice (the first would be used without a word);
+/// empty names (trailing delimiters) may repeat.
+fn check_unique_columns(path: &Path, headers: &[String]) -> Result<()> {
+    let mut seen = std::collections::HashMap::new();
+    for (c, h) in headers.iter().enumerate() {
+        let name = h.trim();
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(first) = seen.insert(name, c) {
+            return Err(Error::Format {
+                path: path.to_path_buf(),
+                message: format!(
+                    "the header names column {} twice (columns {} and {}); rename one of them",
+                    quoted(name),
+                    first + 1,
+                    c + 1
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The longitude and latitude columns: named by flags, else detected by name.
@@ -94,7 +210,7 @@ fn coordinate_columns(
 }
 
 pub(crate) fn read_csv(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<PointLayer> {
-    let text = decode(path, bytes, options.encoding)?;
+    let (text, encoding) = decode(path, bytes, options.encoding)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
@@ -105,10 +221,20 @@ pub(crate) fn read_csv(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Re
             .position()
             .map(|p| format!("row {}", p.line()))
             .unwrap_or_else(|| "header".into());
+        // Our own sentence, whole: the csv crate's messages quote no input, so none is cut.
+        let message = match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => format!(
+                "has {len} fields but the header has {expected_len}; every row needs one value \
+                 per column (quote values that contain the delimiter)"
+            ),
+            _ => e.to_string(),
+        };
         Error::Item {
             path: path.to_path_buf(),
             item,
-            message: clip(&e.to_string()).into_owned(),
+            message,
         }
     };
     let headers: Vec<String> = reader
@@ -117,6 +243,7 @@ pub(crate) fn read_csv(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Re
         .iter()
         .map(str::to_string)
         .collect();
+    check_unique_columns(path, &headers)?;
     let (lon_col, lat_col) = coordinate_columns(path, &headers, options)?;
     let matcher = FieldMatcher::new(options);
     let id_col = headers
@@ -150,6 +277,7 @@ pub(crate) fn read_csv(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Re
             .map(|c| c.map(|(c, _)| headers[c].clone()))
             .collect(),
         polygons: 0,
+        encoding: Some(encoding.to_string()),
     };
     let columns = Columns {
         lon: lon_col,
@@ -313,5 +441,80 @@ mod tests {
         };
         let layer = read_bytes(b"x,y,E,N\n1,2,117,31\n", &o).unwrap();
         assert_eq!(layer.lonlat[0], [117.0, 31.0]);
+    }
+
+    #[test]
+    fn utf8_with_a_stray_byte_is_never_read_as_gbk() {
+        let mut bytes = "编号,经度,纬度,街道\nA,117.1,31.8,街道1\n"
+            .as_bytes()
+            .to_vec();
+        let offset = bytes.len() + 3;
+        bytes.extend_from_slice(b"B,1\xE917.2,31.9,\xE8\xA1\x97\xE9\x81\x932\n");
+        let err = read_bytes(&bytes, &options()).unwrap_err().to_string();
+        assert!(
+            err.ends_with(&format!(
+                ": row 3: byte 0xE9 at byte offset {offset} is not valid UTF-8; the rest of the \
+                 file is UTF-8, so it was not read as GBK: fix or remove that byte (pass \
+                 --encoding gbk if the file really is GBK)"
+            )),
+            "{err}"
+        );
+        let strict = ReadOptions {
+            encoding: Encoding::Utf8,
+            ..options()
+        };
+        let err = read_bytes(&bytes, &strict).unwrap_err().to_string();
+        assert!(err.contains(": row 3: byte 0xE9 at byte offset"), "{err}");
+        assert!(err.ends_with("pass --encoding gbk"), "{err}");
+    }
+
+    #[test]
+    fn the_encoding_read_is_recorded_and_utf16_is_read() {
+        let text = "编号,经度,纬度,人口\n1,117.1,31.8,5\n";
+        let layer = read_bytes(text.as_bytes(), &options()).unwrap();
+        assert_eq!(layer.encoding.as_deref(), Some("utf-8"));
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let layer = read_bytes(&gbk, &options()).unwrap();
+        assert_eq!(layer.encoding.as_deref(), Some("gbk"));
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let layer = read_bytes(&le, &options()).unwrap();
+        assert_eq!(layer.encoding.as_deref(), Some("utf-16le"));
+        assert_eq!(layer.lonlat[0], [117.1, 31.8]);
+        let be: Vec<u8> = [0xFEFF]
+            .into_iter()
+            .chain("id,lon,lat\n1,117.1,31.8\n".encode_utf16())
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        let layer = read_bytes(&be, &options()).unwrap();
+        assert_eq!(layer.encoding.as_deref(), Some("utf-16be"));
+        assert_eq!(layer.ids, vec!["1"]);
+    }
+
+    #[test]
+    fn a_ragged_row_is_described_in_a_whole_sentence() {
+        let err = read_bytes(b"id,lon,lat,pop\na,117,31,5\nb,117,31\n", &options())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(
+                ": row 3: has 3 fields but the header has 4; every row needs one value per \
+                 column (quote values that contain the delimiter)"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_column_named_twice_is_refused() {
+        let err = read_bytes(b"id,lon,lat,pop,pop,,\na,117,31,5,6,,\n", &options())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(
+                ": the header names column \"pop\" twice (columns 4 and 5); rename one of them"
+            ),
+            "{err}"
+        );
+        assert!(read_bytes(b"id,lon,lat,,\na,117,31,,\n", &options()).is_ok());
     }
 }

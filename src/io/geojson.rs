@@ -701,7 +701,10 @@ impl<'de, S: FeatureSink> Visitor<'de> for FeatureSeed<'_, '_, S> {
         while let Some(key) = map.next_key_seed(StrSeed)? {
             match key.as_ref() {
                 "type" => members.kind = Some(map.next_value_seed(StrSeed)?),
-                "id" => members.id = map.next_value::<ScalarValue>()?.0,
+                "id" => {
+                    let raw: &'de RawValue = map.next_value()?;
+                    members.id = id_member(raw).map_err(de::Error::custom)?;
+                }
                 "geometry" => members.geometry = Some(map.next_value()?),
                 "properties" => {
                     state.sink.begin_properties();
@@ -837,6 +840,20 @@ impl<'de> serde::Deserialize<'de> for ScalarValue {
 
 struct ScalarVisitor;
 
+/// The largest integer every smaller one of which a double holds exactly, 2^53.
+const EXACT_INTEGER: u64 = 1 << 53;
+
+/// A feature's `id` member: as [`ScalarValue`] reads it, except that an integer too long for
+/// any number type (more than 19 digits) is kept as written.
+fn id_member(raw: &RawValue) -> serde_json::Result<Option<Scalar>> {
+    let text = raw.get().trim();
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.len() > 15 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Some(Scalar::Text(text.to_string())));
+    }
+    Ok(serde_json::from_str::<ScalarValue>(text)?.0)
+}
+
 impl<'de> Visitor<'de> for ScalarVisitor {
     type Value = ScalarValue;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -845,10 +862,18 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     fn visit_bool<E>(self, v: bool) -> Result<ScalarValue, E> {
         Ok(ScalarValue(Some(Scalar::Bool(v))))
     }
+    // Integers a double cannot hold exactly (beyond 2^53, e.g. 19-digit ids) are kept as
+    // their digits: as text they stay distinct and are written as given.
     fn visit_i64<E>(self, v: i64) -> Result<ScalarValue, E> {
+        if v.unsigned_abs() > EXACT_INTEGER {
+            return Ok(ScalarValue(Some(Scalar::Text(v.to_string()))));
+        }
         Ok(ScalarValue(Some(Scalar::Num(v as f64))))
     }
     fn visit_u64<E>(self, v: u64) -> Result<ScalarValue, E> {
+        if v > EXACT_INTEGER {
+            return Ok(ScalarValue(Some(Scalar::Text(v.to_string()))));
+        }
         Ok(ScalarValue(Some(Scalar::Num(v as f64))))
     }
     fn visit_f64<E>(self, v: f64) -> Result<ScalarValue, E> {

@@ -61,6 +61,7 @@ impl<'a> PointSink<'a> {
                 columns: vec![Vec::new(); fields],
                 column_names: vec![None; fields],
                 polygons: 0,
+                encoding: None,
             },
             best_rank: vec![usize::MAX; fields],
             best_id_rank: usize::MAX,
@@ -313,6 +314,43 @@ mod tests {
             fields: vec![vec!["population".into(), "pop".into()]],
             ..ReadOptions::default()
         }
+    }
+
+    #[test]
+    fn long_numeric_ids_are_kept_as_written() {
+        let feature = |id: &str, props: &str| {
+            format!(
+                r#"{{"type":"Feature",{id}"properties":{{{props}}},"geometry":{{"type":"Point","coordinates":[117.1,31.8]}}}}"#
+            )
+        };
+        let features = [
+            feature(r#""id":9007199254740993,"#, ""),
+            feature(r#""id":9007199254740992,"#, ""),
+            feature("", r#""id":12345678901234567891"#),
+            feature("", r#""id":12345678901234567892"#),
+            feature(r#""id":123456789012345678901,"#, ""),
+            feature(r#""id":123456789012345678902,"#, ""),
+            feature(r#""id":-9007199254740993,"#, ""),
+            feature(r#""id":42,"#, ""),
+        ];
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",")
+        );
+        let layer = read_str(&text, &ReadOptions::default()).unwrap();
+        assert_eq!(
+            layer.ids,
+            [
+                "9007199254740993",
+                "9007199254740992",
+                "12345678901234567891",
+                "12345678901234567892",
+                "123456789012345678901",
+                "123456789012345678902",
+                "-9007199254740993",
+                "42"
+            ]
+        );
     }
 
     #[test]

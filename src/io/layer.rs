@@ -217,6 +217,9 @@ pub struct PointLayer {
     pub column_names: Vec<Option<String>>,
     /// How many features were polygons reduced to an interior point.
     pub polygons: usize,
+    /// The text encoding a CSV file was read in (`utf-8`, `gbk`, `utf-16le`, `utf-16be`);
+    /// `None` for GeoJSON (always UTF-8).
+    pub encoding: Option<String>,
 }
 
 impl PointLayer {
@@ -276,6 +279,101 @@ pub fn read_points(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
     parse_points(path, bytes, options)
 }
 
+/// A file format people give for a layer that circleplan does not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UnreadFormat {
+    Excel,
+    OldExcel,
+    OpenDocument,
+    Zip,
+    Shapefile,
+    GeoPackage,
+    Kml,
+    Utf16Json,
+}
+
+impl UnreadFormat {
+    /// The format of `bytes` (or, for a Shapefile's parts, of the file name) when it is one
+    /// of these; `None` for anything else (read as CSV or GeoJSON).
+    fn sniff(path: &Path, bytes: &[u8]) -> Option<UnreadFormat> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let first = text.iter().find(|b| !b.is_ascii_whitespace());
+        Some(match bytes {
+            [b'P', b'K', 3, 4, ..] => match ext.as_str() {
+                "xlsx" | "xlsm" => UnreadFormat::Excel,
+                "ods" => UnreadFormat::OpenDocument,
+                "kmz" => UnreadFormat::Kml,
+                _ => UnreadFormat::Zip,
+            },
+            [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, ..] => UnreadFormat::OldExcel,
+            [0, 0, 0x27, 0x0A, ..] => UnreadFormat::Shapefile,
+            _ if bytes.starts_with(b"SQLite format 3\0") => UnreadFormat::GeoPackage,
+            _ if matches!(ext.as_str(), "shp" | "shx" | "dbf" | "prj" | "cpg") => {
+                UnreadFormat::Shapefile
+            }
+            _ if first == Some(&b'<') => UnreadFormat::Kml,
+            [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]
+                if LayerFormat::from_path(path) == LayerFormat::GeoJson =>
+            {
+                UnreadFormat::Utf16Json
+            }
+            [b'{' | b'[', 0, ..] | [0, b'{' | b'[', ..] => UnreadFormat::Utf16Json,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            UnreadFormat::Excel => "an Excel workbook (.xlsx)",
+            UnreadFormat::OldExcel => "an Excel 97-2003 workbook (.xls)",
+            UnreadFormat::OpenDocument => "an OpenDocument spreadsheet (.ods)",
+            UnreadFormat::Zip => "a ZIP archive",
+            UnreadFormat::Shapefile => "part of a Shapefile (.shp/.shx/.dbf)",
+            UnreadFormat::GeoPackage => "a GeoPackage or SQLite database",
+            UnreadFormat::Kml => "XML (KML or GML?)",
+            UnreadFormat::Utf16Json => "JSON in UTF-16",
+        }
+    }
+
+    fn hint(self) -> &'static str {
+        match self {
+            UnreadFormat::Excel | UnreadFormat::OldExcel | UnreadFormat::OpenDocument => {
+                "save the sheet as CSV (UTF-8) or GeoJSON and pass that file"
+            }
+            UnreadFormat::Zip => "unpack it and pass the CSV or GeoJSON inside",
+            UnreadFormat::Shapefile | UnreadFormat::GeoPackage | UnreadFormat::Kml => {
+                "save the layer as CSV or GeoJSON (in QGIS: Export > Save Features As) and pass \
+                 that file"
+            }
+            UnreadFormat::Utf16Json => "GeoJSON is UTF-8 (RFC 7946): save the file as UTF-8",
+        }
+    }
+}
+
+/// A JSON error on bytes that are not UTF-8 (GeoJSON saved as GBK) says so, with the line
+/// and offset of the first bad byte; any other error is returned as it is.
+fn not_utf8_json(e: Error, path: &Path, bytes: &[u8]) -> Error {
+    let Error::Json { .. } = e else { return e };
+    let Err(bad) = std::str::from_utf8(bytes) else {
+        return e;
+    };
+    let offset = bad.valid_up_to();
+    let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+    Error::Format {
+        path: path.to_path_buf(),
+        message: format!(
+            "line {line}: byte 0x{:02X} at byte offset {offset} is not valid UTF-8; GeoJSON is \
+             UTF-8 (RFC 7946): if the file was saved as GBK, save it again as UTF-8",
+            bytes[offset]
+        ),
+    }
+}
+
 /// Frees a big buffer on another thread: returning a few hundred megabytes to the system
 /// takes milliseconds the reader need not wait for.
 fn release(bytes: Vec<u8>) {
@@ -286,10 +384,18 @@ fn release(bytes: Vec<u8>) {
 
 /// [`read_points`] on a file's bytes already in memory (`path` names it in messages).
 pub fn parse_points(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<PointLayer> {
+    if let Some(format) = UnreadFormat::sniff(path, &bytes) {
+        return Err(Error::UnreadFormat {
+            path: path.to_path_buf(),
+            format: format.name(),
+            hint: format.hint(),
+        });
+    }
     let mut raw = match LayerFormat::detect(path, &bytes) {
         LayerFormat::Csv => super::csv_read::read_csv(path, bytes, options)?,
         LayerFormat::GeoJson => {
-            let layer = super::geojson_read::read_geojson(path, &bytes, options)?;
+            let layer = super::geojson_read::read_geojson(path, &bytes, options)
+                .map_err(|e| not_utf8_json(e, path, &bytes))?;
             release(bytes);
             layer
         }
@@ -795,7 +901,8 @@ mod tests {
                 .len(),
             1
         );
-        let header = format!("id,{}\n1,2\n", "x".repeat(5000).replace('x', "a,"));
+        let columns: Vec<String> = (0..5000).map(|i| format!("a{i}")).collect();
+        let header = format!("id,{}\n1,2\n", columns.join(","));
         let e = parse("c.txt", &header, &ReadOptions::default()).unwrap_err();
         assert!(e.to_string().len() < 400, "{e}");
         assert!(e.to_string().contains("characters)"), "{e}");

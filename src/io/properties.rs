@@ -17,7 +17,7 @@ pub fn read_properties(path: &Path, encoding: Encoding) -> Result<Vec<Map<String
     let bytes = super::read_input(path)?;
     match LayerFormat::detect(path, &bytes) {
         LayerFormat::GeoJson => geojson_properties(path, &bytes),
-        LayerFormat::Csv => csv_properties(path, super::csv_read::decode(path, bytes, encoding)?),
+        LayerFormat::Csv => csv_properties(path, super::csv_read::decode(path, bytes, encoding)?.0),
     }
 }
 

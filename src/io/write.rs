@@ -194,6 +194,14 @@ impl<'a> OutputSet<'a> {
                     "is the output directory (or lies under a file) this run writes".into(),
                 ));
             }
+            // A name ending in a separator is a folder, whether or not it exists yet.
+            if path.as_os_str().to_string_lossy().ends_with(['/', '\\']) {
+                return Err(refuse(format!(
+                    "names a folder (it ends with a separator), not a file; give a file name, \
+                     e.g. {}",
+                    path.join("report.html").display()
+                )));
+            }
             // Renames happen one by one: refuse up front what a rename would fail on.
             if path.exists() && !path.is_file() {
                 return Err(refuse(
@@ -499,6 +507,27 @@ mod tests {
         inside.add("a.json", b"{}".to_vec());
         inside.add_at(&out, b"<html>".to_vec());
         assert!(inside.commit(&out, &[]).is_err());
+    }
+
+    #[test]
+    fn a_report_path_naming_a_missing_folder_is_refused_by_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = format!("{}/new/", dir.path().display());
+        let mut set = OutputSet::new();
+        set.add_at(Path::new(&folder), b"<html>".to_vec());
+        let err = set.commit_to(None, &[]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "{folder}: names a folder (it ends with a separator), not a file; give a file \
+                 name, e.g. {folder}report.html"
+            )
+        );
+        assert!(
+            !err.contains(&format!(".tmp{}", std::process::id())),
+            "{err}"
+        );
+        assert!(!dir.path().join("new").exists());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Facilities, Profile, two_step_fca};
-use crate::coverage::{Costs, Metric, Reach, SiteClasses, stream_euclidean};
+use crate::coverage::{Costs, Metric, NetworkStats, Reach, SiteClasses, stream_euclidean};
 use crate::model::Compounds;
 use crate::study::StudyArea;
 
@@ -131,6 +131,10 @@ pub struct LifeCircle {
     pub complete_share: Share,
     /// One table per group field, rows by ascending value.
     pub groups: Vec<Vec<GroupRow>>,
+    /// The street network and who could not join it (walking metric only; its
+    /// `centers_beyond_snap_limit` counts facilities, and `compounds_on_isolated_streets`
+    /// the compounds on the network that reach no facility of any type).
+    pub network: Option<NetworkStats>,
 }
 
 impl LifeCircle {
@@ -160,7 +164,11 @@ impl LifeCircle {
             .enumerate()
             .map(|(t, ty)| measure_type(&input, facilities.of_type(t), ty.max_distance_m))
             .collect();
-        LifeCircle::from_types(study, costs.metric(), compounds, facilities, profile, types)
+        let network = network_stats(costs, &compounds_xy, &facilities_xy, &types);
+        let mut lc =
+            LifeCircle::from_types(study, costs.metric(), compounds, facilities, profile, types);
+        lc.network = network;
+        lc
     }
 
     /// Completeness and the tables, from per-type results.
@@ -222,6 +230,7 @@ impl LifeCircle {
             complete_level,
             complete,
             completeness,
+            network: None,
         }
     }
 
@@ -229,6 +238,37 @@ impl LifeCircle {
     pub fn missing(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         (0..self.types.len()).filter(move |&t| !self.types[t].ok[i])
     }
+}
+
+/// The street network's figures for a walking run, as `coverage` reports them.
+fn network_stats(
+    costs: &Costs,
+    compounds_xy: &[[f64; 2]],
+    facilities_xy: &[[f64; 2]],
+    types: &[TypeResult],
+) -> Option<NetworkStats> {
+    let Costs::Network {
+        network,
+        snap_limit_m,
+    } = costs
+    else {
+        return None;
+    };
+    let compound_snaps = network.snap(compounds_xy, *snap_limit_m);
+    let facility_snaps = network.snap(facilities_xy, *snap_limit_m);
+    let reaches_none = |i: usize| types.iter().all(|t| t.nearest_m[i].is_infinite());
+    Some(NetworkStats {
+        nodes: network.node_count(),
+        edges: network.edge_count(),
+        length_km: network.total_length_m().round() / 1000.0,
+        components: network.component_count(),
+        snap_limit_m: *snap_limit_m,
+        compounds_beyond_snap_limit: compound_snaps.iter().filter(|s| s.is_none()).count(),
+        compounds_on_isolated_streets: (0..compounds_xy.len())
+            .filter(|&i| compound_snaps[i].is_some() && reaches_none(i))
+            .count(),
+        centers_beyond_snap_limit: facility_snaps.iter().filter(|s| s.is_none()).count(),
+    })
 }
 
 /// What every type's measurement shares.

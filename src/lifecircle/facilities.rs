@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::Profile;
-use crate::error::{Error, Param, Result};
+use crate::error::{Error, Param, Result, quoted};
 use crate::io::{PointLayer, ReadOptions, Scalar, read_points};
 
 /// Names tried, in order, for a facility's type when `--type-field` is not given.
@@ -17,7 +17,8 @@ pub const TYPE_NAMES: &[&str] = &["type", "类型", "设施类型", "category"];
 pub struct FacilityFields {
     /// Type field; detected from [`TYPE_NAMES`] when `None`.
     pub type_field: Option<String>,
-    /// Capacity field (supply for 2SFCA); every facility counts 1 when `None`.
+    /// Capacity field (supply for 2SFCA); detected from [`crate::model::CAPACITY_NAMES`] when
+    /// `None` (every facility counts 1 when the layer has none).
     pub capacity_field: Option<String>,
     /// The compounds' group fields, read from facility layers that have them (for the
     /// per-group supply per 1,000 residents).
@@ -58,6 +59,31 @@ impl Facilities {
         self.ids.is_empty()
     }
 
+    /// Leaves out the facilities at `indices` (ascending), e.g. the far points a run drops.
+    pub fn remove(&mut self, indices: &[usize]) {
+        let mut keep = vec![true; self.len()];
+        indices.iter().for_each(|&i| keep[i] = false);
+        fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut k = keep.iter();
+            v.retain(|_| *k.next().expect("one flag per element"));
+        }
+        retain(&mut self.ids, &keep);
+        retain(&mut self.lonlat, &keep);
+        retain(&mut self.type_of, &keep);
+        retain(&mut self.capacity, &keep);
+        retain(&mut self.layer_of, &keep);
+        for g in &mut self.groups {
+            retain(g, &keep);
+        }
+    }
+
+    /// Indices of the facilities read from layer `k` (into `layers`), ascending.
+    pub fn of_layer(&self, k: usize) -> Vec<usize> {
+        (0..self.len())
+            .filter(|&f| self.layer_of[f] as usize == k)
+            .collect()
+    }
+
     /// Indices of the facilities of profile type `t`, ascending.
     pub fn of_type(&self, t: usize) -> Vec<usize> {
         (0..self.len())
@@ -78,10 +104,23 @@ impl Facilities {
             groups: vec![Vec::new(); fields.group_by.len()],
             ..Facilities::default()
         };
+        let resolved: Vec<PathBuf> = layers.iter().map(|(p, _)| crate::io::resolve(p)).collect();
+        for (k, (path, _)) in layers.iter().enumerate() {
+            if let Some(first) = (0..k).find(|&j| resolved[j] == resolved[k]) {
+                return Err(Error::Format {
+                    path: path.clone(),
+                    message: format!(
+                        "given twice as a facility layer (also as {}): its facilities would \
+                         count twice; give each file once",
+                        layers[first].0.display()
+                    ),
+                });
+            }
+        }
         for (path, base) in layers {
             out.read_layer(path, base, fields, profile, warnings)?;
         }
-        out.make_ids_unique(warnings);
+        out.make_ids_unique(warnings)?;
         let absent: Vec<&str> = (0..profile.types.len())
             .filter(|&t| !out.type_of.contains(&(t as u32)))
             .map(|t| profile.types[t].type_id.as_str())
@@ -108,8 +147,16 @@ impl Facilities {
             Some(f) => vec![f.clone()],
             None => TYPE_NAMES.iter().map(|s| s.to_string()).collect(),
         };
-        // Columns: type, capacity (no names when not asked for), then the group fields.
-        options.fields = vec![type_names, fields.capacity_field.iter().cloned().collect()];
+        // Columns: type, capacity (detected as `coverage` detects a centre's), then the
+        // group fields.
+        let capacity_names = match &fields.capacity_field {
+            Some(f) => vec![f.clone()],
+            None => crate::model::CAPACITY_NAMES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        };
+        options.fields = vec![type_names, capacity_names];
         options
             .fields
             .extend(fields.group_by.iter().map(|g| vec![g.clone()]));
@@ -132,7 +179,7 @@ impl Facilities {
             });
         }
         let (unmatched, matched, no_capacity) =
-            self.take_matching(&layer, profile, fields.capacity_field.is_some())?;
+            self.take_matching(&layer, profile, layer.column_names[1].is_some())?;
         let field = layer.column_names[0].clone().unwrap_or_default();
         if matched == 0 {
             return Err(Error::Format {
@@ -194,7 +241,7 @@ impl Facilities {
                     no_capacity += 1;
                     1.0
                 }
-                (true, Some(v)) => match v.as_f64() {
+                (true, Some(v)) => match crate::model::count_value(v) {
                     Some(x) if x.is_finite() && x >= 0.0 => x,
                     _ => {
                         return Err(Error::Item {
@@ -220,9 +267,9 @@ impl Facilities {
     }
 
     /// Prefixes ids shared by two layers with their file stem, so every id is unique.
-    fn make_ids_unique(&mut self, warnings: &mut Vec<Warning>) {
+    fn make_ids_unique(&mut self, warnings: &mut Vec<Warning>) -> Result<()> {
         if self.layers.len() < 2 {
-            return;
+            return Ok(());
         }
         let mut count: HashMap<&str, usize> = HashMap::new();
         for id in &self.ids {
@@ -230,7 +277,7 @@ impl Facilities {
         }
         let shared: Vec<bool> = self.ids.iter().map(|id| count[id.as_str()] > 1).collect();
         if !shared.iter().any(|&s| s) {
-            return;
+            return Ok(());
         }
         let n = shared.iter().filter(|&&s| s).count();
         warnings.push(Warning::FacilityIdsAcrossLayers { count: n });
@@ -248,6 +295,26 @@ impl Facilities {
                 *id = format!("{}:{id}", stems[self.layer_of[f] as usize]);
             }
         }
+        // Two layers with the same file stem (`a/shops.csv`, `b/shops.csv`) still share ids:
+        // a cost-table row for one would apply to both.
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        for (f, id) in self.ids.iter().enumerate() {
+            if let Some(&g) = first.get(id.as_str()) {
+                let (a, b) = (self.layer_of[g] as usize, self.layer_of[f] as usize);
+                return Err(Error::Format {
+                    path: self.layers[b].0.clone(),
+                    message: format!(
+                        "facility id {} is also in {}, and both files are named {:?}, so the \
+                         ids stay ambiguous; give the facilities unique ids or rename one file",
+                        quoted(id.split_once(':').map_or(id.as_str(), |(_, i)| i)),
+                        self.layers[a].0.display(),
+                        stems[a]
+                    ),
+                });
+            }
+            first.insert(id, f);
+        }
+        Ok(())
     }
 }
 
@@ -344,6 +411,22 @@ mod tests {
     }
 
     #[test]
+    fn a_capacity_field_is_detected_as_for_centres() {
+        let csv = "id,lon,lat,type,capacity\na,117,31,school,\"1,200\"\nb,117,31,school,\n";
+        let (f, w, _d) = load(&[("f.csv", csv)], &FacilityFields::default());
+        assert_eq!(f.unwrap().capacity, vec![1200.0, 1.0]);
+        assert!(
+            w.iter()
+                .any(|w| w.contains("1 facilities have no capacity")),
+            "{w:?}"
+        );
+        let csv = "id,lon,lat,type\na,117,31,school\n";
+        let (f, w, _d) = load(&[("f.csv", csv)], &FacilityFields::default());
+        assert_eq!(f.unwrap().capacity, vec![1.0]);
+        assert!(!w.iter().any(|w| w.contains("capacity")), "{w:?}");
+    }
+
+    #[test]
     fn a_layer_without_a_type_field_or_match_is_an_error() {
         let (f, _, _d) = load(
             &[("f.csv", "id,lon,lat,kind\na,117,31,x\n")],
@@ -374,6 +457,37 @@ mod tests {
         assert_eq!(f.ids, vec!["schools:1", "2", "clinics:1"]);
         assert_eq!(f.layer_of, vec![0, 0, 1]);
         assert!(w.iter().any(|w| w.contains("more than one layer")), "{w:?}");
+    }
+
+    #[test]
+    fn ids_left_ambiguous_across_layers_and_a_file_given_twice_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = "id,lon,lat,type\n1,117,31,school\n";
+        let mut layers = Vec::new();
+        for sub in ["a", "b"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+            let p = dir.path().join(sub).join("shops.csv");
+            std::fs::write(&p, csv).unwrap();
+            layers.push((p, ReadOptions::default()));
+        }
+        let profile = Profile::parse(PROFILE, Path::new("p.toml")).unwrap();
+        let fields = FacilityFields::default();
+        let e = Facilities::load(&layers, &fields, &profile, &mut Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("b/shops.csv: facility id \"1\" is also in ")
+                && e.contains("a/shops.csv, and both files are named \"shops\""),
+            "{e}"
+        );
+        let twice = [layers[0].clone(), layers[0].clone()];
+        let e = Facilities::load(&twice, &fields, &profile, &mut Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("shops.csv: given twice as a facility layer"),
+            "{e}"
+        );
     }
 
     #[test]

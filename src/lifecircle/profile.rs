@@ -76,7 +76,7 @@ impl Profile {
             return Profile::parse(text, Path::new(spec));
         }
         let path = Path::new(spec);
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Format {
+        let bytes = std::fs::read(path).map_err(|e| Error::Format {
             path: path.to_path_buf(),
             message: format!(
                 "cannot read the profile ({e}); --profile takes a TOML file or a built-in \
@@ -87,6 +87,19 @@ impl Profile {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            Error::Format {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line {}: byte 0x{:02X} at byte offset {offset} is not valid UTF-8; a \
+                     profile is UTF-8 TOML: if it was saved as GBK, save it again as UTF-8",
+                    1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count(),
+                    bytes[offset]
+                ),
+            }
         })?;
         Profile::parse(&text, path)
     }
@@ -106,6 +119,12 @@ impl Profile {
             let t = check_entry(f, k, path)?;
             for name in std::iter::once(&t.type_id).chain(&t.aliases) {
                 let key = name.trim().to_lowercase();
+                if key.is_empty() {
+                    let message = "an empty alias would match every facility without a type \
+                                   value; remove it"
+                        .to_string();
+                    return Err(entry_error(path, k, &t.type_id, message));
+                }
                 if let Some(&other) = lookup.get(&key) {
                     if other == k {
                         continue;
@@ -280,6 +299,32 @@ mod tests {
         .unwrap_err();
         assert!(
             e.to_string().contains("entry 2 (type \"b\")") && e.to_string().contains("-300"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_empty_alias_and_a_gbk_profile_are_errors() {
+        let text = "name = \"x\"\n[[facility]]\ntype = \"a\"\naliases = [\" \"]\nlevel = 5\n\
+                    max_distance_m = 3\nsource = \"t\"\n";
+        let e = Profile::parse(text, Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("an empty alias would match every facility"),
+            "{e}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let gbk = dir.path().join("gbk.toml");
+        let text = "name = \"x\"\n[[facility]]\ntype = \"a\"\naliases = [\"幼儿园\"]\nlevel = 5\n\
+                    max_distance_m = 3\nsource = \"t\"\n";
+        std::fs::write(&gbk, encoding_rs::GBK.encode(text).0).unwrap();
+        let e = Profile::load(gbk.to_str().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(": line 4: byte 0xD3 at byte offset"), "{e}");
+        assert!(
+            e.ends_with("if it was saved as GBK, save it again as UTF-8"),
             "{e}"
         );
     }

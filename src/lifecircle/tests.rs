@@ -138,6 +138,7 @@ fn compounds(population: Vec<f64>, group: Vec<String>) -> Compounds {
         groups: vec![group],
         polygons: 0,
         crs: None,
+        encoding: None,
     }
 }
 

@@ -192,6 +192,8 @@ pub fn write_compounds_geojson(
     extra: &(dyn Fn(&mut String, usize) + Sync),
 ) -> std::io::Result<()> {
     let cov = &analysis.coverage;
+    let group_names =
+        super::group_column_names(&compounds.group_fields, &super::compound_columns());
     write_collection(w, compounds.len(), &|s: &mut String, i: usize| {
         s.push_str("{\"type\":\"Feature\",\"properties\":{\"id\":");
         push_json_str(s, &compounds.ids[i]);
@@ -227,7 +229,7 @@ pub fn write_compounds_geojson(
         } else {
             s.push_str("null");
         }
-        for (g, name) in compounds.group_fields.iter().enumerate() {
+        for (g, name) in group_names.iter().enumerate() {
             s.push(',');
             push_json_str(s, name);
             s.push(':');

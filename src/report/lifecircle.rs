@@ -81,6 +81,26 @@ enum Cell<'a> {
 }
 
 /// The names of the per-type columns, in output order.
+/// The ledger's own columns.
+const LEDGER_COLUMNS: [&str; 6] = [
+    "compound",
+    "type",
+    "level",
+    "distance_m",
+    "max_distance_m",
+    "population",
+];
+
+/// The names the group fields are written under in the life-circle compound layer and table,
+/// beside `id`, `lon`, `lat`, `population` and the per-type `columns`.
+fn lifecircle_group_names(c: &crate::model::Compounds, columns: &[String]) -> Vec<String> {
+    let mut reserved: Vec<String> = ["id", "lon", "lat", "population"]
+        .map(String::from)
+        .to_vec();
+    reserved.extend(columns.iter().cloned());
+    super::group_column_names(&c.group_fields, &reserved)
+}
+
 fn column_names(lc: &LifeCircle) -> Vec<String> {
     let ids = || lc.profile.types.iter().map(|t| t.type_id.as_str());
     let mut v: Vec<String> = ids().map(|t| format!("d_{t}")).collect();
@@ -141,6 +161,7 @@ pub fn write_compounds_geojson(
 ) -> std::io::Result<()> {
     let (lc, c) = (report.result, report.compounds);
     let names = column_names(lc);
+    let group_names = lifecircle_group_names(c, &names);
     write_collection(w, c.len(), &|s: &mut String, i: usize| {
         s.push_str("{\"type\":\"Feature\",\"geometry\":");
         push_point(s, lc.study.output_lonlat(c.lonlat[i]));
@@ -148,7 +169,7 @@ pub fn write_compounds_geojson(
         push_json_str(s, &c.ids[i]);
         s.push_str(",\"population\":");
         push_rounded(s, c.population[i], 6);
-        for (g, values) in c.group_fields.iter().zip(&c.groups) {
+        for (g, values) in group_names.iter().zip(&c.groups) {
             push_key(s, g);
             push_json_str(s, &values[i]);
         }
@@ -170,9 +191,9 @@ pub fn write_compounds_csv(w: &mut dyn Write, report: &LifeCircleReport) -> std:
     let (lc, c) = (report.result, report.compounds);
     w.write_all(BOM)?;
     let mut header = String::from("id,lon,lat,population");
-    for g in &c.group_fields {
+    for g in lifecircle_group_names(c, &column_names(lc)) {
         header.push(',');
-        push_field(&mut header, g);
+        push_field(&mut header, &g);
     }
     for name in column_names(lc) {
         header.push(',');
@@ -251,9 +272,10 @@ pub fn write_ledger(w: &mut dyn Write, report: &LifeCircleReport) -> std::io::Re
     let (lc, c) = (report.result, report.compounds);
     w.write_all(BOM)?;
     let mut header = String::from("compound");
-    for g in &c.group_fields {
+    let reserved = LEDGER_COLUMNS.map(String::from);
+    for g in super::group_column_names(&c.group_fields, &reserved) {
         header.push(',');
-        push_field(&mut header, g);
+        push_field(&mut header, &g);
     }
     header.push_str(",type,level,distance_m,max_distance_m,population\n");
     w.write_all(header.as_bytes())?;
@@ -324,6 +346,17 @@ pub fn lifecircle_table(report: &LifeCircleReport) -> String {
         100.0 * lc.complete_share.population_share,
         ledger_rows(lc).len()
     ));
+    if let Some(n) = &lc.network {
+        s.push_str(&format!(
+            "walking network: {} km of streets; {} compounds and {} facilities beyond the {} m \
+             snap limit (unreachable), {} compounds on streets that reach no facility\n",
+            super::table::fixed(n.length_km, 1),
+            n.compounds_beyond_snap_limit,
+            n.centers_beyond_snap_limit,
+            super::table::fixed(n.snap_limit_m, 0),
+            n.compounds_on_isolated_streets
+        ));
+    }
     for w in &report.run.warnings {
         s.push_str(&format!("warning: {w}\n"));
     }

@@ -47,7 +47,7 @@ fn pick(lang: Lang, l: Label) -> &'static str {
 
 fn header(ws: &mut Worksheet, row: u32, labels: &[&str], bold: &Format) -> Result<(), XlsxError> {
     for (c, l) in labels.iter().enumerate() {
-        ws.write_string_with_format(row, c as u16, *l, bold)?;
+        ws.write_string_with_format(row, c as u16, cell(l), bold)?;
     }
     Ok(())
 }
@@ -55,7 +55,9 @@ fn header(ws: &mut Worksheet, row: u32, labels: &[&str], bold: &Format) -> Resul
 /// A worksheet name Excel accepts (≤ 31 characters, none of `[]:*?/\`), distinct from
 /// `taken`.
 fn sheet_name(field: &str, taken: &mut Vec<String>) -> String {
+    // Excel refuses a name that starts or ends with an apostrophe.
     let clean: String = field
+        .trim_matches('\'')
         .chars()
         .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
         .take(28)
@@ -73,6 +75,24 @@ fn sheet_name(field: &str, taken: &mut Vec<String>) -> String {
     }
     taken.push(name.clone());
     name
+}
+
+/// The most characters an Excel cell holds.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// `text` as a cell holds it: longer text is cut, ending in `…` to show it was (the CSV and
+/// GeoJSON files keep it whole).
+fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_CELL_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(_) => {
+            let (end, _) = text
+                .char_indices()
+                .nth(MAX_CELL_CHARS - 1)
+                .expect("long text");
+            std::borrow::Cow::Owned(format!("{}…", &text[..end]))
+        }
+    }
 }
 
 /// `lifecircle.xlsx` as bytes. With a `scratch` directory the ledger sheet streams its rows
@@ -124,7 +144,7 @@ fn summary_sheet(
     ws.set_column_width(0, 28)?;
     let title = pick(lang, ("Profile", "标准"));
     ws.write_string_with_format(0, 0, title, bold)?;
-    ws.write_string(0, 1, &lc.profile.name)?;
+    ws.write_string(0, 1, cell(&lc.profile.name))?;
     let labels: Vec<&str> = TYPE_HEADERS.iter().map(|&l| pick(lang, l)).collect();
     header(ws, 2, &labels, bold)?;
     let mut row = 3;
@@ -200,7 +220,7 @@ fn group_sheet(
     header(ws, 0, &refs, bold)?;
     for (k, r) in lc.groups[g].iter().enumerate() {
         let row = k as u32 + 1;
-        ws.write_string(row, 0, &r.value)?;
+        ws.write_string(row, 0, cell(&r.value))?;
         ws.write_number(row, 1, r.compounds as f64)?;
         ws.write_number(row, 2, r.population)?;
         ws.write_number_with_format(row, 3, r.complete.population_share, pct)?;
@@ -238,9 +258,9 @@ fn ledger_sheet(
         }
         let row = k as u32 + 1;
         let ty = &lc.profile.types[t];
-        ws.write_string(row, 0, &c.ids[i])?;
+        ws.write_string(row, 0, cell(&c.ids[i]))?;
         for (g, values) in c.groups.iter().enumerate() {
-            ws.write_string(row, 1 + g as u16, &values[i])?;
+            ws.write_string(row, 1 + g as u16, cell(&values[i]))?;
         }
         let col = 1 + groups;
         ws.write_string(row, col, &ty.type_id)?;
@@ -262,6 +282,7 @@ mod tests {
     #[test]
     fn sheet_names_are_legal_and_distinct() {
         let mut taken = vec!["summary".to_string(), "ledger".to_string()];
+        assert_eq!(sheet_name("'quoted'", &mut taken), "quoted");
         assert_eq!(sheet_name("街道", &mut taken), "街道");
         assert_eq!(sheet_name("Summary", &mut taken), "Summary_2");
         assert_eq!(sheet_name("a/b", &mut taken), "a_b");

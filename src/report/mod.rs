@@ -166,6 +166,53 @@ pub fn previous_outputs(dir: &std::path::Path) -> Vec<String> {
 
 /// JSON pretty-printed with a trailing newline; negative zero (an empty float sum) is written
 /// as `0.0`.
+/// The columns of the compound layers and tables of `coverage`, `gaps` and `site` beside the
+/// group fields (the base columns, then what `site` and `--capacitated` add).
+pub(crate) const COMPOUND_COLUMNS: &[&str] = &[
+    "id",
+    "lon",
+    "lat",
+    "population",
+    "nearest_center",
+    "distance_m",
+    "minutes",
+    "covered",
+    "centers_within",
+    "reachable",
+    "serving_center",
+    "serving_distance_m",
+    "new_site",
+    "covered_after",
+    "served",
+];
+
+/// The names `group_fields` are written under beside the columns `reserved`: a field named
+/// like one of them (ignoring ASCII case, as GIS tools and spreadsheets compare names) or
+/// like an earlier group column gets an `input_` prefix, so the computed value keeps its name
+/// and the input's value is still written.
+pub(crate) fn group_column_names(group_fields: &[String], reserved: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(group_fields.len());
+    for field in group_fields {
+        let mut name = field.clone();
+        let taken = |n: &str, names: &[String]| {
+            reserved
+                .iter()
+                .chain(names)
+                .any(|r| r.eq_ignore_ascii_case(n))
+        };
+        while taken(&name, &names) {
+            name = format!("input_{name}");
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// [`COMPOUND_COLUMNS`] as owned names.
+pub(crate) fn compound_columns() -> Vec<String> {
+    COMPOUND_COLUMNS.iter().map(|c| c.to_string()).collect()
+}
+
 pub(crate) fn pretty_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
     let mut v = serde_json::to_value(v).expect("summaries always serialise");
     positive_zeros(&mut v);
@@ -215,6 +262,21 @@ pub(crate) fn test_district(n: usize) -> (Compounds, Centres) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn group_fields_named_like_output_columns_get_an_input_prefix() {
+        let fields = ["street", "Covered", "d_school", "input_covered"].map(String::from);
+        let reserved = ["id", "covered", "d_school"].map(String::from);
+        assert_eq!(
+            super::group_column_names(&fields, &reserved),
+            [
+                "street",
+                "input_Covered",
+                "input_d_school",
+                "input_input_covered"
+            ]
+        );
+    }
+
     #[test]
     fn json_has_no_negative_zero() {
         let v = serde_json::json!({"a": -0.0, "b": [-0.0, 1.5], "c": 0});

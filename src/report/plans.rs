@@ -135,9 +135,16 @@ pub fn sites_geojson_with(
 }
 
 /// What a planner should know about a plan that is smaller than asked: no site at all
-/// because nobody is left to cover, or fewer than `--add K` because further sites would add
-/// nobody. `None` otherwise.
+/// because no compound has residents or nobody is left to cover, or fewer than `--add K`
+/// because further sites would add nobody. `None` otherwise.
 pub fn site_note(plan: &SitePlan) -> Option<String> {
+    if plan.total_population <= 0.0 {
+        return Some(
+            "no compound has residents (every population is 0): no site can cover anyone; \
+             check the population field"
+                .into(),
+        );
+    }
     let Goal::Add(k) = plan.goal else {
         return None;
     };

@@ -31,6 +31,9 @@ pub struct LayerInfo {
     pub crs: Option<String>,
     /// Polygons reduced to an interior point.
     pub polygons: usize,
+    /// The text encoding a CSV layer was read in (`utf-8`, `gbk`, `utf-16le`, `utf-16be`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
 }
 
 /// Facts about the run that are not results: inputs, warnings, timings.
@@ -42,6 +45,8 @@ pub struct RunInfo {
     pub warnings: Vec<Warning>,
     /// Step timings in milliseconds, only when asked for (they make output non-repeatable).
     pub timings_ms: Option<Vec<(String, f64)>>,
+    /// Points left out of their layer for lying far from the rest of it.
+    pub dropped: Vec<crate::study::FarPoint>,
 }
 
 /// `x` rounded to `digits` decimals.
@@ -128,6 +133,9 @@ pub struct Summary {
     pub levels: Vec<LevelRow>,
     /// Warnings gathered while reading and computing.
     pub warnings: Vec<Warning>,
+    /// Points left out of their layer for lying far from the rest of it (`--drop-far`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<crate::study::FarPoint>,
     /// The street network (walking metric only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<NetworkStats>,
@@ -629,6 +637,7 @@ impl Summary {
                 .collect(),
             levels: analysis.levels.clone(),
             warnings: run.warnings.clone(),
+            dropped: run.dropped.clone(),
             network: analysis.network,
             detour: analysis.detour.as_ref().map(DetourSummary::new),
             timings_ms: run.timings_ms.clone().map(Timings),
@@ -701,6 +710,13 @@ pub struct LifeCircleSummary {
     pub lifecircle: LifeCircleSection,
     /// Warnings gathered while reading and computing.
     pub warnings: Vec<Warning>,
+    /// Points left out of their layer for lying far from the rest of it (`--drop-far`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<crate::study::FarPoint>,
+    /// The street network (walking metric only; `centers_beyond_snap_limit` counts
+    /// facilities).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkStats>,
     /// Step timings, only when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings_ms: Option<Timings>,
@@ -786,6 +802,8 @@ impl LifeCircleSummary {
                     .collect(),
             },
             warnings: report.run.warnings.clone(),
+            dropped: report.run.dropped.clone(),
+            network: lc.network,
             timings_ms: report.run.timings_ms.clone().map(Timings),
             scenarios: None,
         }

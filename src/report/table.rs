@@ -85,14 +85,18 @@ pub(crate) fn percent(share: f64) -> String {
 pub fn minutes_text(minutes: f64) -> String {
     let s = fixed(minutes, 2);
     match s.find('.') {
-        Some(_) => s.trim_end_matches('0').trim_end_matches('.').to_string(),
-        None => s,
+        Some(_) if !s.contains('e') => s.trim_end_matches('0').trim_end_matches('.').to_string(),
+        _ => s,
     }
 }
 
 /// `x` with `digits` decimals, never negative zero: a value that rounds to zero prints as
-/// `0.0`, not `-0.0` (an empty float sum is `-0.0` in Rust).
+/// `0.0`, not `-0.0` (an empty float sum is `-0.0` in Rust). From 10^15 on (absurd inputs),
+/// scientific form: a terminal line never holds a 300-digit number.
 pub fn fixed(x: f64, digits: usize) -> String {
+    if !x.is_finite() || x.abs() >= 1e15 {
+        return format!("{x:.3e}");
+    }
     let s = format!("{x:.digits$}");
     match s.strip_prefix('-') {
         Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
@@ -116,14 +120,14 @@ pub fn summary_table(
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "Service circle: {} min ≈ {:.0} m at {} km/h ({} distance{standard})",
+        "Service circle: {} min ≈ {} m at {} km/h ({} distance{standard})",
         minutes_text(circle.minutes),
-        circle.radius_m,
-        circle.speed_kmh,
+        fixed(circle.radius_m, 0),
+        minutes_text(circle.speed_kmh),
         analysis.metric
     );
     for (l, r) in &circle.level_radius_m {
-        let _ = writeln!(out, "  level {l}: {r:.0} m");
+        let _ = writeln!(out, "  level {l}: {} m", fixed(*r, 0));
     }
     let _ = writeln!(
         out,
@@ -167,20 +171,22 @@ fn walking_lines(out: &mut String, analysis: &Analysis) {
     if let Some(d) = &analysis.distance {
         let _ = writeln!(
             out,
-            "Distance to nearest centre: median {:.0} m, 90th percentile {:.0} m, max {:.0} m",
-            d.median_m, d.p90_m, d.max_m
+            "Distance to nearest centre: median {} m, 90th percentile {} m, max {} m",
+            fixed(d.median_m, 0),
+            fixed(d.p90_m, 0),
+            fixed(d.max_m, 0)
         );
     }
     if let Some(n) = &analysis.network {
         let _ = writeln!(
             out,
-            "Walking network: {} nodes, {} edges, {:.1} km of streets in {} pieces; {} compounds beyond the {:.0} m snap limit, {} on streets no centre reaches, {} centres off the network",
+            "Walking network: {} nodes, {} edges, {} km of streets in {} pieces; {} compounds beyond the {} m snap limit, {} on streets no centre reaches, {} centres off the network",
             thousands(n.nodes as f64),
             thousands(n.edges as f64),
-            n.length_km,
+            fixed(n.length_km, 1),
             n.components,
             n.compounds_beyond_snap_limit,
-            n.snap_limit_m,
+            fixed(n.snap_limit_m, 0),
             n.compounds_on_isolated_streets,
             n.centers_beyond_snap_limit
         );
@@ -238,7 +244,7 @@ fn level_table(out: &mut String, analysis: &Analysis) {
                         r.level.clone()
                     },
                     r.centers.to_string(),
-                    format!("{:.0}", r.radius_m),
+                    fixed(r.radius_m, 0),
                     r.covered_compounds.to_string(),
                     thousands(r.covered_population),
                     percent(r.share),
@@ -262,6 +268,15 @@ fn level_table(out: &mut String, analysis: &Analysis) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_values_print_in_scientific_form() {
+        assert_eq!(fixed(1e300, 0), "1.000e300");
+        assert_eq!(fixed(-2.5e16, 1), "-2.500e16");
+        assert_eq!(fixed(f64::INFINITY, 0), "inf");
+        assert_eq!(fixed(123.456, 1), "123.5");
+        assert_eq!(minutes_text(1e300), "1.000e300");
+    }
 
     #[test]
     fn thousands_and_widths() {

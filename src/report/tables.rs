@@ -61,15 +61,15 @@ pub(crate) fn write_compounds_csv_with(
     let mut header = String::from(
         "id,lon,lat,population,nearest_center,distance_m,minutes,covered,centers_within,reachable",
     );
-    for g in compounds.group_fields.iter() {
+    for g in super::group_column_names(&compounds.group_fields, &super::compound_columns()) {
         header.push(',');
-        push_field(&mut header, g);
+        push_field(&mut header, &g);
     }
     // Added after the group columns, so a column's position never moves.
     header.push_str(",serving_center,serving_distance_m");
     for g in extra_header {
         header.push(',');
-        push_field(&mut header, g);
+        push_field(&mut header, &g);
     }
     header.push('\n');
     w.write_all(header.as_bytes())?;

@@ -71,6 +71,152 @@ pub fn check_layers_together(layers: &[LayerExtent<'_>]) -> Result<()> {
     Ok(())
 }
 
+/// A point that lies more than [`MAX_LAYER_GAP_M`] from the main body of its layer (most
+/// often a failed geocode written as (0, 0)): named in [`Error::FarPoints`], or left out of
+/// the run and listed in `summary.json` `dropped` when a caller asks for that.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FarPoint {
+    /// The layer's role (`compounds`, `centers`, `candidates`, `facilities`).
+    pub layer: String,
+    /// The layer's file.
+    pub path: String,
+    /// The point's id.
+    pub id: String,
+    /// Its WGS84 longitude (7 decimals).
+    pub lon: f64,
+    /// Its WGS84 latitude (7 decimals).
+    pub lat: f64,
+    /// Its distance from the bounding box of the layer's main body, kilometres (1 decimal).
+    pub distance_km: f64,
+    /// Its index in the layer as read.
+    #[serde(skip)]
+    pub index: usize,
+}
+
+/// The points of one layer that lie more than [`MAX_LAYER_GAP_M`] from its main body, in
+/// index order. The main body is the largest group of points chained together by gaps of at
+/// most that distance (ties: the group holding the lowest index), so a layer of one city is
+/// one group whatever its size, and any number of failed geocodes at (0, 0) stay outside it.
+///
+/// Points are grouped by 1° cells: two cells join when the boxes of their points lie within
+/// the limit, so the test is on boxes, never looser than the limit plus a cell's extent.
+pub fn far_points(layer: &str, path: &Path, ids: &[String], lonlat: &[[f64; 2]]) -> Vec<FarPoint> {
+    // A layer no wider than the limit (every city) has no far point: one pass over the box.
+    match bbox(lonlat) {
+        Some(b) if span_m(b[0], b[1], b[2], b[3]) > MAX_LAYER_GAP_M => {}
+        _ => return Vec::new(),
+    }
+    let (cell_of, cells) = one_degree_cells(lonlat);
+    if cells.len() < 2 {
+        return Vec::new();
+    }
+    let group = chain_cells(&cells);
+    // Points per group; the main body is the largest (ties: lowest first index).
+    let mut size = vec![(0usize, usize::MAX); cells.len()];
+    for (c, cell) in cells.iter().enumerate() {
+        let g = &mut size[group[c]];
+        g.0 += cell.count;
+        g.1 = g.1.min(cell.first);
+    }
+    let main = (0..cells.len())
+        .filter(|&g| size[g].0 > 0)
+        .max_by(|&a, &b| size[a].0.cmp(&size[b].0).then(size[b].1.cmp(&size[a].1)))
+        .expect("a non-empty layer");
+    if (0..cells.len()).all(|c| group[c] == main) {
+        return Vec::new();
+    }
+    let main_box = cells
+        .iter()
+        .enumerate()
+        .filter(|&(c, _)| group[c] == main)
+        .map(|(_, cell)| cell.bbox)
+        .reduce(merge)
+        .expect("the main body has a cell");
+    cell_of
+        .iter()
+        .enumerate()
+        .filter(|&(_, &c)| group[c] != main)
+        .map(|(i, _)| {
+            let [lon, lat] = lonlat[i];
+            // Great-circle distance to the nearest position in the main body's box.
+            let (near_lon, near_lat) = (
+                lon.clamp(main_box[0], main_box[2]),
+                lat.clamp(main_box[1], main_box[3]),
+            );
+            let gap_km = span_m(lon, lat, near_lon, near_lat) / 1000.0;
+            FarPoint {
+                layer: layer.to_string(),
+                path: path.display().to_string(),
+                id: ids[i].clone(),
+                lon: round_output(lon),
+                lat: round_output(lat),
+                distance_km: (gap_km * 10.0).round() / 10.0,
+                index: i,
+            }
+        })
+        .collect()
+}
+
+/// One occupied 1° cell: its points' box, count and lowest index.
+struct Cell {
+    bbox: [f64; 4],
+    count: usize,
+    first: usize,
+}
+
+/// Each point's cell, and the cells in order of first appearance.
+fn one_degree_cells(lonlat: &[[f64; 2]]) -> (Vec<usize>, Vec<Cell>) {
+    let mut index = std::collections::HashMap::new();
+    let mut cells: Vec<Cell> = Vec::new();
+    let cell_of = lonlat
+        .iter()
+        .enumerate()
+        .map(|(i, &[lon, lat])| {
+            let key = (lon.floor() as i32, lat.floor() as i32);
+            let c = *index.entry(key).or_insert_with(|| {
+                cells.push(Cell {
+                    bbox: [lon, lat, lon, lat],
+                    count: 0,
+                    first: i,
+                });
+                cells.len() - 1
+            });
+            let cell = &mut cells[c];
+            cell.bbox = merge(cell.bbox, [lon, lat, lon, lat]);
+            cell.count += 1;
+            c
+        })
+        .collect();
+    (cell_of, cells)
+}
+
+/// Each cell's group (a representative cell index): cells whose boxes lie within
+/// [`MAX_LAYER_GAP_M`] of each other, chained.
+fn chain_cells(cells: &[Cell]) -> Vec<usize> {
+    fn root(parent: &mut [usize], mut c: usize) -> usize {
+        while parent[c] != c {
+            parent[c] = parent[parent[c]];
+            c = parent[c];
+        }
+        c
+    }
+    let mut parent: Vec<usize> = (0..cells.len()).collect();
+    for a in 0..cells.len() {
+        for b in a + 1..cells.len() {
+            // A degree of latitude is 111 km: boxes more than that apart never join.
+            let (ba, bb) = (cells[a].bbox, cells[b].bbox);
+            if (ba[1] - bb[3]).max(bb[1] - ba[3]) > 1.0 {
+                continue;
+            }
+            if gap_m(ba, bb).min(gap_m(bb, ba)) <= MAX_LAYER_GAP_M {
+                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                parent[ra.max(rb)] = ra.min(rb);
+            }
+        }
+    }
+    (0..cells.len()).map(|c| root(&mut parent, c)).collect()
+}
+
 /// True when swapping the longitude and latitude of box `b` brings it within the warning
 /// distance of box `a`.
 fn looks_swapped(a: [f64; 4], b: [f64; 4]) -> bool {
@@ -266,5 +412,48 @@ mod tests {
         let mut w = Vec::new();
         let _ = StudyArea::new(&[("compounds", &[[117.0, 31.0], [117.5, 31.5]])], &mut w);
         assert!(w.is_empty(), "{w:?}");
+    }
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("p{i}")).collect()
+    }
+
+    #[test]
+    fn failed_geocodes_at_null_island_lie_outside_the_main_body() {
+        let mut pts: Vec<[f64; 2]> = (0..20)
+            .map(|i| [117.2 + 0.01 * i as f64, 31.8 + 0.005 * i as f64])
+            .collect();
+        pts.insert(3, [0.0, 0.0]);
+        pts.push([0.0, 0.0]);
+        let far = far_points("compounds", Path::new("c.csv"), &ids(pts.len()), &pts);
+        let idx: Vec<usize> = far.iter().map(|p| p.index).collect();
+        assert_eq!(idx, vec![3, 21]);
+        assert_eq!(
+            (far[0].id.as_str(), far[0].lon, far[0].lat),
+            ("p3", 0.0, 0.0)
+        );
+        assert!(far[0].distance_km > 12_000.0, "{far:?}");
+        let msg = Error::far_points(&far).to_string();
+        assert!(
+            msg.starts_with("c.csv: id \"p3\" at (0, 0) lies ")
+                && msg.contains(
+                    "from the rest of the compounds layer (more than 100 km), and so \
+                                 does 1 more point: it looks like a failed geocode"
+                ),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_wide_layer_chained_by_short_gaps_is_one_body() {
+        // A 300 km line of points 50 km apart crosses several 1° cells: no point is far.
+        let pts: Vec<[f64; 2]> = (0..7).map(|i| [114.0 + 0.5 * i as f64, 30.5]).collect();
+        assert!(far_points("centers", Path::new("s"), &ids(7), &pts).is_empty());
+        // One point 150 km beyond the end of the line is.
+        let mut pts = pts;
+        pts.push([118.55, 30.5]);
+        let far = far_points("centers", Path::new("s"), &ids(8), &pts);
+        assert_eq!(far.iter().map(|p| p.index).collect::<Vec<_>>(), vec![7]);
+        assert!((far[0].distance_km - 150.0).abs() < 15.0, "{far:?}");
     }
 }

@@ -9,8 +9,8 @@
 mod area;
 
 pub use area::{
-    LayerExtent, MAX_LAYER_GAP_M, MAX_SPAN_M, OUTPUT_DECIMALS, StudyArea, check_layers_together,
-    round_output,
+    FarPoint, LayerExtent, MAX_LAYER_GAP_M, MAX_SPAN_M, OUTPUT_DECIMALS, StudyArea,
+    check_layers_together, far_points, round_output,
 };
 
 use std::path::{Path, PathBuf};
