@@ -278,7 +278,7 @@ fn group_fields_named_like_output_columns_get_an_input_prefix() {
     let header = csv.trim_start_matches('\u{feff}').lines().next().unwrap();
     assert!(
         header
-            .ends_with(",covered,centers_within,reachable,input_covered,input_id,input_population"),
+            .contains(",covered,centers_within,reachable,input_covered,input_id,input_population,"),
         "{header}"
     );
     let layer: serde_json::Value =

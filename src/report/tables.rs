@@ -69,7 +69,7 @@ pub(crate) fn write_compounds_csv_with(
     header.push_str(",serving_center,serving_distance_m");
     for g in extra_header {
         header.push(',');
-        push_field(&mut header, &g);
+        push_field(&mut header, g);
     }
     header.push('\n');
     w.write_all(header.as_bytes())?;
