@@ -4,7 +4,6 @@
 use anyhow::Result;
 use circleplan::CentreFields;
 use circleplan::coverage::SwitchSite;
-use circleplan::gaps::{GapOptions, study_gaps};
 use circleplan::report;
 
 use super::args::CandidateRunArgs;
@@ -34,18 +33,8 @@ pub fn run(args: Args) -> Result<()> {
         .as_deref()
         .map(|p| (p, CentreFields::default()));
     let s = study_with_candidates(&args.layers, true, layer)?;
-    let options = GapOptions {
-        sites_at_uncovered_compounds: true,
-        candidates: s.study.candidates.as_ref(),
-    };
     let (compounds, circle) = (&s.study.compounds, &s.study.circle);
-    let gaps = study_gaps(
-        &s.analysis,
-        &s.study.costs(),
-        compounds,
-        circle.radius_m,
-        options,
-    );
+    let gaps = s.study.gaps(&s.analysis, true);
     let mut summary = report::Summary::new(&s.analysis, compounds, circle, &s.run);
     let mut table = report::summary_table(&s.analysis, compounds, circle, &s.run.warnings);
     table.push_str(&report::gaps_table(&gaps));

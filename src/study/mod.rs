@@ -20,6 +20,7 @@ use crate::coverage::{
     Analysis, Comparison, Costs, Scenario, SwitchSite, WhatIf, compare, what_if,
 };
 use crate::error::Result;
+use crate::gaps::{GapOptions, GapStudy, study_gaps};
 use crate::io::{CostTable, CostUnit, MatrixColumns};
 use crate::lifecircle::{
     Added, Facilities, LifeCircle, LifeCircleOptions, LifeCircleScenarioResult, Profile,
@@ -362,11 +363,78 @@ impl Study {
     }
 
     /// What-if data for the report: `sites` to switch on and off over `baseline`.
+    ///
+    /// ```
+    /// use circleplan::coverage::SwitchSite;
+    /// use circleplan::{Circle, MetricSpec, Study, StudyLayers};
+    /// let (compounds, centres, candidates) = circleplan::synth::small_city(300, 8, 5);
+    /// let circle = Circle::from_radius(600.0, 4.0).unwrap();
+    /// let study = Study::new(StudyLayers::new(compounds, centres), circle, &MetricSpec::Euclidean,
+    ///     Default::default(), &mut Vec::new()).unwrap();
+    /// let baseline = study.coverage();
+    /// let sites: Vec<SwitchSite> = (0..candidates.len())
+    ///     .map(|i| SwitchSite { id: candidates.ids[i].clone(), lonlat: candidates.lonlat[i],
+    ///         budget_m: 600.0, existing: None, on: false, kind: "candidate" })
+    ///     .collect();
+    /// let w = study.what_if(&baseline, &sites);
+    /// let off = vec![false; w.sites.len()];
+    /// assert!((w.covered_population(&off) - baseline.totals.population_covered).abs() < 1e-6);
+    /// ```
     pub fn what_if(&self, baseline: &Analysis, sites: &[SwitchSite]) -> WhatIf {
         what_if(baseline, &self.costs(), &self.compounds, sites)
     }
 
+    /// The gap zones of `baseline` (this study's [`Study::coverage`]) with each zone's best
+    /// new site, chosen among the uncovered compounds' own locations (when
+    /// `sites_at_uncovered_compounds`) and this study's candidates.
+    ///
+    /// ```
+    /// use circleplan::{Circle, MetricSpec, Study, StudyLayers};
+    /// let (compounds, centres, _) = circleplan::synth::small_city(300, 6, 3);
+    /// let circle = Circle::from_radius(500.0, 4.0).unwrap();
+    /// let layers = StudyLayers::new(compounds, centres);
+    /// let study =
+    ///     Study::new(layers, circle, &MetricSpec::Euclidean, Default::default(), &mut Vec::new())
+    ///         .unwrap();
+    /// let baseline = study.coverage();
+    /// let gaps = study.gaps(&baseline, true);
+    /// let uncovered: f64 = gaps.zones.iter().map(|z| z.population).sum();
+    /// let t = &baseline.totals;
+    /// assert!((uncovered - (t.population_total - t.population_covered)).abs() < 1e-6);
+    /// ```
+    pub fn gaps(&self, baseline: &Analysis, sites_at_uncovered_compounds: bool) -> GapStudy {
+        let options = GapOptions {
+            sites_at_uncovered_compounds,
+            candidates: self.candidates.as_ref(),
+        };
+        let radius_m = self.circle.radius_m;
+        study_gaps(baseline, &self.costs(), &self.compounds, radius_m, options)
+    }
+
     /// New sites for the compounds `baseline` leaves uncovered (see [`run_site`]).
+    ///
+    /// ```
+    /// use circleplan::siting::{CandidateSource, FixedSites, Goal, SiteOptions};
+    /// use circleplan::{Circle, MetricSpec, Study, StudyLayers};
+    /// let (compounds, centres, candidates) = circleplan::synth::small_city(400, 10, 4);
+    /// let circle = Circle::from_radius(600.0, 4.0).unwrap();
+    /// let layers = StudyLayers { candidates: Some(candidates), ..StudyLayers::new(compounds, centres) };
+    /// let study =
+    ///     Study::new(layers, circle, &MetricSpec::Euclidean, Default::default(), &mut Vec::new())
+    ///         .unwrap();
+    /// let baseline = study.coverage();
+    /// let keep = FixedSites { require: vec![study.candidates.as_ref().unwrap().ids[0].clone()], exclude: vec![] };
+    /// let options = SiteOptions {
+    ///     goal: Goal::Add(3),
+    ///     time_limit: std::time::Duration::from_secs(10),
+    ///     candidates: CandidateSource::Layer(study.candidates.as_ref().unwrap()),
+    ///     radius_m: 600.0,
+    ///     capacity: None,
+    ///     fixed: Some(&keep),
+    /// };
+    /// let run = study.site(&baseline, options).unwrap();
+    /// assert!(run.plan.optimal && run.plan.sites[0].candidate == 0);
+    /// ```
     ///
     /// # Errors
     /// As [`run_site`].
