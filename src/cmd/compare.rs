@@ -233,7 +233,12 @@ pub fn run(args: Args) -> Result<()> {
     let cmp = super::progress::step("Comparing scenarios", common.output.quiet, || {
         study.compare(&analysis, &scenarios)
     });
-    let what_if = study.what_if(&analysis, &switch_sites(&study, &analysis, &scenarios));
+    // The what-if data only feeds the page.
+    let what_if = common
+        .output
+        .report
+        .is_some()
+        .then(|| study.what_if(&analysis, &switch_sites(&study, &analysis, &scenarios)));
     let (compounds, centres, circle) = (&study.compounds, &study.centres, &study.circle);
     let layers = report::RunLayers {
         analysis: &analysis,
@@ -252,7 +257,7 @@ pub fn run(args: Args) -> Result<()> {
         comparison: &cmp,
         scenarios: &scenarios,
     });
-    report_input.what_if = Some(&what_if);
+    report_input.what_if = what_if.as_ref();
     super::write_outputs(
         files,
         &common.output,

@@ -56,10 +56,12 @@ pub fn run(args: Args) -> Result<()> {
     let mut input =
         report::ReportInput::new(&s.analysis, compounds, &s.study.centres, circle, &s.run);
     input.gaps = Some(gaps.report());
-    let what_if = s
-        .study
-        .what_if(&s.analysis, &switch_sites(&gaps, circle.radius_m));
-    input.what_if = Some(&what_if);
+    // The what-if data only feeds the page.
+    let what_if = common.output.report.is_some().then(|| {
+        s.study
+            .what_if(&s.analysis, &switch_sites(&gaps, circle.radius_m))
+    });
+    input.what_if = what_if.as_ref();
     super::write_outputs(files, &common.output, Some(input), &inputs, &mut table)?;
     print_summary(common.output.format, &summary.to_json(), &table)
 }

@@ -177,10 +177,12 @@ pub fn run(args: Args) -> Result<()> {
         candidates: sites,
         source: &source,
     });
-    let what_if = s
-        .study
-        .what_if(&s.analysis, &switch_sites(&site_run, circle.radius_m));
-    input.what_if = Some(&what_if);
+    // The what-if data only feeds the page.
+    let what_if = common.output.report.is_some().then(|| {
+        s.study
+            .what_if(&s.analysis, &switch_sites(&site_run, circle.radius_m))
+    });
+    input.what_if = what_if.as_ref();
     super::write_outputs(files, &common.output, Some(input), &read_paths, &mut table)?;
     print_summary(common.output.format, &summary.to_json(), &table)
 }

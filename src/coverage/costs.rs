@@ -2,6 +2,7 @@
 //! network, or the user's cost table. Each turns sites and budgets into a [`Coverage`].
 
 use super::{Coverage, CoverageMatrix, Metric, NetworkCoverage, euclidean, network_coverage};
+use crate::index::PointGrid;
 use crate::io::CostTable;
 use crate::network::StreetNetwork;
 
@@ -62,6 +63,45 @@ impl Costs<'_> {
     }
 }
 
+impl Costs<'_> {
+    /// What each site reaches: rows are sites, columns compounds (cost `<=` the site's budget),
+    /// as [`Costs::coverage`] transposed. Straight-line reach is found from the sites (one
+    /// fixed-radius query each over a compound grid), so a few sites among a million compounds
+    /// cost what they reach.
+    pub fn site_reach(
+        &self,
+        compounds_xy: &[[f64; 2]],
+        sites_xy: &[[f64; 2]],
+        site_ids: &[String],
+        budget_m: &[f64],
+    ) -> CoverageMatrix {
+        if !matches!(self, Costs::Euclidean) {
+            let cov = self.coverage(compounds_xy, sites_xy, site_ids, budget_m).0;
+            return cov.by_compound.transpose();
+        }
+        use rayon::prelude::*;
+        let reach = budget_m.iter().copied().fold(1.0, f64::max);
+        let grid = PointGrid::new(compounds_xy, PointGrid::cell_for(compounds_xy, reach, 8.0));
+        let rows: Vec<Vec<(u32, f32)>> = sites_xy
+            .par_iter()
+            .zip(budget_m)
+            .map(|(p, &b)| {
+                let mut row = Vec::new();
+                // The same `sqrt` distance and `<=` test as the compound-side path.
+                grid.for_each_within(*p, b, |_, q, d| row.push((q.index, d as f32)));
+                row.sort_unstable_by_key(|&(c, _)| c);
+                row
+            })
+            .collect();
+        let nnz = rows.iter().map(Vec::len).sum();
+        let mut m = CoverageMatrix::with_capacity(compounds_xy.len(), rows.len(), nnz);
+        for row in &rows {
+            m.push_sorted_row(row);
+        }
+        m
+    }
+}
+
 /// Coverage from a cost table: a compound is reached by a site when the table lists the pair
 /// with cost `<=` the site's budget; the nearest site is the listed one with the lowest cost
 /// (ties: lowest site index).
@@ -111,6 +151,28 @@ pub fn table_coverage(
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn site_reach_is_the_coverage_transposed() {
+        let mut rng = crate::rng::Rng::new(5);
+        for n in [1usize, 50, 3000] {
+            let pts = |k: usize, rng: &mut crate::rng::Rng| -> Vec<[f64; 2]> {
+                (0..k)
+                    .map(|_| [rng.f64() * 5000.0, rng.f64() * 5000.0])
+                    .collect()
+            };
+            let compounds = pts(n, &mut rng);
+            let sites = pts(40, &mut rng);
+            let budget: Vec<f64> = (0..40).map(|s| 200.0 + 30.0 * s as f64).collect();
+            let ids: Vec<String> = (0..40).map(|s| s.to_string()).collect();
+            let fast = Costs::Euclidean.site_reach(&compounds, &sites, &ids, &budget);
+            let slow = super::super::euclidean(&compounds, &sites, &budget);
+            let slow = slow.by_compound.transpose();
+            for s in 0..40 {
+                assert_eq!(fast.row(s), slow.row(s), "n={n} site {s}");
+            }
+        }
+    }
 
     #[test]
     fn table_coverage_uses_listed_pairs_only() {

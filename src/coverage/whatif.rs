@@ -119,8 +119,7 @@ pub fn what_if(
         .project(&sites.iter().map(|s| s.lonlat).collect::<Vec<_>>());
     let ids: Vec<String> = sites.iter().map(|s| s.id.clone()).collect();
     let budget: Vec<f64> = sites.iter().map(|s| s.budget_m).collect();
-    let reach = costs.coverage(&analysis.compounds_xy, &xy, &ids, &budget).0;
-    let by_site = reach.by_compound.transpose();
+    let by_site = costs.site_reach(&analysis.compounds_xy, &xy, &ids, &budget);
     let order = site_order(analysis, compounds, &by_site, sites);
     // Keep sites while the embedded references fit.
     let mut kept = 0;
@@ -146,22 +145,20 @@ pub fn what_if(
     for (k, &c) in switchable.iter().enumerate() {
         index[c as usize] = k as u32;
     }
-    let mut embedded = vec![false; sites.len()];
-    for &s in order {
-        embedded[s] = true;
+    // Per switchable compound, the embedded existing centres reaching it: it stays covered
+    // whatever the switches when other centres reach it too.
+    let mut switched = vec![0usize; switchable.len()];
+    for &s in order.iter().filter(|&&s| sites[s].existing.is_some()) {
+        for &c in by_site.row(s).0 {
+            switched[index[c as usize] as usize] += 1;
+        }
     }
     let pop = &compounds.population;
     let cov = &analysis.coverage;
     let fixed: Vec<bool> = switchable
         .iter()
-        .map(|&c| {
-            let row = reach.by_compound.row(c as usize).0;
-            let switched = row
-                .iter()
-                .filter(|&&s| sites[s as usize].existing.is_some() && embedded[s as usize])
-                .count();
-            cov.sites_within(c as usize) > switched
-        })
+        .zip(&switched)
+        .map(|(&c, &n)| cov.sites_within(c as usize) > n)
         .collect();
     let fixed_covered = (0..compounds.len())
         .filter(|&i| index[i] == u32::MAX && cov.is_covered(i))

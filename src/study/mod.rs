@@ -351,8 +351,7 @@ impl Study {
             .map(|&t| profile.types[t as usize].max_distance_m)
             .collect();
         let compounds_xy = self.area.project(&self.compounds.lonlat);
-        let reach = self.costs().coverage(&compounds_xy, &xy, &ids, &budget).0;
-        let reach = reach.by_compound.transpose();
+        let reach = self.costs().site_reach(&compounds_xy, &xy, &ids, &budget);
         let added = Added {
             ids: &ids,
             types: &types,

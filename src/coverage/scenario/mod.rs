@@ -10,6 +10,8 @@ use rstar::primitives::GeomWithData;
 use serde::Serialize;
 
 use super::{Analysis, Costs, GroupRow, LevelClasses, group_rows};
+
+mod straight;
 use crate::circle::Circle;
 use crate::error::{Error, Result};
 use crate::model::{Centres, Compounds};
@@ -415,23 +417,30 @@ pub fn compare(
     scenarios: &[Scenario],
 ) -> Comparison {
     let sites = Sites::new(analysis, centres, circle, scenarios);
-    let local = Local::new(analysis, costs, &sites, scenarios);
     let levels = LevelIndex::new(&sites);
-    let base = Evaluated::new(&sites, &levels, &local, None);
+    let evaluate: Box<dyn Fn(usize) -> Evaluated + Sync> = match costs {
+        // Straight line: each scenario alone, from the changed sites' reach and nearest
+        // searches where a closure matters; no list of every site reaching a compound.
+        Costs::Euclidean => {
+            let s = straight::Straight::new(analysis, &sites, &levels, scenarios);
+            Box::new(move |k| s.evaluate(k, &scenarios[k]))
+        }
+        _ => {
+            let local = Local::new(analysis, costs, &sites, scenarios);
+            let (sites, levels) = (&sites, &levels);
+            Box::new(move |k| Evaluated::from_rows(sites, levels, &local, (k, &scenarios[k])))
+        }
+    };
+    let ctx = Context {
+        analysis,
+        compounds,
+        sites: &sites,
+        levels: &levels,
+    };
     let results = scenarios
         .iter()
         .enumerate()
-        .map(|(k, s)| {
-            let ctx = Context {
-                analysis,
-                compounds,
-                sites: &sites,
-                levels: &levels,
-                local: &local,
-                base: &base,
-            };
-            ctx.summarise(k, s)
-        })
+        .map(|(k, s)| ctx.summarise(s, evaluate(k)))
         .collect();
     Comparison {
         baseline_population: analysis.totals.population_covered,
@@ -468,22 +477,33 @@ impl LevelIndex {
     }
 }
 
-/// One scenario (or the baseline) evaluated on the affected compounds.
+/// One scenario evaluated on the compounds a changed site reaches, beside the baseline.
 struct Evaluated {
     open: Open,
-    /// Per affected compound: the serving site (`None`: not covered).
+    /// The compounds a site the scenario changes reaches, ascending.
+    affected: Vec<u32>,
+    /// Per affected compound: the serving site in the baseline and under the scenario
+    /// (`None`: not covered).
+    base_serving: Vec<Option<u32>>,
     serving: Vec<Option<u32>>,
     /// Per affected compound: the levels of open sites reaching it, ascending.
+    base_levels: Vec<Vec<u32>>,
     levels: Vec<Vec<u32>>,
 }
 
 impl Evaluated {
-    fn new(sites: &Sites, li: &LevelIndex, local: &Local, sc: Option<(usize, &Scenario)>) -> Self {
-        let open = Open::new(sites, sc);
-        let mut serving = Vec::with_capacity(local.affected.len());
-        let mut levels = Vec::with_capacity(local.affected.len());
-        for row in &local.rows {
-            serving.push(open.serving(row));
+    /// From the list of every site reaching each affected compound (the matrix path).
+    fn from_rows(sites: &Sites, li: &LevelIndex, local: &Local, sc: (usize, &Scenario)) -> Self {
+        let (base, open) = (Open::new(sites, None), Open::new(sites, Some(sc)));
+        let mut e = Evaluated {
+            open,
+            affected: local.affected.clone(),
+            base_serving: Vec::with_capacity(local.affected.len()),
+            serving: Vec::with_capacity(local.affected.len()),
+            base_levels: Vec::with_capacity(local.affected.len()),
+            levels: Vec::with_capacity(local.affected.len()),
+        };
+        let levels_of = |open: &Open, row: &[(u32, f32)]| {
             let mut lv: Vec<u32> = row
                 .iter()
                 .filter(|(s, _)| open.is_open(*s))
@@ -491,13 +511,15 @@ impl Evaluated {
                 .collect();
             lv.sort_unstable();
             lv.dedup();
-            levels.push(lv);
+            lv
+        };
+        for row in &local.rows {
+            e.base_serving.push(base.serving(row));
+            e.serving.push(e.open.serving(row));
+            e.base_levels.push(levels_of(&base, row));
+            e.levels.push(levels_of(&e.open, row));
         }
-        Evaluated {
-            open,
-            serving,
-            levels,
-        }
+        e
     }
 }
 
@@ -507,13 +529,10 @@ struct Context<'a> {
     compounds: &'a Compounds,
     sites: &'a Sites<'a>,
     levels: &'a LevelIndex,
-    local: &'a Local,
-    base: &'a Evaluated,
 }
 
 impl Context<'_> {
-    fn summarise(&self, k: usize, scenario: &Scenario) -> ScenarioResult {
-        let e = Evaluated::new(self.sites, self.levels, self.local, Some((k, scenario)));
+    fn summarise(&self, scenario: &Scenario, e: Evaluated) -> ScenarioResult {
         let (covered, change) = self.per_compound(&e);
         let pop = &self.compounds.population;
         let total = self.compounds.total_population();
@@ -549,9 +568,9 @@ impl Context<'_> {
     fn per_compound(&self, e: &Evaluated) -> (Vec<bool>, Vec<Change>) {
         let mut covered = self.analysis.coverage.covered();
         let mut change = vec![Change::Same; covered.len()];
-        for (k, &c) in self.local.affected.iter().enumerate() {
+        for (k, &c) in e.affected.iter().enumerate() {
             let c = c as usize;
-            let (before, after) = (self.base.serving[k].is_some(), e.serving[k].is_some());
+            let (before, after) = (e.base_serving[k].is_some(), e.serving[k].is_some());
             debug_assert_eq!(before, covered[c], "baseline recount of compound {c}");
             covered[c] = after;
             change[c] = match (before, after) {
@@ -608,7 +627,7 @@ impl Context<'_> {
         let n = li.names.len();
         let (mut before, mut after) = (vec![0.0; n], vec![0.0; n]);
         let mut affected = vec![false; pop.len()];
-        for &c in &self.local.affected {
+        for &c in &e.affected {
             affected[c as usize] = true;
         }
         for i in (0..pop.len()).filter(|&i| !affected[i]) {
@@ -618,8 +637,8 @@ impl Context<'_> {
                 after[l] += pop[i];
             }
         }
-        for (k, &c) in self.local.affected.iter().enumerate() {
-            for &l in &self.base.levels[k] {
+        for (k, &c) in e.affected.iter().enumerate() {
+            for &l in &e.base_levels[k] {
                 before[l as usize] += pop[c as usize];
             }
             for &l in &e.levels[k] {
@@ -654,8 +673,8 @@ impl Context<'_> {
     fn load_changes(&self, e: &Evaluated) -> Vec<LoadChange> {
         let pop = &self.compounds.population;
         let mut delta: BTreeMap<u32, f64> = BTreeMap::new();
-        for (k, &c) in self.local.affected.iter().enumerate() {
-            let (b, a) = (self.base.serving[k], e.serving[k]);
+        for (k, &c) in e.affected.iter().enumerate() {
+            let (b, a) = (e.base_serving[k], e.serving[k]);
             if b != a {
                 if let Some(s) = b {
                     *delta.entry(s).or_default() -= pop[c as usize];
