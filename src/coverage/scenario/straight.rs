@@ -89,20 +89,19 @@ impl<'a> Straight<'a> {
         let n_base = self.sites.n_base;
         // A changed site matters here when this scenario closes or adds it.
         let matters = |s: u32| ((s as usize) < n_base) != open.is_open(s);
-        let mut groups: Vec<(u32, Vec<Hit>)> = Vec::new();
-        for &h in self.hits.iter().filter(|h| matters(h.1)) {
-            match groups.last_mut() {
-                Some((c, v)) if *c == h.0 => v.push(h),
-                _ => groups.push((h.0, vec![h])),
-            }
-        }
-        let rows: Vec<Row> = groups
-            .par_iter()
-            .map(|(c, hits)| self.compound(&open, *c, hits))
+        let mine: Vec<Hit> = self.hits.iter().copied().filter(|h| matters(h.1)).collect();
+        // Each compound's hits are one run of `mine`.
+        let mut starts: Vec<usize> = (0..mine.len())
+            .filter(|&i| i == 0 || mine[i].0 != mine[i - 1].0)
+            .collect();
+        starts.push(mine.len());
+        let rows: Vec<Row> = starts
+            .par_windows(2)
+            .map(|w| self.compound(&open, mine[w[0]].0, &mine[w[0]..w[1]]))
             .collect();
         let mut e = Evaluated {
             open,
-            affected: groups.iter().map(|g| g.0).collect(),
+            affected: starts[..starts.len() - 1].iter().map(|&i| mine[i].0).collect(),
             base_serving: Vec::with_capacity(rows.len()),
             serving: Vec::with_capacity(rows.len()),
             base_levels: Vec::with_capacity(rows.len()),
