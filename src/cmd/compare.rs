@@ -198,41 +198,15 @@ pub fn run(args: Args) -> Result<()> {
     let common = &args.common;
     super::check_output_paths(&common.output)?;
     let specs = specs(&args)?;
-    let Loaded {
-        compounds,
-        centres,
-        circle,
-        mut run,
-        ..
-    } = common.read_layers(&args.input, true)?;
-    let added = read_added(&args, &specs, &mut run)?;
-    let proposals: Vec<&Centres> = added.iter().flatten().collect();
-    let layers = StudyLayers::new(compounds, centres);
-    let (study, analysis) = super::metric::analyse(
-        &common.metric,
-        layers,
-        circle,
-        Proposals {
-            sites: &proposals,
-            facilities: &[],
-        },
-        &common.output,
-        &mut run.warnings,
-    )?;
-    let mut scenarios = Vec::with_capacity(specs.len());
-    for (spec, added) in specs.iter().zip(added) {
-        let added = added.unwrap_or_else(Centres::empty);
-        scenarios.push(Scenario::new(
-            &spec.name,
-            added,
-            &spec.close,
-            &study.centres,
-        )?);
-    }
-    check_scenario_names(&scenarios)?;
+    let mut clock = super::progress::Clock::new();
+    let (study, analysis, scenarios, mut run) = prepare(&args, &specs, &mut clock)?;
     let cmp = super::progress::step("Comparing scenarios", common.output.quiet, || {
         study.compare(&analysis, &scenarios)
     });
+    clock.lap("compare");
+    if common.output.timings {
+        run.timings_ms = Some(clock.laps.clone());
+    }
     // The what-if data only feeds the page.
     let what_if = common
         .output
@@ -258,14 +232,64 @@ pub fn run(args: Args) -> Result<()> {
         scenarios: &scenarios,
     });
     report_input.what_if = what_if.as_ref();
-    super::write_outputs(
-        files,
+    let output = &common.output;
+    super::write_outputs(files, output, Some(report_input), &inputs, &mut table)?;
+    if output.timings {
+        clock.lap("write");
+        table.push_str(&clock.line());
+    }
+    print_summary(output.format, &summary.to_json(), &table)
+}
+
+/// Reads the layers and the scenarios' sites, builds the study and measures the baseline.
+fn prepare(
+    args: &Args,
+    specs: &[Spec],
+    clock: &mut super::progress::Clock,
+) -> Result<(
+    circleplan::Study,
+    circleplan::Analysis,
+    Vec<Scenario>,
+    RunInfo,
+)> {
+    let common = &args.common;
+    let Loaded {
+        compounds,
+        centres,
+        circle,
+        mut run,
+        ..
+    } = common.read_layers(&args.input, true)?;
+    let added = read_added(args, specs, &mut run)?;
+    clock.lap("read");
+    let proposals: Vec<&Centres> = added.iter().flatten().collect();
+    let proposals = Proposals {
+        sites: &proposals,
+        facilities: &[],
+    };
+    let layers = StudyLayers::new(compounds, centres);
+    let metric = &common.metric;
+    let (study, analysis) = super::metric::analyse(
+        metric,
+        layers,
+        circle,
+        proposals,
         &common.output,
-        Some(report_input),
-        &inputs,
-        &mut table,
+        &mut run.warnings,
     )?;
-    print_summary(common.output.format, &summary.to_json(), &table)
+    clock.lap("coverage");
+    let mut scenarios = Vec::with_capacity(specs.len());
+    for (spec, added) in specs.iter().zip(added) {
+        let added = added.unwrap_or_else(Centres::empty);
+        scenarios.push(Scenario::new(
+            &spec.name,
+            added,
+            &spec.close,
+            &study.centres,
+        )?);
+    }
+    check_scenario_names(&scenarios)?;
+    Ok((study, analysis, scenarios, run))
 }
 
 /// The sites the report can switch: every scenario's added sites (off; once each) and every

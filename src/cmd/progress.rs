@@ -28,6 +28,40 @@ pub fn step<T>(label: &str, quiet: bool, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Step timings for `--timings`: the time since the previous lap, per named step.
+pub struct Clock {
+    start: std::time::Instant,
+    /// `(step, milliseconds)` in order.
+    pub laps: Vec<(String, f64)>,
+}
+
+impl Clock {
+    /// A clock started now.
+    pub fn new() -> Clock {
+        Clock {
+            start: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    /// Records the time since the last lap under `step`.
+    pub fn lap(&mut self, step: &str) {
+        let ms = self.start.elapsed().as_secs_f64() * 1000.0;
+        self.laps.push((step.to_string(), ms));
+        self.start = std::time::Instant::now();
+    }
+
+    /// `Timings: read 390 ms, …` for the terminal.
+    pub fn line(&self) -> String {
+        let list: Vec<String> = self
+            .laps
+            .iter()
+            .map(|(k, ms)| format!("{k} {ms:.0} ms"))
+            .collect();
+        format!("Timings: {}\n", list.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

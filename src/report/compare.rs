@@ -113,7 +113,8 @@ pub fn compare_outputs<'a>(
     out.add_stream(
         "compounds.geojson",
         Box::new(move |w| {
-            let extra = |s: &mut String, i: usize| push_geojson_columns(s, cmp, i);
+            let keys = geojson_keys(cmp);
+            let extra = |s: &mut String, i: usize| push_geojson_columns(s, cmp, &keys, i);
             write_compounds_geojson(w, compounds, centres, analysis, circle, &extra)
         }),
     );
@@ -139,14 +140,30 @@ pub fn compare_outputs<'a>(
     (summary, out)
 }
 
-fn push_geojson_columns(s: &mut String, cmp: &Comparison, i: usize) {
-    for r in &cmp.scenarios {
-        s.push(',');
-        push_json_str(s, &format!("covered_{}", r.name));
-        s.push_str(if r.covered[i] { ":true," } else { ":false," });
-        push_json_str(s, &format!("change_{}", r.name));
-        s.push(':');
-        push_json_str(s, r.change[i].as_str());
+/// Each scenario's GeoJSON keys, escaped once: `,"covered_<name>":` and `,"change_<name>":`.
+fn geojson_keys(cmp: &Comparison) -> Vec<(String, String)> {
+    cmp.scenarios
+        .iter()
+        .map(|r| {
+            let key = |prefix: &str| {
+                let mut k = String::from(",");
+                push_json_str(&mut k, &format!("{prefix}{}", r.name));
+                k.push(':');
+                k
+            };
+            (key("covered_"), key("change_"))
+        })
+        .collect()
+}
+
+fn push_geojson_columns(s: &mut String, cmp: &Comparison, keys: &[(String, String)], i: usize) {
+    for (r, (covered, change)) in cmp.scenarios.iter().zip(keys) {
+        s.push_str(covered);
+        s.push_str(if r.covered[i] { "true" } else { "false" });
+        s.push_str(change);
+        s.push('"');
+        s.push_str(r.change[i].as_str());
+        s.push('"');
     }
 }
 

@@ -55,17 +55,17 @@ impl<'a> Straight<'a> {
             .fold(0.0, f64::max);
         let cell = PointGrid::cell_for(&analysis.compounds_xy, reach.max(1.0), 8.0);
         let grid = PointGrid::new(&analysis.compounds_xy, cell);
-        let mut hits: Vec<Hit> = changed
+        let per_site: Vec<Vec<(u32, f64)>> = changed
             .par_iter()
-            .flat_map_iter(|&s| {
+            .map(|&s| {
                 let mut v = Vec::new();
                 grid.for_each_within(sites.xy[s], sites.budget_m[s], |_, q, d| {
-                    v.push((q.index, s as u32, d));
+                    v.push((q.index, d));
                 });
                 v
             })
             .collect();
-        hits.par_sort_unstable_by_key(|&(c, s, _)| (c, s));
+        let hits = by_compound(analysis.compounds_xy.len(), &changed, &per_site);
         let by_level = (0..levels.names.len() as u32)
             .map(|l| tree(sites, |s| levels.of_site[s] == l))
             .collect();
@@ -101,7 +101,10 @@ impl<'a> Straight<'a> {
             .collect();
         let mut e = Evaluated {
             open,
-            affected: starts[..starts.len() - 1].iter().map(|&i| mine[i].0).collect(),
+            affected: starts[..starts.len() - 1]
+                .iter()
+                .map(|&i| mine[i].0)
+                .collect(),
             base_serving: Vec::with_capacity(rows.len()),
             serving: Vec::with_capacity(rows.len()),
             base_levels: Vec::with_capacity(rows.len()),
@@ -162,7 +165,19 @@ impl<'a> Straight<'a> {
 
     /// True when an open baseline centre of level `l` reaches `p` within its budget.
     fn level_reaches(&self, open: &Open, l: u32, p: [f64; 2]) -> bool {
-        for q in self.by_level[l as usize].nearest_neighbor_iter(&p) {
+        let tree = &self.by_level[l as usize];
+        let dist = |q: &GeomWithData<[f64; 2], u32>| {
+            ((q.geom()[0] - p[0]).powi(2) + (q.geom()[1] - p[1]).powi(2)).sqrt()
+        };
+        // Usually the nearest centre of the level is open: one query, no heap.
+        match tree.nearest_neighbor(&p) {
+            None => return false,
+            Some(q) if open.is_open(q.data) => {
+                return dist(q) <= self.sites.budget_m[q.data as usize];
+            }
+            Some(_) => {}
+        }
+        for q in tree.nearest_neighbor_iter(&p) {
             let s = q.data;
             if open.is_open(s) {
                 let d = ((q.geom()[0] - p[0]).powi(2) + (q.geom()[1] - p[1]).powi(2)).sqrt();
@@ -191,6 +206,29 @@ impl<'a> Straight<'a> {
         }
         best
     }
+}
+
+/// The hits ordered by compound, then site (a counting sort: sites are visited in ascending
+/// order, so each compound's run comes out sorted by site).
+fn by_compound(n: usize, changed: &[usize], per_site: &[Vec<(u32, f64)>]) -> Vec<Hit> {
+    let mut start = vec![0usize; n + 1];
+    for v in per_site {
+        for &(c, _) in v {
+            start[c as usize + 1] += 1;
+        }
+    }
+    for c in 0..n {
+        start[c + 1] += start[c];
+    }
+    let mut hits = vec![(0u32, 0u32, 0.0f64); start[n]];
+    for (&s, v) in changed.iter().zip(per_site) {
+        for &(c, d) in v {
+            let at = &mut start[c as usize];
+            hits[*at] = (c, s as u32, d);
+            *at += 1;
+        }
+    }
+    hits
 }
 
 /// One affected compound's figures.
