@@ -373,3 +373,53 @@ fn the_report_map_colours_centres_by_utilisation() {
         utilisation.len()
     );
 }
+
+/// Issue 19 item 4: the status says what happened, the bound never exceeds what every
+/// candidate open could serve, and the flags agree with each other.
+#[test]
+fn capacitated_status_bound_and_flags_agree() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (goal, value) in [("--add", "4"), ("--target", "0.9")] {
+        let k = demo_candidates();
+        let args = [
+            "--candidates",
+            &k,
+            "--capacitated",
+            "--residents-per-capacity",
+            "2",
+            goal,
+            value,
+            "--format",
+            "json",
+        ];
+        let out = succeed(tmp.path(), &on_demo("site", &args));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let site = &summary["site"];
+        let total = summary["population"]["total"].as_f64().unwrap();
+        let reachable = site["reachable_share"].as_f64().unwrap() * total;
+        let bound = site["upper_bound"].as_f64().unwrap();
+        assert!(
+            bound <= reachable * (1.0 + 1e-12) + 1e-6,
+            "{goal}: {bound} > {reachable}"
+        );
+        let status = site["status"].as_str().unwrap();
+        let optimal = site["optimal"].as_bool().unwrap();
+        assert_eq!(
+            status == "proven",
+            optimal,
+            "{goal}: {status} vs optimal {optimal}"
+        );
+        assert_ne!(status, "time_limit", "{goal}: no time limit was reached");
+        if goal == "--add" {
+            assert_eq!(
+                site["target_reached"], true,
+                "add-K goals are always reached"
+            );
+        } else if let Some(lb) = site["count_lower_bound"].as_u64() {
+            let n = site["sites"].as_array().unwrap().len() as u64;
+            if lb == n && site["target_reached"] == true {
+                assert_eq!(site["count_optimal"], true, "bound equals the count");
+            }
+        }
+    }
+}

@@ -6,6 +6,7 @@ use super::{
     OutputSet, RunInfo, RunLayers, SiteContext, SiteList, SiteSummary, Summary,
     compounds_geojson_with, push_rounded, sites_geojson_with,
 };
+use crate::siting::PlanStatus;
 use crate::siting::{Goal, SitePlan, SiteRun};
 
 impl SiteRun {
@@ -112,18 +113,19 @@ fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
     ));
     let share = |p: f64| 100.0 * p / plan.total_population.max(f64::MIN_POSITIVE);
     let n = plan.sites.len();
-    let proof = match (plan.count_optimal, plan.optimal) {
-        (None, true) => "proven optimal".to_string(),
-        (None, false) => "time limit reached: certified gap".to_string(),
-        (Some(true), true) => {
-            format!("{n} sites is proven the fewest; their coverage is proven optimal")
+    let proof = match (plan.count_optimal, plan.status) {
+        (None, status) => status.describe(plan.gap),
+        (Some(true), PlanStatus::Proven) => {
+            format!("{n} sites is proven the fewest; their coverage is proven best")
         }
-        (Some(true), false) => format!(
-            "{n} sites is proven the fewest; time limit reached before proving their coverage optimal"
+        (Some(true), status) => format!(
+            "{n} sites is proven the fewest; their coverage is {}",
+            status.describe(plan.gap)
         ),
-        (Some(false), _) => format!(
-            "time limit reached before proving {n} sites is the fewest (at least {} are needed)",
-            plan.count_lower_bound.unwrap_or(0)
+        (Some(false), status) => format!(
+            "{n} sites may not be the fewest: at least {} are needed; coverage {}",
+            plan.count_lower_bound.unwrap_or(0),
+            status.describe(plan.gap)
         ),
     };
     table.push_str(&format!(

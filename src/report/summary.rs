@@ -412,6 +412,8 @@ pub struct SiteSummary {
     pub gap: f64,
     /// The objective is proven optimal.
     pub optimal: bool,
+    /// How the search ended: `proven`, `time_limit`, `node_limit` or `bound_not_closed`.
+    pub status: &'static str,
     /// Target: the count is proven the fewest; `null` for add-K.
     pub count_optimal: Option<bool>,
     /// Target: no fewer sites can reach it (certified); `null` for add-K.
@@ -507,6 +509,7 @@ impl SiteSummary {
             upper_bound: plan.upper_bound,
             gap: plan.gap,
             optimal: plan.optimal,
+            status: plan.status.as_str(),
             count_optimal: plan.count_optimal,
             count_lower_bound: plan.count_lower_bound,
             note: site_note(plan),
@@ -905,6 +908,7 @@ mod tests {
             upper_bound: 3.0,
             gap: 0.0,
             optimal: true,
+            status: "proven",
             count_optimal: None,
             count_lower_bound: None,
             note: None,

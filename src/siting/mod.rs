@@ -21,6 +21,7 @@ pub use candidates::{AutoCandidates, GRID_FRACTION, MAX_AUTO_GRID, auto_candidat
 use count::count_lower_bound;
 pub use exact::{Solved, solve, solve_limited, solve_with_floor};
 pub use fixed::FixedSites;
+
 pub(crate) use fixed::plan_fixed;
 pub use heuristic::{drop_and_repair, greedy, perturbed_search, swap_search};
 pub use problem::Instance;
@@ -102,6 +103,47 @@ pub struct SitePlan {
     pub nodes: usize,
     /// Candidates the plan was required to contain (`--require`), first in `sites`.
     pub required: Vec<u32>,
+    /// Why the search stopped: proven, or which limit left the gap.
+    pub status: PlanStatus,
+}
+
+/// How a plan's search ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlanStatus {
+    /// The objective (and, for a target, the count) is proven best.
+    #[default]
+    Proven,
+    /// The time limit stopped the search; the gap is certified.
+    TimeLimit,
+    /// The search stopped at its node budget before the time limit; the gap is certified.
+    NodeLimit,
+    /// The bound was not closed: the method has no proof for this case (capacitated plans
+    /// whose bound stays above the answer); the gap is certified.
+    BoundNotClosed,
+}
+
+impl PlanStatus {
+    /// `proven`, `time_limit`, `node_limit` or `bound_not_closed`, as `summary.json` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Proven => "proven",
+            PlanStatus::TimeLimit => "time_limit",
+            PlanStatus::NodeLimit => "node_limit",
+            PlanStatus::BoundNotClosed => "bound_not_closed",
+        }
+    }
+
+    /// The status in plain words for a gap of `gap` (0–1): "proven best", "at most 0.4 %
+    /// from the best (time limit)" …
+    pub fn describe(self, gap: f64) -> String {
+        let within = format!("at most {:.2} % from the best", gap * 100.0);
+        match self {
+            PlanStatus::Proven => "proven best".into(),
+            PlanStatus::TimeLimit => format!("{within} (the time limit stopped the proof)"),
+            PlanStatus::NodeLimit => format!("{within} (the search stopped at its node limit)"),
+            PlanStatus::BoundNotClosed => format!("{within} (the bound is not closed)"),
+        }
+    }
 }
 
 /// Chosen sites in rank order with their gains, cumulative population and share, starting
@@ -253,6 +295,12 @@ pub(crate) fn plan_checked(demand: Demand, goal: Goal, time_limit: Duration) -> 
     plan.optimal = solved.optimal;
     plan.count_optimal = count_bound.map(|lb| lb >= solved.chosen.len());
     plan.count_lower_bound = count_bound.map(|lb| lb.min(solved.chosen.len()));
+    let proven = plan.optimal && plan.count_optimal != Some(false);
+    plan.status = match (proven, Instant::now() >= deadline) {
+        (true, _) => PlanStatus::Proven,
+        (false, true) => PlanStatus::TimeLimit,
+        (false, false) => PlanStatus::NodeLimit,
+    };
     plan.greedy_objective = existing + greedy_value;
     plan.target_reached = target_reached;
     plan.nodes = solved.nodes;
@@ -488,6 +536,7 @@ fn finish(
         new_cover,
         nodes: 0,
         required: Vec::new(),
+        status: PlanStatus::Proven,
     }
 }
 

@@ -331,9 +331,13 @@ fn capacitated_plan(
     if let Goal::Add(_) = options.goal {
         solved.tighten(uncapacitated.upper_bound);
     }
+    // No plan serves more than every candidate open serves.
+    let reachable = solved.reachable;
+    solved.tighten(reachable);
     let mut plan = site_plan(&solved, options.goal, pop, inputs.cover, inputs.covered);
-    plan.count_optimal = fewest.map(|(reached, lb)| reached && solved.chosen.len() <= lb);
     plan.count_lower_bound = fewest.map(|(_, lb)| lb.min(solved.chosen.len()));
+    // The count is proven when the certified bound equals it.
+    plan.count_optimal = fewest.map(|(reached, lb)| reached && solved.chosen.len() <= lb);
     Ok((plan, solved))
 }
 
@@ -367,7 +371,8 @@ fn site_plan(
     }
     let target_reached = match goal {
         Goal::Target(t) => solved.objective >= t * total * (1.0 - 1e-12),
-        Goal::Add(_) => false,
+        // As for uncapacitated plans: an add-K goal is always reached.
+        Goal::Add(_) => true,
     };
     SitePlan {
         goal,
@@ -390,5 +395,10 @@ fn site_plan(
         new_cover,
         nodes: 0,
         required: Vec::new(),
+        status: if solved.optimal {
+            super::PlanStatus::Proven
+        } else {
+            super::PlanStatus::BoundNotClosed
+        },
     }
 }
