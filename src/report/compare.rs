@@ -317,8 +317,8 @@ pub fn compare_table(cmp: &Comparison) -> String {
             thousands(r.covered_population),
             pct(r.share),
             signed(r.delta_population),
-            r.compounds_gained.to_string(),
-            r.compounds_lost.to_string(),
+            thousands(r.compounds_gained as f64),
+            thousands(r.compounds_lost as f64),
         ]);
     }
     let header = [
