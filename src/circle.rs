@@ -3,6 +3,11 @@
 
 use crate::error::{Error, Param, Result};
 
+/// Costs within this much of a radius count as within it (1 mm): far below any input's
+/// accuracy, above the rounding of a projected input's metres carried through WGS84 onto the
+/// plane.
+pub const COVER_TOLERANCE_M: f64 = 0.001;
+
 /// Default walking speed, km/h (15 minutes ≈ 1000 m).
 pub const DEFAULT_SPEED_KMH: f64 = 4.0;
 /// Default circle, minutes.
@@ -143,7 +148,19 @@ impl Circle {
         Ok((level.trim().to_string(), r))
     }
 
-    /// The budget, metres, for a centre of `level`.
+    /// The budget a cost is compared with for a centre of `level`: its radius plus
+    /// [`COVER_TOLERANCE_M`], so a pair at exactly the radius stays covered whatever rounding
+    /// the path to the plane added.
+    pub fn budget_for_level(&self, level: &str) -> f64 {
+        self.radius_for_level(level) + COVER_TOLERANCE_M
+    }
+
+    /// The budget of a new site (the circle's own radius plus [`COVER_TOLERANCE_M`]).
+    pub fn budget_m(&self) -> f64 {
+        self.radius_m + COVER_TOLERANCE_M
+    }
+
+    /// The radius, metres, for a centre of `level`.
     pub fn radius_for_level(&self, level: &str) -> f64 {
         self.level_radius_m
             .iter()

@@ -71,7 +71,7 @@ pub fn study_gaps(
         site_lonlat.extend(c.lonlat.iter().copied());
     }
     let site_xy = analysis.study.project(&site_lonlat);
-    let budgets = vec![radius_m; site_xy.len()];
+    let budgets = vec![radius_m + crate::circle::COVER_TOLERANCE_M; site_xy.len()];
     let site_cover = costs
         .coverage(&analysis.compounds_xy, &site_xy, &site_ids, &budgets)
         .0

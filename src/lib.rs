@@ -79,7 +79,7 @@ mod warning;
 #[doc(hidden)]
 pub mod rng;
 
-pub use circle::{Circle, DEFAULT_MINUTES, DEFAULT_SPEED_KMH};
+pub use circle::{COVER_TOLERANCE_M, Circle, DEFAULT_MINUTES, DEFAULT_SPEED_KMH};
 pub use coverage::{Analysis, Coverage, CoverageMatrix, Metric};
 pub use crs::{CoordSystem, LocalPlane, Projected};
 pub use error::{Error, MAX_ECHO_CHARS, Param, Result};

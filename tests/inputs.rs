@@ -361,3 +361,54 @@ fn flags_without_effect_are_named_in_a_warning() {
         site["warnings"]
     );
 }
+
+/// Issue 19 item 19: in projected input, a pair at exactly the radius is covered whatever
+/// else is in the file: distances are the input's own metres (the plane is the input's
+/// Gauss-Krüger zone, not one re-centred on the data), within a 1 mm tolerance.
+#[test]
+fn projected_pairs_at_the_radius_are_covered_whatever_else_is_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("s.csv"), "id,x,y\nS1,480000,3500000\n").unwrap();
+    let far = ["", "F,540000,3550000,1\n"];
+    for (k, extra) in far.iter().enumerate() {
+        let compounds = format!(
+            "id,x,y,population\nEAST,480300,3500000,1\nDIAG,480180,3500240,1\n\
+             OUT,480300.002,3500000,1\nNORTH,480000,3500300,1\n{extra}"
+        );
+        let name = format!("c{k}.csv");
+        std::fs::write(d.join(&name), compounds).unwrap();
+        let out = format!("out{k}");
+        succeed(
+            d,
+            &[
+                "coverage",
+                "--compounds",
+                &name,
+                "--centers",
+                "s.csv",
+                "--crs",
+                "EPSG:4547",
+                "--radius",
+                "300",
+                "-q",
+                "-o",
+                &out,
+            ],
+        );
+        let layer: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(d.join(format!("{out}/compounds.geojson"))).unwrap(),
+        )
+        .unwrap();
+        for f in layer["features"].as_array().unwrap() {
+            let p = &f["properties"];
+            let id = p["id"].as_str().unwrap();
+            let want = matches!(id, "EAST" | "DIAG" | "NORTH");
+            assert_eq!(p["covered"], want, "{id} with far point: {}", k == 1);
+            if want {
+                let d = p["distance_m"].as_f64().unwrap();
+                assert!((d - 300.0).abs() < 0.001, "{id}: {d}");
+            }
+        }
+    }
+}

@@ -308,7 +308,7 @@ fn switch_sites(
                 sites.push(SwitchSite {
                     id: a.ids[i].clone(),
                     lonlat: a.lonlat[i],
-                    budget_m: study.circle.radius_for_level(&a.level[i]),
+                    budget_m: study.circle.budget_for_level(&a.level[i]),
                     existing: None,
                     on: false,
                     kind: "proposed",

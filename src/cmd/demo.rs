@@ -254,7 +254,7 @@ fn demo_what_if(tour: Tour, scenarios: &[Scenario]) -> WhatIf {
         .map(|i| SwitchSite {
             id: k.ids[i].clone(),
             lonlat: k.lonlat[i],
-            budget_m: circle.radius_for_level("community"),
+            budget_m: circle.budget_for_level("community"),
             existing: None,
             on: false,
             kind: "candidate",

@@ -59,7 +59,7 @@ pub fn run(args: Args) -> Result<()> {
     // The what-if data only feeds the page.
     let what_if = common.output.report.is_some().then(|| {
         s.study
-            .what_if(&s.analysis, &switch_sites(&gaps, circle.radius_m))
+            .what_if(&s.analysis, &switch_sites(&gaps, circle.budget_m()))
     });
     input.what_if = what_if.as_ref();
     super::write_outputs(files, &common.output, Some(input), &inputs, &mut table)?;

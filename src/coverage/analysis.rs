@@ -28,7 +28,8 @@ pub struct Analysis {
     pub compounds_xy: Vec<[f64; 2]>,
     /// Centre positions on the plane, metres.
     pub centres_xy: Vec<[f64; 2]>,
-    /// Each centre's budget, metres (its level's radius).
+    /// Each centre's budget, metres: its level's radius plus [`crate::COVER_TOLERANCE_M`]
+    /// (what costs are compared with; [`Analysis::radius_m`] gives the radius).
     pub budget_m: Vec<f64>,
     /// What each compound reaches (nearest centre, cost, centres within budget) and what each
     /// centre serves.
@@ -117,6 +118,12 @@ pub struct NetworkStats {
 }
 
 impl Analysis {
+    /// Centre `i`'s radius as the circle gives it (its budget less the millimetre of
+    /// [`crate::COVER_TOLERANCE_M`]), for display.
+    pub fn radius_m(&self, i: usize) -> f64 {
+        self.budget_m[i] - crate::circle::COVER_TOLERANCE_M
+    }
+
     /// Coverage of `compounds` by `centres` under `circle`, measured with `costs` on the
     /// `study` plane. With the network metric, the straight-line coverage is computed too, for
     /// the detour figures.
@@ -133,7 +140,7 @@ impl Analysis {
         let class_budget: Vec<f64> = classes
             .names
             .iter()
-            .map(|l| circle.radius_for_level(l))
+            .map(|l| circle.budget_for_level(l))
             .collect();
         let budget_m: Vec<f64> = classes
             .of_site

@@ -9,5 +9,5 @@ pub use chinese::{
     CoordSystem, bd09_to_gcj02, bd09_to_wgs84, gcj02_to_bd09, gcj02_to_wgs84, wgs84_to_bd09,
     wgs84_to_gcj02,
 };
-pub use plane::{LocalPlane, span_m};
-pub use projected::Projected;
+pub use plane::{LocalPlane, TransverseMercator, span_m};
+pub use projected::{Projected, transverse_mercator};

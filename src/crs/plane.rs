@@ -159,7 +159,23 @@ pub struct LocalPlane {
     lat0_deg: f64,
     /// Northing of the origin from the equator; subtracted so coordinates stay small.
     y0_m: f64,
+    /// Scale on the central meridian (1, or a projected input's own, e.g. UTM's 0.9996).
+    k0: f64,
     tm: Krueger,
+}
+
+/// A transverse Mercator system a projected input is in: measuring on it gives the input's
+/// own planar metres (a Gauss-Krüger zone, UTM).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TransverseMercator {
+    /// Central meridian, degrees.
+    pub lon0_deg: f64,
+    /// Scale on the central meridian.
+    pub k0: f64,
+    /// Ellipsoid semi-major axis, metres.
+    pub a_m: f64,
+    /// Ellipsoid flattening.
+    pub f: f64,
 }
 
 impl LocalPlane {
@@ -177,8 +193,23 @@ impl LocalPlane {
             lon0_deg,
             lat0_deg,
             y0_m: tm.a_rect_m * xi0,
+            k0: 1.0,
             tm,
         }
+    }
+
+    /// The plane of a projected input's transverse Mercator system, its origin on the central
+    /// meridian at `lat0_deg`: distances on it are the input's own planar metres.
+    pub fn transverse(tm: TransverseMercator, lat0_deg: f64) -> LocalPlane {
+        let mut plane = Self::on_ellipsoid(tm.a_m, tm.f, tm.lon0_deg, lat0_deg);
+        plane.k0 = tm.k0;
+        plane.y0_m *= tm.k0;
+        plane
+    }
+
+    /// The scale on the central meridian (1 unless the plane is a projected input's).
+    pub fn scale(&self) -> f64 {
+        self.k0
     }
 
     /// A plane centred on the middle of a lon/lat bounding box (degrees).
@@ -191,14 +222,15 @@ impl LocalPlane {
     pub fn project(&self, lon: f64, lat: f64) -> [f64; 2] {
         let lam = wrap_deg(lon - self.lon0_deg).to_radians();
         let (xi, eta) = self.tm.forward(lam, lat.to_radians());
-        [self.tm.a_rect_m * eta, self.tm.a_rect_m * xi - self.y0_m]
+        let k = self.k0 * self.tm.a_rect_m;
+        [k * eta, k * xi - self.y0_m]
     }
 
     /// `[x_m, y_m]` on the plane → WGS84 `(lon_deg, lat_deg)`.
     #[inline]
     pub fn unproject(&self, xy: [f64; 2]) -> (f64, f64) {
-        let xi = (xy[1] + self.y0_m) / self.tm.a_rect_m;
-        let eta = xy[0] / self.tm.a_rect_m;
+        let k = self.k0 * self.tm.a_rect_m;
+        let (xi, eta) = ((xy[1] + self.y0_m) / k, xy[0] / k);
         let (lam, phi) = self.tm.inverse(xi, eta);
         let lon = self.lon0_deg + lam.to_degrees();
         // Only re-wrap when the sum leaves the usual range, so a plane centred at 179.9°E

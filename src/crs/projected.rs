@@ -583,3 +583,100 @@ mod tests {
         assert!(format!("{crs:?}").contains("EPSG:4547"));
     }
 }
+
+/// The transverse Mercator parameters of a projected system named as [`Projected::name`]
+/// writes it (`EPSG:4547`, or a `+proj=` string): a Gauss-Krüger zone (`+proj=tmerc`) or UTM
+/// (`+proj=utm +zone=…`). `None` for anything else (geographic systems, other projections,
+/// codes outside the built-in table, ellipsoids not named by `+ellps`/`+a`/`+b`/`+rf`).
+pub fn transverse_mercator(name: &str) -> Option<crate::crs::TransverseMercator> {
+    let text = match name.strip_prefix("EPSG:") {
+        Some(code) => crs_definitions::from_code(code.parse().ok()?)?
+            .proj4
+            .to_string(),
+        None => name.to_string(),
+    };
+    let param = |key: &str| -> Option<&str> {
+        text.split_whitespace()
+            .find_map(|t| t.strip_prefix('+')?.strip_prefix(key)?.strip_prefix('='))
+    };
+    let num = |key: &str| param(key).and_then(|v| v.parse::<f64>().ok());
+    // `+datum=WGS84` implies its ellipsoid (as UTM definitions write it).
+    let ellps = param("ellps").or(param("datum").filter(|d| *d == "WGS84"));
+    let (a_m, f) = ellipsoid(ellps, num("a"), num("b"), num("rf"))?;
+    let (lon0_deg, k0) = match param("proj")? {
+        "tmerc" => (
+            num("lon_0").unwrap_or(0.0),
+            num("k").or(num("k_0")).unwrap_or(1.0),
+        ),
+        "utm" => (num("zone")? * 6.0 - 183.0, 0.9996),
+        _ => return None,
+    };
+    Some(crate::crs::TransverseMercator {
+        lon0_deg,
+        k0,
+        a_m,
+        f,
+    })
+}
+
+/// Semi-major axis and flattening from PROJ's ellipsoid parameters.
+fn ellipsoid(
+    ellps: Option<&str>,
+    a: Option<f64>,
+    b: Option<f64>,
+    rf: Option<f64>,
+) -> Option<(f64, f64)> {
+    match (ellps, a, b, rf) {
+        (Some("GRS80"), ..) => Some((6_378_137.0, 1.0 / 298.257_222_101)),
+        (Some("WGS84"), ..) => Some((6_378_137.0, 1.0 / 298.257_223_563)),
+        (Some("krass"), ..) => Some((6_378_245.0, 1.0 / 298.3)),
+        (Some("IAU76"), ..) => Some((6_378_140.0, 1.0 / 298.257)),
+        (None, Some(a), _, Some(rf)) if rf > 0.0 => Some((a, 1.0 / rf)),
+        (None, Some(a), Some(b), None) if b > 0.0 && b <= a => Some((a, (a - b) / a)),
+        (None, Some(a), None, None) => Some((a, 0.0)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tm_tests {
+    use super::*;
+    use crate::crs::LocalPlane;
+
+    /// Pairs of Gauss-Krüger and UTM points, taken through WGS84 onto the input's own
+    /// transverse Mercator plane, keep their planar distance to well under a millimetre.
+    #[test]
+    fn the_input_plane_keeps_the_input_metres() {
+        for (code, x0, y0) in [
+            ("EPSG:4547", 430_000.0, 3_400_000.0),
+            ("EPSG:4549", 560_000.0, 3_500_000.0),
+            ("EPSG:32650", 400_000.0, 3_300_000.0),
+        ] {
+            let crs = Projected::parse(code).unwrap();
+            let tm = transverse_mercator(code).unwrap_or_else(|| panic!("{code}"));
+            let plane = LocalPlane::transverse(tm, 31.0);
+            let pts = [
+                (x0, y0),
+                (x0 + 300.0, y0),
+                (x0 + 180.0, y0 + 240.0),
+                (x0 - 5000.0, y0 + 7000.0),
+            ];
+            let xy: Vec<[f64; 2]> = pts
+                .iter()
+                .map(|&(x, y)| {
+                    let (lon, lat) = crs.to_wgs84(x, y).unwrap();
+                    plane.project(lon, lat)
+                })
+                .collect();
+            for i in 1..pts.len() {
+                let want = ((pts[i].0 - pts[0].0).powi(2) + (pts[i].1 - pts[0].1).powi(2)).sqrt();
+                let got = ((xy[i][0] - xy[0][0]).powi(2) + (xy[i][1] - xy[0][1]).powi(2)).sqrt();
+                assert!(
+                    (got - want).abs() < 1e-4,
+                    "{code} pair {i}: {got} vs {want}"
+                );
+            }
+        }
+        assert!(transverse_mercator("EPSG:4490").is_none(), "geographic");
+    }
+}

@@ -162,7 +162,10 @@ impl LifeCircle {
             .types
             .iter()
             .enumerate()
-            .map(|(t, ty)| measure_type(&input, facilities.of_type(t), ty.max_distance_m))
+            .map(|(t, ty)| {
+                let budget = ty.max_distance_m + crate::circle::COVER_TOLERANCE_M;
+                measure_type(&input, facilities.of_type(t), budget)
+            })
             .collect();
         let network = network_stats(costs, &compounds_xy, &facilities_xy, &types);
         let mut lc =

@@ -287,7 +287,7 @@ fn push_centre(s: &mut String, centres: &Centres, analysis: &Analysis, i: usize)
     s.push_str(",\"name\":");
     push_json_str(s, &centres.name[i]);
     s.push_str(",\"radius_m\":");
-    push_f64(s, analysis.budget_m[i]);
+    push_f64(s, analysis.radius_m(i));
     s.push_str(",\"served_population\":");
     push_rounded(s, load.served_population, 3);
     s.push_str(",\"served_compounds\":");
@@ -329,7 +329,7 @@ const CIRCLE_VERTICES: usize = 64;
 pub fn circles_geojson(centres: &Centres, analysis: &Analysis) -> String {
     collection(centres.len(), |s, i| {
         let [cx, cy] = analysis.centres_xy[i];
-        let r = analysis.budget_m[i];
+        let r = analysis.radius_m(i);
         push_circle_head(s, centres, i, r);
         s.push_str("},\"geometry\":");
         // Counter-clockwise exterior ring, as RFC 7946 asks.
@@ -352,7 +352,7 @@ pub fn service_areas_geojson(
     snap_limit_m: f64,
 ) -> String {
     collection(centres.len(), |s, i| {
-        let budget = analysis.budget_m[i];
+        let budget = analysis.radius_m(i);
         let ring = network
             .snap_one(analysis.centres_xy[i], snap_limit_m)
             .map(|snap| {

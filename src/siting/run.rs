@@ -45,7 +45,7 @@ pub struct SiteOptions<'a> {
     pub time_limit: Duration,
     /// The candidate sites.
     pub candidates: CandidateSource<'a>,
-    /// Each new site's budget, metres.
+    /// Each new site's radius, metres (costs within [`crate::COVER_TOLERANCE_M`] of it count).
     pub radius_m: f64,
     /// Plan under capacities.
     pub capacity: Option<CapacityOptions>,
@@ -96,7 +96,8 @@ pub fn run_site(
         Some(f) => f.resolve(&ids, options.goal)?,
         None => (Vec::new(), vec![false; ids.len()]),
     };
-    let budgets = vec![options.radius_m; xy.len()];
+    // Costs within a millimetre of the radius count as within it, as for the centres.
+    let budgets = vec![options.radius_m + crate::circle::COVER_TOLERANCE_M; xy.len()];
     let cover = costs
         .coverage(&analysis.compounds_xy, &xy, &ids, &budgets)
         .0

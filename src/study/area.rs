@@ -5,7 +5,7 @@
 use crate::Warning;
 use std::path::Path;
 
-use crate::crs::{CoordSystem, LocalPlane, span_m};
+use crate::crs::{CoordSystem, LocalPlane, TransverseMercator, span_m};
 use crate::error::{Error, Result};
 use crate::io::check_coordinates;
 
@@ -236,6 +236,9 @@ pub struct StudyArea {
     /// The system output coordinates are written in (WGS84 unless a user asks for GCJ-02 or
     /// BD-09 to overlay results on Chinese web maps).
     pub output: CoordSystem,
+    /// True when the plane is the layers' own projected system (see
+    /// [`StudyArea::in_input_metres`]).
+    pub input_metres: bool,
 }
 
 fn bbox(points: &[[f64; 2]]) -> Option<[f64; 4]> {
@@ -302,6 +305,7 @@ impl StudyArea {
             plane: LocalPlane::centred_on(all[0], all[1], all[2], all[3]),
             bbox: all,
             output: CoordSystem::Wgs84,
+            input_metres: false,
         }
     }
 
@@ -334,9 +338,25 @@ impl StudyArea {
         self.output_lonlat([lon, lat])
     }
 
+    /// The same area measured on the transverse Mercator system every layer came in (a
+    /// Gauss-Krüger zone, UTM): distances are then the input's own planar metres, as a GIS
+    /// measures them, and do not move when a far point widens the area.
+    pub fn in_input_metres(mut self, tm: TransverseMercator) -> StudyArea {
+        let lat0 = 0.5 * (self.bbox[1] + self.bbox[3]);
+        self.plane = LocalPlane::transverse(tm, lat0);
+        self.input_metres = true;
+        self
+    }
+
     /// A short description of the plane, for summaries.
     pub fn plane_description(&self) -> String {
         let (lon0, lat0) = self.plane.origin();
+        if self.input_metres {
+            return format!(
+                "the input's own transverse Mercator (central meridian {lon0}, scale {})",
+                self.plane.scale()
+            );
+        }
         format!("WGS84 transverse Mercator centred on {lon0:.5}, {lat0:.5}")
     }
 }

@@ -19,6 +19,7 @@ use crate::circle::Circle;
 use crate::coverage::{
     Analysis, Comparison, Costs, Scenario, SwitchSite, WhatIf, compare, what_if,
 };
+use crate::crs::{TransverseMercator, transverse_mercator};
 use crate::error::Result;
 use crate::gaps::{GapOptions, GapStudy, study_gaps};
 use crate::io::{CostTable, CostUnit, MatrixColumns};
@@ -167,7 +168,31 @@ fn plane(
     }
     check_layers_together(&extents)?;
     let plain: Vec<(&str, &[[f64; 2]])> = extents.iter().map(|l| (l.name, l.lonlat)).collect();
-    Ok(StudyArea::new(&plain, warnings))
+    let area = StudyArea::new(&plain, warnings);
+    Ok(match common_projection(layers, proposals) {
+        Some(tm) => area.in_input_metres(tm),
+        None => area,
+    })
+}
+
+/// The transverse Mercator system every point layer came in, when they all share one
+/// (facility layers carry no system, so a life-circle study keeps the WGS84 plane).
+fn common_projection(layers: &StudyLayers, proposals: Proposals) -> Option<TransverseMercator> {
+    if layers.facilities.is_some() {
+        return None;
+    }
+    let sites = [&layers.centres]
+        .into_iter()
+        .chain(&layers.candidates)
+        .chain(proposals.sites.iter().copied())
+        .filter(|l| !l.is_empty());
+    let mut systems = std::iter::once(&layers.compounds.crs).chain(sites.map(|l| &l.crs));
+    let first = systems.next()?.as_deref()?;
+    if systems.all(|c| c.as_deref() == Some(first)) {
+        transverse_mercator(first)
+    } else {
+        None
+    }
 }
 
 impl Study {
@@ -348,7 +373,7 @@ impl Study {
         );
         let budget: Vec<f64> = types
             .iter()
-            .map(|&t| profile.types[t as usize].max_distance_m)
+            .map(|&t| profile.types[t as usize].max_distance_m + crate::circle::COVER_TOLERANCE_M)
             .collect();
         let compounds_xy = self.area.project(&self.compounds.lonlat);
         let reach = self.costs().site_reach(&compounds_xy, &xy, &ids, &budget);

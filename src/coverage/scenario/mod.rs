@@ -266,7 +266,7 @@ impl<'a> Sites<'a> {
             s.ids.extend(a.ids.iter().map(String::as_str));
             s.level.extend(a.level.iter().map(String::as_str));
             s.budget_m
-                .extend(a.level.iter().map(|l| circle.radius_for_level(l)));
+                .extend(a.level.iter().map(|l| circle.budget_for_level(l)));
             s.added.push(start..s.xy.len());
         }
         s

@@ -358,7 +358,8 @@ fn level_css(out: &mut String, levels: &[(String, &str, f64)], capacitated: bool
 fn service_circles(out: &mut String, f: &Frame, input: &ReportInput) {
     let a = input.analysis;
     out.push_str("<g class=\"lay-circles\">");
-    for (p, r) in a.centres_xy.iter().zip(&a.budget_m) {
+    for (i, p) in a.centres_xy.iter().enumerate() {
+        let r = &a.radius_m(i);
         out.push_str("<circle class=\"sc\"");
         f.push_attr_xy(out, "cx", "cy", *p);
         out.push_str(" r=\"");

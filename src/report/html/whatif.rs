@@ -58,7 +58,7 @@ fn budgets(input: &ReportInput, w: &WhatIf) -> Vec<f64> {
     w.sites
         .iter()
         .map(|s| match (s.existing, centre.get(s.id.as_str())) {
-            (true, Some(&c)) => input.analysis.budget_m.get(c).copied().unwrap_or(0.0),
+            (true, Some(&c)) if c < input.analysis.budget_m.len() => input.analysis.radius_m(c),
             _ => match level.get(s.id.as_str()) {
                 Some(lv) => input.circle.radius_for_level(lv),
                 None => input.circle.radius_m,
