@@ -304,7 +304,7 @@ pub fn run(args: Args) -> Result<()> {
         .output
         .lang
         .unwrap_or_else(|| default_lang(&study.compounds));
-    let scratch = args.output.output.as_deref();
+    let scratch = (args.output.output.as_deref()).filter(|p| !super::is_geopackage(p));
     let (mut summary, mut files) = report::lifecircle_outputs(report, lang, scratch);
     let mut table = report::lifecircle_table(&report);
     if !changes.is_empty() {

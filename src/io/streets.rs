@@ -48,9 +48,29 @@ pub(crate) fn read_streets(path: &Path) -> Result<LineLayer> {
             });
         }
         super::osm_pbf::read_pbf(path)
+    } else if super::layer::is_shapefile(path) {
+        super::shp::read_shapefile_lines(path)
     } else {
         read_geojson_lines(path)
     }
+}
+
+/// A line layer from lines of WGS84 positions (every line on layer 0), vertices shared as
+/// [`LineSink`] shares them; no lines at all is an error.
+pub(crate) fn line_layer_from(path: &Path, lines: Vec<Vec<[f64; 2]>>) -> Result<LineLayer> {
+    if lines.is_empty() {
+        return Err(Error::EmptyLayer {
+            path: path.to_path_buf(),
+            message: "no polylines: a street network needs lines".into(),
+        });
+    }
+    let mut sink = LineSink::default();
+    for line in lines {
+        sink.vertices.extend(line);
+        sink.ends.push(sink.vertices.len());
+        sink.layers.push(0);
+    }
+    Ok(sink.into_layer())
 }
 
 /// Whether the file starts with an OSMHeader block.

@@ -102,6 +102,31 @@ impl<'a> OutputSet<'a> {
             })
     }
 
+    /// The files added by name as one GeoPackage: each `NAME.geojson` a feature table
+    /// `NAME`, every other file verbatim in the `circleplan_files` attributes table.
+    ///
+    /// # Errors
+    /// A layer that is not a GeoJSON FeatureCollection, or an SQLite failure.
+    pub fn to_geopackage(&self) -> Result<Vec<u8>> {
+        let (mut layers, mut others) = (Vec::new(), Vec::new());
+        for (place, content) in &self.files {
+            let Place::InDir(name) = place else { continue };
+            let bytes = match content {
+                Content::Bytes(b) => b.clone(),
+                Content::Stream(write) => {
+                    let mut out = Vec::new();
+                    write(&mut out).map_err(|e| Error::io(name, e))?;
+                    out
+                }
+            };
+            match name.strip_suffix(".geojson") {
+                Some(layer) => layers.push((layer.to_string(), bytes)),
+                None => others.push((name.clone(), bytes)),
+            }
+        }
+        super::gpkg_write::write_geopackage(&layers, &others)
+    }
+
     /// Writes every file: named ones into `dir` (created when missing), the others to their
     /// own paths. Everything is checked first — no file may replace one of `inputs`, two
     /// files may not resolve to the same path, a target may not be a directory — then each
