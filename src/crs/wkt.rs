@@ -57,7 +57,8 @@ pub fn recognise_wkt(wkt: &str) -> Option<WktCrs> {
     if !(squeezed.contains("GAUSSKRUGER") || squeezed.contains("TRANSVERSEMERCATOR")) {
         return None;
     }
-    transverse_mercator(datum, &Params::read(&upper)).map(WktCrs::Epsg)
+    let three_degree = squeezed.contains("3DEGREE");
+    transverse_mercator(datum, three_degree, &Params::read(&upper)).map(WktCrs::Epsg)
 }
 
 /// The EPSG code in the last `AUTHORITY["EPSG", "n"]` (WKT1) or `ID["EPSG", n]` (WKT2) of the
@@ -141,8 +142,10 @@ fn parameter(upper: &str, name: &str) -> Option<f64> {
 }
 
 /// The EPSG code of a transverse Mercator system on `datum`: a UTM zone on WGS84, else a
-/// Gauss-Kruger 3° or 6° zone (with the zone number in the false easting, or without).
-fn transverse_mercator(datum: Datum, p: &Params) -> Option<u32> {
+/// Gauss-Kruger 3° or 6° zone (with the zone number in the false easting, or without). A
+/// central meridian both zone widths have (117E) is a 6° zone unless the name says
+/// `3_Degree`, as ESRI and EPSG names do.
+fn transverse_mercator(datum: Datum, three_degree: bool, p: &Params) -> Option<u32> {
     if p.latitude_of_origin != 0.0 || !p.central_meridian.is_finite() {
         return None;
     }
@@ -163,26 +166,24 @@ fn transverse_mercator(datum: Datum, p: &Params) -> Option<u32> {
     if p.scale_factor != 1.0 || p.false_northing != 0.0 || cm.fract() != 0.0 {
         return None;
     }
-    candidates(datum)
-        .into_iter()
+    let (six, three) = candidates(datum);
+    let (first, then) = if three_degree { (three, six) } else { (six, three) };
+    (first.into_iter().chain(then))
         .find(|&code| definition_matches(code, cm, p.false_easting))
 }
 
-/// The EPSG codes of the Gauss-Kruger systems on `datum`, zone-numbered first.
-fn candidates(datum: Datum) -> Vec<u32> {
-    let ranges: &[std::ops::RangeInclusive<u32>] = match datum {
-        // 6° zones 13–23 and CM 75E–135E, then 3° zones 25–45 and CM 75E–135E.
-        Datum::Cgcs2000 => &[4491..=4512, 4513..=4554],
-        Datum::Xian1980 => &[2327..=2348, 2349..=2390],
-        Datum::Beijing1954 => &[
-            21413..=21423,
-            21453..=21463,
-            2401..=2442,
-            21473..=21483,
-        ],
-        Datum::Wgs84 => &[],
+/// The EPSG codes of the Gauss-Kruger systems on `datum`: the 6° zones (zones 13–23 and
+/// CM 75E–135E), then the 3° zones (zones 25–45 and CM 75E–135E).
+fn candidates(datum: Datum) -> (Vec<u32>, Vec<u32>) {
+    type Ranges = &'static [std::ops::RangeInclusive<u32>];
+    let (six, three): (Ranges, Ranges) = match datum {
+        Datum::Cgcs2000 => (&[4491..=4512], &[4513..=4554]),
+        Datum::Xian1980 => (&[2327..=2348], &[2349..=2390]),
+        Datum::Beijing1954 => (&[21413..=21423, 21453..=21463, 21473..=21483], &[2401..=2442]),
+        Datum::Wgs84 => (&[], &[]),
     };
-    ranges.iter().flat_map(|r| r.clone()).collect()
+    let codes = |r: Ranges| r.iter().flat_map(|r| r.clone()).collect();
+    (codes(six), codes(three))
 }
 
 /// Whether the built-in definition of EPSG `code` is a transverse Mercator with this central

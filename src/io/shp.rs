@@ -358,6 +358,189 @@ fn polyline_parts(shape: &Shape) -> std::result::Result<Vec<Vec<[f64; 2]>>, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::{Encoding, ReadOptions, Scalar, parse_points, read_points};
+
+    /// A dBase III table: `fields` as (name, type, width), text cells padded (numbers to the
+    /// right), names and text in `encoding`.
+    fn dbf_bytes(
+        fields: &[(&str, u8, u8)],
+        rows: &[Vec<&str>],
+        encoding: &'static encoding_rs::Encoding,
+        language: u8,
+    ) -> Vec<u8> {
+        let record_len: usize = 1 + fields.iter().map(|f| f.2 as usize).sum::<usize>();
+        let header_len = 32 + 32 * fields.len() + 1;
+        let mut out = vec![0u8; 32];
+        out[0] = 3;
+        out[4..8].copy_from_slice(&(rows.len() as u32).to_le_bytes());
+        out[8..10].copy_from_slice(&(header_len as u16).to_le_bytes());
+        out[10..12].copy_from_slice(&(record_len as u16).to_le_bytes());
+        out[29] = language;
+        for (name, kind, width) in fields {
+            let mut d = [0u8; 32];
+            let name = encoding.encode(name).0;
+            d[..name.len()].copy_from_slice(&name);
+            d[11] = *kind;
+            d[16] = *width;
+            out.extend(d);
+        }
+        out.push(0x0D);
+        for row in rows {
+            out.push(b' ');
+            for ((_, kind, width), cell) in fields.iter().zip(row) {
+                let bytes = encoding.encode(cell).0;
+                let pad = vec![b' '; *width as usize - bytes.len()];
+                if *kind == b'N' {
+                    out.extend(&pad);
+                    out.extend(bytes.iter());
+                } else {
+                    out.extend(bytes.iter());
+                    out.extend(&pad);
+                }
+            }
+        }
+        out.push(0x1A);
+        out
+    }
+
+    pub(crate) const PRJ_4548: &str = r#"PROJCS["CGCS2000_3_Degree_GK_CM_117E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+
+    /// Three compounds in EPSG:4548 (a point, a point, an L-shaped polygon) as a Shapefile
+    /// in `dir` with a GBK `.dbf` named by its `.cpg` and an ESRI `.prj`.
+    fn write_compounds(dir: &Path) -> PathBuf {
+        let path = dir.join("小区.shp");
+        let mut w = shapefile::ShapeWriter::from_path(&path).unwrap();
+        w.write_shape(&shapefile::Point::new(528770.237, 3386666.251)).unwrap();
+        w.write_shape(&shapefile::Point::new(529770.0, 3387666.0)).unwrap();
+        w.write_shape(&shapefile::Point::new(530000.0, 3388000.0)).unwrap();
+        w.finalize().unwrap();
+        drop(w);
+        let fields = [("编号", b'C', 10), ("人口", b'N', 10), ("名称", b'C', 20)];
+        let rows = [vec!["A1", "1200", "幸福小区"], vec!["A2", "800", "和平里"], vec!["", "30", "无名"]];
+        std::fs::write(dir.join("小区.dbf"), dbf_bytes(&fields, &rows, encoding_rs::GBK, 0)).unwrap();
+        std::fs::write(dir.join("小区.cpg"), "GBK").unwrap();
+        std::fs::write(dir.join("小区.prj"), PRJ_4548).unwrap();
+        path
+    }
+
+    fn options() -> ReadOptions {
+        ReadOptions {
+            fields: vec![vec!["population".into(), "人口".into()], vec!["name".into(), "名称".into()]],
+            ..ReadOptions::default()
+        }
+    }
+
+    #[test]
+    fn gbk_gauss_kruger_shapefile_reads_as_its_geojson_twin() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_compounds(dir.path());
+        let layer = read_points(&path, &options()).unwrap();
+        assert_eq!(layer.ids, ["A1", "A2", "3"]);
+        assert_eq!(layer.generated, [2]);
+        assert_eq!(layer.id_field.as_deref(), Some("编号"));
+        assert_eq!(layer.crs.as_deref(), Some("EPSG:4548"));
+        assert_eq!(layer.encoding.as_deref(), Some("gbk"));
+        assert_eq!(layer.columns[0][0], Some(Scalar::Num(1200.0)));
+        assert_eq!(layer.columns[1][1], Some(Scalar::Text("和平里".into())));
+        assert_eq!(layer.column_names[1].as_deref(), Some("名称"));
+        let [lon, lat] = layer.lonlat[0];
+        assert!((lon - 117.3).abs() < 1e-3 && (lat - 30.6).abs() < 1e-3, "{lon} {lat}");
+        // The same points through the GeoJSON reader with the same system give the same
+        // positions, bit for bit.
+        let geojson = format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:4548"}}}},"features":[
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[528770.237,3386666.251]}}}},
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[529770.0,3387666.0]}}}}]}}"#
+        );
+        let twin = parse_points(Path::new("c.geojson"), geojson.into_bytes(), &options()).unwrap();
+        assert_eq!(twin.lonlat[..], layer.lonlat[..2]);
+    }
+
+    #[test]
+    fn a_polygon_record_gets_a_point_inside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.shp");
+        let mut w = shapefile::ShapeWriter::from_path(&path).unwrap();
+        let ring = [(0.0, 0.0), (0.0, 10.0), (1.0, 10.0), (1.0, 1.0), (10.0, 1.0), (10.0, 0.0), (0.0, 0.0)];
+        let outer = ring.iter().map(|&(x, y)| shapefile::Point::new(117.0 + x / 100.0, 31.0 + y / 100.0)).collect();
+        w.write_shape(&shapefile::Polygon::new(PolygonRing::Outer(outer))).unwrap();
+        w.finalize().unwrap();
+        drop(w);
+        let dbf = dbf_bytes(&[("id", b'C', 4)], &[vec!["L"]], encoding_rs::UTF_8, 0);
+        std::fs::write(dir.path().join("l.dbf"), dbf).unwrap();
+        let layer = read_points(&path, &options()).unwrap();
+        assert_eq!((layer.ids[0].as_str(), layer.polygons, layer.crs.clone()), ("L", 1, None));
+        let [x, y] = layer.lonlat[0];
+        let (x, y) = ((x - 117.0) * 100.0, (y - 31.0) * 100.0);
+        let inside = (0.0..=10.0).contains(&x) && (0.0..=1.0).contains(&y)
+            || (0.0..=1.0).contains(&x) && (0.0..=10.0).contains(&y);
+        assert!(inside, "({x}, {y}) is outside the L");
+    }
+
+    #[test]
+    fn encoding_from_cpg_then_language_byte_then_the_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_compounds(dir.path());
+        let name = |layer: &crate::io::PointLayer| layer.columns[1][0].clone();
+        let want = Some(Scalar::Text("幸福小区".into()));
+        // No .cpg: the GBK bytes are not UTF-8, so auto reads GBK; utf8 garbles them.
+        std::fs::remove_file(dir.path().join("小区.cpg")).unwrap();
+        assert_eq!(name(&read_points(&path, &options()).unwrap()), want);
+        let utf8 = ReadOptions { encoding: Encoding::Utf8, ..options() };
+        assert_ne!(name(&read_points(&path, &utf8).unwrap()), want);
+        // The language byte 0x4D (code page 936) wins over the flag.
+        let mut dbf = std::fs::read(dir.path().join("小区.dbf")).unwrap();
+        dbf[29] = 0x4D;
+        std::fs::write(dir.path().join("小区.dbf"), &dbf).unwrap();
+        assert_eq!(name(&read_points(&path, &utf8).unwrap()), want);
+        // A .cpg wins over both.
+        std::fs::write(dir.path().join("小区.cpg"), "UTF-8").unwrap();
+        assert_ne!(name(&read_points(&path, &options()).unwrap()), want);
+    }
+
+    #[test]
+    fn missing_parts_and_unknown_prj_name_the_file_and_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_compounds(dir.path());
+        std::fs::write(dir.path().join("小区.prj"), r#"PROJCS["Asia_Lambert_Conformal_Conic",GEOGCS["GCS_WGS_1984"],PROJECTION["Lambert_Conformal_Conic"]]"#).unwrap();
+        let e = read_points(&path, &options()).unwrap_err();
+        assert!(matches!(e, Error::UnknownCrs { .. }), "{e}");
+        assert!(e.to_string().contains("\"Asia_Lambert_Conformal_Conic\""), "{e}");
+        assert!(e.to_string().contains("--compounds-crs"), "{e}");
+        // A per-layer system wins over the .prj, known or not.
+        let flagged = ReadOptions {
+            crs: Some(crate::crs::Projected::parse("EPSG:4548").unwrap()),
+            ..options()
+        };
+        assert_eq!(read_points(&path, &flagged).unwrap().crs.as_deref(), Some("EPSG:4548"));
+        for part in ["dbf", "shx"] {
+            std::fs::rename(dir.path().join(format!("小区.{part}")), dir.path().join("aside")).unwrap();
+            let e = read_points(&path, &options()).unwrap_err();
+            assert!(matches!(e, Error::ShapefilePart { .. }), "{e}");
+            assert!(e.to_string().contains(&format!("no .{part} file beside it")), "{e}");
+            std::fs::rename(dir.path().join("aside"), dir.path().join(format!("小区.{part}"))).unwrap();
+        }
+    }
+
+    #[test]
+    fn polylines_read_as_streets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roads.shp");
+        let mut w = shapefile::ShapeWriter::from_path(&path).unwrap();
+        let line = |pts: &[(f64, f64)]| shapefile::Polyline::new(pts.iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect());
+        w.write_shape(&line(&[(528770.0, 3386666.0), (528870.0, 3386666.0)])).unwrap();
+        w.write_shape(&line(&[(528870.0, 3386666.0), (528870.0, 3386766.0)])).unwrap();
+        w.finalize().unwrap();
+        drop(w);
+        std::fs::write(dir.path().join("roads.prj"), PRJ_4548).unwrap();
+        let dbf = dbf_bytes(&[("id", b'C', 4)], &[vec!["1"], vec!["2"]], encoding_rs::UTF_8, 0);
+        std::fs::write(dir.path().join("roads.dbf"), dbf).unwrap();
+        let streets = crate::io::read_streets(&path).unwrap();
+        assert_eq!(streets.lines.len(), 2);
+        assert_eq!(streets.lonlat.len(), 3, "the shared vertex is one");
+        assert!((streets.lonlat[0][0] - 117.3).abs() < 1e-3);
+    }
+
 
     #[test]
     fn polygon_with_a_hole_gives_a_point_outside_the_hole() {
