@@ -285,7 +285,7 @@ fn geometry_blob(geometry: Option<&Value>, layer_bbox: &mut [f64; 4]) -> rusqlit
 /// The run's other files in the attributes table [`FILES_TABLE`].
 fn write_files(db: &Connection, files: &[(String, Vec<u8>)]) -> rusqlite::Result<()> {
     db.execute(
-        &format!("CREATE TABLE {FILES_TABLE} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, name TEXT NOT NULL UNIQUE, content NOT NULL)"),
+        &format!("CREATE TABLE {FILES_TABLE} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, name TEXT NOT NULL UNIQUE, content TEXT NOT NULL)"),
         [],
     )?;
     for (name, bytes) in files {
