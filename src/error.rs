@@ -184,8 +184,9 @@ pub enum Error {
     /// A `.prj` (or a GeoPackage's spatial reference system) names a coordinate system
     /// circleplan does not recognise.
     #[error(
-        "{path}: the coordinate system {name} is not one circleplan recognises; give it with \
-         the layer's --<layer>-crs flag (e.g. --compounds-crs EPSG:4548)"
+        "{path}: the coordinate system {name} is not one circleplan recognises; give the \
+         layer's system with its flag (--compounds-crs/--centers-crs/--candidates-crs \
+         EPSG:n)"
     )]
     UnknownCrs {
         /// The layer's file.

@@ -506,7 +506,7 @@ mod tests {
         let e = read_points(&path, &options()).unwrap_err();
         assert!(matches!(e, Error::UnknownCrs { .. }), "{e}");
         assert!(e.to_string().contains("\"Asia_Lambert_Conformal_Conic\""), "{e}");
-        assert!(e.to_string().contains("--compounds-crs"), "{e}");
+        assert!(e.to_string().contains("--compounds-crs/"), "{e}");
         // A per-layer system wins over the .prj, known or not.
         let flagged = ReadOptions {
             crs: Some(crate::crs::Projected::parse("EPSG:4548").unwrap()),
