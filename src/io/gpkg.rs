@@ -193,6 +193,59 @@ pub(crate) fn read_gpkg(
     Ok(out)
 }
 
+/// Reads the LineStrings and MultiLineStrings of feature layer `layer` (the only one when
+/// `None`) of the GeoPackage in `bytes` as street lines in WGS84, converted from the
+/// layer's system. Street attributes are not read: every line is on layer 0.
+pub(crate) fn read_gpkg_lines(
+    path: &Path,
+    bytes: &[u8],
+    layer: Option<&str>,
+) -> Result<super::streets::LineLayer> {
+    let db = open(path, bytes)?;
+    let table = choose(path, feature_tables(path, &db)?, layer)?;
+    let crs = match srs_name(path, &db, table.srs_id)? {
+        Some(name) => Some(crate::crs::Projected::parse(&name)?),
+        None => None,
+    };
+    let sql_error = |e: rusqlite::Error| Error::Format {
+        path: path.to_path_buf(),
+        message: format!("layer {}: {e}", quoted(&table.name)),
+    };
+    let sql = format!("SELECT {} FROM {}", ident(&table.geometry), ident(&table.name));
+    let mut stmt = db.prepare(&sql).map_err(sql_error)?;
+    let mut rows = stmt.query([]).map_err(sql_error)?;
+    let (mut lines, mut i) = (Vec::new(), 0);
+    while let Some(row) = rows.next().map_err(sql_error)? {
+        i += 1;
+        let item = |message: String| Error::Item {
+            path: path.to_path_buf(),
+            item: format!("feature {i}"),
+            message,
+        };
+        let Ok(ValueRef::Blob(blob)) = row.get_ref(0) else { continue };
+        let parts = match super::wkb::read_wkb(blob_wkb(blob).map_err(item)?).map_err(item)? {
+            Geometry::LineString(l) => vec![l],
+            Geometry::MultiLineString(m) => m.0,
+            _ => return Err(item("a street network needs LineString features".into())),
+        };
+        for part in parts {
+            let mut line = Vec::with_capacity(part.0.len());
+            for c in part.0 {
+                let (lon, lat) = match &crs {
+                    Some(crs) => crs.to_wgs84(c.x, c.y)?,
+                    None => (c.x, c.y),
+                };
+                super::layer::check_coordinates(lon, lat).map_err(|m| item(m.to_string()))?;
+                line.push([lon, lat]);
+            }
+            if line.iter().any(|p| *p != line[0]) {
+                lines.push(line);
+            }
+        }
+    }
+    super::streets::line_layer_from(path, lines)
+}
+
 /// The integer primary key column of a table (GeoPackage's `fid`), if it has one.
 fn primary_key(db: &Connection, table: &str) -> Option<String> {
     let sql = format!("SELECT name FROM pragma_table_info({}) WHERE pk = 1", quote_text(table));

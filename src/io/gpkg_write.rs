@@ -335,4 +335,21 @@ mod tests {
         assert_eq!(layer.columns[2][1], None);
         assert_eq!(layer.declared_crs, None);
     }
+
+    #[test]
+    fn street_lines_read_as_from_geojson() {
+        let streets = br#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"name":"a"},"geometry":{"type":"LineString","coordinates":[[117.1,31.8],[117.11,31.8]]}},
+          {"type":"Feature","properties":{},"geometry":{"type":"MultiLineString","coordinates":[[[117.11,31.8],[117.11,31.81]],[[117.1,31.8],[117.1,31.81]]]}}]}"#;
+        let bytes = write_geopackage(&[("streets".into(), streets.to_vec())], &[]).unwrap();
+        let path = std::path::Path::new("streets.gpkg");
+        let from_gpkg = super::super::gpkg::read_gpkg_lines(path, &bytes, None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("streets.geojson");
+        std::fs::write(&json, streets).unwrap();
+        let from_json = crate::io::read_streets(&json).unwrap();
+        assert_eq!(from_gpkg.lonlat, from_json.lonlat);
+        assert_eq!(from_gpkg.lines, from_json.lines);
+        assert_eq!(from_gpkg.lines.len(), 3);
+    }
 }

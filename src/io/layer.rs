@@ -300,11 +300,6 @@ fn bbox_of_points_impl(points: &[[f64; 2]]) -> Option<[f64; 4]> {
 /// position is converted to WGS84 and checked (finite, in range, not swapped, not degrees
 /// under a projected system), and ids are checked to be unique.
 pub fn read_points(path: &Path, options: &ReadOptions) -> Result<PointLayer> {
-    if let Some((file, layer)) = split_gpkg_layer(path) {
-        let bytes = super::read_input(&file)?;
-        let raw = super::gpkg::read_gpkg(&file, &bytes, Some(&layer), options)?;
-        return finish_layer(&file, raw, options);
-    }
     let bytes = super::read_input(path)?;
     parse_points(path, bytes, options)
 }
@@ -409,8 +404,13 @@ fn release(bytes: Vec<u8>) {
     }
 }
 
-/// [`read_points`] on a file's bytes already in memory (`path` names it in messages).
+/// [`read_points`] on a file's bytes already in memory (`path` names it in messages; a
+/// `FILE.gpkg:LAYER` path picks the layer of the GeoPackage in `bytes`).
 pub fn parse_points(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<PointLayer> {
+    if let Some((file, layer)) = split_gpkg_layer(path) {
+        let raw = super::gpkg::read_gpkg(&file, &bytes, Some(&layer), options)?;
+        return finish_layer(&file, raw, options);
+    }
     if let Some(format) = UnreadFormat::sniff(path, &bytes) {
         return Err(Error::UnreadFormat {
             path: path.to_path_buf(),

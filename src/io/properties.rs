@@ -14,11 +14,10 @@ use crate::error::{Error, Result};
 /// # Errors
 /// An unreadable file or one that is not a GeoJSON FeatureCollection or a CSV file.
 pub fn read_properties(path: &Path, encoding: Encoding) -> Result<Vec<Map<String, Value>>> {
+    let bytes = super::read_input(path)?;
     if let Some((file, layer)) = super::layer::split_gpkg_layer(path) {
-        let bytes = super::read_input(&file)?;
         return super::gpkg::gpkg_properties(&file, &bytes, Some(&layer));
     }
-    let bytes = super::read_input(path)?;
     match LayerFormat::detect(path, &bytes) {
         LayerFormat::Shapefile => super::shp::shapefile_properties(path, encoding),
         LayerFormat::GeoPackage => super::gpkg::gpkg_properties(path, &bytes, None),

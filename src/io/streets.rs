@@ -22,7 +22,8 @@ pub(crate) struct LineLayer {
 }
 
 /// Reads a street file: an OpenStreetMap PBF (recognised by its first block, whatever its
-/// name) or a GeoJSON FeatureCollection of LineStrings and MultiLineStrings.
+/// name), a GeoPackage line layer (`FILE.gpkg[:LAYER]`), a Shapefile of polylines, or a
+/// GeoJSON FeatureCollection of LineStrings and MultiLineStrings.
 ///
 /// # Errors
 /// A directory, an unreadable file, a `.pbf` name on a file that is not one, malformed
@@ -36,6 +37,11 @@ pub(crate) fn read_streets(path: &Path) -> Result<LineLayer> {
         return Err(Error::NotAFile {
             path: path.to_path_buf(),
         });
+    }
+    if let Some(layer) = geopackage_layer(path)? {
+        let bytes = super::read_input(path)?;
+        let file = super::layer::split_gpkg_layer(path).map_or(path.to_path_buf(), |s| s.0);
+        return super::gpkg::read_gpkg_lines(&file, &bytes, layer.as_deref());
     }
     let looks_pbf = starts_like_pbf(path)?;
     if looks_pbf || is_pbf_name {
@@ -71,6 +77,18 @@ pub(crate) fn line_layer_from(path: &Path, lines: Vec<Vec<[f64; 2]>>) -> Result<
         sink.layers.push(0);
     }
     Ok(sink.into_layer())
+}
+
+/// `Some(layer)` when `path` is a GeoPackage (`FILE.gpkg:LAYER`, or an SQLite file: the
+/// layer `None`), else `None`.
+fn geopackage_layer(path: &Path) -> Result<Option<Option<String>>> {
+    if let Some((_, layer)) = super::layer::split_gpkg_layer(path) {
+        return Ok(Some(Some(layer)));
+    }
+    let mut head = [0u8; 16];
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let n = f.read(&mut head).map_err(|e| Error::io(path, e))?;
+    Ok((n == 16 && &head == b"SQLite format 3\0").then_some(None))
 }
 
 /// Whether the file starts with an OSMHeader block.

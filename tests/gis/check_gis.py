@@ -89,12 +89,27 @@ def main(binary):
             assert a.dtype.kind == b.dtype.kind, (name, column, a.dtype, b.dtype)
             assert a.astype(b.dtype).equals(b), (name, column)
             checked += 1
+    # 3. Streets as a Shapefile (EPSG:4548) and as a GeoPackage layer give the walking
+    # network the GeoJSON gives.
+    streets = gpd.read_file(tmp / "city/streets.geojson")
+    streets.to_crs(4548).to_file(tmp / "streets.shp", engine="pyogrio")
+    streets.to_crs(4490).to_file(tmp / "streets.gpkg", layer="roads", engine="pyogrio")
+    walking = {}
+    for network in ("city/streets.geojson", "streets.shp", "streets.gpkg:roads"):
+        done = run(binary, "coverage", "--compounds", str(tmp / "city/compounds.geojson"),
+                   "--centers", str(tmp / "city/centers.geojson"), "--metric", "network",
+                   "--network", str(tmp / network), "--format", "json")
+        walking[network] = figures(json.loads(done.stdout))
+    first = walking["city/streets.geojson"]
+    for network, summary in walking.items():
+        assert summary == first, f"walking coverage on {network} differs"
     covered = gpd.read_file(out, layer="compounds")
     ids = gpd.read_file(tmp / "小区.shp", encoding="GBK")["id"]
     assert list(covered["id"]) == list(ids), "compound ids and order"
     print(f"ok: {len(compounds)} compounds via Shapefile (GBK, EPSG:4548) and {len(centres)} centres "
           f"via GeoPackage (EPSG:4490) give the GeoJSON route's summary; {out.name} has layers "
-          f"{sorted(layers)} in EPSG:4326 with {checked} columns equal to the GeoJSON's")
+          f"{sorted(layers)} in EPSG:4326 with {checked} columns equal to the GeoJSON's; "
+          f"{len(streets)} streets as Shapefile and GeoPackage give the same walking coverage")
 
 
 if __name__ == "__main__":
