@@ -62,7 +62,9 @@ fn compounds_shapefile(dir: &Path) {
             0.0,
         );
         proj4rs::transform::transform(&src, &dst, &mut p).unwrap();
-        writer.write_shape(&shapefile::Point::new(p.0, p.1)).unwrap();
+        writer
+            .write_shape(&shapefile::Point::new(p.0, p.1))
+            .unwrap();
         let prop = |k: &str| match &f["properties"][k] {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -89,18 +91,47 @@ fn figures(mut summary: Value) -> Value {
 fn shapefile_and_geopackage_give_the_geojson_results() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    succeed(d, &["synth", "--compounds", "400", "--centers", "30", "--seed", "7", "-o", "city"]);
+    succeed(
+        d,
+        &[
+            "synth",
+            "--compounds",
+            "400",
+            "--centers",
+            "30",
+            "--seed",
+            "7",
+            "-o",
+            "city",
+        ],
+    );
     compounds_shapefile(d);
     let by_geojson = [
-        "coverage", "--compounds", "city/compounds.geojson", "--centers", "city/centers.geojson",
-        "--group-by", "street", "--population-field", "population",
+        "coverage",
+        "--compounds",
+        "city/compounds.geojson",
+        "--centers",
+        "city/centers.geojson",
+        "--group-by",
+        "street",
+        "--population-field",
+        "population",
     ];
     succeed(d, &[&by_geojson[..], &["-o", "json_out"]].concat());
     // The centres as a GeoPackage layer: the GeoJSON route's own -o FILE.gpkg.
     succeed(d, &[&by_geojson[..], &["-o", "服务中心.gpkg"]].concat());
     let by_gis = [
-        "coverage", "--compounds", "小区.shp", "--centers", "服务中心.gpkg:centers",
-        "--group-by", "street", "--population-field", "人口", "-o", "out.gpkg",
+        "coverage",
+        "--compounds",
+        "小区.shp",
+        "--centers",
+        "服务中心.gpkg:centers",
+        "--group-by",
+        "street",
+        "--population-field",
+        "人口",
+        "-o",
+        "out.gpkg",
     ];
     succeed(d, &by_gis);
     let db = rusqlite::Connection::open(d.join("out.gpkg")).unwrap();
@@ -122,7 +153,10 @@ fn shapefile_and_geopackage_give_the_geojson_results() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(tables, ["centers", "compounds"]);
-    assert_eq!(text("SELECT group_concat(DISTINCT srs_id) FROM gpkg_geometry_columns"), "4326");
+    assert_eq!(
+        text("SELECT group_concat(DISTINCT srs_id) FROM gpkg_geometry_columns"),
+        "4326"
+    );
     let compounds = read_json_in(d, "json_out/compounds.geojson");
     let features = compounds["features"].as_array().unwrap();
     let mut stmt = db

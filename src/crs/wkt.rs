@@ -46,7 +46,10 @@ pub fn recognise_wkt(wkt: &str) -> Option<WktCrs> {
             Datum::Beijing1954 => WktCrs::Epsg(4214),
         });
     }
-    let squeezed: String = upper.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let squeezed: String = upper
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
     if squeezed.contains("MERCATORAUXILIARYSPHERE")
         || squeezed.contains("PSEUDOMERCATOR")
         || squeezed.contains("WEBMERCATOR")
@@ -81,7 +84,10 @@ fn outer_authority(text: &str) -> Option<u32> {
 
 /// The datum named anywhere in the (upper-case) WKT.
 fn datum_of(upper: &str) -> Option<Datum> {
-    let squeezed: String = upper.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let squeezed: String = upper
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
     if squeezed.contains("CGCS2000")
         || squeezed.contains("CHINA2000")
         || squeezed.contains("CHINAGEODETICCOORDINATESYSTEM2000")
@@ -117,17 +123,14 @@ impl Params {
                 .unwrap_or(default)
         };
         Params {
-            central_meridian: get(&["CENTRAL_MERIDIAN", "LONGITUDE OF NATURAL ORIGIN"], f64::NAN),
+            central_meridian: get(
+                &["CENTRAL_MERIDIAN", "LONGITUDE OF NATURAL ORIGIN"],
+                f64::NAN,
+            ),
             false_easting: get(&["FALSE_EASTING", "FALSE EASTING"], 0.0),
             false_northing: get(&["FALSE_NORTHING", "FALSE NORTHING"], 0.0),
-            scale_factor: get(
-                &["SCALE_FACTOR", "SCALE FACTOR AT NATURAL ORIGIN"],
-                1.0,
-            ),
-            latitude_of_origin: get(
-                &["LATITUDE_OF_ORIGIN", "LATITUDE OF NATURAL ORIGIN"],
-                0.0,
-            ),
+            scale_factor: get(&["SCALE_FACTOR", "SCALE FACTOR AT NATURAL ORIGIN"], 1.0),
+            latitude_of_origin: get(&["LATITUDE_OF_ORIGIN", "LATITUDE OF NATURAL ORIGIN"], 0.0),
         }
     }
 }
@@ -167,9 +170,12 @@ fn transverse_mercator(datum: Datum, three_degree: bool, p: &Params) -> Option<u
         return None;
     }
     let (six, three) = candidates(datum);
-    let (first, then) = if three_degree { (three, six) } else { (six, three) };
-    (first.into_iter().chain(then))
-        .find(|&code| definition_matches(code, cm, p.false_easting))
+    let (first, then) = if three_degree {
+        (three, six)
+    } else {
+        (six, three)
+    };
+    (first.into_iter().chain(then)).find(|&code| definition_matches(code, cm, p.false_easting))
 }
 
 /// The EPSG codes of the Gauss-Kruger systems on `datum`: the 6° zones (zones 13–23 and
@@ -179,7 +185,10 @@ fn candidates(datum: Datum) -> (Vec<u32>, Vec<u32>) {
     let (six, three): (Ranges, Ranges) = match datum {
         Datum::Cgcs2000 => (&[4491..=4512], &[4513..=4554]),
         Datum::Xian1980 => (&[2327..=2348], &[2349..=2390]),
-        Datum::Beijing1954 => (&[21413..=21423, 21453..=21463, 21473..=21483], &[2401..=2442]),
+        Datum::Beijing1954 => (
+            &[21413..=21423, 21453..=21463, 21473..=21483],
+            &[2401..=2442],
+        ),
         Datum::Wgs84 => (&[], &[]),
     };
     let codes = |r: Ranges| r.iter().flat_map(|r| r.clone()).collect();
@@ -189,7 +198,10 @@ fn candidates(datum: Datum) -> (Vec<u32>, Vec<u32>) {
 /// Whether the built-in definition of EPSG `code` is a transverse Mercator with this central
 /// meridian and false easting.
 fn definition_matches(code: u32, cm: f64, false_easting: f64) -> bool {
-    let Some(def) = u16::try_from(code).ok().and_then(crs_definitions::from_code) else {
+    let Some(def) = u16::try_from(code)
+        .ok()
+        .and_then(crs_definitions::from_code)
+    else {
         return false;
     };
     let value = |key: &str| {
@@ -220,25 +232,86 @@ mod tests {
     fn gauss_kruger_zones_of_the_three_chinese_datums() {
         assert_eq!(recognise_wkt(ESRI_4548), Some(WktCrs::Epsg(4548)));
         let cases = [
-            ("CGCS2000_3_Degree_GK_Zone_39", "China_2000", 117.0, 39_500_000.0, 4527),
-            ("CGCS2000_3_Degree_GK_CM_75E", "China_2000", 75.0, 500_000.0, 4534),
-            ("CGCS2000_GK_Zone_20", "China_2000", 117.0, 20_500_000.0, 4498),
+            (
+                "CGCS2000_3_Degree_GK_Zone_39",
+                "China_2000",
+                117.0,
+                39_500_000.0,
+                4527,
+            ),
+            (
+                "CGCS2000_3_Degree_GK_CM_75E",
+                "China_2000",
+                75.0,
+                500_000.0,
+                4534,
+            ),
+            (
+                "CGCS2000_GK_Zone_20",
+                "China_2000",
+                117.0,
+                20_500_000.0,
+                4498,
+            ),
             ("CGCS2000_GK_CM_117E", "China_2000", 117.0, 500_000.0, 4509),
-            ("Xian_1980_3_Degree_GK_CM_117E", "Xian_1980", 117.0, 500_000.0, 2384),
-            ("Xian_1980_3_Degree_GK_Zone_39", "Xian_1980", 117.0, 39_500_000.0, 2363),
-            ("Xian_1980_GK_Zone_20", "Xian_1980", 117.0, 20_500_000.0, 2334),
-            ("Beijing_1954_3_Degree_GK_Zone_39", "Beijing_1954", 117.0, 39_500_000.0, 2415),
-            ("Beijing_1954_3_Degree_GK_CM_117E", "Beijing_1954", 117.0, 500_000.0, 2436),
-            ("Beijing_1954_GK_Zone_20", "Beijing_1954", 117.0, 20_500_000.0, 21420),
+            (
+                "Xian_1980_3_Degree_GK_CM_117E",
+                "Xian_1980",
+                117.0,
+                500_000.0,
+                2384,
+            ),
+            (
+                "Xian_1980_3_Degree_GK_Zone_39",
+                "Xian_1980",
+                117.0,
+                39_500_000.0,
+                2363,
+            ),
+            (
+                "Xian_1980_GK_Zone_20",
+                "Xian_1980",
+                117.0,
+                20_500_000.0,
+                2334,
+            ),
+            (
+                "Beijing_1954_3_Degree_GK_Zone_39",
+                "Beijing_1954",
+                117.0,
+                39_500_000.0,
+                2415,
+            ),
+            (
+                "Beijing_1954_3_Degree_GK_CM_117E",
+                "Beijing_1954",
+                117.0,
+                500_000.0,
+                2436,
+            ),
+            (
+                "Beijing_1954_GK_Zone_20",
+                "Beijing_1954",
+                117.0,
+                20_500_000.0,
+                21420,
+            ),
         ];
         for (name, datum, cm, fe, code) in cases {
             let wkt = esri_gk(name, datum, cm, fe);
             assert_eq!(recognise_wkt(&wkt), Some(WktCrs::Epsg(code)), "{name}");
             let def = crs_definitions::from_code(code as u16).unwrap();
-            assert!(def.proj4.contains(&format!("+lon_0={cm} ")), "{name}: {}", def.proj4);
+            assert!(
+                def.proj4.contains(&format!("+lon_0={cm} ")),
+                "{name}: {}",
+                def.proj4
+            );
         }
         // A central meridian no zone has.
-        assert_eq!(recognise_wkt(&esri_gk("local", "China_2000", 117.5, 500_000.0)), None);
+        assert_eq!(
+            recognise_wkt(&esri_gk("local", "China_2000", 117.5, 500_000.0)),
+            None
+        );
     }
 
     #[test]

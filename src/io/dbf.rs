@@ -89,9 +89,11 @@ impl DbfTable {
         let at = self.start + r * self.record_len + 1 + field.offset;
         let raw = &self.bytes[at..at + field.width];
         match field.kind {
-            b'I' if raw.len() == 4 => Some(Scalar::Num(
-                i32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as f64,
-            )),
+            b'I' if raw.len() == 4 => {
+                Some(Scalar::Num(
+                    i32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as f64,
+                ))
+            }
             b'O' | b'B' if raw.len() == 8 => {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(raw);
@@ -242,6 +244,9 @@ mod tests {
         );
         assert_eq!(text_value(b'N', "***"), Scalar::Text("***".into()));
         assert_eq!(text_value(b'L', "T"), Scalar::Bool(true));
-        assert_eq!(text_value(b'D', "20240131"), Scalar::Text("2024-01-31".into()));
+        assert_eq!(
+            text_value(b'D', "20240131"),
+            Scalar::Text("2024-01-31".into())
+        );
     }
 }

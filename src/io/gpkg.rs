@@ -211,7 +211,11 @@ pub(crate) fn read_gpkg_lines(
         path: path.to_path_buf(),
         message: format!("layer {}: {e}", quoted(&table.name)),
     };
-    let sql = format!("SELECT {} FROM {}", ident(&table.geometry), ident(&table.name));
+    let sql = format!(
+        "SELECT {} FROM {}",
+        ident(&table.geometry),
+        ident(&table.name)
+    );
     let mut stmt = db.prepare(&sql).map_err(sql_error)?;
     let mut rows = stmt.query([]).map_err(sql_error)?;
     let (mut lines, mut i) = (Vec::new(), 0);
@@ -222,7 +226,9 @@ pub(crate) fn read_gpkg_lines(
             item: format!("feature {i}"),
             message,
         };
-        let Ok(ValueRef::Blob(blob)) = row.get_ref(0) else { continue };
+        let Ok(ValueRef::Blob(blob)) = row.get_ref(0) else {
+            continue;
+        };
         let parts = match super::wkb::read_wkb(blob_wkb(blob).map_err(item)?).map_err(item)? {
             Geometry::LineString(l) => vec![l],
             Geometry::MultiLineString(m) => m.0,
@@ -248,7 +254,10 @@ pub(crate) fn read_gpkg_lines(
 
 /// The integer primary key column of a table (GeoPackage's `fid`), if it has one.
 fn primary_key(db: &Connection, table: &str) -> Option<String> {
-    let sql = format!("SELECT name FROM pragma_table_info({}) WHERE pk = 1", quote_text(table));
+    let sql = format!(
+        "SELECT name FROM pragma_table_info({}) WHERE pk = 1",
+        quote_text(table)
+    );
     db.query_row(&sql, [], |r| r.get(0)).ok()
 }
 
@@ -316,7 +325,9 @@ fn point_of_blob(blob: &[u8]) -> std::result::Result<([f64; 2], bool), String> {
 /// The member of a multipoint nearest the members' mean.
 fn medoid(m: &geo::MultiPoint) -> Option<geo::Point> {
     let n = m.0.len() as f64;
-    let (sx, sy) = m.0.iter().fold((0.0, 0.0), |(x, y), p| (x + p.x(), y + p.y()));
+    let (sx, sy) =
+        m.0.iter()
+            .fold((0.0, 0.0), |(x, y), p| (x + p.x(), y + p.y()));
     let mean = geo::Point::new(sx / n, sy / n);
     let d = |p: &geo::Point| (p.x() - mean.x()).powi(2) + (p.y() - mean.y()).powi(2);
     m.0.iter().copied().min_by(|a, b| d(a).total_cmp(&d(b)))

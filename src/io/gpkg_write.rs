@@ -85,10 +85,16 @@ fn create_core_tables(db: &Connection) -> rusqlite::Result<()> {
         AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,\
         AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],\
         AUTHORITY[\"EPSG\",\"4326\"]]";
-    let mut insert = db.prepare(
-        "INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    insert.execute(("WGS 84 geodetic", 4326, "EPSG", 4326, wgs84, "longitude/latitude"))?;
+    let mut insert =
+        db.prepare("INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+    insert.execute((
+        "WGS 84 geodetic",
+        4326,
+        "EPSG",
+        4326,
+        wgs84,
+        "longitude/latitude",
+    ))?;
     insert.execute(("Undefined cartesian SRS", -1, "NONE", -1, "undefined", ""))?;
     insert.execute(("Undefined geographic SRS", 0, "NONE", 0, "undefined", ""))?;
     Ok(())
@@ -116,7 +122,10 @@ fn parse_layer(name: &str, bytes: &[u8]) -> Result<Layer> {
                 }
             }
         }
-        let kind = f.pointer("/geometry/type").and_then(Value::as_str).unwrap_or("");
+        let kind = f
+            .pointer("/geometry/type")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if !kinds.contains(&kind) {
             kinds.push(kind);
         }
@@ -208,12 +217,21 @@ fn write_layer(db: &Connection, layer: &Layer) -> rusqlite::Result<()> {
         "INSERT INTO {} ({names}) VALUES ({marks})",
         ident(&layer.name)
     ))?;
-    let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut bbox = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     db.execute_batch("BEGIN")?;
     for f in &layer.features {
-        let mut row: Vec<rusqlite::types::Value> = vec![geometry_blob(f.get("geometry"), &mut bbox)];
+        let mut row: Vec<rusqlite::types::Value> =
+            vec![geometry_blob(f.get("geometry"), &mut bbox)];
         for (key, t) in &layer.columns {
-            row.push(sql_value(f.pointer(&format!("/properties/{}", pointer_key(key))), *t));
+            row.push(sql_value(
+                f.pointer(&format!("/properties/{}", pointer_key(key))),
+                *t,
+            ));
         }
         insert.execute(params_from_iter(row))?;
     }
@@ -255,7 +273,12 @@ fn geometry_blob(geometry: Option<&Value>, layer_bbox: &mut [f64; 4]) -> rusqlit
         return rusqlite::types::Value::Null;
     };
     let mut wkb = Vec::new();
-    let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut bbox = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     if super::wkb::write_wkb(g, &mut wkb, &mut bbox).is_none() {
         return rusqlite::types::Value::Null;
     }
@@ -265,7 +288,11 @@ fn geometry_blob(geometry: Option<&Value>, layer_bbox: &mut [f64; 4]) -> rusqlit
     let has_envelope = bbox[0].is_finite();
     // Little-endian header; envelope [minx, maxx, miny, maxy] when there are coordinates,
     // else the empty-geometry flag.
-    blob.push(if has_envelope { 0b0000_0011 } else { 0b0001_0001 });
+    blob.push(if has_envelope {
+        0b0000_0011
+    } else {
+        0b0001_0001
+    });
     blob.extend(4326i32.to_le_bytes());
     if has_envelope {
         for v in [bbox[0], bbox[2], bbox[1], bbox[3]] {
@@ -323,7 +350,11 @@ mod tests {
         .unwrap();
         let path = std::path::Path::new("out.gpkg");
         let options = crate::io::ReadOptions {
-            fields: vec![vec!["population".into()], vec!["share".into()], vec!["name".into()]],
+            fields: vec![
+                vec!["population".into()],
+                vec!["share".into()],
+                vec!["name".into()],
+            ],
             ..crate::io::ReadOptions::default()
         };
         let layer = super::super::gpkg::read_gpkg(path, &bytes, None, &options).unwrap();
@@ -331,7 +362,10 @@ mod tests {
         assert_eq!(layer.lonlat, [[117.1, 31.8], [117.2, 31.9]]);
         assert_eq!(layer.columns[0][1], Some(crate::io::Scalar::Num(80.0)));
         assert_eq!(layer.columns[1][1], Some(crate::io::Scalar::Num(1.0)));
-        assert_eq!(layer.columns[2][0], Some(crate::io::Scalar::Text("小区".into())));
+        assert_eq!(
+            layer.columns[2][0],
+            Some(crate::io::Scalar::Text("小区".into()))
+        );
         assert_eq!(layer.columns[2][1], None);
         assert_eq!(layer.declared_crs, None);
     }

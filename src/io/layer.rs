@@ -335,9 +335,7 @@ impl UnreadFormat {
                 _ => UnreadFormat::Zip,
             },
             [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, ..] => UnreadFormat::OldExcel,
-            _ if matches!(ext.as_str(), "shx" | "dbf" | "prj" | "cpg") => {
-                UnreadFormat::Shapefile
-            }
+            _ if matches!(ext.as_str(), "shx" | "dbf" | "prj" | "cpg") => UnreadFormat::Shapefile,
             _ if first == Some(&b'<') => UnreadFormat::Kml,
             [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]
                 if LayerFormat::from_path(path) == LayerFormat::GeoJson =>

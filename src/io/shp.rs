@@ -66,7 +66,10 @@ fn read_shapes(path: &Path, bytes: &[u8], shx: &[u8]) -> Result<Vec<Shape>> {
     };
     let mut reader =
         shapefile::ShapeReader::with_shx(Cursor::new(bytes), Cursor::new(shx)).map_err(bad)?;
-    reader.iter_shapes().collect::<std::result::Result<_, _>>().map_err(bad)
+    reader
+        .iter_shapes()
+        .collect::<std::result::Result<_, _>>()
+        .map_err(bad)
 }
 
 /// The system a `.prj` declares as an EPSG name (`EPSG:4548`), `None` for WGS84 or no
@@ -93,10 +96,19 @@ pub(crate) fn wkt_name(wkt: &str) -> String {
 /// Reads a Shapefile (`bytes` is its `.shp`) as a point layer: one point per record (a
 /// polygon's point inside it, a multipoint's member nearest their mean), the id and the
 /// wanted fields from the `.dbf`, the system from the `.prj` unless the caller chose one.
-pub(crate) fn read_shapefile(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<PointLayer> {
+pub(crate) fn read_shapefile(
+    path: &Path,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<PointLayer> {
     let parts = Parts::read(path)?;
     let shapes = read_shapes(path, bytes, &parts.shx)?;
-    let table = DbfTable::parse(&parts.dbf.0, parts.dbf.1, parts.cpg.as_deref(), options.encoding)?;
+    let table = DbfTable::parse(
+        &parts.dbf.0,
+        parts.dbf.1,
+        parts.cpg.as_deref(),
+        options.encoding,
+    )?;
     if table.len() != shapes.len() {
         return Err(Error::Format {
             path: parts.dbf.0.clone(),
@@ -264,7 +276,9 @@ fn point_of(shape: &Shape) -> std::result::Result<([f64; 2], bool), String> {
 fn polygon_point<P: HasXY>(
     rings: &[PolygonRing<P>],
 ) -> std::result::Result<([f64; 2], bool), String> {
-    let line = |points: &[P]| geo::LineString::from(points.iter().map(|p| (p.x(), p.y())).collect::<Vec<_>>());
+    let line = |points: &[P]| {
+        geo::LineString::from(points.iter().map(|p| (p.x(), p.y())).collect::<Vec<_>>())
+    };
     let mut polygons: Vec<geo::Polygon> = Vec::new();
     for ring in rings {
         match ring {
@@ -278,7 +292,10 @@ fn polygon_point<P: HasXY>(
     }
     use geo::CoordsIter;
     let mp = geo::MultiPolygon(polygons);
-    if let Some(c) = mp.coords_iter().find(|c| !c.x.is_finite() || !c.y.is_finite()) {
+    if let Some(c) = mp
+        .coords_iter()
+        .find(|c| !c.x.is_finite() || !c.y.is_finite())
+    {
         return Err(format!("polygon vertex ({}, {}) is not finite", c.x, c.y));
     }
     let p = mp.interior_point().ok_or("the polygon is empty")?;
@@ -288,7 +305,9 @@ fn polygon_point<P: HasXY>(
 /// The point nearest the mean of `pts`.
 fn medoid(pts: &[[f64; 2]]) -> Option<[f64; 2]> {
     let n = pts.len() as f64;
-    let (sx, sy) = pts.iter().fold((0.0, 0.0), |(x, y), p| (x + p[0], y + p[1]));
+    let (sx, sy) = pts
+        .iter()
+        .fold((0.0, 0.0), |(x, y), p| (x + p[0], y + p[1]));
     let (mx, my) = (sx / n, sy / n);
     pts.iter().copied().min_by(|a, b| {
         let da = (a[0] - mx).powi(2) + (a[1] - my).powi(2);
@@ -341,7 +360,10 @@ pub(crate) fn read_shapefile_lines(path: &Path) -> Result<LineLayer> {
 /// The parts of a polyline shape as x/y lines (none for a null shape).
 fn polyline_parts(shape: &Shape) -> std::result::Result<Vec<Vec<[f64; 2]>>, String> {
     fn parts_of<P: HasXY>(parts: &[Vec<P>]) -> Vec<Vec<[f64; 2]>> {
-        parts.iter().map(|p| p.iter().map(|q| [q.x(), q.y()]).collect()).collect()
+        parts
+            .iter()
+            .map(|p| p.iter().map(|q| [q.x(), q.y()]).collect())
+            .collect()
     }
     match shape {
         Shape::Polyline(l) => Ok(parts_of(l.parts())),
@@ -410,14 +432,25 @@ mod tests {
     fn write_compounds(dir: &Path) -> PathBuf {
         let path = dir.join("小区.shp");
         let mut w = shapefile::ShapeWriter::from_path(&path).unwrap();
-        w.write_shape(&shapefile::Point::new(528770.237, 3386666.251)).unwrap();
-        w.write_shape(&shapefile::Point::new(529770.0, 3387666.0)).unwrap();
-        w.write_shape(&shapefile::Point::new(530000.0, 3388000.0)).unwrap();
+        w.write_shape(&shapefile::Point::new(528770.237, 3386666.251))
+            .unwrap();
+        w.write_shape(&shapefile::Point::new(529770.0, 3387666.0))
+            .unwrap();
+        w.write_shape(&shapefile::Point::new(530000.0, 3388000.0))
+            .unwrap();
         w.finalize().unwrap();
         drop(w);
         let fields = [("编号", b'C', 10), ("人口", b'N', 10), ("名称", b'C', 20)];
-        let rows = [vec!["A1", "1200", "幸福小区"], vec!["A2", "800", "和平里"], vec!["", "30", "无名"]];
-        std::fs::write(dir.join("小区.dbf"), dbf_bytes(&fields, &rows, encoding_rs::GBK, 0)).unwrap();
+        let rows = [
+            vec!["A1", "1200", "幸福小区"],
+            vec!["A2", "800", "和平里"],
+            vec!["", "30", "无名"],
+        ];
+        std::fs::write(
+            dir.join("小区.dbf"),
+            dbf_bytes(&fields, &rows, encoding_rs::GBK, 0),
+        )
+        .unwrap();
         std::fs::write(dir.join("小区.cpg"), "GBK").unwrap();
         std::fs::write(dir.join("小区.prj"), PRJ_4548).unwrap();
         path
@@ -425,7 +458,10 @@ mod tests {
 
     fn options() -> ReadOptions {
         ReadOptions {
-            fields: vec![vec!["population".into(), "人口".into()], vec!["name".into(), "名称".into()]],
+            fields: vec![
+                vec!["population".into(), "人口".into()],
+                vec!["name".into(), "名称".into()],
+            ],
             ..ReadOptions::default()
         }
     }
@@ -444,13 +480,16 @@ mod tests {
         assert_eq!(layer.columns[1][1], Some(Scalar::Text("和平里".into())));
         assert_eq!(layer.column_names[1].as_deref(), Some("名称"));
         let [lon, lat] = layer.lonlat[0];
-        assert!((lon - 117.3).abs() < 1e-3 && (lat - 30.6).abs() < 1e-3, "{lon} {lat}");
+        assert!(
+            (lon - 117.3).abs() < 1e-3 && (lat - 30.6).abs() < 1e-3,
+            "{lon} {lat}"
+        );
         // The same points through the GeoJSON reader with the same system give the same
         // positions, bit for bit.
-        let geojson = format!(
-            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:4548"}}}},"features":[
-            {{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[528770.237,3386666.251]}}}},
-            {{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[529770.0,3387666.0]}}}}]}}"#
+        let geojson = String::from(
+            r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4548"}},"features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[528770.237,3386666.251]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[529770.0,3387666.0]}}]}"#,
         );
         let twin = parse_points(Path::new("c.geojson"), geojson.into_bytes(), &options()).unwrap();
         assert_eq!(twin.lonlat[..], layer.lonlat[..2]);
@@ -461,15 +500,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("l.shp");
         let mut w = shapefile::ShapeWriter::from_path(&path).unwrap();
-        let ring = [(0.0, 0.0), (0.0, 10.0), (1.0, 10.0), (1.0, 1.0), (10.0, 1.0), (10.0, 0.0), (0.0, 0.0)];
-        let outer = ring.iter().map(|&(x, y)| shapefile::Point::new(117.0 + x / 100.0, 31.0 + y / 100.0)).collect();
-        w.write_shape(&shapefile::Polygon::new(PolygonRing::Outer(outer))).unwrap();
+        let ring = [
+            (0.0, 0.0),
+            (0.0, 10.0),
+            (1.0, 10.0),
+            (1.0, 1.0),
+            (10.0, 1.0),
+            (10.0, 0.0),
+            (0.0, 0.0),
+        ];
+        let outer = ring
+            .iter()
+            .map(|&(x, y)| shapefile::Point::new(117.0 + x / 100.0, 31.0 + y / 100.0))
+            .collect();
+        w.write_shape(&shapefile::Polygon::new(PolygonRing::Outer(outer)))
+            .unwrap();
         w.finalize().unwrap();
         drop(w);
         let dbf = dbf_bytes(&[("id", b'C', 4)], &[vec!["L"]], encoding_rs::UTF_8, 0);
         std::fs::write(dir.path().join("l.dbf"), dbf).unwrap();
         let layer = read_points(&path, &options()).unwrap();
-        assert_eq!((layer.ids[0].as_str(), layer.polygons, layer.crs.clone()), ("L", 1, None));
+        assert_eq!(
+            (layer.ids[0].as_str(), layer.polygons, layer.crs.clone()),
+            ("L", 1, None)
+        );
         let [x, y] = layer.lonlat[0];
         let (x, y) = ((x - 117.0) * 100.0, (y - 31.0) * 100.0);
         let inside = (0.0..=10.0).contains(&x) && (0.0..=1.0).contains(&y)
@@ -486,7 +540,10 @@ mod tests {
         // No .cpg: the GBK bytes are not UTF-8, so auto reads GBK; utf8 garbles them.
         std::fs::remove_file(dir.path().join("小区.cpg")).unwrap();
         assert_eq!(name(&read_points(&path, &options()).unwrap()), want);
-        let utf8 = ReadOptions { encoding: Encoding::Utf8, ..options() };
+        let utf8 = ReadOptions {
+            encoding: Encoding::Utf8,
+            ..options()
+        };
         assert_ne!(name(&read_points(&path, &utf8).unwrap()), want);
         // The language byte 0x4D (code page 936) wins over the flag.
         let mut dbf = std::fs::read(dir.path().join("小区.dbf")).unwrap();
@@ -505,20 +562,38 @@ mod tests {
         std::fs::write(dir.path().join("小区.prj"), r#"PROJCS["Asia_Lambert_Conformal_Conic",GEOGCS["GCS_WGS_1984"],PROJECTION["Lambert_Conformal_Conic"]]"#).unwrap();
         let e = read_points(&path, &options()).unwrap_err();
         assert!(matches!(e, Error::UnknownCrs { .. }), "{e}");
-        assert!(e.to_string().contains("\"Asia_Lambert_Conformal_Conic\""), "{e}");
+        assert!(
+            e.to_string().contains("\"Asia_Lambert_Conformal_Conic\""),
+            "{e}"
+        );
         assert!(e.to_string().contains("--compounds-crs/"), "{e}");
         // A per-layer system wins over the .prj, known or not.
         let flagged = ReadOptions {
             crs: Some(crate::crs::Projected::parse("EPSG:4548").unwrap()),
             ..options()
         };
-        assert_eq!(read_points(&path, &flagged).unwrap().crs.as_deref(), Some("EPSG:4548"));
+        assert_eq!(
+            read_points(&path, &flagged).unwrap().crs.as_deref(),
+            Some("EPSG:4548")
+        );
         for part in ["dbf", "shx"] {
-            std::fs::rename(dir.path().join(format!("小区.{part}")), dir.path().join("aside")).unwrap();
+            std::fs::rename(
+                dir.path().join(format!("小区.{part}")),
+                dir.path().join("aside"),
+            )
+            .unwrap();
             let e = read_points(&path, &options()).unwrap_err();
             assert!(matches!(e, Error::ShapefilePart { .. }), "{e}");
-            assert!(e.to_string().contains(&format!("no .{part} file beside it")), "{e}");
-            std::fs::rename(dir.path().join("aside"), dir.path().join(format!("小区.{part}"))).unwrap();
+            assert!(
+                e.to_string()
+                    .contains(&format!("no .{part} file beside it")),
+                "{e}"
+            );
+            std::fs::rename(
+                dir.path().join("aside"),
+                dir.path().join(format!("小区.{part}")),
+            )
+            .unwrap();
         }
     }
 
@@ -527,13 +602,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("roads.shp");
         let mut w = shapefile::ShapeWriter::from_path(&path).unwrap();
-        let line = |pts: &[(f64, f64)]| shapefile::Polyline::new(pts.iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect());
-        w.write_shape(&line(&[(528770.0, 3386666.0), (528870.0, 3386666.0)])).unwrap();
-        w.write_shape(&line(&[(528870.0, 3386666.0), (528870.0, 3386766.0)])).unwrap();
+        let line = |pts: &[(f64, f64)]| {
+            shapefile::Polyline::new(
+                pts.iter()
+                    .map(|&(x, y)| shapefile::Point::new(x, y))
+                    .collect(),
+            )
+        };
+        w.write_shape(&line(&[(528770.0, 3386666.0), (528870.0, 3386666.0)]))
+            .unwrap();
+        w.write_shape(&line(&[(528870.0, 3386666.0), (528870.0, 3386766.0)]))
+            .unwrap();
         w.finalize().unwrap();
         drop(w);
         std::fs::write(dir.path().join("roads.prj"), PRJ_4548).unwrap();
-        let dbf = dbf_bytes(&[("id", b'C', 4)], &[vec!["1"], vec!["2"]], encoding_rs::UTF_8, 0);
+        let dbf = dbf_bytes(
+            &[("id", b'C', 4)],
+            &[vec!["1"], vec!["2"]],
+            encoding_rs::UTF_8,
+            0,
+        );
         std::fs::write(dir.path().join("roads.dbf"), dbf).unwrap();
         let streets = crate::io::read_streets(&path).unwrap();
         assert_eq!(streets.lines.len(), 2);
@@ -541,13 +629,28 @@ mod tests {
         assert!((streets.lonlat[0][0] - 117.3).abs() < 1e-3);
     }
 
-
     #[test]
     fn polygon_with_a_hole_gives_a_point_outside_the_hole() {
-        let ring = |pts: &[(f64, f64)]| pts.iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect::<Vec<_>>();
+        let ring = |pts: &[(f64, f64)]| {
+            pts.iter()
+                .map(|&(x, y)| shapefile::Point::new(x, y))
+                .collect::<Vec<_>>()
+        };
         let rings = vec![
-            PolygonRing::Outer(ring(&[(0.0, 0.0), (0.0, 10.0), (10.0, 10.0), (10.0, 0.0), (0.0, 0.0)])),
-            PolygonRing::Inner(ring(&[(2.0, 2.0), (8.0, 2.0), (8.0, 8.0), (2.0, 8.0), (2.0, 2.0)])),
+            PolygonRing::Outer(ring(&[
+                (0.0, 0.0),
+                (0.0, 10.0),
+                (10.0, 10.0),
+                (10.0, 0.0),
+                (0.0, 0.0),
+            ])),
+            PolygonRing::Inner(ring(&[
+                (2.0, 2.0),
+                (8.0, 2.0),
+                (8.0, 8.0),
+                (2.0, 8.0),
+                (2.0, 2.0),
+            ])),
         ];
         let ([x, y], polygon) = polygon_point(&rings).unwrap();
         assert!(polygon);

@@ -24,19 +24,29 @@ impl Reader<'_> {
 
     fn u32(&mut self, little: bool) -> Result<u32, String> {
         let b: [u8; 4] = self.take(4)?.try_into().expect("4 bytes");
-        Ok(if little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+        Ok(if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
     }
 
     fn f64(&mut self, little: bool) -> Result<f64, String> {
         let b: [u8; 8] = self.take(8)?.try_into().expect("8 bytes");
-        Ok(if little { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) })
+        Ok(if little {
+            f64::from_le_bytes(b)
+        } else {
+            f64::from_be_bytes(b)
+        })
     }
 
     /// A count that the remaining bytes can hold (`min_bytes` each).
     fn count(&mut self, little: bool, min_bytes: usize) -> Result<usize, String> {
         let n = self.u32(little)? as usize;
         if n.saturating_mul(min_bytes) > self.bytes.len() - self.at {
-            return Err(format!("the geometry blob declares {n} parts it does not hold"));
+            return Err(format!(
+                "the geometry blob declares {n} parts it does not hold"
+            ));
         }
         Ok(n)
     }
@@ -60,7 +70,12 @@ fn read_geometry(r: &mut Reader, depth: usize) -> Result<Geometry, String> {
     let code = r.u32(little)?;
     let extra = (code & 0x8000_0000 != 0) as usize + (code & 0x4000_0000 != 0) as usize;
     let iso = code & 0x0FFF_FFFF;
-    let dims = 2 + extra + [0, 1, 1, 2].get((iso / 1000) as usize).copied().unwrap_or(0);
+    let dims = 2
+        + extra
+        + [0, 1, 1, 2]
+            .get((iso / 1000) as usize)
+            .copied()
+            .unwrap_or(0);
     let kind = iso % 1000;
     let coord = |r: &mut Reader| -> Result<Coord, String> {
         let (x, y) = (r.f64(little)?, r.f64(little)?);
@@ -71,11 +86,17 @@ fn read_geometry(r: &mut Reader, depth: usize) -> Result<Geometry, String> {
     };
     let line = |r: &mut Reader| -> Result<LineString, String> {
         let n = r.count(little, 16)?;
-        (0..n).map(|_| coord(r)).collect::<Result<Vec<_>, _>>().map(LineString)
+        (0..n)
+            .map(|_| coord(r))
+            .collect::<Result<Vec<_>, _>>()
+            .map(LineString)
     };
     let polygon = |r: &mut Reader| -> Result<Polygon, String> {
         let n = r.count(little, 4)?;
-        let mut rings = (0..n).map(|_| line(r)).collect::<Result<Vec<_>, _>>()?.into_iter();
+        let mut rings = (0..n)
+            .map(|_| line(r))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter();
         let outer = rings.next().unwrap_or_else(|| LineString(Vec::new()));
         Ok(Polygon::new(outer, rings.collect()))
     };
@@ -90,7 +111,11 @@ fn read_geometry(r: &mut Reader, depth: usize) -> Result<Geometry, String> {
                 .collect::<Result<Vec<_>, _>>()?;
             collect(kind, parts)?
         }
-        other => return Err(format!("WKB geometry type {other} is not one circleplan reads")),
+        other => {
+            return Err(format!(
+                "WKB geometry type {other} is not one circleplan reads"
+            ));
+        }
     })
 }
 
@@ -99,7 +124,10 @@ fn collect(kind: u32, parts: Vec<Geometry>) -> Result<Geometry, String> {
     let wrong = || format!("a multi-geometry of type {kind} holds a part of another type");
     Ok(match kind {
         4 => Geometry::MultiPoint(MultiPoint(
-            parts.into_iter().map(|g| Point::try_from(g).map_err(|_| wrong())).collect::<Result<_, _>>()?,
+            parts
+                .into_iter()
+                .map(|g| Point::try_from(g).map_err(|_| wrong()))
+                .collect::<Result<_, _>>()?,
         )),
         5 => Geometry::MultiLineString(MultiLineString(
             (parts.into_iter())
@@ -171,7 +199,12 @@ fn position(c: &Value, out: &mut Vec<u8>, bbox: &mut [f64; 4]) -> Option<()> {
     let (x, y) = (c.first()?.as_f64()?, c.get(1)?.as_f64()?);
     out.extend(x.to_le_bytes());
     out.extend(y.to_le_bytes());
-    *bbox = [bbox[0].min(x), bbox[1].min(y), bbox[2].max(x), bbox[3].max(y)];
+    *bbox = [
+        bbox[0].min(x),
+        bbox[1].min(y),
+        bbox[2].max(x),
+        bbox[3].max(y),
+    ];
     Some(())
 }
 
@@ -204,7 +237,12 @@ mod tests {
         for text in cases {
             let value: Value = serde_json::from_str(text).unwrap();
             let mut out = Vec::new();
-            let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+            let mut bbox = [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ];
             write_wkb(&value, &mut out, &mut bbox).unwrap();
             let g = read_wkb(&out).unwrap();
             let back = serde_json::to_value(geojson_of(&g)).unwrap();
@@ -225,15 +263,23 @@ mod tests {
 
     /// The coordinates of a geometry as nested arrays, as GeoJSON writes them.
     fn geojson_of(g: &Geometry) -> Value {
-        let line = |l: &LineString| Value::from(l.0.iter().map(|c| vec![c.x, c.y]).collect::<Vec<_>>());
+        let line =
+            |l: &LineString| Value::from(l.0.iter().map(|c| vec![c.x, c.y]).collect::<Vec<_>>());
         let poly = |p: &Polygon| {
-            Value::from(std::iter::once(p.exterior()).chain(p.interiors()).map(line).collect::<Vec<_>>())
+            Value::from(
+                std::iter::once(p.exterior())
+                    .chain(p.interiors())
+                    .map(line)
+                    .collect::<Vec<_>>(),
+            )
         };
         match g {
             Geometry::Point(p) => Value::from(vec![p.x(), p.y()]),
             Geometry::LineString(l) => line(l),
             Geometry::Polygon(p) => poly(p),
-            Geometry::MultiPoint(m) => Value::from(m.0.iter().map(|p| vec![p.x(), p.y()]).collect::<Vec<_>>()),
+            Geometry::MultiPoint(m) => {
+                Value::from(m.0.iter().map(|p| vec![p.x(), p.y()]).collect::<Vec<_>>())
+            }
             Geometry::MultiLineString(m) => Value::from(m.0.iter().map(line).collect::<Vec<_>>()),
             Geometry::MultiPolygon(m) => Value::from(m.0.iter().map(poly).collect::<Vec<_>>()),
             _ => Value::Null,
