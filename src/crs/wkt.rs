@@ -228,76 +228,78 @@ mod tests {
         )
     }
 
+    /// ESRI names, datums, central meridians, false eastings and the EPSG codes they are.
+    const GK_CASES: [(&str, &str, f64, f64, u32); 10] = [
+        (
+            "CGCS2000_3_Degree_GK_Zone_39",
+            "China_2000",
+            117.0,
+            39_500_000.0,
+            4527,
+        ),
+        (
+            "CGCS2000_3_Degree_GK_CM_75E",
+            "China_2000",
+            75.0,
+            500_000.0,
+            4534,
+        ),
+        (
+            "CGCS2000_GK_Zone_20",
+            "China_2000",
+            117.0,
+            20_500_000.0,
+            4498,
+        ),
+        ("CGCS2000_GK_CM_117E", "China_2000", 117.0, 500_000.0, 4509),
+        (
+            "Xian_1980_3_Degree_GK_CM_117E",
+            "Xian_1980",
+            117.0,
+            500_000.0,
+            2384,
+        ),
+        (
+            "Xian_1980_3_Degree_GK_Zone_39",
+            "Xian_1980",
+            117.0,
+            39_500_000.0,
+            2363,
+        ),
+        (
+            "Xian_1980_GK_Zone_20",
+            "Xian_1980",
+            117.0,
+            20_500_000.0,
+            2334,
+        ),
+        (
+            "Beijing_1954_3_Degree_GK_Zone_39",
+            "Beijing_1954",
+            117.0,
+            39_500_000.0,
+            2415,
+        ),
+        (
+            "Beijing_1954_3_Degree_GK_CM_117E",
+            "Beijing_1954",
+            117.0,
+            500_000.0,
+            2436,
+        ),
+        (
+            "Beijing_1954_GK_Zone_20",
+            "Beijing_1954",
+            117.0,
+            20_500_000.0,
+            21420,
+        ),
+    ];
+
     #[test]
     fn gauss_kruger_zones_of_the_three_chinese_datums() {
         assert_eq!(recognise_wkt(ESRI_4548), Some(WktCrs::Epsg(4548)));
-        let cases = [
-            (
-                "CGCS2000_3_Degree_GK_Zone_39",
-                "China_2000",
-                117.0,
-                39_500_000.0,
-                4527,
-            ),
-            (
-                "CGCS2000_3_Degree_GK_CM_75E",
-                "China_2000",
-                75.0,
-                500_000.0,
-                4534,
-            ),
-            (
-                "CGCS2000_GK_Zone_20",
-                "China_2000",
-                117.0,
-                20_500_000.0,
-                4498,
-            ),
-            ("CGCS2000_GK_CM_117E", "China_2000", 117.0, 500_000.0, 4509),
-            (
-                "Xian_1980_3_Degree_GK_CM_117E",
-                "Xian_1980",
-                117.0,
-                500_000.0,
-                2384,
-            ),
-            (
-                "Xian_1980_3_Degree_GK_Zone_39",
-                "Xian_1980",
-                117.0,
-                39_500_000.0,
-                2363,
-            ),
-            (
-                "Xian_1980_GK_Zone_20",
-                "Xian_1980",
-                117.0,
-                20_500_000.0,
-                2334,
-            ),
-            (
-                "Beijing_1954_3_Degree_GK_Zone_39",
-                "Beijing_1954",
-                117.0,
-                39_500_000.0,
-                2415,
-            ),
-            (
-                "Beijing_1954_3_Degree_GK_CM_117E",
-                "Beijing_1954",
-                117.0,
-                500_000.0,
-                2436,
-            ),
-            (
-                "Beijing_1954_GK_Zone_20",
-                "Beijing_1954",
-                117.0,
-                20_500_000.0,
-                21420,
-            ),
-        ];
-        for (name, datum, cm, fe, code) in cases {
+        for (name, datum, cm, fe, code) in GK_CASES {
             let wkt = esri_gk(name, datum, cm, fe);
             assert_eq!(recognise_wkt(&wkt), Some(WktCrs::Epsg(code)), "{name}");
             let def = crs_definitions::from_code(code as u16).unwrap();
