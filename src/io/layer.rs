@@ -563,8 +563,15 @@ fn to_wgs84(layer: &mut PointLayer, crs: &Projected, source: &str) -> Result<()>
             x,
             y,
             crs: format!("{} ({source})", crs.name()),
-            hint: "if the layer is longitude/latitude, do not declare a projected system for it"
-                .into(),
+            hint: match (layer.format, source.starts_with("declared by the")) {
+                (LayerFormat::Shapefile | LayerFormat::GeoPackage, true) => {
+                    "if the layer is longitude/latitude, the file declares the wrong system: \
+                     give it with the layer's flag (--compounds-crs/--centers-crs/\
+                     --candidates-crs EPSG:4326)"
+                }
+                _ => "if the layer is longitude/latitude, do not declare a projected system for it",
+            }
+            .into(),
         });
     }
     let xy: Vec<(f64, f64)> = layer.lonlat.iter().map(|p| (p[0], p[1])).collect();

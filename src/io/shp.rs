@@ -598,6 +598,29 @@ mod tests {
     }
 
     #[test]
+    fn degrees_under_the_prj_system_say_the_prj_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deg.shp");
+        let mut w = shapefile::ShapeWriter::from_path(&path).unwrap();
+        w.write_shape(&shapefile::Point::new(117.28, 31.86))
+            .unwrap();
+        w.finalize().unwrap();
+        drop(w);
+        let dbf = dbf_bytes(&[("id", b'C', 4)], &[vec!["a"]], encoding_rs::UTF_8, 0);
+        std::fs::write(dir.path().join("deg.dbf"), dbf).unwrap();
+        std::fs::write(dir.path().join("deg.prj"), PRJ_4548).unwrap();
+        let e = read_points(&path, &options()).unwrap_err().to_string();
+        assert!(e.contains("EPSG:4548 (declared by the .prj file)"), "{e}");
+        assert!(e.contains("the file declares the wrong system"), "{e}");
+        let flagged = ReadOptions {
+            crs: Some(crate::crs::Projected::parse("EPSG:4326").unwrap()),
+            ..options()
+        };
+        let [lon, lat] = read_points(&path, &flagged).unwrap().lonlat[0];
+        assert!((lon - 117.28).abs() < 1e-12 && (lat - 31.86).abs() < 1e-12);
+    }
+
+    #[test]
     fn polylines_read_as_streets() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("roads.shp");
