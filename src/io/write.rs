@@ -138,7 +138,9 @@ impl<'a> OutputSet<'a> {
 
     /// [`OutputSet::commit`] where `dir` may be absent (only [`OutputSet::add_at`] files).
     pub fn commit_to(&self, dir: Option<&Path>, inputs: &[&Path]) -> Result<Vec<PathBuf>> {
-        let inputs: Vec<PathBuf> = inputs.iter().map(|p| resolve(p)).collect();
+        // A GeoPackage layer `FILE.gpkg:LAYER` is the file `FILE.gpkg`.
+        let file = |p: &Path| super::layer::split_gpkg_layer(p).map_or(p.to_path_buf(), |s| s.0);
+        let inputs: Vec<PathBuf> = inputs.iter().map(|p| resolve(&file(p))).collect();
         let targets = self.targets(dir, &inputs)?;
         let mut created: Vec<PathBuf> = Vec::new();
         let result = (|| {
@@ -504,6 +506,18 @@ mod tests {
             }
         }
         assert_eq!(json_string(""), "\"\"");
+    }
+
+    #[test]
+    fn refuses_to_overwrite_a_geopackage_whose_layer_is_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let gpkg = dir.path().join("in.gpkg");
+        std::fs::write(&gpkg, b"SQLite format 3\0").unwrap();
+        let mut set = OutputSet::new();
+        set.add_at(&gpkg, b"new".to_vec());
+        let layer = dir.path().join("in.gpkg:compounds");
+        assert!(set.commit_to(None, &[layer.as_path()]).is_err());
+        assert_eq!(std::fs::read(&gpkg).unwrap(), b"SQLite format 3\0");
     }
 
     #[test]
