@@ -17,7 +17,7 @@ pub struct InputArgs {
     /// (.shp with its .shx, .dbf, .prj, .cpg) or a GeoPackage layer (FILE.gpkg[:LAYER]).
     #[arg(long, value_name = "FILE")]
     pub compounds: PathBuf,
-    /// Service centres: GeoJSON or CSV. Repeatable (e.g. one layer per level): ids must be
+    /// Service centres: GeoJSON, CSV, Shapefile or GeoPackage layer. Repeatable (e.g. one layer per level): ids must be
     /// unique across the layers; a layer without a level field takes its --centers-level,
     /// else its file stem as level (with a note) when several layers are given.
     #[arg(long, value_name = "FILE")]

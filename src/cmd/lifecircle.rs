@@ -39,7 +39,7 @@ pub struct Args {
     /// Resident compounds: GeoJSON (Point/Polygon features) or CSV with a header.
     #[arg(long, value_name = "FILE")]
     compounds: PathBuf,
-    /// A facility layer (GeoJSON or CSV; repeatable): each feature's type names a profile type.
+    /// A facility layer (GeoJSON, CSV, .shp or .gpkg; repeatable): each feature's type names a profile type.
     #[arg(long, value_name = "FILE", required = true)]
     facilities: Vec<PathBuf>,
     /// Facility type field (detected: type, 类型, 设施类型, category).
