@@ -78,6 +78,11 @@ impl DbfTable {
         self.records
     }
 
+    /// Whether record `r` is marked deleted (`*`).
+    pub(crate) fn is_deleted(&self, r: usize) -> bool {
+        self.bytes[self.start + r * self.record_len] == b'*'
+    }
+
     /// The encoding the text was read in, as `utf-8` or `gbk`.
     pub(crate) fn encoding_name(&self) -> String {
         self.encoding.name().to_ascii_lowercase()

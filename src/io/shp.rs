@@ -130,14 +130,20 @@ pub(crate) fn read_shapefile(
     let names: Vec<String> = table.fields.iter().map(|f| f.name.clone()).collect();
     let columns = ColumnPicker::new(options, &names);
     for (i, shape) in shapes.iter().enumerate() {
+        // Records deleted in an editing session stay in the file until it is packed; GIS
+        // software hides them, and so does circleplan.
+        if table.is_deleted(i) {
+            continue;
+        }
         let (point, polygon) = point_of(shape).map_err(|message| Error::Item {
             path: path.to_path_buf(),
             item: format!("record {}", i + 1),
             message,
         })?;
+        let k = layer.lonlat.len();
         layer.lonlat.push(point);
         layer.polygons += polygon as usize;
-        columns.push_row(&mut layer, i, |f| table.value(i, f));
+        columns.push_row(&mut layer, k, |f| table.value(i, f));
     }
     columns.finish_with(&mut layer, &names);
     Ok(layer)
@@ -550,6 +556,15 @@ mod tests {
         dbf[29] = 0x4D;
         std::fs::write(dir.path().join("小区.dbf"), &dbf).unwrap();
         assert_eq!(name(&read_points(&path, &utf8).unwrap()), want);
+        // A record deleted in an editing session is not read.
+        // (Header 32 + 3 fields × 32 + 1 bytes, then records of 1 + 10 + 10 + 20 bytes.)
+        dbf[129 + 41] = b'*';
+        std::fs::write(dir.path().join("小区.dbf"), &dbf).unwrap();
+        let layer = read_points(&path, &utf8).unwrap();
+        assert_eq!(
+            (layer.ids.clone(), layer.generated.clone()),
+            (vec!["A1".to_string(), "2".to_string()], vec![1])
+        );
         // A .cpg wins over both.
         std::fs::write(dir.path().join("小区.cpg"), "UTF-8").unwrap();
         assert_ne!(name(&read_points(&path, &options()).unwrap()), want);
