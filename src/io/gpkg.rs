@@ -333,7 +333,7 @@ fn medoid(m: &geo::MultiPoint) -> Option<geo::Point> {
     m.0.iter().copied().min_by(|a, b| d(a).total_cmp(&d(b)))
 }
 
-/// Every column but the geometry of every feature of a layer, as JSON values (for
+/// Every column but the geometry and the feature id of every feature of a layer, as JSON values (for
 /// `read_properties`).
 pub(crate) fn gpkg_properties(
     path: &Path,
@@ -350,12 +350,14 @@ pub(crate) fn gpkg_properties(
         .prepare(&format!("SELECT * FROM {}", ident(&table.name)))
         .map_err(sql_error)?;
     let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+    // The feature id is the row's identity, as a GeoJSON feature's `id` is: not a property.
+    let fid = primary_key(&db, &table.name);
     let mut rows = stmt.query([]).map_err(sql_error)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(sql_error)? {
         let mut map = serde_json::Map::new();
         for (c, name) in names.iter().enumerate() {
-            if name.eq_ignore_ascii_case(&table.geometry) {
+            if name.eq_ignore_ascii_case(&table.geometry) || fid.as_ref() == Some(name) {
                 continue;
             }
             let value = match row.get_ref(c).map_err(sql_error)? {

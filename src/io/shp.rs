@@ -157,10 +157,15 @@ pub(crate) fn shapefile_properties(
     let parts = Parts::read(path)?;
     let table = DbfTable::parse(&parts.dbf.0, parts.dbf.1, parts.cpg.as_deref(), encoding)?;
     Ok((0..table.len())
+        .filter(|&r| !table.is_deleted(r))
         .map(|r| {
             (table.fields.iter().enumerate())
                 .map(|(f, field)| {
                     let value = match table.value(r, f) {
+                        // Whole numbers as integers, as a GeoJSON layer writes them.
+                        Some(super::Scalar::Num(x)) if x.fract() == 0.0 && x.abs() < 9e15 => {
+                            serde_json::Value::from(x as i64)
+                        }
                         Some(super::Scalar::Num(x)) => serde_json::Value::from(x),
                         Some(super::Scalar::Bool(b)) => serde_json::Value::from(b),
                         Some(super::Scalar::Text(t)) => serde_json::Value::from(t),

@@ -103,13 +103,29 @@ def main(binary):
     first = walking["city/streets.geojson"]
     for network, summary in walking.items():
         assert summary == first, f"walking coverage on {network} differs"
+    # 4. Candidates as a Shapefile (GBK names) and a GeoPackage layer: the same sites, with
+    # the candidates' own properties in sites.geojson.
+    candidates = gpd.read_file(tmp / "city/candidates.geojson")
+    candidates.to_crs(4548).to_file(tmp / "候选点.shp", encoding="GBK", engine="pyogrio")
+    candidates.to_file(tmp / "candidates.gpkg", layer="candidates", engine="pyogrio")
+    sites = {}
+    for layer in ("city/candidates.geojson", "候选点.shp", "candidates.gpkg"):
+        folder = tmp / f"site_{Path(layer).stem}"
+        run(binary, "site", "--compounds", str(tmp / "city/compounds.geojson"),
+            "--centers", str(tmp / "city/centers.geojson"), "--candidates", str(tmp / layer),
+            "--add", "3", "-o", str(folder))
+        layer_json = json.loads((folder / "sites.geojson").read_text())
+        sites[layer] = [f["properties"] for f in layer_json["features"]]
+    for layer, chosen in sites.items():
+        assert chosen == sites["city/candidates.geojson"], (layer, chosen)
     covered = gpd.read_file(out, layer="compounds")
     ids = gpd.read_file(tmp / "小区.shp", encoding="GBK")["id"]
     assert list(covered["id"]) == list(ids), "compound ids and order"
     print(f"ok: {len(compounds)} compounds via Shapefile (GBK, EPSG:4548) and {len(centres)} centres "
           f"via GeoPackage (EPSG:4490) give the GeoJSON route's summary; {out.name} has layers "
           f"{sorted(layers)} in EPSG:4326 with {checked} columns equal to the GeoJSON's; "
-          f"{len(streets)} streets as Shapefile and GeoPackage give the same walking coverage")
+          f"{len(streets)} streets as Shapefile and GeoPackage give the same walking coverage; "
+          f"{len(candidates)} candidates as Shapefile and GeoPackage give the same sites")
 
 
 if __name__ == "__main__":
