@@ -174,13 +174,22 @@ fn geometry_type_name(kind: &str) -> &'static str {
     }
 }
 
-/// A column name that is neither `fid` nor `geom` (those get a trailing `_`).
-fn column_name(key: &str) -> String {
-    if key.eq_ignore_ascii_case("fid") || key.eq_ignore_ascii_case("geom") {
-        format!("{key}_")
-    } else {
-        key.to_string()
-    }
+/// The SQL column names of `keys`: as written, but SQLite names ignore case, so `fid`, `geom`
+/// and a key equal to an earlier one but for case get a `_2`, `_3`, … suffix.
+fn column_names(keys: &[(String, ColumnType)]) -> Vec<String> {
+    let mut taken: Vec<String> = vec!["fid".into(), "geom".into()];
+    keys.iter()
+        .map(|(key, _)| {
+            let mut name = key.clone();
+            let mut n = 1;
+            while taken.contains(&name.to_lowercase()) {
+                n += 1;
+                name = format!("{key}_{n}");
+            }
+            taken.push(name.to_lowercase());
+            name
+        })
+        .collect()
 }
 
 fn ident(name: &str) -> String {
@@ -200,13 +209,14 @@ fn write_layer(db: &Connection, layer: &Layer) -> rusqlite::Result<()> {
         ident(&layer.name),
         layer.geometry_type
     );
-    for (key, t) in &layer.columns {
-        create.push_str(&format!(", {} {}", ident(&column_name(key)), sql_type(*t)));
+    let columns = column_names(&layer.columns);
+    for (name, (_, t)) in columns.iter().zip(&layer.columns) {
+        create.push_str(&format!(", {} {}", ident(name), sql_type(*t)));
     }
     create.push(')');
     db.execute(&create, [])?;
     let names: String = std::iter::once("geom".to_string())
-        .chain(layer.columns.iter().map(|(k, _)| ident(&column_name(k))))
+        .chain(columns.iter().map(|name| ident(name)))
         .collect::<Vec<_>>()
         .join(", ");
     let marks: String = (1..=layer.columns.len() + 1)
@@ -368,6 +378,21 @@ mod tests {
         );
         assert_eq!(layer.columns[2][1], None);
         assert_eq!(layer.declared_crs, None);
+    }
+
+    #[test]
+    fn keys_equal_but_for_case_get_their_own_columns() {
+        let keys: Vec<(String, ColumnType)> = ["id", "ID", "fid", "Id_2", "geom"]
+            .iter()
+            .map(|k| (k.to_string(), ColumnType::Text))
+            .collect();
+        assert_eq!(
+            column_names(&keys),
+            ["id", "ID_2", "fid_2", "Id_2_2", "geom_2"]
+        );
+        let layer = br#"{"type":"FeatureCollection","features":[{"type":"Feature",
+          "properties":{"id":"a","ID":"b"},"geometry":{"type":"Point","coordinates":[1.0,2.0]}}]}"#;
+        write_geopackage(&[("sites".into(), layer.to_vec())], &[]).unwrap();
     }
 
     #[test]
