@@ -118,6 +118,18 @@ def main(binary):
         sites[layer] = [f["properties"] for f in layer_json["features"]]
     for layer, chosen in sites.items():
         assert chosen == sites["city/candidates.geojson"], (layer, chosen)
+    # 5. Life-circle facilities (typed by a Chinese field) as a Shapefile and a GeoPackage.
+    demo = tmp / "demo"
+    run(binary, "demo", "-o", str(demo))
+    facilities = gpd.read_file(demo / "inputs/facilities.geojson")
+    facilities.to_crs(4548).to_file(tmp / "设施.shp", encoding="GBK", engine="pyogrio")
+    facilities.to_file(tmp / "facilities.gpkg", layer="facilities", engine="pyogrio")
+    lifecircle = {}
+    for layer in (demo / "inputs/facilities.geojson", tmp / "设施.shp", tmp / "facilities.gpkg"):
+        done = run(binary, "lifecircle", "--compounds", str(demo / "inputs/compounds.geojson"),
+                   "--facilities", str(layer), "--format", "json")
+        lifecircle[layer.name] = figures(json.loads(done.stdout))
+    assert len({json.dumps(v, sort_keys=True) for v in lifecircle.values()}) == 1, "lifecircle"
     covered = gpd.read_file(out, layer="compounds")
     ids = gpd.read_file(tmp / "小区.shp", encoding="GBK")["id"]
     assert list(covered["id"]) == list(ids), "compound ids and order"
@@ -125,7 +137,8 @@ def main(binary):
           f"via GeoPackage (EPSG:4490) give the GeoJSON route's summary; {out.name} has layers "
           f"{sorted(layers)} in EPSG:4326 with {checked} columns equal to the GeoJSON's; "
           f"{len(streets)} streets as Shapefile and GeoPackage give the same walking coverage; "
-          f"{len(candidates)} candidates as Shapefile and GeoPackage give the same sites")
+          f"{len(candidates)} candidates as Shapefile and GeoPackage give the same sites; "
+          f"{len(facilities)} facilities as Shapefile and GeoPackage the same life circle")
 
 
 if __name__ == "__main__":
