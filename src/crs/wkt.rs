@@ -333,4 +333,26 @@ mod tests {
         assert_eq!(recognise_wkt(lambert), None);
         assert_eq!(recognise_wkt("not a wkt"), None);
     }
+
+    #[test]
+    fn every_recognised_system_converts() {
+        // A point of Hefei in each system, through the built-in definitions.
+        for (code, x, y) in [
+            (3857, 13_055_431.0, 3_745_870.0),
+            (32650, 526_500.0, 3_530_000.0),
+            (4548, 528_770.0, 3_530_000.0),
+            (2384, 528_770.0, 3_530_000.0),
+            (2436, 528_770.0, 3_530_000.0),
+            (4490, 117.28, 31.86),
+            (4610, 117.28, 31.86),
+            (4214, 117.28, 31.86),
+        ] {
+            let crs = super::super::Projected::parse(&format!("EPSG:{code}")).unwrap();
+            let (lon, lat) = crs.to_wgs84(x, y).unwrap();
+            assert!(
+                (117.0..117.6).contains(&lon) && (31.7..32.0).contains(&lat),
+                "{code}: {lon} {lat}"
+            );
+        }
+    }
 }
