@@ -195,7 +195,7 @@ pub(crate) fn read_gpkg(
 
 /// Reads the LineStrings and MultiLineStrings of feature layer `layer` (the only one when
 /// `None`) of the GeoPackage in `bytes` as street lines in WGS84, converted from the
-/// layer's system. Street attributes are not read: every line is on layer 0.
+/// layer's system, each on the layer its `layer`, `bridge` or `tunnel` column gives.
 pub(crate) fn read_gpkg_lines(
     path: &Path,
     bytes: &[u8],
@@ -211,12 +211,11 @@ pub(crate) fn read_gpkg_lines(
         path: path.to_path_buf(),
         message: format!("layer {}: {e}", quoted(&table.name)),
     };
-    let sql = format!(
-        "SELECT {} FROM {}",
-        ident(&table.geometry),
-        ident(&table.name)
-    );
-    let mut stmt = db.prepare(&sql).map_err(sql_error)?;
+    let mut stmt =
+        (db.prepare(&format!("SELECT * FROM {}", ident(&table.name)))).map_err(sql_error)?;
+    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+    let column = |name: &str| names.iter().position(|n| n.eq_ignore_ascii_case(name));
+    let geometry = column(&table.geometry);
     let mut rows = stmt.query([]).map_err(sql_error)?;
     let (mut lines, mut i) = (Vec::new(), 0);
     while let Some(row) = rows.next().map_err(sql_error)? {
@@ -226,30 +225,45 @@ pub(crate) fn read_gpkg_lines(
             item: format!("feature {i}"),
             message,
         };
-        let Ok(ValueRef::Blob(blob)) = row.get_ref(0) else {
+        let value = |name: &str| row.get_ref(column(name)?).ok().and_then(scalar);
+        let layer = super::streets::street_layer(value).map_err(item)?;
+        let Some(Ok(ValueRef::Blob(blob))) = geometry.map(|g| row.get_ref(g)) else {
             continue;
         };
-        let parts = match super::wkb::read_wkb(blob_wkb(blob).map_err(item)?).map_err(item)? {
-            Geometry::LineString(l) => vec![l],
-            Geometry::MultiLineString(m) => m.0,
-            _ => return Err(item("a street network needs LineString features".into())),
-        };
-        for part in parts {
-            let mut line = Vec::with_capacity(part.0.len());
-            for c in part.0 {
-                let (lon, lat) = match &crs {
-                    Some(crs) => crs.to_wgs84(c.x, c.y)?,
-                    None => (c.x, c.y),
-                };
-                super::layer::check_coordinates(lon, lat).map_err(|m| item(m.to_string()))?;
-                line.push([lon, lat]);
-            }
-            if line.iter().any(|p| *p != line[0]) {
-                lines.push(line);
-            }
+        for line in line_parts(blob, crs.as_ref()).map_err(item)? {
+            lines.push((line, layer));
         }
     }
     super::streets::line_layer_from(path, lines)
+}
+
+/// The lines of a LineString or MultiLineString blob in WGS84 (converted from `crs`), each
+/// with two distinct points at least.
+fn line_parts(
+    blob: &[u8],
+    crs: Option<&crate::crs::Projected>,
+) -> std::result::Result<Vec<Vec<[f64; 2]>>, String> {
+    let parts = match super::wkb::read_wkb(blob_wkb(blob)?)? {
+        Geometry::LineString(l) => vec![l],
+        Geometry::MultiLineString(m) => m.0,
+        _ => return Err("a street network needs LineString features".into()),
+    };
+    let mut lines = Vec::with_capacity(parts.len());
+    for part in parts {
+        let mut line = Vec::with_capacity(part.0.len());
+        for c in part.0 {
+            let (lon, lat) = match crs {
+                Some(crs) => crs.to_wgs84(c.x, c.y).map_err(|e| e.to_string())?,
+                None => (c.x, c.y),
+            };
+            super::layer::check_coordinates(lon, lat).map_err(str::to_string)?;
+            line.push([lon, lat]);
+        }
+        if line.iter().any(|p| *p != line[0]) {
+            lines.push(line);
+        }
+    }
+    Ok(lines)
 }
 
 /// The integer primary key column of a table (GeoPackage's `fid`), if it has one.

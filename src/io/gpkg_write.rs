@@ -398,8 +398,8 @@ mod tests {
     #[test]
     fn street_lines_read_as_from_geojson() {
         let streets = br#"{"type":"FeatureCollection","features":[
-          {"type":"Feature","properties":{"name":"a"},"geometry":{"type":"LineString","coordinates":[[117.1,31.8],[117.11,31.8]]}},
-          {"type":"Feature","properties":{},"geometry":{"type":"MultiLineString","coordinates":[[[117.11,31.8],[117.11,31.81]],[[117.1,31.8],[117.1,31.81]]]}}]}"#;
+          {"type":"Feature","properties":{"name":"a","Bridge":"yes"},"geometry":{"type":"LineString","coordinates":[[117.1,31.8],[117.11,31.8]]}},
+          {"type":"Feature","properties":{"layer":-1},"geometry":{"type":"MultiLineString","coordinates":[[[117.11,31.8],[117.11,31.81]],[[117.1,31.8],[117.1,31.81]]]}}]}"#;
         let bytes = write_geopackage(&[("streets".into(), streets.to_vec())], &[]).unwrap();
         let path = std::path::Path::new("streets.gpkg");
         let from_gpkg = super::super::gpkg::read_gpkg_lines(path, &bytes, None).unwrap();
@@ -410,5 +410,7 @@ mod tests {
         assert_eq!(from_gpkg.lonlat, from_json.lonlat);
         assert_eq!(from_gpkg.lines, from_json.lines);
         assert_eq!(from_gpkg.lines.len(), 3);
+        assert_eq!(from_gpkg.layers, from_json.layers);
+        assert_eq!(from_gpkg.layers, [1, -1, -1]);
     }
 }

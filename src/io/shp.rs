@@ -328,8 +328,8 @@ fn medoid(pts: &[[f64; 2]]) -> Option<[f64; 2]> {
 }
 
 /// Reads a Shapefile of polylines as street lines in WGS84, converted from the system its
-/// `.prj` declares (none: longitude/latitude). Street attributes are not read: every line
-/// is on layer 0.
+/// `.prj` declares (none: longitude/latitude), each on the layer its `layer`, `bridge` or
+/// `tunnel` field gives (as for a GeoJSON road layer).
 pub(crate) fn read_shapefile_lines(path: &Path) -> Result<LineLayer> {
     let bytes = super::read_input(path)?;
     let parts = Parts::read(path)?;
@@ -338,13 +338,38 @@ pub(crate) fn read_shapefile_lines(path: &Path) -> Result<LineLayer> {
         Some(name) => Some(crate::crs::Projected::parse(&name)?),
         None => None,
     };
-    let mut lines: Vec<Vec<[f64; 2]>> = Vec::new();
+    let table = DbfTable::parse(
+        &parts.dbf.0,
+        parts.dbf.1,
+        parts.cpg.as_deref(),
+        Default::default(),
+    )?;
+    let column = |name: &str| {
+        table
+            .fields
+            .iter()
+            .position(|f| f.name.eq_ignore_ascii_case(name))
+    };
+    let columns = [
+        ("layer", column("layer")),
+        ("bridge", column("bridge")),
+        ("tunnel", column("tunnel")),
+    ];
+    let mut lines: Vec<(Vec<[f64; 2]>, i32)> = Vec::new();
     for (i, shape) in shapes.iter().enumerate() {
+        if i < table.len() && table.is_deleted(i) {
+            continue;
+        }
         let item = |message: String| Error::Item {
             path: path.to_path_buf(),
             item: format!("record {}", i + 1),
             message,
         };
+        let value = |name: &str| {
+            let c = columns.iter().find(|(n, _)| *n == name)?.1?;
+            (i < table.len()).then(|| table.value(i, c)).flatten()
+        };
+        let layer = super::streets::street_layer(value).map_err(item)?;
         let mut parts = polyline_parts(shape).map_err(item)?;
         for part in &mut parts {
             for p in part.iter_mut() {
@@ -363,7 +388,8 @@ pub(crate) fn read_shapefile_lines(path: &Path) -> Result<LineLayer> {
                 }
             }
         }
-        lines.extend(parts.into_iter().filter(|p| p.iter().any(|q| *q != p[0])));
+        let distinct = parts.into_iter().filter(|p| p.iter().any(|q| *q != p[0]));
+        lines.extend(distinct.map(|p| (p, layer)));
     }
     super::streets::line_layer_from(path, lines)
 }
@@ -659,16 +685,14 @@ mod tests {
         w.finalize().unwrap();
         drop(w);
         std::fs::write(dir.path().join("roads.prj"), PRJ_4548).unwrap();
-        let dbf = dbf_bytes(
-            &[("id", b'C', 4)],
-            &[vec!["1"], vec!["2"]],
-            encoding_rs::UTF_8,
-            0,
-        );
+        let fields = [("id", b'C', 4), ("TUNNEL", b'C', 4)];
+        let rows = [vec!["1", ""], vec!["2", "yes"]];
+        let dbf = dbf_bytes(&fields, &rows, encoding_rs::UTF_8, 0);
         std::fs::write(dir.path().join("roads.dbf"), dbf).unwrap();
         let streets = crate::io::read_streets(&path).unwrap();
         assert_eq!(streets.lines.len(), 2);
         assert_eq!(streets.lonlat.len(), 3, "the shared vertex is one");
+        assert_eq!(streets.layers, [0, -1], "a tunnel is below");
         assert!((streets.lonlat[0][0] - 117.3).abs() < 1e-3);
     }
 

@@ -61,9 +61,9 @@ pub(crate) fn read_streets(path: &Path) -> Result<LineLayer> {
     }
 }
 
-/// A line layer from lines of WGS84 positions (every line on layer 0), vertices shared as
-/// [`LineSink`] shares them; no lines at all is an error.
-pub(crate) fn line_layer_from(path: &Path, lines: Vec<Vec<[f64; 2]>>) -> Result<LineLayer> {
+/// A line layer from lines of WGS84 positions, each with its layer (see [`street_layer`]),
+/// vertices shared as [`LineSink`] shares them; no lines at all is an error.
+pub(crate) fn line_layer_from(path: &Path, lines: Vec<(Vec<[f64; 2]>, i32)>) -> Result<LineLayer> {
     if lines.is_empty() {
         return Err(Error::EmptyLayer {
             path: path.to_path_buf(),
@@ -71,12 +71,25 @@ pub(crate) fn line_layer_from(path: &Path, lines: Vec<Vec<[f64; 2]>>) -> Result<
         });
     }
     let mut sink = LineSink::default();
-    for line in lines {
+    for (line, layer) in lines {
         sink.vertices.extend(line);
         sink.ends.push(sink.vertices.len());
-        sink.layers.push(0);
+        sink.layers.push(layer);
     }
     Ok(sink.into_layer())
+}
+
+/// The layer of a street from its attributes, `value(name)` giving the field `layer`,
+/// `bridge` or `tunnel` (matched in any case by the caller): as for a GeoJSON road layer.
+pub(crate) fn street_layer(
+    value: impl Fn(&str) -> Option<Scalar>,
+) -> std::result::Result<i32, String> {
+    layer_of(&Props {
+        id: None,
+        layer: value("layer"),
+        bridge: value("bridge"),
+        tunnel: value("tunnel"),
+    })
 }
 
 /// `Some(layer)` when `path` is a GeoPackage (`FILE.gpkg:LAYER`, or an SQLite file: the
