@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs fuzz targets one after another: fuzz/run.sh SECONDS [TARGET...] (default: all six).
+# Runs fuzz targets one after another: fuzz/run.sh SECONDS [TARGET...] (default: all eight).
 # Uses the nightly toolchain when installed, else stable with RUSTC_BOOTSTRAP=1 (for this
 # build only: libFuzzer needs -Z flags). One job, lowest priority; no sanitizer (circleplan
 # forbids unsafe code) but debug assertions and overflow checks on.
@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(geojson csv cost_matrix osm_pbf streets cli)
+[ ${#targets[@]} -gt 0 ] || targets=(geojson csv cost_matrix osm_pbf streets cli gpkg shapefile)
 if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
   fuzz=(cargo +nightly fuzz)
 else

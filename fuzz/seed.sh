@@ -5,7 +5,7 @@ set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")"
 root=..
-mkdir -p corpus/{geojson,csv,cost_matrix,osm_pbf,streets,cli}
+mkdir -p corpus/{geojson,csv,cost_matrix,osm_pbf,streets,cli,gpkg,shapefile}
 
 # Small slices of the demo layers (whole files too, but small inputs fuzz faster).
 for f in "$root"/data/demo/*.geojson; do
@@ -25,6 +25,8 @@ for f in "$root"/tests/fixtures/bad/*; do
     *.expected|*.args|*README*) ;;
     */a_directory.geojson) ;;
     *.csv|*.txt) cp "$f" "corpus/csv/bad-$(basename "$f")" ;;
+    *.gpkg) cp "$f" "corpus/gpkg/bad-$(basename "$f")" ;;
+    *.shp|*.shx|*.dbf|*.prj|*.cpg) ;;
     *) cp "$f" "corpus/geojson/bad-$(basename "$f")" ;;
   esac
 done
@@ -52,3 +54,14 @@ printf 'site\n--compounds\nc.geojson\n--candidates\nauto\n--target\n0.99\n--leve
 printf 'coverage\n--compounds\nc.csv\n--metric\nmatrix\n--matrix\nm.csv\n--matrix-columns\na,b,c\n--matrix-unit\nmin' > corpus/cli/matrix
 printf 'urn:ogc:def:crs:EPSG::4548\n1,234\n1.2万\n+proj=tmerc +lon_0=117' > corpus/cli/values
 echo "seeded: $(find corpus -type f | wc -l) files"
+
+# Shapefile: two u16 lengths, then the .shp, .shx and .dbf of a GDAL-written layer.
+python3 - "$root"/tests/fixtures/bad corpus/shapefile/gdal-three-points <<'PY'
+import struct, sys
+d = sys.argv[1]
+shp = open(f"{d}/no_dbf.shp", "rb").read()
+shx = open(f"{d}/no_dbf.shx", "rb").read()
+dbf = open(f"{d}/unknown_prj.dbf", "rb").read()
+open(sys.argv[2], "wb").write(struct.pack("<HH", len(shp), len(shx)) + shp + shx + dbf)
+PY
+

@@ -170,6 +170,48 @@ pub enum Error {
         /// What to do instead.
         hint: &'static str,
     },
+    /// A Shapefile lacks one of the files it is made of (`.shx`, `.dbf`).
+    #[error(
+        "{path}: no {part} file beside it: a Shapefile is the .shp, .shx and .dbf together \
+         (with its .prj and .cpg); copy all of them into one folder"
+    )]
+    ShapefilePart {
+        /// The `.shp` file.
+        path: PathBuf,
+        /// The missing part, e.g. `.dbf`.
+        part: &'static str,
+    },
+    /// A `.prj` (or a GeoPackage's spatial reference system) names a coordinate system
+    /// circleplan does not recognise.
+    #[error(
+        "{path}: the coordinate system {name} is not one circleplan recognises; give the \
+         layer's system with its flag (--compounds-crs/--centers-crs/--candidates-crs \
+         EPSG:n)"
+    )]
+    UnknownCrs {
+        /// The layer's file.
+        path: PathBuf,
+        /// How the file names the system (the WKT's name, or the SRS id), quoted.
+        name: String,
+    },
+    /// A GeoPackage holds several feature layers and none was named, or the named one is
+    /// not there.
+    #[error(
+        "{path}: {}; name one as {path}:LAYER (feature layers: {})",
+        match .layer {
+            Some(l) => format!("there is no feature layer {}", quoted(l)),
+            None => "this GeoPackage holds several feature layers".to_string(),
+        },
+        .layers.join(", ")
+    )]
+    GeoPackageLayer {
+        /// The GeoPackage file.
+        path: PathBuf,
+        /// The layer asked for, if one was.
+        layer: Option<String>,
+        /// Its feature layers.
+        layers: Vec<String>,
+    },
     /// A CSV file's bytes are not UTF-8 where they should be.
     #[error(
         "{path}: row {row}: byte 0x{byte:02X} at byte offset {offset} is not valid UTF-8{}; {}",

@@ -7,7 +7,8 @@
 //! handles centres with capacity, and checks the 15-minute life circle per facility type.
 //!
 //! ## Pipeline
-//! 1. [`io`] reads compounds and centres from GeoJSON or CSV (UTF-8 or GBK) into columns.
+//! 1. [`io`] reads compounds and centres from GeoJSON, CSV (UTF-8 or GBK), Shapefiles or
+//!    GeoPackages into columns.
 //! 2. [`crs`] converts GCJ-02/BD-09 and projected coordinates to WGS84, and defines the
 //!    local metric plane every distance is measured on.
 //! 3. [`model`] checks fields (population, households, levels, groups) and builds

@@ -75,6 +75,12 @@ macro_rules! bad_inputs {
                     .strip_suffix(".expected")
                     .or_else(|| file.strip_suffix(".args"))
                     .unwrap_or(&file);
+                // A Shapefile's other parts belong to its .shp.
+                let shp = [".shx", ".dbf", ".prj", ".cpg"]
+                    .iter()
+                    .find_map(|ext| base.strip_suffix(ext))
+                    .map(|stem| format!("{stem}.shp"));
+                let base = shp.as_deref().unwrap_or(base);
                 if base != "README.md" {
                     assert!(names.contains(&base), "fixture {file} has no test");
                 }
@@ -121,7 +127,10 @@ bad_inputs! {
     negative_persons_per_household: "negative_persons_per_household",
     utf8_with_a_stray_byte_is_not_read_as_gbk: "stray_byte.csv",
     excel_workbook_is_named: "workbook.xlsx",
-    shapefile_is_named: "compounds.shp",
+    shapefile_without_its_shx: "compounds.shp",
+    shapefile_without_its_dbf: "no_dbf.shp",
+    shapefile_with_an_unknown_prj: "unknown_prj.shp",
+    geopackage_with_several_layers_none_named: "several_layers.gpkg",
     utf16_geojson_names_its_encoding: "utf16.geojson",
     gbk_geojson_names_the_line_and_byte: "gbk.geojson",
     ragged_row_message_is_whole: "ragged.csv",

@@ -1,7 +1,7 @@
 //! A short fuzz smoke run inside `cargo test` (so every CI run has one, with nothing to
 //! install): seeded byte-level mutations of real inputs (bit flips, inserted and deleted
-//! bytes, cut and repeated chunks, interesting values) fed to the GeoJSON, CSV, cost-table and
-//! OSM PBF readers. A reader may refuse any input with an error; it must never panic, and what
+//! bytes, cut and repeated chunks, interesting values) fed to the GeoJSON, CSV, cost-table,
+//! OSM PBF, Shapefile and GeoPackage readers. A reader may refuse any input with an error; it must never panic, and what
 //! it accepts must hold together. The long runs are the cargo-fuzz targets in `fuzz/`
 //! (`fuzz/run.sh SECONDS`).
 
@@ -210,4 +210,54 @@ fn street_geojson_reader_survives_mutations() {
     std::fs::write(&file, seed).unwrap();
     let network = StreetNetwork::read(&file, &plane, true).unwrap();
     assert!(network.edge_count() >= 6, "{}", network.edge_count());
+}
+
+#[test]
+fn shapefile_reader_survives_mutations() {
+    // A GDAL-written Shapefile of three compounds (EPSG:4548, GBK), one part mutated at a time.
+    let parts = [
+        ("shp", std::fs::read(repo("tests/fixtures/bad/no_dbf.shp")).unwrap()),
+        ("shx", std::fs::read(repo("tests/fixtures/bad/no_dbf.shx")).unwrap()),
+        ("dbf", std::fs::read(repo("tests/fixtures/bad/unknown_prj.dbf")).unwrap()),
+        (
+            "prj",
+            br#"PROJCS["CGCS2000_3_Degree_GK_CM_117E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],UNIT["Meter",1.0]]"#.to_vec(),
+        ),
+        ("cpg", b"GBK".to_vec()),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fuzz.shp");
+    let write_all = || {
+        for (ext, bytes) in &parts {
+            std::fs::write(path.with_extension(ext), bytes).unwrap();
+        }
+    };
+    write_all();
+    assert_eq!(
+        circleplan::io::read_points(&path, &ReadOptions::default())
+            .unwrap()
+            .len(),
+        2
+    );
+    let mut rng = Rng(0x5851_f42d_4c95_7f2d);
+    for _ in 0..rounds() {
+        let (ext, bytes) = &parts[rng.below(parts.len())];
+        std::fs::write(path.with_extension(ext), mutate(&mut rng, bytes)).unwrap();
+        let shp = std::fs::read(&path).unwrap();
+        check_compounds(&path, &shp, &ReadOptions::default());
+        write_all();
+    }
+}
+
+#[test]
+fn geopackage_reader_survives_mutations() {
+    let seed = std::fs::read(repo("tests/fixtures/bad/several_layers.gpkg")).unwrap();
+    let layer = Path::new("fuzz.gpkg:compounds");
+    assert!(parse_points(layer, seed.clone(), &ReadOptions::default()).is_ok());
+    let mut rng = Rng(0x7c1f_e0aa_3b2d_9e41);
+    for _ in 0..rounds() / 3 {
+        let data = mutate(&mut rng, &seed);
+        check_compounds(layer, &data, &ReadOptions::default());
+        check_compounds(Path::new("fuzz.gpkg"), &data, &ReadOptions::default());
+    }
 }

@@ -13,10 +13,11 @@ use clap::ValueEnum;
 /// Input layers and how to read them.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
-    /// Resident compounds: GeoJSON (Point/Polygon features) or CSV with a header.
+    /// Resident compounds: GeoJSON (Point/Polygon features), CSV with a header, a Shapefile
+    /// (.shp with its .shx, .dbf, .prj, .cpg) or a GeoPackage layer (FILE.gpkg[:LAYER]).
     #[arg(long, value_name = "FILE")]
     pub compounds: PathBuf,
-    /// Service centres: GeoJSON or CSV. Repeatable (e.g. one layer per level): ids must be
+    /// Service centres: GeoJSON, CSV, Shapefile or GeoPackage layer. Repeatable (e.g. one layer per level): ids must be
     /// unique across the layers; a layer without a level field takes its --centers-level,
     /// else its file stem as level (with a note) when several layers are given.
     #[arg(long, value_name = "FILE")]
@@ -333,8 +334,10 @@ pub enum Format {
 /// Output options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct OutputArgs {
-    /// Directory for summary.json and the GeoJSON layers (nothing is written without it).
-    #[arg(short, long, value_name = "DIR")]
+    /// Directory for summary.json and the GeoJSON layers (nothing is written without it); a
+    /// path ending in .gpkg writes every layer into one GeoPackage instead (WGS84, tables
+    /// named as the GeoJSON files, summary.json and the CSV tables in `circleplan_files`).
+    #[arg(short, long, value_name = "DIR|FILE.gpkg")]
     pub output: Option<PathBuf>,
     /// What to print: a table for people or the summary JSON.
     #[arg(long, default_value = "table")]

@@ -23,12 +23,12 @@ use super::coverage::{Loaded, layer_info, print_summary};
 pub struct Args {
     #[command(flatten)]
     input: InputArgs,
-    /// A proposal: NAME=FILE adds the sites in FILE (GeoJSON or CSV; level from its level
+    /// A proposal: NAME=FILE adds the sites in FILE (GeoJSON, CSV, .shp or .gpkg; level from its level
     /// field or --scenario-level), NAME=ID,ID… the --candidates with those ids (the line the
     /// report's what-if button copies). Repeatable; names may be Chinese (方案A).
     #[arg(long, value_name = "NAME=FILE|NAME=ID,…")]
     scenario: Vec<String>,
-    /// Candidate sites that --scenario NAME=ID,… picks from (GeoJSON or CSV).
+    /// Candidate sites that --scenario NAME=ID,… picks from (GeoJSON, CSV, .shp or .gpkg).
     #[arg(long, value_name = "FILE")]
     candidates: Option<PathBuf>,
     /// Centres a scenario closes: NAME=ID,ID… or NAME=FILE (a layer's ids, or one id a

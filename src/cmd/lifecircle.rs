@@ -39,7 +39,7 @@ pub struct Args {
     /// Resident compounds: GeoJSON (Point/Polygon features) or CSV with a header.
     #[arg(long, value_name = "FILE")]
     compounds: PathBuf,
-    /// A facility layer (GeoJSON or CSV; repeatable): each feature's type names a profile type.
+    /// A facility layer (GeoJSON, CSV, .shp or .gpkg; repeatable): each feature's type names a profile type.
     #[arg(long, value_name = "FILE", required = true)]
     facilities: Vec<PathBuf>,
     /// Facility type field (detected: type, 类型, 设施类型, category).
@@ -304,7 +304,7 @@ pub fn run(args: Args) -> Result<()> {
         .output
         .lang
         .unwrap_or_else(|| default_lang(&study.compounds));
-    let scratch = args.output.output.as_deref();
+    let scratch = (args.output.output.as_deref()).filter(|p| !super::is_geopackage(p));
     let (mut summary, mut files) = report::lifecircle_outputs(report, lang, scratch);
     let mut table = report::lifecircle_table(&report);
     if !changes.is_empty() {

@@ -27,8 +27,9 @@ pub struct MetricArgs {
     /// [default: network with --network FILE, matrix with --matrix FILE, else euclidean].
     #[arg(long)]
     pub metric: Option<MetricName>,
-    /// Street network for --metric network: an OpenStreetMap extract (.osm.pbf) or a GeoJSON
-    /// of LineStrings (a GIS road layer).
+    /// Street network for --metric network: an OpenStreetMap extract (.osm.pbf) or a GIS road
+    /// layer: GeoJSON LineStrings, a Shapefile of polylines (.shp, system from its .prj) or a
+    /// GeoPackage line layer (FILE.gpkg[:LAYER]).
     #[arg(long, value_name = "FILE")]
     pub network: Option<PathBuf>,
     /// Split GIS road lines where they cross (except where layer/bridge/tunnel say they pass

@@ -132,6 +132,9 @@ pub(crate) fn commit_outputs(
 ) -> anyhow::Result<()> {
     use anyhow::Context;
     let dir = output.output.as_deref();
+    if let Some(gpkg) = dir.filter(|d| is_geopackage(d)) {
+        return commit_geopackage(files, gpkg, output, render, inputs, table);
+    }
     if dir.is_none() {
         files = circleplan::io::OutputSet::new();
     }
@@ -157,6 +160,48 @@ pub(crate) fn commit_outputs(
             dir.display()
         ));
     }
+    if let Some(path) = &output.report {
+        table.push_str(&format!("Wrote the report to {}\n", path.display()));
+    }
+    Ok(())
+}
+
+/// Whether `-o` names a GeoPackage (ends in `.gpkg`) rather than a folder.
+pub(crate) fn is_geopackage(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gpkg"))
+}
+
+/// [`commit_outputs`] for `-o FILE.gpkg`: the run's layers become the tables of one
+/// GeoPackage, written atomically with the report.
+fn commit_geopackage(
+    files: circleplan::io::OutputSet,
+    gpkg: &std::path::Path,
+    output: &args::OutputArgs,
+    render: impl FnOnce() -> Option<String>,
+    inputs: &[&std::path::Path],
+    table: &mut String,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let layers: Vec<String> = (files.names())
+        .filter_map(|n| n.strip_suffix(".geojson").map(str::to_string))
+        .collect();
+    let bytes = files
+        .to_geopackage()
+        .with_context(|| format!("-o {}: nothing was written", gpkg.display()))?;
+    let mut set = circleplan::io::OutputSet::new();
+    set.add_at(gpkg, bytes);
+    if let Some(path) = &output.report
+        && let Some(html) = render()
+    {
+        set.add_at(path, html.into_bytes());
+    }
+    set.commit_to(None, inputs).context("nothing was written")?;
+    table.push_str(&format!(
+        "\nWrote the layers {} to {}\n",
+        layers.join(", "),
+        gpkg.display()
+    ));
     if let Some(path) = &output.report {
         table.push_str(&format!("Wrote the report to {}\n", path.display()));
     }

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 pub fn read_id_list(path: &Path) -> Result<Vec<String>> {
     let bytes = super::read_input(path)?;
     let ids = match LayerFormat::detect(path, &bytes) {
-        LayerFormat::GeoJson => {
+        LayerFormat::GeoJson | LayerFormat::Shapefile | LayerFormat::GeoPackage => {
             let options = ReadOptions::default();
             drop(bytes);
             read_points(path, &options)?.ids

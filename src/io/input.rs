@@ -5,11 +5,15 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// The bytes of the input file `path`.
+/// The bytes of the input file `path` (of `FILE.gpkg` for a GeoPackage layer named as
+/// `FILE.gpkg:LAYER`).
 ///
 /// # Errors
 /// [`Error::NotAFile`] for a directory, [`Error::Io`] when the file is missing or unreadable.
 pub fn read_input(path: &Path) -> Result<Vec<u8>> {
+    if let Some((file, _)) = super::layer::split_gpkg_layer(path) {
+        return read_input(&file);
+    }
     if path.is_dir() {
         return Err(Error::NotAFile {
             path: path.to_path_buf(),

@@ -94,10 +94,15 @@ pub enum LayerFormat {
     GeoJson,
     /// Comma-separated values with a header row.
     Csv,
+    /// An ESRI Shapefile: the `.shp` with its `.shx`, `.dbf` and optional `.prj` and `.cpg`.
+    Shapefile,
+    /// An OGC GeoPackage (SQLite) feature layer.
+    GeoPackage,
 }
 
 impl LayerFormat {
-    /// The format implied by a file name (`.csv`/`.txt`/`.tsv` → CSV, anything else GeoJSON).
+    /// The format implied by a file name (`.csv`/`.txt`/`.tsv` → CSV, `.shp` → Shapefile,
+    /// `.gpkg` → GeoPackage, anything else GeoJSON).
     pub fn from_path(path: &Path) -> LayerFormat {
         match path
             .extension()
@@ -106,20 +111,39 @@ impl LayerFormat {
             .as_deref()
         {
             Some("csv" | "txt" | "tsv") => LayerFormat::Csv,
+            Some("shp") => LayerFormat::Shapefile,
+            Some("gpkg") => LayerFormat::GeoPackage,
             _ => LayerFormat::GeoJson,
         }
     }
 
     /// The format of a file's content: JSON (first character `{` or `[` after a byte-order
     /// mark and white space) is GeoJSON whatever the file is called, so a GeoJSON saved as
-    /// `.txt` is read as GeoJSON; anything else goes by the file name.
+    /// `.txt` is read as GeoJSON; a Shapefile's `.shp` and an SQLite database (GeoPackage)
+    /// are known by their first bytes; anything else goes by the file name.
     pub fn detect(path: &Path, bytes: &[u8]) -> LayerFormat {
         let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         match text.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{' | b'[') => LayerFormat::GeoJson,
+            _ if bytes.starts_with(&[0, 0, 0x27, 0x0A]) => LayerFormat::Shapefile,
+            _ if bytes.starts_with(b"SQLite format 3\0") => LayerFormat::GeoPackage,
             _ => LayerFormat::from_path(path),
         }
     }
+}
+
+/// Whether `path` names a Shapefile's `.shp` (by its extension, in any case).
+pub(crate) fn is_shapefile(path: &Path) -> bool {
+    LayerFormat::from_path(path) == LayerFormat::Shapefile
+}
+
+/// A GeoPackage layer named as `FILE.gpkg:LAYER`: the file and the layer, when `path` is
+/// written so and no file of that whole name exists.
+pub(crate) fn split_gpkg_layer(path: &Path) -> Option<(PathBuf, String)> {
+    let text = path.to_str()?;
+    let at = text.to_ascii_lowercase().rfind(".gpkg:")?;
+    let (file, layer) = (&text[..at + 5], &text[at + 6..]);
+    (!path.exists() && !layer.is_empty()).then(|| (PathBuf::from(file), layer.to_string()))
 }
 
 /// Names detected as the id field (ignoring ASCII case), in priority order.
@@ -233,8 +257,9 @@ impl PointLayer {
     /// Feature `i` by position only: `feature 12` or `row 14`.
     pub fn position(&self, i: usize) -> String {
         match self.format {
-            LayerFormat::GeoJson => format!("feature {}", i + 1),
+            LayerFormat::GeoJson | LayerFormat::GeoPackage => format!("feature {}", i + 1),
             LayerFormat::Csv => format!("row {}", i + 2),
+            LayerFormat::Shapefile => format!("record {}", i + 1),
         }
     }
 
@@ -287,7 +312,6 @@ enum UnreadFormat {
     OpenDocument,
     Zip,
     Shapefile,
-    GeoPackage,
     Kml,
     Utf16Json,
 }
@@ -311,11 +335,7 @@ impl UnreadFormat {
                 _ => UnreadFormat::Zip,
             },
             [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, ..] => UnreadFormat::OldExcel,
-            [0, 0, 0x27, 0x0A, ..] => UnreadFormat::Shapefile,
-            _ if bytes.starts_with(b"SQLite format 3\0") => UnreadFormat::GeoPackage,
-            _ if matches!(ext.as_str(), "shp" | "shx" | "dbf" | "prj" | "cpg") => {
-                UnreadFormat::Shapefile
-            }
+            _ if matches!(ext.as_str(), "shx" | "dbf" | "prj" | "cpg") => UnreadFormat::Shapefile,
             _ if first == Some(&b'<') => UnreadFormat::Kml,
             [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]
                 if LayerFormat::from_path(path) == LayerFormat::GeoJson =>
@@ -333,8 +353,7 @@ impl UnreadFormat {
             UnreadFormat::OldExcel => "an Excel 97-2003 workbook (.xls)",
             UnreadFormat::OpenDocument => "an OpenDocument spreadsheet (.ods)",
             UnreadFormat::Zip => "a ZIP archive",
-            UnreadFormat::Shapefile => "part of a Shapefile (.shp/.shx/.dbf)",
-            UnreadFormat::GeoPackage => "a GeoPackage or SQLite database",
+            UnreadFormat::Shapefile => "part of a Shapefile (.shx/.dbf/.prj/.cpg)",
             UnreadFormat::Kml => "XML (KML or GML?)",
             UnreadFormat::Utf16Json => "JSON in UTF-16",
         }
@@ -346,7 +365,8 @@ impl UnreadFormat {
                 "save the sheet as CSV (UTF-8) or GeoJSON and pass that file"
             }
             UnreadFormat::Zip => "unpack it and pass the CSV or GeoJSON inside",
-            UnreadFormat::Shapefile | UnreadFormat::GeoPackage | UnreadFormat::Kml => {
+            UnreadFormat::Shapefile => "pass the .shp file beside it (with its .shx and .dbf)",
+            UnreadFormat::Kml => {
                 "save the layer as CSV or GeoJSON (in QGIS: Export > Save Features As) and pass \
                  that file"
             }
@@ -382,8 +402,13 @@ fn release(bytes: Vec<u8>) {
     }
 }
 
-/// [`read_points`] on a file's bytes already in memory (`path` names it in messages).
+/// [`read_points`] on a file's bytes already in memory (`path` names it in messages; a
+/// `FILE.gpkg:LAYER` path picks the layer of the GeoPackage in `bytes`).
 pub fn parse_points(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<PointLayer> {
+    if let Some((file, layer)) = split_gpkg_layer(path) {
+        let raw = super::gpkg::read_gpkg(&file, &bytes, Some(&layer), options)?;
+        return finish_layer(&file, raw, options);
+    }
     if let Some(format) = UnreadFormat::sniff(path, &bytes) {
         return Err(Error::UnreadFormat {
             path: path.to_path_buf(),
@@ -391,7 +416,9 @@ pub fn parse_points(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Resul
             hint: format.hint(),
         });
     }
-    let mut raw = match LayerFormat::detect(path, &bytes) {
+    let raw = match LayerFormat::detect(path, &bytes) {
+        LayerFormat::Shapefile => super::shp::read_shapefile(path, &bytes, options)?,
+        LayerFormat::GeoPackage => super::gpkg::read_gpkg(path, &bytes, None, options)?,
         LayerFormat::Csv => super::csv_read::read_csv(path, bytes, options)?,
         LayerFormat::GeoJson => {
             let layer = super::geojson_read::read_geojson(path, &bytes, options)
@@ -400,6 +427,12 @@ pub fn parse_points(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Resul
             layer
         }
     };
+    finish_layer(path, raw, options)
+}
+
+/// The checks and conversions every reader's layer goes through: not empty, the required id
+/// field present, positions converted to WGS84 and checked, ids unique.
+fn finish_layer(path: &Path, mut raw: PointLayer, options: &ReadOptions) -> Result<PointLayer> {
     if raw.is_empty() {
         return Err(Error::EmptyLayer {
             path: path.to_path_buf(),
@@ -459,6 +492,16 @@ fn layer_crs(layer: &PointLayer, options: &ReadOptions) -> Result<Option<(Projec
             .csv_crs
             .clone()
             .map(|p| (p, "declared by --crs".to_string()))),
+        LayerFormat::Shapefile | LayerFormat::GeoPackage => {
+            let source = match layer.format {
+                LayerFormat::Shapefile => "declared by the .prj file",
+                _ => "declared by the GeoPackage",
+            };
+            match &layer.declared_crs {
+                None => Ok(None),
+                Some(name) => Ok(Some((Projected::parse(name)?, source.to_string()))),
+            }
+        }
     }
 }
 
@@ -520,8 +563,15 @@ fn to_wgs84(layer: &mut PointLayer, crs: &Projected, source: &str) -> Result<()>
             x,
             y,
             crs: format!("{} ({source})", crs.name()),
-            hint: "if the layer is longitude/latitude, do not declare a projected system for it"
-                .into(),
+            hint: match (layer.format, source.starts_with("declared by the")) {
+                (LayerFormat::Shapefile | LayerFormat::GeoPackage, true) => {
+                    "if the layer is longitude/latitude, the file declares the wrong system: \
+                     give it with the layer's flag (--compounds-crs/--centers-crs/\
+                     --candidates-crs EPSG:4326)"
+                }
+                _ => "if the layer is longitude/latitude, do not declare a projected system for it",
+            }
+            .into(),
         });
     }
     let xy: Vec<(f64, f64)> = layer.lonlat.iter().map(|p| (p[0], p[1])).collect();

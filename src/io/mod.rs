@@ -1,17 +1,22 @@
-//! Reading point layers (GeoJSON, CSV) into plain columns, street files into lines, and
+//! Reading point layers (GeoJSON, CSV, Shapefile, GeoPackage) into plain columns, street files into lines, and
 //! writing outputs atomically. This is the only module, with `report`, that touches files.
 
 mod csv_read;
+mod dbf;
 mod geojson;
 mod geojson_fast;
 mod geojson_read;
+mod gpkg;
+mod gpkg_write;
 mod ids;
 mod input;
 mod layer;
 mod matrix;
 mod osm_pbf;
 mod properties;
+mod shp;
 mod streets;
+mod wkb;
 mod write;
 
 pub use ids::read_id_list;

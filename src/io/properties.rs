@@ -8,14 +8,19 @@ use serde_json::{Map, Value};
 use super::layer::{Encoding, LayerFormat};
 use crate::error::{Error, Result};
 
-/// The properties of each feature (GeoJSON) or row (CSV; numbers as numbers, the rest as
-/// text), in file order — the order the point readers keep.
+/// The properties of each feature (GeoJSON, GeoPackage), record (Shapefile) or row (CSV;
+/// numbers as numbers, the rest as text), in file order — the order the point readers keep.
 ///
 /// # Errors
 /// An unreadable file or one that is not a GeoJSON FeatureCollection or a CSV file.
 pub fn read_properties(path: &Path, encoding: Encoding) -> Result<Vec<Map<String, Value>>> {
     let bytes = super::read_input(path)?;
+    if let Some((file, layer)) = super::layer::split_gpkg_layer(path) {
+        return super::gpkg::gpkg_properties(&file, &bytes, Some(&layer));
+    }
     match LayerFormat::detect(path, &bytes) {
+        LayerFormat::Shapefile => super::shp::shapefile_properties(path, encoding),
+        LayerFormat::GeoPackage => super::gpkg::gpkg_properties(path, &bytes, None),
         LayerFormat::GeoJson => geojson_properties(path, &bytes),
         LayerFormat::Csv => csv_properties(path, super::csv_read::decode(path, bytes, encoding)?.0),
     }

@@ -22,7 +22,8 @@ pub(crate) struct LineLayer {
 }
 
 /// Reads a street file: an OpenStreetMap PBF (recognised by its first block, whatever its
-/// name) or a GeoJSON FeatureCollection of LineStrings and MultiLineStrings.
+/// name), a GeoPackage line layer (`FILE.gpkg[:LAYER]`), a Shapefile of polylines, or a
+/// GeoJSON FeatureCollection of LineStrings and MultiLineStrings.
 ///
 /// # Errors
 /// A directory, an unreadable file, a `.pbf` name on a file that is not one, malformed
@@ -37,6 +38,11 @@ pub(crate) fn read_streets(path: &Path) -> Result<LineLayer> {
             path: path.to_path_buf(),
         });
     }
+    if let Some(layer) = geopackage_layer(path)? {
+        let bytes = super::read_input(path)?;
+        let file = super::layer::split_gpkg_layer(path).map_or(path.to_path_buf(), |s| s.0);
+        return super::gpkg::read_gpkg_lines(&file, &bytes, layer.as_deref());
+    }
     let looks_pbf = starts_like_pbf(path)?;
     if looks_pbf || is_pbf_name {
         if !looks_pbf {
@@ -48,9 +54,54 @@ pub(crate) fn read_streets(path: &Path) -> Result<LineLayer> {
             });
         }
         super::osm_pbf::read_pbf(path)
+    } else if super::layer::is_shapefile(path) {
+        super::shp::read_shapefile_lines(path)
     } else {
         read_geojson_lines(path)
     }
+}
+
+/// A line layer from lines of WGS84 positions, each with its layer (see [`street_layer`]),
+/// vertices shared as [`LineSink`] shares them; no lines at all is an error.
+pub(crate) fn line_layer_from(path: &Path, lines: Vec<(Vec<[f64; 2]>, i32)>) -> Result<LineLayer> {
+    if lines.is_empty() {
+        return Err(Error::EmptyLayer {
+            path: path.to_path_buf(),
+            message: "no polylines: a street network needs lines".into(),
+        });
+    }
+    let mut sink = LineSink::default();
+    for (line, layer) in lines {
+        sink.vertices.extend(line);
+        sink.ends.push(sink.vertices.len());
+        sink.layers.push(layer);
+    }
+    Ok(sink.into_layer())
+}
+
+/// The layer of a street from its attributes, `value(name)` giving the field `layer`,
+/// `bridge` or `tunnel` (matched in any case by the caller): as for a GeoJSON road layer.
+pub(crate) fn street_layer(
+    value: impl Fn(&str) -> Option<Scalar>,
+) -> std::result::Result<i32, String> {
+    layer_of(&Props {
+        id: None,
+        layer: value("layer"),
+        bridge: value("bridge"),
+        tunnel: value("tunnel"),
+    })
+}
+
+/// `Some(layer)` when `path` is a GeoPackage (`FILE.gpkg:LAYER`, or an SQLite file: the
+/// layer `None`), else `None`.
+fn geopackage_layer(path: &Path) -> Result<Option<Option<String>>> {
+    if let Some((_, layer)) = super::layer::split_gpkg_layer(path) {
+        return Ok(Some(Some(layer)));
+    }
+    let mut head = [0u8; 16];
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let n = f.read(&mut head).map_err(|e| Error::io(path, e))?;
+    Ok((n == 16 && &head == b"SQLite format 3\0").then_some(None))
 }
 
 /// Whether the file starts with an OSMHeader block.

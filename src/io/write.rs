@@ -102,6 +102,31 @@ impl<'a> OutputSet<'a> {
             })
     }
 
+    /// The files added by name as one GeoPackage: each `NAME.geojson` a feature table
+    /// `NAME`, every other file verbatim in the `circleplan_files` attributes table.
+    ///
+    /// # Errors
+    /// A layer that is not a GeoJSON FeatureCollection, or an SQLite failure.
+    pub fn to_geopackage(&self) -> Result<Vec<u8>> {
+        let (mut layers, mut others) = (Vec::new(), Vec::new());
+        for (place, content) in &self.files {
+            let Place::InDir(name) = place else { continue };
+            let bytes = match content {
+                Content::Bytes(b) => b.clone(),
+                Content::Stream(write) => {
+                    let mut out = Vec::new();
+                    write(&mut out).map_err(|e| Error::io(name, e))?;
+                    out
+                }
+            };
+            match name.strip_suffix(".geojson") {
+                Some(layer) => layers.push((layer.to_string(), bytes)),
+                None => others.push((name.clone(), bytes)),
+            }
+        }
+        super::gpkg_write::write_geopackage(&layers, &others)
+    }
+
     /// Writes every file: named ones into `dir` (created when missing), the others to their
     /// own paths. Everything is checked first — no file may replace one of `inputs`, two
     /// files may not resolve to the same path, a target may not be a directory — then each
@@ -113,7 +138,9 @@ impl<'a> OutputSet<'a> {
 
     /// [`OutputSet::commit`] where `dir` may be absent (only [`OutputSet::add_at`] files).
     pub fn commit_to(&self, dir: Option<&Path>, inputs: &[&Path]) -> Result<Vec<PathBuf>> {
-        let inputs: Vec<PathBuf> = inputs.iter().map(|p| resolve(p)).collect();
+        // A GeoPackage layer `FILE.gpkg:LAYER` is the file `FILE.gpkg`.
+        let file = |p: &Path| super::layer::split_gpkg_layer(p).map_or(p.to_path_buf(), |s| s.0);
+        let inputs: Vec<PathBuf> = inputs.iter().map(|p| resolve(&file(p))).collect();
         let targets = self.targets(dir, &inputs)?;
         let mut created: Vec<PathBuf> = Vec::new();
         let result = (|| {
@@ -479,6 +506,18 @@ mod tests {
             }
         }
         assert_eq!(json_string(""), "\"\"");
+    }
+
+    #[test]
+    fn refuses_to_overwrite_a_geopackage_whose_layer_is_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let gpkg = dir.path().join("in.gpkg");
+        std::fs::write(&gpkg, b"SQLite format 3\0").unwrap();
+        let mut set = OutputSet::new();
+        set.add_at(&gpkg, b"new".to_vec());
+        let layer = dir.path().join("in.gpkg:compounds");
+        assert!(set.commit_to(None, &[layer.as_path()]).is_err());
+        assert_eq!(std::fs::read(&gpkg).unwrap(), b"SQLite format 3\0");
     }
 
     #[test]
