@@ -62,11 +62,30 @@ pub(crate) fn push_polygon(
         .into_iter()
         .map(|p| study.unproject_output(p))
         .collect();
+    if let Some(parts) = super::polygon::split_at_antimeridian(&ring) {
+        s.push_str("{\"type\":\"MultiPolygon\",\"coordinates\":[");
+        for (k, part) in parts.iter().enumerate() {
+            if k > 0 {
+                s.push(',');
+            }
+            s.push('[');
+            push_rings(s, part);
+            s.push(']');
+        }
+        s.push_str("]}");
+        return;
+    }
     let Some(polygon) = super::polygon::valid_polygon(&ring) else {
         s.push_str("null");
         return;
     };
     s.push_str("{\"type\":\"Polygon\",\"coordinates\":[");
+    push_rings(s, &polygon);
+    s.push_str("]}");
+}
+
+/// A polygon's rings as GeoJSON arrays, exterior first.
+fn push_rings(s: &mut String, polygon: &geo::Polygon) {
     let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors());
     for (r, line) in rings.enumerate() {
         if r > 0 {
@@ -85,7 +104,6 @@ pub(crate) fn push_polygon(
         }
         s.push(']');
     }
-    s.push_str("]}");
 }
 
 /// Formats `n` features in parallel chunks and wraps them in a FeatureCollection.

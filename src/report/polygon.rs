@@ -9,6 +9,53 @@ use geo::{
 
 use crate::study::round_output;
 
+/// A ring (output lon/lat) that crosses the antimeridian, split there into its parts east
+/// and west of it, as RFC 7946 §3.1.9 asks: `None` when the ring does not cross it (a jump of
+/// more than 180° between consecutive points) or nothing valid is left.
+pub fn split_at_antimeridian(ring: &[[f64; 2]]) -> Option<Vec<Polygon>> {
+    if !ring.windows(2).any(|w| (w[1][0] - w[0][0]).abs() > 180.0) {
+        return None;
+    }
+    // Continuous longitudes (west of the line moved past 180), then cut at 180.
+    let unwrapped: Vec<[f64; 2]> = ring
+        .iter()
+        .map(|&[x, y]| [if x < 0.0 { x + 360.0 } else { x }, y])
+        .collect();
+    let whole = valid_polygon(&unwrapped)?;
+    let (lo, hi) = unwrapped.iter().fold((90.0f64, -90.0f64), |(lo, hi), p| {
+        (lo.min(p[1]), hi.max(p[1]))
+    });
+    let band = |x0: f64, x1: f64| {
+        geo::Rect::new(
+            geo::coord! { x: x0, y: lo - 1.0 },
+            geo::coord! { x: x1, y: hi + 1.0 },
+        )
+        .to_polygon()
+    };
+    let east = whole.intersection(&band(0.0, 180.0));
+    let west = whole.intersection(&band(180.0, 360.0));
+    let shifted = west.0.into_iter().map(|p| {
+        use geo::Translate;
+        p.translate(-360.0, 0.0)
+    });
+    // Overlay arithmetic leaves noise on the cut (180.000000005): back to the written
+    // precision, within ±180.
+    let parts: Vec<Polygon> = east
+        .0
+        .into_iter()
+        .chain(shifted)
+        .filter_map(|p| {
+            let ring: Vec<[f64; 2]> = p
+                .exterior()
+                .coords()
+                .map(|c| [round_output(c.x).clamp(-180.0, 180.0), round_output(c.y)])
+                .collect();
+            valid_polygon(&ring)
+        })
+        .collect();
+    (!parts.is_empty()).then_some(parts)
+}
+
 /// A valid Polygon through `ring` (output longitude/latitude, already rounded): the ring
 /// itself when valid; else its self-intersections resolved (non-zero fill) keeping the
 /// largest part; else its convex hull. `None` when the points span no area.
@@ -186,5 +233,38 @@ mod tests {
         assert!(valid_polygon(&rep).unwrap().is_valid());
         assert!(valid_polygon(&[[0.0, 0.0], [1.0, 1.0], [0.0, 0.0]]).is_none());
         assert!(valid_polygon(&[[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 0.0]]).is_none());
+    }
+}
+
+#[cfg(test)]
+mod antimeridian_tests {
+    use super::*;
+
+    #[test]
+    fn a_ring_across_the_antimeridian_is_split_into_two_parts() {
+        let ring = [
+            [179.99, -17.0],
+            [-179.99, -17.0],
+            [-179.99, -16.98],
+            [179.99, -16.98],
+            [179.99, -17.0],
+        ];
+        let parts = split_at_antimeridian(&ring).expect("split");
+        assert_eq!(parts.len(), 2);
+        for p in &parts {
+            for c in p.exterior().coords() {
+                assert!((-180.0..=180.0).contains(&c.x), "{c:?}");
+            }
+            let xs: Vec<f64> = p.exterior().coords().map(|c| c.x).collect();
+            let span = xs.iter().cloned().fold(f64::MIN, f64::max)
+                - xs.iter().cloned().fold(f64::MAX, f64::min);
+            assert!(span < 0.05, "each part stays on its side: {xs:?}");
+        }
+        let area: f64 = parts.iter().map(|p| p.unsigned_area()).sum();
+        assert!((area - 0.02 * 0.02).abs() < 1e-9, "{area}");
+        assert!(
+            split_at_antimeridian(&[[117.0, 31.0], [117.1, 31.0], [117.1, 31.1], [117.0, 31.0]])
+                .is_none()
+        );
     }
 }
