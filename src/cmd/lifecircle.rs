@@ -57,6 +57,9 @@ pub struct Args {
     /// Report shares per value of this compound field (repeatable: street, community).
     #[arg(long, value_name = "FIELD")]
     group_by: Vec<String>,
+    /// Compound name field for the ledger's 小区名称 (detected: name, 名称, 小区名称).
+    #[arg(long, value_name = "NAME")]
+    name_field: Option<String>,
     /// A plan: NAME=FILE adds the facilities in FILE (typed as the facility layers) and
     /// reports what changes per type, per level, in completeness and in the ledger.
     /// Repeatable; names may be Chinese (方案A).
@@ -189,6 +192,7 @@ fn load(args: &Args) -> Result<Loaded> {
         households_field: args.layers.households_field.clone(),
         persons_per_household: args.layers.persons_per_household,
         group_by: args.group_by.clone(),
+        name_field: args.name_field.clone(),
     };
     let l = &args.layers;
     let compounds = Compounds::load(
@@ -268,6 +272,7 @@ pub fn run(args: Args) -> Result<()> {
         profile,
         mut run,
     } = loaded;
+    run.date = Some(super::run_date());
     let scenarios = read_scenarios(&args, &profile, &mut run)?;
     let mut timings = vec![("read".to_string(), t.elapsed().as_secs_f64() * 1000.0)];
     let study = super::progress::step("Preparing the metric", quiet, || {
@@ -435,7 +440,10 @@ pub(crate) const DEMO_FACILITIES: usize = 2400;
 /// the built-in GB 50180-2018 profile, grouped by street; files into `out`.
 pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Result<()> {
     let profile = Profile::load("gb50180-2018")?;
-    let mut run = RunInfo::default();
+    let mut run = RunInfo {
+        date: Some(super::run_date()),
+        ..RunInfo::default()
+    };
     let fields = CompoundFields {
         group_by: vec!["street".into()],
         ..CompoundFields::default()
