@@ -564,7 +564,7 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
     assert!(html.contains("<h2>By street</h2>"));
     assert!(html.contains("The ledger has 2 rows"), "{html}");
     assert!(
-        html.contains("<tr><td>B</td><td>s2</td><td>kindergarten</td>"),
+        html.contains("<tr><td>B</td><td>幸福小区</td><td>s2</td><td>kindergarten</td>"),
         "{html}"
     );
     let again = run_threads(dir.path(), &args, "1");

@@ -67,6 +67,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut input =
         report::ReportInput::new(&s.analysis, compounds, &s.study.centres, circle, &s.run);
     input.gaps = Some(gaps.report());
+    input.network = s.study.network();
     let what_if = s
         .study
         .what_if(&s.analysis, &switch_sites(&gaps, circle.radius_m));

@@ -311,7 +311,7 @@ pub fn run(args: Args) -> Result<()> {
         .unwrap_or_else(|| default_lang(&study.compounds));
     let scratch = args.output.output.as_deref();
     let (mut summary, mut files) = report::lifecircle_outputs(report, lang, scratch);
-    let mut table = report::lifecircle_table(&report);
+    let mut table = report::lifecircle_table(&report, lang);
     if !changes.is_empty() {
         report::lifecircle_scenario_outputs(&mut summary, &mut files, &changes);
         table.push_str(&report::lifecircle_scenario_table(&changes));

@@ -70,7 +70,7 @@ impl LedgerRow {
     pub fn over_m(&self, ty: &FacilityType) -> Option<f64> {
         self.distance_m
             .is_finite()
-            .then(|| self.distance_m - ty.max_distance_m)
+            .then_some(self.distance_m - ty.max_distance_m)
     }
 }
 

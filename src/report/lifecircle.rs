@@ -342,62 +342,109 @@ fn push_ledger_row(
     s.push_str(",,,\n");
 }
 
-/// A terminal table: one line per type, per level and the complete share.
-pub fn lifecircle_table(report: &LifeCircleReport) -> String {
+/// A terminal table: one line per type (Chinese names under `zh`), per level and the
+/// complete share, counts with thousands separators.
+pub fn lifecircle_table(report: &LifeCircleReport, lang: Lang) -> String {
+    use super::ledger::{method_label, type_name};
+    use super::table::{percent, render_table, thousands};
     let lc = report.result;
+    let zh = lang == Lang::Zh;
     let mut s = format!(
-        "Life circle: {} — {} compounds, {} residents, {} facilities ({})\n\n",
+        "{}: {} — {} {}, {} {}, {} {} ({})\n\n",
+        if zh { "生活圈" } else { "Life circle" },
         lc.profile.name,
-        report.compounds.len(),
-        round(report.compounds.total_population(), 2),
-        report.facilities.len(),
-        lc.metric
+        thousands(report.compounds.len() as f64),
+        if zh { "个小区" } else { "compounds" },
+        thousands(report.compounds.total_population()),
+        if zh { "人" } else { "residents" },
+        thousands(report.facilities.len() as f64),
+        if zh { "处设施" } else { "facilities" },
+        method_label(lc.metric, lang)
     );
-    s.push_str(&format!(
-        "{:<28} {:>5} {:>8} {:>10} {:>9} {:>10}\n",
-        "type", "level", "max m", "facilities", "compounds", "residents"
-    ));
-    for r in &lc.type_rows {
-        s.push_str(&format!(
-            "{:<28} {:>5} {:>8} {:>10} {:>9} {:>9.1}%\n",
-            r.type_id,
-            r.level,
-            r.max_distance_m,
-            r.facilities,
-            r.compounds_covered,
-            100.0 * r.population_share
-        ));
-    }
+    let header: [&str; 6] = if zh {
+        ["设施", "分钟", "标准(米)", "设施数", "覆盖小区", "覆盖人口"]
+    } else {
+        [
+            "type",
+            "level",
+            "max m",
+            "facilities",
+            "compounds",
+            "residents",
+        ]
+    };
+    let rows: Vec<Vec<String>> = lc
+        .type_rows
+        .iter()
+        .zip(&lc.profile.types)
+        .map(|(r, ty)| {
+            vec![
+                type_name(ty, lang).to_string(),
+                r.level.to_string(),
+                thousands(r.max_distance_m),
+                thousands(r.facilities as f64),
+                thousands(r.compounds_covered as f64),
+                percent(r.population_share),
+            ]
+        })
+        .collect();
+    s.push_str(&render_table(&header, &rows));
     s.push('\n');
     for l in &lc.level_rows {
-        s.push_str(&format!(
-            "complete at {:>2} min: {:>9} compounds, {:>5.1}% of residents\n",
-            l.minutes,
-            l.compounds_complete,
-            100.0 * l.population_share
-        ));
+        s.push_str(&if zh {
+            format!(
+                "{:>2} 分钟生活圈齐全：{} 个小区，{} 的人口\n",
+                l.minutes,
+                thousands(l.compounds_complete as f64),
+                percent(l.population_share)
+            )
+        } else {
+            format!(
+                "complete at {:>2} min: {} compounds, {} of residents\n",
+                l.minutes,
+                thousands(l.compounds_complete as f64),
+                percent(l.population_share)
+            )
+        });
     }
-    s.push_str(&format!(
-        "complete (every type): {} compounds, {:.1}% of residents; ledger rows: {}\n",
-        lc.complete_share.compounds,
-        100.0 * lc.complete_share.population_share,
-        ledger_rows(lc).len()
-    ));
+    let (n, share) = (
+        lc.complete_share.compounds as f64,
+        lc.complete_share.population_share,
+    );
+    let ledger = thousands(ledger_rows(lc).len() as f64);
+    s.push_str(&if zh {
+        format!(
+            "全部设施齐全：{} 个小区，{} 的人口；问题台账 {ledger} 行\n",
+            thousands(n),
+            percent(share)
+        )
+    } else {
+        format!(
+            "complete (every type): {} compounds, {} of residents; ledger rows: {ledger}\n",
+            thousands(n),
+            percent(share)
+        )
+    });
+    network_lines(&mut s, lc);
+    for w in &report.run.warnings {
+        s.push_str(&format!("warning: {w}\n"));
+    }
+    s
+}
+
+/// The walking network's line of the terminal table.
+fn network_lines(s: &mut String, lc: &LifeCircle) {
     if let Some(n) = &lc.network {
         s.push_str(&format!(
             "walking network: {} km of streets; {} compounds and {} facilities beyond the {} m \
              snap limit (unreachable), {} compounds on streets that reach no facility\n",
             super::table::fixed(n.length_km, 1),
-            n.compounds_beyond_snap_limit,
-            n.centers_beyond_snap_limit,
+            super::table::thousands(n.compounds_beyond_snap_limit as f64),
+            super::table::thousands(n.centers_beyond_snap_limit as f64),
             super::table::fixed(n.snap_limit_m, 0),
-            n.compounds_on_isolated_streets
+            super::table::thousands(n.compounds_on_isolated_streets as f64)
         ));
     }
-    for w in &report.run.warnings {
-        s.push_str(&format!("warning: {w}\n"));
-    }
-    s
 }
 
 /// Adds what `lifecircle --scenario` learned: the summary's `scenarios` section (rewriting

@@ -92,7 +92,7 @@ pub fn site_table(site_run: &SiteRun, source: &str) -> String {
 fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
     let mut table = format!(
         "\nNew sites ({} candidates from {source}):\n",
-        cand_ids.len()
+        super::table::thousands(cand_ids.len() as f64)
     );
     let rows: Vec<Vec<String>> = plan
         .sites
@@ -101,7 +101,7 @@ fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
             vec![
                 s.rank.to_string(),
                 cand_ids[s.candidate as usize].clone(),
-                format!("+{:.0}", s.gain_population),
+                format!("+{}", super::table::thousands(s.gain_population)),
                 format!("{} %", super::fixed(s.cumulative_share * 100.0, 1)),
             ]
         })
@@ -113,8 +113,11 @@ fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
     let share = |p: f64| 100.0 * p / plan.total_population.max(f64::MIN_POSITIVE);
     let n = plan.sites.len();
     let proof = match (plan.count_optimal, plan.optimal) {
-        (None, true) => "proven optimal".to_string(),
-        (None, false) => "time limit reached: certified gap".to_string(),
+        (None, true) => "proven best: no other choice of sites covers more".to_string(),
+        (None, false) => format!(
+            "time limit reached: at most {} % from the best",
+            super::fixed(plan.gap * 100.0, 2)
+        ),
         (Some(true), true) => {
             format!("{n} sites is proven the fewest; their coverage is proven optimal")
         }
@@ -127,13 +130,13 @@ fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
         ),
     };
     table.push_str(&format!(
-        "Covered after: {:.0} ({} %), of which new {:.0}. Upper bound {:.0}; gap {} %; {proof}. Greedy alone: {:.0}.\n",
-        plan.objective,
+        "Covered after: {} ({} %), of which new {}. Upper bound {}; gap {} %; {proof}. Greedy alone: {}.\n",
+        super::table::thousands(plan.objective),
         super::fixed(share(plan.objective), 2),
-        plan.added_population,
-        plan.upper_bound,
+        super::table::thousands(plan.added_population),
+        super::table::thousands(plan.upper_bound),
         super::fixed(plan.gap * 100.0, 3),
-        plan.greedy_objective,
+        super::table::thousands(plan.greedy_objective),
     ));
     if let Goal::Target(t) = plan.goal
         && !plan.target_reached

@@ -10,6 +10,7 @@ mod map;
 mod markup;
 mod scenarios;
 mod text;
+mod walk;
 mod whatif;
 
 use std::fmt::Write;
@@ -101,6 +102,9 @@ pub struct ReportInput<'a> {
     pub command_line: Vec<String>,
     /// Compounds above which the map aggregates them ([`DENSITY_THRESHOLD`] by default).
     pub density_threshold: usize,
+    /// The street network and snap limit of a walking run: the map then draws the streets
+    /// and each centre's walking service area instead of straight-line circles.
+    pub network: Option<(&'a crate::network::StreetNetwork, f64)>,
 }
 
 impl<'a> ReportInput<'a> {
@@ -127,6 +131,7 @@ impl<'a> ReportInput<'a> {
             lang: Lang::detect(compounds, centres),
             command_line: Vec::new(),
             density_threshold: DENSITY_THRESHOLD,
+            network: None,
         }
     }
 }
@@ -240,13 +245,21 @@ fn card_with(out: &mut String, class: &str, attrs: &str, title: &str, big: &str,
     );
 }
 
+/// How distance was measured, as every headline states it: 直线距离 / 步行距离 / 成本表.
+fn method(input: &ReportInput) -> &'static str {
+    crate::report::method_label(input.analysis.metric, input.lang)
+}
+
 /// Title, inputs line and the headline cards.
 fn header(out: &mut String, input: &ReportInput, l: &Labels) {
     let _ = write!(
         out,
-        "<header><h1>{} <span class=\"kind\">{}</span></h1><p class=\"inputs\">",
+        "<header><h1>{} <span class=\"kind\">{}</span> <span class=\"kind method\" \
+         data-method=\"{}\">{}</span></h1><p class=\"inputs\">",
         esc(l.title),
-        esc(kind(input, l))
+        esc(kind(input, l)),
+        input.analysis.metric,
+        method(input)
     );
     let files: Vec<String> = input
         .run
@@ -289,7 +302,7 @@ fn coverage_cards(out: &mut String, input: &ReportInput, l: &Labels) {
                 String::new()
             }
         ),
-        l.population_covered,
+        &format!("{} · {}", l.population_covered, method(input)),
         &keyed(
             "population.share",
             t.population_share(),
@@ -733,8 +746,10 @@ fn level_table(out: &mut String, input: &ReportInput, l: &Labels) {
     if rows.is_empty() {
         return;
     }
-    let body: Vec<Vec<(Option<f64>, String)>> = rows
-        .iter()
+    let order = crate::report::table::by_hierarchy(rows.iter().map(|r| r.level.as_str()));
+    let body: Vec<Vec<(Option<f64>, String)>> = order
+        .into_iter()
+        .map(|k| &rows[k])
         .map(|r| {
             vec![
                 text_cell(&l.level(&r.level)),
