@@ -99,6 +99,7 @@ pub fn run(args: Args) -> Result<()> {
     });
     input.lang = super::html::lang(args.lang, &compounds, &centres);
     input.command_line = super::html::command_line();
+    input.date = Some(super::run_date());
     files.add("report.html", report::html::render(&input).into_bytes());
     let lang = args.lang.unwrap_or(report::Lang::Zh);
     let counts = (compounds.len(), centres.len());

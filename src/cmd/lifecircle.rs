@@ -423,10 +423,17 @@ fn read_scenarios(
     Ok(out)
 }
 
-/// Chinese headers when the compounds' group fields or ids hold Chinese text.
+/// Chinese headers when the compounds' group fields, group values (街道01) or ids hold
+/// Chinese text.
 fn default_lang(compounds: &Compounds) -> report::Lang {
     let chinese = |s: &String| !s.is_ascii();
-    if compounds.group_fields.iter().any(chinese) || compounds.ids.iter().take(1000).any(chinese) {
+    if compounds.group_fields.iter().any(chinese)
+        || compounds.ids.iter().take(1000).any(chinese)
+        || compounds
+            .groups
+            .iter()
+            .any(|g| g.iter().take(1000).any(chinese))
+    {
         report::Lang::Zh
     } else {
         report::Lang::En

@@ -105,6 +105,9 @@ pub struct ReportInput<'a> {
     /// The street network and snap limit of a walking run: the map then draws the streets
     /// and each centre's walking service area instead of straight-line circles.
     pub network: Option<(&'a crate::network::StreetNetwork, f64)>,
+    /// The run's date (`YYYY-MM-DD`) shown under the title; the binary passes it in (the
+    /// library reads no clock), `None` leaves it out.
+    pub date: Option<String>,
 }
 
 impl<'a> ReportInput<'a> {
@@ -132,6 +135,7 @@ impl<'a> ReportInput<'a> {
             command_line: Vec::new(),
             density_threshold: DENSITY_THRESHOLD,
             network: None,
+            date: None,
         }
     }
 }
@@ -276,7 +280,11 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
             )
         })
         .collect();
-    let _ = write!(out, "{}: {}</p>", l.inputs, files.join(" · "));
+    let _ = write!(out, "{}: {}", l.inputs, files.join(" · "));
+    if let Some(d) = &input.date {
+        let _ = write!(out, " · <span class=\"date\">{}</span>", esc(d));
+    }
+    out.push_str("</p>");
     out.push_str("<div class=\"cards\">");
     coverage_cards(out, input, l);
     circle_card(out, input, l);
