@@ -163,4 +163,8 @@ fn chinese_life_circle_report_names_types_in_chinese_with_a_viewport() {
         );
     }
     assert!(stdout.contains("社区服务中心（街道级）"), "{stdout}");
+    assert!(
+        html.contains("未能在标准原文中核实的服务半径") && html.contains("社区服务站 300 m"),
+        "the unconfirmed distances in the method block"
+    );
 }

@@ -48,7 +48,10 @@ const STYLE: &str = "</title><style>body{font-family:sans-serif;margin:2em;max-w
     padding:2px 8px;text-align:right;white-space:nowrap}td:first-child,th:first-child{text-align:left}\
     .scroll{overflow-x:auto;max-width:100%;margin:1em 0}\
     svg{border:1px solid #ddd;max-width:100%;height:auto}\
-    @media (max-width:600px){body{margin:0.6em}h1{font-size:1.3em}}\
+    dl.method{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px}\
+    dl.method dt{font-weight:600}dl.method dd{margin:0}\
+    @media (max-width:600px){body{margin:0.6em}h1{font-size:1.3em}\
+    dl.method{grid-template-columns:1fr}}\
     @page{size:A4 landscape;margin:12mm}\
     @media print{body{margin:0;max-width:none}svg,table,h2,.mapblock{break-inside:avoid}\
     h2{break-after:avoid}.mapblock svg{max-height:125mm;width:auto}\
@@ -103,6 +106,7 @@ pub fn lifecircle_html(report: &LifeCircleReport, lang: Lang) -> String {
     bars(&mut out, lc, lang);
     groups(&mut out, report, lang);
     ledger(&mut out, report, lang);
+    method_block(&mut out, report, lang);
     out.push_str("</body></html>\n");
     out
 }
@@ -325,6 +329,63 @@ fn ledger(out: &mut String, report: &LifeCircleReport, lang: Lang) {
         ));
     }
     out.push_str("</table></div>\n");
+}
+
+/// How the page was made: the method, the profile, the inputs, the distances the standard's
+/// text did not confirm, the version.
+fn method_block(out: &mut String, report: &LifeCircleReport, lang: Lang) {
+    let lc = report.result;
+    out.push_str(&format!(
+        "<h2>{}</h2>\n<dl class=\"method\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>",
+        t(lang, "Method and data", "方法与数据"),
+        t(lang, "Distance", "距离计算"),
+        method_label(lc.metric, lang),
+        t(lang, "Profile", "标准"),
+        esc(&lc.profile.name),
+        t(lang, "Inputs", "输入数据"),
+    ));
+    for (k, (role, info)) in report.run.inputs.iter().enumerate() {
+        if k > 0 {
+            out.push_str("<br>");
+        }
+        out.push_str(&format!(
+            "{}: {} ({} {})",
+            esc(role),
+            esc(&info.path),
+            thousands(info.features as f64),
+            t(lang, "features", "个要素")
+        ));
+    }
+    out.push_str("</dd>");
+    let unconfirmed: Vec<String> = lc
+        .profile
+        .types
+        .iter()
+        .filter(|ty| ty.is_unconfirmed())
+        .map(|ty| {
+            format!(
+                "{} {} m",
+                esc(type_name(ty, lang)),
+                thousands(ty.max_distance_m)
+            )
+        })
+        .collect();
+    if !unconfirmed.is_empty() {
+        out.push_str(&format!(
+            "<dt>{}</dt><dd class=\"unconfirmed\">{}</dd>",
+            t(
+                lang,
+                "Not confirmed in the standard's text (check before relying on them)",
+                "未能在标准原文中核实的服务半径（使用前请核对）"
+            ),
+            unconfirmed.join(t(lang, "; ", "；"))
+        ));
+    }
+    out.push_str(&format!(
+        "<dt>{}</dt><dd>circleplan {}</dd></dl>\n",
+        t(lang, "Made with", "生成工具"),
+        env!("CARGO_PKG_VERSION")
+    ));
 }
 
 #[cfg(test)]

@@ -254,6 +254,15 @@ fn method(input: &ReportInput) -> &'static str {
     crate::report::method_label(input.analysis.metric, input.lang)
 }
 
+/// `title` with the method, as every chart title and table caption states it:
+/// `标题（步行距离）` / `Title (walking distance)`.
+fn with_method(title: &str, input: &ReportInput) -> String {
+    match input.lang {
+        Lang::Zh => format!("{title}（{}）", method(input)),
+        Lang::En => format!("{title} ({})", method(input)),
+    }
+}
+
 /// Title, inputs line and the headline cards.
 fn header(out: &mut String, input: &ReportInput, l: &Labels) {
     let _ = write!(
@@ -521,7 +530,7 @@ fn map_section(out: &mut String, map: &map::Map, input: &ReportInput, l: &Labels
          <button type=\"button\" data-zoom=\"out\" aria-label=\"-\">−</button>\
          <button type=\"button\" data-zoom=\"reset\">{}</button></span></div>{}\
          <div class=\"map-wrap\">{}</div>{}{}</section>",
-        esc(l.map),
+        esc(&with_method(l.map, input)),
         esc(l.map_hint),
         esc(l.reset),
         whatif::switcher(input, l),
@@ -556,7 +565,8 @@ fn charts_section(out: &mut String, input: &ReportInput, l: &Labels) {
         );
     }
     values.push_str("</p>");
-    figure(out, "fig-coverage-curve", l.chart_curve, &svg, &values);
+    let title = with_method(l.chart_curve, input);
+    figure(out, "fig-coverage-curve", &title, &svg, &values);
     if let Some(svg) = charts::distance_histogram(
         &a.coverage.nearest_cost_m,
         &input.compounds.population,
@@ -565,12 +575,14 @@ fn charts_section(out: &mut String, input: &ReportInput, l: &Labels) {
         input.lang,
     ) {
         let note = format!("<p class=\"note\">{}</p>", esc(l.chart_hist_note));
-        figure(out, "fig-distance-histogram", l.chart_hist, &svg, &note);
+        let title = with_method(l.chart_hist, input);
+        figure(out, "fig-distance-histogram", &title, &svg, &note);
     }
     if let Some(s) = &input.sites
         && let Some(svg) = charts::marginal_gain(s.plan, l, input.lang)
     {
-        figure(out, "fig-marginal-gain", l.chart_gain, &svg, "");
+        let title = with_method(l.chart_gain, input);
+        figure(out, "fig-marginal-gain", &title, &svg, "");
     }
     out.push_str("</section>");
 }
@@ -658,6 +670,10 @@ fn group_tables(out: &mut String, input: &ReportInput, l: &Labels) {
             Lang::Zh if has_cjk(field) => format!("{}{}统计", l.by_field, field),
             Lang::Zh => format!("{} {} 统计", l.by_field, field),
             Lang::En => format!("{} {}", l.by_field, field),
+        };
+        let title = match input.lang {
+            Lang::Zh => format!("{title}（{}）", method(input)),
+            Lang::En => format!("{title} ({})", method(input)),
         };
         let live = input.what_if.and_then(|w| w.groups.get(g));
         let body: Vec<Vec<(Option<f64>, String)>> = rows
@@ -772,7 +788,7 @@ fn level_table(out: &mut String, input: &ReportInput, l: &Labels) {
     table(
         out,
         "table-levels",
-        l.by_level,
+        &with_method(l.by_level, input),
         &[
             (l.col_level, false),
             (l.col_centres, true),
