@@ -500,12 +500,22 @@ fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
     let out = succeed_threads(d, &["demo"], "2");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Life circle (GB 50180-2018"), "{text}");
-    for f in ["summary.json", "ledger.csv", "lifecircle.xlsx"] {
+    for f in [
+        "summary.json",
+        "ledger.csv",
+        "lifecircle.xlsx",
+        "report.html",
+    ] {
         assert!(
             d.join("circleplan-demo/lifecircle").join(f).exists(),
             "{f} missing"
         );
     }
+    let main = std::fs::read_to_string(d.join("circleplan-demo/report.html")).unwrap();
+    assert!(
+        main.contains("href=\"lifecircle/report.html\""),
+        "the demo report links its life-circle report"
+    );
     let synth = [
         "synth",
         "--compounds",

@@ -494,7 +494,11 @@ pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Re
         facilities: &facilities,
         run: &run,
     };
-    let (_, files) = report::lifecircle_outputs(report, lang, Some(out));
+    let (_, mut files) = report::lifecircle_outputs(report, lang, Some(out));
+    files.add(
+        "report.html",
+        report::lifecircle_html(&report, lang).into_bytes(),
+    );
     files.commit(out, &[])?;
     let worst = result
         .type_rows

@@ -108,6 +108,9 @@ pub struct ReportInput<'a> {
     /// The run's date (`YYYY-MM-DD`) shown under the title; the binary passes it in (the
     /// library reads no clock), `None` leaves it out.
     pub date: Option<String>,
+    /// Related pages the header links to, as (label, relative address): the demo links its
+    /// life-circle report.
+    pub links: Vec<(String, String)>,
 }
 
 impl<'a> ReportInput<'a> {
@@ -136,6 +139,7 @@ impl<'a> ReportInput<'a> {
             density_threshold: DENSITY_THRESHOLD,
             network: None,
             date: None,
+            links: Vec::new(),
         }
     }
 }
@@ -292,6 +296,14 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
     let _ = write!(out, "{}: {}", l.inputs, files.join(" · "));
     if let Some(d) = &input.date {
         let _ = write!(out, " · <span class=\"date\">{}</span>", esc(d));
+    }
+    for (label, href) in &input.links {
+        let _ = write!(
+            out,
+            " · <a class=\"related\" href=\"{}\">{}</a>",
+            esc(href),
+            esc(label)
+        );
     }
     out.push_str("</p>");
     out.push_str("<div class=\"cards\">");
