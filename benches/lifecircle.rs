@@ -37,6 +37,7 @@ fn city(n: usize, m: usize, profile: &Profile) -> (Compounds, Facilities) {
         polygons: 0,
         crs: None,
         encoding: None,
+        names: Vec::new(),
     };
     let typed = c.typed_facilities(m, 1);
     let facilities = Facilities {

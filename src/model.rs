@@ -11,6 +11,8 @@ use crate::io::{PointLayer, ReadOptions, Scalar, parse_points};
 pub const POPULATION_NAMES: &[&str] = &["population", "pop", "人口", "常住人口"];
 /// Names tried for the households field when no population field exists.
 pub const HOUSEHOLD_NAMES: &[&str] = &["households", "户数"];
+/// Names tried for a compound's name (小区名称) when none is given.
+pub const COMPOUND_NAME_NAMES: &[&str] = &["name", "名称", "小区名称"];
 /// Names tried for a centre's level.
 pub const LEVEL_NAMES: &[&str] = &["level", "等级", "级别"];
 /// Names tried for a centre's name.
@@ -38,6 +40,8 @@ pub struct CompoundFields {
     pub persons_per_household: f64,
     /// Grouping fields (sub-district, community, ...).
     pub group_by: Vec<String>,
+    /// Compound name field (小区名称); detected from [`COMPOUND_NAME_NAMES`] when `None`.
+    pub name_field: Option<String>,
 }
 
 impl Default for CompoundFields {
@@ -47,6 +51,7 @@ impl Default for CompoundFields {
             households_field: None,
             persons_per_household: DEFAULT_PERSONS_PER_HOUSEHOLD,
             group_by: Vec::new(),
+            name_field: None,
         }
     }
 }
@@ -81,6 +86,8 @@ pub struct Compounds {
     pub polygons: usize,
     /// The text encoding of a CSV file (`utf-8`, `gbk`, ...); `None` for GeoJSON.
     pub encoding: Option<String>,
+    /// Compound names (小区名称) from the name field; empty without one.
+    pub names: Vec<String>,
 }
 
 impl Compounds {
@@ -120,6 +127,9 @@ impl Compounds {
         options
             .fields
             .extend(fields.group_by.iter().map(|g| vec![g.clone()]));
+        options
+            .fields
+            .push(names(&fields.name_field, COMPOUND_NAME_NAMES));
         let layer = parse_points(path, bytes, &options)?;
         Compounds::from_layer(layer, fields, warnings)
     }
@@ -143,6 +153,7 @@ impl Compounds {
         }
         // Before the population columns are taken: a group field may share one.
         let groups = group_columns(&layer, fields)?;
+        let names = name_column(&layer, fields)?;
         let sources = population_sources(&mut layer, fields)?;
         if sources.is_empty() {
             warnings.push(Warning::NoPopulationField {
@@ -170,7 +181,13 @@ impl Compounds {
             groups,
             polygons: layer.polygons,
             encoding: layer.encoding,
+            names,
         })
+    }
+
+    /// Compound `i`'s name, empty when the layer has none.
+    pub fn name(&self, i: usize) -> &str {
+        self.names.get(i).map_or("", String::as_str)
     }
 
     /// Number of compounds.
@@ -188,6 +205,9 @@ impl Compounds {
         without(&mut self.ids, indices);
         without(&mut self.lonlat, indices);
         without(&mut self.population, indices);
+        if !self.names.is_empty() {
+            without(&mut self.names, indices);
+        }
         for g in &mut self.groups {
             without(g, indices);
         }
@@ -232,6 +252,26 @@ pub(crate) fn count_value(v: &Scalar) -> Option<f64> {
         Scalar::Text(text) => parse_count(text),
         other => other.as_f64(),
     }
+}
+
+/// The compound names: the name column asked for (which must exist) or detected (empty
+/// when none is).
+fn name_column(layer: &PointLayer, fields: &CompoundFields) -> Result<Vec<String>> {
+    let k = 2 + fields.group_by.len();
+    if layer.column_names[k].is_none() {
+        if let Some(name) = &fields.name_field {
+            return Err(Error::MissingField {
+                path: layer.path.clone(),
+                field: Param::NameField,
+                name: name.clone(),
+            });
+        }
+        return Ok(Vec::new());
+    }
+    Ok(layer.columns[k]
+        .iter()
+        .map(|v| v.as_ref().map(Scalar::to_text).unwrap_or_default())
+        .collect())
 }
 
 /// The population sources of a compounds layer in order of preference, each used for the

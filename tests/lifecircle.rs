@@ -31,7 +31,7 @@ fn inputs(dir: &Path) {
         "compounds.geojson",
         r#"{"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"id":"A","population":1000,"street":"s1"},"geometry":{"type":"Point","coordinates":[117.0,31.0]}},
-{"type":"Feature","properties":{"id":"B","population":3000,"street":"s2"},"geometry":{"type":"Point","coordinates":[117.0,31.02]}}]}"#,
+{"type":"Feature","properties":{"id":"B","population":3000,"street":"s2","小区名称":"幸福小区"},"geometry":{"type":"Point","coordinates":[117.0,31.02]}}]}"#,
     );
     write(
         dir,
@@ -190,12 +190,18 @@ fn lifecircle_writes_the_summary_ledger_and_workbook() {
     let lines: Vec<&str> = ledger.lines().collect();
     assert_eq!(
         lines[0],
-        "compound,street,type,level,distance_m,max_distance_m,population"
+        "No.,street,compound id,compound name,missing facility,level,nearest (m),standard (m),\
+         over (m),over share,severity,population,measures,responsible unit,deadline"
     );
     assert_eq!(lines.len(), 3, "{ledger}");
-    assert!(lines[1].starts_with("B,s2,kindergarten,5,"), "{ledger}");
     assert!(
-        lines[2].starts_with("B,s2,school,10,") && lines[2].ends_with(",500,3000"),
+        lines[1].starts_with("1,s2,B,幸福小区,kindergarten,5 min,"),
+        "{ledger}"
+    );
+    assert!(
+        lines[2].starts_with("2,s2,B,幸福小区,school,10 min,")
+            && lines[2].contains(",500,")
+            && lines[2].ends_with(",missing,3000,,,"),
         "{ledger}"
     );
     let sheets = xlsx_part(&o.join("lifecircle.xlsx"), "xl/workbook.xml");
@@ -204,7 +210,7 @@ fn lifecircle_writes_the_summary_ledger_and_workbook() {
         .skip(1)
         .map(|s| s.split('"').next().unwrap())
         .collect();
-    assert_eq!(names, vec!["summary", "street", "ledger"]);
+    assert_eq!(names, vec!["cover", "summary", "street", "ledger"]);
     let strings = xlsx_strings(&o.join("lifecircle.xlsx"));
     assert!(
         strings.contains("residents covered") && strings.contains(">B<"),
@@ -233,7 +239,7 @@ fn lifecircle_xlsx_has_chinese_headers_with_lang_zh() {
     succeed_threads(dir.path(), &args, "2");
     let strings = xlsx_strings(&dir.path().join("out/lifecircle.xlsx"));
     assert!(
-        strings.contains("覆盖人口") && strings.contains("缺失设施类型"),
+        strings.contains("覆盖人口") && strings.contains("缺失设施"),
         "{strings}"
     );
     assert!(!strings.contains("residents covered"), "{strings}");
@@ -494,12 +500,22 @@ fn demo_tours_the_life_circle_and_synth_writes_typed_facilities() {
     let out = succeed_threads(d, &["demo"], "2");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Life circle (GB 50180-2018"), "{text}");
-    for f in ["summary.json", "ledger.csv", "lifecircle.xlsx"] {
+    for f in [
+        "summary.json",
+        "ledger.csv",
+        "lifecircle.xlsx",
+        "report.html",
+    ] {
         assert!(
             d.join("circleplan-demo/lifecircle").join(f).exists(),
             "{f} missing"
         );
     }
+    let main = std::fs::read_to_string(d.join("circleplan-demo/report.html")).unwrap();
+    assert!(
+        main.contains("href=\"lifecircle/report.html\""),
+        "the demo report links its life-circle report"
+    );
     let synth = [
         "synth",
         "--compounds",
@@ -558,7 +574,7 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
     assert!(html.contains("<h2>By street</h2>"));
     assert!(html.contains("The ledger has 2 rows"), "{html}");
     assert!(
-        html.contains("<tr><td>B</td><td>s2</td><td>kindergarten</td>"),
+        html.contains("<tr><td>B</td><td>幸福小区</td><td>s2</td><td>kindergarten</td>"),
         "{html}"
     );
     let again = run_threads(dir.path(), &args, "1");
@@ -643,7 +659,7 @@ fn a_group_field_named_like_a_computed_column_gets_an_input_prefix() {
             .lines()
             .next()
             .unwrap()
-            .starts_with("\u{feff}compound,complete,type"),
+            .starts_with("\u{feff}No.,complete,compound id"),
         "{ledger}"
     );
 }

@@ -167,6 +167,7 @@ impl InputArgs {
             households_field: self.households_field.clone(),
             persons_per_household: self.persons_per_household,
             group_by: self.group_by.clone(),
+            name_field: None,
         }
     }
 

@@ -227,6 +227,7 @@ pub fn run(args: Args) -> Result<()> {
     inputs.extend(specs.iter().filter_map(|s| s.file.as_deref()));
     inputs.extend(args.candidates.as_deref());
     let mut report_input = report::ReportInput::new(&analysis, compounds, centres, circle, &run);
+    report_input.network = study.network();
     report_input.scenarios = Some(report::ScenariosReport {
         comparison: &cmp,
         scenarios: &scenarios,

@@ -273,6 +273,7 @@ pub fn run(args: Args) -> Result<()> {
     let inputs = super::read_paths(&args.input, &common.metric, None);
     let mut report_input = report::ReportInput::new(&analysis, compounds, centres, circle, &run);
     report_input.capacity = capacitated.as_ref();
+    report_input.network = study.network();
     super::write_outputs(
         files,
         &common.output,

@@ -99,6 +99,12 @@ pub fn run(args: Args) -> Result<()> {
     });
     input.lang = super::html::lang(args.lang, &compounds, &centres);
     input.command_line = super::html::command_line();
+    input.date = Some(super::run_date());
+    let label = match input.lang {
+        report::Lang::Zh => "15分钟生活圈报告",
+        report::Lang::En => "15-minute life circle report",
+    };
+    input.links = vec![(label.to_string(), "lifecircle/report.html".to_string())];
     files.add("report.html", report::html::render(&input).into_bytes());
     let lang = args.lang.unwrap_or(report::Lang::Zh);
     let counts = (compounds.len(), centres.len());

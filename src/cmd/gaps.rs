@@ -56,6 +56,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut input =
         report::ReportInput::new(&s.analysis, compounds, &s.study.centres, circle, &s.run);
     input.gaps = Some(gaps.report());
+    input.network = s.study.network();
     // The what-if data only feeds the page.
     let what_if = common.output.report.is_some().then(|| {
         s.study

@@ -13,6 +13,7 @@ use super::progress;
 pub fn render_report(mut input: ReportInput, lang: Option<Lang>, quiet: bool) -> String {
     input.lang = self::lang(lang, input.compounds, input.centres);
     input.command_line = command_line();
+    input.date = Some(super::run_date());
     progress::step("Rendering the report", quiet, || render(&input))
 }
 

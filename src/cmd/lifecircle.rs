@@ -57,6 +57,9 @@ pub struct Args {
     /// Report shares per value of this compound field (repeatable: street, community).
     #[arg(long, value_name = "FIELD")]
     group_by: Vec<String>,
+    /// Compound name field for the ledger's 小区名称 (detected: name, 名称, 小区名称).
+    #[arg(long, value_name = "NAME")]
+    name_field: Option<String>,
     /// A plan: NAME=FILE adds the facilities in FILE (typed as the facility layers) and
     /// reports what changes per type, per level, in completeness and in the ledger.
     /// Repeatable; names may be Chinese (方案A).
@@ -189,6 +192,7 @@ fn load(args: &Args) -> Result<Loaded> {
         households_field: args.layers.households_field.clone(),
         persons_per_household: args.layers.persons_per_household,
         group_by: args.group_by.clone(),
+        name_field: args.name_field.clone(),
     };
     let l = &args.layers;
     let compounds = Compounds::load(
@@ -268,6 +272,7 @@ pub fn run(args: Args) -> Result<()> {
         profile,
         mut run,
     } = loaded;
+    run.date = Some(super::run_date());
     let scenarios = read_scenarios(&args, &profile, &mut run)?;
     let mut timings = vec![("read".to_string(), t.elapsed().as_secs_f64() * 1000.0)];
     let study = super::progress::step("Preparing the metric", quiet, || {
@@ -306,7 +311,7 @@ pub fn run(args: Args) -> Result<()> {
         .unwrap_or_else(|| default_lang(&study.compounds));
     let scratch = (args.output.output.as_deref()).filter(|p| !super::is_geopackage(p));
     let (mut summary, mut files) = report::lifecircle_outputs(report, lang, scratch);
-    let mut table = report::lifecircle_table(&report);
+    let mut table = report::lifecircle_table(&report, lang);
     if !changes.is_empty() {
         report::lifecircle_scenario_outputs(&mut summary, &mut files, &changes);
         table.push_str(&report::lifecircle_scenario_table(&changes));
@@ -418,10 +423,17 @@ fn read_scenarios(
     Ok(out)
 }
 
-/// Chinese headers when the compounds' group fields or ids hold Chinese text.
+/// Chinese headers when the compounds' group fields, group values (街道01) or ids hold
+/// Chinese text.
 fn default_lang(compounds: &Compounds) -> report::Lang {
     let chinese = |s: &String| !s.is_ascii();
-    if compounds.group_fields.iter().any(chinese) || compounds.ids.iter().take(1000).any(chinese) {
+    if compounds.group_fields.iter().any(chinese)
+        || compounds.ids.iter().take(1000).any(chinese)
+        || compounds
+            .groups
+            .iter()
+            .any(|g| g.iter().take(1000).any(chinese))
+    {
         report::Lang::Zh
     } else {
         report::Lang::En
@@ -435,7 +447,10 @@ pub(crate) const DEMO_FACILITIES: usize = 2400;
 /// the built-in GB 50180-2018 profile, grouped by street; files into `out`.
 pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Result<()> {
     let profile = Profile::load("gb50180-2018")?;
-    let mut run = RunInfo::default();
+    let mut run = RunInfo {
+        date: Some(super::run_date()),
+        ..RunInfo::default()
+    };
     let fields = CompoundFields {
         group_by: vec!["street".into()],
         ..CompoundFields::default()
@@ -479,7 +494,11 @@ pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Re
         facilities: &facilities,
         run: &run,
     };
-    let (_, files) = report::lifecircle_outputs(report, lang, Some(out));
+    let (_, mut files) = report::lifecircle_outputs(report, lang, Some(out));
+    files.add(
+        "report.html",
+        report::lifecircle_html(&report, lang).into_bytes(),
+    );
     files.commit(out, &[])?;
     let worst = result
         .type_rows

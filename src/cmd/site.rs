@@ -172,6 +172,7 @@ pub fn run(args: Args) -> Result<()> {
     table.push_str(&report::site_table(&site_run, &source));
     let sites = site_run.sites();
     let mut input = report::ReportInput::new(&s.analysis, compounds, centres, circle, &s.run);
+    input.network = s.study.network();
     input.sites = Some(report::SitesReport {
         plan: &site_run.plan,
         candidates: sites,

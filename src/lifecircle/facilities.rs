@@ -34,6 +34,9 @@ pub struct Facilities {
     pub lonlat: Vec<[f64; 2]>,
     /// Index of each facility's type in the profile.
     pub type_of: Vec<u32>,
+    /// Each facility's type value as its layer wrote it (`幼儿园`), kept for the outputs'
+    /// `source_type`; may be empty for facilities built in code.
+    pub source_types: Vec<String>,
     /// Capacity (supply), 1 when no capacity field is given.
     pub capacity: Vec<f64>,
     /// `groups[g][f]`: facility `f`'s value of group field `g` (`None` when its layer lacks
@@ -70,11 +73,19 @@ impl Facilities {
         retain(&mut self.ids, &keep);
         retain(&mut self.lonlat, &keep);
         retain(&mut self.type_of, &keep);
+        if !self.source_types.is_empty() {
+            retain(&mut self.source_types, &keep);
+        }
         retain(&mut self.capacity, &keep);
         retain(&mut self.layer_of, &keep);
         for g in &mut self.groups {
             retain(g, &keep);
         }
+    }
+
+    /// Facility `f`'s type value as written in its layer (empty when not known).
+    pub fn source_type(&self, f: usize) -> &str {
+        self.source_types.get(f).map_or("", String::as_str)
     }
 
     /// Indices of the facilities read from layer `k` (into `layers`), ascending.
@@ -256,6 +267,7 @@ impl Facilities {
             self.ids.push(layer.ids[i].clone());
             self.lonlat.push(layer.lonlat[i]);
             self.type_of.push(t as u32);
+            self.source_types.push(value.trim().to_string());
             self.capacity.push(capacity);
             self.layer_of.push(self.layers.len() as u32);
             for (g, column) in layer.columns[2..].iter().enumerate() {

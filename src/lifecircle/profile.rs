@@ -27,6 +27,28 @@ pub struct FacilityType {
     pub max_distance_m: f64,
     /// Where the number comes from.
     pub source: String,
+    /// The Chinese name (幼儿园) shown under `--lang zh`; `None` when the profile gives none.
+    pub name_zh: Option<String>,
+}
+
+impl FacilityType {
+    /// The name shown in Chinese text: `name_zh`, else the first alias with Chinese
+    /// characters, else the type id.
+    pub fn chinese_name(&self) -> &str {
+        if let Some(n) = self.name_zh.as_deref().filter(|n| !n.trim().is_empty()) {
+            return n;
+        }
+        self.aliases
+            .iter()
+            .find(|a| !a.is_ascii())
+            .map_or(self.type_id.as_str(), String::as_str)
+    }
+
+    /// True when the profile marks the distance as not confirmed in the standard's text
+    /// (its `source` says "not confirmed").
+    pub fn is_unconfirmed(&self) -> bool {
+        self.source.to_lowercase().contains("not confirmed")
+    }
 }
 
 /// A set of facility types with their levels and distances.
@@ -59,6 +81,7 @@ struct RawFacility {
     max_distance_m: Option<f64>,
     #[serde(default)]
     source: String,
+    name_zh: Option<String>,
 }
 
 impl Profile {
@@ -220,6 +243,7 @@ fn check_entry(f: RawFacility, k: usize, path: &Path) -> Result<FacilityType> {
         level_min,
         max_distance_m,
         source: f.source,
+        name_zh: f.name_zh,
     })
 }
 

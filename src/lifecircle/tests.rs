@@ -43,6 +43,7 @@ fn facilities(type_of: &[u32]) -> Facilities {
         ids: (0..type_of.len()).map(|f| format!("f{f}")).collect(),
         lonlat: vec![[0.0, 0.0]; type_of.len()],
         type_of: type_of.to_vec(),
+        source_types: Vec::new(),
         capacity: vec![1.0; type_of.len()],
         groups: Vec::new(),
         left_out_ids: Vec::new(),
@@ -137,6 +138,7 @@ fn compounds(population: Vec<f64>, group: Vec<String>) -> Compounds {
         group_fields: vec!["street".into()],
         groups: vec![group],
         polygons: 0,
+        names: Vec::new(),
         crs: None,
         encoding: None,
     }

@@ -51,7 +51,10 @@ pub fn lifecircle_outputs<'a>(
         "facilities.geojson",
         Box::new(move |w| write_facilities_geojson(w, &report)),
     );
-    out.add_stream("ledger.csv", Box::new(move |w| write_ledger(w, &report)));
+    out.add_stream(
+        "ledger.csv",
+        Box::new(move |w| write_ledger(w, &report, lang)),
+    );
     out.add_stream(
         "lifecircle.xlsx",
         Box::new(move |w| {
@@ -80,17 +83,6 @@ enum Cell<'a> {
     Missing(&'a LifeCircle, usize),
 }
 
-/// The names of the per-type columns, in output order.
-/// The ledger's own columns.
-const LEDGER_COLUMNS: [&str; 6] = [
-    "compound",
-    "type",
-    "level",
-    "distance_m",
-    "max_distance_m",
-    "population",
-];
-
 /// The names the group fields are written under in the life-circle compound layer and table,
 /// beside `id`, `lon`, `lat`, `population` and the per-type `columns`.
 fn lifecircle_group_names(c: &crate::model::Compounds, columns: &[String]) -> Vec<String> {
@@ -101,6 +93,7 @@ fn lifecircle_group_names(c: &crate::model::Compounds, columns: &[String]) -> Ve
     super::group_column_names(&c.group_fields, &reserved)
 }
 
+/// The names of the per-type columns, in output order.
 fn column_names(lc: &LifeCircle) -> Vec<String> {
     let ids = || lc.profile.types.iter().map(|t| t.type_id.as_str());
     let mut v: Vec<String> = ids().map(|t| format!("d_{t}")).collect();
@@ -227,8 +220,9 @@ pub fn write_compounds_csv(w: &mut dyn Write, report: &LifeCircleReport) -> std:
     })
 }
 
-/// Streams `facilities.geojson`: each facility of a profile type with `id`, `type` and
-/// `served_population` (residents within the type's distance).
+/// Streams `facilities.geojson`: each facility of a profile type with `id`, `type` (the
+/// profile's id), `source_type` (the type value as the input wrote it), `type_name` (the
+/// type's Chinese name) and `served_population` (residents within the type's distance).
 pub fn write_facilities_geojson(
     w: &mut dyn Write,
     report: &LifeCircleReport,
@@ -247,7 +241,20 @@ pub fn write_facilities_geojson(
         s.push_str(",\"properties\":{\"id\":");
         push_json_str(s, &f.ids[j]);
         s.push_str(",\"type\":");
-        push_json_str(s, &lc.profile.types[f.type_of[j] as usize].type_id);
+        let ty = &lc.profile.types[f.type_of[j] as usize];
+        push_json_str(s, &ty.type_id);
+        s.push_str(",\"source_type\":");
+        let source = f.source_type(j);
+        push_json_str(
+            s,
+            if source.is_empty() {
+                &ty.type_id
+            } else {
+                source
+            },
+        );
+        s.push_str(",\"type_name\":");
+        push_json_str(s, ty.chinese_name());
         s.push_str(",\"served_population\":");
         push_rounded(s, served[j], 6);
         if lc.types.iter().any(|t| t.access.is_some()) {
@@ -265,102 +272,179 @@ pub fn ledger_rows(lc: &LifeCircle) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// Streams `ledger.csv` (UTF-8 with BOM): one row per compound and missing type with
-/// `compound`, the group fields, `type`, `level`, `distance_m` (nearest; empty when none),
-/// `max_distance_m` and `population`.
-pub fn write_ledger(w: &mut dyn Write, report: &LifeCircleReport) -> std::io::Result<()> {
+/// Streams `ledger.csv` (UTF-8 with BOM), the 问题台账: the columns of
+/// [`ledger_header`](super::ledger::ledger_header) (Chinese under `zh`), one row per compound
+/// and missing type in [`ledger`](super::ledger::ledger) order; distances in whole metres,
+/// empty where no facility is reachable; the last three columns left for the office.
+pub fn write_ledger(
+    w: &mut dyn Write,
+    report: &LifeCircleReport,
+    lang: Lang,
+) -> std::io::Result<()> {
     let (lc, c) = (report.result, report.compounds);
     w.write_all(BOM)?;
-    let mut header = String::from("compound");
-    let reserved = LEDGER_COLUMNS.map(String::from);
-    for g in super::group_column_names(&c.group_fields, &reserved) {
-        header.push(',');
-        push_field(&mut header, &g);
+    let mut header = String::new();
+    for (k, h) in super::ledger::ledger_header(c, lang).iter().enumerate() {
+        if k > 0 {
+            header.push(',');
+        }
+        push_field(&mut header, h);
     }
-    header.push_str(",type,level,distance_m,max_distance_m,population\n");
+    header.push('\n');
     w.write_all(header.as_bytes())?;
-    let rows = ledger_rows(lc);
+    let rows = super::ledger::ledger(lc, c);
     write_rows_parallel(w, rows.len(), &|s: &mut String, k: usize| {
-        let (i, t) = rows[k];
-        let ty = &lc.profile.types[t];
-        push_field(s, &c.ids[i]);
-        for values in &c.groups {
-            s.push(',');
-            push_field(s, &values[i]);
-        }
-        s.push(',');
-        s.push_str(&ty.type_id);
-        s.push(',');
-        s.push_str(itoa::Buffer::new().format(ty.level_min));
-        s.push(',');
-        let d = lc.types[t].nearest_m[i];
-        if d.is_finite() {
-            push_rounded(s, d, 2);
-        }
-        s.push(',');
-        push_f64(s, ty.max_distance_m);
-        s.push(',');
-        push_rounded(s, c.population[i], 6);
-        s.push('\n');
+        push_ledger_row(s, report, &rows[k], k, lang);
     })
 }
 
-/// A terminal table: one line per type, per level and the complete share.
-pub fn lifecircle_table(report: &LifeCircleReport) -> String {
-    let lc = report.result;
-    let mut s = format!(
-        "Life circle: {} — {} compounds, {} residents, {} facilities ({})\n\n",
-        lc.profile.name,
-        report.compounds.len(),
-        round(report.compounds.total_population(), 2),
-        report.facilities.len(),
-        lc.metric
-    );
-    s.push_str(&format!(
-        "{:<28} {:>5} {:>8} {:>10} {:>9} {:>10}\n",
-        "type", "level", "max m", "facilities", "compounds", "residents"
-    ));
-    for r in &lc.type_rows {
-        s.push_str(&format!(
-            "{:<28} {:>5} {:>8} {:>10} {:>9} {:>9.1}%\n",
-            r.type_id,
-            r.level,
-            r.max_distance_m,
-            r.facilities,
-            r.compounds_covered,
-            100.0 * r.population_share
-        ));
+/// One `ledger.csv` line.
+fn push_ledger_row(
+    s: &mut String,
+    report: &LifeCircleReport,
+    row: &super::ledger::LedgerRow,
+    k: usize,
+    lang: Lang,
+) {
+    let (lc, c) = (report.result, report.compounds);
+    let (i, ty) = (row.compound, &lc.profile.types[row.type_index]);
+    s.push_str(itoa::Buffer::new().format(k + 1));
+    for values in &c.groups {
+        s.push(',');
+        push_field(s, &values[i]);
     }
+    s.push(',');
+    push_field(s, &c.ids[i]);
+    s.push(',');
+    push_field(s, c.name(i));
+    s.push(',');
+    push_field(s, super::ledger::type_name(ty, lang));
+    s.push(',');
+    s.push_str(&super::ledger::level_text(ty.level_min, lang));
+    s.push(',');
+    if row.distance_m.is_finite() {
+        push_rounded(s, row.distance_m, 0);
+    }
+    s.push(',');
+    push_rounded(s, ty.max_distance_m, 0);
+    s.push(',');
+    if let Some(over) = row.over_m(ty) {
+        push_rounded(s, over, 0);
+        s.push(',');
+        s.push_str(&format!("{:.1}%", 100.0 * over / ty.max_distance_m));
+    } else {
+        s.push(',');
+    }
+    s.push(',');
+    s.push_str(row.severity.label(lang));
+    s.push(',');
+    push_rounded(s, c.population[i], 6);
+    s.push_str(",,,\n");
+}
+
+/// A terminal table: one line per type (Chinese names under `zh`), per level and the
+/// complete share, counts with thousands separators.
+pub fn lifecircle_table(report: &LifeCircleReport, lang: Lang) -> String {
+    use super::ledger::{method_label, type_name};
+    use super::table::{percent, render_table, thousands};
+    let lc = report.result;
+    let zh = lang == Lang::Zh;
+    let mut s = format!(
+        "{}: {} — {} {}, {} {}, {} {} ({})\n\n",
+        if zh { "生活圈" } else { "Life circle" },
+        lc.profile.name,
+        thousands(report.compounds.len() as f64),
+        if zh { "个小区" } else { "compounds" },
+        thousands(report.compounds.total_population()),
+        if zh { "人" } else { "residents" },
+        thousands(report.facilities.len() as f64),
+        if zh { "处设施" } else { "facilities" },
+        method_label(lc.metric, lang)
+    );
+    let header: [&str; 6] = if zh {
+        ["设施", "分钟", "标准(米)", "设施数", "覆盖小区", "覆盖人口"]
+    } else {
+        [
+            "type",
+            "level",
+            "max m",
+            "facilities",
+            "compounds",
+            "residents",
+        ]
+    };
+    let rows: Vec<Vec<String>> = lc
+        .type_rows
+        .iter()
+        .zip(&lc.profile.types)
+        .map(|(r, ty)| {
+            vec![
+                type_name(ty, lang).to_string(),
+                r.level.to_string(),
+                thousands(r.max_distance_m),
+                thousands(r.facilities as f64),
+                thousands(r.compounds_covered as f64),
+                percent(r.population_share),
+            ]
+        })
+        .collect();
+    s.push_str(&render_table(&header, &rows));
     s.push('\n');
     for l in &lc.level_rows {
-        s.push_str(&format!(
-            "complete at {:>2} min: {:>9} compounds, {:>5.1}% of residents\n",
-            l.minutes,
-            l.compounds_complete,
-            100.0 * l.population_share
-        ));
+        s.push_str(&if zh {
+            format!(
+                "{:>2} 分钟生活圈齐全：{} 个小区，{} 的人口\n",
+                l.minutes,
+                thousands(l.compounds_complete as f64),
+                percent(l.population_share)
+            )
+        } else {
+            format!(
+                "complete at {:>2} min: {} compounds, {} of residents\n",
+                l.minutes,
+                thousands(l.compounds_complete as f64),
+                percent(l.population_share)
+            )
+        });
     }
-    s.push_str(&format!(
-        "complete (every type): {} compounds, {:.1}% of residents; ledger rows: {}\n",
-        lc.complete_share.compounds,
-        100.0 * lc.complete_share.population_share,
-        ledger_rows(lc).len()
-    ));
+    let (n, share) = (
+        lc.complete_share.compounds as f64,
+        lc.complete_share.population_share,
+    );
+    let ledger = thousands(ledger_rows(lc).len() as f64);
+    s.push_str(&if zh {
+        format!(
+            "全部设施齐全：{} 个小区，{} 的人口；问题台账 {ledger} 行\n",
+            thousands(n),
+            percent(share)
+        )
+    } else {
+        format!(
+            "complete (every type): {} compounds, {} of residents; ledger rows: {ledger}\n",
+            thousands(n),
+            percent(share)
+        )
+    });
+    network_lines(&mut s, lc);
+    for w in &report.run.warnings {
+        s.push_str(&format!("warning: {w}\n"));
+    }
+    s
+}
+
+/// The walking network's line of the terminal table.
+fn network_lines(s: &mut String, lc: &LifeCircle) {
     if let Some(n) = &lc.network {
         s.push_str(&format!(
             "walking network: {} km of streets; {} compounds and {} facilities beyond the {} m \
              snap limit (unreachable), {} compounds on streets that reach no facility\n",
             super::table::fixed(n.length_km, 1),
-            n.compounds_beyond_snap_limit,
-            n.centers_beyond_snap_limit,
+            super::table::thousands(n.compounds_beyond_snap_limit as f64),
+            super::table::thousands(n.centers_beyond_snap_limit as f64),
             super::table::fixed(n.snap_limit_m, 0),
-            n.compounds_on_isolated_streets
+            super::table::thousands(n.compounds_on_isolated_streets as f64)
         ));
     }
-    for w in &report.run.warnings {
-        s.push_str(&format!("warning: {w}\n"));
-    }
-    s
 }
 
 /// Adds what `lifecircle --scenario` learned: the summary's `scenarios` section (rewriting

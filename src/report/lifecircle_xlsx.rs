@@ -1,12 +1,18 @@
-//! `lifecircle.xlsx`, the workbook officials file: a summary sheet (per type, per level,
-//! complete), one sheet per group field and the problem ledger, with English or Chinese
-//! headers. Written with rust_xlsxwriter (pure Rust); the creation date is fixed so the bytes
-//! depend on the inputs only.
+//! `lifecircle.xlsx`, the workbook an official files as is: a cover sheet (title, date,
+//! profile, method, inputs, the thresholds not confirmed in the standard's text), a summary
+//! sheet (per type, per level, complete), one sheet per group field and the 问题台账, with
+//! English or Chinese sheet names and headers, frozen header rows, filters, widths and
+//! number formats. Written with rust_xlsxwriter (pure Rust); the document's creation date is
+//! fixed and the cover's date is the one the caller passes in, so the bytes depend on the
+//! inputs only.
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
+};
 
 use super::Lang;
-use super::lifecircle::{LifeCircleReport, ledger_rows};
+use super::ledger::{LedgerRow, ledger, ledger_header, level_text, method_label, type_name};
+use super::lifecircle::LifeCircleReport;
 
 /// Ledger rows that fit on one sheet under the header.
 const MAX_LEDGER_ROWS: usize = 1_048_575;
@@ -29,14 +35,49 @@ const LEVEL_HEADERS: [Label; 4] = [
     ("share of residents", "人口占比"),
     ("compounds, complete", "设施齐全小区数"),
 ];
-const LEDGER_HEADERS: [Label; 6] = [
-    ("type", "缺失设施类型"),
-    ("level (min)", "生活圈层级（分钟）"),
-    ("nearest (m)", "最近距离（米）"),
-    ("max distance (m)", "服务半径（米）"),
-    ("population", "人口"),
-    ("compound", "小区"),
-];
+
+/// The sheet names: cover, summary, ledger.
+const COVER: Label = ("cover", "封面");
+const SUMMARY: Label = ("summary", "汇总");
+const LEDGER: Label = ("ledger", "问题台账");
+
+/// The cell formats every sheet shares.
+struct Formats {
+    bold: Format,
+    header: Format,
+    title: Format,
+    pct: Format,
+    int: Format,
+    metres: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            bold: Format::new().set_bold(),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color(Color::RGB(0xDDEBF7)),
+            title: Format::new().set_bold().set_font_size(16),
+            pct: Format::new().set_num_format("0.0%"),
+            int: Format::new().set_num_format("#,##0"),
+            metres: Format::new().set_num_format("0"),
+        }
+    }
+}
+
+/// Columns as wide as their header (a CJK character counts twice), at least 8 and at most
+/// 40 characters.
+fn fit_columns(ws: &mut Worksheet, labels: &[&str]) -> Result<(), XlsxError> {
+    for (c, l) in labels.iter().enumerate() {
+        let w: usize = l.chars().map(|ch| if ch.is_ascii() { 1 } else { 2 }).sum();
+        ws.set_column_width(c as u16, (w + 2).clamp(8, 40) as f64)?;
+    }
+    Ok(())
+}
 
 fn pick(lang: Lang, l: Label) -> &'static str {
     match lang {
@@ -49,6 +90,21 @@ fn header(ws: &mut Worksheet, row: u32, labels: &[&str], bold: &Format) -> Resul
     for (c, l) in labels.iter().enumerate() {
         ws.write_string_with_format(row, c as u16, cell(l), bold)?;
     }
+    Ok(())
+}
+
+/// A header row with fitted widths, frozen under it, with a filter over `rows` data rows.
+fn table_header(
+    ws: &mut Worksheet,
+    labels: &[&str],
+    rows: usize,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    header(ws, 0, labels, &f.header)?;
+    fit_columns(ws, labels)?;
+    ws.set_freeze_panes(1, 0)?;
+    let last = (labels.len().max(1) - 1) as u16;
+    ws.autofilter(0, 0, rows.min(MAX_LEDGER_ROWS) as u32, last)?;
     Ok(())
 }
 
@@ -111,70 +167,219 @@ pub fn lifecircle_xlsx(
     // The ledger can hold millions of cells: level 1 deflates several times faster than the
     // default 6 for a slightly larger file.
     wb.set_zip_compression_level(1);
-    let bold = Format::new().set_bold();
-    let pct = Format::new().set_num_format("0.0%");
-    let mut taken = vec!["summary".to_string(), "ledger".to_string()];
-    summary_sheet(wb.add_worksheet(), report, lang, &bold, &pct)?;
+    let f = Formats::new();
+    let rows = ledger(report.result, report.compounds);
+    let mut taken = [COVER, SUMMARY, LEDGER]
+        .map(|l| pick(lang, l).to_string())
+        .to_vec();
+    let ws = wb.add_worksheet();
+    ws.set_name(pick(lang, COVER))?;
+    cover_sheet(ws, report, lang, rows.len(), &f)?;
+    let ws = wb.add_worksheet();
+    ws.set_name(pick(lang, SUMMARY))?;
+    summary_sheet(ws, report, lang, &rows, &f)?;
     let c = report.compounds;
     for (g, field) in c.group_fields.iter().enumerate() {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(field, &mut taken))?;
-        group_sheet(ws, report, g, lang, &bold, &pct)?;
+        group_sheet(ws, report, g, lang, &f)?;
     }
-    let ledger = match scratch {
+    let ws = match scratch {
         Some(dir) => {
             wb.set_tempdir(dir)?;
             wb.add_worksheet_with_constant_memory()?
         }
         None => wb.add_worksheet(),
     };
-    ledger_sheet(ledger, report, lang, &bold)?;
+    ws.set_name(pick(lang, LEDGER))?;
+    ledger_sheet(ws, report, lang, &rows, &f)?;
     wb.save_to_buffer()
+}
+
+/// The cover: title, date, profile, method, what was measured, the inputs, the thresholds
+/// the standard's text did not confirm and how the ledger grades a gap.
+fn cover_sheet(
+    ws: &mut Worksheet,
+    report: &LifeCircleReport,
+    lang: Lang,
+    ledger_len: usize,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let (lc, c) = (report.result, report.compounds);
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 90)?;
+    let title = pick(
+        lang,
+        ("15-minute life circle assessment", "15分钟生活圈设施评估"),
+    );
+    ws.write_string_with_format(0, 0, title, &f.title)?;
+    let mut lines: Vec<(&str, String)> = Vec::new();
+    if let Some(d) = &report.run.date {
+        lines.push((pick(lang, ("Date", "日期")), d.clone()));
+    }
+    lines.push((pick(lang, ("Profile", "标准")), lc.profile.name.clone()));
+    lines.push((
+        pick(lang, ("Distance measured as", "距离计算方法")),
+        method_label(lc.metric, lang).to_string(),
+    ));
+    let n = |x: f64| super::table::thousands(x);
+    lines.push(match lang {
+        Lang::Zh => (
+            "小区",
+            format!("{} 个，人口 {}", n(c.len() as f64), n(c.total_population())),
+        ),
+        Lang::En => (
+            "Compounds",
+            format!(
+                "{}, {} residents",
+                n(c.len() as f64),
+                n(c.total_population())
+            ),
+        ),
+    });
+    lines.push((
+        pick(lang, ("Facilities", "设施")),
+        n(report.facilities.len() as f64),
+    ));
+    lines.push((
+        pick(lang, ("Ledger rows", "问题台账条数")),
+        n(ledger_len as f64),
+    ));
+    for (role, info) in &report.run.inputs {
+        let size = match lang {
+            Lang::Zh => format!("{}（{} 个要素）", info.path, n(info.features as f64)),
+            Lang::En => format!("{} ({} features)", info.path, n(info.features as f64)),
+        };
+        lines.push((pick(lang, ("Input", "输入数据")), format!("{role}: {size}")));
+    }
+    let mut row = 2;
+    for (label, value) in &lines {
+        ws.write_string_with_format(row, 0, *label, &f.bold)?;
+        ws.write_string(row, 1, cell(value))?;
+        row += 1;
+    }
+    row = cover_notes(ws, report, lang, row + 1, f)?;
+    let tool = format!("circleplan {}", env!("CARGO_PKG_VERSION"));
+    ws.write_string_with_format(row + 1, 0, pick(lang, ("Made with", "生成工具")), &f.bold)?;
+    ws.write_string(row + 1, 1, tool)?;
+    Ok(())
+}
+
+/// The cover's notes: each threshold not confirmed in the standard's text, and the ledger's
+/// severity words. Returns the next free row.
+fn cover_notes(
+    ws: &mut Worksheet,
+    report: &LifeCircleReport,
+    lang: Lang,
+    mut row: u32,
+    f: &Formats,
+) -> Result<u32, XlsxError> {
+    let lc = report.result;
+    let unconfirmed: Vec<_> = lc
+        .profile
+        .types
+        .iter()
+        .filter(|t| t.is_unconfirmed())
+        .collect();
+    if !unconfirmed.is_empty() {
+        let head = match lang {
+            Lang::Zh => format!(
+                "以下 {} 项服务半径未能在标准原文中核实，使用前请对照标准文本：",
+                unconfirmed.len()
+            ),
+            Lang::En => format!(
+                "{} distances below were not confirmed in the standard's own text; check them \
+                 against your copy before relying on them:",
+                unconfirmed.len()
+            ),
+        };
+        ws.write_string_with_format(
+            row,
+            0,
+            pick(lang, ("Not confirmed", "未核实的标准")),
+            &f.bold,
+        )?;
+        ws.write_string(row, 1, head)?;
+        row += 1;
+        for t in unconfirmed {
+            let text = match lang {
+                Lang::Zh => format!(
+                    "{}：{} 米（{}）",
+                    type_name(t, lang),
+                    t.max_distance_m,
+                    level_text(t.level_min, lang)
+                ),
+                Lang::En => format!(
+                    "{}: {} m ({})",
+                    type_name(t, lang),
+                    t.max_distance_m,
+                    level_text(t.level_min, lang)
+                ),
+            };
+            ws.write_string(row, 1, text)?;
+            row += 1;
+        }
+    }
+    let grades = match lang {
+        Lang::Zh => {
+            "严重程度：接近 = 最近设施超出标准不到 10%；缺失 = 超出 10% 以上；无 = 无可达设施"
+        }
+        Lang::En => {
+            "Severity: near = the nearest facility is at most 10 % beyond the standard; missing = more than 10 % beyond; none reachable = no facility can be reached"
+        }
+    };
+    ws.write_string_with_format(row + 1, 0, pick(lang, ("Ledger", "问题台账")), &f.bold)?;
+    ws.write_string(row + 1, 1, grades)?;
+    Ok(row + 2)
 }
 
 fn summary_sheet(
     ws: &mut Worksheet,
     report: &LifeCircleReport,
     lang: Lang,
-    bold: &Format,
-    pct: &Format,
+    ledger_rows: &[LedgerRow],
+    f: &Formats,
 ) -> Result<(), XlsxError> {
     let lc = report.result;
-    ws.set_name("summary")?;
-    ws.set_column_width(0, 28)?;
-    let title = pick(lang, ("Profile", "标准"));
-    ws.write_string_with_format(0, 0, title, bold)?;
-    ws.write_string(0, 1, cell(&lc.profile.name))?;
+    let title = match lang {
+        Lang::Zh => format!("{}（{}）", lc.profile.name, method_label(lc.metric, lang)),
+        Lang::En => format!("{} ({})", lc.profile.name, method_label(lc.metric, lang)),
+    };
+    ws.write_string_with_format(0, 0, pick(lang, ("Profile", "标准")), &f.bold)?;
+    ws.write_string(0, 1, cell(&title))?;
     let labels: Vec<&str> = TYPE_HEADERS.iter().map(|&l| pick(lang, l)).collect();
-    header(ws, 2, &labels, bold)?;
+    header(ws, 2, &labels, &f.header)?;
+    fit_columns(ws, &labels)?;
+    ws.set_column_width(0, 28)?;
+    ws.set_freeze_panes(3, 0)?;
     let mut row = 3;
-    for r in &lc.type_rows {
-        ws.write_string(row, 0, &r.type_id)?;
+    for (r, ty) in lc.type_rows.iter().zip(&lc.profile.types) {
+        ws.write_string(row, 0, type_name(ty, lang))?;
         ws.write_number(row, 1, r.level)?;
-        ws.write_number(row, 2, r.max_distance_m)?;
-        ws.write_number(row, 3, r.facilities as f64)?;
-        ws.write_number(row, 4, r.population_covered)?;
-        ws.write_number_with_format(row, 5, r.population_share, pct)?;
-        ws.write_number(row, 6, r.compounds_covered as f64)?;
+        ws.write_number_with_format(row, 2, r.max_distance_m, &f.metres)?;
+        ws.write_number_with_format(row, 3, r.facilities as f64, &f.int)?;
+        ws.write_number_with_format(row, 4, r.population_covered, &f.int)?;
+        ws.write_number_with_format(row, 5, r.population_share, &f.pct)?;
+        ws.write_number_with_format(row, 6, r.compounds_covered as f64, &f.int)?;
         row += 1;
     }
     row += 1;
     let labels: Vec<&str> = LEVEL_HEADERS.iter().map(|&l| pick(lang, l)).collect();
-    header(ws, row, &labels, bold)?;
+    header(ws, row, &labels, &f.header)?;
     row += 1;
     for l in &lc.level_rows {
         ws.write_number(row, 0, l.minutes)?;
-        ws.write_number(row, 1, l.population_complete)?;
-        ws.write_number_with_format(row, 2, l.population_share, pct)?;
-        ws.write_number(row, 3, l.compounds_complete as f64)?;
+        ws.write_number_with_format(row, 1, l.population_complete, &f.int)?;
+        ws.write_number_with_format(row, 2, l.population_share, &f.pct)?;
+        ws.write_number_with_format(row, 3, l.compounds_complete as f64, &f.int)?;
         row += 1;
     }
-    ws.write_string_with_format(row, 0, pick(lang, ("every type", "全部设施齐全")), bold)?;
+    ws.write_string_with_format(row, 0, pick(lang, ("every type", "全部设施齐全")), &f.bold)?;
     let s = lc.complete_share;
-    ws.write_number(row, 1, s.population)?;
-    ws.write_number_with_format(row, 2, s.population_share, pct)?;
-    ws.write_number(row, 3, s.compounds as f64)?;
-    let ledger = ledger_rows(lc).len();
+    ws.write_number_with_format(row, 1, s.population, &f.int)?;
+    ws.write_number_with_format(row, 2, s.population_share, &f.pct)?;
+    ws.write_number_with_format(row, 3, s.compounds as f64, &f.int)?;
+    let ledger = ledger_rows.len();
     if ledger > MAX_LEDGER_ROWS {
         let note = match lang {
             Lang::Zh => format!(
@@ -194,8 +399,7 @@ fn group_sheet(
     report: &LifeCircleReport,
     g: usize,
     lang: Lang,
-    bold: &Format,
-    pct: &Format,
+    f: &Formats,
 ) -> Result<(), XlsxError> {
     let lc = report.result;
     let mut labels: Vec<String> = vec![
@@ -212,66 +416,86 @@ fn group_sheet(
     }
     for t in &lc.profile.types {
         labels.push(match lang {
-            Lang::Zh => format!("{}覆盖率", t.aliases.first().unwrap_or(&t.type_id)),
+            Lang::Zh => format!("{}覆盖率", type_name(t, lang)),
             Lang::En => format!("share {}", t.type_id),
         });
     }
     let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
-    header(ws, 0, &refs, bold)?;
+    table_header(ws, &refs, lc.groups[g].len(), f)?;
     for (k, r) in lc.groups[g].iter().enumerate() {
         let row = k as u32 + 1;
         ws.write_string(row, 0, cell(&r.value))?;
-        ws.write_number(row, 1, r.compounds as f64)?;
-        ws.write_number(row, 2, r.population)?;
-        ws.write_number_with_format(row, 3, r.complete.population_share, pct)?;
+        ws.write_number_with_format(row, 1, r.compounds as f64, &f.int)?;
+        ws.write_number_with_format(row, 2, r.population, &f.int)?;
+        ws.write_number_with_format(row, 3, r.complete.population_share, &f.pct)?;
         let mut col = 4u16;
         for l in &r.levels {
-            ws.write_number_with_format(row, col, l.population_share, pct)?;
+            ws.write_number_with_format(row, col, l.population_share, &f.pct)?;
             col += 1;
         }
         for t in &r.types {
-            ws.write_number_with_format(row, col, t.population_share, pct)?;
+            ws.write_number_with_format(row, col, t.population_share, &f.pct)?;
             col += 1;
         }
     }
     Ok(())
 }
 
+/// The 问题台账 sheet: the columns of `ledger.csv`, numbers as numbers (whole metres,
+/// `0.0%` shares, `#,##0` residents).
 fn ledger_sheet(
     ws: &mut Worksheet,
     report: &LifeCircleReport,
     lang: Lang,
-    bold: &Format,
+    rows: &[LedgerRow],
+    f: &Formats,
 ) -> Result<(), XlsxError> {
-    let (lc, c) = (report.result, report.compounds);
-    ws.set_name("ledger")?;
-    let mut labels: Vec<&str> = vec![pick(lang, LEDGER_HEADERS[5])];
-    labels.extend(c.group_fields.iter().map(String::as_str));
-    labels.extend(LEDGER_HEADERS[..5].iter().map(|&l| pick(lang, l)));
-    header(ws, 0, &labels, bold)?;
-    let groups = c.group_fields.len() as u16;
-    for (k, (i, t)) in ledger_rows(lc).into_iter().enumerate() {
+    let labels = ledger_header(report.compounds, lang);
+    let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+    table_header(ws, &refs, rows.len(), f)?;
+    for (k, r) in rows.iter().enumerate() {
         // Excel holds 1,048,576 rows; a longer ledger is complete in ledger.csv (and the
         // summary sheet says so).
         if k >= MAX_LEDGER_ROWS {
             break;
         }
-        let row = k as u32 + 1;
-        let ty = &lc.profile.types[t];
-        ws.write_string(row, 0, cell(&c.ids[i]))?;
-        for (g, values) in c.groups.iter().enumerate() {
-            ws.write_string(row, 1 + g as u16, cell(&values[i]))?;
-        }
-        let col = 1 + groups;
-        ws.write_string(row, col, &ty.type_id)?;
-        ws.write_number(row, col + 1, ty.level_min)?;
-        let d = lc.types[t].nearest_m[i];
-        if d.is_finite() {
-            ws.write_number(row, col + 2, (d * 100.0).round() / 100.0)?;
-        }
-        ws.write_number(row, col + 3, ty.max_distance_m)?;
-        ws.write_number(row, col + 4, c.population[i])?;
+        ledger_line(ws, report, lang, r, k, f)?;
     }
+    Ok(())
+}
+
+/// Ledger row `k` (0-based) on sheet row `k + 1`.
+fn ledger_line(
+    ws: &mut Worksheet,
+    report: &LifeCircleReport,
+    lang: Lang,
+    r: &LedgerRow,
+    k: usize,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let (lc, c) = (report.result, report.compounds);
+    let (i, ty) = (r.compound, &lc.profile.types[r.type_index]);
+    let row = k as u32 + 1;
+    ws.write_number(row, 0, (k + 1) as f64)?;
+    for (g, values) in c.groups.iter().enumerate() {
+        ws.write_string(row, 1 + g as u16, cell(&values[i]))?;
+    }
+    let col = 1 + c.groups.len() as u16;
+    ws.write_string(row, col, cell(&c.ids[i]))?;
+    ws.write_string(row, col + 1, cell(c.name(i)))?;
+    ws.write_string(row, col + 2, type_name(ty, lang))?;
+    ws.write_string(row, col + 3, level_text(ty.level_min, lang))?;
+    if r.distance_m.is_finite() {
+        ws.write_number_with_format(row, col + 4, r.distance_m.round(), &f.metres)?;
+    }
+    ws.write_number_with_format(row, col + 5, ty.max_distance_m.round(), &f.metres)?;
+    if let Some(over) = r.over_m(ty) {
+        ws.write_number_with_format(row, col + 6, over.round(), &f.metres)?;
+        let share = (over / ty.max_distance_m * 1000.0).round() / 1000.0;
+        ws.write_number_with_format(row, col + 7, share, &f.pct)?;
+    }
+    ws.write_string(row, col + 8, r.severity.label(lang))?;
+    ws.write_number_with_format(row, col + 9, c.population[i], &f.int)?;
     Ok(())
 }
 

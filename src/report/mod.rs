@@ -8,6 +8,7 @@ pub(crate) use decimal::round_half_away;
 mod gaps;
 pub mod html;
 mod layers;
+mod ledger;
 mod lifecircle;
 mod lifecircle_html;
 mod lifecircle_xlsx;
@@ -29,6 +30,9 @@ pub use layers::{centres_geojson, circles_geojson, compounds_geojson, service_ar
 pub(crate) use layers::{
     centres_geojson_with, compounds_geojson_with, push_f64, push_rounded, write_centres_geojson,
     write_compounds_geojson,
+};
+pub use ledger::{
+    LedgerRow, NEAR_SHARE, Severity, ledger, ledger_header, level_text, method_label, type_name,
 };
 pub use lifecircle::{
     LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_scenario_outputs,

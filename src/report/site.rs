@@ -93,7 +93,7 @@ pub fn site_table(site_run: &SiteRun, source: &str) -> String {
 fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
     let mut table = format!(
         "\nNew sites ({} candidates from {source}):\n",
-        cand_ids.len()
+        super::table::thousands(cand_ids.len() as f64)
     );
     let rows: Vec<Vec<String>> = plan
         .sites
@@ -102,7 +102,7 @@ fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
             vec![
                 s.rank.to_string(),
                 cand_ids[s.candidate as usize].clone(),
-                format!("+{:.0}", s.gain_population),
+                format!("+{}", super::table::thousands(s.gain_population)),
                 format!("{} %", super::fixed(s.cumulative_share * 100.0, 1)),
             ]
         })
@@ -129,13 +129,13 @@ fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
         ),
     };
     table.push_str(&format!(
-        "Covered after: {:.0} ({} %), of which new {:.0}. Upper bound {:.0}; gap {} %; {proof}. Greedy alone: {:.0}.\n",
-        plan.objective,
+        "Covered after: {} ({} %), of which new {}. Upper bound {}; gap {} %; {proof}. Greedy alone: {}.\n",
+        super::table::thousands(plan.objective),
         super::fixed(share(plan.objective), 2),
-        plan.added_population,
-        plan.upper_bound,
+        super::table::thousands(plan.added_population),
+        super::table::thousands(plan.upper_bound),
         super::fixed(plan.gap * 100.0, 3),
-        plan.greedy_objective,
+        super::table::thousands(plan.greedy_objective),
     ));
     if let Goal::Target(t) = plan.goal
         && !plan.target_reached

@@ -47,6 +47,9 @@ pub struct RunInfo {
     pub timings_ms: Option<Vec<(String, f64)>>,
     /// Points left out of their layer for lying far from the rest of it.
     pub dropped: Vec<crate::study::FarPoint>,
+    /// The run's date (`YYYY-MM-DD`) for the workbook's cover sheet; the binary passes it
+    /// in (the library reads no clock), `None` leaves it out.
+    pub date: Option<String>,
 }
 
 /// `x` rounded to `digits` decimals.

@@ -25,6 +25,35 @@ fn width(s: &str) -> usize {
         .sum()
 }
 
+/// A centre level's place in the hierarchy — district, sub-district (street), community,
+/// station, building, then anything else: lower ranks are more important (listed first,
+/// drawn on top).
+pub(crate) fn level_rank(level: &str) -> usize {
+    let l = level.to_lowercase();
+    let has = |keys: &[&str]| keys.iter().any(|k| l.contains(k));
+    if has(&["district", "区级"]) {
+        0
+    } else if has(&["street", "街道"]) {
+        1
+    } else if has(&["community", "社区"]) {
+        2
+    } else if has(&["station", "站"]) {
+        3
+    } else if has(&["building", "楼宇", "商圈"]) {
+        4
+    } else {
+        5
+    }
+}
+
+/// Indices of `levels` in hierarchy order ([`level_rank`]), ties in their own order.
+pub(crate) fn by_hierarchy<'a>(levels: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let ranks: Vec<usize> = levels.map(level_rank).collect();
+    let mut order: Vec<usize> = (0..ranks.len()).collect();
+    order.sort_by_key(|&k| (ranks[k], k));
+    order
+}
+
 /// Renders rows as an aligned table: first column left-aligned, the rest right-aligned.
 pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
     let cols = header.len();
@@ -122,12 +151,12 @@ pub fn summary_table(
         out,
         "Service circle: {} min ≈ {} m at {} km/h ({} distance{standard})",
         minutes_text(circle.minutes),
-        fixed(circle.radius_m, 0),
+        thousands(circle.radius_m),
         minutes_text(circle.speed_kmh),
         analysis.metric
     );
     for (l, r) in &circle.level_radius_m {
-        let _ = writeln!(out, "  level {l}: {} m", fixed(*r, 0));
+        let _ = writeln!(out, "  level {l}: {} m", thousands(*r));
     }
     let _ = writeln!(
         out,
@@ -172,9 +201,9 @@ fn walking_lines(out: &mut String, analysis: &Analysis) {
         let _ = writeln!(
             out,
             "Distance to nearest centre: median {} m, 90th percentile {} m, max {} m",
-            fixed(d.median_m, 0),
-            fixed(d.p90_m, 0),
-            fixed(d.max_m, 0)
+            thousands(d.median_m),
+            thousands(d.p90_m),
+            thousands(d.max_m)
         );
     }
     if let Some(n) = &analysis.network {
@@ -184,11 +213,11 @@ fn walking_lines(out: &mut String, analysis: &Analysis) {
             thousands(n.nodes as f64),
             thousands(n.edges as f64),
             fixed(n.length_km, 1),
-            n.components,
-            n.compounds_beyond_snap_limit,
+            thousands(n.components as f64),
+            thousands(n.compounds_beyond_snap_limit as f64),
             fixed(n.snap_limit_m, 0),
-            n.compounds_on_isolated_streets,
-            n.centers_beyond_snap_limit
+            thousands(n.compounds_on_isolated_streets as f64),
+            thousands(n.centers_beyond_snap_limit as f64)
         );
     }
     if let Some(d) = &analysis.detour
@@ -215,7 +244,11 @@ fn group_tables(out: &mut String, analysis: &Analysis, compounds: &Compounds) {
                     } else {
                         r.value.clone()
                     },
-                    format!("{}/{}", r.covered_compounds, r.compounds),
+                    format!(
+                        "{}/{}",
+                        thousands(r.covered_compounds as f64),
+                        thousands(r.compounds as f64)
+                    ),
                     thousands(r.covered_population),
                     thousands(r.population),
                     percent(r.share),
@@ -233,9 +266,10 @@ fn group_tables(out: &mut String, analysis: &Analysis, compounds: &Compounds) {
 fn level_table(out: &mut String, analysis: &Analysis) {
     if !analysis.levels.is_empty() {
         let _ = writeln!(out, "\nBy centre level:");
-        let body: Vec<Vec<String>> = analysis
-            .levels
-            .iter()
+        let order = by_hierarchy(analysis.levels.iter().map(|r| r.level.as_str()));
+        let body: Vec<Vec<String>> = order
+            .into_iter()
+            .map(|k| &analysis.levels[k])
             .map(|r| {
                 vec![
                     if r.level.is_empty() {
@@ -243,9 +277,9 @@ fn level_table(out: &mut String, analysis: &Analysis) {
                     } else {
                         r.level.clone()
                     },
-                    r.centers.to_string(),
-                    fixed(r.radius_m, 0),
-                    r.covered_compounds.to_string(),
+                    thousands(r.centers as f64),
+                    thousands(r.radius_m),
+                    thousands(r.covered_compounds as f64),
                     thousands(r.covered_population),
                     percent(r.share),
                 ]
@@ -262,6 +296,14 @@ fn level_table(out: &mut String, analysis: &Analysis) {
             ],
             &body,
         ));
+        let sum: f64 = analysis.levels.iter().map(|r| r.share).sum();
+        if sum > 1.0 + 1e-9 {
+            let _ = writeln!(
+                out,
+                "  (the shares add up to more than 100 %: a compound within reach of centres of \
+                 several levels counts once for each level)"
+            );
+        }
     }
 }
 

@@ -19,9 +19,12 @@ pub fn demo_data() -> PathBuf {
     repo().join("data/demo")
 }
 
-/// The circleplan binary built for this test run.
+/// The circleplan binary built for this test run, its run date fixed at 2026-01-01
+/// (`SOURCE_DATE_EPOCH`) so workbooks are byte-identical from day to day.
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_circleplan"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_circleplan"));
+    c.env("SOURCE_DATE_EPOCH", "1767225600");
+    c
 }
 
 /// Runs circleplan in `dir` with `args`; success is left to the caller.

@@ -165,24 +165,7 @@ pub(super) fn nice_floor(max_m: f64) -> f64 {
         .unwrap_or(p)
 }
 
-/// Draw order and style of a centre level: lower ranks are more important and drawn on top.
-fn level_rank(level: &str) -> usize {
-    let l = level.to_lowercase();
-    let has = |keys: &[&str]| keys.iter().any(|k| l.contains(k));
-    if has(&["district", "区级"]) {
-        0
-    } else if has(&["street", "街道"]) {
-        1
-    } else if has(&["community", "社区"]) {
-        2
-    } else if has(&["station", "站"]) {
-        3
-    } else if has(&["building", "楼宇", "商圈"]) {
-        4
-    } else {
-        5
-    }
-}
+use crate::report::table::level_rank;
 
 /// Levels in legend order (most important first), each with its colour and mark size (px).
 /// A level with many centres gets smaller marks (down to 30 %, at least 2.5 px) so that
@@ -313,8 +296,18 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
         ox = frame.offset_px[0],
         oy = frame.offset_px[1]
     );
+    if let Some(network) = input.network {
+        super::walk::streets(&mut s, &frame, network.0);
+    }
     if a.centres_xy.len() <= MAX_CIRCLES {
-        service_circles(&mut s, &frame, input);
+        match (a.metric, input.network) {
+            (crate::coverage::Metric::Network, Some(network)) => {
+                let c = input.centres;
+                super::walk::service_areas(&mut s, &frame, c, &a.centres_xy, &a.budget_m, network);
+            }
+            (crate::coverage::Metric::Euclidean, _) => service_circles(&mut s, &frame, input),
+            _ => {}
+        }
     }
     gap_zones(&mut s, &frame, input, l);
     if density {
@@ -357,10 +350,10 @@ fn level_css(out: &mut String, levels: &[(String, &str, f64)], capacitated: bool
 /// translucent group, so overlaps do not darken: the layer reads as the covered area.
 fn service_circles(out: &mut String, f: &Frame, input: &ReportInput) {
     let a = input.analysis;
-    out.push_str("<g class=\"lay-circles\">");
+    out.push_str("<g class=\"lay-circles\" data-layer=\"circles\">");
     for (i, p) in a.centres_xy.iter().enumerate() {
         let r = &a.radius_m(i);
-        out.push_str("<circle class=\"sc\"");
+        let _ = write!(out, "<circle class=\"sc\" data-i=\"{i}\"");
         f.push_attr_xy(out, "cx", "cy", *p);
         out.push_str(" r=\"");
         f.push_len(out, *r);
@@ -373,7 +366,7 @@ fn service_circles(out: &mut String, f: &Frame, input: &ReportInput) {
 fn gap_zones(out: &mut String, f: &Frame, input: &ReportInput, l: &Labels) {
     let Some(g) = &input.gaps else { return };
     let xy = &input.analysis.compounds_xy;
-    out.push_str("<g class=\"lay-gaps\">");
+    out.push_str("<g class=\"lay-gaps\" data-layer=\"gaps\">");
     for (z, zone) in g.zones.iter().enumerate() {
         let pts: Vec<[f64; 2]> = zone.compounds.iter().map(|&i| xy[i as usize]).collect();
         let ring = zone_outline(&pts, g.outline_buffer_m);
@@ -432,7 +425,7 @@ fn compound_points(out: &mut String, f: &Frame, input: &ReportInput, l: &Labels)
             .then(c.population[j].total_cmp(&c.population[i]))
             .then(i.cmp(&j))
     });
-    out.push_str("<g class=\"lay-compounds\">");
+    out.push_str("<g class=\"lay-compounds\" data-layer=\"compounds\">");
     for i in order {
         let (class, text) = match kind(i) {
             DotKind::Covered => ("y", l.covered_compound),
@@ -441,7 +434,7 @@ fn compound_points(out: &mut String, f: &Frame, input: &ReportInput, l: &Labels)
         };
         let _ = write!(out, "<path class=\"cp {class}\" data-i=\"{i}\" d=\"M");
         f.push_xy(out, a.compounds_xy[i]);
-        out.push_str("h0\" stroke-width=\"");
+        out.push_str("h.01\" stroke-width=\"");
         push_num(out, dot_px(c.population[i], max_pop), 1);
         out.push_str("\"><title>");
         push_esc(out, &c.ids[i]);
@@ -492,7 +485,7 @@ fn compound_density(out: &mut String, f: &Frame, input: &ReportInput, l: &Labels
     let max_pop = cells.values().map(|c| c.1).fold(0.0, f64::max).max(1e-9);
     let _ = write!(
         out,
-        "<g class=\"lay-density\" data-cell-m=\"{cell_m}\" data-cells=\"{}\">",
+        "<g class=\"lay-density\" data-layer=\"compounds\" data-cell-m=\"{cell_m}\" data-cells=\"{}\">",
         cells.len()
     );
     for ((gx, gy), (n, p, covered)) in &cells {
@@ -542,7 +535,7 @@ fn centres(
         .collect();
     let mut order: Vec<usize> = (0..c.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(class_of[c.level[i].as_str()]), i));
-    out.push_str("<g class=\"lay-centres\">");
+    out.push_str("<g class=\"lay-centres\" data-layer=\"centres\">");
     for i in order {
         let _ = write!(out, "<path class=\"ct lv{}", class_of[c.level[i].as_str()]);
         if let Some(cap) = input.capacity {
@@ -550,7 +543,7 @@ fn centres(
         }
         let _ = write!(out, "\" data-i=\"{i}\" d=\"M");
         f.push_xy(out, a.centres_xy[i]);
-        out.push_str("h0\"><title>");
+        out.push_str("h.01\"><title>");
         push_esc(out, &c.ids[i]);
         if !c.name[i].is_empty() {
             out.push(' ');
@@ -581,7 +574,7 @@ fn centres(
 /// Each gap zone's best single new site, as a diamond.
 fn zone_best_sites(out: &mut String, f: &Frame, input: &ReportInput, sites: &Sites, l: &Labels) {
     let Some(g) = &input.gaps else { return };
-    out.push_str("<g class=\"lay-best\">");
+    out.push_str("<g class=\"lay-best\" data-layer=\"sites\" data-kind=\"zone-best\">");
     for (z, p) in &sites.zone_best {
         let zone = &g.zones[*z];
         let (site, gain) = zone
@@ -601,8 +594,10 @@ fn zone_best_sites(out: &mut String, f: &Frame, input: &ReportInput, sites: &Sit
 /// Proposed sites: their circle (dashed) and a red dot that carries the rank label.
 fn proposed_sites(out: &mut String, f: &Frame, input: &ReportInput, sites: &Sites, l: &Labels) {
     let Some(sp) = &input.sites else { return };
-    out.push_str("<g class=\"lay-sites\">");
-    for p in &sites.chosen {
+    out.push_str("<g class=\"lay-sites\" data-layer=\"sites\" data-kind=\"plan\">");
+    // A straight-line circle only where distance is measured in straight lines.
+    let straight = input.analysis.metric == crate::coverage::Metric::Euclidean;
+    for p in sites.chosen.iter().filter(|_| straight) {
         out.push_str("<circle class=\"sr\"");
         f.push_attr_xy(out, "cx", "cy", *p);
         out.push_str(" r=\"");
@@ -612,7 +607,7 @@ fn proposed_sites(out: &mut String, f: &Frame, input: &ReportInput, sites: &Site
     for (site, p) in sp.plan.sites.iter().zip(&sites.chosen) {
         let _ = write!(out, "<path class=\"st\" data-rank=\"{}\" d=\"M", site.rank);
         f.push_xy(out, *p);
-        let _ = write!(out, "h0\"><title>#{} ", site.rank);
+        let _ = write!(out, "h.01\"><title>#{} ", site.rank);
         push_esc(out, &sp.candidates.ids[site.candidate as usize]);
         let _ = write!(
             out,
@@ -812,15 +807,7 @@ fn compound_legend(legend: &mut Legend, input: &ReportInput, l: &Labels) {
 fn layer_legend(legend: &mut Legend, input: &ReportInput, l: &Labels) {
     if !input.centres.is_empty() {
         if input.centres.len() <= MAX_CIRCLES {
-            let text = if input.analysis.metric == crate::coverage::Metric::Euclidean {
-                l.service_circle
-            } else {
-                l.service_circle_straight
-            };
-            legend.item(
-                "<circle cx=\"10\" cy=\"10\" r=\"8\" class=\"sw-sc\"/>".into(),
-                text,
-            );
+            area_legend(legend, input, l);
         } else {
             legend.item(String::new(), l.circles_omitted);
         }
@@ -844,6 +831,30 @@ fn layer_legend(legend: &mut Legend, input: &ReportInput, l: &Labels) {
             ),
             l.proposed_site,
         );
+    }
+}
+
+/// What stands for a centre's reach: its straight-line circle, its walking service area (with
+/// the streets), or, for a cost table, a note that none can be drawn.
+fn area_legend(legend: &mut Legend, input: &ReportInput, l: &Labels) {
+    use crate::coverage::Metric;
+    match (input.analysis.metric, input.network) {
+        (Metric::Euclidean, _) => legend.item(
+            "<circle cx=\"10\" cy=\"10\" r=\"8\" class=\"sw-sc\"/>".into(),
+            l.service_circle,
+        ),
+        (Metric::Network, Some(_)) => {
+            legend.item(
+                "<path d=\"M3 6L10 2L17 7L15 16L6 17Z\" class=\"sw-sa\"/>".into(),
+                l.service_area,
+            );
+            legend.item(
+                "<path d=\"M1 14L8 8L19 12M8 8L10 1\" class=\"sw-sn\"/>".into(),
+                l.streets,
+            );
+        }
+        (Metric::Matrix, _) => legend.item(String::new(), l.matrix_no_areas),
+        (Metric::Network, None) => {}
     }
 }
 

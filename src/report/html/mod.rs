@@ -10,6 +10,7 @@ mod map;
 mod markup;
 mod scenarios;
 mod text;
+mod walk;
 mod whatif;
 
 use std::fmt::Write;
@@ -101,6 +102,15 @@ pub struct ReportInput<'a> {
     pub command_line: Vec<String>,
     /// Compounds above which the map aggregates them ([`DENSITY_THRESHOLD`] by default).
     pub density_threshold: usize,
+    /// The street network and snap limit of a walking run: the map then draws the streets
+    /// and each centre's walking service area instead of straight-line circles.
+    pub network: Option<(&'a crate::network::StreetNetwork, f64)>,
+    /// The run's date (`YYYY-MM-DD`) shown under the title; the binary passes it in (the
+    /// library reads no clock), `None` leaves it out.
+    pub date: Option<String>,
+    /// Related pages the header links to, as (label, relative address): the demo links its
+    /// life-circle report.
+    pub links: Vec<(String, String)>,
 }
 
 impl<'a> ReportInput<'a> {
@@ -127,6 +137,9 @@ impl<'a> ReportInput<'a> {
             lang: Lang::detect(compounds, centres),
             command_line: Vec::new(),
             density_threshold: DENSITY_THRESHOLD,
+            network: None,
+            date: None,
+            links: Vec::new(),
         }
     }
 }
@@ -240,13 +253,30 @@ fn card_with(out: &mut String, class: &str, attrs: &str, title: &str, big: &str,
     );
 }
 
+/// How distance was measured, as every headline states it: 直线距离 / 步行距离 / 成本表.
+fn method(input: &ReportInput) -> &'static str {
+    crate::report::method_label(input.analysis.metric, input.lang)
+}
+
+/// `title` with the method, as every chart title and table caption states it:
+/// `标题（步行距离）` / `Title (walking distance)`.
+fn with_method(title: &str, input: &ReportInput) -> String {
+    match input.lang {
+        Lang::Zh => format!("{title}（{}）", method(input)),
+        Lang::En => format!("{title} ({})", method(input)),
+    }
+}
+
 /// Title, inputs line and the headline cards.
 fn header(out: &mut String, input: &ReportInput, l: &Labels) {
     let _ = write!(
         out,
-        "<header><h1>{} <span class=\"kind\">{}</span></h1><p class=\"inputs\">",
+        "<header><h1>{} <span class=\"kind\">{}</span> <span class=\"kind method\" \
+         data-method=\"{}\">{}</span></h1><p class=\"inputs\">",
         esc(l.title),
-        esc(kind(input, l))
+        esc(kind(input, l)),
+        input.analysis.metric,
+        method(input)
     );
     let files: Vec<String> = input
         .run
@@ -263,7 +293,19 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
             )
         })
         .collect();
-    let _ = write!(out, "{}: {}</p>", l.inputs, files.join(" · "));
+    let _ = write!(out, "{}: {}", l.inputs, files.join(" · "));
+    if let Some(d) = &input.date {
+        let _ = write!(out, " · <span class=\"date\">{}</span>", esc(d));
+    }
+    for (label, href) in &input.links {
+        let _ = write!(
+            out,
+            " · <a class=\"related\" href=\"{}\">{}</a>",
+            esc(href),
+            esc(label)
+        );
+    }
+    out.push_str("</p>");
     out.push_str("<div class=\"cards\">");
     coverage_cards(out, input, l);
     circle_card(out, input, l);
@@ -289,7 +331,7 @@ fn coverage_cards(out: &mut String, input: &ReportInput, l: &Labels) {
                 String::new()
             }
         ),
-        l.population_covered,
+        &format!("{} · {}", l.population_covered, method(input)),
         &keyed(
             "population.share",
             t.population_share(),
@@ -500,7 +542,7 @@ fn map_section(out: &mut String, map: &map::Map, input: &ReportInput, l: &Labels
          <button type=\"button\" data-zoom=\"out\" aria-label=\"-\">−</button>\
          <button type=\"button\" data-zoom=\"reset\">{}</button></span></div>{}\
          <div class=\"map-wrap\">{}</div>{}{}</section>",
-        esc(l.map),
+        esc(&with_method(l.map, input)),
         esc(l.map_hint),
         esc(l.reset),
         whatif::switcher(input, l),
@@ -535,7 +577,8 @@ fn charts_section(out: &mut String, input: &ReportInput, l: &Labels) {
         );
     }
     values.push_str("</p>");
-    figure(out, "fig-coverage-curve", l.chart_curve, &svg, &values);
+    let title = with_method(l.chart_curve, input);
+    figure(out, "fig-coverage-curve", &title, &svg, &values);
     if let Some(svg) = charts::distance_histogram(
         &a.coverage.nearest_cost_m,
         &input.compounds.population,
@@ -544,12 +587,14 @@ fn charts_section(out: &mut String, input: &ReportInput, l: &Labels) {
         input.lang,
     ) {
         let note = format!("<p class=\"note\">{}</p>", esc(l.chart_hist_note));
-        figure(out, "fig-distance-histogram", l.chart_hist, &svg, &note);
+        let title = with_method(l.chart_hist, input);
+        figure(out, "fig-distance-histogram", &title, &svg, &note);
     }
     if let Some(s) = &input.sites
         && let Some(svg) = charts::marginal_gain(s.plan, l, input.lang)
     {
-        figure(out, "fig-marginal-gain", l.chart_gain, &svg, "");
+        let title = with_method(l.chart_gain, input);
+        figure(out, "fig-marginal-gain", &title, &svg, "");
     }
     out.push_str("</section>");
 }
@@ -637,6 +682,10 @@ fn group_tables(out: &mut String, input: &ReportInput, l: &Labels) {
             Lang::Zh if has_cjk(field) => format!("{}{}统计", l.by_field, field),
             Lang::Zh => format!("{} {} 统计", l.by_field, field),
             Lang::En => format!("{} {}", l.by_field, field),
+        };
+        let title = match input.lang {
+            Lang::Zh => format!("{title}（{}）", method(input)),
+            Lang::En => format!("{title} ({})", method(input)),
         };
         let live = input.what_if.and_then(|w| w.groups.get(g));
         let body: Vec<Vec<(Option<f64>, String)>> = rows
@@ -733,8 +782,10 @@ fn level_table(out: &mut String, input: &ReportInput, l: &Labels) {
     if rows.is_empty() {
         return;
     }
-    let body: Vec<Vec<(Option<f64>, String)>> = rows
-        .iter()
+    let order = crate::report::table::by_hierarchy(rows.iter().map(|r| r.level.as_str()));
+    let body: Vec<Vec<(Option<f64>, String)>> = order
+        .into_iter()
+        .map(|k| &rows[k])
         .map(|r| {
             vec![
                 text_cell(&l.level(&r.level)),
@@ -749,7 +800,7 @@ fn level_table(out: &mut String, input: &ReportInput, l: &Labels) {
     table(
         out,
         "table-levels",
-        l.by_level,
+        &with_method(l.by_level, input),
         &[
             (l.col_level, false),
             (l.col_centres, true),

@@ -88,7 +88,7 @@
   function onSite(e) { return e.target.closest && e.target.closest("[data-site-id]"); }
   svg.addEventListener("pointerdown", function (e) {
     if (onSite(e)) { return; }
-    drag = { p: toSvg(e.clientX, e.clientY), tx: tx, ty: ty };
+    drag = { p: toSvg(e.clientX, e.clientY), tx: tx, ty: ty, x: e.clientX, y: e.clientY, target: e.target };
     svg.setPointerCapture(e.pointerId);
     svg.classList.add("dragging");
   });
@@ -100,7 +100,19 @@
     apply();
   });
   function end() { drag = null; svg.classList.remove("dragging"); }
-  svg.addEventListener("pointerup", end);
+  // A tap (a press that did not move) on a mark shows what its hover title says: phones have
+  // no hover.
+  var tip = document.createElement("div");
+  tip.className = "map-tip";
+  tip.hidden = true;
+  svg.parentNode.appendChild(tip);
+  function tap(e) {
+    if (!drag || Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) > 6) { return; }
+    var t = drag.target && drag.target.querySelector ? drag.target.querySelector("title") : null;
+    tip.hidden = !t;
+    if (t) { tip.textContent = t.textContent; }
+  }
+  svg.addEventListener("pointerup", function (e) { tap(e); end(); });
   svg.addEventListener("pointercancel", end);
   svg.addEventListener("dblclick", function (e) { if (onSite(e)) { return; } zoomAt(toSvg(e.clientX, e.clientY), 2); });
   document.querySelectorAll("[data-zoom]").forEach(function (btn) {

@@ -28,7 +28,8 @@
   all("#map-whatif [data-site-id]").forEach(function (m) { marks[+m.getAttribute("data-k")] = m; });
   var reach = [];
   all(".lay-wr .wr").forEach(function (c) { reach[+c.getAttribute("data-k")] = c; });
-  var baseCircles = all(".lay-circles .sc");
+  var baseCircles = {};
+  all(".lay-circles .sc, .lay-areas .sa").forEach(function (c) { baseCircles[+c.getAttribute("data-i")] = c; });
   var groupCells = all("[data-wi]");
 
   function coverage() {
@@ -133,7 +134,7 @@
         if (!p) { return; }
         var m = document.createElementNS(NS, "path");
         m.setAttribute("class", "chg " + kind[1]);
-        m.setAttribute("d", "M" + p[0] + " " + p[1] + "h0");
+        m.setAttribute("d", "M" + p[0] + " " + p[1] + "h.01");
         m.setAttribute("data-i", String(i));
         changeLayer.appendChild(m);
       });

@@ -89,7 +89,12 @@ pub(super) fn site_layer(
         .zip(0..)
         .collect();
     out.push_str("<g class=\"lay-wr\">");
+    // Reach circles only for straight-line runs: a walking reach is no circle.
+    let straight = input.analysis.metric == crate::coverage::Metric::Euclidean;
     for (k, (p, r)) in xy.iter().zip(budgets(input, w)).enumerate() {
+        if !straight {
+            break;
+        }
         if w.sites[k].existing && centre.contains_key(w.sites[k].id.as_str()) {
             // Its own service circle is on the map already; the script hides it when off.
             continue;
