@@ -70,12 +70,15 @@ fn scenarios_equal_coverage_of_their_centres_under_each_metric() {
             "700",
             "--group-by",
             "street",
+            "--circles",
             "-q",
             "-o",
             &out,
         ];
         args.extend(metric_args(metric));
         succeed(d, &args);
+        let circles = read_json_in(d, &format!("{out}/circles.geojson"));
+        assert_eq!(circles["features"].as_array().unwrap().len(), 40, "{metric}: one per centre");
         let summary = read_json_in(d, &format!("{out}/summary.json"));
         let scenarios = summary["scenarios"].as_array().unwrap();
         assert_eq!(scenarios.len(), 2);

@@ -39,6 +39,10 @@ pub struct Args {
     /// LEVEL for all [default: proposed].
     #[arg(long, value_name = "[NAME=]LEVEL")]
     scenario_level: Vec<String>,
+    /// Also write circles.geojson with each existing centre's service circle (or, with
+    /// --metric network, its walkable service area), as `coverage --circles` does.
+    #[arg(long)]
+    circles: bool,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -220,7 +224,13 @@ pub fn run(args: Args) -> Result<()> {
         centres,
         circle,
     };
-    let (summary, files) = report::compare_outputs(layers, &run, &cmp, &scenarios);
+    let (summary, mut files) = report::compare_outputs(layers, &run, &cmp, &scenarios);
+    if args.circles {
+        files.add(
+            "circles.geojson",
+            super::coverage::circles_layer(&study, &analysis),
+        );
+    }
     let mut table = report::summary_table(&analysis, compounds, circle, &run.warnings);
     table.push_str(&report::compare_table(&cmp));
     let mut inputs = super::read_paths(&args.input, &common.metric, None);

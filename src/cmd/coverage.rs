@@ -218,6 +218,19 @@ fn capacitate(
     })))
 }
 
+/// `circles.geojson`: each centre's straight-line circle, or its walkable service area under
+/// the network metric.
+pub(crate) fn circles_layer(study: &Study, analysis: &circleplan::Analysis) -> Vec<u8> {
+    let centres = &study.centres;
+    match study.network() {
+        Some((network, snap_limit_m)) => {
+            report::service_areas_geojson(centres, analysis, network, snap_limit_m)
+        }
+        None => report::circles_geojson(centres, analysis),
+    }
+    .into_bytes()
+}
+
 /// Runs `coverage`.
 pub fn run(args: Args) -> Result<()> {
     let common = &args.common;
@@ -259,12 +272,12 @@ pub fn run(args: Args) -> Result<()> {
         circle,
     };
     let (summary, mut files) = match &capacitated {
-        Some(cap) => report::capacitated_outputs(layers, &run, args.circles, cap),
-        None => report::coverage_outputs(layers, &run, args.circles),
+        // The circles layer is added below, once, by the metric.
+        Some(cap) => report::capacitated_outputs(layers, &run, false, cap),
+        None => report::coverage_outputs(layers, &run, false),
     };
-    if let (true, Some((network, snap_limit_m))) = (args.circles, study.network()) {
-        let areas = report::service_areas_geojson(centres, &analysis, network, snap_limit_m);
-        files.add("circles.geojson", areas.into_bytes());
+    if args.circles {
+        files.add("circles.geojson", circles_layer(&study, &analysis));
     }
     let mut table = report::summary_table(&analysis, compounds, circle, &run.warnings);
     if let Some(cap) = &capacitated {

@@ -164,11 +164,12 @@ pub fn what_if(
         .filter(|&i| index[i] == u32::MAX && cov.is_covered(i))
         .map(|i| pop[i])
         .sum();
+    let covered = analysis.coverage.covered();
     let groups = compounds
         .group_fields
         .iter()
         .zip(&compounds.groups)
-        .map(|(field, values)| group(field, values, pop, &index, &analysis.coverage.covered()))
+        .map(|(field, values)| group(field, values, pop, &index, &covered))
         .collect();
     WhatIf {
         total_population: compounds.total_population(),

@@ -427,8 +427,16 @@ pub fn compare(
         }
         _ => {
             let local = Local::new(analysis, costs, &sites, scenarios);
+            let baseline = Open::new(&sites, None);
+            let base: Vec<Figures> = local
+                .rows
+                .iter()
+                .map(|r| figures(&baseline, &levels, r))
+                .collect();
             let (sites, levels) = (&sites, &levels);
-            Box::new(move |k| Evaluated::from_rows(sites, levels, &local, (k, &scenarios[k])))
+            Box::new(move |k| {
+                Evaluated::from_rows(sites, levels, &local, &base, (k, &scenarios[k]))
+            })
         }
     };
     let ctx = Context {
@@ -492,35 +500,43 @@ struct Evaluated {
 }
 
 impl Evaluated {
-    /// From the list of every site reaching each affected compound (the matrix path).
-    fn from_rows(sites: &Sites, li: &LevelIndex, local: &Local, sc: (usize, &Scenario)) -> Self {
-        let (base, open) = (Open::new(sites, None), Open::new(sites, Some(sc)));
-        let mut e = Evaluated {
+    /// From the list of every site reaching each affected compound (the matrix path);
+    /// `base` holds the baseline's figures per row, computed once for all scenarios.
+    fn from_rows(
+        sites: &Sites,
+        li: &LevelIndex,
+        local: &Local,
+        base: &[Figures],
+        sc: (usize, &Scenario),
+    ) -> Self {
+        let open = Open::new(sites, Some(sc));
+        let (serving, levels) = local.rows.iter().map(|row| figures(&open, li, row)).unzip();
+        let (base_serving, base_levels) = base.iter().cloned().unzip();
+        Evaluated {
             open,
             affected: local.affected.clone(),
-            base_serving: Vec::with_capacity(local.affected.len()),
-            serving: Vec::with_capacity(local.affected.len()),
-            base_levels: Vec::with_capacity(local.affected.len()),
-            levels: Vec::with_capacity(local.affected.len()),
-        };
-        let levels_of = |open: &Open, row: &[(u32, f32)]| {
-            let mut lv: Vec<u32> = row
-                .iter()
-                .filter(|(s, _)| open.is_open(*s))
-                .map(|&(s, _)| li.of_site[s as usize])
-                .collect();
-            lv.sort_unstable();
-            lv.dedup();
-            lv
-        };
-        for row in &local.rows {
-            e.base_serving.push(base.serving(row));
-            e.serving.push(e.open.serving(row));
-            e.base_levels.push(levels_of(&base, row));
-            e.levels.push(levels_of(&e.open, row));
+            base_serving,
+            serving,
+            base_levels,
+            levels,
         }
-        e
     }
+}
+
+/// One compound's serving site and the levels reaching it.
+type Figures = (Option<u32>, Vec<u32>);
+
+/// The serving site of `row` among the open sites, and the levels of the open sites in it,
+/// ascending.
+fn figures(open: &Open, li: &LevelIndex, row: &[(u32, f32)]) -> Figures {
+    let mut lv: Vec<u32> = row
+        .iter()
+        .filter(|(s, _)| open.is_open(*s))
+        .map(|&(s, _)| li.of_site[s as usize])
+        .collect();
+    lv.sort_unstable();
+    lv.dedup();
+    (open.serving(row), lv)
 }
 
 /// What every scenario's summary reads.
