@@ -78,7 +78,11 @@ fn scenarios_equal_coverage_of_their_centres_under_each_metric() {
         args.extend(metric_args(metric));
         succeed(d, &args);
         let circles = read_json_in(d, &format!("{out}/circles.geojson"));
-        assert_eq!(circles["features"].as_array().unwrap().len(), 40, "{metric}: one per centre");
+        assert_eq!(
+            circles["features"].as_array().unwrap().len(),
+            40,
+            "{metric}: one per centre"
+        );
         let summary = read_json_in(d, &format!("{out}/summary.json"));
         let scenarios = summary["scenarios"].as_array().unwrap();
         assert_eq!(scenarios.len(), 2);
