@@ -65,7 +65,10 @@ fn bench_lifecircle(cr: &mut Criterion) {
         &mut Vec::new(),
     );
     let run = |accessibility: bool| {
-        let options = LifeCircleOptions { accessibility };
+        let options = LifeCircleOptions {
+            accessibility,
+            catchments: false,
+        };
         LifeCircle::new(
             study,
             &Costs::Euclidean,

@@ -2,7 +2,6 @@
 //! one library workflow, print), and `circleplan profile`: print a built-in profile.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use circleplan::io::{Encoding, IdField, ReadOptions};
@@ -51,6 +50,12 @@ pub struct Args {
     /// Accessibility per type: 2sfca adds access_<type> (supply per 1,000 residents).
     #[arg(long, value_name = "2sfca")]
     accessibility: Option<Accessibility>,
+    /// Count every facility's catchment on foot: `served_population` in facilities.geojson
+    /// (residents within its type's distance) takes one bounded search per facility under
+    /// `--metric network`, so walking runs write it only with this flag or with 2SFCA
+    /// (`nearest_population`, each compound counted at its nearest facility, is always there).
+    #[arg(long)]
+    catchments: bool,
     /// Facility capacity (supply) for 2SFCA; 1 per facility without it.
     #[arg(long, value_name = "NAME")]
     capacity_field: Option<String>,
@@ -264,7 +269,7 @@ fn load(args: &Args) -> Result<Loaded> {
 pub fn run(args: Args) -> Result<()> {
     super::check_output_paths(&args.output)?;
     let quiet = args.output.quiet;
-    let t = Instant::now();
+    let mut clock = super::progress::Clock::new();
     let loaded = super::progress::step("Reading layers", quiet, || load(&args))?;
     let Loaded {
         compounds,
@@ -274,13 +279,14 @@ pub fn run(args: Args) -> Result<()> {
     } = loaded;
     run.date = Some(super::run_date());
     let scenarios = read_scenarios(&args, &profile, &mut run)?;
-    let mut timings = vec![("read".to_string(), t.elapsed().as_secs_f64() * 1000.0)];
+    clock.lap("read");
     let study = super::progress::step("Preparing the metric", quiet, || {
         study(&args, compounds, facilities, &scenarios, &mut run.warnings)
     })?;
-    let t = Instant::now();
+    clock.lap("metric");
     let options = LifeCircleOptions {
         accessibility: args.accessibility.is_some(),
+        catchments: args.catchments,
     };
     let result = super::progress::step("Measuring the life circle", quiet, || {
         study.lifecircle(&profile, options)
@@ -294,9 +300,9 @@ pub fn run(args: Args) -> Result<()> {
             })
             .collect::<Vec<_>>()
     });
-    timings.push(("lifecircle".into(), t.elapsed().as_secs_f64() * 1000.0));
+    clock.lap("lifecircle");
     if args.output.timings {
-        run.timings_ms = Some(timings);
+        run.timings_ms = Some(clock.laps.clone());
     }
     let empty = Facilities::default();
     let report = LifeCircleReport {
@@ -331,6 +337,10 @@ pub fn run(args: Args) -> Result<()> {
         }))
     };
     super::commit_outputs(files, output, render, &inputs, &mut table)?;
+    if output.timings {
+        clock.lap("write");
+        table.push_str(&clock.line());
+    }
     super::coverage::print_summary(args.output.format, &summary.to_json(), &table)
 }
 
@@ -479,6 +489,7 @@ pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Re
     );
     let options = LifeCircleOptions {
         accessibility: true,
+        catchments: true,
     };
     let result = LifeCircle::new(
         study,

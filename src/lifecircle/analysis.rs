@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::walk::measure_types_on_foot;
 use super::{Facilities, Profile, two_step_fca};
 use crate::coverage::{Costs, Metric, NetworkStats, Reach, SiteClasses, stream_euclidean};
 use crate::model::Compounds;
@@ -16,6 +17,10 @@ use crate::study::StudyArea;
 pub struct LifeCircleOptions {
     /// Also compute two-step floating catchment accessibility per type.
     pub accessibility: bool,
+    /// Also count each facility's catchment (`served_population`: residents within its
+    /// distance) under the walking metric, which takes one bounded search per facility. The
+    /// straight-line and cost-table metrics always count it (it costs them nothing extra).
+    pub catchments: bool,
 }
 
 /// Results for one facility type.
@@ -28,11 +33,30 @@ pub struct TypeResult {
     pub nearest_m: Vec<f64>,
     /// Per compound: a facility of the type within `max_distance_m` (cost `<=` distance).
     pub ok: Vec<bool>,
-    /// Per facility of the type (in `facilities` order): residents within its distance.
-    pub served_population: Vec<f64>,
+    /// Per facility of the type (in `facilities` order): residents within its distance
+    /// (`None` on foot unless [`LifeCircleOptions::catchments`] or 2SFCA asked for it).
+    pub served_population: Option<Vec<f64>>,
+    /// Per facility of the type (in `facilities` order): residents for whom it is the
+    /// nearest facility of the type and within the distance (each compound counted once, so
+    /// these sum to the type's covered population).
+    pub nearest_population: Vec<f64>,
     /// Per compound: 2SFCA supply per 1,000 residents (with
     /// [`LifeCircleOptions::accessibility`]).
     pub access: Option<Vec<f64>>,
+}
+
+impl TypeResult {
+    /// The result for a type without facilities among `n` compounds.
+    pub(crate) fn empty(facilities: Vec<usize>, n: usize, options: LifeCircleOptions) -> Self {
+        TypeResult {
+            facilities,
+            nearest_m: vec![f64::INFINITY; n],
+            ok: vec![false; n],
+            served_population: Some(Vec::new()),
+            nearest_population: Vec::new(),
+            access: options.accessibility.then(|| vec![0.0; n]),
+        }
+    }
 }
 
 /// Population and compounds meeting a condition.
@@ -158,16 +182,27 @@ impl LifeCircle {
             population: &compounds.population,
             options,
         };
-        let types: Vec<TypeResult> = profile
-            .types
-            .iter()
-            .enumerate()
-            .map(|(t, ty)| {
-                let budget = ty.max_distance_m + crate::circle::COVER_TOLERANCE_M;
-                measure_type(&input, facilities.of_type(t), budget)
-            })
+        let budgets: Vec<f64> = (profile.types.iter())
+            .map(|ty| ty.max_distance_m + crate::circle::COVER_TOLERANCE_M)
             .collect();
-        let network = network_stats(costs, &compounds_xy, &facilities_xy, &types);
+        let of_types = (0..profile.types.len()).map(|t| facilities.of_type(t));
+        let (types, network) = match costs {
+            Costs::Network {
+                network,
+                snap_limit_m,
+            } => {
+                let of_types = of_types.collect();
+                let (types, stats) =
+                    measure_types_on_foot(network, *snap_limit_m, &input, of_types, &budgets);
+                (types, Some(stats))
+            }
+            _ => {
+                let types = (of_types.zip(&budgets))
+                    .map(|(of_type, &budget)| measure_type(&input, of_type, budget))
+                    .collect();
+                (types, None)
+            }
+        };
         let mut lc =
             LifeCircle::from_types(study, costs.metric(), compounds, facilities, profile, types);
         lc.network = network;
@@ -243,37 +278,6 @@ impl LifeCircle {
     }
 }
 
-/// The street network's figures for a walking run, as `coverage` reports them.
-fn network_stats(
-    costs: &Costs,
-    compounds_xy: &[[f64; 2]],
-    facilities_xy: &[[f64; 2]],
-    types: &[TypeResult],
-) -> Option<NetworkStats> {
-    let Costs::Network {
-        network,
-        snap_limit_m,
-    } = costs
-    else {
-        return None;
-    };
-    let compound_snaps = network.snap(compounds_xy, *snap_limit_m);
-    let facility_snaps = network.snap(facilities_xy, *snap_limit_m);
-    let reaches_none = |i: usize| types.iter().all(|t| t.nearest_m[i].is_infinite());
-    Some(NetworkStats {
-        nodes: network.node_count(),
-        edges: network.edge_count(),
-        length_km: network.total_length_m().round() / 1000.0,
-        components: network.component_count(),
-        snap_limit_m: *snap_limit_m,
-        compounds_beyond_snap_limit: compound_snaps.iter().filter(|s| s.is_none()).count(),
-        compounds_on_isolated_streets: (0..compounds_xy.len())
-            .filter(|&i| compound_snaps[i].is_some() && reaches_none(i))
-            .count(),
-        centers_beyond_snap_limit: facility_snaps.iter().filter(|s| s.is_none()).count(),
-    })
-}
-
 /// What every type's measurement shares.
 pub(crate) struct TypeInput<'a> {
     /// The metric.
@@ -307,13 +311,7 @@ pub(crate) fn measure_type(
     } = *input;
     let n = compounds_xy.len();
     if of_type.is_empty() {
-        return TypeResult {
-            facilities: of_type,
-            nearest_m: vec![f64::INFINITY; n],
-            ok: vec![false; n],
-            served_population: Vec::new(),
-            access: options.accessibility.then(|| vec![0.0; n]),
-        };
+        return TypeResult::empty(of_type, n, options);
     }
     let sites_xy: Vec<[f64; 2]> = of_type.iter().map(|&f| facilities_xy[f]).collect();
     let class = vec![0u32; of_type.len()];
@@ -344,7 +342,8 @@ pub(crate) fn measure_type(
     TypeResult {
         nearest_m: reach.nearest_cost_m.clone(),
         ok: reach.covered(),
-        served_population: reach.loads.iter().map(|l| l.served_population).collect(),
+        served_population: Some(reach.loads.iter().map(|l| l.served_population).collect()),
+        nearest_population: reach.loads.iter().map(|l| l.nearest_population).collect(),
         facilities: of_type,
         access,
     }

@@ -6,6 +6,7 @@ mod analysis;
 mod facilities;
 mod profile;
 mod scenario;
+mod walk;
 
 pub use access::two_step_fca;
 pub use analysis::{GroupRow, LevelRow, LifeCircle, LifeCircleOptions, Share, TypeResult, TypeRow};

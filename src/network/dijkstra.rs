@@ -393,6 +393,72 @@ fn multi_source_heap<G: SearchGraph>(
     labels
 }
 
+/// Compounds and sites snapped once, with the contraction that keeps the ends of all their
+/// edges: the network work a run shares between many searches over subsets of the sites (the
+/// life circle's facility types), so neither snapping nor contraction is repeated per subset.
+pub struct SnappedPoints {
+    /// Per compound: its snap, `None` beyond the snap limit.
+    pub compounds: Vec<Option<Snap>>,
+    /// Per site: its snap, `None` beyond the snap limit.
+    pub sites: Vec<Option<Snap>>,
+    contracted: Option<Contracted>,
+}
+
+impl SnappedPoints {
+    /// The snaps of `subset` (indices into the sites), in its order.
+    fn sites_of(&self, subset: &[usize]) -> Vec<Option<Snap>> {
+        subset.iter().map(|&s| self.sites[s]).collect()
+    }
+}
+
+impl StreetNetwork {
+    /// Snaps `compounds_xy` and `sites_xy` (points farther than `limit_m` from every street
+    /// stay unsnapped) and contracts the graph once for every later search over them.
+    pub fn snap_points(
+        &self,
+        compounds_xy: &[[f64; 2]],
+        sites_xy: &[[f64; 2]],
+        limit_m: f64,
+    ) -> SnappedPoints {
+        let compounds = self.snap(compounds_xy, limit_m);
+        let sites = self.snap(sites_xy, limit_m);
+        let contracted = contraction_for(self, &compounds, &sites);
+        SnappedPoints {
+            compounds,
+            sites,
+            contracted,
+        }
+    }
+
+    /// [`StreetNetwork::nearest_site`] among `subset` of `points`' sites: the returned site is
+    /// a position in `subset`.
+    pub fn nearest_among(
+        &self,
+        points: &SnappedPoints,
+        subset: &[usize],
+    ) -> (Vec<Option<u32>>, Vec<f64>) {
+        let sites = points.sites_of(subset);
+        self.nearest_site_on(points.contracted.as_ref(), &points.compounds, &sites)
+    }
+
+    /// [`StreetNetwork::coverage_by_site`] for `subset` of `points`' sites (rows in `subset`
+    /// order), one budget per entry of `subset`.
+    ///
+    /// # Panics
+    /// When `budget_m.len() != subset.len()`.
+    pub fn coverage_among(
+        &self,
+        points: &SnappedPoints,
+        subset: &[usize],
+        budget_m: &[f64],
+    ) -> CoverageMatrix {
+        let sites = points.sites_of(subset);
+        let g = points.contracted.as_ref();
+        let rows = self.reach_rows_on_graph(g, &points.compounds, &sites, budget_m);
+        matrix_of(points.compounds.len(), rows)
+    }
+}
+
 impl StreetNetwork {
     /// The nearest site on foot for every compound, with one multi-source Dijkstra from all
     /// sites. Returns, per compound, the site (ties: lowest index) and the walking cost in

@@ -27,6 +27,9 @@ mod test_pbf;
 
 use std::path::Path;
 
+pub use dijkstra::SnappedPoints;
+#[cfg(test)]
+pub(crate) use dijkstra::oracle::cost_table as oracle_cost_table;
 pub use graph::{StreetNetwork, TOUCH_TOLERANCE_M};
 pub use snap::Snap;
 

@@ -222,17 +222,21 @@ pub fn write_compounds_csv(w: &mut dyn Write, report: &LifeCircleReport) -> std:
 
 /// Streams `facilities.geojson`: each facility of a profile type with `id`, `type` (the
 /// profile's id), `source_type` (the type value as the input wrote it), `type_name` (the
-/// type's Chinese name) and `served_population` (residents within the type's distance).
+/// type's Chinese name), `served_population` (residents within the type's distance; `null`
+/// on foot unless catchments were counted) and `nearest_population` (residents for whom it is
+/// the nearest of its type and within the distance).
 pub fn write_facilities_geojson(
     w: &mut dyn Write,
     report: &LifeCircleReport,
 ) -> std::io::Result<()> {
     let (lc, f) = (report.result, report.facilities);
     // Position of each facility within its type's list.
-    let mut served = vec![0.0; f.len()];
+    let mut served = vec![None; f.len()];
+    let mut nearest = vec![0.0; f.len()];
     for r in &lc.types {
         for (k, &j) in r.facilities.iter().enumerate() {
-            served[j] = r.served_population[k];
+            served[j] = r.served_population.as_ref().map(|s| s[k]);
+            nearest[j] = r.nearest_population[k];
         }
     }
     write_collection(w, f.len(), &|s: &mut String, j: usize| {
@@ -256,7 +260,12 @@ pub fn write_facilities_geojson(
         s.push_str(",\"type_name\":");
         push_json_str(s, ty.chinese_name());
         s.push_str(",\"served_population\":");
-        push_rounded(s, served[j], 6);
+        match served[j] {
+            Some(p) => push_rounded(s, p, 6),
+            None => s.push_str("null"),
+        }
+        s.push_str(",\"nearest_population\":");
+        push_rounded(s, nearest[j], 6);
         if lc.types.iter().any(|t| t.access.is_some()) {
             s.push_str(",\"capacity\":");
             push_f64(s, f.capacity[j]);
