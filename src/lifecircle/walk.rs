@@ -161,7 +161,7 @@ mod tests {
             let lines: Vec<Vec<[f64; 2]>> = city.streets.iter().map(|s| s.points.clone()).collect();
             let net = StreetNetwork::from_lines(&lines, None, false);
             let cxy: Vec<[f64; 2]> = city.compounds.iter().map(|c| c.xy).collect();
-            let pop: Vec<f64> = city.compounds.iter().map(|c| c.population as f64).collect();
+            let pop: Vec<f64> = city.compounds.iter().map(|c| c.population).collect();
             let n_types = 1 + rng.below(4);
             let m = 5 + rng.below(60);
             let type_of: Vec<u32> = (0..m).map(|_| rng.below(n_types) as u32).collect();
@@ -269,7 +269,7 @@ mod tests {
         let lines: Vec<Vec<[f64; 2]>> = city.streets.iter().map(|s| s.points.clone()).collect();
         let net = StreetNetwork::from_lines(&lines, None, false);
         let cxy: Vec<[f64; 2]> = city.compounds.iter().map(|c| c.xy).collect();
-        let pop: Vec<f64> = city.compounds.iter().map(|c| c.population as f64).collect();
+        let pop: Vec<f64> = city.compounds.iter().map(|c| c.population).collect();
         let fxy = vec![cxy[0], cxy[5]];
         let fac = facilities(&[0, 0], vec![1.0, 1.0]);
         for catchments in [false, true] {
