@@ -59,6 +59,7 @@ pub mod capacity;
 pub mod coverage;
 pub mod crs;
 pub mod gaps;
+pub mod gates;
 pub mod io;
 pub mod lifecircle;
 pub mod model;

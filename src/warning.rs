@@ -128,6 +128,17 @@ pub enum Warning {
         /// Why it has no effect and what would make it count.
         why: String,
     },
+    /// Gates that name no compound of the run, or that lie beyond the snap limit.
+    GatesLeftOut {
+        /// The gates file.
+        path: PathBuf,
+        /// Why they are left out (`name no compound`, `lie more than 300 m from every street`).
+        why: String,
+        /// Gates left out.
+        count: usize,
+        /// The first few, as `feature 3 (id "G3")`, comma-separated.
+        examples: String,
+    },
     /// Fewer sites than asked for add anyone.
     FewerSitesThanAsked {
         /// Sites chosen.
@@ -254,6 +265,16 @@ impl fmt::Display for Warning {
             Warning::UnusedOption { option, why } => {
                 write!(f, "{option} has no effect in this run: {why}")
             }
+            Warning::GatesLeftOut {
+                path,
+                why,
+                count,
+                examples,
+            } => write!(
+                f,
+                "{}: {count} gate(s) {why} and are not used (e.g. {examples})",
+                path.display()
+            ),
             Warning::FewerSitesThanAsked { chosen, asked } => write!(
                 f,
                 "--add: only {chosen} of the {asked} sites asked for add anyone: further sites \

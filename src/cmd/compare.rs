@@ -282,12 +282,14 @@ fn prepare(
     let metric = &common.metric;
     let (study, analysis) = super::metric::analyse(
         metric,
+        &args.input,
         layers,
         circle,
         proposals,
         &common.output,
         &mut run.warnings,
     )?;
+    run.access = Some(study.access().as_str());
     clock.lap("coverage");
     let mut scenarios = Vec::with_capacity(specs.len());
     for (spec, added) in specs.iter().zip(added) {

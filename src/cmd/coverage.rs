@@ -252,12 +252,14 @@ pub fn run(args: Args) -> Result<()> {
     let layers = StudyLayers::new(compounds, centres);
     let (study, analysis) = super::metric::analyse(
         &common.metric,
+        &args.input,
         layers,
         circle,
         Default::default(),
         &common.output,
         &mut run.warnings,
     )?;
+    run.access = Some(study.access().as_str());
     timings.push(("coverage".into(), t.elapsed().as_secs_f64() * 1000.0));
     if common.output.timings {
         run.timings_ms = Some(timings.clone());

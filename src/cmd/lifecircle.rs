@@ -283,6 +283,7 @@ pub fn run(args: Args) -> Result<()> {
     let study = super::progress::step("Preparing the metric", quiet, || {
         study(&args, compounds, facilities, &scenarios, &mut run.warnings)
     })?;
+    run.access = Some(study.access().as_str());
     clock.lap("metric");
     let options = LifeCircleOptions {
         accessibility: args.accessibility.is_some(),
@@ -363,8 +364,10 @@ fn study(
         });
     }
     let extra: Vec<&Facilities> = scenarios.iter().map(|s| &s.facilities).collect();
+    let l = &args.layers;
     let layers = StudyLayers {
         facilities: Some(facilities),
+        gates: args.metric.gate_layer(&l.options(l.compounds_coords)?)?,
         ..StudyLayers::new(compounds, Centres::empty())
     };
     let proposals = Proposals {

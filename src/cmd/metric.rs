@@ -52,6 +52,14 @@ pub struct MetricArgs {
     /// Unit of the cost column: m or min (minutes become metres at --speed).
     #[arg(long, value_name = "m|min", default_value = "m")]
     pub matrix_unit: CostUnit,
+    /// Compound gates (小区出入口): points naming their compound's id. A compound's walk (or
+    /// straight line) starts at whichever of its gates is shortest; compounds without a gate
+    /// start at their point. Read like the compounds layer (same --coords/--crs).
+    #[arg(long, value_name = "FILE")]
+    pub gates: Option<PathBuf>,
+    /// Compound id field of the gates (detected: compound, 小区编号, compound_id).
+    #[arg(long, value_name = "NAME")]
+    pub gates_compound_field: Option<String>,
 }
 
 impl MetricArgs {
@@ -174,8 +182,26 @@ impl MetricArgs {
         self.network
             .iter()
             .chain(self.matrix.iter())
+            .chain(self.gates.iter())
             .map(PathBuf::as_path)
             .collect()
+    }
+
+    /// The gates layer, read with the compounds' `options`, when `--gates` is given.
+    pub fn gate_layer(
+        &self,
+        options: &circleplan::io::ReadOptions,
+    ) -> Result<Option<circleplan::gates::GateLayer>> {
+        let Some(path) = &self.gates else {
+            if self.gates_compound_field.is_some() {
+                anyhow::bail!("--gates-compound-field needs --gates FILE");
+            }
+            return Ok(None);
+        };
+        let field = self.gates_compound_field.as_deref();
+        Ok(Some(circleplan::gates::GateLayer::load(
+            path, options, field,
+        )?))
     }
 }
 
@@ -183,7 +209,8 @@ impl MetricArgs {
 /// `proposals` are sites a comparison adds (on the plane and in the cost table too).
 pub fn analyse(
     args: &MetricArgs,
-    layers: StudyLayers,
+    input: &super::args::InputArgs,
+    mut layers: StudyLayers,
     circle: Circle,
     proposals: Proposals,
     output: &super::args::OutputArgs,
@@ -192,6 +219,7 @@ pub fn analyse(
     let quiet = output.quiet;
     let spec = args.spec()?;
     warnings.extend(args.unused(args.resolved()?));
+    layers.gates = args.gate_layer(&input.compound_options()?)?;
     let mut study = super::progress::step("Preparing the metric", quiet, || {
         Study::new(layers, circle, &spec, proposals, warnings)
     })?;

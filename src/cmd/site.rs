@@ -235,12 +235,14 @@ pub(crate) fn study_with_candidates(
     };
     let (study, analysis) = super::metric::analyse(
         &common.metric,
+        input,
         layers,
         loaded.circle,
         Default::default(),
         &common.output,
         &mut run.warnings,
     )?;
+    run.access = Some(study.access().as_str());
     Ok(CandidateStudy {
         study,
         run,

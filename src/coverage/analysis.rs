@@ -71,20 +71,14 @@ fn network_stats(
     walk: &NetworkCoverage,
     coverage: &Coverage,
 ) -> Option<NetworkStats> {
-    let Costs::Network {
-        network,
-        snap_limit_m,
-    } = costs
-    else {
-        return None;
-    };
+    let (network, snap_limit_m) = costs.walking()?;
     Some(NetworkStats {
         nodes: network.node_count(),
         edges: network.edge_count(),
         // Metres are all a street length is good for.
         length_km: network.total_length_m().round() / 1000.0,
         components: network.component_count(),
-        snap_limit_m: *snap_limit_m,
+        snap_limit_m,
         compounds_beyond_snap_limit: walk.compounds_beyond_snap_limit(),
         compounds_on_isolated_streets: walk
             .compound_snap_m

@@ -2,6 +2,7 @@
 //! network, or the user's cost table. Each turns sites and budgets into a [`Coverage`].
 
 use super::{Coverage, CoverageMatrix, Metric, NetworkCoverage, euclidean, network_coverage};
+use crate::gates::{Gates, reduce, reduce_walk};
 use crate::index::PointGrid;
 use crate::io::CostTable;
 use crate::network::StreetNetwork;
@@ -23,6 +24,15 @@ pub enum Costs<'a> {
         /// The table.
         table: &'a CostTable,
     },
+    /// Straight line or on foot (with `network`), from each compound's nearest gate.
+    Gated {
+        /// The gates.
+        gates: &'a Gates,
+        /// The street graph for walking; `None` for the straight line.
+        network: Option<&'a StreetNetwork>,
+        /// Points farther than this from every street are unreachable (walking only).
+        snap_limit_m: f64,
+    },
 }
 
 impl Costs<'_> {
@@ -32,6 +42,56 @@ impl Costs<'_> {
             Costs::Euclidean => Metric::Euclidean,
             Costs::Network { .. } => Metric::Network,
             Costs::Matrix { .. } => Metric::Matrix,
+            Costs::Gated { network, .. } => match network {
+                Some(_) => Metric::Network,
+                None => Metric::Euclidean,
+            },
+        }
+    }
+
+    /// The street network and snap limit of a walking metric (gated or not).
+    pub fn walking(&self) -> Option<(&StreetNetwork, f64)> {
+        match *self {
+            Costs::Network {
+                network,
+                snap_limit_m,
+            } => Some((network, snap_limit_m)),
+            Costs::Gated {
+                network: Some(network),
+                snap_limit_m,
+                ..
+            } => Some((network, snap_limit_m)),
+            _ => None,
+        }
+    }
+
+    /// The gates of a gated metric.
+    pub fn gates(&self) -> Option<&Gates> {
+        match self {
+            Costs::Gated { gates, .. } => Some(gates),
+            _ => None,
+        }
+    }
+
+    /// How much shorter than from its point a walk from a compound can be (its farthest
+    /// gate): straight-line prefilters widen their radius by this.
+    pub fn slack_m(&self) -> f64 {
+        self.gates().map_or(0.0, |g| g.slack_m)
+    }
+
+    /// The metric without gates.
+    fn ungated(&self) -> Costs<'_> {
+        match *self {
+            Costs::Gated {
+                network: Some(network),
+                snap_limit_m,
+                ..
+            } => Costs::Network {
+                network,
+                snap_limit_m,
+            },
+            Costs::Gated { network: None, .. } => Costs::Euclidean,
+            other => other,
         }
     }
 
@@ -59,6 +119,15 @@ impl Costs<'_> {
                 table_coverage(table, compounds_xy.len(), site_ids, budget_m),
                 None,
             ),
+            Costs::Gated { gates, .. } => {
+                let (points, owner) = gates.expand(compounds_xy);
+                let n = compounds_xy.len();
+                let (cov, walk) = self
+                    .ungated()
+                    .coverage(&points, sites_xy, site_ids, budget_m);
+                let walk = walk.map(|w| reduce_walk(w, &owner, n));
+                (reduce(&cov, &owner, n), walk)
+            }
         }
     }
 }

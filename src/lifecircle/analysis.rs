@@ -186,17 +186,15 @@ impl LifeCircle {
             .map(|ty| ty.max_distance_m + crate::circle::COVER_TOLERANCE_M)
             .collect();
         let of_types = (0..profile.types.len()).map(|t| facilities.of_type(t));
-        let (types, network) = match costs {
-            Costs::Network {
-                network,
-                snap_limit_m,
-            } => {
+        let (types, network) = match costs.walking() {
+            Some((network, snap_limit_m)) => {
                 let of_types = of_types.collect();
+                let gates = costs.gates();
                 let (types, stats) =
-                    measure_types_on_foot(network, *snap_limit_m, &input, of_types, &budgets);
+                    measure_types_on_foot(network, snap_limit_m, gates, &input, of_types, &budgets);
                 (types, Some(stats))
             }
-            _ => {
+            None => {
                 let types = (of_types.zip(&budgets))
                     .map(|(of_type, &budget)| measure_type(&input, of_type, budget))
                     .collect();

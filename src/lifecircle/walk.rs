@@ -10,31 +10,87 @@ use rayon::prelude::*;
 use super::analysis::{TypeInput, TypeResult};
 use super::{LifeCircleOptions, two_step_fca};
 use crate::coverage::NetworkStats;
+use crate::gates::Gates;
+use crate::matrix::CoverageMatrix;
 use crate::network::{SnappedPoints, StreetNetwork};
 
 /// Every type's result on foot, in the order of `of_types` (facility indices per type, each
-/// ascending) with `budget_m[t]` the type's distance, and the network's figures.
+/// ascending) with `budget_m[t]` the type's distance, and the network's figures. With
+/// `gates`, each compound walks from the nearest of its gates.
 pub(crate) fn measure_types_on_foot(
     network: &StreetNetwork,
     snap_limit_m: f64,
+    gates: Option<&Gates>,
     input: &TypeInput,
     of_types: Vec<Vec<usize>>,
     budget_m: &[f64],
 ) -> (Vec<TypeResult>, NetworkStats) {
-    let points = network.snap_points(input.compounds_xy, input.facilities_xy, snap_limit_m);
+    let n = input.compounds_xy.len();
+    let (points_xy, owner) = match gates {
+        Some(g) => g.expand(input.compounds_xy),
+        None => (input.compounds_xy.to_vec(), (0..n as u32).collect()),
+    };
+    let points = network.snap_points(&points_xy, input.facilities_xy, snap_limit_m);
+    let access = Owners { owner: &owner, n };
     let types: Vec<TypeResult> = of_types
         .into_par_iter()
         .zip(budget_m.par_iter())
-        .map(|(of_type, &budget)| measure_on_foot(network, &points, input, of_type, budget))
+        .map(|(of_type, &budget)| {
+            measure_on_foot(network, &points, &access, input, of_type, budget)
+        })
         .collect();
-    let stats = network_stats(network, snap_limit_m, &points, &types);
+    let stats = network_stats(network, snap_limit_m, &points, &access, &types);
     (types, stats)
+}
+
+/// Which compound each snapped access point belongs to (ascending).
+struct Owners<'a> {
+    owner: &'a [u32],
+    n: usize,
+}
+
+impl Owners<'_> {
+    /// Per compound, the cheapest `(cost, site)` of its points.
+    fn nearest(&self, nearest: &[Option<u32>], cost: &[f64]) -> (Vec<Option<u32>>, Vec<f64>) {
+        let mut best: Vec<(f64, u32)> = vec![(f64::INFINITY, u32::MAX); self.n];
+        for (k, &i) in self.owner.iter().enumerate() {
+            if let Some(s) = nearest[k] {
+                let b = &mut best[i as usize];
+                if (cost[k], s) < *b {
+                    *b = (cost[k], s);
+                }
+            }
+        }
+        best.into_iter()
+            .map(|(c, s)| ((s != u32::MAX).then_some(s), c))
+            .unzip()
+    }
+
+    /// Rows per site over access points to rows per site over compounds (each compound
+    /// once, at the cheapest of its points).
+    fn rows(&self, by_site: &CoverageMatrix) -> CoverageMatrix {
+        if self.owner.len() == self.n {
+            return by_site.clone();
+        }
+        let mut m = CoverageMatrix::new(self.n);
+        let mut row: Vec<(u32, f32)> = Vec::new();
+        for k in 0..by_site.n_rows() {
+            let (points, costs) = by_site.row(k);
+            row.clear();
+            row.extend((points.iter().zip(costs)).map(|(&p, &c)| (self.owner[p as usize], c)));
+            row.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            row.dedup_by_key(|e| e.0);
+            m.push_sorted_row(&row);
+        }
+        m
+    }
 }
 
 /// One type: the nearest facility by one multi-source search; catchments when asked for.
 fn measure_on_foot(
     network: &StreetNetwork,
     points: &SnappedPoints,
+    access: &Owners,
     input: &TypeInput,
     of_type: Vec<usize>,
     budget: f64,
@@ -45,6 +101,7 @@ fn measure_on_foot(
         return TypeResult::empty(of_type, n, options);
     }
     let (nearest, nearest_m) = network.nearest_among(points, &of_type);
+    let (nearest, nearest_m) = access.nearest(&nearest, &nearest_m);
     let ok: Vec<bool> = nearest_m.iter().map(|&d| d <= budget).collect();
     let mut nearest_population = vec![0.0; of_type.len()];
     for i in 0..n {
@@ -52,7 +109,7 @@ fn measure_on_foot(
             nearest_population[k as usize] += input.population[i];
         }
     }
-    let (served_population, access) = catchments(network, points, input, &of_type, budget);
+    let (served_population, access) = catchments(network, points, access, input, &of_type, budget);
     TypeResult {
         facilities: of_type,
         nearest_m,
@@ -68,6 +125,7 @@ fn measure_on_foot(
 fn catchments(
     network: &StreetNetwork,
     points: &SnappedPoints,
+    access: &Owners,
     input: &TypeInput,
     of_type: &[usize],
     budget: f64,
@@ -80,6 +138,7 @@ fn catchments(
         return (None, None);
     }
     let by_site = network.coverage_among(points, of_type, &vec![budget; of_type.len()]);
+    let by_site = access.rows(&by_site);
     let served = (0..by_site.n_rows())
         .map(|k| {
             let (compounds, _) = by_site.row(k);
@@ -106,8 +165,13 @@ fn network_stats(
     network: &StreetNetwork,
     snap_limit_m: f64,
     points: &SnappedPoints,
+    access: &Owners,
     types: &[TypeResult],
 ) -> NetworkStats {
+    let mut snapped = vec![false; access.n];
+    for (k, &i) in access.owner.iter().enumerate() {
+        snapped[i as usize] |= points.compounds[k].is_some();
+    }
     let reaches_none = |i: usize| types.iter().all(|t| t.nearest_m[i].is_infinite());
     NetworkStats {
         nodes: network.node_count(),
@@ -115,9 +179,9 @@ fn network_stats(
         length_km: network.total_length_m().round() / 1000.0,
         components: network.component_count(),
         snap_limit_m,
-        compounds_beyond_snap_limit: points.compounds.iter().filter(|s| s.is_none()).count(),
-        compounds_on_isolated_streets: (0..points.compounds.len())
-            .filter(|&i| points.compounds[i].is_some() && reaches_none(i))
+        compounds_beyond_snap_limit: snapped.iter().filter(|&&s| !s).count(),
+        compounds_on_isolated_streets: (0..access.n)
+            .filter(|&i| snapped[i] && reaches_none(i))
             .count(),
         centers_beyond_snap_limit: points.sites.iter().filter(|s| s.is_none()).count(),
     }
@@ -195,7 +259,7 @@ mod tests {
                 },
             };
             let (got, stats) =
-                measure_types_on_foot(&net, 300.0, &input, of_types.clone(), &budgets);
+                measure_types_on_foot(&net, 300.0, None, &input, of_types.clone(), &budgets);
             let cs = net.snap_brute_force(&cxy, 300.0);
             let fs = net.snap_brute_force(&fxy, 300.0);
             let table = oracle_cost_table(&net, &cs, &fs);
@@ -284,7 +348,8 @@ mod tests {
                     catchments,
                 },
             };
-            let (got, _) = measure_types_on_foot(&net, 300.0, &input, vec![vec![0, 1]], &[800.0]);
+            let (got, _) =
+                measure_types_on_foot(&net, 300.0, None, &input, vec![vec![0, 1]], &[800.0]);
             assert_eq!(got[0].served_population.is_some(), catchments);
             assert!(got[0].access.is_none());
         }

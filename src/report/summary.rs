@@ -50,6 +50,8 @@ pub struct RunInfo {
     /// The run's date (`YYYY-MM-DD`) for the workbook's cover sheet; the binary passes it
     /// in (the library reads no clock), `None` leaves it out.
     pub date: Option<String>,
+    /// How walks to and from compounds started (`gates`, `point`), when the run says.
+    pub access: Option<&'static str>,
 }
 
 /// `x` rounded to `digits` decimals.
@@ -139,6 +141,10 @@ pub struct Summary {
     /// Points left out of their layer for lying far from the rest of it (`--drop-far`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<crate::study::FarPoint>,
+    /// Where walks to and from compounds start: `gates` (a compound's nearest gate) or
+    /// `point` (its point).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<&'static str>,
     /// The street network (walking metric only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<NetworkStats>,
@@ -644,6 +650,7 @@ impl Summary {
             levels: analysis.levels.clone(),
             warnings: run.warnings.clone(),
             dropped: run.dropped.clone(),
+            access: run.access,
             network: analysis.network,
             detour: analysis.detour.as_ref().map(DetourSummary::new),
             timings_ms: run.timings_ms.clone().map(Timings),
@@ -719,6 +726,9 @@ pub struct LifeCircleSummary {
     /// Points left out of their layer for lying far from the rest of it (`--drop-far`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<crate::study::FarPoint>,
+    /// Where walks to and from compounds start (`gates` or `point`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<&'static str>,
     /// The street network (walking metric only; `centers_beyond_snap_limit` counts
     /// facilities).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -809,6 +819,7 @@ impl LifeCircleSummary {
             },
             warnings: report.run.warnings.clone(),
             dropped: report.run.dropped.clone(),
+            access: report.run.access,
             network: lc.network,
             timings_ms: report.run.timings_ms.clone().map(Timings),
             scenarios: None,

@@ -20,8 +20,9 @@ use crate::coverage::{
     Analysis, Comparison, Costs, Scenario, SwitchSite, WhatIf, compare, what_if,
 };
 use crate::crs::{TransverseMercator, transverse_mercator};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::gaps::{GapOptions, GapStudy, study_gaps};
+use crate::gates::{Access, GateLayer, Gates};
 use crate::io::{CostTable, CostUnit, MatrixColumns};
 use crate::lifecircle::{
     Added, Facilities, LifeCircle, LifeCircleOptions, LifeCircleScenarioResult, Profile,
@@ -79,6 +80,8 @@ pub struct StudyLayers {
     pub candidates: Option<Centres>,
     /// Typed facilities, for the life circle.
     pub facilities: Option<Facilities>,
+    /// Compound gates: walks start at a compound's nearest gate.
+    pub gates: Option<GateLayer>,
 }
 
 impl StudyLayers {
@@ -89,6 +92,7 @@ impl StudyLayers {
             centres,
             candidates: None,
             facilities: None,
+            gates: None,
         }
     }
 }
@@ -133,6 +137,7 @@ pub struct Study {
     network: Option<StreetNetwork>,
     table: Option<CostTable>,
     snap_limit_m: f64,
+    gates: Option<Gates>,
 }
 
 /// Checks the layers (and the proposals) against each other and chooses the plane for all.
@@ -215,6 +220,7 @@ impl Study {
             centres,
             candidates,
             facilities,
+            gates,
         } = layers;
         let (mut network, mut table, mut snap_limit_m) = (None, None, 0.0);
         match metric {
@@ -257,6 +263,21 @@ impl Study {
                 )?);
             }
         }
+        let gates = match gates {
+            Some(layer) => {
+                let on_foot = network.as_ref().map(|n| (n, snap_limit_m));
+                if table.is_some() {
+                    return Err(Error::Format {
+                        path: layer.path.clone(),
+                        message: "gates need --metric euclidean or network: a cost table \
+                                  already holds each compound's costs"
+                            .into(),
+                    });
+                }
+                Some(place_gates(&layer, &compounds, &area, on_foot, warnings)?)
+            }
+            None => None,
+        };
         Ok(Study {
             compounds,
             centres,
@@ -267,11 +288,28 @@ impl Study {
             network,
             table,
             snap_limit_m,
+            gates,
         })
+    }
+
+    /// How walks to and from compounds start: `gates` with a gate layer, else `point`.
+    pub fn access(&self) -> Access {
+        if self.gates.is_some() {
+            Access::Gates
+        } else {
+            Access::Point
+        }
     }
 
     /// The metric as the workflows take it.
     pub fn costs(&self) -> Costs<'_> {
+        if let Some(gates) = &self.gates {
+            return Costs::Gated {
+                gates,
+                network: self.network.as_ref(),
+                snap_limit_m: self.snap_limit_m,
+            };
+        }
         match (&self.network, &self.table) {
             (Some(network), _) => Costs::Network {
                 network,
@@ -471,4 +509,64 @@ impl Study {
             options,
         )
     }
+}
+
+/// Most gates a message lists by name.
+const GATE_EXAMPLES: usize = 3;
+
+/// The gates of `layer` on the plane, by compound: gates naming no compound and (on foot)
+/// gates beyond the snap limit are left out with a warning; a layer none of whose gates
+/// names a compound is an error.
+fn place_gates(
+    layer: &GateLayer,
+    compounds: &Compounds,
+    area: &StudyArea,
+    on_foot: Option<(&StreetNetwork, f64)>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Gates> {
+    let index: std::collections::HashMap<&str, usize> =
+        compounds.ids.iter().map(String::as_str).zip(0..).collect();
+    let xy = area.project(&layer.lonlat);
+    let snapped = on_foot.map(|(net, limit)| net.snap(&xy, limit));
+    let mut gates_of: Vec<Vec<[f64; 2]>> = vec![Vec::new(); compounds.len()];
+    let (mut unmatched, mut far) = (Vec::new(), Vec::new());
+    for (g, id) in layer.compound_ids.iter().enumerate() {
+        match index.get(id.as_str()) {
+            None => unmatched.push(g),
+            Some(_) if snapped.as_ref().is_some_and(|s| s[g].is_none()) => far.push(g),
+            Some(&i) => gates_of[i].push(xy[g]),
+        }
+    }
+    if unmatched.len() == layer.compound_ids.len() {
+        return Err(Error::Format {
+            path: layer.path.clone(),
+            message: format!(
+                "none of the {} gates names a compound of {} (e.g. {} names {:?})",
+                layer.compound_ids.len(),
+                compounds.path.display(),
+                layer.labels.first().map_or("", String::as_str),
+                layer.compound_ids.first().map_or("", String::as_str),
+            ),
+        });
+    }
+    let mut left_out = |list: Vec<usize>, why: String| {
+        if list.is_empty() {
+            return;
+        }
+        let examples: Vec<String> = (list.iter().take(GATE_EXAMPLES))
+            .map(|&g| format!("{} names {:?}", layer.labels[g], layer.compound_ids[g]))
+            .collect();
+        warnings.push(Warning::GatesLeftOut {
+            path: layer.path.clone(),
+            why,
+            count: list.len(),
+            examples: examples.join(", "),
+        });
+    };
+    left_out(unmatched, "name no compound".into());
+    if let Some((_, limit)) = on_foot {
+        left_out(far, format!("lie more than {limit} m from every street"));
+    }
+    let compounds_xy = area.project(&compounds.lonlat);
+    Ok(Gates::new(&compounds_xy, gates_of))
 }

@@ -322,7 +322,9 @@ fn nearby_centres(
             .collect(),
     );
     // A hair over the budget: the exact test is the metric's own, below.
-    let r2 = (max_budget * (1.0 + 1e-9) + 1e-6).powi(2);
+    // Through a gate a walk can be shorter than from the compound's point by the gate's
+    // distance from it.
+    let r2 = ((max_budget + costs.slack_m()) * (1.0 + 1e-9) + 1e-6).powi(2);
     let mut near = vec![false; sites.n_base];
     for &c in affected {
         for p in tree.locate_within_distance(analysis.compounds_xy[c as usize], r2) {
