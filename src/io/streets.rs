@@ -1,7 +1,6 @@
 //! Street lines for the walking network: an OpenStreetMap PBF extract or a GeoJSON road layer
 //! (a [`FeatureSink`] over the shared GeoJSON reader), read into lon/lat lines with layers.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -176,7 +175,7 @@ impl LineSink {
     /// Identical vertices become one, numbered in order of first use.
     fn into_layer(self) -> LineLayer {
         // Point index by lon/lat bits; `+ 0.0` makes -0.0 and 0.0 one vertex.
-        let mut index: HashMap<[u64; 2], u32> = HashMap::new();
+        let mut index: crate::index::PointBitsMap<u32> = Default::default();
         let mut lonlat = Vec::new();
         let mut start = 0;
         let mut lines = Vec::with_capacity(self.ends.len());

@@ -1,8 +1,6 @@
 //! The street graph on the local plane: node positions in metres, CSR adjacency for Dijkstra,
 //! and the edges as straight segments (with their R-tree) for snapping.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line, Rectangle};
 use rstar::{AABB, RTree};
@@ -72,7 +70,7 @@ impl StreetNetwork {
             assert_eq!(l.len(), lines.len(), "one layer per line");
         }
         let mut input = IndexedLines::default();
-        let mut index: HashMap<[u64; 2], u32> = HashMap::new();
+        let mut index: crate::index::PointBitsMap<u32> = Default::default();
         for (k, line) in lines.iter().enumerate() {
             let ids = line
                 .iter()
