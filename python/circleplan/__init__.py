@@ -22,6 +22,7 @@ Errors raise :class:`circleplan.Error` with the message the command prints.
 from __future__ import annotations
 
 import datetime as _dt
+import json as _json
 import math as _math
 import os as _os
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
@@ -51,11 +52,11 @@ class Result:
             tables, ``lifecircle.xlsx``), by file name, as bytes.
     """
 
-    def __init__(self, summary: dict, files: Dict[str, bytes], layers: Dict[str, Any]):
-        self.summary: dict = summary
+    def __init__(self, summary: str, files: Dict[str, bytes], layers: Dict[str, Any]):
+        self.summary: dict = _json.loads(summary)
         self.files: Dict[str, bytes] = files
         self.layers: Dict[str, _gpd.GeoDataFrame] = {
-            name: _frame(wkbs, props) for name, (wkbs, props) in layers.items()
+            name: _frame(wkbs, _json.loads(props)) for name, (wkbs, props) in layers.items()
         }
 
     def _layer(self, name: str) -> Optional[_gpd.GeoDataFrame]:

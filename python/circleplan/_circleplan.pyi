@@ -10,11 +10,8 @@ class Error(Exception):
 # A layer: a path, or (name, [WKB or None], [properties]) in WGS84.
 _Layer = Union[str, Tuple[str, List[Optional[bytes]], List[Dict[str, Any]]], None]
 _Layers = Dict[str, Union[_Layer, List[_Layer]]]
-_Outputs = Tuple[
-    Dict[str, Any],
-    Dict[str, bytes],
-    Dict[str, Tuple[List[Optional[bytes]], List[Dict[str, Any]]]],
-]
+# summary.json's text, every file by name, each layer as (WKB list, properties JSON array).
+_Outputs = Tuple[str, Dict[str, bytes], Dict[str, Tuple[List[Optional[bytes]], str]]]
 
 def coverage(layers: _Layers, options: Dict[str, Any]) -> _Outputs: ...
 def gaps(layers: _Layers, options: Dict[str, Any]) -> _Outputs: ...

@@ -46,40 +46,33 @@ pub(crate) fn usage(message: impl Into<String>) -> PyErr {
     Error::new_err(message.into())
 }
 
-/// What a workflow returns to Python: `(summary, files, layers)`, `layers` mapping each
-/// `NAME.geojson` to `(wkb list, property dicts)` and `files` holding every file's bytes.
-fn outputs(
-    py: Python<'_>,
-    summary: serde_json::Value,
-    files: &OutputSet,
-) -> PyResult<(PyObject, PyObject, PyObject)> {
-    let summary = pythonize::pythonize(py, &summary).map_err(|e| usage(e.to_string()))?;
+/// What a workflow returns to Python: `(summary, files, layers)`: `summary.json`'s text,
+/// every file's bytes by name, and each `NAME.geojson` as `(wkb list, properties as a JSON
+/// array text)`. JSON stays text for Python's `json` to parse: its floats are exactly the
+/// written digits' (serde_json's default parser may differ in the last bit).
+fn outputs(py: Python<'_>, summary: String, files: &OutputSet) -> PyResult<Outputs> {
     let all = files.to_files().map_err(py_error)?;
     let by_name = PyDict::new(py);
     let layers = PyDict::new(py);
     for (name, bytes) in &all {
         if let Some(layer) = name.strip_suffix(".geojson") {
-            let features = wkb_features(name, bytes).map_err(py_error)?;
+            let split = wkb_features(name, bytes).map_err(py_error)?;
             let wkbs = PyList::empty(py);
-            let props = PyList::empty(py);
-            for f in features {
-                match f.wkb {
-                    Some(w) => wkbs.append(PyBytes::new(py, &w))?,
+            for w in &split.wkb {
+                match w {
+                    Some(w) => wkbs.append(PyBytes::new(py, w))?,
                     None => wkbs.append(py.None())?,
                 }
-                let value = serde_json::Value::Object(f.properties);
-                props.append(pythonize::pythonize(py, &value).map_err(|e| usage(e.to_string()))?)?;
             }
-            layers.set_item(layer, (wkbs, props))?;
+            layers.set_item(layer, (wkbs, split.properties))?;
         }
         by_name.set_item(name, PyBytes::new(py, bytes))?;
     }
-    Ok((summary.unbind(), by_name.into_any().unbind(), layers.into_any().unbind()))
+    Ok((summary, by_name.into_any().unbind(), layers.into_any().unbind()))
 }
 
-fn summary_value(json: &str) -> serde_json::Value {
-    serde_json::from_str(json).expect("the summary is JSON")
-}
+/// `(summary.json text, {file name: bytes}, {layer: (wkb list, properties JSON)})`.
+type Outputs = (String, PyObject, PyObject);
 
 /// Builds the study on the loaded layers and measures the baseline coverage (as the
 /// commands' `metric::analyse`).
@@ -103,7 +96,7 @@ fn coverage(
     py: Python<'_>,
     layers: &Bound<'_, PyDict>,
     options: &Bound<'_, PyAny>,
-) -> PyResult<(PyObject, PyObject, PyObject)> {
+) -> PyResult<Outputs> {
     let options = Options::from_py(options)?;
     let inputs = read::Inputs::from_py(layers)?;
     let run = py.allow_threads(|| -> PyResult<_> {
@@ -135,7 +128,7 @@ fn coverage(
     if options.circles {
         files.add("circles.geojson", circles_layer(&study, &analysis));
     }
-    outputs(py, summary_value(&summary.to_json()), &files)
+    outputs(py, summary.to_json(), &files)
 }
 
 /// `circles.geojson`: each centre's circle, or its walkable service area on the streets.
@@ -187,7 +180,7 @@ fn gaps(
     py: Python<'_>,
     layers: &Bound<'_, PyDict>,
     options: &Bound<'_, PyAny>,
-) -> PyResult<(PyObject, PyObject, PyObject)> {
+) -> PyResult<Outputs> {
     let options = Options::from_py(options)?;
     let inputs = read::Inputs::from_py(layers)?;
     let (study, analysis, run, gaps) = py.allow_threads(|| -> PyResult<_> {
@@ -202,7 +195,7 @@ fn gaps(
         circle: &study.circle,
     };
     let (summary, files) = report::gap_study_outputs(layers, &run, &gaps);
-    outputs(py, summary_value(&summary.to_json()), &files)
+    outputs(py, summary.to_json(), &files)
 }
 
 /// `circleplan site`: the K sites that cover most people, or the fewest reaching a share.
@@ -211,7 +204,7 @@ fn site(
     py: Python<'_>,
     layers: &Bound<'_, PyDict>,
     options: &Bound<'_, PyAny>,
-) -> PyResult<(PyObject, PyObject, PyObject)> {
+) -> PyResult<Outputs> {
     let options = Options::from_py(options)?;
     let inputs = read::Inputs::from_py(layers)?;
     let goal = match (options.add, options.target) {
@@ -267,7 +260,7 @@ fn site(
         circle: &study.circle,
     };
     let (summary, files) = report::site_outputs(&site_run, layers, &run, &source, time_limit_s);
-    outputs(py, summary_value(&summary.to_json()), &files)
+    outputs(py, summary.to_json(), &files)
 }
 
 /// `circleplan compare`: proposals (sites added, centres closed) against the baseline.
@@ -279,7 +272,7 @@ fn compare(
     layers: &Bound<'_, PyDict>,
     scenarios: &Bound<'_, PyList>,
     options: &Bound<'_, PyAny>,
-) -> PyResult<(PyObject, PyObject, PyObject)> {
+) -> PyResult<Outputs> {
     let options = Options::from_py(options)?;
     let inputs = read::Inputs::from_py(layers)?;
     let mut specs = Vec::new();
@@ -330,7 +323,7 @@ fn compare(
     if options.circles {
         files.add("circles.geojson", circles_layer(&study, &analysis));
     }
-    outputs(py, summary_value(&summary.to_json()), &files)
+    outputs(py, summary.to_json(), &files)
 }
 
 /// `circleplan lifecircle`: per facility type, who has one within its distance.
@@ -339,7 +332,7 @@ fn lifecircle(
     py: Python<'_>,
     layers: &Bound<'_, PyDict>,
     options: &Bound<'_, PyAny>,
-) -> PyResult<(PyObject, PyObject, PyObject)> {
+) -> PyResult<Outputs> {
     let options = Options::from_py(options)?;
     let inputs = read::Inputs::from_py(layers)?;
     let profile_name = options.profile.as_deref().unwrap_or("gb50180-2018");
@@ -375,7 +368,7 @@ fn lifecircle(
         None => report::Lang::for_compounds(&study.compounds),
     };
     let (summary, files) = report::lifecircle_outputs(report, lang, None);
-    outputs(py, summary_value(&summary.to_json()), &files)
+    outputs(py, summary.to_json(), &files)
 }
 
 /// The bytes the readers parse for a layer: a file's content, or a GeoDataFrame's features as

@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use geo::{Coord, Geometry, LineString, Polygon};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -54,23 +55,47 @@ pub fn geojson_from_wkb(path: &Path, features: &[WkbFeature]) -> Result<Vec<u8>>
     Ok(serde_json::to_vec(&Value::Object(collection)).expect("JSON values serialise"))
 }
 
-/// The features of a GeoJSON FeatureCollection (a layer a run writes) as WKB plus
-/// properties, in order; `name` names the layer in messages.
+/// A layer a run writes, split for a front end: each feature's geometry as WKB and the
+/// properties as written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WkbLayer {
+    /// One WKB geometry per feature (`None`: no geometry), in order.
+    pub wkb: Vec<Option<Vec<u8>>>,
+    /// A JSON array of the features' `properties` objects, their text as written (numbers
+    /// are not parsed and printed again, so none changes in its last digit).
+    pub properties: String,
+}
+
+/// The features of a GeoJSON FeatureCollection (a layer a run writes) as WKB plus their
+/// properties' text, in order; `name` names the layer in messages.
 ///
 /// # Errors
 /// Bytes that are not a GeoJSON FeatureCollection, or a geometry that cannot be written.
-pub fn wkb_features(name: &str, geojson: &[u8]) -> Result<Vec<WkbFeature>> {
+pub fn wkb_features(name: &str, geojson: &[u8]) -> Result<WkbLayer> {
+    #[derive(serde::Deserialize)]
+    struct Collection<'a> {
+        #[serde(borrow)]
+        features: Vec<Feature<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Feature<'a> {
+        #[serde(default)]
+        geometry: Option<Value>,
+        #[serde(borrow, default)]
+        properties: Option<&'a RawValue>,
+    }
     let bad = |message: String| Error::Format {
         path: name.into(),
         message,
     };
-    let value: Value = serde_json::from_slice(geojson).map_err(|e| bad(e.to_string()))?;
-    let Some(Value::Array(features)) = value.get("features") else {
-        return Err(bad("not a GeoJSON FeatureCollection".into()));
+    let collection: Collection =
+        serde_json::from_slice(geojson).map_err(|e| bad(format!("not a GeoJSON FeatureCollection: {e}")))?;
+    let mut out = WkbLayer {
+        wkb: Vec::with_capacity(collection.features.len()),
+        properties: String::from("["),
     };
-    let mut out = Vec::with_capacity(features.len());
-    for (i, f) in features.iter().enumerate() {
-        let wkb = match f.get("geometry") {
+    for (i, f) in collection.features.iter().enumerate() {
+        out.wkb.push(match &f.geometry {
             None | Some(Value::Null) => None,
             Some(g) => {
                 let (mut wkb, mut bbox) = (Vec::new(), [f64::INFINITY; 4]);
@@ -78,13 +103,16 @@ pub fn wkb_features(name: &str, geojson: &[u8]) -> Result<Vec<WkbFeature>> {
                     .ok_or_else(|| bad(format!("feature {}: geometry not written", i + 1)))?;
                 Some(wkb)
             }
-        };
-        let properties = match f.get("properties") {
-            Some(Value::Object(p)) => p.clone(),
-            _ => Map::new(),
-        };
-        out.push(WkbFeature { wkb, properties });
+        });
+        if i > 0 {
+            out.properties.push(',');
+        }
+        match f.properties {
+            Some(p) if p.get() != "null" => out.properties.push_str(p.get()),
+            _ => out.properties.push_str("{}"),
+        }
     }
+    out.properties.push(']');
     Ok(out)
 }
 
@@ -161,7 +189,17 @@ mod tests {
             WkbFeature::default(),
         ];
         let bytes = geojson_from_wkb(Path::new("layer"), &features).unwrap();
-        assert_eq!(wkb_features("layer", &bytes).unwrap(), features);
+        let layer = wkb_features("layer", &bytes).unwrap();
+        assert_eq!(layer.wkb, [features[0].wkb.clone(), None]);
+        assert_eq!(layer.properties, r#"[{"id":"A1","population":1200},{}]"#);
+    }
+
+    #[test]
+    fn written_numbers_keep_their_text() {
+        let text = br#"{"type":"FeatureCollection","features":[{"type":"Feature",
+            "properties":{"share":0.9588309076301709},"geometry":null}]}"#;
+        let layer = wkb_features("l", text).unwrap();
+        assert_eq!(layer.properties, r#"[{"share":0.9588309076301709}]"#);
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod streets;
 mod wkb;
 mod write;
 
-pub use features::{WkbFeature, geojson_from_wkb, wkb_features};
+pub use features::{WkbFeature, WkbLayer, geojson_from_wkb, wkb_features};
 pub use ids::read_id_list;
 pub use input::read_input;
 pub use layer::{
