@@ -29,16 +29,20 @@ pyo3::create_exception!(
      the line the circleplan command prints."
 );
 
-/// A library error as the Python exception, with the command's message (a parameter named as
-/// the keyword argument that set it; far points with the keyword that drops them).
+/// A library error as the Python exception, with the command's message.
 pub(crate) fn py_error(e: circleplan::Error) -> PyErr {
-    let message = match &e {
+    Error::new_err(message(&e))
+}
+
+/// The command's line for a library error: a parameter named as the keyword argument that
+/// set it (the library's own wording), far points with the keyword that drops them.
+pub(crate) fn message(e: &circleplan::Error) -> String {
+    match e {
         circleplan::Error::FarPoints { .. } => {
             format!("{e}, or pass drop_far=True to leave such points out")
         }
         _ => e.to_string(),
-    };
-    Error::new_err(message)
+    }
 }
 
 /// A message of the wrapper's own (an option the library never sees).
@@ -68,7 +72,11 @@ fn outputs(py: Python<'_>, summary: String, files: &OutputSet) -> PyResult<Outpu
         }
         by_name.set_item(name, PyBytes::new(py, bytes))?;
     }
-    Ok((summary, by_name.into_any().unbind(), layers.into_any().unbind()))
+    Ok((
+        summary,
+        by_name.into_any().unbind(),
+        layers.into_any().unbind(),
+    ))
 }
 
 /// `(summary.json text, {file name: bytes}, {layer: (wkb list, properties JSON)})`.
@@ -85,7 +93,8 @@ fn analyse(
     circle: circleplan::Circle,
 ) -> PyResult<(Study, circleplan::Analysis)> {
     let spec = options.metric(metric)?;
-    let study = Study::new(layers, circle, &spec, proposals, &mut run.warnings).map_err(py_error)?;
+    let study =
+        Study::new(layers, circle, &spec, proposals, &mut run.warnings).map_err(py_error)?;
     let analysis = study.coverage();
     Ok((study, analysis))
 }
@@ -292,7 +301,9 @@ fn compare(
         let mut added = Vec::with_capacity(specs.len());
         for (name, layer, _, level) in &specs {
             added.push(match layer {
-                Some(layer) => Some(read::scenario_sites(name, layer, level, &options, &mut run)?),
+                Some(layer) => Some(read::scenario_sites(
+                    name, layer, level, &options, &mut run,
+                )?),
                 None => None,
             });
         }
@@ -302,8 +313,14 @@ fn compare(
             facilities: &[],
         };
         let layers = StudyLayers::new(compounds, centres);
-        let (study, analysis) =
-            analyse(&options, layers, proposals, &inputs.network, &mut run, circle)?;
+        let (study, analysis) = analyse(
+            &options,
+            layers,
+            proposals,
+            &inputs.network,
+            &mut run,
+            circle,
+        )?;
         let mut scenarios = Vec::with_capacity(specs.len());
         for ((name, _, close, _), added) in specs.iter().zip(added) {
             let added = added.unwrap_or_else(Centres::empty);
@@ -338,18 +355,25 @@ fn lifecircle(
     let profile_name = options.profile.as_deref().unwrap_or("gb50180-2018");
     let profile = Profile::load(profile_name).map_err(py_error)?;
     let (study, run, result) = py.allow_threads(|| -> PyResult<_> {
-        let (compounds, facilities, mut run) = read::lifecircle_layers(&inputs, &options, &profile)?;
+        let (compounds, facilities, mut run) =
+            read::lifecircle_layers(&inputs, &options, &profile)?;
         run.date = options.date.clone();
         let speed = options.speed_kmh.unwrap_or(circleplan::DEFAULT_SPEED_KMH);
-        let circle =
-            circleplan::Circle::from_minutes(circleplan::DEFAULT_MINUTES, speed).map_err(py_error)?;
+        let circle = circleplan::Circle::from_minutes(circleplan::DEFAULT_MINUTES, speed)
+            .map_err(py_error)?;
         let layers = StudyLayers {
             facilities: Some(facilities),
             ..StudyLayers::new(compounds, Centres::empty())
         };
         let spec = options.metric(&inputs.network)?;
-        let study = Study::new(layers, circle, &spec, Proposals::default(), &mut run.warnings)
-            .map_err(py_error)?;
+        let study = Study::new(
+            layers,
+            circle,
+            &spec,
+            Proposals::default(),
+            &mut run.warnings,
+        )
+        .map_err(py_error)?;
         let lc_options = LifeCircleOptions {
             accessibility: options.accessibility,
         };

@@ -186,7 +186,9 @@ impl Options {
                 },
             },
             ("matrix", _) => {
-                return Err(usage("metric=\"matrix\" reads a CSV cost table: give its path"));
+                return Err(usage(
+                    "metric=\"matrix\" reads a CSV cost table: give its path",
+                ));
             }
             (m, _) => {
                 return Err(usage(format!(

@@ -204,8 +204,14 @@ pub(crate) fn load(inputs: &Inputs, options: &Options, centres_required: bool) -
     let mut layers = Vec::with_capacity(inputs.centres.len());
     for layer in &inputs.centres {
         let (path, bytes) = layer.bytes()?;
-        let c = Centres::parse(&path, bytes, &base, &centre_fields(options), &mut run.warnings)
-            .map_err(py_error)?;
+        let c = Centres::parse(
+            &path,
+            bytes,
+            &base,
+            &centre_fields(options),
+            &mut run.warnings,
+        )
+        .map_err(py_error)?;
         layers.push((path, c));
     }
     let coords = options.coords_name()?;
@@ -262,12 +268,15 @@ pub(crate) fn candidates(layer: &Layer, options: &Options, run: &mut RunInfo) ->
         ..CentreFields::default()
     };
     let base = options.read_options()?;
-    let mut c = Centres::parse(&path, bytes, &base, &fields, &mut run.warnings).map_err(py_error)?;
+    let mut c =
+        Centres::parse(&path, bytes, &base, &fields, &mut run.warnings).map_err(py_error)?;
     let counts = (c.len(), c.polygons);
     let (crs, encoding) = (c.crs.clone(), c.encoding.clone());
     let coords = options.coords_name()?;
-    run.inputs
-        .push(("candidates".into(), info(&path, counts, coords, crs, encoding)));
+    run.inputs.push((
+        "candidates".into(),
+        info(&path, counts, coords, crs, encoding),
+    ));
     let far = run
         .far_points("candidates", &path, &c.ids, &c.lonlat, options.drop_far)
         .map_err(py_error)?;
@@ -286,8 +295,14 @@ pub(crate) fn scenario_sites(
 ) -> PyResult<Centres> {
     let (path, bytes) = layer.bytes()?;
     let base = options.read_options()?;
-    let mut c = Centres::parse(&path, bytes, &base, &centre_fields(options), &mut run.warnings)
-        .map_err(|e| usage(format!("scenario {name}: {}", py_error(e).to_string())))?;
+    let mut c = Centres::parse(
+        &path,
+        bytes,
+        &base,
+        &centre_fields(options),
+        &mut run.warnings,
+    )
+    .map_err(|e| usage(format!("scenario {name}: {}", crate::message(&e))))?;
     let far = run
         .far_points("scenario", &path, &c.ids, &c.lonlat, options.drop_far)
         .map_err(py_error)?;
@@ -347,7 +362,13 @@ pub(crate) fn lifecircle_layers(
     for (k, (p, features, polygons)) in facilities.layers.iter().enumerate() {
         run.inputs.push((
             format!("facilities_{}", k + 1),
-            info(p, (*features, *polygons), coords.clone(), options.crs.clone(), None),
+            info(
+                p,
+                (*features, *polygons),
+                coords.clone(),
+                options.crs.clone(),
+                None,
+            ),
         ));
     }
     let drop = options.drop_far;
@@ -358,7 +379,10 @@ pub(crate) fn lifecircle_layers(
     let mut far = Vec::new();
     for (k, (p, _, _)) in facilities.layers.clone().iter().enumerate() {
         let of_layer = facilities.of_layer(k);
-        let ids: Vec<String> = of_layer.iter().map(|&f| facilities.ids[f].clone()).collect();
+        let ids: Vec<String> = of_layer
+            .iter()
+            .map(|&f| facilities.ids[f].clone())
+            .collect();
         let lonlat: Vec<[f64; 2]> = of_layer.iter().map(|&f| facilities.lonlat[f]).collect();
         let layer_far = run
             .far_points("facilities", p, &ids, &lonlat, drop)

@@ -88,8 +88,8 @@ pub fn wkb_features(name: &str, geojson: &[u8]) -> Result<WkbLayer> {
         path: name.into(),
         message,
     };
-    let collection: Collection =
-        serde_json::from_slice(geojson).map_err(|e| bad(format!("not a GeoJSON FeatureCollection: {e}")))?;
+    let collection: Collection = serde_json::from_slice(geojson)
+        .map_err(|e| bad(format!("not a GeoJSON FeatureCollection: {e}")))?;
     let mut out = WkbLayer {
         wkb: Vec::with_capacity(collection.features.len()),
         properties: String::from("["),
@@ -120,17 +120,24 @@ pub fn wkb_features(name: &str, geojson: &[u8]) -> Result<WkbLayer> {
 fn geometry_json(g: &Geometry) -> Value {
     let (kind, coordinates) = match g {
         Geometry::Point(p) => ("Point", coord(p.0)),
-        Geometry::Line(l) => ("LineString", Value::Array(vec![coord(l.start), coord(l.end)])),
+        Geometry::Line(l) => (
+            "LineString",
+            Value::Array(vec![coord(l.start), coord(l.end)]),
+        ),
         Geometry::LineString(l) => ("LineString", line(l)),
         Geometry::Polygon(p) => ("Polygon", polygon(p)),
         Geometry::MultiPoint(m) => (
             "MultiPoint",
             Value::Array(m.0.iter().map(|p| coord(p.0)).collect()),
         ),
-        Geometry::MultiLineString(m) => {
-            ("MultiLineString", Value::Array(m.0.iter().map(line).collect()))
-        }
-        Geometry::MultiPolygon(m) => ("MultiPolygon", Value::Array(m.0.iter().map(polygon).collect())),
+        Geometry::MultiLineString(m) => (
+            "MultiLineString",
+            Value::Array(m.0.iter().map(line).collect()),
+        ),
+        Geometry::MultiPolygon(m) => (
+            "MultiPolygon",
+            Value::Array(m.0.iter().map(polygon).collect()),
+        ),
         Geometry::Rect(r) => ("Polygon", polygon(&r.to_polygon())),
         Geometry::Triangle(t) => ("Polygon", polygon(&t.to_polygon())),
         Geometry::GeometryCollection(c) => {
@@ -210,7 +217,8 @@ mod tests {
         }];
         let e = geojson_from_wkb(Path::new("compounds (GeoDataFrame)"), &features).unwrap_err();
         assert!(
-            e.to_string().starts_with("compounds (GeoDataFrame): feature 1: "),
+            e.to_string()
+                .starts_with("compounds (GeoDataFrame): feature 1: "),
             "{e}"
         );
     }
@@ -228,8 +236,7 @@ mod tests {
             })
             .collect();
         let bytes = geojson_from_wkb(Path::new("c"), &features).unwrap();
-        let layer =
-            super::super::parse_points(Path::new("c"), bytes, &Default::default()).unwrap();
+        let layer = super::super::parse_points(Path::new("c"), bytes, &Default::default()).unwrap();
         assert_eq!(layer.ids, ["C0", "C1", "C2"]);
         assert_eq!(layer.lonlat[2], [117.002, 31.8]);
     }

@@ -128,7 +128,7 @@ fn read_geojson_lines(path: &Path) -> Result<LineLayer> {
 /// The street lines of a GeoJSON FeatureCollection already in memory (`path` names it in
 /// messages).
 pub(crate) fn parse_geojson_lines(path: &Path, bytes: &[u8]) -> Result<LineLayer> {
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
         return Err(Error::Format {
             path: path.to_path_buf(),
