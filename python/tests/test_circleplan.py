@@ -396,3 +396,25 @@ def test_the_readme_example_runs_and_its_figures_are_the_command(tmp_path):
         assert cov.summary[key] == want[key], key
     assert len(names["plan"].sites) == 5
     assert names["life"].files["lifecircle.xlsx"].startswith(b"PK")
+
+
+def test_compare_with_a_geodataframe_scenario_equals_the_file_scenario(tmp_path):
+    out = cli(
+        tmp_path,
+        "compare",
+        "--compounds", f"{DEMO}/compounds.geojson",
+        "--centers", f"{DEMO}/centers.geojson",
+        "--scenario", f"A={DEMO}/candidates.geojson",
+        "--scenario-level", "community",
+    )
+    candidates = gpd.read_file(ROOT / DEMO / "candidates.geojson").to_crs("EPSG:3857")
+    candidates = candidates.drop(columns=["level"])  # the scenario level applies instead
+    result = demo_study().compare({"A": {"add": candidates, "level": "community"}})
+    want = json.loads((out / "summary.json").read_text("utf-8"))
+    got = result.summary
+    for key in ("population", "compounds"):
+        assert got[key] == want[key]
+    assert [s["name"] for s in got["scenarios"]] == ["A"]
+    a, b = got["scenarios"][0], want["scenarios"][0]
+    assert a["covered_population"] == b["covered_population"]
+    assert a["delta_population"] == b["delta_population"]
