@@ -1,9 +1,9 @@
 //! The compiled core of the `circleplan` Python package: a thin PyO3 layer over the library.
 //! Each function reads the layers (files by path, or GeoDataFrames handed over as WKB plus
 //! properties), builds one [`Study`], calls one of its workflows and returns what the command
-//! of the same name writes: `summary.json` as a dict, every other file by name, and each
-//! GeoJSON layer as WKB plus properties. The pure-Python wrapper (`circleplan/__init__.py`)
-//! turns those into GeoDataFrames.
+//! of the same name writes: `summary.json`'s text, every file by name, and each GeoJSON layer
+//! as WKB plus its properties' text. The pure-Python wrapper (`circleplan/__init__.py`) turns
+//! those into a dict and GeoDataFrames.
 
 mod options;
 mod read;
