@@ -35,19 +35,16 @@ pub fn run(args: Args) -> Result<()> {
     let s = study_with_candidates(&args.layers, true, layer)?;
     let (compounds, circle) = (&s.study.compounds, &s.study.circle);
     let gaps = s.study.gaps(&s.analysis, true);
-    let mut summary = report::Summary::new(&s.analysis, compounds, circle, &s.run);
+    let layers = report::RunLayers {
+        analysis: &s.analysis,
+        compounds,
+        centres: &s.study.centres,
+        circle,
+    };
+    // Without -o, write_outputs drops the files (and keeps the report).
+    let (summary, files) = report::gap_study_outputs(layers, &s.run, &gaps);
     let mut table = report::summary_table(&s.analysis, compounds, circle, &s.run.warnings);
     table.push_str(&report::gaps_table(&gaps));
-    let mut files = circleplan::io::OutputSet::new();
-    let (xy, plane) = (&s.analysis.compounds_xy, &s.analysis.study);
-    // Without -o, write_outputs drops the files (and keeps the report).
-    summary.gaps = Some(report::GapsSummary::new(&gaps, compounds));
-    files.add("summary.json", summary.to_json().into_bytes());
-    report::gaps_outputs(&gaps, compounds, xy, plane, &mut files);
-    files.add(
-        "compounds.geojson",
-        report::compounds_geojson(compounds, &s.study.centres, &s.analysis, circle).into_bytes(),
-    );
     let inputs = super::read_paths(
         &args.layers.input,
         &common.metric,

@@ -315,7 +315,7 @@ pub fn run(args: Args) -> Result<()> {
     let lang = args
         .output
         .lang
-        .unwrap_or_else(|| default_lang(&study.compounds));
+        .unwrap_or_else(|| report::Lang::for_compounds(&study.compounds));
     let scratch = (args.output.output.as_deref()).filter(|p| !super::is_geopackage(p));
     let (mut summary, mut files) = report::lifecircle_outputs(report, lang, scratch);
     let mut table = report::lifecircle_table(&report, lang);
@@ -434,23 +434,6 @@ fn read_scenarios(
         });
     }
     Ok(out)
-}
-
-/// Chinese headers when the compounds' group fields, group values (街道01) or ids hold
-/// Chinese text.
-fn default_lang(compounds: &Compounds) -> report::Lang {
-    let chinese = |s: &String| !s.is_ascii();
-    if compounds.group_fields.iter().any(chinese)
-        || compounds.ids.iter().take(1000).any(chinese)
-        || compounds
-            .groups
-            .iter()
-            .any(|g| g.iter().take(1000).any(chinese))
-    {
-        report::Lang::Zh
-    } else {
-        report::Lang::En
-    }
 }
 
 /// Typed facilities in the demo district.

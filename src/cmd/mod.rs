@@ -242,8 +242,9 @@ pub(crate) fn flag(param: circleplan::Param) -> Option<&'static str> {
 }
 
 /// The points of one layer that lie far from the rest of it: an error naming the first, or
-/// with `--drop-far` (`drop`) the indices to leave out, listed in `run`'s warnings and
-/// `dropped`.
+/// with `--drop-far` (`drop`) the indices to leave out (see [`RunInfo::far_points`]).
+///
+/// [`RunInfo::far_points`]: circleplan::report::RunInfo::far_points
 pub(crate) fn far_points(
     layer: &'static str,
     path: &std::path::Path,
@@ -252,34 +253,7 @@ pub(crate) fn far_points(
     drop: bool,
     run: &mut circleplan::report::RunInfo,
 ) -> anyhow::Result<Vec<usize>> {
-    let far = circleplan::far_points(layer, path, ids, lonlat);
-    if far.is_empty() {
-        return Ok(Vec::new());
-    }
-    if !drop {
-        return Err(circleplan::Error::far_points(&far).into());
-    }
-    const LISTED: usize = 5;
-    let mut listed: Vec<String> = far
-        .iter()
-        .take(LISTED)
-        .map(|p| format!("id {:?} at ({}, {})", p.id, p.lon, p.lat))
-        .collect();
-    if far.len() > LISTED {
-        listed.push(format!(
-            "{} more in summary.json \"dropped\"",
-            far.len() - LISTED
-        ));
-    }
-    run.warnings.push(circleplan::Warning::FarPointsDropped {
-        path: path.to_path_buf(),
-        layer: layer.to_string(),
-        listed: listed.join(", "),
-        count: far.len(),
-    });
-    let indices = far.iter().map(|p| p.index).collect();
-    run.dropped.extend(far);
-    Ok(indices)
+    Ok(run.far_points(layer, path, ids, lonlat, drop)?)
 }
 
 /// One error of a chain as the terminal shows it: a library parameter error names the flag

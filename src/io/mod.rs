@@ -3,6 +3,7 @@
 
 mod csv_read;
 mod dbf;
+mod features;
 mod geojson;
 mod geojson_fast;
 mod geojson_read;
@@ -19,6 +20,7 @@ mod streets;
 mod wkb;
 mod write;
 
+pub use features::{WkbFeature, WkbLayer, geojson_from_wkb, wkb_features};
 pub use ids::read_id_list;
 pub use input::read_input;
 pub use layer::{
@@ -26,8 +28,8 @@ pub use layer::{
     parse_crs_member, parse_points, read_points,
 };
 pub use matrix::{CostTable, CostUnit, MatrixColumns};
-pub use properties::read_properties;
+pub use properties::{parse_properties, read_properties};
 pub(crate) use write::push_json_str;
 pub use write::{OutputSet, resolve};
 
-pub(crate) use streets::read_streets;
+pub(crate) use streets::{LineLayer, parse_geojson_lines, read_streets};

@@ -15,6 +15,19 @@ use crate::error::{Error, Result};
 /// An unreadable file or one that is not a GeoJSON FeatureCollection or a CSV file.
 pub fn read_properties(path: &Path, encoding: Encoding) -> Result<Vec<Map<String, Value>>> {
     let bytes = super::read_input(path)?;
+    parse_properties(path, bytes, encoding)
+}
+
+/// [`read_properties`] on a file's bytes already in memory (`path` names it in messages; a
+/// Shapefile's `.dbf` is still read beside it).
+///
+/// # Errors
+/// As [`read_properties`].
+pub fn parse_properties(
+    path: &Path,
+    bytes: Vec<u8>,
+    encoding: Encoding,
+) -> Result<Vec<Map<String, Value>>> {
     if let Some((file, layer)) = super::layer::split_gpkg_layer(path) {
         return super::gpkg::gpkg_properties(&file, &bytes, Some(&layer));
     }

@@ -121,7 +121,13 @@ fn starts_like_pbf(path: &Path) -> Result<bool> {
 
 fn read_geojson_lines(path: &Path) -> Result<LineLayer> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    parse_geojson_lines(path, &bytes)
+}
+
+/// The street lines of a GeoJSON FeatureCollection already in memory (`path` names it in
+/// messages).
+pub(crate) fn parse_geojson_lines(path: &Path, bytes: &[u8]) -> Result<LineLayer> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
         return Err(Error::Format {
             path: path.to_path_buf(),

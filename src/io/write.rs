@@ -102,6 +102,29 @@ impl<'a> OutputSet<'a> {
             })
     }
 
+    /// Every file added by name with its content (streamed files written into memory), in
+    /// the order added: the run's outputs for a front end that keeps them in memory (the
+    /// Python package) rather than in a folder.
+    ///
+    /// # Errors
+    /// A streamed file whose writer fails.
+    pub fn to_files(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for (place, content) in &self.files {
+            let Place::InDir(name) = place else { continue };
+            let bytes = match content {
+                Content::Bytes(b) => b.clone(),
+                Content::Stream(write) => {
+                    let mut bytes = Vec::new();
+                    write(&mut bytes).map_err(|e| Error::io(name, e))?;
+                    bytes
+                }
+            };
+            out.push((name.clone(), bytes));
+        }
+        Ok(out)
+    }
+
     /// The files added by name as one GeoPackage: each `NAME.geojson` a feature table
     /// `NAME`, every other file verbatim in the `circleplan_files` attributes table.
     ///
@@ -109,19 +132,10 @@ impl<'a> OutputSet<'a> {
     /// A layer that is not a GeoJSON FeatureCollection, or an SQLite failure.
     pub fn to_geopackage(&self) -> Result<Vec<u8>> {
         let (mut layers, mut others) = (Vec::new(), Vec::new());
-        for (place, content) in &self.files {
-            let Place::InDir(name) = place else { continue };
-            let bytes = match content {
-                Content::Bytes(b) => b.clone(),
-                Content::Stream(write) => {
-                    let mut out = Vec::new();
-                    write(&mut out).map_err(|e| Error::io(name, e))?;
-                    out
-                }
-            };
+        for (name, bytes) in self.to_files()? {
             match name.strip_suffix(".geojson") {
                 Some(layer) => layers.push((layer.to_string(), bytes)),
-                None => others.push((name.clone(), bytes)),
+                None => others.push((name, bytes)),
             }
         }
         super::gpkg_write::write_geopackage(&layers, &others)

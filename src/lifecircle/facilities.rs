@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::Profile;
 use crate::error::{Error, Param, Result, quoted};
-use crate::io::{PointLayer, ReadOptions, Scalar, read_points};
+use crate::io::{PointLayer, ReadOptions, Scalar, parse_points};
 
 /// Names tried, in order, for a facility's type when `--type-field` is not given.
 pub const TYPE_NAMES: &[&str] = &["type", "类型", "设施类型", "category"];
@@ -111,10 +111,6 @@ impl Facilities {
         profile: &Profile,
         warnings: &mut Vec<Warning>,
     ) -> Result<Facilities> {
-        let mut out = Facilities {
-            groups: vec![Vec::new(); fields.group_by.len()],
-            ..Facilities::default()
-        };
         let resolved: Vec<PathBuf> = layers.iter().map(|(p, _)| crate::io::resolve(p)).collect();
         for (k, (path, _)) in layers.iter().enumerate() {
             if let Some(first) = (0..k).find(|&j| resolved[j] == resolved[k]) {
@@ -128,8 +124,41 @@ impl Facilities {
                 });
             }
         }
-        for (path, base) in layers {
-            out.read_layer(path, base, fields, profile, warnings)?;
+        // Each file read just before its layer is parsed: errors come in the layers' order.
+        let read = layers.iter().map(|(path, base)| {
+            let bytes = crate::io::read_input(path)?;
+            Ok((path.clone(), bytes, base.clone()))
+        });
+        Facilities::from_layers(read, fields, profile, warnings)
+    }
+
+    /// [`Facilities::load`] on layers already in memory: `(path, bytes, read options)`, the
+    /// path naming each in messages.
+    ///
+    /// # Errors
+    /// As [`Facilities::load`].
+    pub fn parse(
+        layers: Vec<(PathBuf, Vec<u8>, ReadOptions)>,
+        fields: &FacilityFields,
+        profile: &Profile,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Facilities> {
+        Facilities::from_layers(layers.into_iter().map(Ok), fields, profile, warnings)
+    }
+
+    fn from_layers(
+        layers: impl Iterator<Item = Result<(PathBuf, Vec<u8>, ReadOptions)>>,
+        fields: &FacilityFields,
+        profile: &Profile,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Facilities> {
+        let mut out = Facilities {
+            groups: vec![Vec::new(); fields.group_by.len()],
+            ..Facilities::default()
+        };
+        for layer in layers {
+            let (path, bytes, base) = layer?;
+            out.read_layer(&path, bytes, &base, fields, profile, warnings)?;
         }
         out.make_ids_unique(warnings)?;
         let absent: Vec<&str> = (0..profile.types.len())
@@ -148,6 +177,7 @@ impl Facilities {
     fn read_layer(
         &mut self,
         path: &Path,
+        bytes: Vec<u8>,
         base: &ReadOptions,
         fields: &FacilityFields,
         profile: &Profile,
@@ -171,7 +201,7 @@ impl Facilities {
         options
             .fields
             .extend(fields.group_by.iter().map(|g| vec![g.clone()]));
-        let layer = read_points(path, &options)?;
+        let layer = parse_points(path, bytes, &options)?;
         check_fields(&layer, fields)?;
         for (g, name) in fields.group_by.iter().enumerate() {
             if layer.column_names[2 + g].is_none() {

@@ -58,6 +58,20 @@ impl StreetNetwork {
         read::read_network(path, plane, node_crossings)
     }
 
+    /// [`StreetNetwork::read`] on a GeoJSON FeatureCollection of lines already in memory
+    /// (`path` names it in messages).
+    ///
+    /// # Errors
+    /// As [`StreetNetwork::read`] for a GeoJSON road layer.
+    pub fn parse_geojson(
+        path: &Path,
+        geojson: &[u8],
+        plane: &crate::crs::LocalPlane,
+        node_crossings: bool,
+    ) -> Result<StreetNetwork> {
+        read::parse_network(path, geojson, plane, node_crossings)
+    }
+
     /// Checks that the network is near the compounds at all: an error naming the network file
     /// when not one compound lies within `snap_limit_m` of a street (usually a network for
     /// another city, or a layer in another coordinate system).

@@ -14,7 +14,25 @@ pub(crate) fn read_network(
     plane: &LocalPlane,
     node_crossings: bool,
 ) -> Result<StreetNetwork> {
-    let streets = crate::io::read_streets(path)?;
+    network_of(crate::io::read_streets(path)?, plane, node_crossings)
+}
+
+/// The street graph of a GeoJSON line layer already in memory (`path` names it in messages).
+pub(crate) fn parse_network(
+    path: &Path,
+    geojson: &[u8],
+    plane: &LocalPlane,
+    node_crossings: bool,
+) -> Result<StreetNetwork> {
+    let streets = crate::io::parse_geojson_lines(path, geojson)?;
+    network_of(streets, plane, node_crossings)
+}
+
+fn network_of(
+    streets: crate::io::LineLayer,
+    plane: &LocalPlane,
+    node_crossings: bool,
+) -> Result<StreetNetwork> {
     let points = streets
         .lonlat
         .par_iter()

@@ -31,6 +31,33 @@ impl GapStudy {
     }
 }
 
+/// The files of a `gaps` run: `summary.json` (the coverage summary with its `gaps`
+/// section), `gaps.geojson`, `gap_compounds.geojson` and `compounds.geojson`. Returns the
+/// summary too, for printing.
+pub fn gap_study_outputs<'a>(
+    layers: super::RunLayers<'a>,
+    run: &super::RunInfo,
+    gaps: &GapStudy,
+) -> (super::Summary, OutputSet<'a>) {
+    let super::RunLayers {
+        analysis,
+        compounds,
+        centres,
+        circle,
+    } = layers;
+    let mut summary = layers.summary(run);
+    summary.gaps = Some(super::GapsSummary::new(gaps, compounds));
+    let mut files = OutputSet::new();
+    files.add("summary.json", summary.to_json().into_bytes());
+    let (xy, plane) = (&analysis.compounds_xy, &analysis.study);
+    gaps_outputs(gaps, compounds, xy, plane, &mut files);
+    files.add(
+        "compounds.geojson",
+        super::compounds_geojson(compounds, centres, analysis, circle).into_bytes(),
+    );
+    (summary, files)
+}
+
 /// Adds the study's layers to a run's outputs: `gaps.geojson` and `gap_compounds.geojson`
 /// into `files` (its `summary.json` section is [`GapsSummary`](super::GapsSummary)).
 pub fn gaps_outputs(

@@ -54,6 +54,52 @@ pub struct RunInfo {
     pub access: Option<&'static str>,
 }
 
+impl RunInfo {
+    /// The points of one layer that lie far from the rest of it: an error naming the first
+    /// ([`Error::FarPoints`](crate::Error::FarPoints)), or with `drop` the indices to leave
+    /// out, listed in the warnings and in `dropped`.
+    ///
+    /// # Errors
+    /// Far points without `drop`.
+    pub fn far_points(
+        &mut self,
+        layer: &'static str,
+        path: &std::path::Path,
+        ids: &[String],
+        lonlat: &[[f64; 2]],
+        drop: bool,
+    ) -> crate::Result<Vec<usize>> {
+        let far = crate::far_points(layer, path, ids, lonlat);
+        if far.is_empty() {
+            return Ok(Vec::new());
+        }
+        if !drop {
+            return Err(crate::Error::far_points(&far));
+        }
+        const LISTED: usize = 5;
+        let mut listed: Vec<String> = far
+            .iter()
+            .take(LISTED)
+            .map(|p| format!("id {:?} at ({}, {})", p.id, p.lon, p.lat))
+            .collect();
+        if far.len() > LISTED {
+            listed.push(format!(
+                "{} more in summary.json \"dropped\"",
+                far.len() - LISTED
+            ));
+        }
+        self.warnings.push(Warning::FarPointsDropped {
+            path: path.to_path_buf(),
+            layer: layer.to_string(),
+            listed: listed.join(", "),
+            count: far.len(),
+        });
+        let indices = far.iter().map(|p| p.index).collect();
+        self.dropped.extend(far);
+        Ok(indices)
+    }
+}
+
 /// `x` rounded to `digits` decimals.
 pub(super) fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);

@@ -48,6 +48,18 @@ pub enum MetricSpec {
         /// Points farther than this from every street are unreachable, metres.
         snap_limit_m: f64,
     },
+    /// Walking along street lines already in memory: a GeoJSON FeatureCollection of
+    /// LineStrings (a GeoDataFrame's, from the Python package).
+    NetworkGeoJson {
+        /// Names the layer in messages.
+        name: PathBuf,
+        /// The FeatureCollection's bytes.
+        geojson: std::sync::Arc<Vec<u8>>,
+        /// As for [`MetricSpec::Network`].
+        node_crossings: bool,
+        /// As for [`MetricSpec::Network`], metres.
+        snap_limit_m: f64,
+    },
     /// A cost table (site, compound, cost).
     Matrix {
         /// The CSV file.
@@ -63,7 +75,7 @@ impl MetricSpec {
     /// The file the metric reads, if any.
     pub fn input(&self) -> Option<&std::path::Path> {
         match self {
-            MetricSpec::Euclidean => None,
+            MetricSpec::Euclidean | MetricSpec::NetworkGeoJson { .. } => None,
             MetricSpec::Network { path, .. } | MetricSpec::Matrix { path, .. } => Some(path),
         }
     }
@@ -232,6 +244,17 @@ impl Study {
             } => {
                 let n = StreetNetwork::read(path, &area.plane, *node_crossings)?;
                 n.check_overlap(path, &area.project(&compounds.lonlat), *limit)?;
+                network = Some(n);
+                snap_limit_m = *limit;
+            }
+            MetricSpec::NetworkGeoJson {
+                name,
+                geojson,
+                node_crossings,
+                snap_limit_m: limit,
+            } => {
+                let n = StreetNetwork::parse_geojson(name, geojson, &area.plane, *node_crossings)?;
+                n.check_overlap(name, &area.project(&compounds.lonlat), *limit)?;
                 network = Some(n);
                 snap_limit_m = *limit;
             }

@@ -13,6 +13,25 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// Chinese when the compounds' group fields, group values (街道01) or ids hold Chinese
+    /// text, else English: the language a life-circle run's headers default to.
+    pub fn for_compounds(compounds: &crate::Compounds) -> Lang {
+        let chinese = |s: &String| !s.is_ascii();
+        if compounds.group_fields.iter().any(chinese)
+            || compounds.ids.iter().take(1000).any(chinese)
+            || compounds
+                .groups
+                .iter()
+                .any(|g| g.iter().take(1000).any(chinese))
+        {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+}
+
 impl FromStr for Lang {
     type Err = crate::Error;
 
