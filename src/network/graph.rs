@@ -2,11 +2,60 @@
 //! and the edges as straight segments (with their R-tree) for snapping.
 
 use rayon::prelude::*;
-use rstar::primitives::{GeomWithData, Line, Rectangle};
+use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-/// An edge as an R-tree object for snapping: the segment and the edge index.
-pub(crate) type EdgeLine = GeomWithData<Line<[f64; 2]>, u32>;
+/// An edge as an R-tree object for snapping: the segment, its bounding box kept beside it and
+/// the edge index. Bulk loading compares envelopes tens of millions of times; with rstar's
+/// `Line`, each comparison recomputed the box from the end points, and loading the tree was
+/// a third of a walking `coverage` run on a 290,000-node city.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EdgeLine {
+    a: [f64; 2],
+    b: [f64; 2],
+    envelope: AABB<[f64; 2]>,
+    /// The edge index.
+    pub data: u32,
+}
+
+impl EdgeLine {
+    fn new(a: [f64; 2], b: [f64; 2], edge: u32) -> EdgeLine {
+        EdgeLine {
+            a,
+            b,
+            envelope: AABB::from_corners(a, b),
+            data: edge,
+        }
+    }
+}
+
+impl rstar::RTreeObject for EdgeLine {
+    type Envelope = AABB<[f64; 2]>;
+
+    #[inline]
+    fn envelope(&self) -> Self::Envelope {
+        self.envelope
+    }
+}
+
+impl rstar::PointDistance for EdgeLine {
+    /// Squared distance from `p` to the nearest point of the segment.
+    #[inline]
+    fn distance_2(&self, p: &[f64; 2]) -> f64 {
+        let (d, w) = (
+            [self.b[0] - self.a[0], self.b[1] - self.a[1]],
+            [p[0] - self.a[0], p[1] - self.a[1]],
+        );
+        let len2 = d[0] * d[0] + d[1] * d[1];
+        let t = if len2 > 0.0 {
+            ((w[0] * d[0] + w[1] * d[1]) / len2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let (x, y) = (w[0] - t * d[0], w[1] - t * d[1]);
+        x * x + y * y
+    }
+}
 
 /// Distance within which a vertex of one line counts as lying on another line when noding
 /// (a "T" junction digitised without a shared vertex), metres.
@@ -126,9 +175,7 @@ impl StreetNetwork {
                 .iter()
                 .enumerate()
                 .filter(|&(e, _)| edge_len_m[e] > 0.0)
-                .map(|(e, &[a, b])| {
-                    EdgeLine::new(Line::new(xy[a as usize], xy[b as usize]), e as u32)
-                })
+                .map(|(e, &[a, b])| EdgeLine::new(xy[a as usize], xy[b as usize], e as u32))
                 .collect(),
         );
         StreetNetwork {
