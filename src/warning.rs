@@ -128,6 +128,17 @@ pub enum Warning {
         /// Why it has no effect and what would make it count.
         why: String,
     },
+    /// Texts longer than a workbook cell holds, cut in the xlsx (whole in CSV and GeoJSON).
+    CellsCut {
+        /// The layer they come from.
+        path: PathBuf,
+        /// Texts cut.
+        count: usize,
+        /// The start of the first.
+        example: String,
+        /// The most characters a cell holds.
+        max_chars: usize,
+    },
     /// Gates that name no compound of the run, or that lie beyond the snap limit.
     GatesLeftOut {
         /// The gates file.
@@ -265,6 +276,17 @@ impl fmt::Display for Warning {
             Warning::UnusedOption { option, why } => {
                 write!(f, "{option} has no effect in this run: {why}")
             }
+            Warning::CellsCut {
+                path,
+                count,
+                example,
+                max_chars,
+            } => write!(
+                f,
+                "{}: {count} text(s) longer than the {max_chars} characters a workbook cell \
+                 holds are cut in the xlsx (whole in the CSV and GeoJSON), e.g. {example:?}…",
+                path.display()
+            ),
             Warning::GatesLeftOut {
                 path,
                 why,

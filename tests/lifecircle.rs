@@ -743,3 +743,44 @@ fn values_a_workbook_cannot_hold_are_cut_not_fatal() {
     let layer = read_json(&dir.path().join("out/compounds.geojson"));
     assert_eq!(layer["features"][0]["properties"]["id"], long_id.as_str());
 }
+
+/// An id longer than a workbook cell holds: every file is written, the xlsx cell is cut with
+/// a warning, the CSV keeps the id whole.
+#[test]
+fn an_id_too_long_for_a_cell_is_cut_in_the_workbook_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "A".repeat(32_768);
+    let compounds = format!(
+        r#"{{"type":"FeatureCollection","features":[
+{{"type":"Feature","properties":{{"id":"{long}","population":10,"street":"'quoted"}},"geometry":{{"type":"Point","coordinates":[117.0,31.0]}}}},
+{{"type":"Feature","properties":{{"id":"B","population":10,"street":"'quoted"}},"geometry":{{"type":"Point","coordinates":[117.001,31.0]}}}}]}}"#
+    );
+    write(dir.path(), "c.geojson", &compounds);
+    write(
+        dir.path(),
+        "f.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"F1","type":"幼儿园"},"geometry":{"type":"Point","coordinates":[117.0005,31.0]}}]}"#,
+    );
+    let args = [
+        "lifecircle",
+        "--compounds",
+        "c.geojson",
+        "--facilities",
+        "f.geojson",
+        "--group-by",
+        "street",
+        "-o",
+        "out",
+        "--quiet",
+    ];
+    succeed_threads(dir.path(), &args, "2");
+    let summary = read_json(&dir.path().join("out/summary.json"));
+    let warnings = summary["warnings"].to_string();
+    assert!(
+        warnings.contains("1 text(s) longer than the 32767 characters"),
+        "{warnings}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("out/compounds.csv")).unwrap();
+    assert!(csv.contains(&long), "the CSV keeps the id whole");
+    assert!(dir.path().join("out/lifecircle.xlsx").exists());
+}

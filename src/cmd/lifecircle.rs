@@ -284,6 +284,8 @@ pub fn run(args: Args) -> Result<()> {
         study(&args, compounds, facilities, &scenarios, &mut run.warnings)
     })?;
     run.access = Some(study.access().as_str());
+    run.warnings
+        .extend(report::xlsx_cells_cut(&study.compounds));
     clock.lap("metric");
     let options = LifeCircleOptions {
         accessibility: args.accessibility.is_some(),

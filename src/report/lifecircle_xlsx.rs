@@ -151,6 +151,25 @@ fn cell(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A warning when some compound text (an id, a name, a group value) is longer than a
+/// workbook cell holds and will be cut in `lifecircle.xlsx` (the CSV and GeoJSON keep it).
+pub fn xlsx_cells_cut(compounds: &crate::model::Compounds) -> Option<crate::Warning> {
+    let long = |t: &String| t.chars().nth(MAX_CELL_CHARS).is_some();
+    let texts = || {
+        (compounds.ids.iter())
+            .chain(&compounds.names)
+            .chain(compounds.groups.iter().flatten())
+    };
+    let count = texts().filter(|t| long(t)).count();
+    let first = texts().find(|t| long(t))?;
+    Some(crate::Warning::CellsCut {
+        path: compounds.path.clone(),
+        count,
+        example: first.chars().take(20).collect(),
+        max_chars: MAX_CELL_CHARS,
+    })
+}
+
 /// `lifecircle.xlsx` as bytes. With a `scratch` directory the ledger sheet streams its rows
 /// through an anonymous temporary file there (rust_xlsxwriter's constant-memory mode)
 /// instead of holding every cell in memory (its strings are then written inline).
