@@ -671,6 +671,32 @@ impl SynthCity {
             .collect()
     }
 
+    /// Gates for every `every`-th compound: one to three points 30–80 m from the compound's
+    /// point in seeded directions (a compound is entered at its edge, not its centre), as
+    /// GeoJSON with `id` and `compound`.
+    pub fn gates_geojson(&self, every: usize, seed: u64) -> String {
+        let mut rng = Rng::new(seed ^ 0x6a7e_5eed);
+        let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+        let mut k = 0;
+        for c in self.compounds.iter().step_by(every.max(1)) {
+            for _ in 0..1 + rng.below(3) {
+                let (angle, r) = (rng.range(0.0, std::f64::consts::TAU), rng.range(30.0, 80.0));
+                let xy = [c.xy[0] + r * angle.cos(), c.xy[1] + r * angle.sin()];
+                if k > 0 {
+                    s.push_str(",\n");
+                }
+                k += 1;
+                s.push_str(&format!(
+                    "{{\"type\":\"Feature\",\"properties\":{{\"id\":\"G{k}\",\"compound\":"
+                ));
+                push_json_str(&mut s, &c.id);
+                self.point_feature(&mut s, xy);
+            }
+        }
+        s.push_str("\n]}\n");
+        s
+    }
+
     /// Typed facilities as GeoJSON: `id`, `类型`, `capacity`.
     pub fn facilities_geojson(&self, facilities: &[SynthFacility]) -> String {
         let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");

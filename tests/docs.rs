@@ -120,7 +120,7 @@ fn run_documented(file: &str, expected: usize) {
 
 #[test]
 fn readme_commands_run() {
-    run_documented("README.md", 10);
+    run_documented("README.md", 11);
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn data_readme_commands_run() {
 #[test]
 fn data_readme_synth_command_rebuilds_the_demo_files() {
     let text = std::fs::read_to_string(repo().join("data/README.md")).unwrap();
-    let command = "circleplan synth --compounds 536 --centers 266 --candidates 400 --seed 2024 --csv --facilities 2400 -o data/demo";
+    let command = "circleplan synth --compounds 536 --centers 266 --candidates 400 --seed 2024 --csv --facilities 2400 --gates 3 -o data/demo";
     assert!(
         text.split_whitespace()
             .collect::<Vec<_>>()

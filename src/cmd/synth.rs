@@ -50,6 +50,10 @@ pub struct Args {
     /// cross (use `--node-crossings` when measuring with it) and a vertex every STEP_M metres.
     #[arg(long, value_name = "STEP_M", allow_negative_numbers = true)]
     gis_streets: Option<f64>,
+    /// Also write gates.geojson: gates (field `compound`) for every EVERY-th compound, one to
+    /// three each, 30–80 m from the compound's point (for `--gates`).
+    #[arg(long, value_name = "EVERY")]
+    gates: Option<usize>,
     /// Also write compounds.csv with Chinese headers (编号, 经度, 纬度, 人口, 街道, 社区).
     #[arg(long)]
     csv: bool,
@@ -103,6 +107,12 @@ pub fn run(args: Args) -> Result<()> {
         out.add(
             "facilities.geojson",
             city.facilities_geojson(&facilities).into_bytes(),
+        );
+    }
+    if let Some(every) = args.gates {
+        out.add(
+            "gates.geojson",
+            city.gates_geojson(every, args.seed).into_bytes(),
         );
     }
     if args.csv {
