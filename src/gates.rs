@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::coverage::{Coverage, NetworkCoverage};
 use crate::error::{Error, Result};
-use crate::io::{ReadOptions, read_points};
+use crate::io::{ReadOptions, parse_points, read_points};
 use crate::matrix::CoverageMatrix;
 
 /// Field names detected as the compound id of a gate, in priority order.
@@ -59,6 +59,29 @@ impl GateLayer {
     /// # Errors
     /// An unreadable layer, or one without the compound id field.
     pub fn load(path: &Path, options: &ReadOptions, field: Option<&str>) -> Result<GateLayer> {
+        Self::read(path, options, field, |o| read_points(path, o))
+    }
+
+    /// [`GateLayer::load`] on a GeoJSON or CSV file's bytes already in memory (`path` names
+    /// it in messages).
+    ///
+    /// # Errors
+    /// As [`GateLayer::load`].
+    pub fn parse(
+        path: &Path,
+        bytes: Vec<u8>,
+        options: &ReadOptions,
+        field: Option<&str>,
+    ) -> Result<GateLayer> {
+        Self::read(path, options, field, |o| parse_points(path, bytes, o))
+    }
+
+    fn read(
+        path: &Path,
+        options: &ReadOptions,
+        field: Option<&str>,
+        read: impl FnOnce(&ReadOptions) -> Result<crate::io::PointLayer>,
+    ) -> Result<GateLayer> {
         let names: Vec<String> = match field {
             Some(f) => vec![f.to_string()],
             None => GATE_COMPOUND_FIELDS.iter().map(|s| s.to_string()).collect(),
@@ -67,7 +90,7 @@ impl GateLayer {
             fields: vec![names.clone()],
             ..options.clone()
         };
-        let layer = read_points(path, &options)?;
+        let layer = read(&options)?;
         if layer.column_names[0].is_none() {
             return Err(Error::Format {
                 path: path.to_path_buf(),

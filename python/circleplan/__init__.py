@@ -122,6 +122,9 @@ class Study:
             GeoPackage road layer; for ``metric="matrix"`` the path of the CSV cost table.
         metric: ``"euclidean"``, ``"network"`` or ``"matrix"`` (default: ``"network"``
             when ``network`` is given, else ``"euclidean"``).
+        gates: compound gates (points naming their compound's id in ``compound``,
+            ``小区编号`` or ``compound_id``, or the field in ``gates_compound_field``): each
+            compound is measured from its nearest gate (``--gates``).
         **options: the command's flags as keywords: ``group_by``, ``population_field``,
             ``households_field``, ``persons_per_household``, ``level_field``, ``name_field``,
             ``capacity_field``, ``type_field``, ``id_field``, ``coords`` (``"gcj02"``...),
@@ -138,6 +141,7 @@ class Study:
         facilities: Union[Layer, Sequence[Layer], None] = None,
         network: Optional[Layer] = None,
         metric: Optional[str] = None,
+        gates: Optional[Layer] = None,
         **options: Any,
     ):
         self.compounds = compounds
@@ -145,6 +149,7 @@ class Study:
         self.candidates = candidates
         self.facilities = facilities
         self.network = network
+        self.gates = gates
         self.options: Dict[str, Any] = dict(options, metric=metric)
 
     # -- workflows ---------------------------------------------------------------------
@@ -332,6 +337,7 @@ class Study:
             "candidates": _layer(self.candidates, "candidates") if candidates else None,
             "facilities": _layers(self.facilities, "facilities"),
             "network": _layer(self.network, "network"),
+            "gates": _layer(self.gates, "gates"),
         }
 
     def _options(self, minutes, radius_m, group_by, circle, **more) -> Dict[str, Any]:

@@ -86,13 +86,14 @@ type Outputs = (String, PyObject, PyObject);
 /// commands' `metric::analyse`).
 fn analyse(
     options: &Options,
-    layers: StudyLayers,
+    mut layers: StudyLayers,
     proposals: Proposals,
-    metric: &Layer,
+    inputs: &read::Inputs,
     run: &mut RunInfo,
     circle: circleplan::Circle,
 ) -> PyResult<(Study, circleplan::Analysis)> {
-    let spec = options.metric(metric)?;
+    let spec = options.metric(&inputs.network)?;
+    layers.gates = read::gates(&inputs.gates, options)?;
     let study =
         Study::new(layers, circle, &spec, proposals, &mut run.warnings).map_err(py_error)?;
     run.access = Some(study.access().as_str());
@@ -121,7 +122,7 @@ fn coverage(
             &options,
             layers,
             Proposals::default(),
-            &inputs.network,
+            &inputs,
             &mut run,
             circle,
         )?;
@@ -177,7 +178,7 @@ fn study_with_candidates(
         options,
         layers,
         Proposals::default(),
-        &inputs.network,
+        &inputs,
         &mut run,
         circle,
     )?;
@@ -314,14 +315,7 @@ fn compare(
             facilities: &[],
         };
         let layers = StudyLayers::new(compounds, centres);
-        let (study, analysis) = analyse(
-            &options,
-            layers,
-            proposals,
-            &inputs.network,
-            &mut run,
-            circle,
-        )?;
+        let (study, analysis) = analyse(&options, layers, proposals, &inputs, &mut run, circle)?;
         let mut scenarios = Vec::with_capacity(specs.len());
         for ((name, _, close, _), added) in specs.iter().zip(added) {
             let added = added.unwrap_or_else(Centres::empty);
@@ -364,6 +358,7 @@ fn lifecircle(
             .map_err(py_error)?;
         let layers = StudyLayers {
             facilities: Some(facilities),
+            gates: read::gates(&inputs.gates, &options)?,
             ..StudyLayers::new(compounds, Centres::empty())
         };
         let spec = options.metric(&inputs.network)?;

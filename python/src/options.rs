@@ -58,6 +58,7 @@ pub(crate) struct Options {
     pub profile: Option<String>,
     pub accessibility: bool,
     pub catchments: bool,
+    pub gates_compound_field: Option<String>,
 }
 
 impl Options {

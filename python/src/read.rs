@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use circleplan::gates::GateLayer;
 use circleplan::io::{WkbFeature, geojson_from_wkb};
 use circleplan::lifecircle::{Facilities, FacilityFields, Profile};
 use circleplan::report::{LayerInfo, RunInfo};
@@ -107,6 +108,7 @@ pub(crate) struct Inputs {
     pub candidates: Option<Layer>,
     pub facilities: Vec<Layer>,
     pub network: Layer,
+    pub gates: Layer,
 }
 
 impl Inputs {
@@ -135,6 +137,7 @@ impl Inputs {
             candidates,
             facilities: many("facilities")?,
             network: one("network")?,
+            gates: one("gates")?,
         })
     }
 }
@@ -392,4 +395,20 @@ pub(crate) fn lifecircle_layers(
     far.sort_unstable();
     facilities.remove(&far);
     Ok((compounds, facilities, run))
+}
+
+/// The gates layer (`gates=`), read like the compounds, when given.
+pub(crate) fn gates(layer: &Layer, options: &Options) -> PyResult<Option<GateLayer>> {
+    let field = options.gates_compound_field.as_deref();
+    let base = options.read_options()?;
+    match layer {
+        Layer::None => Ok(None),
+        Layer::Path(p) => GateLayer::load(p, &base, field).map(Some).map_err(py_error),
+        Layer::Memory { .. } => {
+            let (path, bytes) = layer.bytes()?;
+            GateLayer::parse(&path, bytes, &base, field)
+                .map(Some)
+                .map_err(py_error)
+        }
+    }
 }

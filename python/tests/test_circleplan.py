@@ -209,6 +209,26 @@ def test_walking_coverage_equals_the_command(tmp_path):
     assert result.summary["circle"]["metric"] != "euclidean"
 
 
+def test_walking_from_gates_equals_the_command(tmp_path):
+    out = cli(
+        tmp_path,
+        "coverage",
+        "--compounds", f"{DEMO}/compounds.geojson",
+        "--centers", f"{DEMO}/centers.geojson",
+        "--network", f"{DEMO}/streets.geojson",
+        "--gates", f"{DEMO}/gates.geojson",
+    )
+    gates = gpd.read_file(f"{DEMO}/gates.geojson")
+    study = demo_study(network=f"{DEMO}/streets.geojson", gates=gates)
+    result = study.coverage(minutes=15)
+    assert result.summary["access"] == "gates"
+    plain = demo_study(network=f"{DEMO}/streets.geojson").coverage(minutes=15)
+    assert plain.summary["access"] == "point"
+    cli_summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert without_inputs(result.summary) == without_inputs(cli_summary)
+    assert result.summary["population"]["covered"] != plain.summary["population"]["covered"]
+
+
 def test_gaps_equal_the_command(tmp_path):
     out = cli(
         tmp_path,
