@@ -178,7 +178,7 @@ fn study_with_candidates(
         options,
         layers,
         Proposals::default(),
-        &inputs,
+        inputs,
         &mut run,
         circle,
     )?;
