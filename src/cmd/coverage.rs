@@ -15,7 +15,9 @@ use super::args::{CircleArgs, CommonArgs, Format, InputArgs};
   circleplan coverage --compounds compounds.geojson --centers centers.geojson -o out/
   circleplan coverage --compounds 小区.csv --centers centers.csv --coords gcj02 --minutes 10 --standard gb50180 --group-by 街道
   circleplan coverage --compounds c.geojson --centers s.geojson --level-radius station=300 --format json
-  circleplan coverage --compounds c.geojson --centers s.geojson --capacitated --capacity-field floor_area_m2 --residents-per-capacity 8.73")]
+  circleplan coverage --compounds c.geojson --centers s.geojson --capacitated --capacity-field floor_area_m2 --residents-per-capacity 8.73
+  # walk from each compound's nearest gate (小区出入口), along the streets
+  circleplan coverage --compounds c.geojson --centers s.geojson --network streets.geojson --gates gates.geojson")]
 pub struct Args {
     #[command(flatten)]
     input: InputArgs,

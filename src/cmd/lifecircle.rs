@@ -33,6 +33,8 @@ pub enum Accessibility {
   circleplan lifecircle --compounds compounds.geojson --facilities schools.geojson --facilities clinics.csv -o out/
   circleplan lifecircle --compounds 小区.csv --facilities 设施.csv --type-field 设施类型 --group-by 街道 --lang zh -o out/
   circleplan lifecircle --compounds c.geojson --facilities f.geojson --scenario 方案A=new_kindergartens.geojson -o out/
+  # on foot, from the compounds' gates, with each facility's catchment counted
+  circleplan lifecircle --compounds c.geojson --facilities f.geojson --network streets.osm.pbf --gates gates.geojson --catchments -o out/
   circleplan profile gb50180-2018 > my.toml   # edit, then --profile my.toml")]
 pub struct Args {
     /// Resident compounds: GeoJSON (Point/Polygon features) or CSV with a header.
