@@ -3,10 +3,12 @@
 //! bound with Lagrangian bounds proves it optimal or reports the certified gap.
 
 mod candidates;
+mod capacitated;
 mod count;
 mod exact;
 mod fixed;
 mod heuristic;
+mod lagrange;
 mod lp;
 mod problem;
 mod relax;

@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
+use super::capacitated::plan_capacitated_exact;
 use super::{
     AutoCandidates, Demand, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates,
-    check_request, plan_checked, plan_fixed, rank_sites,
+    check_request, plan_fixed, rank_sites,
 };
 use crate::capacity::{
     CapacitatedPlan, SitingInstance, capacities_in_residents, check_residents_per_capacity,
-    plan_capacitated, plan_capacitated_target,
 };
 use crate::coverage::{Analysis, Costs, CoverageMatrix};
 use crate::error::{Error, Param, Result};
@@ -308,37 +308,23 @@ fn capacitated_plan(
         candidate_capacity: &candidate_capacity,
         population: pop,
     };
-    // Without capacities the same sites could serve no more, so the uncapacitated answer
-    // bounds the capacitated one: its bound for K sites, and (target) its proven fewest count.
-    let demand = Demand {
-        cover: inputs.cover,
-        population: pop,
-        covered: inputs.covered,
-    };
-    let uncapacitated = plan_checked(demand, options.goal, options.time_limit)?;
-    let (mut solved, fewest) = match options.goal {
-        Goal::Add(k) => (plan_capacitated(instance, k), None),
-        Goal::Target(t) => {
-            let total: f64 = pop.iter().sum();
-            let solved = plan_capacitated_target(instance, t * total);
-            let mut fewest = solved.count_bound;
-            if uncapacitated.target_reached {
-                fewest = fewest.max(uncapacitated.count_lower_bound.unwrap_or(0));
-            }
-            let reached = solved.objective >= t * total * (1.0 - 1e-12);
-            (solved.clone(), Some((reached, fewest)))
-        }
-    };
-    if let Goal::Add(_) = options.goal {
-        solved.tighten(uncapacitated.upper_bound);
-    }
-    // No plan serves more than every candidate open serves.
-    let reachable = solved.reachable;
-    solved.tighten(reachable);
+    // A limit too large to represent means no limit.
+    let deadline = std::time::Instant::now()
+        .checked_add(options.time_limit)
+        .unwrap_or_else(|| std::time::Instant::now() + Duration::from_secs(1 << 40));
+    let exact = plan_capacitated_exact(instance, options.goal, deadline);
+    let solved = exact.plan;
     let mut plan = site_plan(&solved, options.goal, pop, inputs.cover, inputs.covered);
-    plan.count_lower_bound = fewest.map(|(_, lb)| lb.min(solved.chosen.len()));
+    plan.count_lower_bound = exact
+        .count_lower_bound
+        .map(|lb| lb.min(solved.chosen.len()));
     // The count is proven when the certified bound equals it.
-    plan.count_optimal = fewest.map(|(reached, lb)| reached && solved.chosen.len() <= lb);
+    plan.count_optimal = exact
+        .count_lower_bound
+        .map(|lb| exact.reached == Some(true) && solved.chosen.len() <= lb);
+    plan.status = exact.status;
+    plan.nodes = exact.nodes;
+    plan.greedy_objective = exact.greedy_objective;
     Ok((plan, solved))
 }
 
@@ -396,10 +382,7 @@ fn site_plan(
         new_cover,
         nodes: 0,
         required: Vec::new(),
-        status: if solved.optimal {
-            super::PlanStatus::Proven
-        } else {
-            super::PlanStatus::BoundNotClosed
-        },
+        // The caller sets how the search ended.
+        status: super::PlanStatus::Proven,
     }
 }
