@@ -95,6 +95,7 @@ fn main() {
                 candidate_capacity: candidate_default,
             }),
             fixed: None,
+            distance: None,
         },
     )
     .expect("a capacitated plan");

@@ -354,6 +354,89 @@ fn greedy(inst: SitingInstance<'_>, stop: Stop) -> CapacitatedPlan {
     }
 }
 
+/// What a set of open candidates serves, measured again and again on one flow network: the
+/// existing centres' maximum flow is computed once, each set only augments from it (and the
+/// trial is undone), so the exact branch and bound can price many sets cheaply.
+pub(crate) struct SiteFlow {
+    net: Network,
+    sink: usize,
+    m_e: usize,
+    candidate_capacity: Vec<i64>,
+    /// Served by the existing centres alone, milli-residents.
+    base: i64,
+}
+
+impl SiteFlow {
+    /// The network of `inst` with every candidate closed.
+    pub(crate) fn new(inst: SitingInstance<'_>) -> SiteFlow {
+        let (n, m_e, m_c) = (
+            inst.existing.n_rows(),
+            inst.existing.n_cols(),
+            inst.candidates.n_cols(),
+        );
+        let both = joined_cover(&inst);
+        let mut capacity = inst.existing_capacity.to_vec();
+        capacity.extend(std::iter::repeat_n(0.0, m_c));
+        let mut net = Network::of(&both, inst.population, &capacity);
+        let sink = n + m_e + m_c + 1;
+        let base = net.max_flow(0, sink);
+        SiteFlow {
+            net,
+            sink,
+            m_e,
+            candidate_capacity: inst.candidate_capacity.iter().map(|&c| units(c)).collect(),
+            base,
+        }
+    }
+
+    /// Milli-residents served with the existing centres and `open` candidates.
+    pub(crate) fn served(&mut self, open: &[u32]) -> i64 {
+        let (sink, m_e) = (self.sink, self.m_e);
+        let caps = &self.candidate_capacity;
+        self.base
+            + self.net.trial(|net| {
+                for &c in open {
+                    let e = net.sink_edge[m_e + c as usize] as usize;
+                    net.set(e, caps[c as usize]);
+                }
+                net.max_flow(0, sink)
+            })
+    }
+}
+
+/// A capacitated plan for a given set of candidates (from the exact search): the sites ranked
+/// as the lazy greedy opens them among themselves (largest marginal gain first; sites that
+/// add nobody left out), `reachable` and `count_bound` from `reference` (the plan over all
+/// candidates); `upper_bound`, `gap` and `optimal` are the caller's to set.
+pub(crate) fn plan_for_set(
+    inst: SitingInstance<'_>,
+    set: &[u32],
+    reference: &CapacitatedPlan,
+) -> CapacitatedPlan {
+    let mut only = vec![0.0; inst.candidate_capacity.len()];
+    for &c in set {
+        only[c as usize] = inst.candidate_capacity[c as usize];
+    }
+    let restricted = SitingInstance {
+        candidate_capacity: &only,
+        ..inst
+    };
+    let mut plan = greedy(restricted, Stop::Count(set.len()));
+    plan.reachable = reference.reachable;
+    plan.count_bound = reference.count_bound;
+    plan
+}
+
+/// Milli-residents: populations and capacities as the flow counts them.
+pub(crate) fn to_units(v: f64) -> i64 {
+    units(v)
+}
+
+/// Residents of `u` milli-residents.
+pub(crate) fn from_units(u: i64) -> f64 {
+    u as f64 / UNITS
+}
+
 /// Who serves whom with the existing centres and the `chosen` candidates open: the same
 /// maximum, residents nearest-first (as [`capacitated`] assigns); `assigned` lists the
 /// existing centres, then the chosen sites in the order chosen. `capacity` holds the existing

@@ -14,7 +14,8 @@
 #     serve (recomputed by an independent max flow);
 # and on a MISMATCH: the dumped instance's answer differs from the CLI's (not one instance).
 #   benches/peers/compare_capacitated.sh [N] [M] [C] [K] [K_DEMO]   (defaults 5000 50 300 20 5)
-# Env: RPC ("3 30 300"), MILP_TIME_LIMIT (seconds, default 600), PYTHON, CIRCLEPLAN_BIN.
+# Env: RPC ("3 30 300"), MILP_TIME_LIMIT (seconds, default 600), PYTHON, CIRCLEPLAN_BIN,
+# CARGO_TARGET_DIR (where the release binary and example are built).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-5000}; M=${2:-50}; C=${3:-300}; K=${4:-20}; K_DEMO=${5:-5}
@@ -22,11 +23,12 @@ RPC=${RPC:-3 30 300}
 LIMIT=${MILP_TIME_LIMIT:-600}
 PY=${PYTHON:-.venv/bin/python}
 [ -x "$PY" ] || benches/peers/setup.sh
-BIN=${CIRCLEPLAN_BIN:-target/release/circleplan}
+TGT=${CARGO_TARGET_DIR:-target}
+BIN=${CIRCLEPLAN_BIN:-$TGT/release/circleplan}
 [ -x "$BIN" ] || cargo build --release
 cargo build --release --example capacitated_dump >/dev/null 2>&1 \
   || cargo build --release --example capacitated_dump
-DUMP=target/release/examples/capacitated_dump
+DUMP=$TGT/release/examples/capacitated_dump
 OUT=bench-data/capacitated
 SYN=bench-data/capacitated_${N}_${M}_${C}
 mkdir -p "$OUT"

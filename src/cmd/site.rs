@@ -7,7 +7,9 @@ use anyhow::{Context, Result, bail};
 use circleplan::coverage::SwitchSite;
 use circleplan::report;
 use circleplan::report::RunInfo;
-use circleplan::siting::{CandidateSource, FixedSites, Goal, SiteOptions};
+use circleplan::siting::{
+    CandidateSource, DistanceKind, DistanceOptions, FixedSites, Goal, SiteOptions,
+};
 use circleplan::{Analysis, CentreFields, Centres, Study, StudyLayers};
 
 use super::args::{CandidateRunArgs, InputArgs};
@@ -19,7 +21,10 @@ use super::coverage::print_summary;
   circleplan site --compounds compounds.geojson --centers centers.geojson --candidates candidates.geojson --add 5 -o sites/
   circleplan site --compounds compounds.geojson --centers centers.geojson --candidates auto --target 0.95
   circleplan site --compounds compounds.geojson --candidates auto --add 20 --minutes 10 --standard gb50180
-  circleplan site --compounds c.geojson --centers s.geojson --candidates k.geojson --add 5 --require K012 --exclude K003,K007")]
+  circleplan site --compounds c.geojson --centers s.geojson --candidates k.geojson --add 5 --require K012 --exclude K003,K007
+  circleplan site --compounds c.geojson --centers s.geojson --candidates k.geojson --add 8 --capacitated --residents-per-capacity 8.73
+  circleplan site --compounds c.geojson --centers s.geojson --candidates k.geojson --add 5 --objective distance --max-distance 2000
+  circleplan site --compounds c.geojson --centers s.geojson --candidates k.geojson --add 5 --objective max-distance")]
 pub struct Args {
     #[command(flatten)]
     layers: CandidateRunArgs,
@@ -56,6 +61,40 @@ pub struct Args {
     exclude: Option<String>,
     #[command(flatten)]
     capacity: super::site_capacity::CapacityArgs,
+    /// What the new sites optimise: `coverage` (most residents within the circle), `distance`
+    /// (p-median: the least population-weighted mean walk to the nearest centre) or
+    /// `max-distance` (p-center: the least longest walk). Existing centres count; the circle
+    /// still sets the coverage figures reported beside.
+    #[arg(long, value_enum, default_value_t = Objective::Coverage)]
+    objective: Objective,
+    /// Distance objectives: walks longer than M metres (and compounds no centre reaches within
+    /// M) count at M. Default: twice the circle's radius.
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
+    max_distance: Option<f64>,
+}
+
+/// `--objective`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Objective {
+    /// Most residents within the circle.
+    Coverage,
+    /// p-median: least population-weighted mean walk.
+    Distance,
+    /// p-center: least longest walk.
+    MaxDistance,
+}
+
+/// The distance objective's options (`None` for coverage).
+fn distance_options(args: &Args, radius_m: f64) -> Option<DistanceOptions> {
+    let kind = match args.objective {
+        Objective::Coverage => return None,
+        Objective::Distance => DistanceKind::Mean,
+        Objective::MaxDistance => DistanceKind::Max,
+    };
+    Some(DistanceOptions {
+        kind,
+        max_distance_m: args.max_distance.unwrap_or(2.0 * radius_m),
+    })
 }
 
 /// The goal (the library checks it).
@@ -142,6 +181,7 @@ pub fn run(args: Args) -> Result<()> {
         radius_m: circle.radius_m,
         capacity: args.capacity.options(),
         fixed: Some(&fixed),
+        distance: distance_options(&args, circle.radius_m),
     };
     let mut site_run = super::progress::step("Choosing sites", common.output.quiet, || {
         s.study.site(&s.analysis, options)
@@ -155,6 +195,12 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     s.run.warnings.extend(args.capacity.unused());
+    if args.max_distance.is_some() && args.objective == Objective::Coverage {
+        s.run.warnings.push(circleplan::Warning::UnusedOption {
+            option: "--max-distance".into(),
+            why: "it caps walks for --objective distance or max-distance only".into(),
+        });
+    }
     s.run.warnings.extend(site_run.warnings.iter().cloned());
     let source = match &s.study.candidates {
         Some(_) => args.candidates.clone(),

@@ -40,6 +40,9 @@ pub fn site_outputs<'a>(
     };
     let mut site = SiteSummary::new(plan, context);
     site.excluded = site_run.excluded.clone();
+    if let Some(d) = &site_run.distance {
+        site.set_distance(d);
+    }
     summary.set_site(site);
     let mut files = OutputSet::new();
     files.add("summary.json", summary.to_json().into_bytes());
@@ -79,6 +82,21 @@ pub fn site_outputs<'a>(
 /// The terminal text about the chosen sites (and, under capacities, what the figures mean).
 pub fn site_table(site_run: &SiteRun, source: &str) -> String {
     let mut table = plan_table(&site_run.plan, &site_run.candidate_ids, source);
+    if let Some(d) = &site_run.distance {
+        let what = match d.kind {
+            crate::siting::DistanceKind::Mean => "mean walk (population-weighted)",
+            crate::siting::DistanceKind::Max => "longest walk",
+        };
+        table.push_str(&format!(
+            "Minimised the {what}: mean {} m → {} m, longest {} m → {} m (walks capped at {} m); {}.\n",
+            super::fixed(d.mean_before_m, 0),
+            super::fixed(d.mean_distance_m, 0),
+            super::fixed(d.max_before_m, 0),
+            super::fixed(d.max_distance_m, 0),
+            super::fixed(d.cap_m, 0),
+            d.status.describe(d.gap),
+        ));
+    }
     if site_run.capacitated.is_some() {
         table.push_str(
             "Under capacity: populations above are residents served, no site over its capacity \

@@ -487,6 +487,22 @@ pub struct SiteSummary {
     pub required: Vec<String>,
     /// Ids of the candidates no plan could use (`--exclude`).
     pub excluded: Vec<String>,
+    /// What was optimised: `coverage`, `distance` (p-median) or `max_distance` (p-center);
+    /// `optimal`, `gap` and `status` refer to it.
+    pub objective_kind: &'static str,
+    /// Distance objectives: the population-weighted mean walk after, metres (capped).
+    pub mean_distance_m: Option<f64>,
+    /// Distance objectives: the longest walk of a compound with residents after, metres.
+    pub max_distance_m: Option<f64>,
+    /// Distance objectives: the same mean before any new site.
+    pub mean_distance_before_m: Option<f64>,
+    /// Distance objectives: the same longest walk before any new site.
+    pub max_distance_before_m: Option<f64>,
+    /// Distance objectives: no choice of as many sites does better (certified), metres.
+    pub distance_lower_bound_m: Option<f64>,
+    /// Distance objectives: walks beyond this, and compounds no centre reaches within it,
+    /// count at it (metres).
+    pub distance_cap_m: Option<f64>,
 }
 
 /// `site.candidates`.
@@ -595,7 +611,32 @@ impl SiteSummary {
                 .map(|&c| ids[c as usize].clone())
                 .collect(),
             excluded: Vec::new(),
+            objective_kind: "coverage",
+            mean_distance_m: None,
+            max_distance_m: None,
+            mean_distance_before_m: None,
+            max_distance_before_m: None,
+            distance_lower_bound_m: None,
+            distance_cap_m: None,
         }
+    }
+
+    /// Fills in a distance objective's figures; `optimal`, `gap` and `status` become its.
+    pub fn set_distance(&mut self, d: &crate::siting::DistancePlan) {
+        use crate::siting::DistanceKind;
+        self.objective_kind = match d.kind {
+            DistanceKind::Mean => "distance",
+            DistanceKind::Max => "max_distance",
+        };
+        self.mean_distance_m = Some(d.mean_distance_m);
+        self.max_distance_m = Some(d.max_distance_m);
+        self.mean_distance_before_m = Some(d.mean_before_m);
+        self.max_distance_before_m = Some(d.max_before_m);
+        self.distance_lower_bound_m = Some(d.lower_bound_m);
+        self.distance_cap_m = Some(d.cap_m);
+        self.optimal = d.optimal;
+        self.gap = d.gap;
+        self.status = d.status.as_str();
     }
 }
 
@@ -978,6 +1019,13 @@ mod tests {
             uncoverable: vec!["C1".into()],
             required: Vec::new(),
             excluded: Vec::new(),
+            objective_kind: "coverage",
+            mean_distance_m: None,
+            max_distance_m: None,
+            mean_distance_before_m: None,
+            max_distance_before_m: None,
+            distance_lower_bound_m: None,
+            distance_cap_m: None,
         });
         let v = s.to_value();
         assert_eq!(

@@ -3,10 +3,13 @@
 //! bound with Lagrangian bounds proves it optimal or reports the certified gap.
 
 mod candidates;
+mod capacitated;
 mod count;
+mod distance;
 mod exact;
 mod fixed;
 mod heuristic;
+mod lagrange;
 mod lp;
 mod problem;
 mod relax;
@@ -19,13 +22,14 @@ use crate::error::{Error, Param, Result};
 
 pub use candidates::{AutoCandidates, GRID_FRACTION, MAX_AUTO_GRID, auto_candidates};
 use count::count_lower_bound;
+pub use distance::{DistanceInstance, DistanceKind, DistancePlan, plan_distance};
 pub use exact::{Solved, solve, solve_limited, solve_with_floor};
 pub use fixed::FixedSites;
 
 pub(crate) use fixed::plan_fixed;
 pub use heuristic::{drop_and_repair, greedy, perturbed_search, swap_search};
 pub use problem::Instance;
-pub use run::{CandidateSource, CapacityOptions, SiteOptions, SiteRun, run_site};
+pub use run::{CandidateSource, CapacityOptions, DistanceOptions, SiteOptions, SiteRun, run_site};
 
 /// Swap rounds repairing a set one site smaller on the way down to the fewest sites (four
 /// times as many beyond `LP_MAX_K` sites).

@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
+use super::capacitated::plan_capacitated_exact;
+use super::distance::{DistanceInstance, DistanceKind, DistancePlan, plan_distance};
 use super::{
     AutoCandidates, Demand, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates,
-    check_request, plan_checked, plan_fixed, rank_sites,
+    check_request, plan_fixed, rank_sites,
 };
 use crate::capacity::{
     CapacitatedPlan, SitingInstance, capacities_in_residents, check_residents_per_capacity,
-    plan_capacitated, plan_capacitated_target,
 };
 use crate::coverage::{Analysis, Costs, CoverageMatrix};
 use crate::error::{Error, Param, Result};
@@ -51,6 +52,17 @@ pub struct SiteOptions<'a> {
     pub capacity: Option<CapacityOptions>,
     /// Candidates that must be in the plan or out of it (`None`: none).
     pub fixed: Option<&'a super::FixedSites>,
+    /// Minimise a distance instead of maximising coverage (`None`: coverage).
+    pub distance: Option<DistanceOptions>,
+}
+
+/// A distance objective for `site --add K`.
+#[derive(Debug, Clone, Copy)]
+pub struct DistanceOptions {
+    /// p-median (mean walk) or p-center (longest walk).
+    pub kind: DistanceKind,
+    /// Walks beyond this count at it (compounds farther from every centre included), metres.
+    pub max_distance_m: f64,
 }
 
 /// The answer with everything its outputs need.
@@ -66,6 +78,8 @@ pub struct SiteRun {
     pub plan: SitePlan,
     /// Under capacities: the capacitated plan and its assignment.
     pub capacitated: Option<CapacitatedPlan>,
+    /// Under a distance objective: the walks before and after, and the proof.
+    pub distance: Option<DistancePlan>,
     /// Things the user should know (e.g. a coarsened candidate grid).
     pub warnings: Vec<crate::Warning>,
     /// Ids of the candidates no plan could use (`--exclude`).
@@ -104,6 +118,33 @@ pub fn run_site(
         .by_compound
         .transpose();
     let pop = &compounds.population;
+    if let Some(d) = options.distance {
+        let demand = Demand {
+            cover: &cover,
+            population: pop,
+            covered: &covered,
+        };
+        let fixed = !required.is_empty() || excluded.contains(&true);
+        let inputs = DistanceInputs {
+            analysis,
+            costs,
+            centres,
+            sites_xy: &xy,
+            ids: &ids,
+        };
+        let (plan, distance) = distance_plan(&inputs, demand, options, d, fixed)?;
+        return Ok(SiteRun {
+            candidate_ids: ids,
+            candidate_lonlat: lonlat,
+            covered,
+            plan,
+            capacitated: None,
+            distance: Some(distance),
+            warnings,
+            excluded: Vec::new(),
+            candidate_properties: Vec::new(),
+        });
+    }
     let (plan, capacitated) = match options.capacity {
         None => (
             plan_fixed(
@@ -157,10 +198,141 @@ pub fn run_site(
         covered,
         plan,
         capacitated,
+        distance: None,
         warnings,
         excluded: options.fixed.map(|f| f.exclude.clone()).unwrap_or_default(),
         candidate_properties: Vec::new(),
     })
+}
+
+/// What the distance objectives read from the run.
+struct DistanceInputs<'a> {
+    analysis: &'a Analysis,
+    costs: &'a Costs<'a>,
+    centres: &'a Centres,
+    sites_xy: &'a [[f64; 2]],
+    ids: &'a [String],
+}
+
+/// The p-median or p-center plan, with the coverage figures of its sites (at the circle's
+/// radius) in the shape every siting output reads.
+fn distance_plan(
+    inputs: &DistanceInputs,
+    demand: Demand,
+    options: SiteOptions,
+    d: DistanceOptions,
+    fixed: bool,
+) -> Result<(SitePlan, DistancePlan)> {
+    let Goal::Add(k) = options.goal else {
+        return Err(Error::parameter(
+            Param::TargetShare,
+            "",
+            "--target works with --objective coverage only: give --add K with a distance \
+             objective",
+        ));
+    };
+    if options.capacity.is_some() || fixed {
+        return Err(Error::parameter(
+            Param::Capacities,
+            "",
+            "--capacitated, --require and --exclude work with --objective coverage only",
+        ));
+    }
+    if !(d.max_distance_m.is_finite() && d.max_distance_m > 0.0) {
+        return Err(Error::parameter(
+            Param::Radius,
+            d.max_distance_m,
+            "--max-distance must be a positive number of metres",
+        ));
+    }
+    let a = inputs.analysis;
+    let n = a.compounds_xy.len();
+    let budget = d.max_distance_m + crate::circle::COVER_TOLERANCE_M;
+    let reach = |xy: &[[f64; 2]], ids: &[String]| {
+        let budgets = vec![budget; xy.len()];
+        inputs
+            .costs
+            .coverage(&a.compounds_xy, xy, ids, &budgets)
+            .0
+            .by_compound
+    };
+    let existing = reach(&a.centres_xy, &inputs.centres.ids);
+    let existing_m: Vec<f64> = (0..n)
+        .map(|i| {
+            let costs = existing.row(i).1;
+            costs
+                .iter()
+                .map(|&c| f64::from(c))
+                .fold(f64::INFINITY, f64::min)
+        })
+        .collect();
+    let candidates = reach(inputs.sites_xy, inputs.ids).transpose();
+    let instance = DistanceInstance {
+        candidates: &candidates,
+        existing_m: &existing_m,
+        population: demand.population,
+        max_distance_m: d.max_distance_m,
+    };
+    let deadline = std::time::Instant::now()
+        .checked_add(options.time_limit)
+        .unwrap_or_else(|| std::time::Instant::now() + Duration::from_secs(1 << 40));
+    let solved = plan_distance(instance, d.kind, k, deadline);
+    // Coverage at the circle's radius, sites in the distance order.
+    let cover = demand.cover;
+    let mut covered = demand.covered.to_vec();
+    let mut new_cover = vec![None; n];
+    let mut ranked = Vec::new();
+    for &c in &solved.chosen {
+        let mut gain = 0.0;
+        for &i in cover.row(c as usize).0 {
+            if !std::mem::replace(&mut covered[i as usize], true) {
+                gain += demand.population[i as usize];
+                new_cover[i as usize] = Some(c);
+            }
+        }
+        ranked.push((c, gain));
+    }
+    let total: f64 = demand.population.iter().sum();
+    let existing_pop: f64 = demand
+        .population
+        .iter()
+        .zip(demand.covered)
+        .filter(|(_, c)| **c)
+        .map(|(p, _)| p)
+        .sum::<f64>()
+        + 0.0;
+    let added: f64 = ranked.iter().map(|r| r.1).sum::<f64>() + 0.0;
+    let all_inst = super::Instance::new(cover, demand.population, demand.covered);
+    let by_compound = cover.transpose();
+    let plan = SitePlan {
+        goal: options.goal,
+        sites: rank_sites(&ranked, existing_pop, total),
+        total_population: total,
+        existing_population: existing_pop,
+        objective: existing_pop + added,
+        added_population: added,
+        // Coverage is reported beside, not optimised: no bound on it is claimed.
+        upper_bound: existing_pop + added,
+        gap: solved.gap,
+        optimal: solved.optimal,
+        count_optimal: None,
+        count_lower_bound: None,
+        greedy_objective: existing_pop + added,
+        reachable_share: if total > 0.0 {
+            (existing_pop + all_inst.weight.iter().sum::<f64>()) / total
+        } else {
+            0.0
+        },
+        target_reached: true,
+        uncoverable: (0..n as u32)
+            .filter(|&i| !demand.covered[i as usize] && by_compound.row(i as usize).0.is_empty())
+            .collect(),
+        new_cover,
+        nodes: solved.nodes,
+        required: Vec::new(),
+        status: solved.status,
+    };
+    Ok((plan, solved))
 }
 
 /// Candidate ids, WGS84 positions and plane positions.
@@ -308,37 +480,46 @@ fn capacitated_plan(
         candidate_capacity: &candidate_capacity,
         population: pop,
     };
-    // Without capacities the same sites could serve no more, so the uncapacitated answer
-    // bounds the capacitated one: its bound for K sites, and (target) its proven fewest count.
-    let demand = Demand {
-        cover: inputs.cover,
-        population: pop,
-        covered: inputs.covered,
-    };
-    let uncapacitated = plan_checked(demand, options.goal, options.time_limit)?;
-    let (mut solved, fewest) = match options.goal {
-        Goal::Add(k) => (plan_capacitated(instance, k), None),
-        Goal::Target(t) => {
-            let total: f64 = pop.iter().sum();
-            let solved = plan_capacitated_target(instance, t * total);
-            let mut fewest = solved.count_bound;
-            if uncapacitated.target_reached {
-                fewest = fewest.max(uncapacitated.count_lower_bound.unwrap_or(0));
-            }
-            let reached = solved.objective >= t * total * (1.0 - 1e-12);
-            (solved.clone(), Some((reached, fewest)))
+    // A limit too large to represent means no limit.
+    let deadline = std::time::Instant::now()
+        .checked_add(options.time_limit)
+        .unwrap_or_else(|| std::time::Instant::now() + Duration::from_secs(1 << 40));
+    // Without capacities the same sites could serve no more: the uncapacitated optimum's
+    // bound for K sites also bounds the capacitated answer (it closes loose-capacity cases
+    // the Lagrangian bound approaches slowly). A fifth of the time goes to it.
+    let uncapacitated_bound = match options.goal {
+        Goal::Add(_) => {
+            let demand = Demand {
+                cover: inputs.cover,
+                population: pop,
+                covered: inputs.covered,
+            };
+            let share = options.time_limit / 5;
+            super::plan_checked(demand, options.goal, share)
+                .ok()
+                .map(|p| p.upper_bound)
         }
+        Goal::Target(_) => None,
     };
-    if let Goal::Add(_) = options.goal {
-        solved.tighten(uncapacitated.upper_bound);
+    let mut exact = plan_capacitated_exact(instance, options.goal, deadline);
+    if let Some(bound) = uncapacitated_bound {
+        exact.plan.tighten(bound);
+        if exact.plan.optimal {
+            exact.status = super::PlanStatus::Proven;
+        }
     }
-    // No plan serves more than every candidate open serves.
-    let reachable = solved.reachable;
-    solved.tighten(reachable);
+    let solved = exact.plan;
     let mut plan = site_plan(&solved, options.goal, pop, inputs.cover, inputs.covered);
-    plan.count_lower_bound = fewest.map(|(_, lb)| lb.min(solved.chosen.len()));
+    plan.count_lower_bound = exact
+        .count_lower_bound
+        .map(|lb| lb.min(solved.chosen.len()));
     // The count is proven when the certified bound equals it.
-    plan.count_optimal = fewest.map(|(reached, lb)| reached && solved.chosen.len() <= lb);
+    plan.count_optimal = exact
+        .count_lower_bound
+        .map(|lb| exact.reached == Some(true) && solved.chosen.len() <= lb);
+    plan.status = exact.status;
+    plan.nodes = exact.nodes;
+    plan.greedy_objective = exact.greedy_objective;
     Ok((plan, solved))
 }
 
@@ -396,10 +577,7 @@ fn site_plan(
         new_cover,
         nodes: 0,
         required: Vec::new(),
-        status: if solved.optimal {
-            super::PlanStatus::Proven
-        } else {
-            super::PlanStatus::BoundNotClosed
-        },
+        // The caller sets how the search ended.
+        status: super::PlanStatus::Proven,
     }
 }

@@ -516,6 +516,7 @@ impl Study {
     ///     radius_m: 600.0,
     ///     capacity: None,
     ///     fixed: Some(&keep),
+    ///     distance: None,
     /// };
     /// let run = study.site(&baseline, options).unwrap();
     /// assert!(run.plan.optimal && run.plan.sites[0].candidate == 0);
