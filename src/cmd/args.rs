@@ -116,6 +116,7 @@ impl InputArgs {
             lon_field: self.lon_field.clone(),
             lat_field: self.lat_field.clone(),
             encoding: self.encoding,
+            keep_polygons: false,
         })
     }
 

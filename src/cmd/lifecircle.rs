@@ -141,6 +141,7 @@ impl LayerArgs {
             lon_field: self.lon_field.clone(),
             lat_field: self.lat_field.clone(),
             encoding: self.encoding,
+            keep_polygons: false,
         })
     }
 
