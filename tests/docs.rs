@@ -120,7 +120,7 @@ fn run_documented(file: &str, expected: usize) {
 
 #[test]
 fn readme_commands_run() {
-    run_documented("README.md", 10);
+    run_documented("README.md", 11);
 }
 
 #[test]
