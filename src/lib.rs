@@ -55,6 +55,7 @@
 #![forbid(unsafe_code)]
 
 // The pipeline's stages, each a public module with its own curated `pub use` list.
+pub mod boundaries;
 pub mod capacity;
 pub mod coverage;
 pub mod crs;
@@ -81,6 +82,7 @@ mod warning;
 #[doc(hidden)]
 pub mod rng;
 
+pub use boundaries::Boundaries;
 pub use circle::{COVER_TOLERANCE_M, Circle, DEFAULT_MINUTES, DEFAULT_SPEED_KMH};
 pub use coverage::{Analysis, Coverage, CoverageMatrix, Metric};
 pub use crs::{CoordSystem, LocalPlane, Projected};

@@ -42,6 +42,31 @@ pub struct CompoundFields {
     pub group_by: Vec<String>,
     /// Compound name field (小区名称); detected from [`COMPOUND_NAME_NAMES`] when `None`.
     pub name_field: Option<String>,
+    /// Areas (`--boundaries`): their name field is a group field (appended to `group_by`
+    /// unless named there), each compound taking the name of the area it lies in rather than
+    /// a value of its own layer.
+    pub boundaries: Option<std::sync::Arc<crate::Boundaries>>,
+}
+
+impl CompoundFields {
+    /// `group_by` with the areas' field appended when there are areas it does not name.
+    pub fn groups_with_areas(&self) -> Vec<String> {
+        with_area_field(&self.group_by, self.boundaries.as_deref())
+    }
+}
+
+/// `group_by` with the areas' field appended when `boundaries` is given and not named there.
+pub(crate) fn with_area_field(
+    group_by: &[String],
+    boundaries: Option<&crate::Boundaries>,
+) -> Vec<String> {
+    let mut all = group_by.to_vec();
+    if let Some(b) = boundaries
+        && !group_by.iter().any(|g| b.is_field(g))
+    {
+        all.push(b.field.clone());
+    }
+    all
 }
 
 impl Default for CompoundFields {
@@ -52,6 +77,7 @@ impl Default for CompoundFields {
             persons_per_household: DEFAULT_PERSONS_PER_HOUSEHOLD,
             group_by: Vec::new(),
             name_field: None,
+            boundaries: None,
         }
     }
 }
@@ -119,6 +145,10 @@ impl Compounds {
                 "must be > 0",
             ));
         }
+        let fields = &CompoundFields {
+            group_by: fields.groups_with_areas(),
+            ..fields.clone()
+        };
         let mut options = base.clone();
         options.fields = vec![
             names(&fields.population_field, POPULATION_NAMES),
@@ -322,7 +352,8 @@ fn population_sources(layer: &mut PointLayer, fields: &CompoundFields) -> Result
 }
 
 /// The `--group-by` columns as text (empty where a feature has no value); every field must
-/// exist in some feature. A field the layer reads for another purpose — the id, population or
+/// exist in some feature, but the areas' field, which comes from the areas (see
+/// [`CompoundFields::boundaries`]). A field the layer reads for another purpose — the id, population or
 /// households field, or a group field given twice — is read once and shared, so grouping by it
 /// works as by any other field.
 fn group_columns(layer: &PointLayer, fields: &CompoundFields) -> Result<Vec<Vec<String>>> {
@@ -334,8 +365,11 @@ fn group_columns(layer: &PointLayer, fields: &CompoundFields) -> Result<Vec<Vec<
     let same =
         |a: &str, b: &Option<String>| b.as_deref().is_some_and(|b| a.eq_ignore_ascii_case(b));
     let mut groups: Vec<Vec<String>> = Vec::with_capacity(fields.group_by.len());
+    let areas = fields.boundaries.as_deref();
     for (g, name) in fields.group_by.iter().enumerate() {
-        let column = if layer.column_names[2 + g].is_some() {
+        let column = if let Some(b) = areas.filter(|b| b.is_field(name)) {
+            b.assign(&layer.lonlat)
+        } else if layer.column_names[2 + g].is_some() {
             text(&layer.columns[2 + g])
         } else if let Some(earlier) =
             (0..g).find(|&e| fields.group_by[e].eq_ignore_ascii_case(name))
@@ -484,9 +518,23 @@ pub struct Centres {
     pub crs: Option<String>,
     /// The text encoding of a CSV file (`utf-8`, `gbk`, ...); `None` for GeoJSON.
     pub encoding: Option<String>,
+    /// The areas' name field and, per centre, the name of the area it lies in (empty for
+    /// none), once [`Centres::assign_areas`] has run; `None` without areas.
+    pub areas: Option<(String, Vec<String>)>,
 }
 
 impl Centres {
+    /// Gives each centre the name of the area it lies in.
+    pub fn assign_areas(&mut self, boundaries: &crate::Boundaries) {
+        self.areas = Some((boundaries.field.clone(), boundaries.assign(&self.lonlat)));
+    }
+
+    /// Centre `i`'s area name, `None` without areas.
+    pub fn area(&self, i: usize) -> Option<(&str, &str)> {
+        let (field, names) = self.areas.as_ref()?;
+        Some((field.as_str(), names[i].as_str()))
+    }
+
     /// Reads and checks a centre (or candidate) layer.
     pub fn load(
         path: &Path,
@@ -571,6 +619,7 @@ impl Centres {
             encoding: layer.encoding,
             ids: layer.ids,
             lonlat: layer.lonlat,
+            areas: None,
         })
     }
 
@@ -603,6 +652,9 @@ impl Centres {
             all.level.extend(layer.level);
             all.name.extend(layer.name);
             all.capacity.extend(layer.capacity);
+            if let (Some(a), Some(b)) = (&mut all.areas, layer.areas) {
+                a.1.extend(b.1);
+            }
             all.polygons += layer.polygons;
             all.crs = all.crs.or(layer.crs);
         }
@@ -621,6 +673,12 @@ impl Centres {
             polygons: 0,
             crs: self.crs.clone(),
             encoding: self.encoding.clone(),
+            areas: self.areas.as_ref().map(|(field, names)| {
+                (
+                    field.clone(),
+                    keep.iter().map(|&i| names[i].clone()).collect(),
+                )
+            }),
         }
     }
 
@@ -631,6 +689,9 @@ impl Centres {
         without(&mut self.level, indices);
         without(&mut self.name, indices);
         without(&mut self.capacity, indices);
+        if let Some((_, names)) = &mut self.areas {
+            without(names, indices);
+        }
     }
 
     /// No centres (a district planned from scratch).
@@ -645,6 +706,7 @@ impl Centres {
             polygons: 0,
             crs: None,
             encoding: None,
+            areas: None,
         }
     }
 

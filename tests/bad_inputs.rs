@@ -143,4 +143,6 @@ bad_inputs! {
     duplicate_scenario_name: "scenario_named_twice.geojson",
     unknown_required_site: "required_site_unknown.geojson",
     centre_layers_sharing_an_id: "centre_layers_share_an_id.geojson",
+    boundaries_without_polygons: "boundaries_without_polygons.geojson",
+    boundaries_without_a_name_field: "boundaries_without_a_name.geojson",
 }

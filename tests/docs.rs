@@ -120,7 +120,7 @@ fn run_documented(file: &str, expected: usize) {
 
 #[test]
 fn readme_commands_run() {
-    run_documented("README.md", 11);
+    run_documented("README.md", 12);
 }
 
 #[test]

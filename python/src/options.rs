@@ -96,6 +96,7 @@ impl Options {
             lon_field: self.lon_field.clone(),
             lat_field: self.lat_field.clone(),
             encoding: self.encoding()?,
+            keep_polygons: false,
         })
     }
 

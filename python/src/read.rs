@@ -159,6 +159,7 @@ fn compound_fields(options: &Options, name_field: Option<String>) -> CompoundFie
             .unwrap_or(circleplan::model::DEFAULT_PERSONS_PER_HOUSEHOLD),
         group_by: options.group_by.clone(),
         name_field,
+        boundaries: None,
     }
 }
 
@@ -350,6 +351,7 @@ pub(crate) fn lifecircle_layers(
         type_field: options.type_field.clone(),
         capacity_field: options.capacity_field.clone(),
         group_by: options.group_by.clone(),
+        boundaries: None,
     };
     let mut facilities = Facilities::parse(layers, &facility_fields, profile, &mut run.warnings)
         .map_err(py_error)?;

@@ -85,8 +85,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME")]
     pub capacity_field: Option<String>,
     /// Report coverage per value of this compound field (repeatable: street, community).
+    /// May name the --boundaries field.
     #[arg(long, value_name = "FIELD")]
     pub group_by: Vec<String>,
+    #[command(flatten)]
+    pub areas: AreaArgs,
     /// Leave out points more than 100 km from the rest of their layer (failed geocodes at
     /// (0, 0) and the like) instead of stopping; they are listed in the terminal and in
     /// summary.json "dropped".
@@ -116,6 +119,7 @@ impl InputArgs {
             lon_field: self.lon_field.clone(),
             lat_field: self.lat_field.clone(),
             encoding: self.encoding,
+            keep_polygons: false,
         })
     }
 
@@ -168,6 +172,7 @@ impl InputArgs {
             persons_per_household: self.persons_per_household,
             group_by: self.group_by.clone(),
             name_field: None,
+            boundaries: None,
         }
     }
 
@@ -183,6 +188,55 @@ impl InputArgs {
     /// The coordinate system of a layer (its own `--*-coords` or `--coords`), for the summary.
     pub fn coords_name(&self, coords: Option<CoordSystem>) -> String {
         coords.unwrap_or(self.coords).to_string()
+    }
+}
+
+/// The areas every compound, centre and facility is placed in.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AreaArgs {
+    /// Polygons of 街道 or 社区 (GeoJSON, Shapefile or GeoPackage layer): each compound,
+    /// centre and facility takes the name of the area containing it (edges count as inside;
+    /// where areas overlap, the first in the file) as a group field, also reachable with
+    /// --group-by; the report's map draws them.
+    #[arg(long, value_name = "FILE")]
+    pub boundaries: Option<PathBuf>,
+    /// The areas' name field (detected: name, 名称, 街道, 社区).
+    #[arg(long, value_name = "NAME", requires = "boundaries")]
+    pub boundary_field: Option<String>,
+}
+
+impl AreaArgs {
+    /// Reads the areas, when given, as a layer read with `options` (format, `.prj`, GeoPackage
+    /// system, `--coords`, `--crs` for CSV), and lists them among the run's inputs.
+    pub fn load(
+        &self,
+        options: &ReadOptions,
+        run: &mut circleplan::report::RunInfo,
+        coords: String,
+    ) -> Result<Option<std::sync::Arc<circleplan::Boundaries>>> {
+        let Some(path) = &self.boundaries else {
+            return Ok(None);
+        };
+        let options = ReadOptions {
+            id_field: IdField::Detect,
+            crs: None,
+            ..options.clone()
+        };
+        let areas = circleplan::Boundaries::load(path, &options, self.boundary_field.as_deref())?;
+        run.inputs.push((
+            "boundaries".into(),
+            circleplan::report::LayerInfo {
+                path: path.display().to_string(),
+                features: areas.len(),
+                coords,
+                crs: None,
+                polygons: areas.len(),
+                encoding: None,
+            },
+        ));
+        let areas = std::sync::Arc::new(areas);
+        run.boundaries = Some(areas.clone());
+        Ok(Some(areas))
     }
 }
 

@@ -15,6 +15,7 @@ use super::args::{CircleArgs, CommonArgs, Format, InputArgs};
   circleplan coverage --compounds compounds.geojson --centers centers.geojson -o out/
   circleplan coverage --compounds 小区.csv --centers centers.csv --coords gcj02 --minutes 10 --standard gb50180 --group-by 街道
   circleplan coverage --compounds c.geojson --centers s.geojson --level-radius station=300 --format json
+  circleplan coverage --compounds c.geojson --centers s.geojson --boundaries 街道.shp --group-by 街道 -o out/
   circleplan coverage --compounds c.geojson --centers s.geojson --capacitated --capacity-field floor_area_m2 --residents-per-capacity 8.73
   # walk from each compound's nearest gate (小区出入口), along the streets
   circleplan coverage --compounds c.geojson --centers s.geojson --network streets.geojson --gates gates.geojson")]
@@ -85,6 +86,20 @@ pub(crate) fn load(
     let mut timings = Vec::new();
     let t = Instant::now();
     let compound_options = input.compound_options()?;
+    let areas = input.areas.load(
+        &input.layer_options(super::args::LayerFlags {
+            coords: None,
+            crs: &None,
+            crs_flag: "--crs",
+            id_field: None,
+        })?,
+        &mut run,
+        input.coords_name(None),
+    )?;
+    let compound_fields = circleplan::CompoundFields {
+        boundaries: areas.clone(),
+        ..input.compound_fields()
+    };
     // Both sides at once: each reader has serial steps the other's work can fill. Warnings
     // and errors keep the order of reading one after the other.
     let mut centre_warnings = Vec::new();
@@ -93,7 +108,7 @@ pub(crate) fn load(
             Compounds::load(
                 &input.compounds,
                 &compound_options,
-                &input.compound_fields(),
+                &compound_fields,
                 &mut run.warnings,
             )
         },
@@ -144,7 +159,10 @@ pub(crate) fn load(
         let far = super::far_points("centers", path, &layer.ids, &layer.lonlat, drop, &mut run)?;
         layer.remove(&far);
     }
-    let centres = Centres::merge(layers)?;
+    let mut centres = Centres::merge(layers)?;
+    if let Some(areas) = &areas {
+        centres.assign_areas(areas);
+    }
     circle.check_levels(centres.level.iter().map(String::as_str))?;
     Ok(Loaded {
         compounds,

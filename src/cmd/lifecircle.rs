@@ -2,6 +2,7 @@
 //! one library workflow, print), and `circleplan profile`: print a built-in profile.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use circleplan::io::{Encoding, IdField, ReadOptions};
@@ -11,8 +12,8 @@ use circleplan::lifecircle::{
 use circleplan::model::DEFAULT_PERSONS_PER_HOUSEHOLD;
 use circleplan::report::{self, LayerInfo, LifeCircleReport, RunInfo};
 use circleplan::{
-    Centres, Circle, CompoundFields, Compounds, CoordSystem, Projected, Proposals, Study,
-    StudyLayers,
+    Boundaries, Centres, Circle, CompoundFields, Compounds, CoordSystem, Projected, Proposals,
+    Study, StudyLayers,
 };
 use clap::ValueEnum;
 
@@ -32,6 +33,7 @@ pub enum Accessibility {
 #[command(after_help = "Examples:
   circleplan lifecircle --compounds compounds.geojson --facilities schools.geojson --facilities clinics.csv -o out/
   circleplan lifecircle --compounds 小区.csv --facilities 设施.csv --type-field 设施类型 --group-by 街道 --lang zh -o out/
+  circleplan lifecircle --compounds 小区.csv --facilities 设施.csv --boundaries 社区.gpkg --boundary-field 社区 -o out/
   circleplan lifecircle --compounds c.geojson --facilities f.geojson --scenario 方案A=new_kindergartens.geojson -o out/
   # on foot, from the compounds' gates, with each facility's catchment counted
   circleplan lifecircle --compounds c.geojson --facilities f.geojson --network streets.osm.pbf --gates gates.geojson --catchments -o out/
@@ -64,6 +66,8 @@ pub struct Args {
     /// Report shares per value of this compound field (repeatable: street, community).
     #[arg(long, value_name = "FIELD")]
     group_by: Vec<String>,
+    #[command(flatten)]
+    areas: super::args::AreaArgs,
     /// Compound name field for the ledger's 小区名称 (detected: name, 名称, 小区名称).
     #[arg(long, value_name = "NAME")]
     name_field: Option<String>,
@@ -143,6 +147,7 @@ impl LayerArgs {
             lon_field: self.lon_field.clone(),
             lat_field: self.lat_field.clone(),
             encoding: self.encoding,
+            keep_polygons: false,
         })
     }
 
@@ -182,26 +187,30 @@ fn facility_options(args: &Args) -> Result<ReadOptions> {
     Ok(options)
 }
 
-/// The facility fields to read.
-fn facility_fields(args: &Args) -> FacilityFields {
+/// The facility fields to read, with the run's areas.
+fn facility_fields(args: &Args, areas: Option<Arc<Boundaries>>) -> FacilityFields {
     FacilityFields {
         type_field: args.type_field.clone(),
         capacity_field: args.capacity_field.clone(),
         group_by: args.group_by.clone(),
+        boundaries: areas,
     }
 }
 
 fn load(args: &Args) -> Result<Loaded> {
     let profile = Profile::load(&args.profile)?;
     let mut run = RunInfo::default();
+    let l = &args.layers;
+    let coords = l.coords.to_string();
+    let areas = args.areas.load(&l.options(None)?, &mut run, coords)?;
     let fields = CompoundFields {
         population_field: args.layers.population_field.clone(),
         households_field: args.layers.households_field.clone(),
         persons_per_household: args.layers.persons_per_household,
         group_by: args.group_by.clone(),
         name_field: args.name_field.clone(),
+        boundaries: areas.clone(),
     };
-    let l = &args.layers;
     let compounds = Compounds::load(
         &args.compounds,
         &l.options(l.compounds_coords)?,
@@ -214,7 +223,7 @@ fn load(args: &Args) -> Result<Loaded> {
         .iter()
         .map(|p| (p.clone(), options.clone()))
         .collect();
-    let facility_fields = facility_fields(args);
+    let facility_fields = facility_fields(args, areas);
     let facilities = Facilities::load(&layers, &facility_fields, &profile, &mut run.warnings)?;
     run.inputs.push((
         "compounds".into(),
@@ -401,7 +410,7 @@ fn read_scenarios(
 ) -> Result<Vec<FacilityScenario>> {
     let l = &args.layers;
     let options = facility_options(args)?;
-    let fields = facility_fields(args);
+    let fields = facility_fields(args, run.boundaries.clone());
     let mut out: Vec<FacilityScenario> = Vec::new();
     for spec in &args.scenario {
         let Some((name, file)) = spec.split_once('=').map(|(n, f)| (n.trim(), f.trim())) else {

@@ -278,6 +278,7 @@ pub(crate) fn read_csv(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Re
             .collect(),
         polygons: 0,
         encoding: Some(encoding.to_string()),
+        shapes: Vec::new(),
     };
     let columns = Columns {
         lon: lon_col,

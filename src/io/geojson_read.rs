@@ -16,7 +16,7 @@ pub(crate) fn read_geojson(path: &Path, bytes: &[u8], options: &ReadOptions) -> 
     let collection = read_features(
         path,
         bytes,
-        PointSink::new(path, &matcher, options.fields.len()),
+        PointSink::new(path, &matcher, options.fields.len(), options.keep_polygons),
     )?;
     let mut layer = collection.sink.layer;
     layer.declared_crs = collection.crs;
@@ -35,6 +35,8 @@ struct PointSink<'a> {
     slots: Vec<Option<(Scalar, usize)>>,
     /// The current feature's id from its properties, and its rank.
     id: Option<(Scalar, usize)>,
+    /// Keep each feature's polygons ([`ReadOptions::keep_polygons`]).
+    keep_polygons: bool,
 }
 
 /// A wanted property: the id or a field.
@@ -46,7 +48,7 @@ enum PointSlot {
 
 impl<'a> PointSink<'a> {
     /// An empty sink for `fields` wanted fields.
-    fn new(path: &Path, matcher: &'a FieldMatcher, fields: usize) -> Self {
+    fn new(path: &Path, matcher: &'a FieldMatcher, fields: usize, keep_polygons: bool) -> Self {
         PointSink {
             matcher,
             layer: PointLayer {
@@ -62,11 +64,13 @@ impl<'a> PointSink<'a> {
                 column_names: vec![None; fields],
                 polygons: 0,
                 encoding: None,
+                shapes: Vec::new(),
             },
             best_rank: vec![usize::MAX; fields],
             best_id_rank: usize::MAX,
             slots: vec![None; fields],
             id: None,
+            keep_polygons,
         }
     }
 }
@@ -78,13 +82,19 @@ impl FeatureSink for PointSink<'_> {
     const GEOMETRY_HINT: &'static str = "";
 
     fn fork(&self) -> Self {
-        PointSink::new(&self.layer.path, self.matcher, self.slots.len())
+        PointSink::new(
+            &self.layer.path,
+            self.matcher,
+            self.slots.len(),
+            self.keep_polygons,
+        )
     }
 
     fn append(&mut self, mut later: Self) {
         let (layer, part) = (&mut self.layer, &mut later.layer);
         layer.ids.append(&mut part.ids);
         layer.lonlat.append(&mut part.lonlat);
+        layer.shapes.append(&mut part.shapes);
         layer.generated.append(&mut part.generated);
         if later.best_id_rank < self.best_id_rank {
             self.best_id_rank = later.best_id_rank;
@@ -198,6 +208,9 @@ impl FeatureSink for PointSink<'_> {
     ) -> std::result::Result<(), FeatureError> {
         let (point, polygon) = point_of(geometry)?;
         self.layer.polygons += polygon as usize;
+        if self.keep_polygons {
+            self.layer.shapes.push(polygons_of(geometry)?);
+        }
         self.layer.lonlat.push(point);
         match id.take() {
             Some(id) => self.layer.ids.push(id),
@@ -256,6 +269,21 @@ fn point_of(g: &RawGeometry) -> std::result::Result<([f64; 2], bool), String> {
             quoted(other)
         )),
     }
+}
+
+/// The polygons of a geometry already read by [`point_of`] (none for a point).
+fn polygons_of(g: &RawGeometry) -> std::result::Result<geo::MultiPolygon, String> {
+    let (kind, raw) = g.parts()?;
+    Ok(geo::MultiPolygon(match kind {
+        "Polygon" => to_polygon(parse_coordinates(kind, raw)?)
+            .into_iter()
+            .collect(),
+        "MultiPolygon" => {
+            let polys: Vec<Vec<Vec<Pos>>> = parse_coordinates(kind, raw)?;
+            polys.into_iter().filter_map(to_polygon).collect()
+        }
+        _ => Vec::new(),
+    }))
 }
 
 fn check_finite_polygon(p: &geo::Polygon) -> std::result::Result<(), String> {
@@ -505,7 +533,7 @@ mod tests {
             ],
             ..ReadOptions::default()
         });
-        let sink = || PointSink::new(path, &matcher, 2);
+        let sink = || PointSink::new(path, &matcher, 2, false);
         let mut rng = crate::rng::Rng::new(17);
         let (mut ok, mut failed) = (0, 0);
         for round in 0..400 {
@@ -568,7 +596,7 @@ mod tests {
         text.push_str("\n]}");
         let path = Path::new("mem.geojson");
         let matcher = FieldMatcher::new(&pop_options());
-        let sink = || PointSink::new(path, &matcher, 1);
+        let sink = || PointSink::new(path, &matcher, 1, false);
         let both = |text: &str| {
             let bytes = text.as_bytes();
             let sequential = read_features_sequential(path, bytes, sink()).map(|c| c.sink.layer);
@@ -611,7 +639,7 @@ mod tests {
         let escaped = format!(r#"{{"t\u0079pe":"FeatureCollection","features":[{feature}]}}"#);
         let path = Path::new("mem.geojson");
         let matcher = FieldMatcher::new(&ReadOptions::default());
-        let sink = PointSink::new(path, &matcher, 0);
+        let sink = PointSink::new(path, &matcher, 0, false);
         assert!(read_features_parallel(path, escaped.as_bytes(), sink).is_none());
         assert_eq!(
             read_str(&escaped, &ReadOptions::default()).unwrap().len(),

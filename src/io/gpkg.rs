@@ -178,7 +178,7 @@ pub(crate) fn read_gpkg(
         };
         let point = blob
             .ok_or_else(|| "feature has no geometry".to_string())
-            .and_then(point_of_blob)
+            .and_then(|b| point_of_blob(b, options.keep_polygons))
             .map_err(|message| Error::Item {
                 path: path.to_path_buf(),
                 item: format!("feature {}", i + 1),
@@ -186,6 +186,9 @@ pub(crate) fn read_gpkg(
             })?;
         out.lonlat.push(point.0);
         out.polygons += point.1 as usize;
+        if let Some(shape) = point.2 {
+            out.shapes.push(shape);
+        }
         picker.push_row(&mut out, i, |c| values[c].clone());
         i += 1;
     }
@@ -310,8 +313,12 @@ pub(crate) fn blob_wkb(blob: &[u8]) -> std::result::Result<&[u8], String> {
         .ok_or_else(|| "the geometry blob ends early".to_string())
 }
 
-/// One representative point of a geometry blob and whether it was a polygon.
-fn point_of_blob(blob: &[u8]) -> std::result::Result<([f64; 2], bool), String> {
+/// A point, whether it was a polygon, and the polygons when `keep_polygons`.
+type BlobPoint = ([f64; 2], bool, Option<geo::MultiPolygon>);
+
+/// One representative point of a geometry blob and whether it was a polygon; its polygons
+/// too (none for a point) when `keep_polygons`.
+fn point_of_blob(blob: &[u8], keep_polygons: bool) -> std::result::Result<BlobPoint, String> {
     let geometry = super::wkb::read_wkb(blob_wkb(blob)?)?;
     use geo::CoordsIter;
     if let Some(c) = geometry
@@ -333,7 +340,12 @@ fn point_of_blob(blob: &[u8]) -> std::result::Result<([f64; 2], bool), String> {
         }
     };
     let p = point.ok_or("the geometry is empty")?;
-    Ok(([p.x(), p.y()], polygon))
+    let shape = keep_polygons.then(|| match geometry {
+        Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+        Geometry::MultiPolygon(m) => m,
+        _ => geo::MultiPolygon(Vec::new()),
+    });
+    Ok(([p.x(), p.y()], polygon, shape))
 }
 
 /// The member of a multipoint nearest the members' mean.

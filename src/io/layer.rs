@@ -197,6 +197,10 @@ pub struct ReadOptions {
     pub lat_field: Option<String>,
     /// CSV text encoding.
     pub encoding: Encoding,
+    /// Keep each feature's (Multi)Polygon in [`PointLayer::shapes`], converted to WGS84 as
+    /// the points are (an area layer: `--boundaries`). Ids need not then be unique: areas are
+    /// known by their name field.
+    pub keep_polygons: bool,
 }
 
 impl Default for ReadOptions {
@@ -210,6 +214,7 @@ impl Default for ReadOptions {
             lon_field: None,
             lat_field: None,
             encoding: Encoding::Auto,
+            keep_polygons: false,
         }
     }
 }
@@ -244,6 +249,9 @@ pub struct PointLayer {
     /// The text encoding a CSV file was read in (`utf-8`, `gbk`, `utf-16le`, `utf-16be`);
     /// `None` for GeoJSON (always UTF-8).
     pub encoding: Option<String>,
+    /// With [`ReadOptions::keep_polygons`], each feature's polygons in WGS84 (empty for a
+    /// point feature); otherwise empty.
+    pub shapes: Vec<geo::MultiPolygon<f64>>,
 }
 
 impl PointLayer {
@@ -471,8 +479,55 @@ fn finish_layer(path: &Path, mut raw: PointLayer, options: &ReadOptions) -> Resu
             raw.lonlat[i] = [x, y];
         }
     }
-    check_unique_ids(&raw)?;
+    if options.keep_polygons {
+        shapes_to_wgs84(&mut raw, crs.as_ref().map(|c| &c.0), options.coords)?;
+    } else {
+        check_unique_ids(&raw)?;
+    }
     Ok(raw)
+}
+
+/// Converts the kept polygons as their layer's points were converted: from the layer's
+/// system, then from its datum offset (GCJ-02, BD-09), every vertex checked.
+fn shapes_to_wgs84(
+    layer: &mut PointLayer,
+    crs: Option<&Projected>,
+    coords: CoordSystem,
+) -> Result<()> {
+    use geo::CoordsIter;
+    for i in 0..layer.shapes.len() {
+        let mut xy: Vec<(f64, f64)> = layer.shapes[i].coords_iter().map(|c| (c.x, c.y)).collect();
+        if let Some(crs) = crs {
+            xy = crs.to_wgs84_many(&xy)?;
+        }
+        for p in &mut xy {
+            if let Err(message) = check_coordinates(p.0, p.1) {
+                return Err(Error::BadCoordinate {
+                    path: layer.path.clone(),
+                    item: layer.label(i),
+                    lon: p.0,
+                    lat: p.1,
+                    message: format!("polygon vertex: {message}"),
+                });
+            }
+            if coords != CoordSystem::Wgs84 {
+                *p = coords.to_wgs84(p.0, p.1);
+            }
+        }
+        let mut next = xy.into_iter();
+        let mut set = |ring: &mut geo::LineString| {
+            for c in &mut ring.0 {
+                let (x, y) = next.next().expect("one position per vertex");
+                *c = geo::Coord { x, y };
+            }
+        };
+        // `coords_iter` visits each polygon's exterior, then its holes, in order.
+        for polygon in &mut layer.shapes[i].0 {
+            polygon.exterior_mut(&mut set);
+            polygon.interiors_mut(|holes| holes.iter_mut().for_each(&mut set));
+        }
+    }
+    Ok(())
 }
 
 /// The system a layer's coordinates are in, with where that was said: the per-layer choice,

@@ -143,6 +143,9 @@ pub(crate) fn read_shapefile(
         let k = layer.lonlat.len();
         layer.lonlat.push(point);
         layer.polygons += polygon as usize;
+        if options.keep_polygons {
+            layer.shapes.push(shape_polygons(shape));
+        }
         columns.push_row(&mut layer, k, |f| table.value(i, f));
     }
     columns.finish_with(&mut layer, &names);
@@ -193,6 +196,7 @@ pub(crate) fn new_layer(path: &Path, format: LayerFormat, options: &ReadOptions)
         column_names: vec![None; options.fields.len()],
         polygons: 0,
         encoding: None,
+        shapes: Vec::new(),
     }
 }
 
@@ -283,10 +287,18 @@ fn point_of(shape: &Shape) -> std::result::Result<([f64; 2], bool), String> {
     }
 }
 
-/// A point inside the polygons of `rings` (each outer ring with the holes after it).
-fn polygon_point<P: HasXY>(
-    rings: &[PolygonRing<P>],
-) -> std::result::Result<([f64; 2], bool), String> {
+/// The polygons of a shape (none for points).
+fn shape_polygons(shape: &Shape) -> geo::MultiPolygon {
+    match shape {
+        Shape::Polygon(p) => rings_polygons(p.rings()),
+        Shape::PolygonM(p) => rings_polygons(p.rings()),
+        Shape::PolygonZ(p) => rings_polygons(p.rings()),
+        _ => geo::MultiPolygon(Vec::new()),
+    }
+}
+
+/// The polygons of `rings`: each outer ring with the holes after it.
+fn rings_polygons<P: HasXY>(rings: &[PolygonRing<P>]) -> geo::MultiPolygon {
     let line = |points: &[P]| {
         geo::LineString::from(points.iter().map(|p| (p.x(), p.y())).collect::<Vec<_>>())
     };
@@ -301,8 +313,15 @@ fn polygon_point<P: HasXY>(
             },
         }
     }
+    geo::MultiPolygon(polygons)
+}
+
+/// A point inside the polygons of `rings` (each outer ring with the holes after it).
+fn polygon_point<P: HasXY>(
+    rings: &[PolygonRing<P>],
+) -> std::result::Result<([f64; 2], bool), String> {
     use geo::CoordsIter;
-    let mp = geo::MultiPolygon(polygons);
+    let mp = rings_polygons(rings);
     if let Some(c) = mp
         .coords_iter()
         .find(|c| !c.x.is_finite() || !c.y.is_finite())

@@ -432,7 +432,8 @@ impl Tables<'_> {
     }
 
     /// One row per value of a group field, by ascending value. Facility counts and supply
-    /// stay those of the whole study area (facilities carry no group field).
+    /// count the facilities carrying the group's value: read from the facility layers, or,
+    /// for the areas of `--boundaries`, the area each facility lies in.
     fn group_rows(
         &self,
         values: &[String],

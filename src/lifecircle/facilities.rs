@@ -23,6 +23,10 @@ pub struct FacilityFields {
     /// The compounds' group fields, read from facility layers that have them (for the
     /// per-group supply per 1,000 residents).
     pub group_by: Vec<String>,
+    /// Areas (`--boundaries`): as for compounds, their name field is a group field (appended
+    /// unless named in `group_by`) and each facility takes the name of the area it lies in,
+    /// so per-area supply counts the facilities inside the area.
+    pub boundaries: Option<std::sync::Arc<crate::Boundaries>>,
 }
 
 /// The facilities of the profile's types, from every layer, in layer then feature order.
@@ -152,6 +156,10 @@ impl Facilities {
         profile: &Profile,
         warnings: &mut Vec<Warning>,
     ) -> Result<Facilities> {
+        let fields = &FacilityFields {
+            group_by: crate::model::with_area_field(&fields.group_by, fields.boundaries.as_deref()),
+            ..fields.clone()
+        };
         let mut out = Facilities {
             groups: vec![Vec::new(); fields.group_by.len()],
             ..Facilities::default()
@@ -203,8 +211,9 @@ impl Facilities {
             .extend(fields.group_by.iter().map(|g| vec![g.clone()]));
         let layer = parse_points(path, bytes, &options)?;
         check_fields(&layer, fields)?;
+        let areas = fields.boundaries.as_deref();
         for (g, name) in fields.group_by.iter().enumerate() {
-            if layer.column_names[2 + g].is_none() {
+            if layer.column_names[2 + g].is_none() && !areas.is_some_and(|b| b.is_field(name)) {
                 warnings.push(Warning::NoGroupField {
                     path: path.to_path_buf(),
                     name: name.clone(),
@@ -219,8 +228,20 @@ impl Facilities {
                 total: layer.len(),
             });
         }
+        let first = self.len();
         let (unmatched, matched, no_capacity) =
             self.take_matching(&layer, profile, layer.column_names[1].is_some())?;
+        if let Some(b) = areas {
+            let names = b.assign(&self.lonlat[first..]);
+            for (g, name) in fields.group_by.iter().enumerate() {
+                if b.is_field(name) {
+                    let column = &mut self.groups[g][first..];
+                    for (value, area) in column.iter_mut().zip(&names) {
+                        *value = Some(area.clone());
+                    }
+                }
+            }
+        }
         let field = layer.column_names[0].clone().unwrap_or_default();
         if matched == 0 {
             return Err(Error::Format {

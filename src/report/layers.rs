@@ -304,6 +304,12 @@ fn push_centre(s: &mut String, centres: &Centres, analysis: &Analysis, i: usize)
     push_json_str(s, &centres.level[i]);
     s.push_str(",\"name\":");
     push_json_str(s, &centres.name[i]);
+    // With --boundaries: the area the centre lies in, under one fixed key whatever the
+    // areas' field is called (it may be `name`).
+    if let Some((_, area)) = centres.area(i) {
+        s.push_str(",\"area\":");
+        push_json_str(s, area);
+    }
     s.push_str(",\"radius_m\":");
     push_f64(s, analysis.radius_m(i));
     s.push_str(",\"served_population\":");

@@ -52,6 +52,8 @@ pub struct RunInfo {
     pub date: Option<String>,
     /// How walks to and from compounds started (`gates`, `point`), when the run says.
     pub access: Option<&'static str>,
+    /// The areas of `--boundaries`, which the report's map draws with their names.
+    pub boundaries: Option<std::sync::Arc<crate::Boundaries>>,
 }
 
 impl RunInfo {

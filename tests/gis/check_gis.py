@@ -8,6 +8,10 @@ Usage: python tests/gis/check_gis.py path/to/circleplan
    summary figures and the same covered compounds as the GeoJSON route.
 2. `-o out.gpkg` must open in pyogrio with one layer per GeoJSON file, in EPSG:4326, with the
    GeoJSON's attributes as typed columns, and the summary.json inside.
+3. `--boundaries`: areas (holes, a MultiPolygon, overlaps) as GeoJSON, as a GBK Shapefile in
+   EPSG:4548 and as a GeoPackage in EPSG:4490 give every compound the area Shapely's
+   `covers` finds first in file order (edges inside, holes outside), and so does the
+   hand-made fixture whose points lie on edges and corners.
 """
 
 import json
@@ -130,6 +134,7 @@ def main(binary):
                    "--facilities", str(layer), "--format", "json")
         lifecircle[layer.name] = figures(json.loads(done.stdout))
     assert len({json.dumps(v, sort_keys=True) for v in lifecircle.values()}) == 1, "lifecircle"
+    boundary_points, boundary_areas = check_boundaries(binary, tmp)
     covered = gpd.read_file(out, layer="compounds")
     ids = gpd.read_file(tmp / "小区.shp", encoding="GBK")["id"]
     assert list(covered["id"]) == list(ids), "compound ids and order"
@@ -138,7 +143,64 @@ def main(binary):
           f"{sorted(layers)} in EPSG:4326 with {checked} columns equal to the GeoJSON's; "
           f"{len(streets)} streets as Shapefile and GeoPackage give the same walking coverage; "
           f"{len(candidates)} candidates as Shapefile and GeoPackage give the same sites; "
-          f"{len(facilities)} facilities as Shapefile and GeoPackage the same life circle")
+          f"{len(facilities)} facilities as Shapefile and GeoPackage the same life circle; "
+          f"{boundary_points} compounds in {boundary_areas} areas (GeoJSON, Shapefile, "
+          f"GeoPackage) as Shapely's covers places them")
+
+
+def first_covering(areas, points):
+    """Per point, the name of the first area (in file order) that covers it, else ''."""
+    names = []
+    for p in points:
+        hit = [name for name, g in zip(areas["街道"], areas.geometry) if g.covers(p)]
+        names.append(hit[0] if hit else "")
+    return names
+
+
+def check_boundaries(binary, tmp):
+    from shapely.geometry import MultiPolygon, Point, box
+
+    compounds = gpd.read_file(tmp / "city/compounds.geojson")
+    # Padded: a compound on the outer edge would lie within the round-off of the projected
+    # layers' reprojection (edges are checked exactly in the GeoJSON layer and the fixture).
+    x0, y0, x1, y1 = compounds.total_bounds + [-1e-4, -1e-4, 1e-4, 1e-4]
+    dx, dy = (x1 - x0) / 3, (y1 - y0) / 3
+    shapes, names = [], []
+    for i in range(3):
+        for j in range(3):
+            cell = box(x0 + i * dx, y0 + j * dy, x0 + (i + 1) * dx, y0 + (j + 1) * dy)
+            if (i + j) % 2 == 0:
+                cell = cell.difference(cell.centroid.buffer(min(dx, dy) / 4))
+            shapes.append(cell)
+            names.append(f"街道{i}{j}")
+    shapes[1] = MultiPolygon([shapes[1], box(x1 + dx, y1, x1 + 2 * dx, y1 + dy)])
+    shapes.append(Point((x0 + x1) / 2, (y0 + y1) / 2).buffer(min(dx, dy)))
+    names.append("重叠区")
+    areas = gpd.GeoDataFrame({"街道": names}, geometry=shapes, crs=4326)
+    areas.to_file(tmp / "areas.geojson", driver="GeoJSON", engine="pyogrio")
+    areas.to_crs(4548).to_file(tmp / "街道.shp", encoding="GBK", engine="pyogrio")
+    areas.to_crs(4490).to_file(tmp / "街道.gpkg", layer="areas", engine="pyogrio")
+    want = first_covering(areas, compounds.geometry)
+    assert len(set(want)) > 5, "the test layer spreads the compounds over the areas"
+    for layer in ("areas.geojson", "街道.shp", "街道.gpkg"):
+        out = tmp / f"areas_{layer.replace('.', '_')}"
+        run(binary, "coverage", "--compounds", str(tmp / "city/compounds.geojson"),
+            "--centers", str(tmp / "city/centers.geojson"), "--boundaries", str(tmp / layer),
+            "--group-by", "街道", "-o", str(out), "-q")
+        got = list(gpd.read_file(out / "compounds.geojson")["街道"].fillna(""))
+        bad = [(i, g, w) for i, (g, w) in enumerate(zip(got, want)) if g != w]
+        assert not bad, (layer, bad[:5])
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures/boundaries"
+    edges = gpd.read_file(fixtures / "areas.geojson")
+    edges = edges[edges.geom_type.isin(["Polygon", "MultiPolygon"])]
+    points = gpd.read_file(fixtures / "compounds.geojson")
+    out = tmp / "areas_fixture"
+    run(binary, "coverage", "--compounds", str(fixtures / "compounds.geojson"),
+        "--centers", str(fixtures / "centers.geojson"), "--boundaries",
+        str(fixtures / "areas.geojson"), "-o", str(out), "-q")
+    got = list(gpd.read_file(out / "compounds.geojson")["街道"].fillna(""))
+    assert got == first_covering(edges, points.geometry), got
+    return len(compounds), len(areas)
 
 
 if __name__ == "__main__":

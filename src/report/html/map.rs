@@ -296,6 +296,9 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
         ox = frame.offset_px[0],
         oy = frame.offset_px[1]
     );
+    if let Some(areas) = &input.run.boundaries {
+        boundaries(&mut s, &frame, input, areas);
+    }
     if let Some(network) = input.network {
         super::walk::streets(&mut s, &frame, network.0);
     }
@@ -656,6 +659,50 @@ fn labels(out: &mut String, f: &Frame, input: &ReportInput, sites: &Sites) {
     out.push_str("</g>");
 }
 
+/// The style of the areas' outlines, names and legend swatch.
+const BOUNDARY_CSS: &str = "<style>.map .bd{fill:none;stroke:#495057;stroke-width:1.4px;\
+    stroke-dasharray:8 3 2 3;vector-effect:non-scaling-stroke}.map .bl{fill:#495057;\
+    fill-opacity:.75;font-weight:700;text-anchor:middle;dominant-baseline:central;\
+    pointer-events:none;paint-order:stroke;stroke:#fff;stroke-width:.25em}.sw-bd{fill:none;\
+    stroke:#495057;stroke-width:1.4;stroke-dasharray:5 2 1 2}</style>";
+
+/// The areas of `--boundaries` under every other layer: each outline, and its name at a
+/// point inside it.
+fn boundaries(out: &mut String, f: &Frame, input: &ReportInput, areas: &crate::Boundaries) {
+    use geo::{CoordsIter, InteriorPoint};
+    let study = &input.analysis.study;
+    // Styled here rather than in report.css: a page without areas stays byte for byte as it was.
+    out.push_str(BOUNDARY_CSS);
+    out.push_str("<g class=\"lay-bounds\" data-layer=\"boundaries\" font-size=\"");
+    push_num(out, LABEL_PX / f.scale, 3);
+    out.push_str("\">");
+    for (name, shape) in areas.names.iter().zip(&areas.polygons) {
+        out.push_str("<path class=\"bd\" d=\"");
+        for polygon in &shape.0 {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                let lonlat: Vec<[f64; 2]> = ring.coords_iter().map(|c| [c.x, c.y]).collect();
+                for (k, p) in study.project(&lonlat).into_iter().enumerate() {
+                    out.push(if k == 0 { 'M' } else { 'L' });
+                    f.push_xy(out, p);
+                }
+                out.push('Z');
+            }
+        }
+        out.push_str("\"><title>");
+        push_esc(out, name);
+        out.push_str("</title></path>");
+        if let Some(p) = shape.interior_point() {
+            out.push_str("<text class=\"bl\"");
+            let xy = study.plane.project(p.x(), p.y());
+            f.push_attr_xy(out, "x", "y", xy);
+            out.push('>');
+            push_esc(out, name);
+            out.push_str("</text>");
+        }
+    }
+    out.push_str("</g>");
+}
+
 /// Bottom-left scale bar, in pixels; the script redraws it on zoom with the same rule.
 fn scale_bar(out: &mut String, f: &Frame) {
     let len_m = nice_floor(SCALE_BAR_PX / f.scale);
@@ -805,6 +852,12 @@ fn compound_legend(legend: &mut Legend, input: &ReportInput, l: &Labels) {
 /// Service circles (or the note that they are omitted), gap zones with their best sites, and
 /// proposed sites.
 fn layer_legend(legend: &mut Legend, input: &ReportInput, l: &Labels) {
+    if input.run.boundaries.is_some() {
+        legend.item(
+            "<rect x=\"2\" y=\"4\" width=\"16\" height=\"12\" class=\"sw-bd\"/>".into(),
+            l.boundaries,
+        );
+    }
     if !input.centres.is_empty() {
         if input.centres.len() <= MAX_CIRCLES {
             area_legend(legend, input, l);

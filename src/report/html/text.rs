@@ -114,6 +114,8 @@ pub(super) struct Labels {
     pub service_area: &'static str,
     /// Legend: the street lines of a walking run.
     pub streets: &'static str,
+    /// Legend: the areas of `--boundaries` (their outlines and names).
+    pub boundaries: &'static str,
     /// Legend note of a cost-table run: no area can be drawn from a table.
     pub matrix_no_areas: &'static str,
     pub circles_omitted: &'static str,
@@ -294,6 +296,7 @@ const ZH: Labels = Labels {
     service_circle: "服务圈范围",
     service_area: "步行服务范围（沿道路可达）",
     streets: "道路",
+    boundaries: "分区边界",
     matrix_no_areas: "成本表计算：无法绘制服务范围",
     circles_omitted: "服务中心过多，未绘制服务圈",
     gap_zone: "缺口区",
@@ -430,6 +433,7 @@ const EN: Labels = Labels {
     service_circle: "Service circle",
     service_area: "Walking service area (along the streets)",
     streets: "Streets",
+    boundaries: "Area boundaries",
     matrix_no_areas: "cost table: no service areas can be drawn",
     circles_omitted: "too many centres: service circles not drawn",
     gap_zone: "Gap zone",
