@@ -209,6 +209,8 @@ class Study:
         time_limit_s: float = 60.0,
         candidates: Union[Layer, str, None] = None,
         group_by: Optional[Sequence[str]] = None,
+        objective: str = "coverage",
+        max_distance_m: Optional[float] = None,
         **circle: Any,
     ) -> Result:
         """New centre sites (``circleplan site``): the ``add`` sites covering most residents,
@@ -224,6 +226,11 @@ class Study:
             time_limit_s: the solver's time limit in seconds.
             candidates: a candidates layer, or ``"auto"`` (a grid near the uncovered);
                 default: the study's candidates, else ``"auto"``.
+            objective: ``"coverage"`` (most residents within the circle), ``"distance"``
+                (p-median: the shortest population-weighted walk) or ``"max-distance"``
+                (p-center: the shortest longest walk), as ``site --objective``.
+            max_distance_m: walks longer than this count at it (distance objectives; default
+                twice the radius), as ``--max-distance``.
 
         Returns:
             ``.summary`` (with ``site`` and ``plan``), ``.sites``, ``.compounds``, ``.centres``.
@@ -238,6 +245,8 @@ class Study:
             require=list(require),
             exclude=list(exclude),
             time_limit_s=time_limit_s,
+            objective=objective,
+            max_distance_m=max_distance_m,
         )
         layers = self._layers(candidates=True)
         if candidates is not None:

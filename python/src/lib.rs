@@ -248,6 +248,7 @@ fn site(
             radius_m: study.circle.radius_m,
             capacity: None,
             fixed: Some(&fixed),
+            distance: options.distance_objective(study.circle.radius_m)?,
         };
         let mut site_run = study.site(&analysis, site_options).map_err(py_error)?;
         if let Some(layer) = &inputs.candidates {

@@ -59,9 +59,42 @@ pub(crate) struct Options {
     pub accessibility: bool,
     pub catchments: bool,
     pub gates_compound_field: Option<String>,
+    pub objective: Option<String>,
+    pub max_distance_m: Option<f64>,
 }
 
 impl Options {
+    /// `site`'s objective: `coverage` (default: `None`), `distance` (p-median) or
+    /// `max-distance` (p-center), walks capped at `max_distance_m` (default twice the
+    /// radius), as `site --objective` and `--max-distance`.
+    pub(crate) fn distance_objective(
+        &self,
+        radius_m: f64,
+    ) -> PyResult<Option<circleplan::siting::DistanceOptions>> {
+        use circleplan::siting::{DistanceKind, DistanceOptions};
+        let kind = match self.objective.as_deref() {
+            None | Some("coverage") => {
+                if self.max_distance_m.is_some() {
+                    return Err(usage(
+                        "max_distance_m= needs objective=\"distance\" or \"max-distance\"",
+                    ));
+                }
+                return Ok(None);
+            }
+            Some("distance") => DistanceKind::Mean,
+            Some("max-distance") => DistanceKind::Max,
+            Some(other) => {
+                return Err(usage(format!(
+                    "invalid objective {other:?}: coverage, distance or max-distance"
+                )));
+            }
+        };
+        Ok(Some(DistanceOptions {
+            kind,
+            max_distance_m: self.max_distance_m.unwrap_or(2.0 * radius_m),
+        }))
+    }
+
     pub(crate) fn from_py(options: &Bound<'_, PyAny>) -> PyResult<Options> {
         pythonize::depythonize(options).map_err(|e| usage(format!("invalid options: {e}")))
     }

@@ -263,6 +263,22 @@ def test_site_equals_the_command(tmp_path):
     assert not {"K002", "K003"} & set(result.sites["id"])
 
 
+def test_site_by_distance_equals_the_command(tmp_path):
+    out = cli(
+        tmp_path,
+        "site",
+        "--compounds", f"{DEMO}/compounds.geojson",
+        "--centers", f"{DEMO}/centers.geojson",
+        "--candidates", f"{DEMO}/candidates.geojson",
+        "--add", "3",
+        "--objective", "distance",
+    )
+    result = demo_study().site(add=3, objective="distance")
+    cli_summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert without_inputs(result.summary) == without_inputs(cli_summary)
+    assert result.summary["site"]["objective_kind"] == "distance"
+
+
 def test_compare_equals_the_command(tmp_path):
     out = cli(
         tmp_path,
