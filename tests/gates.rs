@@ -118,6 +118,9 @@ fn a_wall_side_gate_uncovers_a_compound_on_foot_and_a_second_gate_covers_it_agai
     assert_eq!(s["access"], "gates");
     let (c, s) = covered(dir.path(), &with("both_gates.geojson"));
     assert!(c, "the south gate is 20 m away");
+    // The straight line is measured from the gates too: no walk is shorter than it.
+    let detour = &s["detour"];
+    assert!(detour["median_ratio"].as_f64().unwrap() >= 1.0, "{detour}");
     let warnings = s["warnings"].to_string();
     assert!(
         warnings.contains("1 gate(s) name no compound") && warnings.contains("nobody"),

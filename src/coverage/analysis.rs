@@ -158,8 +158,22 @@ impl Analysis {
                     costs.coverage(&compounds_xy, &centres_xy, &centres.ids, &budget_m);
                 let reach = Reach::from_coverage(&coverage, &classes.of_site, pop);
                 let network = walk.map(|walk| {
-                    // The straight-line side streams too: no second matrix.
-                    let straight = stream_euclidean(&compounds_xy, &centres_xy, site_classes, pop);
+                    // The straight-line side streams too: no second matrix (through the
+                    // same gates when there are gates, so a detour is never below 1).
+                    let straight = match costs.gates() {
+                        Some(gates) => {
+                            let straight = Costs::Gated {
+                                gates,
+                                network: None,
+                                snap_limit_m: 0.0,
+                            };
+                            let ids = &centres.ids;
+                            let (cov, _) =
+                                straight.coverage(&compounds_xy, &centres_xy, ids, &budget_m);
+                            Reach::from_coverage(&cov, &classes.of_site, pop)
+                        }
+                        None => stream_euclidean(&compounds_xy, &centres_xy, site_classes, pop),
+                    };
                     let detour = detour_stats(&straight, &reach);
                     (network_stats(costs, &walk, &coverage), detour)
                 });
