@@ -62,6 +62,7 @@ impl Boundaries {
         let options = ReadOptions {
             fields: vec![names.clone()],
             keep_polygons: true,
+            duplicate_ids: true,
             ..base.clone()
         };
         let layer = parse_points(path, bytes, &options).map_err(|e| match e {

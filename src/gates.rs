@@ -9,6 +9,8 @@
 //! compounds a workflow measures finds its gates.
 
 use std::collections::HashMap;
+
+use geo::MultiPolygon;
 use std::path::{Path, PathBuf};
 
 use crate::coverage::{Coverage, NetworkCoverage};
@@ -22,8 +24,11 @@ pub const GATE_COMPOUND_FIELDS: &[&str] = &["compound", "小区编号", "compoun
 /// How walks to and from compounds start, as `summary.json` `access` records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Access {
-    /// From the nearest of the compound's gates (compounds without one: their point).
+    /// From the nearest of the compound's gates (compounds without one: as below).
     Gates,
+    /// A polygon compound from its outline: on foot from the street point nearest the
+    /// polygon, in a straight line from its edge (0 inside); other compounds from their point.
+    Outline,
     /// From the compound's point (a polygon's point inside it).
     #[default]
     Point,
@@ -34,6 +39,7 @@ impl Access {
     pub fn as_str(self) -> &'static str {
         match self {
             Access::Gates => "gates",
+            Access::Outline => "outline",
             Access::Point => "point",
         }
     }
@@ -124,6 +130,11 @@ pub struct Gates {
     pub slack_m: f64,
     /// Compounds with at least one gate.
     pub compounds_with_gates: usize,
+    /// Outlines (plane metres) of polygon compounds without gates, measured straight from
+    /// their edge (0 inside), by the compound's position.
+    outlines: HashMap<[u64; 2], MultiPolygon<f64>>,
+    /// The farthest any outline vertex lies from its compound's point, metres.
+    outline_slack_m: f64,
 }
 
 fn key(p: [f64; 2]) -> [u64; 2] {
@@ -148,6 +159,36 @@ impl Gates {
         g
     }
 
+    /// Adds straight-line outlines: `outlines[i]` (plane metres) for compound `i` at
+    /// `compounds_xy[i]`, used where the compound has no gate.
+    pub fn with_outlines(
+        mut self,
+        compounds_xy: &[[f64; 2]],
+        outlines: Vec<Option<MultiPolygon<f64>>>,
+    ) -> Gates {
+        for (p, outline) in compounds_xy.iter().zip(outlines) {
+            let Some(outline) = outline else { continue };
+            if self.by_position.contains_key(&key(*p)) {
+                continue;
+            }
+            let r = crate::outline::radius(&outline, *p);
+            self.outline_slack_m = self.outline_slack_m.max(r);
+            self.slack_m = self.slack_m.max(r);
+            self.outlines.insert(key(*p), outline);
+        }
+        self
+    }
+
+    /// True when some compound is measured from its outline.
+    pub fn has_outlines(&self) -> bool {
+        !self.outlines.is_empty()
+    }
+
+    /// True when no compound has a gate or an outline.
+    pub fn is_empty(&self) -> bool {
+        self.by_position.is_empty() && self.outlines.is_empty()
+    }
+
     /// Every compound's access points: its gates, or its point when it has none, and for
     /// each point the compound (index into `compounds_xy`) it belongs to, ascending.
     pub fn expand(&self, compounds_xy: &[[f64; 2]]) -> (Vec<[f64; 2]>, Vec<u32>) {
@@ -166,6 +207,91 @@ impl Gates {
             }
         }
         (points, owner)
+    }
+}
+
+/// Straight-line coverage of access `points` (from [`Gates::expand`] over `compounds_xy`,
+/// `owner` alike) where compounds with an outline are measured from its edge (0 inside):
+/// coverage lists within each budget widened by the farthest outline vertex, then every pair
+/// of an outline compound measured exactly and kept within its budget. An outline's nearest
+/// site is the nearest among the listed ones when that is within the smallest budget (any
+/// other is beyond its own budget), else found among the sites within the point's nearest
+/// site's exact distance plus the outline's radius.
+pub fn outline_coverage(
+    gates: &Gates,
+    (points, owner, compounds_xy): (&[[f64; 2]], &[u32], &[[f64; 2]]),
+    sites_xy: &[[f64; 2]],
+    budget_m: &[f64],
+) -> Coverage {
+    use rayon::prelude::*;
+    let wide: Vec<f64> = budget_m.iter().map(|b| b + gates.outline_slack_m).collect();
+    let cov = crate::coverage::euclidean(points, sites_xy, &wide);
+    let min_budget = budget_m.iter().copied().fold(f64::INFINITY, f64::min);
+    let tree = rstar::RTree::bulk_load(
+        (sites_xy.iter().enumerate())
+            .map(|(s, p)| rstar::primitives::GeomWithData::new(*p, s as u32))
+            .collect(),
+    );
+    let rows: Vec<MeasuredRow> = (0..points.len())
+        .into_par_iter()
+        .map(|k| {
+            let (sites, costs) = cov.by_compound.row(k);
+            let outline = gates.outlines.get(&key(compounds_xy[owner[k] as usize]));
+            let Some(outline) = outline else {
+                let row = (sites.iter().zip(costs))
+                    .filter(|&(&s, &c)| f64::from(c) <= budget_m[s as usize])
+                    .map(|(&s, &c)| (s, c))
+                    .collect();
+                return (row, cov.nearest[k].map(|s| (cov.nearest_cost_m[k], s)));
+            };
+            let exact = |s: u32| crate::outline::distance(outline, sites_xy[s as usize]);
+            let measured: Vec<(u32, f64)> = sites.iter().map(|&s| (s, exact(s))).collect();
+            let row = (measured.iter())
+                .filter(|&&(s, d)| d <= budget_m[s as usize])
+                .map(|&(s, d)| (s, d as f32))
+                .collect();
+            let listed = (measured.iter())
+                .map(|&(s, d)| (d, s))
+                .min_by(|a, b| a.total_cmp_pair(b));
+            let nearest = match listed {
+                Some(best) if best.0 <= min_budget => Some(best),
+                _ => cov.nearest[k].map(|s0| {
+                    let reach = exact(s0) + crate::outline::radius(outline, points[k]);
+                    (tree.locate_within_distance(points[k], reach * reach * (1.0 + 1e-12) + 1e-9))
+                        .map(|g| (exact(g.data), g.data))
+                        .chain(std::iter::once((exact(s0), s0)))
+                        .min_by(|a, b| a.total_cmp_pair(b))
+                        .expect("the point's nearest site")
+                }),
+            };
+            (row, nearest)
+        })
+        .collect();
+    let mut out = Coverage {
+        nearest: Vec::with_capacity(points.len()),
+        nearest_cost_m: Vec::with_capacity(points.len()),
+        by_compound: CoverageMatrix::new(sites_xy.len()),
+    };
+    for (row, nearest) in rows {
+        out.by_compound.push_sorted_row(&row);
+        out.nearest.push(nearest.map(|n| n.1));
+        out.nearest_cost_m
+            .push(nearest.map_or(f64::INFINITY, |n| n.0));
+    }
+    out
+}
+
+/// One access point's coverage list and its nearest `(cost, site)`.
+type MeasuredRow = (Vec<(u32, f32)>, Option<(f64, u32)>);
+
+/// Lexicographic order of `(cost, site)` pairs with a total order on the cost.
+trait PairOrder {
+    fn total_cmp_pair(&self, other: &Self) -> std::cmp::Ordering;
+}
+
+impl PairOrder for (f64, u32) {
+    fn total_cmp_pair(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0).then(self.1.cmp(&other.1))
     }
 }
 
@@ -375,6 +501,84 @@ mod tests {
                     .map(|s| s.offset_m)
                     .fold(None, |a: Option<f64>, d| Some(a.map_or(d, |e| e.min(d))));
                 assert_eq!(walk.compound_snap_m[i], snapped, "seed {seed} compound {i}");
+            }
+        }
+    }
+
+    /// A square outline of side `side` around `p`, turned by `turn` radians.
+    fn outline_around(p: [f64; 2], side: f64, turn: f64) -> MultiPolygon<f64> {
+        let h = side / 2.0;
+        let (c, s) = (turn.cos(), turn.sin());
+        let mut ring: Vec<(f64, f64)> = [(-h, -h), (h, -h), (h, h), (-h, h), (-h, -h)]
+            .iter()
+            .map(|&(x, y)| (p[0] + c * x - s * y, p[1] + s * x + c * y))
+            .collect();
+        ring.dedup();
+        MultiPolygon(vec![geo::Polygon::new(geo::LineString::from(ring), vec![])])
+    }
+
+    /// Straight lines from outlines against the distance to every polygon from every site
+    /// (sites inside polygons included), mixed with gates and plain points.
+    #[test]
+    fn outline_coverage_matches_all_pairs() {
+        for seed in 1..=30u64 {
+            let mut rng = Rng::new(400 + seed);
+            let n = 5 + rng.below(50);
+            let cxy: Vec<[f64; 2]> = (0..n)
+                .map(|_| [rng.range(0.0, 3000.0), rng.range(0.0, 3000.0)])
+                .collect();
+            let gates_of: Vec<Vec<[f64; 2]>> = (0..n)
+                .map(|i| match rng.below(4) {
+                    0 => vec![[cxy[i][0] + 50.0, cxy[i][1]]],
+                    _ => Vec::new(),
+                })
+                .collect();
+            let outlines: Vec<Option<MultiPolygon<f64>>> = (0..n)
+                .map(|i| {
+                    (rng.below(3) > 0).then(|| {
+                        outline_around(cxy[i], rng.range(20.0, 600.0), rng.range(0.0, 3.0))
+                    })
+                })
+                .collect();
+            let m = 1 + rng.below(15);
+            let mut sxy: Vec<[f64; 2]> = (0..m)
+                .map(|_| [rng.range(0.0, 3000.0), rng.range(0.0, 3000.0)])
+                .collect();
+            sxy.push([cxy[0][0] + 3.0, cxy[0][1] - 2.0]); // inside compound 0's outline, if any
+            let budget: Vec<f64> = (0..sxy.len()).map(|_| rng.range(50.0, 700.0)).collect();
+            let gates = Gates::new(&cxy, gates_of.clone()).with_outlines(&cxy, outlines.clone());
+            let (points, owner) = gates.expand(&cxy);
+            let cov = outline_coverage(&gates, (&points, &owner, &cxy), &sxy, &budget);
+            let got = reduce(&cov, &owner, n);
+            for i in 0..n {
+                let cost = |s: usize| -> f64 {
+                    if !gates_of[i].is_empty() {
+                        let g = gates_of[i][0];
+                        (g[0] - sxy[s][0]).hypot(g[1] - sxy[s][1])
+                    } else if let Some(o) = &outlines[i] {
+                        crate::outline::distance(o, sxy[s])
+                    } else {
+                        (cxy[i][0] - sxy[s][0]).hypot(cxy[i][1] - sxy[s][1])
+                    }
+                };
+                let want: Vec<u32> = (0..sxy.len())
+                    .filter(|&s| cost(s) <= budget[s])
+                    .map(|s| s as u32)
+                    .collect();
+                let near_edge = (0..sxy.len()).any(|s| (cost(s) - budget[s]).abs() < 1e-6);
+                if !near_edge {
+                    assert_eq!(
+                        got.by_compound.row(i).0,
+                        &want[..],
+                        "seed {seed} compound {i}"
+                    );
+                }
+                let nearest = (0..sxy.len()).map(cost).fold(f64::INFINITY, f64::min);
+                let d = got.nearest_cost_m[i];
+                assert!(
+                    (d - nearest).abs() < 1e-6,
+                    "seed {seed} compound {i}: {d} vs {nearest}"
+                );
             }
         }
     }

@@ -74,6 +74,7 @@ mod circle;
 mod error;
 mod index;
 mod matrix;
+mod outline;
 mod radix;
 mod study;
 mod warning;

@@ -114,6 +114,9 @@ pub struct Compounds {
     pub encoding: Option<String>,
     /// Compound names (小区名称) from the name field; empty without one.
     pub names: Vec<String>,
+    /// Each compound's outline, WGS84 (an empty MultiPolygon for a point), when the layer
+    /// had polygons; empty when it had none. Walks enter a polygon from its outline.
+    pub outlines: Vec<geo::MultiPolygon<f64>>,
 }
 
 impl Compounds {
@@ -160,6 +163,7 @@ impl Compounds {
         options
             .fields
             .push(names(&fields.name_field, COMPOUND_NAME_NAMES));
+        options.keep_polygons = true;
         let layer = parse_points(path, bytes, &options)?;
         Compounds::from_layer(layer, fields, warnings)
     }
@@ -200,6 +204,10 @@ impl Compounds {
                 .join(", else "),
         };
         let population = populations(&layer, &sources, warnings)?;
+        let outlines = match layer.polygons {
+            0 => Vec::new(),
+            _ => std::mem::take(&mut layer.shapes),
+        };
         Ok(Compounds {
             path,
             ids: layer.ids,
@@ -212,6 +220,7 @@ impl Compounds {
             polygons: layer.polygons,
             encoding: layer.encoding,
             names,
+            outlines,
         })
     }
 
@@ -237,6 +246,9 @@ impl Compounds {
         without(&mut self.population, indices);
         if !self.names.is_empty() {
             without(&mut self.names, indices);
+        }
+        if !self.outlines.is_empty() {
+            without(&mut self.outlines, indices);
         }
         for g in &mut self.groups {
             without(g, indices);

@@ -250,3 +250,35 @@ fn every_workflow_takes_gates() {
         .unwrap();
     assert!(d > 2000.0, "C1 walks round by the far end: {d}");
 }
+
+/// A triangle compound pointing at the south street: from its outline it is 15 m from the
+/// street (and 266 m in a straight line from the centre); from a point inside it, it would
+/// join the north street and walk round by the far end (and be 308 m away in a straight line).
+#[test]
+fn polygon_compounds_are_entered_from_their_outline() {
+    let dir = tempfile::tempdir().unwrap();
+    layers(dir.path());
+    let ring: Vec<String> = [(300.0, 15.0), (350.0, 80.0), (250.0, 80.0), (300.0, 15.0)]
+        .iter()
+        .map(|&(x, y)| {
+            let (lon, lat) = lonlat(x, y);
+            format!("[{lon},{lat}]")
+        })
+        .collect();
+    let triangle = format!(
+        r#"{{"type":"Feature","properties":{{"id":"C1","population":100}},"geometry":{{"type":"Polygon","coordinates":[[{}]]}}}}"#,
+        ring.join(",")
+    );
+    write(dir.path(), "compounds.geojson", &collection(&[triangle]));
+    let (c, s) = covered(dir.path(), &["--radius", "280"]);
+    assert!(c, "266 m from the outline");
+    assert_eq!(s["access"], "outline");
+    let (c, s) = covered(
+        dir.path(),
+        &["--radius", "500", "--network", "streets.geojson"],
+    );
+    assert!(c, "15 m to the south street, then 300 m along it: {s}");
+    assert_eq!(s["access"], "outline");
+    let (c, _) = covered(dir.path(), &["--radius", "250"]);
+    assert!(!c, "266 m is beyond 250 m");
+}

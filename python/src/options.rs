@@ -130,6 +130,7 @@ impl Options {
             lat_field: self.lat_field.clone(),
             encoding: self.encoding()?,
             keep_polygons: false,
+            duplicate_ids: false,
         })
     }
 

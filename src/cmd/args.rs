@@ -120,6 +120,7 @@ impl InputArgs {
             lat_field: self.lat_field.clone(),
             encoding: self.encoding,
             keep_polygons: false,
+            duplicate_ids: false,
         })
     }
 

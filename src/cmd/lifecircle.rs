@@ -148,6 +148,7 @@ impl LayerArgs {
             lat_field: self.lat_field.clone(),
             encoding: self.encoding,
             keep_polygons: false,
+            duplicate_ids: false,
         })
     }
 

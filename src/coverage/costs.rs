@@ -2,7 +2,7 @@
 //! network, or the user's cost table. Each turns sites and budgets into a [`Coverage`].
 
 use super::{Coverage, CoverageMatrix, Metric, NetworkCoverage, euclidean, network_coverage};
-use crate::gates::{Gates, reduce, reduce_walk};
+use crate::gates::{Gates, outline_coverage, reduce, reduce_walk};
 use crate::index::PointGrid;
 use crate::io::CostTable;
 use crate::network::StreetNetwork;
@@ -119,9 +119,14 @@ impl Costs<'_> {
                 table_coverage(table, compounds_xy.len(), site_ids, budget_m),
                 None,
             ),
-            Costs::Gated { gates, .. } => {
+            Costs::Gated { gates, network, .. } => {
                 let (points, owner) = gates.expand(compounds_xy);
                 let n = compounds_xy.len();
+                if network.is_none() && gates.has_outlines() {
+                    let access = (&points[..], &owner[..], compounds_xy);
+                    let cov = outline_coverage(gates, access, sites_xy, budget_m);
+                    return (reduce(&cov, &owner, n), None);
+                }
                 let (cov, walk) = self
                     .ungated()
                     .coverage(&points, sites_xy, site_ids, budget_m);

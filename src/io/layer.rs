@@ -198,9 +198,11 @@ pub struct ReadOptions {
     /// CSV text encoding.
     pub encoding: Encoding,
     /// Keep each feature's (Multi)Polygon in [`PointLayer::shapes`], converted to WGS84 as
-    /// the points are (an area layer: `--boundaries`). Ids need not then be unique: areas are
-    /// known by their name field.
+    /// the points are (an area layer: `--boundaries`; polygon compounds, entered from their
+    /// outline).
     pub keep_polygons: bool,
+    /// Ids need not be unique (an area layer, whose areas are known by their name field).
+    pub duplicate_ids: bool,
 }
 
 impl Default for ReadOptions {
@@ -215,6 +217,7 @@ impl Default for ReadOptions {
             lat_field: None,
             encoding: Encoding::Auto,
             keep_polygons: false,
+            duplicate_ids: false,
         }
     }
 }
@@ -481,7 +484,8 @@ fn finish_layer(path: &Path, mut raw: PointLayer, options: &ReadOptions) -> Resu
     }
     if options.keep_polygons {
         shapes_to_wgs84(&mut raw, crs.as_ref().map(|c| &c.0), options.coords)?;
-    } else {
+    }
+    if !options.duplicate_ids {
         check_unique_ids(&raw)?;
     }
     Ok(raw)

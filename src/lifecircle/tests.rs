@@ -143,6 +143,7 @@ fn compounds(population: Vec<f64>, group: Vec<String>) -> Compounds {
         groups: vec![group],
         polygons: 0,
         names: Vec::new(),
+        outlines: Vec::new(),
         crs: None,
         encoding: None,
     }

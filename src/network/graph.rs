@@ -11,8 +11,8 @@ use rstar::{AABB, RTree};
 /// a third of a walking `coverage` run on a 290,000-node city.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EdgeLine {
-    a: [f64; 2],
-    b: [f64; 2],
+    pub(crate) a: [f64; 2],
+    pub(crate) b: [f64; 2],
     envelope: AABB<[f64; 2]>,
     /// The edge index.
     pub data: u32,

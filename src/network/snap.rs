@@ -77,6 +77,47 @@ impl StreetNetwork {
         }
     }
 
+    /// Where a polygon compound joins the network: the point of `outline` (plane metres)
+    /// nearest to the nearest street, so that snapping it gives the street point nearest to
+    /// the polygon, with the gap between them as the offset (0 where a street touches or
+    /// crosses it). `None` when no street lies within `limit_m` of the polygon. Ties go to the
+    /// lowest edge index.
+    pub fn outline_access(
+        &self,
+        outline: &geo::MultiPolygon<f64>,
+        limit_m: f64,
+    ) -> Option<[f64; 2]> {
+        use geo::BoundingRect;
+        let rect = outline.bounding_rect()?;
+        if limit_m.is_nan() || limit_m < 0.0 {
+            return None;
+        }
+        let mut r = FIRST_RADIUS_M.min(limit_m);
+        loop {
+            // Every edge within r of the polygon has its box within r of the polygon's box.
+            let envelope = rstar::AABB::from_corners(
+                [rect.min().x - r, rect.min().y - r],
+                [rect.max().x + r, rect.max().y + r],
+            );
+            let mut best: Option<(f64, u32, [f64; 2])> = None;
+            for cand in self.tree.locate_in_envelope_intersecting(&envelope) {
+                let (d, p) = crate::outline::nearest_to_segment(outline, cand.a, cand.b);
+                if best.is_none_or(|b| (d, cand.data) < (b.0, b.1)) {
+                    best = Some((d, cand.data, p));
+                }
+            }
+            if let Some((d, _, p)) = best
+                && d <= r
+            {
+                return (d <= limit_m).then_some(p);
+            }
+            if r >= limit_m {
+                return None;
+            }
+            r = (r * 4.0).min(limit_m);
+        }
+    }
+
     /// The oracle for [`StreetNetwork::snap`]: every point against every edge.
     #[doc(hidden)]
     pub fn snap_brute_force(&self, points: &[[f64; 2]], limit_m: f64) -> Vec<Option<Snap>> {
@@ -157,6 +198,50 @@ mod tests {
             })
             .collect();
         StreetNetwork::from_lines(&lines, None, rng.f64() < 0.5)
+    }
+
+    /// The outline's access point against every edge tried: the nearest distance from the
+    /// polygon to the network, and the snap of the point found at that distance.
+    #[test]
+    fn outline_access_matches_every_edge() {
+        use geo::{LineString, MultiPolygon, Polygon};
+        for seed in 0..40 {
+            let mut rng = Rng::new(700 + seed);
+            let lines = 1 + rng.below(40);
+            let net = random_network(&mut rng, lines, 2000.0);
+            for _ in 0..20 {
+                let (x, y) = (rng.range(0.0, 2000.0), rng.range(0.0, 2000.0));
+                let (w, h) = (rng.range(5.0, 300.0), rng.range(5.0, 300.0));
+                let ring =
+                    LineString::from(vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)]);
+                let outline = MultiPolygon(vec![Polygon::new(ring, vec![])]);
+                let limit = [50.0, 300.0, f64::INFINITY][rng.below(3)];
+                let want = (0..net.edges.len())
+                    .filter(|&e| net.edge_len_m[e] > 0.0)
+                    .map(|e| {
+                        let [a, b] = net.edges[e];
+                        crate::outline::nearest_to_segment(
+                            &outline,
+                            net.xy[a as usize],
+                            net.xy[b as usize],
+                        )
+                        .0
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                match net.outline_access(&outline, limit) {
+                    None => assert!(want > limit, "seed {seed}: {want} within {limit}"),
+                    Some(p) => {
+                        assert!(crate::outline::distance(&outline, p) < 1e-9, "seed {seed}");
+                        let snap = net.snap_one(p, f64::INFINITY).expect("a street");
+                        assert!(
+                            (snap.offset_m - want).abs() < 1e-6,
+                            "seed {seed}: {} vs {want}",
+                            snap.offset_m
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

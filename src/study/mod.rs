@@ -150,6 +150,7 @@ pub struct Study {
     table: Option<CostTable>,
     snap_limit_m: f64,
     gates: Option<Gates>,
+    access: Access,
 }
 
 /// Checks the layers (and the proposals) against each other and chooses the plane for all.
@@ -286,20 +287,18 @@ impl Study {
                 )?);
             }
         }
-        let gates = match gates {
-            Some(layer) => {
-                let on_foot = network.as_ref().map(|n| (n, snap_limit_m));
-                if table.is_some() {
-                    return Err(Error::Format {
-                        path: layer.path.clone(),
-                        message: "gates need --metric euclidean or network: a cost table \
-                                  already holds each compound's costs"
-                            .into(),
-                    });
-                }
-                Some(place_gates(&layer, &compounds, &area, on_foot, warnings)?)
-            }
-            None => None,
+        if let (Some(layer), Some(_)) = (&gates, &table) {
+            return Err(Error::Format {
+                path: layer.path.clone(),
+                message: "gates need --metric euclidean or network: a cost table already \
+                          holds each compound's costs"
+                    .into(),
+            });
+        }
+        let on_foot = network.as_ref().map(|n| (n, snap_limit_m));
+        let (gates, access) = match table {
+            Some(_) => (None, Access::Point),
+            None => access_points(gates.as_ref(), &compounds, &area, on_foot, warnings)?,
         };
         Ok(Study {
             compounds,
@@ -312,16 +311,14 @@ impl Study {
             table,
             snap_limit_m,
             gates,
+            access,
         })
     }
 
-    /// How walks to and from compounds start: `gates` with a gate layer, else `point`.
+    /// How walks to and from compounds start: `gates` with a gate layer, `outline` for
+    /// polygon compounds, else `point`.
     pub fn access(&self) -> Access {
-        if self.gates.is_some() {
-            Access::Gates
-        } else {
-            Access::Point
-        }
+        self.access
     }
 
     /// The metric as the workflows take it.
@@ -547,7 +544,7 @@ fn place_gates(
     area: &StudyArea,
     on_foot: Option<(&StreetNetwork, f64)>,
     warnings: &mut Vec<Warning>,
-) -> Result<Gates> {
+) -> Result<Vec<Vec<[f64; 2]>>> {
     let index: std::collections::HashMap<&str, usize> =
         compounds.ids.iter().map(String::as_str).zip(0..).collect();
     let xy = area.project(&layer.lonlat);
@@ -591,6 +588,65 @@ fn place_gates(
     if let Some((_, limit)) = on_foot {
         left_out(far, format!("lie more than {limit} m from every street"));
     }
+    Ok(gates_of)
+}
+
+/// Where each compound is entered: the gates of `layer`; else, for a polygon compound, its
+/// outline (on foot: the polygon's point nearest the streets, snapped like a gate; straight:
+/// the distance from the polygon, 0 inside); else its point. `None` when every compound is
+/// measured from its point.
+fn access_points(
+    layer: Option<&GateLayer>,
+    compounds: &Compounds,
+    area: &StudyArea,
+    on_foot: Option<(&StreetNetwork, f64)>,
+    warnings: &mut Vec<Warning>,
+) -> Result<(Option<Gates>, Access)> {
+    let mut gates_of = match layer {
+        Some(layer) => place_gates(layer, compounds, area, on_foot, warnings)?,
+        None => vec![Vec::new(); compounds.len()],
+    };
+    let outlines = plane_outlines(compounds, area, &gates_of);
+    let any_outline = outlines.iter().any(Option::is_some);
     let compounds_xy = area.project(&compounds.lonlat);
-    Ok(Gates::new(&compounds_xy, gates_of))
+    let gates = match on_foot {
+        Some((net, limit)) => {
+            for (i, outline) in outlines.into_iter().enumerate() {
+                if let Some(p) = outline.and_then(|o| net.outline_access(&o, limit)) {
+                    gates_of[i].push(p);
+                }
+            }
+            Gates::new(&compounds_xy, gates_of)
+        }
+        None => Gates::new(&compounds_xy, gates_of).with_outlines(&compounds_xy, outlines),
+    };
+    let access = match (layer, any_outline) {
+        (Some(_), _) => Access::Gates,
+        (None, true) => Access::Outline,
+        (None, false) => Access::Point,
+    };
+    Ok(((!gates.is_empty()).then_some(gates), access))
+}
+
+/// Each gateless polygon compound's outline on the plane.
+fn plane_outlines(
+    compounds: &Compounds,
+    area: &StudyArea,
+    gates_of: &[Vec<[f64; 2]>],
+) -> Vec<Option<geo::MultiPolygon<f64>>> {
+    use geo::MapCoords;
+    use rayon::prelude::*;
+    if compounds.outlines.is_empty() {
+        return vec![None; compounds.len()];
+    }
+    (compounds.outlines.par_iter().zip(gates_of))
+        .map(|(outline, gates)| {
+            (gates.is_empty() && !outline.0.is_empty()).then(|| {
+                outline.map_coords(|c| {
+                    let [x, y] = area.plane.project(c.x, c.y);
+                    geo::Coord { x, y }
+                })
+            })
+        })
+        .collect()
 }
