@@ -38,6 +38,7 @@ fn city(n: usize, m: usize, profile: &Profile) -> (Compounds, Facilities) {
         crs: None,
         encoding: None,
         names: Vec::new(),
+        outlines: Vec::new(),
     };
     let typed = c.typed_facilities(m, 1);
     let facilities = Facilities {
