@@ -88,7 +88,9 @@ fn lifecircle_writes_the_contract_layers() {
     let want = [
         "compounds.csv",
         "compounds.geojson",
+        "compounds.qml",
         "facilities.geojson",
+        "facilities.qml",
         "ledger.csv",
         "lifecircle.xlsx",
         "summary.json",

@@ -145,8 +145,10 @@ fn a_folder_holds_one_run_and_stale_outputs_are_removed() {
         [
             "by_mine.csv",
             "compounds.geojson",
+            "compounds.qml",
             "notes.txt",
             "sites.geojson",
+            "sites.qml",
             "summary.json"
         ]
     );

@@ -107,6 +107,8 @@ pub fn run(args: Args) -> Result<()> {
     input.links = vec![(label.to_string(), "lifecircle/report.html".to_string())];
     files.add("report.html", report::html::render(&input).into_bytes());
     let lang = args.lang.unwrap_or(report::Lang::Zh);
+    let styles = report::StyleContext::coverage(&centres, input.lang);
+    report::add_styles(&mut files, &styles);
     let counts = (compounds.len(), centres.len());
     commit(files, &args.output, &inputs_dir, counts, lang)
 }

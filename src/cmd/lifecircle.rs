@@ -337,6 +337,7 @@ pub fn run(args: Args) -> Result<()> {
         report::lifecircle_scenario_outputs(&mut summary, &mut files, &changes);
         table.push_str(&report::lifecircle_scenario_table(&changes));
     }
+    report::add_styles(&mut files, &report::StyleContext::lifecircle(&result, lang));
     let mut inputs: Vec<&Path> = vec![args.compounds.as_path()];
     inputs.extend(args.facilities.iter().map(PathBuf::as_path));
     inputs.extend(args.metric.inputs());
@@ -506,6 +507,7 @@ pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Re
         run: &run,
     };
     let (_, mut files) = report::lifecircle_outputs(report, lang, Some(out));
+    report::add_styles(&mut files, &report::StyleContext::lifecircle(&result, lang));
     files.add(
         "report.html",
         report::lifecircle_html(&report, lang).into_bytes(),

@@ -111,12 +111,17 @@ pub(crate) fn check_output_paths(output: &args::OutputArgs) -> anyhow::Result<()
 /// given; a previous run's files there that this run does not write are removed) and the
 /// HTML report from `report` (when `--report` is given). Notes what was written in `table`.
 pub(crate) fn write_outputs(
-    files: circleplan::io::OutputSet,
+    mut files: circleplan::io::OutputSet,
     output: &args::OutputArgs,
     report: Option<circleplan::report::ReportInput>,
     inputs: &[&std::path::Path],
     table: &mut String,
 ) -> anyhow::Result<()> {
+    if let Some(input) = &report {
+        let lang = html::lang(output.lang, input.compounds, input.centres);
+        let styles = circleplan::report::StyleContext::coverage(input.centres, lang);
+        circleplan::report::add_styles(&mut files, &styles);
+    }
     let render = || report.map(|input| html::render_report(input, output.lang, output.quiet));
     commit_outputs(files, output, render, inputs, table)
 }

@@ -12,6 +12,9 @@ use crate::error::{Error, Result};
 /// The attributes table holding the run's non-layer files.
 pub const FILES_TABLE: &str = "circleplan_files";
 
+/// The table QGIS reads a layer's default style from (its own convention, also GDAL's).
+pub const STYLES_TABLE: &str = "layer_styles";
+
 /// A fixed `last_change` so that the same run writes the same bytes.
 const LAST_CHANGE: &str = "2000-01-01T00:00:00.000Z";
 
@@ -32,13 +35,14 @@ struct Layer {
     geometry_type: &'static str,
 }
 
-/// Builds a GeoPackage from `layers` (table name, GeoJSON FeatureCollection bytes) and
-/// `files` (name, content) and returns its bytes.
+/// Builds a GeoPackage from `layers` (table name, GeoJSON FeatureCollection bytes), their
+/// `styles` (table name, QGIS `.qml` text) and `files` (name, content) and returns its bytes.
 ///
 /// # Errors
 /// A layer that is not a GeoJSON FeatureCollection, or an SQLite failure.
 pub(crate) fn write_geopackage(
     layers: &[(String, Vec<u8>)],
+    styles: &[(String, Vec<u8>)],
     files: &[(String, Vec<u8>)],
 ) -> Result<Vec<u8>> {
     let db = Connection::open_in_memory().map_err(|e| sql_error("(memory)", e))?;
@@ -46,6 +50,9 @@ pub(crate) fn write_geopackage(
     for (name, bytes) in layers {
         let layer = parse_layer(name, bytes)?;
         write_layer(&db, &layer).map_err(|e| sql_error(name, e))?;
+    }
+    if !styles.is_empty() {
+        write_styles(&db, styles).map_err(|e| sql_error(STYLES_TABLE, e))?;
     }
     write_files(&db, files).map_err(|e| sql_error(FILES_TABLE, e))?;
     let data = db
@@ -319,6 +326,43 @@ fn geometry_blob(geometry: Option<&Value>, layer_bbox: &mut [f64; 4]) -> rusqlit
     rusqlite::types::Value::Blob(blob)
 }
 
+/// The layers' QGIS styles as rows of [`STYLES_TABLE`], each the default style of its
+/// table, in the columns QGIS creates the table with.
+fn write_styles(db: &Connection, styles: &[(String, Vec<u8>)]) -> rusqlite::Result<()> {
+    db.execute(
+        &format!(
+            "CREATE TABLE {STYLES_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+             f_table_catalog TEXT, f_table_schema TEXT, f_table_name TEXT, \
+             f_geometry_column TEXT, styleName TEXT, styleQML TEXT, styleSLD TEXT, \
+             useAsDefault BOOLEAN, description TEXT, owner TEXT, ui TEXT, \
+             update_time DATETIME DEFAULT CURRENT_TIMESTAMP)"
+        ),
+        [],
+    )?;
+    for (table, qml) in styles {
+        db.execute(
+            &format!(
+                "INSERT INTO {STYLES_TABLE} (f_table_catalog, f_table_schema, f_table_name, \
+                 f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, \
+                 owner, ui, update_time) \
+                 VALUES ('', '', ?1, 'geom', ?1, ?2, '', 1, ?3, '', NULL, ?4)"
+            ),
+            (
+                table,
+                String::from_utf8_lossy(qml),
+                "circleplan: the report's colours",
+                LAST_CHANGE,
+            ),
+        )?;
+    }
+    db.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) \
+         VALUES (?1, 'attributes', ?1, 'QGIS default styles of the layers', ?2)",
+        (STYLES_TABLE, LAST_CHANGE),
+    )?;
+    Ok(())
+}
+
 /// The run's other files in the attributes table [`FILES_TABLE`].
 fn write_files(db: &Connection, files: &[(String, Vec<u8>)]) -> rusqlite::Result<()> {
     db.execute(
@@ -355,6 +399,7 @@ mod tests {
           {"type":"Feature","properties":{"id":"C2","population":80,"share":1,"covered":false,"name":null},"geometry":{"type":"Point","coordinates":[117.2,31.9]}}]}"#;
         let bytes = write_geopackage(
             &[("compounds".into(), compounds.to_vec())],
+            &[],
             &[("summary.json".into(), b"{}".to_vec())],
         )
         .unwrap();
@@ -381,6 +426,55 @@ mod tests {
     }
 
     #[test]
+    fn styles_are_the_default_rows_of_layer_styles() {
+        let layer = br#"{"type":"FeatureCollection","features":[{"type":"Feature",
+          "properties":{"covered":true},"geometry":{"type":"Point","coordinates":[1.0,2.0]}}]}"#;
+        let qml = b"<qgis/>".to_vec();
+        let bytes = write_geopackage(
+            &[("compounds".into(), layer.to_vec())],
+            &[("compounds".into(), qml)],
+            &[],
+        )
+        .unwrap();
+        let again = write_geopackage(
+            &[("compounds".into(), layer.to_vec())],
+            &[("compounds".into(), b"<qgis/>".to_vec())],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(bytes, again, "not byte-identical");
+        let mut db = Connection::open_in_memory().unwrap();
+        db.deserialize_read_exact(rusqlite::MAIN_DB, &bytes[..], bytes.len(), true)
+            .unwrap();
+        let row: (String, String, String, bool, String) = db
+            .query_row(
+                "SELECT f_table_name, f_geometry_column, styleQML, useAsDefault, update_time \
+                 FROM layer_styles",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            (
+                "compounds".into(),
+                "geom".into(),
+                "<qgis/>".into(),
+                true,
+                LAST_CHANGE.into()
+            )
+        );
+        let kind: String = db
+            .query_row(
+                "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kind, "attributes");
+    }
+
+    #[test]
     fn keys_equal_but_for_case_get_their_own_columns() {
         let keys: Vec<(String, ColumnType)> = ["id", "ID", "fid", "Id_2", "geom"]
             .iter()
@@ -392,7 +486,7 @@ mod tests {
         );
         let layer = br#"{"type":"FeatureCollection","features":[{"type":"Feature",
           "properties":{"id":"a","ID":"b"},"geometry":{"type":"Point","coordinates":[1.0,2.0]}}]}"#;
-        write_geopackage(&[("sites".into(), layer.to_vec())], &[]).unwrap();
+        write_geopackage(&[("sites".into(), layer.to_vec())], &[], &[]).unwrap();
     }
 
     #[test]
@@ -400,7 +494,7 @@ mod tests {
         let streets = br#"{"type":"FeatureCollection","features":[
           {"type":"Feature","properties":{"name":"a","Bridge":"yes"},"geometry":{"type":"LineString","coordinates":[[117.1,31.8],[117.11,31.8]]}},
           {"type":"Feature","properties":{"layer":-1},"geometry":{"type":"MultiLineString","coordinates":[[[117.11,31.8],[117.11,31.81]],[[117.1,31.8],[117.1,31.81]]]}}]}"#;
-        let bytes = write_geopackage(&[("streets".into(), streets.to_vec())], &[]).unwrap();
+        let bytes = write_geopackage(&[("streets".into(), streets.to_vec())], &[], &[]).unwrap();
         let path = std::path::Path::new("streets.gpkg");
         let from_gpkg = super::super::gpkg::read_gpkg_lines(path, &bytes, None).unwrap();
         let dir = tempfile::tempdir().unwrap();

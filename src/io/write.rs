@@ -126,19 +126,25 @@ impl<'a> OutputSet<'a> {
     }
 
     /// The files added by name as one GeoPackage: each `NAME.geojson` a feature table
-    /// `NAME`, every other file verbatim in the `circleplan_files` attributes table.
+    /// `NAME`, its `NAME.qml` (when there is one) the table's default QGIS style in
+    /// `layer_styles`, every other file verbatim in the `circleplan_files` attributes table.
     ///
     /// # Errors
     /// A layer that is not a GeoJSON FeatureCollection, or an SQLite failure.
     pub fn to_geopackage(&self) -> Result<Vec<u8>> {
-        let (mut layers, mut others) = (Vec::new(), Vec::new());
-        for (name, bytes) in self.to_files()? {
-            match name.strip_suffix(".geojson") {
-                Some(layer) => layers.push((layer.to_string(), bytes)),
-                None => others.push((name, bytes)),
+        let files = self.to_files()?;
+        let is_layer = |stem: &str| files.iter().any(|(n, _)| *n == format!("{stem}.geojson"));
+        let (mut layers, mut styles, mut others) = (Vec::new(), Vec::new(), Vec::new());
+        for (name, bytes) in &files {
+            if let Some(layer) = name.strip_suffix(".geojson") {
+                layers.push((layer.to_string(), bytes.clone()));
+            } else if let Some(layer) = name.strip_suffix(".qml").filter(|s| is_layer(s)) {
+                styles.push((layer.to_string(), bytes.clone()));
+            } else {
+                others.push((name.clone(), bytes.clone()));
             }
         }
-        super::gpkg_write::write_geopackage(&layers, &others)
+        super::gpkg_write::write_geopackage(&layers, &styles, &others)
     }
 
     /// Writes every file: named ones into `dir` (created when missing), the others to their

@@ -31,10 +31,13 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Completeness colours from none (0) to every type within reach (1), evenly spaced: a
+/// share takes the nearest (shared with the QGIS styles).
+pub(crate) const COMPLETENESS: [&str; 5] = ["#d7301f", "#fc8d59", "#fee08b", "#91cf60", "#1a9850"];
+
 /// Completeness 0–1 as a colour from red through amber to green.
 fn colour(share: f64) -> &'static str {
-    const RAMP: [&str; 5] = ["#d7301f", "#fc8d59", "#fee08b", "#91cf60", "#1a9850"];
-    RAMP[((share.clamp(0.0, 1.0) * 4.0).round()) as usize]
+    COMPLETENESS[((share.clamp(0.0, 1.0) * 4.0).round()) as usize]
 }
 
 fn pct(x: f64) -> String {

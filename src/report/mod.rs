@@ -14,6 +14,7 @@ mod lifecircle_html;
 mod lifecircle_xlsx;
 mod plans;
 mod polygon;
+mod qml;
 mod site;
 mod summary;
 mod table;
@@ -42,6 +43,7 @@ pub use lifecircle_html::lifecircle_html;
 pub use lifecircle_xlsx::{lifecircle_xlsx, xlsx_cells_cut};
 pub(crate) use plans::sites_geojson_with;
 pub use plans::{SiteList, gap_compounds_geojson, gaps_geojson, site_note, sites_geojson, zone_id};
+pub use qml::{CompoundStyle, StyleContext, add_styles, layer_style};
 pub use site::{site_outputs, site_table};
 pub use summary::{
     CandidatesSummary, CapacitySummary, CentreCounts, CircleSummary, CompoundCounts, CurvePoint,
@@ -138,6 +140,15 @@ pub const OUTPUT_FILES: &[&str] = &[
     "facilities.geojson",
     "ledger.csv",
     "lifecircle.xlsx",
+    // QGIS styles beside the layers (report/qml.rs).
+    "compounds.qml",
+    "centers.qml",
+    "circles.qml",
+    "gaps.qml",
+    "gap_compounds.qml",
+    "sites.qml",
+    "scenario_sites.qml",
+    "facilities.qml",
 ];
 
 /// True for a name `coverage`, `gaps`, `site` or `lifecircle` may write into an output

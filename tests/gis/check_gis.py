@@ -7,7 +7,8 @@ Usage: python tests/gis/check_gis.py path/to/circleplan
    GeoPackage in EPSG:4490 (CGCS2000 geographic); `coverage` on them must give the same
    summary figures and the same covered compounds as the GeoJSON route.
 2. `-o out.gpkg` must open in pyogrio with one layer per GeoJSON file, in EPSG:4326, with the
-   GeoJSON's attributes as typed columns, and the summary.json inside.
+   GeoJSON's attributes as typed columns, the summary.json inside, and each layer's QGIS
+   style as its default row of `layer_styles`.
 3. `--boundaries`: areas (holes, a MultiPolygon, overlaps) as GeoJSON, as a GBK Shapefile in
    EPSG:4548 and as a GeoPackage in EPSG:4490 give every compound the area Shapely's
    `covers` finds first in file order (edges inside, holes outside), and so does the
@@ -75,6 +76,13 @@ def main(binary):
     layers = {name: kind for name, kind in pyogrio.list_layers(out)}
     want = {p.stem: None for p in (tmp / "geojson_out").glob("*.geojson")}
     assert layers.pop("circleplan_files") is None, "the run's other files, as a table"
+    # QGIS's default style of each layer, in the table QGIS and GDAL read styles from.
+    assert layers.pop("layer_styles", None) is None, "the styles, as a table"
+    styles = pyogrio.read_dataframe(out, layer="layer_styles")
+    assert sorted(styles["f_table_name"]) == sorted(want), list(styles["f_table_name"])
+    assert styles["useAsDefault"].astype(bool).all(), "not every style is the default"
+    assert set(styles["f_geometry_column"]) == {"geom"}, set(styles["f_geometry_column"])
+    assert all(q.startswith("<!DOCTYPE qgis") for q in styles["styleQML"])
     assert set(layers) == set(want), f"layers {sorted(layers)} != {sorted(want)}"
     checked = 0
     for name in want:

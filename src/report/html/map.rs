@@ -34,13 +34,13 @@ const MAX_SITE_LABELS: usize = 50;
 const MAX_ZONE_LABELS: usize = 15;
 
 /// Covered compound colour.
-pub(super) const COVERED: &str = "#2b8a3e";
+pub(crate) const COVERED: &str = "#2b8a3e";
 /// Uncovered compound colour.
-pub(super) const UNCOVERED: &str = "#e8590c";
+pub(crate) const UNCOVERED: &str = "#e8590c";
 /// Colour of an uncovered compound that a proposed site would cover.
-pub(super) const BY_NEW_SITE: &str = "#e64980";
+pub(crate) const BY_NEW_SITE: &str = "#e64980";
 /// Proposed site colour.
-pub(super) const SITE: &str = "#c92a2a";
+pub(crate) const SITE: &str = "#c92a2a";
 /// Density cell colours from uncovered (share < 20 %) to covered (share ≥ 80 %).
 const DENSITY: [&str; 5] = ["#d9480f", "#f08c00", "#fab005", "#94d82d", "#2b8a3e"];
 /// Centre colours by utilisation in capacitated runs: a ramp over the classes below 25 %,
@@ -49,7 +49,7 @@ const UTILISATION: [&str; 5] = ["#a5d8ff", "#4dabf7", "#1c7ed6", "#1864ab", "#c2
 /// Legend text of the utilisation classes below full.
 const UTILISATION_BINS: [&str; 4] = ["< 25%", "25–50%", "50–75%", "75–100%"];
 /// Centre colours by level rank.
-const LEVEL_COLOURS: [&str; 10] = [
+pub(crate) const LEVEL_COLOURS: [&str; 10] = [
     "#5f3dc4", "#1864ab", "#0b7285", "#343a40", "#868e96", "#c2255c", "#e67700", "#364fc7",
     "#087f5b", "#862e9c",
 ];
@@ -170,7 +170,7 @@ use crate::report::table::level_rank;
 /// Levels in legend order (most important first), each with its colour and mark size (px).
 /// A level with many centres gets smaller marks (down to 30 %, at least 2.5 px) so that
 /// thousands of stations do not bury the compounds; the few large centres keep their size.
-fn level_styles(levels: &[String]) -> Vec<(String, &'static str, f64)> {
+pub(crate) fn level_styles(levels: &[String]) -> Vec<(String, &'static str, f64)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for l in levels {
         *counts.entry(l.as_str()).or_default() += 1;

@@ -18,6 +18,8 @@ use std::fmt::Write;
 use serde_json::Value;
 
 pub use text::{Lang, has_cjk};
+// The report's colours, shared with the QGIS styles (report/qml.rs).
+pub(crate) use map::{BY_NEW_SITE, COVERED, LEVEL_COLOURS, SITE, UNCOVERED, level_styles};
 
 use self::markup::{esc, exact, int, metres, pct, push_esc, shell_line};
 use self::text::Labels;
