@@ -378,3 +378,71 @@ fn compare_report_has_scenario_cards_switches_and_parsable_page_data() {
     );
     assert_self_contained(&html);
 }
+
+/// `--basemap`: one `<image>` per web tile under the map, the template filled in, an
+/// attribution naming the host; bad templates, Baidu tiles and a basemap without a report are
+/// refused.
+#[test]
+fn basemap_tiles_are_drawn_under_the_map_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    synth(dir.path(), "300", "20");
+    let url = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+    for coords in ["wgs84", "gcj02"] {
+        let args = [
+            "--report",
+            "r.html",
+            "--basemap",
+            url,
+            "--basemap-coords",
+            coords,
+        ];
+        succeed(dir.path(), &on_city("coverage", &args));
+        let html = read(&dir.path().join("r.html"));
+        let layer = html
+            .split("data-layer=\"basemap\"")
+            .nth(1)
+            .expect("a basemap layer");
+        let layer = &layer[..layer.find("</g>").unwrap()];
+        let tiles = layer
+            .matches("<image href=\"https://tile.openstreetmap.org/")
+            .count();
+        assert!((4..=144).contains(&tiles), "{coords}: {tiles} tiles");
+        assert!(!layer.contains("{z}"), "template filled in");
+        assert!(
+            html.contains("tile.openstreetmap.org</text>"),
+            "attribution"
+        );
+        // Under everything: before the compounds are drawn.
+        assert!(html.find("data-layer=\"basemap\"") < html.find("data-layer=\"compounds\""));
+    }
+    succeed(
+        dir.path(),
+        &on_city("coverage", &["--report", "plain.html"]),
+    );
+    assert!(!read(&dir.path().join("plain.html")).contains("data-layer=\"basemap\""));
+    for (args, says) in [
+        (vec!["--basemap", url], "give --report"),
+        (
+            vec!["--report", "x.html", "--basemap", "https://t/{z}.png"],
+            "needs {z}, {x} and {y}",
+        ),
+        (
+            vec![
+                "--report",
+                "x.html",
+                "--basemap",
+                url,
+                "--basemap-coords",
+                "bd09",
+            ],
+            "Baidu",
+        ),
+    ] {
+        let out = common::run(dir.path(), &on_city("coverage", &args));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(says),
+            "{args:?}: {err}"
+        );
+    }
+}

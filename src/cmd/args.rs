@@ -411,9 +411,46 @@ pub struct OutputArgs {
     /// Also write a self-contained HTML report (map, charts, tables) to this file.
     #[arg(long, value_name = "FILE.html")]
     pub report: Option<PathBuf>,
+    /// Web tiles under the report's map when the page is opened online: an XYZ template with
+    /// {z}/{x}/{y}, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png or Tianditu's. Offline,
+    /// and without this flag, the page is self-contained.
+    #[arg(long, value_name = "URL")]
+    pub basemap: Option<String>,
+    /// The tiles' system: wgs84 (OpenStreetMap, Tianditu) or gcj02 (Amap, Tencent).
+    #[arg(long, value_name = "SYS", default_value = "wgs84")]
+    pub basemap_coords: CoordSystem,
     /// Language of the HTML report: zh or en (default: zh when the data has Chinese text).
     #[arg(long, value_name = "zh|en")]
     pub lang: Option<circleplan::report::Lang>,
+}
+
+impl OutputArgs {
+    /// The basemap the report draws (`--basemap`, `--basemap-coords`).
+    ///
+    /// # Errors
+    /// A template without `{z}`, `{x}` and `{y}`, Baidu's own tiling (`bd09`), or a basemap
+    /// without `--report`.
+    pub fn basemap(&self) -> Result<Option<circleplan::report::Basemap>> {
+        let Some(url) = &self.basemap else {
+            return Ok(None);
+        };
+        if self.report.is_none() {
+            anyhow::bail!("--basemap draws under the report's map: give --report FILE.html too");
+        }
+        if !["{z}", "{x}", "{y}"].iter().all(|k| url.contains(k)) {
+            anyhow::bail!("--basemap {url:?}: an XYZ tile template needs {{z}}, {{x}} and {{y}}");
+        }
+        if self.basemap_coords == CoordSystem::Bd09 {
+            anyhow::bail!(
+                "--basemap-coords bd09: Baidu's tiles use their own tiling scheme; use wgs84 or \
+                 gcj02 tiles"
+            );
+        }
+        Ok(Some(circleplan::report::Basemap {
+            url: url.clone(),
+            coords: self.basemap_coords,
+        }))
+    }
 }
 
 /// Ids from `ID,ID…`, or from a file when one exists at that path (a layer's ids, or one id

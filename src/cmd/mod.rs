@@ -81,6 +81,7 @@ pub(crate) fn read_paths<'a>(
 /// Refuses, before any work, a `--report` path that is the `-o` directory or a file the run
 /// writes there (the full check, with every file's final name, runs again at commit).
 pub(crate) fn check_output_paths(output: &args::OutputArgs) -> anyhow::Result<()> {
+    output.basemap()?;
     let (Some(dir), Some(report)) = (&output.output, &output.report) else {
         return Ok(());
     };
@@ -122,7 +123,13 @@ pub(crate) fn write_outputs(
         let styles = circleplan::report::StyleContext::coverage(input.centres, lang);
         circleplan::report::add_styles(&mut files, &styles);
     }
-    let render = || report.map(|input| html::render_report(input, output.lang, output.quiet));
+    let basemap = output.basemap()?;
+    let render = || {
+        report.map(|mut input| {
+            input.basemap = basemap;
+            html::render_report(input, output.lang, output.quiet)
+        })
+    };
     commit_outputs(files, output, render, inputs, table)
 }
 

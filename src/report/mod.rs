@@ -25,7 +25,7 @@ pub use compare::{
     ScenarioSummary, compare_outputs, compare_table, scenario_sites_geojson, scenarios_csv,
 };
 pub use gaps::{gap_study_outputs, gaps_outputs, gaps_table};
-pub use html::{GapsReport, Lang, ReportInput, ScenariosReport, SitesReport};
+pub use html::{Basemap, GapsReport, Lang, ReportInput, ScenariosReport, SitesReport};
 pub use layers::{centres_geojson, circles_geojson, compounds_geojson, service_areas_geojson};
 // Byte-level writers (raw JSON pushed into a buffer): the layers above are built from them.
 pub(crate) use layers::{

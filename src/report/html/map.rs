@@ -136,6 +136,18 @@ impl Frame {
         ]
     }
 
+    /// The plane positions of the map's four corners (the whole view at zoom 1).
+    pub(super) fn view_corners_m(&self) -> [[f64; 2]; 4] {
+        let at = |px: f64, py: f64| {
+            [
+                self.min_x + (px - self.offset_px[0]) / self.scale,
+                self.max_y - (py - self.offset_px[1]) / self.scale,
+            ]
+        };
+        let (w, h) = (WIDTH_PX, self.height_px);
+        [at(0.0, 0.0), at(w, 0.0), at(0.0, h), at(w, h)]
+    }
+
     pub(super) fn push_xy(&self, out: &mut String, p: [f64; 2]) {
         push_num(out, p[0] - self.min_x, self.digits);
         out.push(' ');
@@ -296,6 +308,9 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
         ox = frame.offset_px[0],
         oy = frame.offset_px[1]
     );
+    if let Some(basemap) = &input.basemap {
+        super::basemap::tiles(&mut s, &frame, &a.study, basemap);
+    }
     if let Some(areas) = &input.run.boundaries {
         boundaries(&mut s, &frame, input, areas);
     }
@@ -326,6 +341,16 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
     s.push_str("</g>");
     scale_bar(&mut s, &frame);
     north_arrow(&mut s, l);
+    if let Some(basemap) = &input.basemap {
+        let _ = write!(
+            s,
+            "<text class=\"attrib\" x=\"{x}\" y=\"{y}\" text-anchor=\"end\" font-size=\"11\">{t} {h}</text>",
+            x = WIDTH_PX - 8.0,
+            y = frame.height_px - 6.0,
+            t = l.basemap,
+            h = super::markup::esc(super::basemap::host(&basemap.url)),
+        );
+    }
     s.push_str("</svg>");
     Map {
         legend: legend(input, &frame, &levels, density, l),

@@ -5,6 +5,7 @@
 //! plan) and returns the page. Labels come in Chinese or English ([`Lang`]); above
 //! [`DENSITY_THRESHOLD`] compounds the map aggregates them into a grid so the file stays small.
 
+mod basemap;
 mod charts;
 mod map;
 mod markup;
@@ -21,6 +22,7 @@ pub use text::{Lang, has_cjk};
 // The report's colours, shared with the QGIS styles (report/qml.rs).
 pub(crate) use map::{BY_NEW_SITE, COVERED, LEVEL_COLOURS, SITE, UNCOVERED, level_styles};
 
+pub use self::basemap::Basemap;
 use self::markup::{esc, exact, int, metres, pct, push_esc, shell_line};
 use self::text::Labels;
 use super::summary::round;
@@ -113,6 +115,8 @@ pub struct ReportInput<'a> {
     /// Related pages the header links to, as (label, relative address): the demo links its
     /// life-circle report.
     pub links: Vec<(String, String)>,
+    /// Web tiles drawn under the map when the page is opened online (`--basemap`).
+    pub basemap: Option<Basemap>,
 }
 
 impl<'a> ReportInput<'a> {
@@ -142,6 +146,7 @@ impl<'a> ReportInput<'a> {
             network: None,
             date: None,
             links: Vec::new(),
+            basemap: None,
         }
     }
 }
