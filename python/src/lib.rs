@@ -139,6 +139,7 @@ fn coverage(
     if options.circles {
         files.add("circles.geojson", circles_layer(&study, &analysis));
     }
+    styled(&mut files, &study, &options)?;
     outputs(py, summary.to_json(), &files)
 }
 
@@ -205,7 +206,8 @@ fn gaps(
         centres: &study.centres,
         circle: &study.circle,
     };
-    let (summary, files) = report::gap_study_outputs(layers, &run, &gaps);
+    let (summary, mut files) = report::gap_study_outputs(layers, &run, &gaps);
+    styled(&mut files, &study, &options)?;
     outputs(py, summary.to_json(), &files)
 }
 
@@ -271,7 +273,8 @@ fn site(
         centres: &study.centres,
         circle: &study.circle,
     };
-    let (summary, files) = report::site_outputs(&site_run, layers, &run, &source, time_limit_s);
+    let (summary, mut files) = report::site_outputs(&site_run, layers, &run, &source, time_limit_s);
+    styled(&mut files, &study, &options)?;
     outputs(py, summary.to_json(), &files)
 }
 
@@ -336,6 +339,7 @@ fn compare(
     if options.circles {
         files.add("circles.geojson", circles_layer(&study, &analysis));
     }
+    styled(&mut files, &study, &options)?;
     outputs(py, summary.to_json(), &files)
 }
 
@@ -390,7 +394,8 @@ fn lifecircle(
         Some(l) => l.parse().map_err(py_error)?,
         None => report::Lang::for_compounds(&study.compounds),
     };
-    let (summary, files) = report::lifecircle_outputs(report, lang, None);
+    let (summary, mut files) = report::lifecircle_outputs(report, lang, None);
+    report::add_styles(&mut files, &report::StyleContext::lifecircle(&result, lang));
     outputs(py, summary.to_json(), &files)
 }
 
@@ -413,5 +418,15 @@ fn _circleplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(lifecircle, m)?)?;
     m.add_function(wrap_pyfunction!(layer_geojson, m)?)?;
+    Ok(())
+}
+
+/// The QGIS styles the command writes beside its layers (`NAME.qml`), in the run's language.
+fn styled(files: &mut OutputSet, study: &Study, options: &Options) -> PyResult<()> {
+    let lang = match &options.lang {
+        Some(l) => l.parse().map_err(py_error)?,
+        None => report::Lang::detect(&study.compounds, &study.centres),
+    };
+    report::add_styles(files, &report::StyleContext::coverage(&study.centres, lang));
     Ok(())
 }
