@@ -158,7 +158,7 @@ pub(crate) fn read_gpkg(
     let mut stmt = db
         .prepare(&format!("SELECT * FROM {}", ident(&table.name)))
         .map_err(sql_error)?;
-    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+    let names = column_names(path, &db, &table.name)?;
     let geometry = names
         .iter()
         .position(|n| n.eq_ignore_ascii_case(&table.geometry))
@@ -216,7 +216,7 @@ pub(crate) fn read_gpkg_lines(
     };
     let mut stmt =
         (db.prepare(&format!("SELECT * FROM {}", ident(&table.name)))).map_err(sql_error)?;
-    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+    let names = column_names(path, &db, &table.name)?;
     let column = |name: &str| names.iter().position(|n| n.eq_ignore_ascii_case(name));
     let geometry = column(&table.geometry);
     let mut rows = stmt.query([]).map_err(sql_error)?;
@@ -375,7 +375,7 @@ pub(crate) fn gpkg_properties(
     let mut stmt = db
         .prepare(&format!("SELECT * FROM {}", ident(&table.name)))
         .map_err(sql_error)?;
-    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+    let names = column_names(path, &db, &table.name)?;
     // The feature id is the row's identity, as a GeoJSON feature's `id` is: not a property.
     let fid = primary_key(&db, &table.name);
     let mut rows = stmt.query([]).map_err(sql_error)?;
@@ -397,4 +397,54 @@ pub(crate) fn gpkg_properties(
         out.push(map);
     }
     Ok(out)
+}
+
+/// The column names of `table`, in `SELECT *` order. Read through `PRAGMA table_info` as
+/// bytes: rusqlite's own `column_names` panics on a name that is not UTF-8 (found by the
+/// long mutation run), where this is an error naming the file.
+fn column_names(path: &Path, db: &rusqlite::Connection, table: &str) -> Result<Vec<String>> {
+    let bad = |message: String| Error::Format {
+        path: path.to_path_buf(),
+        message: format!("layer {}: {message}", quoted(table)),
+    };
+    let mut stmt = (db.prepare(&format!("PRAGMA table_info({})", ident(table))))
+        .map_err(|e| bad(e.to_string()))?;
+    let mut rows = stmt.query([]).map_err(|e| bad(e.to_string()))?;
+    let mut names = Vec::new();
+    while let Some(row) = rows.next().map_err(|e| bad(e.to_string()))? {
+        let raw = row.get_ref(1).map_err(|e| bad(e.to_string()))?;
+        let bytes = raw.as_bytes().map_err(|e| bad(e.to_string()))?;
+        let name = std::str::from_utf8(bytes).map_err(|_| {
+            bad(format!(
+                "column name {:?} is not UTF-8",
+                String::from_utf8_lossy(bytes)
+            ))
+        })?;
+        names.push(name.to_string());
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A column name that is not UTF-8 (one byte of the schema changed, as the long mutation
+    /// run found) is an error naming the file, not a panic inside rusqlite.
+    #[test]
+    fn a_column_name_that_is_not_utf8_is_an_error() {
+        let fixture = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/bad/several_layers.gpkg"
+        );
+        let mut bytes = std::fs::read(fixture).unwrap();
+        let create: &[u8] = b"CREATE TABLE \"compounds\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom POINT, \"id\"";
+        let at = (bytes.windows(create.len()))
+            .position(|w| w == create)
+            .expect("the schema");
+        bytes[at + create.len() - 2] = 0xFF;
+        let path = Path::new("mutated.gpkg:compounds");
+        let err = crate::io::parse_points(path, bytes, &ReadOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("is not UTF-8"), "{err}");
+    }
 }
