@@ -429,8 +429,22 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
         "city/streets.geojson",
         "-o",
         "walk",
+        "--report",
+        "walk.html",
+        "--lang",
+        "zh",
     ]);
     succeed_threads(d, &walk, "2");
+    // The walking run's report draws the streets under the map and says how it measured.
+    let html = std::fs::read_to_string(d.join("walk.html")).unwrap();
+    assert!(
+        html.contains("data-layer=\"streets\""),
+        "streets on the map"
+    );
+    assert!(
+        html.contains("小区设施完整度（步行距离）"),
+        "the method in the map title"
+    );
     let s = features(d, "straight/compounds.geojson");
     let w = features(d, "walk/compounds.geojson");
     assert_eq!(s.len(), w.len());

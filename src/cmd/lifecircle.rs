@@ -349,7 +349,12 @@ pub fn run(args: Args) -> Result<()> {
     let render = || {
         let step = "Rendering the report";
         Some(super::progress::step(step, output.quiet, || {
-            report::lifecircle_html(&report, lang, &super::html::command_line())
+            let page = report::LifeCirclePage {
+                lang,
+                command_line: &super::html::command_line(),
+                network: study.network().map(|n| n.0),
+            };
+            report::lifecircle_html(&report, &page)
         }))
     };
     super::commit_outputs(files, output, render, &inputs, &mut table)?;
@@ -533,7 +538,15 @@ pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Re
     report::add_styles(&mut files, &report::StyleContext::lifecircle(&result, lang));
     files.add(
         "report.html",
-        report::lifecircle_html(&report, lang, &super::html::command_line()).into_bytes(),
+        report::lifecircle_html(
+            &report,
+            &report::LifeCirclePage {
+                lang,
+                command_line: &super::html::command_line(),
+                network: None,
+            },
+        )
+        .into_bytes(),
     );
     files.commit(out, &[])?;
     let worst = result

@@ -9,13 +9,14 @@ use std::fmt::Write;
 
 use super::Lang;
 use super::html::{
-    CSS, Frame, JS, Labels, card, dot_px, file_name, map_bar, num, share_cell, square, svg_start,
-    swatch, table, text_cell, view_end, view_start,
+    CSS, Frame, JS, Labels, card, dot_px, file_name, map_bar, num, share_cell, square, streets,
+    svg_start, swatch, table, text_cell, view_end, view_start,
 };
 use super::ledger::{ledger as ledger_of, method_label, type_name};
 use super::lifecircle::LifeCircleReport;
 use super::table::thousands;
 use crate::lifecircle::LifeCircle;
+use crate::network::StreetNetwork;
 
 /// Above this many compounds the map shows grid cells instead of one dot per compound.
 const MAX_DOTS: usize = super::html::DENSITY_THRESHOLD;
@@ -108,9 +109,21 @@ fn bracket(text: &str, lang: Lang) -> String {
     }
 }
 
-/// The life-circle report as one HTML page; `command_line` (word by word) is printed for
-/// reproduction.
-pub fn lifecircle_html(report: &LifeCircleReport, lang: Lang, command_line: &[String]) -> String {
+/// How the life-circle page is written, beyond the run's figures.
+#[derive(Debug, Clone, Copy)]
+pub struct LifeCirclePage<'a> {
+    /// Label language.
+    pub lang: Lang,
+    /// The command line that produced the page, word by word, printed for reproduction
+    /// (empty leaves it out).
+    pub command_line: &'a [String],
+    /// The street network of a walking run, drawn under everything on the map.
+    pub network: Option<&'a StreetNetwork>,
+}
+
+/// The life-circle report as one HTML page.
+pub fn lifecircle_html(report: &LifeCircleReport, page: &LifeCirclePage) -> String {
+    let (lang, command_line) = (page.lang, page.command_line);
     let l = Labels::of(lang);
     let lc = report.result;
     let mut out = String::with_capacity(1 << 16);
@@ -128,7 +141,7 @@ pub fn lifecircle_html(report: &LifeCircleReport, lang: Lang, command_line: &[St
     );
     header(&mut out, report, lang, l);
     out.push_str("<div class=\"top\">");
-    map(&mut out, report, lang, l);
+    map(&mut out, report, page, l);
     out.push_str("<div class=\"side\">");
     bars(&mut out, lc, lang, l);
     out.push_str("</div></div>");
@@ -245,7 +258,8 @@ fn cards(out: &mut String, report: &LifeCircleReport, lang: Lang) {
 
 /// The zoomable map: compounds by completeness class (grid cells above [`MAX_DOTS`]), the
 /// facilities by type over them, the legend with a switch per type.
-fn map(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
+fn map(out: &mut String, report: &LifeCircleReport, page: &LifeCirclePage, l: &Labels) {
+    let lang = page.lang;
     let (lc, c, fac) = (report.result, report.compounds, report.facilities);
     let xy = lc.study.project(&c.lonlat);
     let fxy = lc.study.project(&fac.lonlat);
@@ -279,6 +293,9 @@ fn map(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
         ),
     );
     view_start(out, &f);
+    if let Some(network) = page.network {
+        streets(out, &f, network);
+    }
     if aggregated {
         grid_cells(out, &f, lc, &xy, &c.population);
     } else {
@@ -288,6 +305,14 @@ fn map(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
     view_end(out, &f, l);
     out.push_str("</svg></div>");
     legend(out, report, lang, aggregated);
+    if page.network.is_some() {
+        let _ = write!(
+            out,
+            "<ul class=\"legend\"><li>{}{}</li></ul>",
+            swatch("<path d=\"M1 14L8 8L19 12M8 8L10 1\" class=\"sw-sn\"/>"),
+            esc(l.streets)
+        );
+    }
     out.push_str("</section>");
 }
 

@@ -25,6 +25,7 @@ pub(crate) use map::{BY_NEW_SITE, COVERED, LEVEL_COLOURS, SITE, UNCOVERED, level
 pub(crate) use map::{Frame, dot_px, square, svg_start, swatch, view_end, view_start};
 pub(crate) use markup::shell_line;
 pub(crate) use text::Labels;
+pub(crate) use walk::streets;
 
 pub use self::basemap::Basemap;
 use self::markup::{esc, exact, int, metres, pct, push_esc};
