@@ -615,6 +615,13 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
         "{html}"
     );
     assert!(html.contains("id=\"command-line\"") && html.contains("id=\"version\""));
+    // The cards' numbers are summary.json's.
+    let summary = read_json(&dir.path().join("out/summary.json"));
+    assert_eq!(
+        circleplan::report::html::headline_mismatches(&html, &summary, 1e-9),
+        Vec::<String>::new()
+    );
+    assert!(html.matches("data-key=").count() >= 5, "{html}");
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "self-contained"

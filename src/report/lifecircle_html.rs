@@ -9,8 +9,8 @@ use std::fmt::Write;
 
 use super::Lang;
 use super::html::{
-    CSS, Frame, JS, Labels, card, dot_px, file_name, map_bar, num, share_cell, square, streets,
-    svg_start, swatch, table, text_cell, view_end, view_start,
+    CSS, Frame, JS, Labels, card, dot_px, file_name, keyed, map_bar, num, share_cell, square,
+    streets, svg_start, swatch, table, text_cell, view_end, view_start,
 };
 use super::ledger::{ledger as ledger_of, method_label, type_name};
 use super::lifecircle::LifeCircleReport;
@@ -205,37 +205,52 @@ fn cards(out: &mut String, report: &LifeCircleReport, lang: Lang) {
             t(lang, "Residents with every type", "设施齐全人口占比"),
             bracket(method_label(lc.metric, lang), lang)
         ),
-        &pct(all.population_share),
+        &keyed(
+            "lifecircle.complete.population_share",
+            all.population_share,
+            &pct(all.population_share),
+        ),
         &format!(
             "{} {} · {} {}",
             thousands(all.population),
             t(lang, "residents", "人"),
-            thousands(all.compounds as f64),
+            keyed(
+                "lifecircle.complete.compounds",
+                all.compounds as f64,
+                &thousands(all.compounds as f64)
+            ),
             t(lang, "compounds", "个小区")
         ),
     );
+    let population = c.total_population();
     card(
         out,
         "",
         t(lang, "Compounds", "小区"),
-        &thousands(c.len() as f64),
+        &keyed(
+            "compounds.total",
+            c.len() as f64,
+            &thousands(c.len() as f64),
+        ),
         &format!(
             "{} {}",
-            thousands(c.total_population()),
+            keyed("population.total", population, &thousands(population)),
             t(lang, "residents", "人")
         ),
     );
+    let n_fac = report.facilities.len() as f64;
     card(
         out,
         "",
         t(lang, "Facilities", "设施"),
-        &thousands(report.facilities.len() as f64),
+        &keyed("facilities.total", n_fac, &thousands(n_fac)),
         &format!(
             "{} {}",
             lc.profile.types.len(),
             t(lang, "types in the profile", "类（按标准）")
         ),
     );
+    types_card(out, lc, lang);
     for r in &lc.level_rows {
         let title = match lang {
             Lang::Zh => format!("{} 分钟生活圈齐全", r.minutes),
@@ -254,6 +269,39 @@ fn cards(out: &mut String, report: &LifeCircleReport, lang: Lang) {
             ),
         );
     }
+}
+
+/// The type the fewest residents reach, and how many types' distances are unconfirmed.
+fn types_card(out: &mut String, lc: &LifeCircle, lang: Lang) {
+    let worst = lc
+        .type_rows
+        .iter()
+        .zip(&lc.profile.types)
+        .min_by(|a, b| a.0.population_share.total_cmp(&b.0.population_share));
+    let Some((row, ty)) = worst else {
+        return;
+    };
+    let unconfirmed = lc
+        .profile
+        .types
+        .iter()
+        .filter(|t| t.is_unconfirmed())
+        .count();
+    let small = match lang {
+        Lang::Zh => format!("{unconfirmed} 类服务半径未在标准原文中核实"),
+        Lang::En => format!("{unconfirmed} distances not confirmed in the standard"),
+    };
+    card(
+        out,
+        "warn",
+        &format!(
+            "{}: {}",
+            t(lang, "Least reached type", "覆盖最低的设施"),
+            type_name(ty, lang)
+        ),
+        &pct(row.population_share),
+        &small,
+    );
 }
 
 /// The zoomable map: compounds by completeness class (grid cells above [`MAX_DOTS`]), the

@@ -234,7 +234,7 @@ fn head(out: &mut String, input: &ReportInput, l: &Labels) {
 }
 
 /// A number that mirrors a `summary.json` key, for readers and for tests.
-fn keyed(key: &str, value: f64, shown: &str) -> String {
+pub(crate) fn keyed(key: &str, value: f64, shown: &str) -> String {
     format!(
         "<span data-key=\"{key}\" data-value=\"{}\">{}</span>",
         exact(value),
