@@ -84,7 +84,9 @@ fn style() -> String {
          .map .gc{stroke:none}\
          ul.legend label{display:flex;align-items:center;gap:4px;cursor:pointer}\
          .top>.side{display:flex;flex-direction:column;gap:12px}.top .table-card{margin:0}\
-         .unconfirmed{color:#d9480f}",
+         .unconfirmed{color:#d9480f}\
+         @media print{svg.map{max-height:105mm}ul.legend input{display:none}\
+         ul.legend{font-size:10px;gap:0 8px;margin-top:2px}}",
     );
     for (k, c) in COMPLETENESS.iter().enumerate() {
         let _ = write!(s, ".map .cp.k{k}{{stroke:{c}}}.map .gc.k{k}{{fill:{c}}}");
