@@ -429,8 +429,22 @@ fn lifecircle_walking_is_never_shorter_than_the_straight_line() {
         "city/streets.geojson",
         "-o",
         "walk",
+        "--report",
+        "walk.html",
+        "--lang",
+        "zh",
     ]);
     succeed_threads(d, &walk, "2");
+    // The walking run's report draws the streets under the map and says how it measured.
+    let html = std::fs::read_to_string(d.join("walk.html")).unwrap();
+    assert!(
+        html.contains("data-layer=\"streets\""),
+        "streets on the map"
+    );
+    assert!(
+        html.contains("小区设施完整度（步行距离）"),
+        "the method in the map title"
+    );
     let s = features(d, "straight/compounds.geojson");
     let w = features(d, "walk/compounds.geojson");
     assert_eq!(s.len(), w.len());
@@ -568,16 +582,49 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
     args.extend(["--report", "r.html", "--lang", "en"]);
     succeed_threads(dir.path(), &args, "2");
     let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
-    assert!(html.contains("Completeness per compound") && html.contains("<circle"));
     assert!(
-        html.contains("kindergarten (300 m)") && html.contains("25.0 %"),
+        html.contains("<meta name=\"viewport\""),
+        "phones need the viewport meta"
+    );
+    assert!(html.contains("Completeness per compound (straight-line distance)"));
+    // The main report's map: frame, zoom script, scale bar, north arrow, layers.
+    assert!(html.contains("<svg id=\"map\" class=\"map\"") && html.contains("id=\"map-view\""));
+    assert!(html.contains("id=\"scale-bar\"") && html.contains("class=\"north\""));
+    assert!(html.contains("data-layer=\"compounds\""), "{html}");
+    assert!(html.contains("data-layer=\"facilities\" data-type=\"kindergarten\""));
+    assert!(
+        html.contains("type=\"checkbox\" checked data-fac=\"0\""),
+        "a switch per type"
+    );
+    // Ranged classes, not point values.
+    for range in ["0–25 %", "25–50 %", "50–75 %", "75–99 %", "100 %"] {
+        assert!(html.contains(&format!("{range} (")), "legend class {range}");
+    }
+    assert!(
+        html.contains("<td>kindergarten</td>") && html.contains("25.0 %"),
         "{html}"
     );
-    assert!(html.contains("<h2>By street</h2>"));
-    assert!(html.contains("The ledger has 2 rows"), "{html}");
+    assert!(
+        html.contains("<h2>By street (straight-line distance)</h2>"),
+        "{html}"
+    );
+    assert!(html.contains("class=\"sbar\""), "a bar per group");
+    assert!(html.contains("the ledger has 2 rows"), "{html}");
     assert!(
         html.contains("<tr><td>B</td><td>幸福小区</td><td>s2</td><td>kindergarten</td>"),
         "{html}"
+    );
+    assert!(html.contains("id=\"command-line\"") && html.contains("id=\"version\""));
+    // The cards' numbers are summary.json's.
+    let summary = read_json(&dir.path().join("out/summary.json"));
+    assert_eq!(
+        circleplan::report::html::headline_mismatches(&html, &summary, 1e-9),
+        Vec::<String>::new()
+    );
+    assert!(html.matches("data-key=").count() >= 5, "{html}");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "self-contained"
     );
     let again = run_threads(dir.path(), &args, "1");
     assert!(again.status.success());

@@ -349,7 +349,12 @@ pub fn run(args: Args) -> Result<()> {
     let render = || {
         let step = "Rendering the report";
         Some(super::progress::step(step, output.quiet, || {
-            report::lifecircle_html(&report, lang)
+            let page = report::LifeCirclePage {
+                lang,
+                command_line: &super::html::command_line(),
+                network: study.network().map(|n| n.0),
+            };
+            report::lifecircle_html(&report, &page)
         }))
     };
     super::commit_outputs(files, output, render, &inputs, &mut table)?;
@@ -481,6 +486,29 @@ pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Re
         ..FacilityFields::default()
     };
     let facilities = Facilities::load(&layers, &facility_fields, &profile, &mut run.warnings)?;
+    // The inputs as the main demo report lists them, for the page's inputs line and footer.
+    let layer = |path: PathBuf, features: usize, polygons: usize| LayerInfo {
+        path: path.display().to_string(),
+        features,
+        coords: "wgs84".into(),
+        crs: None,
+        polygons,
+        encoding: None,
+    };
+    run.inputs.push((
+        "compounds".into(),
+        layer(
+            inputs_dir.join("compounds.geojson"),
+            compounds.len(),
+            compounds.polygons,
+        ),
+    ));
+    for (path, features, polygons) in &facilities.layers {
+        run.inputs.push((
+            "facilities".into(),
+            layer(path.clone(), *features, *polygons),
+        ));
+    }
     let study = circleplan::StudyArea::new(
         &[
             ("compounds", &compounds.lonlat),
@@ -510,7 +538,15 @@ pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Re
     report::add_styles(&mut files, &report::StyleContext::lifecircle(&result, lang));
     files.add(
         "report.html",
-        report::lifecircle_html(&report, lang).into_bytes(),
+        report::lifecircle_html(
+            &report,
+            &report::LifeCirclePage {
+                lang,
+                command_line: &super::html::command_line(),
+                network: None,
+            },
+        )
+        .into_bytes(),
     );
     files.commit(out, &[])?;
     let worst = result

@@ -39,7 +39,7 @@ pub use lifecircle::{
     LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_scenario_outputs,
     lifecircle_scenario_table, lifecircle_table, write_ledger,
 };
-pub use lifecircle_html::lifecircle_html;
+pub use lifecircle_html::{LifeCirclePage, lifecircle_html};
 pub use lifecircle_xlsx::{lifecircle_xlsx, xlsx_cells_cut};
 pub(crate) use plans::sites_geojson_with;
 pub use plans::{SiteList, gap_compounds_geojson, gaps_geojson, site_note, sites_geojson, zone_id};

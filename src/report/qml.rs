@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::Lang;
 use super::html::{BY_NEW_SITE, COVERED, LEVEL_COLOURS, SITE, UNCOVERED, level_styles};
-use super::lifecircle_html::COMPLETENESS;
+use super::lifecircle_html::{CLASS_RANGES, COMPLETENESS, COMPLETENESS_BOUNDS};
 use crate::io::OutputSet;
 
 /// What a run's compound layer is coloured by.
@@ -124,30 +124,23 @@ fn covered_style(zh: bool) -> Style {
     )
 }
 
-/// Life-circle compounds by `completeness` (0–1), in the report's classes: the colour of a
-/// share is the ramp entry nearest to it, a tie going up, so class `k` spans `(k ∓ ½) / 4`.
+/// Life-circle compounds by `completeness` (0–1), in the report's ranged classes (0–25 %,
+/// 25–50 %, 50–75 %, 75–99 %, 100 %).
 fn completeness_style() -> Style {
     let n = COMPLETENESS.len();
-    let step = 1.0 / (n - 1) as f64;
     // QGIS puts a value on a boundary in the lower class (`lower < v <= upper`); the report
-    // puts it in the upper one (2 of 16 types is 0.125, a boundary), so each inner boundary
+    // puts it in the upper one (3 of 4 types is 0.75, a boundary), so each inner boundary
     // sits just below the report's.
-    let boundary = |k: usize| ((k as f64 + 0.5) * step - 1e-9).clamp(0.0, 1.0);
+    let boundary = |k: usize| (COMPLETENESS_BOUNDS[k] - 1e-9).clamp(0.0, 1.0);
     let ranges: Vec<(f64, f64, String, Symbol)> = (0..n)
         .map(|k| {
             let lower = if k == 0 { 0.0 } else { boundary(k - 1) };
             let upper = if k + 1 == n { 1.0 } else { boundary(k) };
-            let label = format!("{} – {} %", pct(lower), pct(upper));
+            let label = CLASS_RANGES[k].to_string();
             (lower, upper, label, marker(COMPLETENESS[k], 1.8))
         })
         .collect();
     graduated_style(Geometry::Point, "completeness", &ranges)
-}
-
-/// A share as a percentage without trailing zeros (12.5, 100).
-fn pct(share: f64) -> String {
-    let s = format!("{:.1}", share * 100.0);
-    s.strip_suffix(".0").map_or(s.clone(), str::to_string)
 }
 
 /// Centres by `level`, in hierarchy order with the report's colours and sizes.
@@ -482,15 +475,15 @@ mod tests {
     fn completeness_classes_cover_zero_to_one_without_gaps() {
         let qml = completeness_style().to_qml();
         assert!(
-            qml.contains("lower=\"0.000000000\" upper=\"0.124999999\""),
+            qml.contains("lower=\"0.000000000\" upper=\"0.249999999\""),
             "{qml}"
         );
         assert!(
-            qml.contains("lower=\"0.874999999\" upper=\"1.000000000\""),
+            qml.contains("lower=\"0.999999999\" upper=\"1.000000000\""),
             "{qml}"
         );
         assert_eq!(qml.matches("<range ").count(), COMPLETENESS.len());
-        assert!(qml.contains("label=\"12.5 – 37.5 %\""), "{qml}");
+        assert!(qml.contains("label=\"25–50 %\""), "{qml}");
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub(super) struct Map {
 
 /// Plane metres → map units: `u = x − min_x`, `v = max_y − y` (SVG's y grows downwards), and
 /// map units → pixels by `scale` and an offset.
-pub(super) struct Frame {
+pub(crate) struct Frame {
     min_x: f64,
     max_y: f64,
     /// Pixels per metre at zoom 1.
@@ -81,7 +81,7 @@ pub(super) struct Frame {
 }
 
 impl Frame {
-    fn new(points: impl Iterator<Item = [f64; 2]>, min_extent_m: f64) -> Frame {
+    pub(crate) fn new(points: impl Iterator<Item = [f64; 2]>, min_extent_m: f64) -> Frame {
         let mut b = [
             f64::INFINITY,
             f64::INFINITY,
@@ -128,7 +128,7 @@ impl Frame {
     }
 
     /// A plane point in map units, rounded as the map writes coordinates.
-    pub(super) fn map_xy(&self, p: [f64; 2]) -> [f64; 2] {
+    pub(crate) fn map_xy(&self, p: [f64; 2]) -> [f64; 2] {
         let k = 10f64.powi(self.digits as i32);
         [
             ((p[0] - self.min_x) * k).round() / k,
@@ -148,13 +148,13 @@ impl Frame {
         [at(0.0, 0.0), at(w, 0.0), at(0.0, h), at(w, h)]
     }
 
-    pub(super) fn push_xy(&self, out: &mut String, p: [f64; 2]) {
+    pub(crate) fn push_xy(&self, out: &mut String, p: [f64; 2]) {
         push_num(out, p[0] - self.min_x, self.digits);
         out.push(' ');
         push_num(out, self.max_y - p[1], self.digits);
     }
 
-    pub(super) fn push_attr_xy(&self, out: &mut String, x: &str, y: &str, p: [f64; 2]) {
+    pub(crate) fn push_attr_xy(&self, out: &mut String, x: &str, y: &str, p: [f64; 2]) {
         let _ = write!(out, " {x}=\"");
         push_num(out, p[0] - self.min_x, self.digits);
         let _ = write!(out, "\" {y}=\"");
@@ -162,7 +162,7 @@ impl Frame {
         out.push('"');
     }
 
-    pub(super) fn push_len(&self, out: &mut String, d_m: f64) {
+    pub(crate) fn push_len(&self, out: &mut String, d_m: f64) {
         push_num(out, d_m, self.digits.max(if d_m < 50.0 { 1 } else { 0 }));
     }
 }
@@ -279,35 +279,19 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
     let density = a.compounds_xy.len() > input.density_threshold;
     let levels = level_styles(&input.centres.level);
     let mut s = String::with_capacity(256 + a.compounds_xy.len() * 120);
-    let _ = write!(
-        s,
-        "<svg id=\"map\" class=\"map\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{label}\" \
-         data-scale=\"{sc}\" data-ox=\"{ox}\" data-oy=\"{oy}\" data-label-px=\"{lp}\" \
-         data-compounds=\"{nc}\" data-centres=\"{nt}\" data-mode=\"{mode}\">",
-        w = WIDTH_PX,
-        h = frame.height_px,
-        label = l.map,
-        sc = frame.scale,
-        ox = frame.offset_px[0],
-        oy = frame.offset_px[1],
-        lp = LABEL_PX,
-        nc = a.compounds_xy.len(),
-        nt = a.centres_xy.len(),
-        mode = if density { "density" } else { "points" },
+    svg_start(
+        &mut s,
+        &frame,
+        l.map,
+        &format!(
+            " data-compounds=\"{nc}\" data-centres=\"{nt}\" data-mode=\"{mode}\"",
+            nc = a.compounds_xy.len(),
+            nt = a.centres_xy.len(),
+            mode = if density { "density" } else { "points" },
+        ),
     );
     level_css(&mut s, &levels, input.capacity.is_some());
-    let _ = write!(
-        s,
-        "<rect class=\"bg\" width=\"{WIDTH_PX}\" height=\"{}\"/>",
-        frame.height_px
-    );
-    let _ = write!(
-        s,
-        "<g id=\"map-view\" transform=\"matrix({sc} 0 0 {sc} {ox} {oy})\">",
-        sc = frame.scale,
-        ox = frame.offset_px[0],
-        oy = frame.offset_px[1]
-    );
+    view_start(&mut s, &frame);
     if let Some(basemap) = &input.basemap {
         super::basemap::tiles(&mut s, &frame, &a.study, basemap);
     }
@@ -338,9 +322,7 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
     proposed_sites(&mut s, &frame, input, &sites, l);
     super::whatif::site_layer(&mut s, &frame, input, &sites.switchable, l);
     labels(&mut s, &frame, input, &sites);
-    s.push_str("</g>");
-    scale_bar(&mut s, &frame);
-    north_arrow(&mut s, l);
+    view_end(&mut s, &frame, l);
     if let Some(basemap) = &input.basemap {
         let _ = write!(
             s,
@@ -357,6 +339,45 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
         data: super::whatif::page_data(input, &frame),
         svg: s,
     }
+}
+
+/// Opens the zoomable map's `<svg>` (the attributes the page's script reads) with `attrs`
+/// (written as given, e.g. ` data-mode="points"`) after them.
+pub(crate) fn svg_start(out: &mut String, f: &Frame, label: &str, attrs: &str) {
+    let _ = write!(
+        out,
+        "<svg id=\"map\" class=\"map\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{label}\" \
+         data-scale=\"{sc}\" data-ox=\"{ox}\" data-oy=\"{oy}\" data-label-px=\"{lp}\"{attrs}>",
+        w = WIDTH_PX,
+        h = f.height_px,
+        sc = f.scale,
+        ox = f.offset_px[0],
+        oy = f.offset_px[1],
+        lp = LABEL_PX,
+    );
+}
+
+/// The map's background and the opening of `#map-view`, the group the script zooms.
+pub(crate) fn view_start(out: &mut String, f: &Frame) {
+    let _ = write!(
+        out,
+        "<rect class=\"bg\" width=\"{WIDTH_PX}\" height=\"{}\"/>",
+        f.height_px
+    );
+    let _ = write!(
+        out,
+        "<g id=\"map-view\" transform=\"matrix({sc} 0 0 {sc} {ox} {oy})\">",
+        sc = f.scale,
+        ox = f.offset_px[0],
+        oy = f.offset_px[1]
+    );
+}
+
+/// Closes `#map-view` and draws the scale bar and the north arrow over it.
+pub(crate) fn view_end(out: &mut String, f: &Frame, l: &Labels) {
+    out.push_str("</g>");
+    scale_bar(out, f);
+    north_arrow(out, l);
 }
 
 /// The centre mark styles: colour and size per level, then (capacitated runs) the colour per
@@ -417,7 +438,7 @@ fn gap_zones(out: &mut String, f: &Frame, input: &ReportInput, l: &Labels) {
 }
 
 /// Mark width in pixels for a population: area grows with population.
-fn dot_px(population: f64, max_population: f64) -> f64 {
+pub(crate) fn dot_px(population: f64, max_population: f64) -> f64 {
     3.0 + 8.0 * (population / max_population).sqrt()
 }
 
@@ -759,7 +780,7 @@ fn north_arrow(out: &mut String, l: &Labels) {
     );
 }
 
-fn swatch(shape: &str) -> String {
+pub(crate) fn swatch(shape: &str) -> String {
     format!("<svg class=\"sw\" viewBox=\"0 0 20 20\" aria-hidden=\"true\">{shape}</svg>")
 }
 
@@ -807,7 +828,7 @@ fn legend(
 }
 
 /// A square swatch of `side` pixels in `colour`, centred in the 20 px legend box.
-fn square(side: f64, colour: &str) -> String {
+pub(crate) fn square(side: f64, colour: &str) -> String {
     let o = 10.0 - side / 2.0;
     format!("<rect x=\"{o}\" y=\"{o}\" width=\"{side}\" height=\"{side}\" fill=\"{colour}\"/>")
 }

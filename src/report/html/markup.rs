@@ -76,7 +76,7 @@ pub(super) fn exact(x: f64) -> String {
 }
 
 /// The arguments as one line a POSIX shell would split back into the same words.
-pub(super) fn shell_line(args: &[String]) -> String {
+pub(crate) fn shell_line(args: &[String]) -> String {
     args.iter()
         .map(|a| {
             let plain = !a.is_empty()

@@ -21,10 +21,14 @@ use serde_json::Value;
 pub use text::{Lang, has_cjk};
 // The report's colours, shared with the QGIS styles (report/qml.rs).
 pub(crate) use map::{BY_NEW_SITE, COVERED, LEVEL_COLOURS, SITE, UNCOVERED, level_styles};
+// The pieces the life-circle report (report/lifecircle_html.rs) shares.
+pub(crate) use map::{Frame, dot_px, square, svg_start, swatch, view_end, view_start};
+pub(crate) use markup::shell_line;
+pub(crate) use text::Labels;
+pub(crate) use walk::streets;
 
 pub use self::basemap::Basemap;
-use self::markup::{esc, exact, int, metres, pct, push_esc, shell_line};
-use self::text::Labels;
+use self::markup::{esc, exact, int, metres, pct, push_esc};
 use super::summary::round;
 use super::{RunInfo, SiteList, zone_id};
 use crate::circle::Circle;
@@ -38,8 +42,8 @@ pub const DENSITY_THRESHOLD: usize = 20_000;
 /// Gap zones listed in the zone table (the map shows them all).
 const MAX_ZONE_ROWS: usize = 50;
 
-const CSS: &str = include_str!("report.css");
-const JS: &str = include_str!("report.js");
+pub(crate) const CSS: &str = include_str!("report.css");
+pub(crate) const JS: &str = include_str!("report.js");
 /// The what-if switches and the scenario switcher (only on pages with their data).
 const WHATIF_JS: &str = include_str!("whatif.js");
 
@@ -230,7 +234,7 @@ fn head(out: &mut String, input: &ReportInput, l: &Labels) {
 }
 
 /// A number that mirrors a `summary.json` key, for readers and for tests.
-fn keyed(key: &str, value: f64, shown: &str) -> String {
+pub(crate) fn keyed(key: &str, value: f64, shown: &str) -> String {
     format!(
         "<span data-key=\"{key}\" data-value=\"{}\">{}</span>",
         exact(value),
@@ -246,12 +250,19 @@ fn metric_label(metric: Metric, l: &Labels) -> &'static str {
     }
 }
 
-fn card(out: &mut String, class: &str, title: &str, big: &str, small: &str) {
+pub(crate) fn card(out: &mut String, class: &str, title: &str, big: &str, small: &str) {
     card_with(out, class, "", title, big, small);
 }
 
 /// A card whose `<div>` carries `attrs` (written as given, e.g. ` data-metric="share"`).
-fn card_with(out: &mut String, class: &str, attrs: &str, title: &str, big: &str, small: &str) {
+pub(crate) fn card_with(
+    out: &mut String,
+    class: &str,
+    attrs: &str,
+    title: &str,
+    big: &str,
+    small: &str,
+) {
     let _ = write!(
         out,
         "<div class=\"card {class}\"{attrs}><div class=\"k\">{}</div><div class=\"big\">{big}</div>\
@@ -536,27 +547,34 @@ fn plan_cards(out: &mut String, input: &ReportInput, l: &Labels) {
     }
 }
 
-fn file_name(path: &str) -> &str {
+pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 fn map_section(out: &mut String, map: &map::Map, input: &ReportInput, l: &Labels) {
     let _ = write!(
         out,
-        "<section class=\"map-card\" id=\"map-section\"><div class=\"bar\"><h2>{}</h2>\
-         <span class=\"hint\">{}</span><span class=\"tools\">\
-         <button type=\"button\" data-zoom=\"in\" aria-label=\"+\">+</button>\
-         <button type=\"button\" data-zoom=\"out\" aria-label=\"-\">−</button>\
-         <button type=\"button\" data-zoom=\"reset\">{}</button></span></div>{}\
+        "<section class=\"map-card\" id=\"map-section\">{}{}\
          <div class=\"map-wrap\">{}</div>{}{}</section>",
-        esc(&with_method(l.map, input)),
-        esc(l.map_hint),
-        esc(l.reset),
+        map_bar(&with_method(l.map, input), l),
         whatif::switcher(input, l),
         map.svg,
         map.legend,
         whatif::panel(input, l)
     );
+}
+
+/// The map card's title bar: the title, the hint and the zoom buttons.
+pub(crate) fn map_bar(title: &str, l: &Labels) -> String {
+    format!(
+        "<div class=\"bar\"><h2>{}</h2><span class=\"hint\">{}</span><span class=\"tools\">\
+         <button type=\"button\" data-zoom=\"in\" aria-label=\"+\">+</button>\
+         <button type=\"button\" data-zoom=\"out\" aria-label=\"-\">−</button>\
+         <button type=\"button\" data-zoom=\"reset\">{}</button></span></div>",
+        esc(title),
+        esc(l.map_hint),
+        esc(l.reset)
+    )
 }
 
 fn figure(out: &mut String, id: &str, title: &str, svg: &str, caption: &str) {
@@ -607,7 +625,7 @@ fn charts_section(out: &mut String, input: &ReportInput, l: &Labels) {
 }
 
 /// A sortable table: `columns` are (label, numeric); each cell is (sort value, HTML).
-fn table(
+pub(crate) fn table(
     out: &mut String,
     id: &str,
     title: &str,
@@ -658,15 +676,15 @@ fn table(
     out.push_str("</tbody></table></div></section>");
 }
 
-fn num(x: f64) -> (Option<f64>, String) {
+pub(crate) fn num(x: f64) -> (Option<f64>, String) {
     (Some(x), int(x))
 }
 
-fn text_cell(s: &str) -> (Option<f64>, String) {
+pub(crate) fn text_cell(s: &str) -> (Option<f64>, String) {
     (None, esc(s))
 }
 
-fn share_cell(share: f64) -> (Option<f64>, String) {
+pub(crate) fn share_cell(share: f64) -> (Option<f64>, String) {
     (
         Some(share),
         format!(

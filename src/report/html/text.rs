@@ -72,7 +72,7 @@ pub fn has_cjk(s: &str) -> bool {
 
 /// Every fixed label of the report, in one language.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Labels {
+pub(crate) struct Labels {
     pub html_lang: &'static str,
     pub title: &'static str,
     pub kind_coverage: &'static str,

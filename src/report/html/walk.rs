@@ -20,7 +20,7 @@ const OUTLINE_SPACING_M: f64 = 25.0;
 /// The street lines in one `<path>`: every edge with its ends snapped to a one-pixel grid,
 /// edges that fall on one cell and repeats left out (the map's own resolution, so a city's
 /// streets stay a few hundred kilobytes).
-pub(super) fn streets(out: &mut String, f: &Frame, network: &StreetNetwork) {
+pub(crate) fn streets(out: &mut String, f: &Frame, network: &StreetNetwork) {
     let cell_m = STREET_GRID_PX / f.scale;
     let snap = |p: [f64; 2]| {
         let [x, y] = f.map_xy(p);
