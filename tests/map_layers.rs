@@ -147,15 +147,17 @@ fn chinese_life_circle_report_names_types_in_chinese_with_a_viewport() {
     let html = read(&dir.path().join("lc.html"));
     assert!(html.contains("<meta name=\"viewport\""));
     assert!(html.contains("（直线距离）"), "the method in the headline");
-    assert!(html.contains("幼儿园 (300 m)"));
+    // The per-type table: the Chinese name, its level and its distance in their own columns.
+    assert!(html.contains("<tr><td>幼儿园</td><td class=\"num\" data-v=\"5\">5</td><td class=\"num\" data-v=\"300\">300</td>"));
     assert!(
         html.contains("class=\"scroll\""),
         "tables scroll in their box"
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let profile = circleplan::lifecircle::Profile::load("gb50180-2018").unwrap();
+    let visible = visible_text(&html);
     for t in &profile.types {
-        assert!(!html.contains(&t.type_id), "{} in the page", t.type_id);
+        assert!(!visible.contains(&t.type_id), "{} in the page", t.type_id);
         assert!(
             !stdout.contains(&t.type_id),
             "{} in the terminal",
@@ -167,4 +169,33 @@ fn chinese_life_circle_report_names_types_in_chinese_with_a_viewport() {
         html.contains("未能在标准原文中核实的服务半径") && html.contains("社区服务站 300 m"),
         "the unconfirmed distances in the method block"
     );
+}
+
+/// What a reader sees of a page: the text between tags, without scripts and styles (attribute
+/// values such as `data-type` are for scripts and checks, not for reading).
+fn visible_text(html: &str) -> String {
+    let mut page = html.to_string();
+    for block in ["script", "style"] {
+        let (open, close) = (format!("<{block}"), format!("</{block}>"));
+        while let Some(start) = page.find(&open) {
+            let end = page[start..]
+                .find(&close)
+                .map_or(page.len(), |e| start + e + close.len());
+            page.replace_range(start..end, " ");
+        }
+    }
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
 }
