@@ -9,8 +9,8 @@ use std::fmt::Write;
 
 use super::Lang;
 use super::html::{
-    CSS, Frame, JS, Labels, card, dot_px, file_name, keyed, map_bar, num, share_cell, square,
-    streets, svg_start, swatch, table, text_cell, view_end, view_start,
+    CSS, Frame, JS, Labels, card, dot_px, keyed, map_bar, num, share_cell, square, streets,
+    svg_start, swatch, table, text_cell, view_end, view_start,
 };
 use super::ledger::{ledger as ledger_of, method_label, type_name};
 use super::lifecircle::LifeCircleReport;
@@ -167,21 +167,7 @@ fn header(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
         lc.metric,
         method_label(lc.metric, lang)
     );
-    let files: Vec<String> = report
-        .run
-        .inputs
-        .iter()
-        .map(|(role, info)| {
-            format!(
-                "<span data-input=\"{}\">{} <b>{}</b> ({} {})</span>",
-                esc(role),
-                esc(role),
-                esc(file_name(&info.path)),
-                thousands(info.features as f64),
-                l.features
-            )
-        })
-        .collect();
+    let files = super::html::input_spans(report.run, l);
     let mut line = Vec::new();
     if !files.is_empty() {
         line.push(format!("{}: {}", l.inputs, files.join(" · ")));

@@ -296,21 +296,7 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
         input.analysis.metric,
         method(input)
     );
-    let files: Vec<String> = input
-        .run
-        .inputs
-        .iter()
-        .map(|(role, info)| {
-            format!(
-                "<span data-input=\"{}\">{} <b>{}</b> ({} {})</span>",
-                esc(role),
-                esc(role),
-                esc(file_name(&info.path)),
-                int(info.features as f64),
-                l.features
-            )
-        })
-        .collect();
+    let files = input_spans(input.run, l);
     let _ = write!(out, "{}: {}", l.inputs, files.join(" · "));
     if let Some(d) = &input.date {
         let _ = write!(out, " · <span class=\"date\">{}</span>", esc(d));
@@ -1040,6 +1026,23 @@ pub fn headline_mismatches(html: &str, summary: &Value, rel_tol: f64) -> Vec<Str
         }
     }
     bad
+}
+
+/// The run's input layers for a page header: role, file name and feature count, each in a
+/// `data-input` span.
+pub(crate) fn input_spans(run: &RunInfo, l: &Labels) -> Vec<String> {
+    (run.inputs.iter())
+        .map(|(role, info)| {
+            format!(
+                "<span data-input=\"{}\">{} <b>{}</b> ({} {})</span>",
+                esc(role),
+                esc(role),
+                esc(file_name(&info.path)),
+                int(info.features as f64),
+                l.features
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
