@@ -602,6 +602,10 @@ fn access_points(
     on_foot: Option<(&StreetNetwork, f64)>,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Option<Gates>, Access)> {
+    // Point compounds and no gates (most runs): nothing to place, no second projection.
+    if layer.is_none() && compounds.outlines.is_empty() {
+        return Ok((None, Access::Point));
+    }
     let mut gates_of = match layer {
         Some(layer) => place_gates(layer, compounds, area, on_foot, warnings)?,
         None => vec![Vec::new(); compounds.len()],
