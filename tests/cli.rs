@@ -29,6 +29,19 @@ fn demo_runs_and_writes_every_layer() {
     let out = succeed(dir.path(), &["demo"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Population covered"), "{text}");
+    // Counts people read have thousands separators: no run of 4+ digits outside ids, paths,
+    // years and decimals (K105, /tmp/…, 50180-2018, 0.000).
+    let ungrouped: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || "(),;:".contains(c))
+        .filter(|w| {
+            let digits = w.trim_start_matches('+');
+            digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+        .collect();
+    assert!(
+        ungrouped.is_empty(),
+        "ungrouped numbers {ungrouped:?} in\n{text}"
+    );
     for f in [
         "summary.json",
         "compounds.geojson",

@@ -133,10 +133,10 @@ fn gaps_tour(
     summary.gaps = Some(report::GapsSummary::new(&gaps, compounds));
     report::gaps_outputs(&gaps, compounds, xy, study, files);
     println!(
-        "\nGaps: {} zones hold the {:.0} uncovered residents; the largest holds {:.0}.",
+        "\nGaps: {} zones hold the {} uncovered residents; the largest holds {}.",
         gaps.zones.len(),
-        analysis.totals.population_total - analysis.totals.population_covered,
-        gaps.zones.first().map_or(0.0, |z| z.population)
+        thousands(analysis.totals.population_total - analysis.totals.population_covered),
+        thousands(gaps.zones.first().map_or(0.0, |z| z.population))
     );
     gaps
 }
@@ -396,23 +396,19 @@ fn print_plan(plan: &circleplan::siting::SitePlan, candidates: &Centres) {
     );
     for s in &plan.sites {
         println!(
-            "  {}. {}  +{:.0} residents -> {:.1} %",
+            "  {}. {}  +{} residents -> {:.1} %",
             s.rank,
             candidates.ids[s.candidate as usize],
-            s.gain_population,
+            thousands(s.gain_population),
             s.cumulative_share * 100.0
         );
     }
     println!(
-        "  {} (upper bound {:.0}, gap {:.3} %; greedy alone would cover {:.0}).",
-        if plan.optimal {
-            "Proven optimal"
-        } else {
-            "Certified"
-        },
-        plan.upper_bound,
+        "  {} (upper bound {}, gap {:.3} %; greedy alone would cover {}).",
+        capitalised(&plan.status.describe(plan.gap)),
+        thousands(plan.upper_bound),
         plan.gap * 100.0,
-        plan.greedy_objective
+        thousands(plan.greedy_objective)
     );
 }
 
@@ -441,4 +437,18 @@ fn commit(
         output.join("report.html").display()
     );
     Ok(())
+}
+
+/// A count of people with thousands separators.
+fn thousands(x: f64) -> String {
+    report::thousands_fixed(x, 0)
+}
+
+/// `text` with its first letter in capitals ("proven best" opens a sentence).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

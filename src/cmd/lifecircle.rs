@@ -562,7 +562,7 @@ pub(crate) fn demo_tour(inputs_dir: &Path, out: &Path, lang: report::Lang) -> Re
         "\nLife circle (GB 50180-2018, {} facility types, {} facilities): {:.1} % of residents \
          have every type within its distance; complete per level: {}.",
         profile.types.len(),
-        facilities.len(),
+        circleplan::report::thousands_fixed(facilities.len() as f64, 0),
         result.complete_share.population_share * 100.0,
         levels.join(", "),
     );

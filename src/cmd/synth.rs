@@ -121,12 +121,17 @@ pub fn run(args: Args) -> Result<()> {
     out.commit(&args.output, &[])?;
     println!(
         "Wrote {} compounds, {} centres, {} candidates and {} streets ({:.1} km square) to {}",
-        city.compounds.len(),
-        city.centres.len(),
-        city.candidates.len(),
-        city.streets.len(),
+        thousands(city.compounds.len()),
+        thousands(city.centres.len()),
+        thousands(city.candidates.len()),
+        thousands(city.streets.len()),
         city.side_m / 1000.0,
         args.output.display()
     );
     Ok(())
+}
+
+/// A count with thousands separators.
+fn thousands(n: usize) -> String {
+    circleplan::report::thousands_fixed(n as f64, 0)
 }

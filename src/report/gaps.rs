@@ -87,9 +87,14 @@ pub fn gaps_outputs(
 /// The terminal table of the largest zones with their best new sites.
 pub fn gaps_table(gaps: &GapStudy) -> String {
     let mut table = format!(
-        "\n{} gap zones (compounds within {:.0} m of each other share a zone):\n",
-        gaps.zones.len(),
-        gaps.link_m
+        "\n{} gap {} (compounds within {} m of each other share a zone):\n",
+        super::table::thousands(gaps.zones.len() as f64),
+        if gaps.zones.len() == 1 {
+            "zone"
+        } else {
+            "zones"
+        },
+        super::table::thousands(gaps.link_m)
     );
     let rows: Vec<Vec<String>> = gaps
         .zones
@@ -99,10 +104,16 @@ pub fn gaps_table(gaps: &GapStudy) -> String {
         .map(|(z, zone)| {
             vec![
                 zone_id(z),
-                format!("{:.0}", zone.population),
-                zone.compounds.len().to_string(),
+                super::table::thousands(zone.population),
+                super::table::thousands(zone.compounds.len() as f64),
                 zone.best_site
-                    .map(|(s, p)| format!("{} (+{:.0})", gaps.site_ids[s as usize], p))
+                    .map(|(s, p)| {
+                        format!(
+                            "{} (+{})",
+                            gaps.site_ids[s as usize],
+                            super::table::thousands(p)
+                        )
+                    })
                     .unwrap_or_default(),
             ]
         })

@@ -447,7 +447,7 @@ fn network_lines(s: &mut String, lc: &LifeCircle) {
         s.push_str(&format!(
             "walking network: {} km of streets; {} compounds and {} facilities beyond the {} m \
              snap limit (unreachable), {} compounds on streets that reach no facility\n",
-            super::table::fixed(n.length_km, 1),
+            super::table::thousands_fixed(n.length_km, 1),
             super::table::thousands(n.compounds_beyond_snap_limit as f64),
             super::table::thousands(n.centers_beyond_snap_limit as f64),
             super::table::fixed(n.snap_limit_m, 0),

@@ -51,7 +51,7 @@ pub use summary::{
     LifeCircleSection, LifeCircleSummary, PlanKeys, PopulationCounts, RunInfo, SiteContext,
     SiteEntry, SiteSummary, Summary, Timings, Total, TypeSummary, WalkSummary,
 };
-pub use table::{fixed, minutes_text, render_table, summary_table};
+pub use table::{fixed, minutes_text, render_table, summary_table, thousands_fixed};
 pub use tables::{group_csv, group_csv_name, write_compounds_csv};
 
 use crate::circle::Circle;

@@ -81,7 +81,8 @@ pub fn site_outputs<'a>(
 
 /// The terminal text about the chosen sites (and, under capacities, what the figures mean).
 pub fn site_table(site_run: &SiteRun, source: &str) -> String {
-    let mut table = plan_table(&site_run.plan, &site_run.candidate_ids, source);
+    let by_distance = site_run.distance.is_some();
+    let mut table = plan_table(&site_run.plan, &site_run.candidate_ids, source, by_distance);
     if let Some(d) = &site_run.distance {
         let what = match d.kind {
             crate::siting::DistanceKind::Mean => "mean walk (population-weighted)",
@@ -89,11 +90,11 @@ pub fn site_table(site_run: &SiteRun, source: &str) -> String {
         };
         table.push_str(&format!(
             "Minimised the {what}: mean {} m → {} m, longest {} m → {} m (walks capped at {} m); {}.\n",
-            super::fixed(d.mean_before_m, 0),
-            super::fixed(d.mean_distance_m, 0),
-            super::fixed(d.max_before_m, 0),
-            super::fixed(d.max_distance_m, 0),
-            super::fixed(d.cap_m, 0),
+            super::table::thousands(d.mean_before_m),
+            super::table::thousands(d.mean_distance_m),
+            super::table::thousands(d.max_before_m),
+            super::table::thousands(d.max_distance_m),
+            super::table::thousands(d.cap_m),
             d.status.describe(d.gap),
         ));
     }
@@ -107,8 +108,10 @@ pub fn site_table(site_run: &SiteRun, source: &str) -> String {
 }
 
 /// The terminal text about the chosen sites: the ranked table, the totals, what is proven,
-/// and notes on an unreachable target or a plan smaller than asked.
-fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
+/// and notes on an unreachable target or a plan smaller than asked. Under a distance
+/// objective (`by_distance`) the coverage figures are reported beside, with no claim about
+/// bounds: the proof is the walk's, on the line after.
+fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str, by_distance: bool) -> String {
     let mut table = format!(
         "\nNew sites ({} candidates from {source}):\n",
         super::table::thousands(cand_ids.len() as f64)
@@ -130,6 +133,16 @@ fn plan_table(plan: &SitePlan, cand_ids: &[String], source: &str) -> String {
         &rows,
     ));
     let share = |p: f64| 100.0 * p / plan.total_population.max(f64::MIN_POSITIVE);
+    if by_distance {
+        table.push_str(&format!(
+            "Covered after: {} ({} %), of which new {} (within the circle; the sites were chosen \
+             for the walk, not for coverage).\n",
+            super::table::thousands(plan.objective),
+            super::fixed(share(plan.objective), 2),
+            super::table::thousands(plan.added_population),
+        ));
+        return table;
+    }
     let n = plan.sites.len();
     let proof = match (plan.count_optimal, plan.status) {
         (None, status) => status.describe(plan.gap),

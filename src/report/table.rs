@@ -89,20 +89,7 @@ pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// Thousands separators for people: 1234567 → "1,234,567".
 pub(crate) fn thousands(x: f64) -> String {
-    // Beyond 10^15 an integer cast would saturate or lose digits: say it in scientific form.
-    if !x.is_finite() || x.abs() >= 1e15 {
-        return format!("{x:.3e}");
-    }
-    let n = x.round() as i64;
-    let s = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
+    thousands_fixed(x, 0)
 }
 
 pub(crate) fn percent(share: f64) -> String {
@@ -123,13 +110,41 @@ pub fn minutes_text(minutes: f64) -> String {
 /// `0.0`, not `-0.0` (an empty float sum is `-0.0` in Rust). From 10^15 on (absurd inputs),
 /// scientific form: a terminal line never holds a 300-digit number.
 pub fn fixed(x: f64, digits: usize) -> String {
+    fixed_with(x, digits, str::to_string)
+}
+
+/// [`fixed`] with the whole part in groups of three (`12,246.1`).
+pub fn thousands_fixed(x: f64, digits: usize) -> String {
+    fixed_with(x, digits, group_digits)
+}
+
+/// Groups an unsigned run of digits in threes with commas.
+fn group_digits(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `x` with `digits` decimals, its whole part written by `whole`; no "-0". Beyond 10^15
+/// (absurd inputs), scientific form.
+fn fixed_with(x: f64, digits: usize, whole: impl Fn(&str) -> String) -> String {
     if !x.is_finite() || x.abs() >= 1e15 {
         return format!("{x:.3e}");
     }
     let s = format!("{x:.digits$}");
-    match s.strip_prefix('-') {
-        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
-        _ => s,
+    let (sign, magnitude) = match s.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => ("", rest),
+        Some(rest) => ("-", rest),
+        None => ("", s.as_str()),
+    };
+    match magnitude.split_once('.') {
+        Some((int, frac)) => format!("{sign}{}.{frac}", whole(int)),
+        None => format!("{sign}{}", whole(magnitude)),
     }
 }
 
@@ -212,7 +227,7 @@ fn walking_lines(out: &mut String, analysis: &Analysis) {
             "Walking network: {} nodes, {} edges, {} km of streets in {} pieces; {} compounds beyond the {} m snap limit, {} on streets no centre reaches, {} centres off the network",
             thousands(n.nodes as f64),
             thousands(n.edges as f64),
-            fixed(n.length_km, 1),
+            thousands_fixed(n.length_km, 1),
             thousands(n.components as f64),
             thousands(n.compounds_beyond_snap_limit as f64),
             fixed(n.snap_limit_m, 0),
@@ -324,6 +339,12 @@ mod tests {
     fn thousands_and_widths() {
         assert_eq!(thousands(1234567.4), "1,234,567");
         assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(-1234.0), "-1,234");
+        assert_eq!(thousands(-0.2), "0");
+        assert_eq!(thousands_fixed(12246.14, 1), "12,246.1");
+        assert_eq!(thousands_fixed(-1000.0, 2), "-1,000.00");
+        assert_eq!(thousands_fixed(100.0, 1), "100.0");
+        assert_eq!(thousands_fixed(1e300, 1), "1.000e300");
         assert_eq!(width("杏林街道"), 8);
         assert_eq!(width("abc"), 3);
     }
