@@ -443,6 +443,38 @@ pub fn quoted(text: &str) -> String {
     }
 }
 
+/// What to say after "is not the id of a …" for `asked`, missing among `ids`: the id it
+/// most likely meant (the same but for case or zero padding: `s5` for `S05`), else what the
+/// ids look like: `did you mean "S05"? (40 centres)` or `(40 centres; ids look like "S01",
+/// "S02", "S03")`, with `things` the plural noun.
+pub fn id_hint(asked: &str, ids: &[String], things: &str) -> String {
+    let key = |id: &str| -> String {
+        let mut out = String::with_capacity(id.len());
+        let mut in_number = false;
+        for ch in id.trim().chars() {
+            let digit = ch.is_ascii_digit();
+            if !(digit && ch == '0' && !in_number) {
+                out.extend(ch.to_lowercase());
+            }
+            in_number = digit && (in_number || ch != '0');
+        }
+        out
+    };
+    let wanted = key(asked);
+    if let Some(close) = ids.iter().find(|id| key(id) == wanted) {
+        return format!("did you mean {}? ({} {things})", quoted(close), ids.len());
+    }
+    let examples: Vec<String> = ids.iter().take(3).map(|id| quoted(id)).collect();
+    match examples.len() {
+        0 => format!("(no {things})"),
+        _ => format!(
+            "({} {things}; ids look like {})",
+            ids.len(),
+            examples.join(", ")
+        ),
+    }
+}
+
 /// `Result` with circleplan's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -499,5 +531,18 @@ mod tests {
             quoted(&"y".repeat(81)),
             format!("\"{}…\" (81 characters)", "y".repeat(80))
         );
+    }
+
+    #[test]
+    fn id_hint_suggests_the_id_meant_else_shows_what_ids_look_like() {
+        let ids: Vec<String> = ["S01", "S02", "S05", "S50"].map(String::from).to_vec();
+        let hint = |asked: &str| id_hint(asked, &ids, "centres");
+        assert_eq!(hint("S000005"), "did you mean \"S05\"? (4 centres)");
+        assert_eq!(hint("s5"), "did you mean \"S05\"? (4 centres)");
+        assert_eq!(
+            hint("S500"),
+            "(4 centres; ids look like \"S01\", \"S02\", \"S05\")"
+        );
+        assert_eq!(id_hint("x", &[], "centres"), "(no centres)");
     }
 }

@@ -87,7 +87,7 @@ pub use boundaries::Boundaries;
 pub use circle::{COVER_TOLERANCE_M, Circle, DEFAULT_MINUTES, DEFAULT_SPEED_KMH};
 pub use coverage::{Analysis, Coverage, CoverageMatrix, Metric};
 pub use crs::{CoordSystem, LocalPlane, Projected};
-pub use error::{Error, MAX_ECHO_CHARS, Param, Result};
+pub use error::{Error, MAX_ECHO_CHARS, Param, Result, id_hint};
 pub use model::{CentreFields, Centres, CompoundFields, Compounds};
 pub use study::{
     FarPoint, LayerExtent, MAX_LAYER_GAP_M, MAX_SPAN_M, MetricSpec, OUTPUT_DECIMALS, Proposals,

@@ -184,9 +184,10 @@ fn pick(candidates: &Centres, spec: &Spec, level: &str) -> Result<Centres> {
             Some(i) if !at.contains(&i) => at.push(i),
             Some(_) => bail!("scenario {}: candidate {id:?} is listed twice", spec.name),
             None => bail!(
-                "scenario {}: {id:?} is neither a file nor the id of a candidate in {}",
+                "scenario {}: {id:?} is neither a file nor the id of a candidate in {} {}",
                 spec.name,
-                candidates.path.display()
+                candidates.path.display(),
+                circleplan::id_hint(id, &candidates.ids, "candidates")
             ),
         }
     }

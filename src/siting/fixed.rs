@@ -34,7 +34,10 @@ impl FixedSites {
                 .ok_or_else(|| Error::Unknown {
                     what: what.into(),
                     name: id.clone(),
-                    message: format!("is not the id of a candidate ({} candidates)", ids.len()),
+                    message: format!(
+                        "is not the id of a candidate {}",
+                        crate::error::id_hint(id, ids, "candidates")
+                    ),
                 })
         };
         let mut required = Vec::with_capacity(self.require.len());

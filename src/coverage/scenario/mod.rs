@@ -68,7 +68,10 @@ impl Scenario {
                 return Err(Error::Unknown {
                     what: format!("scenario {name}: closed centre"),
                     name: id.clone(),
-                    message: format!("is not the id of a centre ({} centres read)", centres.len()),
+                    message: format!(
+                        "is not the id of a centre {}",
+                        crate::error::id_hint(id, &centres.ids, "centres")
+                    ),
                 });
             };
             if closed.contains(&i) {
