@@ -10,7 +10,8 @@
 # river with few bridges. Data: bench-data/lc_N_F_STEP_BOX/ (made by `circleplan synth --seed
 # 7` when absent). circleplan runs REPEAT (3) times (median and worst printed), the peer once;
 # the peer then checks every d_<type> against circleplan's to 0.5 m.
-# Extra circleplan flags: CP_FLAGS (e.g. "--accessibility 2sfca").
+# Extra circleplan flags: CP_FLAGS (e.g. "--accessibility 2sfca": the peer then computes
+# 2SFCA over walking catchments too, and every access_<type> is compared).
 set -euo pipefail
 N="${1:-100000}"
 F="${2:-50000}"
@@ -41,9 +42,12 @@ for _ in $(seq "$REPEAT"); do
     times+=("$(python3 -c "print(round($end - $start, 3))")")
 done
 grep Timings "$out/circleplan.log" || true
+peer_flags=""
+case "${CP_FLAGS:-}" in *2sfca*) peer_flags="--2sfca" ;; esac
+# shellcheck disable=SC2086
 peer_json="$(cd "$here" && "$py" lifecircle_geopandas_scipy.py "$data/compounds.geojson" \
     "$data/facilities.geojson" "$data/streets.geojson" "$root/data/profiles/gb50180-2018.toml" \
-    "$out/peer" --compare "$out/circleplan" | tail -1)"
+    "$out/peer" --compare "$out/circleplan" $peer_flags | tail -1)"
 python3 - "$peer_json" "${times[@]}" <<'PY'
 import json, statistics, sys
 peer = json.loads(sys.argv[1])
@@ -54,4 +58,10 @@ print(f"peer (GeoPandas + SciPy): {peer['wall_s']:.2f} s, steps {peer['timings_s
 print(f"ratio: {peer['wall_s'] / med:.1f}x at the median, {peer['wall_s'] / worst:.1f}x at the worst run")
 print(f"d_<type> agreement: {peer['pairs_compared']} pairs, max |diff| {peer['max_abs_diff_m']} m, "
       f"{peer['pairs_over_0_5_m']} over 0.5 m")
+if "access_values_off" in peer:
+    print(f"access_<type> agreement: max relative diff {peer['access_max_rel_diff']:.2e}, "
+          f"{peer['access_values_off']} values off by more than 1e-6")
+    print(f"catchments: {peer['catchments_equal']} equal, "
+          f"{peer['catchments_differing_only_by_ties']} differing only by pairs within 0.05 m "
+          f"of the distance, {peer['catchments_outside_ties']} otherwise")
 PY
