@@ -3,7 +3,7 @@
 circle done the way an expert Python user would, with GeoPandas, Shapely 2 and SciPy.
 
     lifecircle_geopandas_scipy.py COMPOUNDS FACILITIES STREETS PROFILE.toml OUTDIR
-        [--type-field 类型] [--compare CIRCLEPLAN_DIR] [--2sfca [--capacity-field capacity]]
+        [--type-field 类型] [--compare CIRCLEPLAN_DIR] [--2sfca [--capacity-field capacity] [--population-field population]]
 
 Steps (each timed):
   read      geopandas.read_file (pyogrio) of the three layers
@@ -133,6 +133,7 @@ def main():
     ap.add_argument("--compare")
     ap.add_argument("--2sfca", dest="twosfca", action="store_true")
     ap.add_argument("--capacity-field", default="capacity")
+    ap.add_argument("--population-field", default="population")
     args = ap.parse_args()
     types, lookup = profile_types(args.profile)
     t = {}
@@ -210,8 +211,12 @@ def main():
         if args.twosfca:
             t0 = time.perf_counter()
             walk = Walk(base_rows, base_cols, base_w, n_nodes, na, nb, seg_len)
-            pop = comp["population"].to_numpy(dtype=float)
-            supply = fac[args.capacity_field].to_numpy(dtype=float)
+            pop = comp[args.population_field].to_numpy(dtype=float)
+            supply = (
+                fac[args.capacity_field].to_numpy(dtype=float)
+                if args.capacity_field in fac.columns
+                else np.ones(len(fac))
+            )
             out[f"access_{type_id}"], lo, hi = two_step(
                 walk, mine, limit, (c_xy, c_seg, c_along, c_off, c_ok),
                 (f_xy, f_seg, f_along, f_off), pop, supply,
