@@ -94,8 +94,13 @@ fn style() -> String {
          ul.legend label{display:flex;align-items:center;gap:4px;cursor:pointer}\
          .top>.side{display:flex;flex-direction:column;gap:12px}.top .table-card{margin:0}\
          .unconfirmed{color:#d9480f}\
-         @media print{svg.map{max-height:105mm}ul.legend input{display:none}\
-         ul.legend{font-size:10px;gap:0 8px;margin-top:2px}}",
+         .group-pair{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,3fr);gap:12px;\
+         margin:12px 20px 0;align-items:start}.group-pair .table-card{margin:0}\
+         @media (max-width:900px){.group-pair{grid-template-columns:minmax(0,1fr)}}\
+         @media (max-width:600px){.group-pair{margin:10px 10px 0}}\
+         @media print{svg.map{max-height:105mm}ul.legend input{display:none}.group-pair{margin:8px 0 0}\
+         ul.legend{font-size:10px;gap:0 8px;margin-top:2px}}\
+         @media print and (min-height:250mm){svg.map{max-height:175mm}}",
     );
     for (k, c) in COMPLETENESS.iter().enumerate() {
         let _ = write!(s, ".map .cp.k{k}{{stroke:{c}}}.map .gc.k{k}{{fill:{c}}}");
@@ -194,9 +199,15 @@ fn header(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
 fn cards(out: &mut String, report: &LifeCircleReport, lang: Lang) {
     let (lc, c) = (report.result, report.compounds);
     let all = &lc.complete_share;
+    // Green reads as good: a district where few have every type gets the warning colour.
+    let class = if all.population_share < 0.5 {
+        "primary warn"
+    } else {
+        "primary"
+    };
     card(
         out,
-        "primary",
+        class,
         &format!(
             "{}{}",
             t(lang, "Residents with every type", "设施齐全人口占比"),
@@ -642,6 +653,7 @@ fn groups(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
             (t(lang, "every type", "设施齐全"), true),
         ];
         columns.extend(level_heads.iter().map(|h| (h.as_str(), true)));
+        out.push_str("<div class=\"group-pair\">");
         let by_method = (lang, method_label(lc.metric, lang));
         group_chart(out, g, field, rows, by_method, l);
         let rows: Vec<Vec<(Option<f64>, String)>> = rows
@@ -659,6 +671,7 @@ fn groups(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
             .collect();
         let title = format!("{} {}{method}", t(lang, "By", "按"), field);
         table(out, &format!("group-{g}"), &title, &columns, &rows, "", l);
+        out.push_str("</div>");
     }
 }
 
