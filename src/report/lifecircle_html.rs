@@ -85,7 +85,8 @@ fn pct(x: f64) -> String {
 }
 
 /// The page's own CSS, after the main report's: completeness classes, facility marks, the
-/// legend's switches, tables beside the map.
+/// legend's switches (in print, only the types switched on are named, as only they are
+/// drawn), tables beside the map, each group's chart beside its table.
 fn style() -> String {
     let mut s = String::from(
         ".map .fm{fill:none;stroke-linecap:square;stroke-width:4px;vector-effect:non-scaling-stroke}\
@@ -99,6 +100,7 @@ fn style() -> String {
          @media (max-width:900px){.group-pair{grid-template-columns:minmax(0,1fr)}}\
          @media (max-width:600px){.group-pair{margin:10px 10px 0}}\
          @media print{svg.map{max-height:105mm}ul.legend input{display:none}.group-pair{margin:8px 0 0}\
+         ul.legend li:has(input[data-fac]:not(:checked)),ul.legend li:has(input[data-fac-all]){display:none}\
          ul.legend{font-size:10px;gap:0 8px;margin-top:2px}}\
          @media print and (min-height:250mm){svg.map{max-height:175mm}}",
     );
