@@ -493,7 +493,17 @@ fn lifecircle_reads_a_cost_table_keyed_by_facility_ids() {
     let mut args = ARGS.to_vec();
     args.truncate(args.len() - 4); // no 2SFCA, no -o
     args.extend(["--metric", "matrix", "--matrix", "costs.csv", "-o", "out"]);
+    args.extend(["--report", "r.html", "--lang", "zh"]);
     succeed_threads(d, &args, "2");
+    // The page draws no areas and says why (issue 18 item 1).
+    let html = std::fs::read_to_string(d.join("r.html")).unwrap();
+    assert!(
+        html.contains("data-note=\"cost-table\">成本表：距离取自成本表"),
+        "the cost-table note under the map"
+    );
+    assert!(
+        !html.contains("data-layer=\"circles\"") && !html.contains("data-layer=\"service-areas\"")
+    );
     let c = features(d, "out/compounds.geojson");
     assert_eq!(c[0]["d_kindergarten"], 250);
     assert_eq!(c[0]["ok_kindergarten"], true);
@@ -611,7 +621,7 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
     assert!(html.contains("class=\"sbar\""), "a bar per group");
     assert!(html.contains("the ledger has 2 rows"), "{html}");
     assert!(
-        html.contains("<tr><td>B</td><td>幸福小区</td><td>s2</td><td>kindergarten</td>"),
+        html.contains("<td>s2</td><td>B</td><td>幸福小区</td><td>kindergarten</td><td>5 min</td>"),
         "{html}"
     );
     assert!(html.contains("id=\"command-line\"") && html.contains("id=\"version\""));

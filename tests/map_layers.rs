@@ -199,3 +199,217 @@ fn visible_text(html: &str) -> String {
     }
     text
 }
+
+/// The header cells of the page's table `id`, as text.
+fn table_header(html: &str, id: &str) -> Vec<String> {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no table {id}"));
+    let head = &html[start..];
+    let head = &head[..head.find("</thead>").unwrap()];
+    let cells: Vec<&str> = head.split("</th>").collect();
+    cells[..cells.len() - 1]
+        .iter()
+        .map(|th| th[th.rfind('>').unwrap() + 1..].to_string())
+        .collect()
+}
+
+/// The first line of a `ledger.csv`, split at commas (its headers hold none).
+fn ledger_csv_header(path: &std::path::Path) -> Vec<String> {
+    let text = read(path);
+    let line = text.trim_start_matches('\u{feff}').lines().next().unwrap();
+    line.split(',').map(str::to_string).collect()
+}
+
+/// Issue 18, the life-circle page on foot: streets under the map, no straight-line circle,
+/// and a note saying the run computes no walking service areas; the demo's 2,400 facilities
+/// start switched off; the per-street bar chart titled with the method; the ledger excerpt in
+/// the 问题台账's columns.
+#[test]
+fn walking_life_circle_page_draws_no_circles_says_why_and_lists_the_ledger_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (compounds, facilities, streets) = (
+        demo("compounds.geojson"),
+        demo("facilities.geojson"),
+        demo("streets.geojson"),
+    );
+    let args = [
+        "lifecircle",
+        "--compounds",
+        &compounds,
+        "--facilities",
+        &facilities,
+        "--metric",
+        "network",
+        "--network",
+        &streets,
+        "--group-by",
+        "street",
+        "--lang",
+        "zh",
+        "-o",
+        "o",
+        "--report",
+        "lc.html",
+        "-q",
+    ];
+    succeed(dir.path(), &args);
+    let html = read(&dir.path().join("lc.html"));
+    let found = layers(&html);
+    assert!(!found.contains(&"circles".to_string()), "{found:?}");
+    assert!(found.contains(&"streets".to_string()), "{found:?}");
+    assert!(
+        found.contains(&"service-areas".to_string())
+            || html.contains("data-note=\"no-service-areas\""),
+        "walking areas or the note saying there are none"
+    );
+    assert!(html.contains("不生成设施的步行服务范围"));
+    // More than 500 facilities: every type's layer starts hidden, its box unticked.
+    let groups = html.matches("<g class=\"lay-fac\"").count();
+    assert!(groups > 5, "{groups} facility groups");
+    assert_eq!(
+        html.matches("style=\"display:none\"").count(),
+        groups,
+        "each facility group starts hidden"
+    );
+    assert!(html.contains("input type=\"checkbox\" data-fac="));
+    assert!(!html.contains("checked data-fac"), "no box ticked");
+    // The per-street chart: its own figure, a bar per street, titled with the method.
+    let fig = html
+        .split("<figure class=\"chart-card\" id=\"fig-groups-0\">")
+        .nth(1)
+        .expect("the per-street chart");
+    let fig = &fig[..fig.find("</figure>").unwrap()];
+    assert!(
+        fig.contains("<h2>各street设施齐全人口占比（步行距离）</h2>"),
+        "{}",
+        &fig[..200]
+    );
+    assert!(fig.contains("<svg") && fig.contains("<rect"), "bars drawn");
+    // The ledger excerpt: the 问题台账's columns, those left for the office aside.
+    let header = table_header(&html, "ledger");
+    let csv = ledger_csv_header(&dir.path().join("o/ledger.csv"));
+    assert_eq!(
+        header,
+        csv[..csv.len() - 3],
+        "excerpt columns = ledger.csv's"
+    );
+    for h in [
+        "序号",
+        "小区编号",
+        "小区名称",
+        "缺失设施",
+        "等级",
+        "最近距离(米)",
+        "标准(米)",
+        "超出(米)",
+        "超出比例",
+        "严重程度",
+    ] {
+        assert!(header.iter().any(|x| x == h), "{h} in {header:?}");
+    }
+}
+
+/// Under `--lang en` the excerpt's headers are the English ledger's; with a few facilities
+/// their layers start shown; the chart names the straight line.
+#[test]
+fn english_life_circle_page_has_the_english_ledger_columns_and_a_chart_per_group() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write(
+        dir.path(),
+        "fac.csv",
+        "id,lon,lat,type\nk1,117.30,31.86,kindergarten\nk2,117.28,31.85,kindergarten\n",
+    );
+    let compounds = demo("compounds.geojson");
+    let args = [
+        "lifecircle",
+        "--compounds",
+        &compounds,
+        "--facilities",
+        "fac.csv",
+        "--group-by",
+        "street",
+        "--lang",
+        "en",
+        "-o",
+        "o",
+        "--report",
+        "lc.html",
+        "-q",
+    ];
+    succeed(dir.path(), &args);
+    let html = read(&dir.path().join("lc.html"));
+    let header = table_header(&html, "ledger");
+    let csv = ledger_csv_header(&dir.path().join("o/ledger.csv"));
+    assert_eq!(header, csv[..csv.len() - 3]);
+    assert_eq!(header[0], "No.");
+    for h in [
+        "nearest (m)",
+        "standard (m)",
+        "over (m)",
+        "over share",
+        "severity",
+    ] {
+        assert!(header.iter().any(|x| x == h), "{h} in {header:?}");
+    }
+    assert!(
+        html.contains("<h2>Residents with every type, by street (straight-line distance)</h2>")
+    );
+    assert!(html.contains("checked data-fac="), "few facilities: shown");
+    assert!(!html.contains("data-note=\"no-service-areas\""));
+}
+
+/// Issue 18 item 1, "when a run measures both, show both": a walking run measures the
+/// straight line too, and its page cards both, each with its method and its summary key.
+#[test]
+fn walking_report_cards_the_straight_line_beside_the_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let network = demo("streets.geojson");
+    let args = on_demo(
+        "coverage",
+        &[
+            "--network",
+            &network,
+            "--lang",
+            "zh",
+            "-o",
+            "w",
+            "--report",
+            "w/report.html",
+            "-q",
+        ],
+    );
+    succeed(dir.path(), &args);
+    let html = read(&dir.path().join("w/report.html"));
+    let summary = common::read_json(&dir.path().join("w/summary.json"));
+    assert_eq!(summary["straight"]["metric"], "euclidean");
+    let walk = summary["population"]["share"].as_f64().unwrap();
+    let straight = summary["straight"]["population"]["share"].as_f64().unwrap();
+    assert!(straight > walk, "straight {straight} vs walk {walk}");
+    assert!(html.contains("<div class=\"k\">覆盖人口 · 步行距离</div>"));
+    assert!(html.contains("<div class=\"k\">覆盖人口 · 直线距离</div>"));
+    assert!(html.contains("data-key=\"straight.population.share\""));
+    assert!(
+        circleplan::report::html::headline_mismatches(&html, &summary, 1e-9).is_empty(),
+        "card figures = summary.json"
+    );
+}
+
+/// The demo measures the straight line and the walk: its report cards both.
+#[test]
+fn demo_report_cards_the_walk_beside_the_straight_line() {
+    let dir = tempfile::tempdir().unwrap();
+    succeed(dir.path(), &["demo", "-o", "d", "--lang", "en"]);
+    let html = read(&dir.path().join("d/report.html"));
+    let summary = common::read_json(&dir.path().join("d/summary.json"));
+    assert!(html.contains("<div class=\"k\">Population covered · straight-line distance</div>"));
+    assert!(html.contains("<div class=\"k\">Population covered · walking distance</div>"));
+    let walk = summary["walk"]["population"]["share"].as_f64().unwrap();
+    assert!(
+        html.contains(&format!(
+            "data-key=\"walk.population.share\" data-value=\"{walk}\""
+        )),
+        "the walking share of summary.json"
+    );
+    assert!(circleplan::report::html::headline_mismatches(&html, &summary, 1e-9).is_empty());
+}

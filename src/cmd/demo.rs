@@ -43,7 +43,8 @@ pub fn run(args: Args) -> Result<()> {
         report::summary_table(&analysis, &compounds, &circle, &run.warnings)
     );
 
-    summary.walk = Some(walk_tour(&inputs_dir, layers)?);
+    let walk = walk_tour(&inputs_dir, layers)?;
+    summary.walk = Some(report::WalkSummary::new(&walk));
 
     let candidates = Centres::load(
         &inputs_dir.join("candidates.geojson"),
@@ -91,6 +92,7 @@ pub fn run(args: Args) -> Result<()> {
         scenarios: &scenarios,
     });
     input.what_if = Some(&what_if);
+    input.second = Some(report::SecondMethod::walk_of(&walk));
     input.gaps = Some(gaps.report());
     input.sites = Some(report::SitesReport {
         plan: &plan,
@@ -348,11 +350,9 @@ fn load_district(inputs_dir: &std::path::Path, run: &mut RunInfo) -> Result<(Com
     Ok((compounds, centres))
 }
 
-/// On foot: the same circle measured along the streets, where the river has few bridges.
-fn walk_tour(
-    inputs_dir: &std::path::Path,
-    layers: report::RunLayers,
-) -> Result<report::WalkSummary> {
+/// On foot: the same circle measured along the streets, where the river has few bridges
+/// (the report cards it beside the straight line).
+fn walk_tour(inputs_dir: &std::path::Path, layers: report::RunLayers) -> Result<Analysis> {
     let report::RunLayers {
         analysis,
         compounds,
@@ -385,7 +385,7 @@ fn walk_tour(
             d.covered_straight_not_walk
         );
     }
-    Ok(report::WalkSummary::new(&walk))
+    Ok(walk)
 }
 
 /// The chosen sites and what is proven about them.

@@ -50,6 +50,9 @@ pub struct Analysis {
     pub network: Option<NetworkStats>,
     /// Walk against straight line (network metric only).
     pub detour: Option<DetourStats>,
+    /// The straight-line coverage of the same compounds and centres (network metric only:
+    /// measured for the detour figures, and shown beside the walking figure).
+    pub straight: Option<Totals>,
 }
 
 /// Positions and budgets of one run on its study plane.
@@ -175,7 +178,8 @@ impl Analysis {
                         None => stream_euclidean(&compounds_xy, &centres_xy, site_classes, pop),
                     };
                     let detour = detour_stats(&straight, &reach);
-                    (network_stats(costs, &walk, &coverage), detour)
+                    let totals = Totals::of(&straight, pop);
+                    (network_stats(costs, &walk, &coverage), detour, totals)
                 });
                 (reach, network)
             }
@@ -193,9 +197,10 @@ impl Analysis {
             compounds,
             circle,
         );
-        if let Some((stats, detour)) = network {
+        if let Some((stats, detour, straight)) = network {
             analysis.network = stats;
             analysis.detour = Some(detour);
+            analysis.straight = Some(straight);
         }
         analysis
     }
@@ -270,6 +275,7 @@ impl Analysis {
             curve,
             network: None,
             detour: None,
+            straight: None,
         }
     }
 }

@@ -166,6 +166,60 @@ pub fn ledger_header(c: &Compounds, lang: Lang) -> Vec<String> {
     h
 }
 
+/// The trailing columns of [`LEDGER_TAIL`] left blank for the office to fill in (整改措施,
+/// 责任单位, 完成时限); a page's excerpt leaves them out.
+pub const LEDGER_OFFICE_COLUMNS: usize = 3;
+
+/// One cell of a ledger row, typed so that each writer (`ledger.csv`, the workbook's sheet,
+/// the page's excerpt) formats it its own way from one list of columns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LedgerCell<'a> {
+    /// 序号: the row's place in the ledger, from 1.
+    Number(usize),
+    /// Text: a group value, the compound's id or name, the type, its level, the severity.
+    Text(&'a str),
+    /// Metres, shown whole (`None`: no facility of the type is reachable).
+    Metres(Option<f64>),
+    /// The share beyond the standard, 0.06 for 6 % (`None`: none reachable).
+    Share(Option<f64>),
+    /// Residents.
+    Population(f64),
+    /// A column left blank for the office.
+    Blank,
+}
+
+/// The cells of ledger row `k` (0-based, in [`ledger`] order), one per column of
+/// [`ledger_header`], in order.
+pub fn ledger_cells(
+    lc: &LifeCircle,
+    c: &Compounds,
+    (row, k): (&LedgerRow, usize),
+    lang: Lang,
+    mut emit: impl FnMut(LedgerCell<'_>),
+) {
+    let (i, ty) = (row.compound, &lc.profile.types[row.type_index]);
+    emit(LedgerCell::Number(k + 1));
+    for values in &c.groups {
+        emit(LedgerCell::Text(&values[i]));
+    }
+    emit(LedgerCell::Text(&c.ids[i]));
+    emit(LedgerCell::Text(c.name(i)));
+    emit(LedgerCell::Text(type_name(ty, lang)));
+    emit(LedgerCell::Text(&level_text(ty.level_min, lang)));
+    let over = row.over_m(ty);
+    emit(LedgerCell::Metres(
+        row.distance_m.is_finite().then_some(row.distance_m),
+    ));
+    emit(LedgerCell::Metres(Some(ty.max_distance_m)));
+    emit(LedgerCell::Metres(over));
+    emit(LedgerCell::Share(over.map(|m| m / ty.max_distance_m)));
+    emit(LedgerCell::Text(row.severity.label(lang)));
+    emit(LedgerCell::Population(c.population[i]));
+    for _ in 0..LEDGER_OFFICE_COLUMNS {
+        emit(LedgerCell::Blank);
+    }
+}
+
 /// A level as the ledger shows it: `5分钟` / `5 min`.
 pub fn level_text(minutes: u32, lang: Lang) -> String {
     match lang {

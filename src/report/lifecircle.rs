@@ -307,7 +307,8 @@ pub fn write_ledger(
     })
 }
 
-/// One `ledger.csv` line.
+/// One `ledger.csv` line: the cells of [`ledger_cells`](super::ledger::ledger_cells), shares
+/// as `6.0%`.
 fn push_ledger_row(
     s: &mut String,
     report: &LifeCircleReport,
@@ -315,40 +316,24 @@ fn push_ledger_row(
     k: usize,
     lang: Lang,
 ) {
+    use super::ledger::LedgerCell;
     let (lc, c) = (report.result, report.compounds);
-    let (i, ty) = (row.compound, &lc.profile.types[row.type_index]);
-    s.push_str(itoa::Buffer::new().format(k + 1));
-    for values in &c.groups {
-        s.push(',');
-        push_field(s, &values[i]);
-    }
-    s.push(',');
-    push_field(s, &c.ids[i]);
-    s.push(',');
-    push_field(s, c.name(i));
-    s.push(',');
-    push_field(s, super::ledger::type_name(ty, lang));
-    s.push(',');
-    s.push_str(&super::ledger::level_text(ty.level_min, lang));
-    s.push(',');
-    if row.distance_m.is_finite() {
-        push_rounded(s, row.distance_m, 0);
-    }
-    s.push(',');
-    push_rounded(s, ty.max_distance_m, 0);
-    s.push(',');
-    if let Some(over) = row.over_m(ty) {
-        push_rounded(s, over, 0);
-        s.push(',');
-        s.push_str(&format!("{:.1}%", 100.0 * over / ty.max_distance_m));
-    } else {
-        s.push(',');
-    }
-    s.push(',');
-    s.push_str(row.severity.label(lang));
-    s.push(',');
-    push_rounded(s, c.population[i], 6);
-    s.push_str(",,,\n");
+    let mut first = true;
+    super::ledger::ledger_cells(lc, c, (row, k), lang, |cell| {
+        if !first {
+            s.push(',');
+        }
+        first = false;
+        match cell {
+            LedgerCell::Number(n) => s.push_str(itoa::Buffer::new().format(n)),
+            LedgerCell::Text(text) => push_field(s, text),
+            LedgerCell::Metres(Some(m)) => push_rounded(s, m, 0),
+            LedgerCell::Share(Some(x)) => s.push_str(&format!("{:.1}%", 100.0 * x)),
+            LedgerCell::Population(p) => push_rounded(s, p, 6),
+            LedgerCell::Metres(None) | LedgerCell::Share(None) | LedgerCell::Blank => {}
+        }
+    });
+    s.push('\n');
 }
 
 /// A terminal table: one line per type (Chinese names under `zh`), per level and the

@@ -9,12 +9,16 @@ use std::fmt::Write;
 
 use super::Lang;
 use super::html::{
-    CSS, Frame, JS, Labels, card, dot_px, keyed, map_bar, num, share_cell, square, streets,
-    svg_start, swatch, table, text_cell, view_end, view_start,
+    CSS, Frame, GroupedBars, JS, Labels, card, dot_px, figure, grouped_bars, keyed, map_bar, num,
+    share_cell, square, streets, svg_start, swatch, table, text_cell, view_end, view_start,
 };
-use super::ledger::{ledger as ledger_of, method_label, type_name};
+use super::ledger::{
+    LEDGER_OFFICE_COLUMNS, LedgerCell, ledger as ledger_of, ledger_cells, ledger_header,
+    method_label, type_name,
+};
 use super::lifecircle::LifeCircleReport;
 use super::table::thousands;
+use crate::coverage::Metric;
 use crate::lifecircle::LifeCircle;
 use crate::network::StreetNetwork;
 
@@ -22,8 +26,13 @@ use crate::network::StreetNetwork;
 const MAX_DOTS: usize = super::html::DENSITY_THRESHOLD;
 /// Grid cells across the map when compounds are aggregated.
 const CELLS_ACROSS: f64 = 160.0;
+/// Group values on a per-group chart (the most populous, when there are more).
+const GROUP_CHART_ROWS: usize = 30;
 /// Ledger rows shown.
 const LEDGER_TOP: usize = 50;
+/// Above this many facilities their layers start switched off: at the first zoom their marks
+/// would hide the compounds' completeness colours (each type stays switchable).
+pub const FACILITIES_SHOWN_UP_TO: usize = 500;
 
 fn t(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
     match lang {
@@ -76,7 +85,8 @@ fn pct(x: f64) -> String {
 }
 
 /// The page's own CSS, after the main report's: completeness classes, facility marks, the
-/// legend's switches, tables beside the map.
+/// legend's switches (in print, only the types switched on are named, as only they are
+/// drawn), tables beside the map, each group's chart beside its table.
 fn style() -> String {
     let mut s = String::from(
         ".map .fm{fill:none;stroke-linecap:square;stroke-width:4px;vector-effect:non-scaling-stroke}\
@@ -85,8 +95,14 @@ fn style() -> String {
          ul.legend label{display:flex;align-items:center;gap:4px;cursor:pointer}\
          .top>.side{display:flex;flex-direction:column;gap:12px}.top .table-card{margin:0}\
          .unconfirmed{color:#d9480f}\
-         @media print{svg.map{max-height:105mm}ul.legend input{display:none}\
-         ul.legend{font-size:10px;gap:0 8px;margin-top:2px}}",
+         .group-pair{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,3fr);gap:12px;\
+         margin:12px 20px 0;align-items:start}.group-pair .table-card{margin:0}\
+         @media (max-width:900px){.group-pair{grid-template-columns:minmax(0,1fr)}}\
+         @media (max-width:600px){.group-pair{margin:10px 10px 0}}\
+         @media print{svg.map{max-height:105mm}ul.legend input{display:none}.group-pair{margin:8px 0 0}\
+         ul.legend li:has(input[data-fac]:not(:checked)),ul.legend li:has(input[data-fac-all]){display:none}\
+         ul.legend{font-size:10px;gap:0 8px;margin-top:2px}}\
+         @media print and (min-height:250mm){svg.map{max-height:175mm}}",
     );
     for (k, c) in COMPLETENESS.iter().enumerate() {
         let _ = write!(s, ".map .cp.k{k}{{stroke:{c}}}.map .gc.k{k}{{fill:{c}}}");
@@ -94,12 +110,12 @@ fn style() -> String {
     s
 }
 
-/// The facility switches: a checkbox per type shows or hides its group.
-/// The "all" box sets every type's box.
+/// The facility switches: a checkbox per type shows or hides its group (synced on load, as a
+/// browser may restore a box's state on reload). The "all" box sets every type's box.
 const SWITCH_JS: &str = "(function(){var boxes=document.querySelectorAll('input[data-fac]');\
 function show(b){var g=document.querySelector('#map g[data-layer=\"facilities\"][data-k=\"'+b.getAttribute('data-fac')+'\"]');\
 if(g){g.style.display=b.checked?'':'none';}}\
-boxes.forEach(function(b){b.addEventListener('change',function(){show(b);});});\
+boxes.forEach(function(b){show(b);b.addEventListener('change',function(){show(b);});});\
 var all=document.querySelector('input[data-fac-all]');\
 if(all){all.addEventListener('change',function(){boxes.forEach(function(b){b.checked=all.checked;show(b);});});}}());";
 
@@ -185,9 +201,15 @@ fn header(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
 fn cards(out: &mut String, report: &LifeCircleReport, lang: Lang) {
     let (lc, c) = (report.result, report.compounds);
     let all = &lc.complete_share;
+    // Green reads as good: a district where few have every type gets the warning colour.
+    let class = if all.population_share < 0.5 {
+        "primary warn"
+    } else {
+        "primary"
+    };
     card(
         out,
-        "primary",
+        class,
         &format!(
             "{}{}",
             t(lang, "Residents with every type", "设施齐全人口占比"),
@@ -349,7 +371,39 @@ fn map(out: &mut String, report: &LifeCircleReport, page: &LifeCirclePage, l: &L
             esc(l.streets)
         );
     }
+    areas_note(out, lc.metric, lang);
     out.push_str("</section>");
+}
+
+/// What the map draws for reach, under the map: a walking or cost-table run has no
+/// straight-line circles, and the life-circle run computes no walking service areas (it
+/// measures each compound's nearest facility of each type), so the page says so rather than
+/// draw a circle the walk does not follow.
+fn areas_note(out: &mut String, metric: Metric, lang: Lang) {
+    let (kind, text) = match metric {
+        Metric::Euclidean => return,
+        Metric::Network => (
+            "no-service-areas",
+            t(
+                lang,
+                "Walking distance: each compound's colour comes from the walk along the streets to \
+                 the nearest facility of each type. The life-circle run computes no walking service \
+                 areas, so none are drawn (and no straight-line circles).",
+                "步行距离：小区颜色按沿道路步行到各类最近设施的距离计算。生活圈计算不生成设施的\
+                 步行服务范围，故图中不画服务范围（也不画直线圆）。",
+            ),
+        ),
+        Metric::Matrix => (
+            "cost-table",
+            t(
+                lang,
+                "Cost table: distances come from the cost table, which has no geometry, so no \
+                 service areas can be drawn.",
+                "成本表：距离取自成本表，没有道路几何，无法绘制服务范围。",
+            ),
+        ),
+    };
+    let _ = write!(out, "<p class=\"note\" data-note=\"{kind}\">{text}</p>");
 }
 
 /// One dot per compound in its completeness class's colour, sized by population; the least
@@ -425,6 +479,11 @@ fn facility_marks(
     lang: Lang,
 ) {
     let (lc, fac) = (report.result, report.facilities);
+    let hidden = if facilities_start_hidden(fac.len()) {
+        " style=\"display:none\""
+    } else {
+        ""
+    };
     for (k, ty) in lc.profile.types.iter().enumerate() {
         let members: Vec<usize> = (0..fac.len())
             .filter(|&i| fac.type_of[i] as usize == k)
@@ -434,7 +493,7 @@ fn facility_marks(
         }
         let _ = write!(
             out,
-            "<g class=\"lay-fac\" data-layer=\"facilities\" data-type=\"{}\" data-k=\"{k}\">\
+            "<g class=\"lay-fac\" data-layer=\"facilities\" data-type=\"{}\" data-k=\"{k}\"{hidden}>\
              <path class=\"fh\" d=\"",
             esc(&ty.type_id)
         );
@@ -457,6 +516,11 @@ fn facility_marks(
         }
         out.push_str("</g>");
     }
+}
+
+/// Whether the facility layers start switched off (more than [`FACILITIES_SHOWN_UP_TO`]).
+fn facilities_start_hidden(n: usize) -> bool {
+    n > FACILITIES_SHOWN_UP_TO
 }
 
 /// The completeness classes (ranges and counts), then a switch per facility type.
@@ -496,14 +560,25 @@ fn legend(out: &mut String, report: &LifeCircleReport, lang: Lang, aggregated: b
         );
     }
     out.push_str("</ul>");
+    let hidden = facilities_start_hidden(fac.len());
+    let checked = if hidden { "" } else { " checked" };
     let _ = write!(
         out,
-        "<ul class=\"legend\"><li class=\"lh\">{}:</li>",
-        t(lang, "Facilities (tick to show)", "设施（勾选显示）")
+        "<ul class=\"legend\"><li class=\"lh\">{}{}:</li>",
+        t(lang, "Facilities (tick to show)", "设施（勾选显示）"),
+        if hidden {
+            let n = thousands(fac.len() as f64);
+            match lang {
+                Lang::Zh => format!("；共 {n} 处，默认隐藏"),
+                Lang::En => format!("; {n} of them, hidden at first"),
+            }
+        } else {
+            String::new()
+        }
     );
     let _ = write!(
         out,
-        "<li><label><input type=\"checkbox\" checked data-fac-all>{}</label></li>",
+        "<li><label><input type=\"checkbox\"{checked} data-fac-all>{}</label></li>",
         t(lang, "all", "全部")
     );
     for (k, ty) in lc.profile.types.iter().enumerate() {
@@ -513,7 +588,7 @@ fn legend(out: &mut String, report: &LifeCircleReport, lang: Lang, aggregated: b
         }
         let _ = write!(
             out,
-            "<li><label><input type=\"checkbox\" checked data-fac=\"{k}\">{}{} ({n})</label></li>",
+            "<li><label><input type=\"checkbox\"{checked} data-fac=\"{k}\">{}{} ({n})</label></li>",
             swatch(&square(9.0, facility_colour(k))),
             esc(type_name(ty, lang))
         );
@@ -580,6 +655,9 @@ fn groups(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
             (t(lang, "every type", "设施齐全"), true),
         ];
         columns.extend(level_heads.iter().map(|h| (h.as_str(), true)));
+        out.push_str("<div class=\"group-pair\">");
+        let by_method = (lang, method_label(lc.metric, lang));
+        group_chart(out, g, field, rows, by_method, l);
         let rows: Vec<Vec<(Option<f64>, String)>> = rows
             .iter()
             .map(|r| {
@@ -595,61 +673,130 @@ fn groups(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
             .collect();
         let title = format!("{} {}{method}", t(lang, "By", "按"), field);
         table(out, &format!("group-{g}"), &title, &columns, &rows, "", l);
+        out.push_str("</div>");
     }
 }
 
+/// The share of residents with every type per value of group field `g`, one horizontal bar
+/// each, least complete at the top (the [`GROUP_CHART_ROWS`] most populous values when there
+/// are more), titled with the method.
+fn group_chart(
+    out: &mut String,
+    g: usize,
+    field: &str,
+    rows: &[crate::lifecircle::GroupRow],
+    (lang, method): (Lang, &str),
+    l: &Labels,
+) {
+    if rows.is_empty() {
+        return;
+    }
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        rows[b]
+            .population
+            .total_cmp(&rows[a].population)
+            .then(a.cmp(&b))
+    });
+    order.truncate(GROUP_CHART_ROWS);
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&rows[a].complete, &rows[b].complete);
+        x.population_share
+            .total_cmp(&y.population_share)
+            .then(a.cmp(&b))
+    });
+    let values: Vec<&str> = order
+        .iter()
+        .map(|&v| match rows[v].value.as_str() {
+            "" => l.none_value,
+            s => s,
+        })
+        .collect();
+    let series = [order
+        .iter()
+        .map(|&v| rows[v].complete.population_share)
+        .collect::<Vec<f64>>()];
+    let title = match lang {
+        Lang::Zh => format!("各{field}设施齐全人口占比（{method}）"),
+        Lang::En => format!("Residents with every type, by {field} ({method})"),
+    };
+    let id = format!("chart-groups-{g}");
+    let svg = grouped_bars(
+        &GroupedBars {
+            id: id.clone(),
+            title: &title,
+            values: &values,
+            series: &series,
+        },
+        l,
+    );
+    let mut caption = format!(
+        "<p class=\"note\">{}</p>",
+        t(
+            lang,
+            "Least complete at the top.",
+            "由低到高排列，最低的在上。"
+        )
+    );
+    if rows.len() > GROUP_CHART_ROWS {
+        let note = l
+            .more_values
+            .replace("{n}", &GROUP_CHART_ROWS.to_string())
+            .replace("{m}", &rows.len().to_string());
+        let _ = write!(caption, "<p class=\"note\">{}</p>", esc(&note));
+    }
+    figure(out, &format!("fig-groups-{g}"), &title, &svg, &caption);
+}
+
 /// The ledger's worst rows: none reachable, then missing, then near misses, most residents
-/// first within each.
+/// first within each; in the 问题台账's columns ([`ledger_header`], [`ledger_cells`]) with
+/// each row's 序号 in the full ledger, less the columns left blank for the office.
 fn ledger(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
     let (lc, c) = (report.result, report.compounds);
-    let mut rows = ledger_of(lc, c);
+    let rows = ledger_of(lc, c);
     let total = rows.len();
-    rows.sort_by(|a, b| {
-        a.severity
-            .cmp(&b.severity)
-            .then(c.population[b.compound].total_cmp(&c.population[a.compound]))
-            .then(a.compound.cmp(&b.compound))
-            .then(a.type_index.cmp(&b.type_index))
+    let mut worst: Vec<usize> = (0..total).collect();
+    worst.sort_by(|&a, &b| {
+        let (x, y) = (&rows[a], &rows[b]);
+        x.severity
+            .cmp(&y.severity)
+            .then(c.population[y.compound].total_cmp(&c.population[x.compound]))
+            .then(a.cmp(&b))
     });
-    let mut columns = vec![
-        (t(lang, "compound", "小区编号"), false),
-        (t(lang, "name", "小区名称"), false),
-    ];
-    columns.extend(c.group_fields.iter().map(|g| (g.as_str(), false)));
-    columns.extend([
-        (t(lang, "missing facility", "缺失设施"), false),
-        (t(lang, "nearest m", "最近距离(米)"), true),
-        (t(lang, "standard m", "标准(米)"), true),
-        (t(lang, "severity", "严重程度"), false),
-        (t(lang, "residents", "人口"), true),
-    ]);
-    let shown: Vec<Vec<(Option<f64>, String)>> = rows
+    worst.truncate(LEDGER_TOP);
+    let shown: Vec<Vec<(Option<f64>, String)>> = worst
         .iter()
-        .take(LEDGER_TOP)
-        .map(|r| {
-            let (i, ty) = (r.compound, &lc.profile.types[r.type_index]);
-            let mut row = vec![text_cell(&c.ids[i]), text_cell(c.name(i))];
-            row.extend(c.groups.iter().map(|values| text_cell(&values[i])));
-            row.push(text_cell(type_name(ty, lang)));
-            row.push(if r.distance_m.is_finite() {
-                num(r.distance_m)
-            } else {
-                (Some(f64::MAX), "—".into())
+        .map(|&k| {
+            let mut row = Vec::new();
+            ledger_cells(lc, c, (&rows[k], k), lang, |cell| {
+                if let Some(cell) = excerpt_cell(cell) {
+                    row.push(cell);
+                }
             });
-            row.push(num(ty.max_distance_m));
-            row.push(text_cell(r.severity.label(lang)));
-            row.push(num(c.population[i]));
             row
+        })
+        .collect();
+    let header = ledger_header(c, lang);
+    let kept = header.len() - LEDGER_OFFICE_COLUMNS;
+    let columns: Vec<(&str, bool)> = header[..kept]
+        .iter()
+        .enumerate()
+        .map(|(j, h)| {
+            let numeric = shown.first().is_some_and(|r| r[j].0.is_some());
+            (h.as_str(), numeric)
         })
         .collect();
     let note = match lang {
         Lang::Zh => format!(
-            "；台账共 {} 行（见 ledger.csv），此处按严重程度和人口列出前 {} 行",
+            "；台账共 {} 行（见 ledger.csv 与 lifecircle.xlsx，含整改措施、责任单位、完成时限栏），\
+             此处按严重程度和人口列出前 {} 行，序号为其在台账中的行号",
             thousands(total as f64),
             LEDGER_TOP.min(total)
         ),
         Lang::En => format!(
-            "; the ledger has {} rows (ledger.csv), shown: the worst {} by severity and residents",
+            "; the ledger has {} rows (ledger.csv and lifecircle.xlsx, with the columns for \
+             measures, responsible unit and deadline); shown: the worst {} by severity and \
+             residents, numbered as in the ledger",
             thousands(total as f64),
             LEDGER_TOP.min(total)
         ),
@@ -660,6 +807,20 @@ fn ledger(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
         bracket(method_label(lc.metric, lang), lang)
     );
     table(out, "ledger", &title, &columns, &shown, &note, l);
+}
+
+/// A ledger cell as a table cell (sort value, HTML); `None` for the office's blank columns.
+/// Unreachable distances sort last.
+fn excerpt_cell(cell: LedgerCell) -> Option<(Option<f64>, String)> {
+    Some(match cell {
+        LedgerCell::Number(n) => (Some(n as f64), n.to_string()),
+        LedgerCell::Text(text) => text_cell(text),
+        LedgerCell::Metres(Some(m)) => num(m.round()),
+        LedgerCell::Share(Some(x)) => (Some(x), pct(x)),
+        LedgerCell::Metres(None) | LedgerCell::Share(None) => (Some(f64::MAX), "—".into()),
+        LedgerCell::Population(p) => num(p),
+        LedgerCell::Blank => return None,
+    })
 }
 
 /// How the page was made: the method, the profile, the distances the standard's text did not

@@ -11,7 +11,9 @@ use rust_xlsxwriter::{
 };
 
 use super::Lang;
-use super::ledger::{LedgerRow, ledger, ledger_header, level_text, method_label, type_name};
+use super::ledger::{
+    LedgerCell, LedgerRow, ledger, ledger_cells, ledger_header, level_text, method_label, type_name,
+};
 use super::lifecircle::LifeCircleReport;
 
 /// Ledger rows that fit on one sheet under the header.
@@ -483,7 +485,9 @@ fn ledger_sheet(
     Ok(())
 }
 
-/// Ledger row `k` (0-based) on sheet row `k + 1`.
+/// Ledger row `k` (0-based) on sheet row `k + 1`: the cells of [`ledger_cells`], numbers as
+/// numbers (whole metres, `0.0%` shares to a tenth of a percent, `#,##0` residents), blanks
+/// left empty.
 fn ledger_line(
     ws: &mut Worksheet,
     report: &LifeCircleReport,
@@ -493,29 +497,30 @@ fn ledger_line(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let (lc, c) = (report.result, report.compounds);
-    let (i, ty) = (r.compound, &lc.profile.types[r.type_index]);
     let row = k as u32 + 1;
-    ws.write_number(row, 0, (k + 1) as f64)?;
-    for (g, values) in c.groups.iter().enumerate() {
-        ws.write_string(row, 1 + g as u16, cell(&values[i]))?;
-    }
-    let col = 1 + c.groups.len() as u16;
-    ws.write_string(row, col, cell(&c.ids[i]))?;
-    ws.write_string(row, col + 1, cell(c.name(i)))?;
-    ws.write_string(row, col + 2, type_name(ty, lang))?;
-    ws.write_string(row, col + 3, level_text(ty.level_min, lang))?;
-    if r.distance_m.is_finite() {
-        ws.write_number_with_format(row, col + 4, r.distance_m.round(), &f.metres)?;
-    }
-    ws.write_number_with_format(row, col + 5, ty.max_distance_m.round(), &f.metres)?;
-    if let Some(over) = r.over_m(ty) {
-        ws.write_number_with_format(row, col + 6, over.round(), &f.metres)?;
-        let share = (over / ty.max_distance_m * 1000.0).round() / 1000.0;
-        ws.write_number_with_format(row, col + 7, share, &f.pct)?;
-    }
-    ws.write_string(row, col + 8, r.severity.label(lang))?;
-    ws.write_number_with_format(row, col + 9, c.population[i], &f.int)?;
-    Ok(())
+    let mut col: u16 = 0;
+    let mut result = Ok(());
+    ledger_cells(lc, c, (r, k), lang, |value| {
+        let written = match value {
+            LedgerCell::Number(n) => ws.write_number(row, col, n as f64).map(|_| ()),
+            LedgerCell::Text(text) => ws.write_string(row, col, cell(text)).map(|_| ()),
+            LedgerCell::Metres(Some(m)) => ws
+                .write_number_with_format(row, col, m.round(), &f.metres)
+                .map(|_| ()),
+            LedgerCell::Share(Some(x)) => ws
+                .write_number_with_format(row, col, (x * 1000.0).round() / 1000.0, &f.pct)
+                .map(|_| ()),
+            LedgerCell::Population(p) => {
+                ws.write_number_with_format(row, col, p, &f.int).map(|_| ())
+            }
+            LedgerCell::Metres(None) | LedgerCell::Share(None) | LedgerCell::Blank => Ok(()),
+        };
+        if result.is_ok() {
+            result = written;
+        }
+        col += 1;
+    });
+    result
 }
 
 #[cfg(test)]

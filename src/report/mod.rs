@@ -25,7 +25,9 @@ pub use compare::{
     ScenarioSummary, compare_outputs, compare_table, scenario_sites_geojson, scenarios_csv,
 };
 pub use gaps::{gap_study_outputs, gaps_outputs, gaps_table};
-pub use html::{Basemap, GapsReport, Lang, ReportInput, ScenariosReport, SitesReport};
+pub use html::{
+    Basemap, GapsReport, Lang, ReportInput, ScenariosReport, SecondMethod, SitesReport,
+};
 pub use layers::{centres_geojson, circles_geojson, compounds_geojson, service_areas_geojson};
 // Byte-level writers (raw JSON pushed into a buffer): the layers above are built from them.
 pub(crate) use layers::{
@@ -49,7 +51,7 @@ pub use summary::{
     CandidatesSummary, CapacitySummary, CentreCounts, CircleSummary, CompoundCounts, CurvePoint,
     DetourSummary, DistanceSummary, GapZoneSummary, GapsSummary, Inputs, LayerInfo,
     LifeCircleSection, LifeCircleSummary, PlanKeys, PopulationCounts, RunInfo, SiteContext,
-    SiteEntry, SiteSummary, Summary, Timings, Total, TypeSummary, WalkSummary,
+    SiteEntry, SiteSummary, StraightSummary, Summary, Timings, Total, TypeSummary, WalkSummary,
 };
 pub use table::{fixed, minutes_text, render_table, summary_table, thousands_fixed};
 pub use tables::{group_csv, group_csv_name, write_compounds_csv};

@@ -11,7 +11,7 @@ use super::lifecircle::LifeCircleReport;
 use super::plans::{SiteList, site_note, zone_id};
 use crate::capacity::Capacitated;
 use crate::circle::Circle;
-use crate::coverage::{Analysis, DetourStats, GroupRow, LevelRow, NetworkStats};
+use crate::coverage::{Analysis, DetourStats, GroupRow, LevelRow, NetworkStats, Totals};
 use crate::gaps::GapStudy;
 use crate::lifecircle::{self, Share, TypeRow};
 use crate::model::Compounds;
@@ -199,6 +199,9 @@ pub struct Summary {
     /// Walk against straight line (walking metric only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detour: Option<DetourSummary>,
+    /// The same circle as the crow flies (walking metric only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub straight: Option<StraightSummary>,
     /// Step timings, only when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timings_ms: Option<Timings>,
@@ -370,11 +373,35 @@ impl WalkSummary {
     pub fn new(walk: &Analysis) -> Self {
         WalkSummary {
             metric: "network",
-            compounds: compound_counts(walk),
-            population: population_counts(walk),
+            compounds: compound_counts(&walk.totals),
+            population: population_counts(&walk.totals),
             detour: walk.detour.as_ref().map(DetourSummary::new),
             network: walk.network,
         }
+    }
+}
+
+/// `straight`: the same circle measured as the crow flies, beside a walking run's figures
+/// (`coverage --metric network`).
+#[derive(Debug, Clone, Serialize)]
+pub struct StraightSummary {
+    /// Always `euclidean`.
+    pub metric: &'static str,
+    /// Compounds within a straight-line circle.
+    pub compounds: CompoundCounts,
+    /// Residents within a straight-line circle.
+    pub population: PopulationCounts,
+}
+
+impl StraightSummary {
+    /// The straight-line figures of `walk`, an analysis with the network metric (`None`
+    /// under any other metric).
+    pub fn of(walk: &Analysis) -> Option<Self> {
+        walk.straight.as_ref().map(|t| StraightSummary {
+            metric: "euclidean",
+            compounds: compound_counts(t),
+            population: population_counts(t),
+        })
     }
 }
 
@@ -663,8 +690,7 @@ impl Serialize for PlanKeys {
     }
 }
 
-fn compound_counts(analysis: &Analysis) -> CompoundCounts {
-    let t = &analysis.totals;
+fn compound_counts(t: &Totals) -> CompoundCounts {
     CompoundCounts {
         total: t.compounds_total,
         covered: t.compounds_covered,
@@ -674,8 +700,7 @@ fn compound_counts(analysis: &Analysis) -> CompoundCounts {
     }
 }
 
-fn population_counts(analysis: &Analysis) -> PopulationCounts {
-    let t = &analysis.totals;
+fn population_counts(t: &Totals) -> PopulationCounts {
     PopulationCounts {
         total: t.population_total,
         covered: t.population_covered,
@@ -707,8 +732,8 @@ impl Summary {
             },
             plane: analysis.study.plane_description(),
             output_coords: analysis.study.output.to_string(),
-            compounds: compound_counts(analysis),
-            population: population_counts(analysis),
+            compounds: compound_counts(&analysis.totals),
+            population: population_counts(&analysis.totals),
             centers: CentreCounts {
                 total: analysis.loads.len(),
                 serving,
@@ -742,6 +767,7 @@ impl Summary {
             access: run.access,
             network: analysis.network,
             detour: analysis.detour.as_ref().map(DetourSummary::new),
+            straight: StraightSummary::of(analysis),
             timings_ms: run.timings_ms.clone().map(Timings),
             capacity: None,
             walk: None,

@@ -438,7 +438,7 @@ const GROUP_LABEL_CHARS: usize = 12;
 
 /// One grouped bar chart: per group value (rows, top to bottom) one horizontal bar per
 /// series (the baseline, then each scenario) showing its covered share.
-pub(super) struct GroupedBars<'a> {
+pub(crate) struct GroupedBars<'a> {
     /// Element id.
     pub id: String,
     /// Title (for the error note and the label).
@@ -450,7 +450,7 @@ pub(super) struct GroupedBars<'a> {
 }
 
 /// Draws [`GroupedBars`]; the chart grows with the rows.
-pub(super) fn grouped_bars(g: &GroupedBars, l: &Labels) -> String {
+pub(crate) fn grouped_bars(g: &GroupedBars, l: &Labels) -> String {
     let rows = g.values.len();
     let n = g.series.len().max(1);
     let row_px = (n as u32 * 8 + 10).max(18);
@@ -475,7 +475,8 @@ pub(super) fn grouped_bars(g: &GroupedBars, l: &Labels) -> String {
         .draw()?;
         let slot = 0.8 / n as f64;
         for (k, shares) in g.series.iter().enumerate() {
-            let colour = rgb(scenario_colour(k));
+            // A lone series is a plain share per group, not the grey scenario baseline.
+            let colour = if n == 1 { BAR } else { rgb(scenario_colour(k)) };
             chart.draw_series(shares.iter().enumerate().map(|(r, s)| {
                 // Row r from the top: y runs upwards.
                 let top = y_max - r as f64 - 0.1 - k as f64 * slot;
@@ -488,6 +489,21 @@ pub(super) fn grouped_bars(g: &GroupedBars, l: &Labels) -> String {
         for (r, v) in g.values.iter().enumerate() {
             let (x, y) = chart.backend_coord(&(0.0, y_max - r as f64 - 0.5));
             root.draw(&Text::new(short_label(v), (x - 6, y), style.clone()))?;
+        }
+        // One series (a share per group): each bar carries its value, as nothing else on the
+        // chart tells one bar from the next.
+        if let [shares] = g.series {
+            let value_style = TextStyle::from(SMALL).color(&MARK);
+            for (r, s) in shares.iter().enumerate() {
+                let (x, y) = chart.backend_coord(&(s * 100.0, y_max - r as f64 - 0.5));
+                let (x, anchor) = if *s > 0.85 {
+                    (x - 4, Pos::new(HPos::Right, VPos::Center))
+                } else {
+                    (x + 4, Pos::new(HPos::Left, VPos::Center))
+                };
+                let text = format!("{:.1}%", s * 100.0);
+                root.draw(&Text::new(text, (x, y), value_style.clone().pos(anchor)))?;
+            }
         }
         Ok(())
     })

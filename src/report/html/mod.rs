@@ -22,6 +22,7 @@ pub use text::{Lang, has_cjk};
 // The report's colours, shared with the QGIS styles (report/qml.rs).
 pub(crate) use map::{BY_NEW_SITE, COVERED, LEVEL_COLOURS, SITE, UNCOVERED, level_styles};
 // The pieces the life-circle report (report/lifecircle_html.rs) shares.
+pub(crate) use charts::{GroupedBars, grouped_bars};
 pub(crate) use map::{Frame, dot_px, square, svg_start, swatch, view_end, view_start};
 pub(crate) use markup::shell_line;
 pub(crate) use text::Labels;
@@ -121,6 +122,43 @@ pub struct ReportInput<'a> {
     pub links: Vec<(String, String)>,
     /// Web tiles drawn under the map when the page is opened online (`--basemap`).
     pub basemap: Option<Basemap>,
+    /// The same circle measured by a second method, carded beside the headline: a walking
+    /// run's straight line (set by [`ReportInput::new`]), the demo's walk.
+    pub second: Option<SecondMethod>,
+}
+
+/// A run's coverage measured by a second method, so that a page whose run measures both
+/// shows both, each labelled with its method.
+#[derive(Debug, Clone)]
+pub struct SecondMethod {
+    /// How it was measured.
+    pub metric: Metric,
+    /// Its figures.
+    pub totals: crate::coverage::Totals,
+    /// The `summary.json` section that holds them (`straight`, `walk`), for the card's keys.
+    pub section: &'static str,
+}
+
+impl SecondMethod {
+    /// The straight-line figures a walking analysis measured beside its walk (`None` under
+    /// any other metric).
+    pub fn straight_of(analysis: &Analysis) -> Option<SecondMethod> {
+        analysis.straight.clone().map(|totals| SecondMethod {
+            metric: Metric::Euclidean,
+            totals,
+            section: "straight",
+        })
+    }
+
+    /// The walking figures of `walk`, an analysis with the network metric beside a
+    /// straight-line run (the demo; `summary.json`'s `walk`).
+    pub fn walk_of(walk: &Analysis) -> SecondMethod {
+        SecondMethod {
+            metric: walk.metric,
+            totals: walk.totals.clone(),
+            section: "walk",
+        }
+    }
 }
 
 impl<'a> ReportInput<'a> {
@@ -151,6 +189,7 @@ impl<'a> ReportInput<'a> {
             date: None,
             links: Vec::new(),
             basemap: None,
+            second: SecondMethod::straight_of(analysis),
         }
     }
 }
@@ -356,6 +395,9 @@ fn coverage_cards(out: &mut String, input: &ReportInput, l: &Labels) {
             l.residents
         ),
     );
+    if let Some(second) = &input.second {
+        second_method_card(out, input, second, l);
+    }
     let unreachable = if t.compounds_unreachable > 0 {
         format!(
             " · {} {}",
@@ -393,6 +435,47 @@ fn coverage_cards(out: &mut String, input: &ReportInput, l: &Labels) {
                 t.compound_share(),
                 &pct(t.compound_share())
             )
+        ),
+    );
+}
+
+/// The share covered by the second method, titled with its method like the headline beside
+/// it (keyed to its `summary.json` section).
+fn second_method_card(out: &mut String, input: &ReportInput, m: &SecondMethod, l: &Labels) {
+    let t = &m.totals;
+    let key = |k: &str| format!("{}.{k}", m.section);
+    let difference = (t.population_share() - input.analysis.totals.population_share()) * 100.0;
+    card_with(
+        out,
+        "primary second",
+        &format!(" data-method=\"{}\"", m.metric),
+        &format!(
+            "{} · {}",
+            l.population_covered,
+            crate::report::method_label(m.metric, input.lang)
+        ),
+        &keyed(
+            &key("population.share"),
+            t.population_share(),
+            &pct(t.population_share()),
+        ),
+        &format!(
+            "{} / {} {} · {}",
+            keyed(
+                &key("population.covered"),
+                t.population_covered,
+                &int(t.population_covered)
+            ),
+            keyed(
+                &key("population.total"),
+                t.population_total,
+                &int(t.population_total)
+            ),
+            l.residents,
+            match input.lang {
+                Lang::Zh => format!("相对{} {difference:+.1}{}", method(input), l.points),
+                Lang::En => format!("{difference:+.1}{} vs {}", l.points, method(input)),
+            }
         ),
     );
 }
@@ -563,7 +646,7 @@ pub(crate) fn map_bar(title: &str, l: &Labels) -> String {
     )
 }
 
-fn figure(out: &mut String, id: &str, title: &str, svg: &str, caption: &str) {
+pub(crate) fn figure(out: &mut String, id: &str, title: &str, svg: &str, caption: &str) {
     let _ = write!(
         out,
         "<figure class=\"chart-card\" id=\"{id}\"><figcaption><h2>{}</h2></figcaption>{svg}{caption}</figure>",
