@@ -202,11 +202,7 @@ fn cards(out: &mut String, report: &LifeCircleReport, lang: Lang) {
     let (lc, c) = (report.result, report.compounds);
     let all = &lc.complete_share;
     // Green reads as good: a district where few have every type gets the warning colour.
-    let class = if all.population_share < 0.5 {
-        "primary warn"
-    } else {
-        "primary"
-    };
+    let class = super::html::headline_class(all.population_share);
     card(
         out,
         class,

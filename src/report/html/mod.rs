@@ -357,6 +357,18 @@ fn header(out: &mut String, input: &ReportInput, l: &Labels) {
     out.push_str("</div></header>");
 }
 
+/// The headline card's class by what its share means: green from 90 %, the warning colour
+/// under 50 %, plain between (a poor result never reads as good, a good one never as alarm).
+pub(crate) fn headline_class(share: f64) -> &'static str {
+    if share >= 0.9 {
+        "primary"
+    } else if share < 0.5 {
+        "primary warn"
+    } else {
+        "primary plain"
+    }
+}
+
 /// The population and compound cards.
 fn coverage_cards(out: &mut String, input: &ReportInput, l: &Labels) {
     let t = &input.analysis.totals;
@@ -364,7 +376,7 @@ fn coverage_cards(out: &mut String, input: &ReportInput, l: &Labels) {
     // those of summary.json.
     card_with(
         out,
-        "primary",
+        headline_class(t.population_share()),
         &format!(
             " data-metric=\"share\" data-value=\"{}\"{}",
             exact(t.population_share()),
@@ -447,7 +459,7 @@ fn second_method_card(out: &mut String, input: &ReportInput, m: &SecondMethod, l
     let difference = (t.population_share() - input.analysis.totals.population_share()) * 100.0;
     card_with(
         out,
-        "primary second",
+        &format!("{} second", headline_class(t.population_share())),
         &format!(" data-method=\"{}\"", m.metric),
         &format!(
             "{} · {}",
@@ -1114,12 +1126,14 @@ pub fn headline_mismatches(html: &str, summary: &Value, rel_tol: f64) -> Vec<Str
 /// The run's input layers for a page header: role, file name and feature count, each in a
 /// `data-input` span.
 pub(crate) fn input_spans(run: &RunInfo, l: &Labels) -> Vec<String> {
+    let zh = l.html_lang.starts_with("zh");
+    let roles: Vec<&str> = run.inputs.iter().map(|(r, _)| r.as_str()).collect();
     (run.inputs.iter())
         .map(|(role, info)| {
             format!(
                 "<span data-input=\"{}\">{} <b>{}</b> ({} {})</span>",
                 esc(role),
-                esc(role),
+                esc(&role_label(role, &roles, zh)),
                 esc(file_name(&info.path)),
                 int(info.features as f64),
                 l.features
@@ -1128,11 +1142,68 @@ pub(crate) fn input_spans(run: &RunInfo, l: &Labels) -> Vec<String> {
         .collect()
 }
 
+/// An input's role as a reader says it: `compounds` → 小区 / compounds, `facilities_1` →
+/// 设施 (numbered only when several layers share the role), `scenario:A` → 方案 A.
+fn role_label(role: &str, roles: &[&str], zh: bool) -> String {
+    if let Some(name) = role.strip_prefix("scenario:") {
+        return if zh {
+            match name.starts_with("方案") {
+                true => name.to_string(),
+                false => format!("方案 {name}"),
+            }
+        } else {
+            format!("scenario {name}")
+        };
+    }
+    let (base, number) = match role.rsplit_once('_') {
+        Some((b, n)) if !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()) => (b, Some(n)),
+        _ => (role, None),
+    };
+    let word = match (base, zh) {
+        ("compounds", true) => "小区",
+        ("centers", true) => "服务中心",
+        ("centers", false) => "centres",
+        ("candidates", true) => "候选点",
+        ("facilities", true) => "设施",
+        ("boundaries", true) => "分区边界",
+        (other, _) => other,
+    };
+    let shared = roles
+        .iter()
+        .filter(|r| r.rsplit_once('_').map_or(**r, |(b, _)| b) == base)
+        .count();
+    match number {
+        Some(n) if shared > 1 => format!("{word} {n}"),
+        _ => word.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::report::Summary;
     use crate::report::test_district as district;
+
+    #[test]
+    fn headline_colour_follows_what_the_share_means() {
+        assert_eq!(headline_class(0.95), "primary");
+        assert_eq!(headline_class(0.9), "primary");
+        assert_eq!(headline_class(0.7), "primary plain");
+        assert_eq!(headline_class(0.37), "primary warn");
+        assert_eq!(headline_class(0.0), "primary warn");
+    }
+
+    #[test]
+    fn input_roles_read_as_words_numbered_only_when_shared() {
+        let one = ["compounds", "facilities_1"];
+        assert_eq!(role_label("facilities_1", &one, true), "设施");
+        assert_eq!(role_label("compounds", &one, false), "compounds");
+        let two = ["centers", "centers_2"];
+        assert_eq!(role_label("centers_2", &two, false), "centres 2");
+        assert_eq!(role_label("centers", &two, true), "服务中心");
+        assert_eq!(role_label("scenario:方案A", &one, true), "方案A");
+        assert_eq!(role_label("scenario:B", &one, true), "方案 B");
+    }
 
     #[test]
     fn renders_one_mark_per_compound_and_centre_with_matching_numbers() {
