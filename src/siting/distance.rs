@@ -314,7 +314,15 @@ fn p_median(
         best: vec![0.0; model.amount.len()],
     };
     let start = greedy_savings(&mut pricer, k);
-    let s = solve(&model, &mut pricer, k, &start, deadline, None);
+    let s = solve(
+        &model,
+        &mut pricer,
+        k,
+        &start,
+        deadline,
+        None,
+        f64::INFINITY,
+    );
     let total: f64 = inst.population.iter().sum();
     let weighted_before: f64 = before.iter().zip(inst.population).map(|(w, p)| w * p).sum();
     let lower = if total > 0.0 {

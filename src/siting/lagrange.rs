@@ -210,6 +210,8 @@ struct Search<'a, P: Price> {
     priced: HashSet<Vec<u32>>,
     /// A set worth this much ends the search (the floor of a feasibility question).
     enough: f64,
+    /// No set is worth more (a bound known before the search): reaching it proves the best.
+    ceiling: f64,
     nodes: usize,
     scratch: Vec<(f64, u32)>,
 }
@@ -230,7 +232,7 @@ impl<P: Price> Search<'_, P> {
     }
 
     fn done(&self) -> bool {
-        self.best.0 >= self.enough
+        self.best.0 >= self.enough || self.best.0 >= self.ceiling
     }
 
     /// Prices `set` by the exact flow (once per set); returns whether it became the incumbent.
@@ -312,7 +314,9 @@ impl<P: Price> Search<'_, P> {
 /// The most `k` candidates are worth (as `pricer` measures a set; `model` bounds it), by
 /// branch and bound from the `start` set. With `floor`, returns as soon as a set is worth
 /// that much and prunes what cannot reach it, so an exhausted search below the floor proves
-/// no set of `k` reaches it. Stops at `deadline` with the best set and a valid bound.
+/// no set of `k` reaches it. `ceiling` is a bound on every set's value known beforehand
+/// (`f64::INFINITY`: none): a set worth it ends the search, proven. Stops at `deadline` with
+/// the best set and a valid bound.
 pub(crate) fn solve<P: Price>(
     model: &Model,
     pricer: &mut P,
@@ -320,6 +324,7 @@ pub(crate) fn solve<P: Price>(
     start: &[u32],
     deadline: Instant,
     floor: Option<f64>,
+    ceiling: f64,
 ) -> Solved {
     let m_c = model.n_candidates();
     let k = k.min(m_c);
@@ -330,6 +335,7 @@ pub(crate) fn solve<P: Price>(
         best: (f64::NEG_INFINITY, Vec::new()),
         priced: HashSet::new(),
         enough: floor.unwrap_or(f64::INFINITY),
+        ceiling,
         nodes: 0,
         scratch: Vec::new(),
     };
@@ -432,7 +438,7 @@ pub(crate) fn solve<P: Price>(
         });
     }
     let exhausted = !stopped;
-    let reached = search.done();
+    let reached = search.best.0 >= search.enough;
     let (value, chosen) = search.best;
     let upper = match (floor, stopped) {
         // Exhausted without a floor: nothing pruned could beat the incumbent.

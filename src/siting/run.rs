@@ -518,7 +518,7 @@ fn capacitated_plan(
         }
         Goal::Target(_) => None,
     };
-    let mut exact = plan_capacitated_exact(instance, options.goal, deadline);
+    let mut exact = plan_capacitated_exact(instance, options.goal, deadline, uncapacitated_bound);
     if let Some(bound) = uncapacitated_bound {
         exact.plan.tighten(bound);
         if exact.plan.optimal {
