@@ -384,3 +384,113 @@ fn distance_report_draws_walks_before_and_after() {
     let html = common::read(&dir.path().join("r.html"));
     assert!(!html.contains("chart-walk-curve"));
 }
+
+/// spopt's San Francisco instance (205 tracts, 16 stores, network distances; see
+/// `tests/fixtures/spopt_sf/README.md`): p = 4 gives spopt's p-median and p-center optima, which
+/// an exhaustive search over the 1,820 sets here confirms.
+#[test]
+fn spopt_san_francisco_optima_are_reached() {
+    let fx = common::repo().join("tests/fixtures/spopt_sf");
+    let path = |f: &str| fx.join(f).to_string_lossy().into_owned();
+    // The cost table and the weights, in f64 as spopt reads them.
+    let compounds = common::read_json(&fx.join("compounds.geojson"));
+    let weight: std::collections::HashMap<String, f64> = common::props(&compounds)
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["population"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let mut cost: std::collections::BTreeMap<String, Vec<(f64, String)>> = Default::default();
+    for line in common::read(&fx.join("costs.csv")).lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        cost.entry(f[0].to_string())
+            .or_default()
+            .push((f[2].parse().unwrap(), f[1].to_string()));
+    }
+    let stores: Vec<&String> = cost.keys().collect();
+    let score = |set: &[&String]| -> (f64, f64) {
+        let mut walk: std::collections::HashMap<&str, f64> = Default::default();
+        for s in set {
+            for (d, c) in &cost[*s] {
+                let w = walk.entry(c.as_str()).or_insert(f64::INFINITY);
+                *w = w.min(*d);
+            }
+        }
+        let total: f64 = weight.values().sum();
+        let mean = walk.iter().map(|(c, w)| w * weight[*c]).sum::<f64>() / total;
+        (mean, walk.values().copied().fold(0.0, f64::max))
+    };
+    let (mut best_mean, mut best_max) = (f64::INFINITY, f64::INFINITY);
+    for mask in 0u32..1 << stores.len() {
+        if mask.count_ones() == 4 {
+            let set: Vec<&String> = (0..stores.len())
+                .filter(|j| mask >> j & 1 == 1)
+                .map(|j| stores[j])
+                .collect();
+            let (mean, max) = score(&set);
+            best_mean = best_mean.min(mean);
+            best_max = best_max.min(max);
+        }
+    }
+    assert!((best_mean - 2982.1268579890657).abs() < 1e-6, "{best_mean}");
+    assert!((best_max - 7403.063810849859).abs() < 1e-6, "{best_max}");
+    let dir = tempfile::tempdir().unwrap();
+    for (objective, known, sites) in [
+        (
+            "distance",
+            best_mean,
+            ["Store_11", "Store_12", "Store_15", "Store_2"],
+        ),
+        (
+            "max-distance",
+            best_max,
+            ["Store_11", "Store_13", "Store_15", "Store_7"],
+        ),
+    ] {
+        let args = [
+            "site".to_string(),
+            "--compounds".into(),
+            path("compounds.geojson"),
+            "--candidates".into(),
+            path("candidates.geojson"),
+            "--metric".into(),
+            "matrix".into(),
+            "--matrix".into(),
+            path("costs.csv"),
+            "--add".into(),
+            "4".into(),
+            "--objective".into(),
+            objective.into(),
+            "--max-distance".into(),
+            "30000".into(),
+            "--format".into(),
+            "json".into(),
+            "--quiet".into(),
+        ];
+        let out = succeed(dir.path(), &args);
+        let s = &serde_json::from_slice::<Value>(&out.stdout).unwrap()["site"];
+        let mut got: Vec<&str> = s["sites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap())
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, sites, "{objective}");
+        assert_eq!(s["status"], "proven", "{objective}");
+        let key = if objective == "distance" {
+            "mean_distance_m"
+        } else {
+            "max_distance_m"
+        };
+        // The cost table is stored in f32: within its rounding of the f64 optimum.
+        let reported = s[key].as_f64().unwrap();
+        assert!(
+            (reported - known).abs() <= 1e-6 * known,
+            "{objective}: {reported} vs {known}"
+        );
+    }
+}
