@@ -57,6 +57,7 @@ fn capacitated_model(inst: SitingInstance<'_>) -> Model {
     cap.extend(inst.candidate_capacity.iter().map(|&c| to_units(c) as f64));
     Model {
         u_max: vec![1.0; pop.len()],
+        u_start: Vec::new(),
         amount: pop,
         reach,
         cap,

@@ -276,8 +276,30 @@ fn p_median(
     k: usize,
     deadline: Instant,
 ) -> (Vec<u32>, f64, bool, usize) {
-    let before = inst.before();
     let m = inst.candidates.n_rows();
+    // A compound every candidate reaches walks no farther than its farthest candidate once
+    // any site opens (k ≥ 1): measuring savings from there instead of the cap keeps the
+    // savings, and the bound's arithmetic, on the scale of the walks that can differ.
+    let before = {
+        let mut b = inst.before();
+        let mut reached = vec![0usize; b.len()];
+        let mut farthest = vec![0.0f64; b.len()];
+        for c in 0..m {
+            let (cols, costs) = inst.candidates.row(c);
+            for (&i, &d) in cols.iter().zip(costs) {
+                reached[i as usize] += 1;
+                farthest[i as usize] = farthest[i as usize].max(f64::from(d));
+            }
+        }
+        if k >= 1 {
+            for ((b, &r), &f) in b.iter_mut().zip(&reached).zip(&farthest) {
+                if r == m {
+                    *b = b.min(f);
+                }
+            }
+        }
+        b
+    };
     let mut reach = vec![Vec::new(); m];
     let mut amount = Vec::new();
     let mut item_of = vec![u32::MAX; before.len()];
@@ -302,18 +324,28 @@ fn p_median(
             u_max[i as usize] = u_max[i as usize].max(s);
         }
     }
-    let model = Model {
+    let mut model = Model {
         amount,
         reach,
         cap: vec![f64::INFINITY; m],
         m_e: 0,
         u_max,
+        u_start: Vec::new(),
     };
+    let start = greedy_savings(&model, k);
+    // Multipliers at the greedy's savings make the first bound the greedy's submodular one
+    // (its value plus the k largest gains over it), far nearer than zero multipliers.
+    let mut u_start = vec![0.0f64; model.amount.len()];
+    for &c in &start {
+        for &(i, s) in &model.reach[c as usize] {
+            u_start[i as usize] = u_start[i as usize].max(s);
+        }
+    }
+    model.u_start = u_start;
     let mut pricer = Savings {
         model: &model,
         best: vec![0.0; model.amount.len()],
     };
-    let start = greedy_savings(&mut pricer, k);
     let s = solve(
         &model,
         &mut pricer,
@@ -330,30 +362,45 @@ fn p_median(
     } else {
         0.0
     };
-    (s.chosen, lower, s.exhausted, s.nodes)
+    let mut chosen = s.chosen;
+    if chosen.is_empty() && k >= 1 && m >= 1 {
+        // Savings from the farthest candidate are all zero here, so every non-empty set is
+        // as good as any other and better than none: open the one that shortens walks most.
+        let best = (0..m as u32)
+            .map(|c| (inst.summarise(&inst.walks(&[c])).0, c))
+            .fold((f64::INFINITY, 0), |b, x| if x.0 < b.0 { x } else { b });
+        chosen.push(best.1);
+    }
+    (chosen, lower, s.exhausted, s.nodes)
 }
 
-/// The greedy start: each step adds the site saving the most.
-fn greedy_savings(pricer: &mut Savings<'_>, k: usize) -> Vec<u32> {
-    let m = pricer.model.reach.len() as u32;
+/// The greedy start: each step adds the site saving the most (ties: lower index). Each
+/// item's best saving so far is kept, so a step costs one pass over every candidate's reach.
+fn greedy_savings(model: &Model, k: usize) -> Vec<u32> {
+    let mut best = vec![0.0f64; model.amount.len()];
     let mut set: Vec<u32> = Vec::new();
-    let mut current = pricer.value(&set);
-    for _ in 0..k.min(m as usize) {
-        let mut best = (current, None);
-        for c in 0..m {
-            if set.contains(&c) {
+    let mut open = vec![false; model.reach.len()];
+    for _ in 0..k.min(model.reach.len()) {
+        let mut pick = (0.0, None);
+        for (c, row) in model.reach.iter().enumerate() {
+            if open[c] {
                 continue;
             }
-            set.push(c);
-            let v = pricer.value(&set);
-            set.pop();
-            if v > best.0 {
-                best = (v, Some(c));
+            let gain: f64 = row
+                .iter()
+                .map(|&(i, s)| (s - best[i as usize]).max(0.0) * model.amount[i as usize])
+                .sum();
+            if gain > pick.0 {
+                pick = (gain, Some(c));
             }
         }
-        let Some(c) = best.1 else { break };
-        set.push(c);
-        current = best.0;
+        let Some(c) = pick.1 else { break };
+        open[c] = true;
+        set.push(c as u32);
+        for &(i, s) in &model.reach[c] {
+            let b = &mut best[i as usize];
+            *b = b.max(s);
+        }
     }
     set
 }

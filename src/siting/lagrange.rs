@@ -43,6 +43,8 @@ pub(crate) struct Model {
     pub m_e: usize,
     /// Per item, the largest gain any site offers (the multipliers' range).
     pub u_max: Vec<f64>,
+    /// The root's multipliers (empty: all zero).
+    pub u_start: Vec<f64>,
 }
 
 impl Model {
@@ -59,6 +61,23 @@ impl Model {
         scratch: &mut Vec<(f64, u32)>,
         used: Option<&mut [f64]>,
     ) -> f64 {
+        if self.cap[s].is_infinite() {
+            // No capacity (p-median): every unit with a positive reduced gain is taken, in
+            // reach order, as the general path below would take them.
+            let mut value = 0.0;
+            let mut used = used;
+            for &(i, gain) in &self.reach[s] {
+                let r = gain - u[i as usize];
+                if r > 0.0 {
+                    let x = self.amount[i as usize];
+                    value += r * x;
+                    if let Some(used) = used.as_deref_mut() {
+                        used[i as usize] += x;
+                    }
+                }
+            }
+            return value;
+        }
         scratch.clear();
         let mut all = 0.0;
         for &(i, gain) in &self.reach[s] {
@@ -345,7 +364,11 @@ pub(crate) fn solve<P: Price>(
             open: Vec::new(),
             closed: vec![false; m_c],
         },
-        u: vec![0.0; model.amount.len()],
+        u: if model.u_start.len() == model.amount.len() {
+            model.u_start.clone()
+        } else {
+            vec![0.0; model.amount.len()]
+        },
         bound: f64::INFINITY,
     }];
     let mut open_bound: f64 = f64::NEG_INFINITY;
