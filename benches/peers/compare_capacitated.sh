@@ -14,8 +14,9 @@
 #     serve (recomputed by an independent max flow);
 # and on a MISMATCH: the dumped instance's answer differs from the CLI's (not one instance).
 #   benches/peers/compare_capacitated.sh [N] [M] [C] [K] [K_DEMO]   (defaults 5000 50 300 20 5)
-# Env: RPC ("3 30 300"), MILP_TIME_LIMIT (seconds, default 600), PYTHON, CIRCLEPLAN_BIN,
-# CARGO_TARGET_DIR (where the release binary and example are built).
+# Env: RPC ("3 30 300"), MILP_TIME_LIMIT (seconds, default 600), DEMO (0: skip the demo
+# rows), PYTHON, CIRCLEPLAN_BIN, CARGO_TARGET_DIR (where the release binary and example are
+# built).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-5000}; M=${2:-50}; C=${3:-300}; K=${4:-20}; K_DEMO=${5:-5}
@@ -83,7 +84,9 @@ print(f"{name:<22} {r:>5} {k:>3} {obj:>12,.0f} {ub:>12,.0f} {cp['gap']:>8.2e} {s
 sys.exit(1 if bugs else 0)
 PY
 }
-for r in $RPC; do run_one demo data/demo "$K_DEMO" "$r"; done
+if [ "${DEMO:-1}" != 0 ]; then
+  for r in $RPC; do run_one demo data/demo "$K_DEMO" "$r"; done
+fi
 for r in $RPC; do run_one "synth_${N}_${M}_${C}" "$SYN" "$K" "$r"; done
 echo "cp_wall_s: whole circleplan command; milp_s: CBC's solve alone (--threads 1, limit ${LIMIT} s);"
 echo "below%: circleplan below the MILP's objective; proven: CBC proved its optimum. Files in $OUT/"

@@ -98,6 +98,7 @@ pub fn run(args: Args) -> Result<()> {
         plan: &plan,
         candidates: sites,
         source: "candidates.geojson",
+        distance: None,
     });
     input.lang = super::html::lang(args.lang, &compounds, &centres);
     input.command_line = super::html::command_line();

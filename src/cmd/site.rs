@@ -223,6 +223,7 @@ pub fn run(args: Args) -> Result<()> {
         plan: &site_run.plan,
         candidates: sites,
         source: &source,
+        distance: site_run.distance.as_ref(),
     });
     // The what-if data only feeds the page.
     let what_if = common.output.report.is_some().then(|| {

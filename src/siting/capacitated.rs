@@ -57,6 +57,7 @@ fn capacitated_model(inst: SitingInstance<'_>) -> Model {
     cap.extend(inst.candidate_capacity.iter().map(|&c| to_units(c) as f64));
     Model {
         u_max: vec![1.0; pop.len()],
+        u_start: Vec::new(),
         amount: pop,
         reach,
         cap,
@@ -74,17 +75,17 @@ impl Price for SiteFlow {
 }
 
 /// The most residents `k` candidates serve under capacities (milli-residents), from `start`;
-/// see [`solve`] for `floor`.
+/// see [`solve`] for `floor` and `ceiling`.
 fn solve_capacitated(
     inst: SitingInstance<'_>,
     flow: &mut SiteFlow,
     k: usize,
     start: &[u32],
     deadline: Instant,
-    floor: Option<f64>,
+    (floor, ceiling): (Option<f64>, f64),
 ) -> Solved {
     let model = capacitated_model(inst);
-    solve(&model, flow, k, start, deadline, floor)
+    solve(&model, flow, k, start, deadline, floor, ceiling)
 }
 
 /// A capacitated plan proven (or certified within a gap) and how its search ended.
@@ -105,18 +106,25 @@ pub(crate) struct ExactCapacitated {
 }
 
 /// The exact capacitated plan for `goal`: the lazy greedy starts it, [`solve_capacitated`]
-/// proves or improves it by `deadline`.
+/// proves or improves it by `deadline`. `ceiling` (residents) is a bound on what `k` sites
+/// serve known beforehand (add-K; the uncapacitated optimum's bound): the search ends, proven,
+/// when a set serves that much.
 pub(crate) fn plan_capacitated_exact(
     inst: SitingInstance<'_>,
     goal: Goal,
     deadline: Instant,
+    ceiling: Option<f64>,
 ) -> ExactCapacitated {
     let mut flow = SiteFlow::new(inst);
     match goal {
         Goal::Add(k) => {
             let greedy = plan_capacitated(inst, k);
             let start: Vec<u32> = greedy.chosen.iter().map(|c| c.0).collect();
-            let s = solve_capacitated(inst, &mut flow, k, &start, deadline, None);
+            // The greedy's submodular bound is in the search's own milli-residents; a set
+            // meeting it (the greedy's, often, when capacities bind) needs no search.
+            let known = ceiling.map_or(f64::INFINITY, |c| to_units(c) as f64);
+            let known = known.min(to_units(greedy.upper_bound) as f64);
+            let s = solve_capacitated(inst, &mut flow, k, &start, deadline, (None, known));
             let upper = s.upper_bound.min(to_units(greedy.upper_bound) as f64);
             let plan = finish(inst, &greedy, &s, upper);
             ExactCapacitated {
@@ -173,7 +181,14 @@ fn target(
             .map(|c| c.0)
             .collect();
         let floor = Some(needed as f64);
-        let s = solve_capacitated(inst, flow, k, &start, count_deadline, floor);
+        let s = solve_capacitated(
+            inst,
+            flow,
+            k,
+            &start,
+            count_deadline,
+            (floor, f64::INFINITY),
+        );
         nodes += s.nodes;
         if s.value >= needed as f64 {
             hi = k;
@@ -184,9 +199,10 @@ fn target(
             break;
         }
     }
-    let s = solve_capacitated(inst, flow, hi, &best, deadline, None);
-    nodes += s.nodes;
     let reference = plan_capacitated(inst, hi);
+    let known = to_units(reference.upper_bound) as f64;
+    let s = solve_capacitated(inst, flow, hi, &best, deadline, (None, known));
+    nodes += s.nodes;
     let upper = s.upper_bound.min(to_units(reference.upper_bound) as f64);
     let mut plan = finish(inst, &greedy, &s, upper);
     plan.count_bound = lo;
@@ -345,7 +361,7 @@ mod tests {
             let owned = Owned::new(&mut rng, tight);
             let k = 1 + rng.below(4);
             let (best, _) = owned.brute_force(k, f64::INFINITY);
-            let exact = plan_capacitated_exact(owned.view(), Goal::Add(k), far_deadline());
+            let exact = plan_capacitated_exact(owned.view(), Goal::Add(k), far_deadline(), None);
             let plan = &exact.plan;
             assert_eq!(exact.status, PlanStatus::Proven, "seed {seed}");
             assert!(plan.optimal, "seed {seed}");
@@ -374,7 +390,8 @@ mod tests {
             let threshold = share * total * (1.0 - 1e-12);
             let (_, fewest) = owned.brute_force(0, threshold);
             let fewest = fewest.expect("all candidates open reach it");
-            let exact = plan_capacitated_exact(owned.view(), Goal::Target(share), far_deadline());
+            let exact =
+                plan_capacitated_exact(owned.view(), Goal::Target(share), far_deadline(), None);
             let n = exact.plan.chosen.len();
             assert_eq!(exact.reached, Some(true), "seed {seed}");
             assert_eq!(n, fewest, "seed {seed}: share {share}");
@@ -398,7 +415,7 @@ mod tests {
             let owned = Owned::new(&mut rng, 0.5);
             let k = 1 + rng.below(3);
             let (best, _) = owned.brute_force(k, f64::INFINITY);
-            let exact = plan_capacitated_exact(owned.view(), Goal::Add(k), Instant::now());
+            let exact = plan_capacitated_exact(owned.view(), Goal::Add(k), Instant::now(), None);
             let plan = &exact.plan;
             assert!(plan.objective <= best, "seed {seed}");
             assert!(plan.upper_bound >= best, "seed {seed}");

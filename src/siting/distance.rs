@@ -65,6 +65,8 @@ pub struct DistancePlan {
     pub nodes: usize,
     /// Each compound's walk with the chosen sites (capped), metres.
     pub walk_m: Vec<f64>,
+    /// Each compound's walk today, before any new site (capped), metres.
+    pub walk_before_m: Vec<f64>,
     /// The cap: longer walks, and compounds no centre reaches within it, count at it.
     pub cap_m: f64,
 }
@@ -148,8 +150,60 @@ pub fn plan_distance(
         },
         nodes,
         walk_m: walk,
+        walk_before_m: inst.before(),
         cap_m: inst.max_distance_m,
     }
+}
+
+/// Minimises `kind` with at most `k` new sites, the `required` candidates among them (in the
+/// order given, first in `chosen`) and the `excluded` ones in none. Required sites are opened
+/// before the search, which then runs on the remaining candidates with `k − required` sites;
+/// the bound and the proof carry over because every plan it compares contains them. Before
+/// figures stay those of today (no new site).
+///
+/// # Panics
+/// More required sites than `k`, or `excluded` not one flag per candidate.
+pub fn plan_distance_fixed(
+    inst: DistanceInstance<'_>,
+    kind: DistanceKind,
+    k: usize,
+    required: &[u32],
+    excluded: &[bool],
+    deadline: Instant,
+) -> DistancePlan {
+    assert!(required.len() <= k, "more required sites than k");
+    assert_eq!(
+        excluded.len(),
+        inst.candidates.n_rows(),
+        "one flag per candidate"
+    );
+    if required.is_empty() && !excluded.contains(&true) {
+        return plan_distance(inst, kind, k, deadline);
+    }
+    let rest: Vec<u32> = (0..inst.candidates.n_rows() as u32)
+        .filter(|&c| !excluded[c as usize] && !required.contains(&c))
+        .collect();
+    let mut sub = CoverageMatrix::with_capacity(inst.candidates.n_cols(), rest.len(), 0);
+    for &c in &rest {
+        let (cols, costs) = inst.candidates.row(c as usize);
+        sub.push_row(cols.iter().copied().zip(costs.iter().copied()));
+    }
+    // Walks with the required sites open stand in for today's (they are capped already).
+    let existing_m = inst.walks(required);
+    let inner = DistanceInstance {
+        candidates: &sub,
+        existing_m: &existing_m,
+        ..inst
+    };
+    let mut plan = plan_distance(inner, kind, k - required.len(), deadline);
+    let mut chosen = required.to_vec();
+    chosen.extend(plan.chosen.iter().map(|&c| rest[c as usize]));
+    plan.chosen = chosen;
+    plan.walk_before_m = inst.before();
+    let (mean_before, max_before) = inst.summarise(&plan.walk_before_m);
+    plan.mean_before_m = mean_before;
+    plan.max_before_m = max_before;
+    plan
 }
 
 /// The chosen sites in the order a planner reads them: each next one shortens the objective
@@ -222,8 +276,30 @@ fn p_median(
     k: usize,
     deadline: Instant,
 ) -> (Vec<u32>, f64, bool, usize) {
-    let before = inst.before();
     let m = inst.candidates.n_rows();
+    // A compound every candidate reaches walks no farther than its farthest candidate once
+    // any site opens (k ≥ 1): measuring savings from there instead of the cap keeps the
+    // savings, and the bound's arithmetic, on the scale of the walks that can differ.
+    let before = {
+        let mut b = inst.before();
+        let mut reached = vec![0usize; b.len()];
+        let mut farthest = vec![0.0f64; b.len()];
+        for c in 0..m {
+            let (cols, costs) = inst.candidates.row(c);
+            for (&i, &d) in cols.iter().zip(costs) {
+                reached[i as usize] += 1;
+                farthest[i as usize] = farthest[i as usize].max(f64::from(d));
+            }
+        }
+        if k >= 1 {
+            for ((b, &r), &f) in b.iter_mut().zip(&reached).zip(&farthest) {
+                if r == m {
+                    *b = b.min(f);
+                }
+            }
+        }
+        b
+    };
     let mut reach = vec![Vec::new(); m];
     let mut amount = Vec::new();
     let mut item_of = vec![u32::MAX; before.len()];
@@ -248,19 +324,37 @@ fn p_median(
             u_max[i as usize] = u_max[i as usize].max(s);
         }
     }
-    let model = Model {
+    let mut model = Model {
         amount,
         reach,
         cap: vec![f64::INFINITY; m],
         m_e: 0,
         u_max,
+        u_start: Vec::new(),
     };
+    let start = greedy_savings(&model, k);
+    // Multipliers at the greedy's savings make the first bound the greedy's submodular one
+    // (its value plus the k largest gains over it), far nearer than zero multipliers.
+    let mut u_start = vec![0.0f64; model.amount.len()];
+    for &c in &start {
+        for &(i, s) in &model.reach[c as usize] {
+            u_start[i as usize] = u_start[i as usize].max(s);
+        }
+    }
+    model.u_start = u_start;
     let mut pricer = Savings {
         model: &model,
         best: vec![0.0; model.amount.len()],
     };
-    let start = greedy_savings(&mut pricer, k);
-    let s = solve(&model, &mut pricer, k, &start, deadline, None);
+    let s = solve(
+        &model,
+        &mut pricer,
+        k,
+        &start,
+        deadline,
+        None,
+        f64::INFINITY,
+    );
     let total: f64 = inst.population.iter().sum();
     let weighted_before: f64 = before.iter().zip(inst.population).map(|(w, p)| w * p).sum();
     let lower = if total > 0.0 {
@@ -268,30 +362,45 @@ fn p_median(
     } else {
         0.0
     };
-    (s.chosen, lower, s.exhausted, s.nodes)
+    let mut chosen = s.chosen;
+    if chosen.is_empty() && k >= 1 && m >= 1 {
+        // Savings from the farthest candidate are all zero here, so every non-empty set is
+        // as good as any other and better than none: open the one that shortens walks most.
+        let best = (0..m as u32)
+            .map(|c| (inst.summarise(&inst.walks(&[c])).0, c))
+            .fold((f64::INFINITY, 0), |b, x| if x.0 < b.0 { x } else { b });
+        chosen.push(best.1);
+    }
+    (chosen, lower, s.exhausted, s.nodes)
 }
 
-/// The greedy start: each step adds the site saving the most.
-fn greedy_savings(pricer: &mut Savings<'_>, k: usize) -> Vec<u32> {
-    let m = pricer.model.reach.len() as u32;
+/// The greedy start: each step adds the site saving the most (ties: lower index). Each
+/// item's best saving so far is kept, so a step costs one pass over every candidate's reach.
+fn greedy_savings(model: &Model, k: usize) -> Vec<u32> {
+    let mut best = vec![0.0f64; model.amount.len()];
     let mut set: Vec<u32> = Vec::new();
-    let mut current = pricer.value(&set);
-    for _ in 0..k.min(m as usize) {
-        let mut best = (current, None);
-        for c in 0..m {
-            if set.contains(&c) {
+    let mut open = vec![false; model.reach.len()];
+    for _ in 0..k.min(model.reach.len()) {
+        let mut pick = (0.0, None);
+        for (c, row) in model.reach.iter().enumerate() {
+            if open[c] {
                 continue;
             }
-            set.push(c);
-            let v = pricer.value(&set);
-            set.pop();
-            if v > best.0 {
-                best = (v, Some(c));
+            let gain: f64 = row
+                .iter()
+                .map(|&(i, s)| (s - best[i as usize]).max(0.0) * model.amount[i as usize])
+                .sum();
+            if gain > pick.0 {
+                pick = (gain, Some(c));
             }
         }
-        let Some(c) = best.1 else { break };
-        set.push(c);
-        current = best.0;
+        let Some(c) = pick.1 else { break };
+        open[c] = true;
+        set.push(c as u32);
+        for &(i, s) in &model.reach[c] {
+            let b = &mut best[i as usize];
+            *b = b.max(s);
+        }
     }
     set
 }
@@ -480,11 +589,19 @@ mod tests {
 
         /// The least mean and the least longest walk any `k` candidates give.
         fn brute_force(&self, k: usize) -> (f64, f64) {
+            self.brute_force_fixed(k, &[], &vec![false; self.candidates.n_rows()])
+        }
+
+        /// The same over the sets of at most `k` that contain `required` and no `excluded`.
+        fn brute_force_fixed(&self, k: usize, required: &[u32], excluded: &[bool]) -> (f64, f64) {
             let inst = self.view();
             let m = self.candidates.n_rows();
             let (mut mean, mut max) = (f64::INFINITY, f64::INFINITY);
             for mask in 0u32..(1 << m) {
-                if mask.count_ones() as usize > k {
+                if mask.count_ones() as usize > k
+                    || required.iter().any(|&r| mask >> r & 1 == 0)
+                    || (0..m).any(|c| excluded[c] && mask >> c & 1 == 1)
+                {
                     continue;
                 }
                 let set: Vec<u32> = (0..m as u32).filter(|c| mask >> c & 1 == 1).collect();
@@ -523,6 +640,55 @@ mod tests {
             // Nobody's walk grows, and none is above the cap.
             for (w, b) in center.walk_m.iter().zip(owned.view().before()) {
                 assert!(*w <= b && *w <= owned.cap, "seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn required_and_excluded_sites_match_exhaustive_search() {
+        for seed in 0..150 {
+            let mut rng = Rng::new(47_000 + seed);
+            let owned = Owned::new(&mut rng);
+            let m = owned.candidates.n_rows();
+            let k = 1 + rng.below(4);
+            let mut order: Vec<u32> = (0..m as u32).collect();
+            for i in (1..m).rev() {
+                order.swap(i, rng.below(i + 1));
+            }
+            let n_req = rng.below(k.min(m) + 1).min(2);
+            let required = order[..n_req].to_vec();
+            let mut excluded = vec![false; m];
+            for &c in &order[n_req..] {
+                excluded[c as usize] = rng.f64() < 0.3;
+            }
+            let (mean, max) = owned.brute_force_fixed(k, &required, &excluded);
+            let (mean_today, max_today) = owned.view().summarise(&owned.view().before());
+            for (kind, best) in [(DistanceKind::Mean, mean), (DistanceKind::Max, max)] {
+                let plan = plan_distance_fixed(owned.view(), kind, k, &required, &excluded, far());
+                let label = format!("seed {seed} {kind:?} k {k} req {required:?} ex {excluded:?}");
+                assert!(plan.optimal, "{label}");
+                let got = match kind {
+                    DistanceKind::Mean => plan.mean_distance_m,
+                    DistanceKind::Max => plan.max_distance_m,
+                };
+                assert!(
+                    (got - best).abs() <= 1e-9 * best.max(1.0),
+                    "{label}: {got} vs {best}"
+                );
+                assert_eq!(&plan.chosen[..required.len()], &required[..], "{label}");
+                assert!(plan.chosen.len() <= k, "{label}");
+                assert!(
+                    plan.chosen.iter().all(|&c| !excluded[c as usize]),
+                    "{label}"
+                );
+                // The plan's walks are those of its own sites, and "before" is today.
+                let walks = owned.view().walks(&plan.chosen);
+                assert_eq!(plan.walk_m, walks, "{label}");
+                assert_eq!(
+                    (plan.mean_before_m, plan.max_before_m),
+                    (mean_today, max_today)
+                );
+                assert_eq!(plan.walk_before_m, owned.view().before(), "{label}");
             }
         }
     }

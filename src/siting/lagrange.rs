@@ -43,6 +43,8 @@ pub(crate) struct Model {
     pub m_e: usize,
     /// Per item, the largest gain any site offers (the multipliers' range).
     pub u_max: Vec<f64>,
+    /// The root's multipliers (empty: all zero).
+    pub u_start: Vec<f64>,
 }
 
 impl Model {
@@ -59,6 +61,23 @@ impl Model {
         scratch: &mut Vec<(f64, u32)>,
         used: Option<&mut [f64]>,
     ) -> f64 {
+        if self.cap[s].is_infinite() {
+            // No capacity (p-median): every unit with a positive reduced gain is taken, in
+            // reach order, as the general path below would take them.
+            let mut value = 0.0;
+            let mut used = used;
+            for &(i, gain) in &self.reach[s] {
+                let r = gain - u[i as usize];
+                if r > 0.0 {
+                    let x = self.amount[i as usize];
+                    value += r * x;
+                    if let Some(used) = used.as_deref_mut() {
+                        used[i as usize] += x;
+                    }
+                }
+            }
+            return value;
+        }
         scratch.clear();
         let mut all = 0.0;
         for &(i, gain) in &self.reach[s] {
@@ -210,6 +229,8 @@ struct Search<'a, P: Price> {
     priced: HashSet<Vec<u32>>,
     /// A set worth this much ends the search (the floor of a feasibility question).
     enough: f64,
+    /// No set is worth more (a bound known before the search): reaching it proves the best.
+    ceiling: f64,
     nodes: usize,
     scratch: Vec<(f64, u32)>,
 }
@@ -230,7 +251,7 @@ impl<P: Price> Search<'_, P> {
     }
 
     fn done(&self) -> bool {
-        self.best.0 >= self.enough
+        self.best.0 >= self.enough || self.best.0 >= self.ceiling
     }
 
     /// Prices `set` by the exact flow (once per set); returns whether it became the incumbent.
@@ -312,7 +333,9 @@ impl<P: Price> Search<'_, P> {
 /// The most `k` candidates are worth (as `pricer` measures a set; `model` bounds it), by
 /// branch and bound from the `start` set. With `floor`, returns as soon as a set is worth
 /// that much and prunes what cannot reach it, so an exhausted search below the floor proves
-/// no set of `k` reaches it. Stops at `deadline` with the best set and a valid bound.
+/// no set of `k` reaches it. `ceiling` is a bound on every set's value known beforehand
+/// (`f64::INFINITY`: none): a set worth it ends the search, proven. Stops at `deadline` with
+/// the best set and a valid bound.
 pub(crate) fn solve<P: Price>(
     model: &Model,
     pricer: &mut P,
@@ -320,6 +343,7 @@ pub(crate) fn solve<P: Price>(
     start: &[u32],
     deadline: Instant,
     floor: Option<f64>,
+    ceiling: f64,
 ) -> Solved {
     let m_c = model.n_candidates();
     let k = k.min(m_c);
@@ -330,6 +354,7 @@ pub(crate) fn solve<P: Price>(
         best: (f64::NEG_INFINITY, Vec::new()),
         priced: HashSet::new(),
         enough: floor.unwrap_or(f64::INFINITY),
+        ceiling,
         nodes: 0,
         scratch: Vec::new(),
     };
@@ -339,7 +364,11 @@ pub(crate) fn solve<P: Price>(
             open: Vec::new(),
             closed: vec![false; m_c],
         },
-        u: vec![0.0; model.amount.len()],
+        u: if model.u_start.len() == model.amount.len() {
+            model.u_start.clone()
+        } else {
+            vec![0.0; model.amount.len()]
+        },
         bound: f64::INFINITY,
     }];
     let mut open_bound: f64 = f64::NEG_INFINITY;
@@ -432,7 +461,7 @@ pub(crate) fn solve<P: Price>(
         });
     }
     let exhausted = !stopped;
-    let reached = search.done();
+    let reached = search.best.0 >= search.enough;
     let (value, chosen) = search.best;
     let upper = match (floor, stopped) {
         // Exhausted without a floor: nothing pruned could beat the incumbent.

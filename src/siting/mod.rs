@@ -22,7 +22,9 @@ use crate::error::{Error, Param, Result};
 
 pub use candidates::{AutoCandidates, GRID_FRACTION, MAX_AUTO_GRID, auto_candidates};
 use count::count_lower_bound;
-pub use distance::{DistanceInstance, DistanceKind, DistancePlan, plan_distance};
+pub use distance::{
+    DistanceInstance, DistanceKind, DistancePlan, plan_distance, plan_distance_fixed,
+};
 pub use exact::{Solved, solve, solve_limited, solve_with_floor};
 pub use fixed::FixedSites;
 

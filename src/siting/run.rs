@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::capacitated::plan_capacitated_exact;
-use super::distance::{DistanceInstance, DistanceKind, DistancePlan, plan_distance};
+use super::distance::{DistanceInstance, DistanceKind, DistancePlan, plan_distance_fixed};
 use super::{
     AutoCandidates, Demand, GRID_FRACTION, Goal, MAX_AUTO_GRID, SitePlan, auto_candidates,
     check_request, plan_fixed, rank_sites,
@@ -124,13 +124,16 @@ pub fn run_site(
             population: pop,
             covered: &covered,
         };
-        let fixed = !required.is_empty() || excluded.contains(&true);
         let inputs = DistanceInputs {
             analysis,
             costs,
             centres,
             sites_xy: &xy,
             ids: &ids,
+        };
+        let fixed = Fixed {
+            required: &required,
+            excluded: &excluded,
         };
         let (plan, distance) = distance_plan(&inputs, demand, options, d, fixed)?;
         return Ok(SiteRun {
@@ -141,7 +144,7 @@ pub fn run_site(
             capacitated: None,
             distance: Some(distance),
             warnings,
-            excluded: Vec::new(),
+            excluded: options.fixed.map(|f| f.exclude.clone()).unwrap_or_default(),
             candidate_properties: Vec::new(),
         });
     }
@@ -214,6 +217,13 @@ struct DistanceInputs<'a> {
     ids: &'a [String],
 }
 
+/// Candidates fixed in or out of every plan (indices into the candidate list).
+#[derive(Clone, Copy)]
+struct Fixed<'a> {
+    required: &'a [u32],
+    excluded: &'a [bool],
+}
+
 /// The p-median or p-center plan, with the coverage figures of its sites (at the circle's
 /// radius) in the shape every siting output reads.
 fn distance_plan(
@@ -221,7 +231,7 @@ fn distance_plan(
     demand: Demand,
     options: SiteOptions,
     d: DistanceOptions,
-    fixed: bool,
+    fixed: Fixed,
 ) -> Result<(SitePlan, DistancePlan)> {
     let Goal::Add(k) = options.goal else {
         return Err(Error::parameter(
@@ -231,11 +241,11 @@ fn distance_plan(
              objective",
         ));
     };
-    if options.capacity.is_some() || fixed {
+    if options.capacity.is_some() {
         return Err(Error::parameter(
             Param::Capacities,
             "",
-            "--capacitated, --require and --exclude work with --objective coverage only",
+            "--capacitated works with --objective coverage only",
         ));
     }
     if !(d.max_distance_m.is_finite() && d.max_distance_m > 0.0) {
@@ -276,7 +286,14 @@ fn distance_plan(
     let deadline = std::time::Instant::now()
         .checked_add(options.time_limit)
         .unwrap_or_else(|| std::time::Instant::now() + Duration::from_secs(1 << 40));
-    let solved = plan_distance(instance, d.kind, k, deadline);
+    let solved = plan_distance_fixed(
+        instance,
+        d.kind,
+        k,
+        fixed.required,
+        fixed.excluded,
+        deadline,
+    );
     // Coverage at the circle's radius, sites in the distance order.
     let cover = demand.cover;
     let mut covered = demand.covered.to_vec();
@@ -329,7 +346,7 @@ fn distance_plan(
             .collect(),
         new_cover,
         nodes: solved.nodes,
-        required: Vec::new(),
+        required: fixed.required.to_vec(),
         status: solved.status,
     };
     Ok((plan, solved))
@@ -501,7 +518,7 @@ fn capacitated_plan(
         }
         Goal::Target(_) => None,
     };
-    let mut exact = plan_capacitated_exact(instance, options.goal, deadline);
+    let mut exact = plan_capacitated_exact(instance, options.goal, deadline, uncapacitated_bound);
     if let Some(bound) = uncapacitated_bound {
         exact.plan.tighten(bound);
         if exact.plan.optimal {

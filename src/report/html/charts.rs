@@ -1,5 +1,6 @@
 //! The report's charts, drawn with plotters' SVG backend: coverage share against circle size,
-//! the distribution of distance to the nearest centre, and the marginal gain of new sites.
+//! the distribution of distance to the nearest centre, the marginal gain of new sites, and
+//! (distance objectives) the share of residents by walk before and after the plan.
 //!
 //! plotters is built without its `ttf` feature (which needs fontconfig/freetype): the SVG
 //! backend writes `<text>` elements that the browser sets in its own fonts, and layout only
@@ -299,6 +300,96 @@ impl GainScale {
     }
 }
 
+/// Points of the cumulative share curve: how many sample distances it is drawn at.
+const WALK_SAMPLES: usize = 240;
+
+/// The share of residents (%) whose walk is at most each of `WALK_SAMPLES + 1` distances
+/// from 0 to `cap_m`, as `(metres, percent)`.
+pub(super) fn walk_shares(walk_m: &[f64], population: &[f64], cap_m: f64) -> Vec<(f64, f64)> {
+    let mut pairs: Vec<(f64, f64)> = walk_m
+        .iter()
+        .zip(population)
+        .filter(|(_, p)| **p > 0.0)
+        .map(|(&w, &p)| (w, p))
+        .collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = pairs.iter().map(|p| p.1).sum();
+    let (mut next, mut within) = (0, 0.0);
+    (0..=WALK_SAMPLES)
+        .map(|s| {
+            let x = cap_m * s as f64 / WALK_SAMPLES as f64;
+            while next < pairs.len() && pairs[next].0 <= x {
+                within += pairs[next].1;
+                next += 1;
+            }
+            (
+                x,
+                if total > 0.0 {
+                    within / total * 100.0
+                } else {
+                    0.0
+                },
+            )
+        })
+        .collect()
+}
+
+/// Distance objectives: the cumulative share of residents by walk to the nearest centre,
+/// today (grey) and with the plan (blue), mean walks marked. `None` without residents.
+pub(super) fn walk_curve(
+    d: &crate::siting::DistancePlan,
+    population: &[f64],
+    l: &Labels,
+) -> Option<String> {
+    if d.cap_m.is_nan() || d.cap_m <= 0.0 || !population.iter().any(|p| *p > 0.0) {
+        return None;
+    }
+    let before = walk_shares(&d.walk_before_m, population, d.cap_m);
+    let after = walk_shares(&d.walk_m, population, d.cap_m);
+    let title = l.chart_walk;
+    Some(svg("chart-walk-curve", title, |root| {
+        let x_max = d.cap_m * 1.02;
+        let mut chart = chart_builder(root)
+            .margin_right(22)
+            .build_cartesian_2d(0f64..x_max, 0f64..108f64)?;
+        house_style(
+            chart
+                .configure_mesh()
+                .x_desc(l.chart_walk_x)
+                .y_desc(format!("{} (%)", l.chart_walk_y))
+                .x_labels(8)
+                .y_labels(7)
+                .x_label_formatter(&|x| format!("{x:.0}"))
+                .y_label_formatter(&|y| format!("{}%", crate::report::table::fixed(*y, 0))),
+        )
+        .draw()?;
+        for (mean, colour) in [(d.mean_before_m, AXIS), (d.mean_distance_m, LINE)] {
+            chart.draw_series(DashedLineSeries::new(
+                [(mean, 0.0), (mean, 104.0)],
+                6,
+                4,
+                colour.stroke_width(1),
+            ))?;
+        }
+        chart
+            .draw_series(LineSeries::new(before, AXIS.stroke_width(2)))?
+            .label(l.chart_walk_before)
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], AXIS.stroke_width(2)));
+        chart
+            .draw_series(LineSeries::new(after, LINE.stroke_width(3)))?
+            .label(l.chart_walk_after)
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], LINE.stroke_width(3)));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font(SMALL)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID)
+            .draw()?;
+        Ok(())
+    }))
+}
+
 type Plane = Cartesian2d<RangedCoordf64, RangedCoordf64>;
 type GainChart<'a, 'b> = DualCoordChartContext<'a, SVGBackend<'b>, Plane, Plane>;
 
@@ -563,5 +654,25 @@ mod tests {
         assert!(!s.contains("http"), "{s}");
         let open = s.split('>').next().unwrap();
         assert!(!open.contains("width"), "{open}");
+    }
+
+    #[test]
+    fn walk_shares_count_residents_within_each_distance() {
+        let walks = [0.0, 250.0, 500.0, 500.0, 1000.0];
+        let population = [10.0, 20.0, 30.0, 0.0, 40.0];
+        let shares = walk_shares(&walks, &population, 1000.0);
+        assert_eq!(shares.len(), WALK_SAMPLES + 1);
+        // Brute force at every sample: residents with a walk at most x.
+        for &(x, share) in &shares {
+            let within: f64 = walks
+                .iter()
+                .zip(&population)
+                .filter(|(w, _)| **w <= x)
+                .map(|(_, p)| p)
+                .sum();
+            assert!((share - within).abs() < 1e-9, "{x}: {share} vs {within}");
+        }
+        assert_eq!(shares[0], (0.0, 10.0));
+        assert_eq!(shares[WALK_SAMPLES], (1000.0, 100.0));
     }
 }

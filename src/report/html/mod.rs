@@ -70,6 +70,8 @@ pub struct SitesReport<'a> {
     pub candidates: SiteList<'a>,
     /// Where the candidates came from (a file name or `auto`).
     pub source: &'a str,
+    /// Distance objectives: the walks before and after (the report draws their curve).
+    pub distance: Option<&'a crate::siting::DistancePlan>,
 }
 
 /// The scenarios of a `compare` run.
@@ -701,6 +703,32 @@ fn charts_section(out: &mut String, input: &ReportInput, l: &Labels) {
     {
         let title = with_method(l.chart_gain, input);
         figure(out, "fig-marginal-gain", &title, &svg, "");
+    }
+    if let Some(s) = &input.sites
+        && let Some(d) = s.distance
+        && let Some(svg) = charts::walk_curve(d, &input.compounds.population, l)
+    {
+        let note = format!(
+            "<p class=\"values\"><span>{} <b>{}</b></span><span>{} <b>{}</b></span></p>\
+             <p class=\"note\">{}</p>",
+            esc(l.chart_walk_before),
+            keyed(
+                "site.mean_distance_before_m",
+                d.mean_before_m,
+                &metres(d.mean_before_m)
+            ),
+            esc(l.chart_walk_after),
+            keyed(
+                "site.mean_distance_m",
+                d.mean_distance_m,
+                &metres(d.mean_distance_m)
+            ),
+            esc(&l
+                .chart_walk_note
+                .replace("{cap}", &crate::report::table::fixed(d.cap_m, 0)))
+        );
+        let title = with_method(l.chart_walk, input);
+        figure(out, "fig-walk-curve", &title, &svg, &note);
     }
     out.push_str("</section>");
 }
