@@ -330,6 +330,22 @@ impl<P: Price> Search<'_, P> {
     }
 }
 
+/// Memory the open nodes of a best-first search may hold (their multipliers) before the
+/// search goes depth first.
+const BEST_FIRST_BYTES: usize = 128 << 20;
+
+/// The open node to explore next: the one with the highest bound while at most `cap` are
+/// open (the newest among equals, so the search still dives), else the newest.
+fn next_node(stack: &mut Vec<Node>, cap: usize) -> Option<Node> {
+    if stack.len() > cap {
+        return stack.pop();
+    }
+    let best = (0..stack.len())
+        .rev()
+        .max_by(|&a, &b| stack[a].bound.total_cmp(&stack[b].bound).then(a.cmp(&b)))?;
+    Some(stack.remove(best))
+}
+
 /// The most `k` candidates are worth (as `pricer` measures a set; `model` bounds it), by
 /// branch and bound from the `start` set. With `floor`, returns as soon as a set is worth
 /// that much and prunes what cannot reach it, so an exhausted search below the floor proves
@@ -373,7 +389,10 @@ pub(crate) fn solve<P: Price>(
     }];
     let mut open_bound: f64 = f64::NEG_INFINITY;
     let mut stopped = false;
-    while let Some(node) = stack.pop() {
+    // Best bound first while the open nodes fit in memory (each holds its multipliers), so a
+    // search stopped by the deadline certifies the tightest gap it can; depth first beyond.
+    let best_first_cap = (BEST_FIRST_BYTES / (8 * model.amount.len().max(1))).max(16);
+    while let Some(node) = next_node(&mut stack, best_first_cap) {
         if search.done() {
             break;
         }
