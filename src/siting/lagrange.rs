@@ -332,17 +332,21 @@ impl<P: Price> Search<'_, P> {
 
 /// Memory the open nodes of a best-first search may hold (their multipliers) before the
 /// search goes depth first.
-const BEST_FIRST_BYTES: usize = 128 << 20;
+pub(crate) const BEST_FIRST_BYTES: usize = 128 << 20;
+/// The most open nodes a best-first choice scans (each choice is a linear scan).
+pub(crate) const BEST_FIRST_NODES: usize = 4096;
 
-/// The open node to explore next: the one with the highest bound while at most `cap` are
+/// The open node to explore next: the one with the highest `bound` while at most `cap` are
 /// open (the newest among equals, so the search still dives), else the newest.
-fn next_node(stack: &mut Vec<Node>, cap: usize) -> Option<Node> {
+pub(crate) fn next_node<T>(stack: &mut Vec<T>, cap: usize, bound: impl Fn(&T) -> f64) -> Option<T> {
     if stack.len() > cap {
         return stack.pop();
     }
-    let best = (0..stack.len())
-        .rev()
-        .max_by(|&a, &b| stack[a].bound.total_cmp(&stack[b].bound).then(a.cmp(&b)))?;
+    let best = (0..stack.len()).rev().max_by(|&a, &b| {
+        bound(&stack[a])
+            .total_cmp(&bound(&stack[b]))
+            .then(a.cmp(&b))
+    })?;
     Some(stack.remove(best))
 }
 
@@ -391,8 +395,9 @@ pub(crate) fn solve<P: Price>(
     let mut stopped = false;
     // Best bound first while the open nodes fit in memory (each holds its multipliers), so a
     // search stopped by the deadline certifies the tightest gap it can; depth first beyond.
-    let best_first_cap = (BEST_FIRST_BYTES / (8 * model.amount.len().max(1))).max(16);
-    while let Some(node) = next_node(&mut stack, best_first_cap) {
+    let best_first_cap =
+        (BEST_FIRST_BYTES / (8 * model.amount.len().max(1))).clamp(16, BEST_FIRST_NODES);
+    while let Some(node) = next_node(&mut stack, best_first_cap, |n| n.bound) {
         if search.done() {
             break;
         }
