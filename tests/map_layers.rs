@@ -38,6 +38,30 @@ fn straight_line_report_has_circle_compound_centre_gap_and_site_layers() {
 }
 
 #[test]
+fn switchable_candidates_lie_under_centres_and_recommended_sites() {
+    // The demo offers 400 switchable candidates: drawn over everything they hid the five
+    // recommended sites. Now they lie under the centres and the plan; only the switches of
+    // existing centres (each on its centre's symbol) stay on top.
+    let dir = tempfile::tempdir().unwrap();
+    succeed(dir.path(), &["demo", "-o", "d"]);
+    let html = read(&dir.path().join("d/report.html"));
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("no {needle}"));
+    let candidates = at("id=\"map-whatif\"");
+    assert!(candidates < at("data-layer=\"centres\""));
+    assert!(candidates < at("data-kind=\"plan\""));
+    assert!(at("data-kind=\"plan\"") < at("id=\"map-whatif-ex\""));
+    // Every switch is still a mark the page's script can find, each site once.
+    let marks = html.matches("class=\"wm ").count();
+    let ids = html.matches(" data-site-id=\"").count();
+    assert_eq!(marks, ids);
+    assert!(marks > 400, "{marks}");
+    // The print layout sizes the map by the page (100vh is the page area in print), not by a
+    // min-height media query, which Chromium matched on A4 too and pushed the map to page two.
+    assert!(html.contains("svg.map{height:calc(100vh - 84mm)"));
+    assert!(!html.contains("min-height:250mm"));
+}
+
+#[test]
 fn walking_report_draws_streets_and_service_areas_and_no_straight_circle() {
     let dir = tempfile::tempdir().unwrap();
     let network = demo("streets.geojson");

@@ -139,7 +139,13 @@ fn demo_report_has_one_mark_per_compound_and_centre_every_chart_and_summary_numb
     assert!(html.contains(&format!(
         "data-source=\"compounds\" data-features=\"{compounds}\""
     )));
-    assert!(html.contains(summary["plane"].as_str().unwrap()));
+    // The plane, in the page's language: its centre as summary.json gives it.
+    let plane = summary["plane"].as_str().unwrap();
+    let centre = plane.rsplit("centred on ").next().unwrap();
+    assert!(
+        html.contains(&format!("WGS84 横轴墨卡托投影，中心经纬度 {centre}")),
+        "{plane}"
+    );
     assert!(html.contains(&format!(
         "<span id=\"version\">{}</span>",
         env!("CARGO_PKG_VERSION")

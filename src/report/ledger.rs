@@ -118,6 +118,22 @@ pub fn type_name(ty: &FacilityType, lang: Lang) -> &str {
     }
 }
 
+/// A type's name for a reader of a report or a workbook: the Chinese name under `zh`; under
+/// `en` the id in words (`community_service_station` → "Community service station").
+pub fn readable_name(ty: &FacilityType, lang: Lang) -> std::borrow::Cow<'_, str> {
+    match lang {
+        Lang::Zh => ty.chinese_name().into(),
+        Lang::En => {
+            let words = ty.type_id.replace('_', " ");
+            let mut chars = words.chars();
+            match chars.next() {
+                Some(first) => format!("{}{}", first.to_uppercase(), chars.as_str()).into(),
+                None => words.into(),
+            }
+        }
+    }
+}
+
 /// How distance was measured, in words: 直线距离 / 步行距离 / 成本表.
 pub fn method_label(metric: Metric, lang: Lang) -> &'static str {
     match (metric, lang) {

@@ -14,7 +14,7 @@ use super::html::{
 };
 use super::ledger::{
     LEDGER_OFFICE_COLUMNS, LedgerCell, ledger as ledger_of, ledger_cells, ledger_header,
-    method_label, type_name,
+    method_label, readable_name,
 };
 use super::lifecircle::LifeCircleReport;
 use super::table::thousands;
@@ -99,10 +99,9 @@ fn style() -> String {
          margin:12px 20px 0;align-items:start}.group-pair .table-card{margin:0}\
          @media (max-width:900px){.group-pair{grid-template-columns:minmax(0,1fr)}}\
          @media (max-width:600px){.group-pair{margin:10px 10px 0}}\
-         @media print{svg.map{max-height:105mm}ul.legend input{display:none}.group-pair{margin:8px 0 0}\
+         @media print{svg.map{height:calc(100vh - 84mm)}ul.legend input{display:none}.group-pair{margin:8px 0 0}\
          ul.legend li:has(input[data-fac]:not(:checked)),ul.legend li:has(input[data-fac-all]){display:none}\
-         ul.legend{font-size:10px;gap:0 8px;margin-top:2px}}\
-         @media print and (min-height:250mm){svg.map{max-height:175mm}}",
+         ul.legend{font-size:10px;gap:0 8px;margin-top:2px}}",
     );
     for (k, c) in COMPLETENESS.iter().enumerate() {
         let _ = write!(s, ".map .cp.k{k}{{stroke:{c}}}.map .gc.k{k}{{fill:{c}}}");
@@ -303,7 +302,7 @@ fn types_card(out: &mut String, lc: &LifeCircle, lang: Lang) {
         &format!(
             "{}: {}",
             t(lang, "Least reached type", "覆盖最低的设施"),
-            type_name(ty, lang)
+            readable_name(ty, lang)
         ),
         &pct(row.population_share),
         &small,
@@ -499,7 +498,7 @@ fn facility_marks(
             out.push_str("h.01");
         }
         out.push_str("\"/>");
-        let name = esc(type_name(ty, lang));
+        let name = esc(&readable_name(ty, lang));
         for &i in &members {
             out.push_str("<path class=\"fm\" d=\"M");
             f.push_xy(out, fxy[i]);
@@ -586,7 +585,7 @@ fn legend(out: &mut String, report: &LifeCircleReport, lang: Lang, aggregated: b
             out,
             "<li><label><input type=\"checkbox\"{checked} data-fac=\"{k}\">{}{} ({n})</label></li>",
             swatch(&square(9.0, facility_colour(k))),
-            esc(type_name(ty, lang))
+            esc(&readable_name(ty, lang))
         );
     }
     out.push_str("</ul>");
@@ -605,10 +604,10 @@ fn bars(out: &mut String, lc: &LifeCircle, lang: Lang, l: &Labels) {
     );
     let columns = [
         (t(lang, "type", "设施类型"), false),
-        (t(lang, "level min", "层级(分钟)"), true),
-        (t(lang, "distance m", "服务半径(米)"), true),
+        (t(lang, "min", "层级(分钟)"), true),
+        (t(lang, "max m", "服务半径(米)"), true),
         (t(lang, "facilities", "设施数"), true),
-        (t(lang, "residents within reach", "覆盖人口占比"), true),
+        (t(lang, "within reach", "覆盖人口占比"), true),
     ];
     let rows: Vec<Vec<(Option<f64>, String)>> = lc
         .type_rows
@@ -616,7 +615,7 @@ fn bars(out: &mut String, lc: &LifeCircle, lang: Lang, l: &Labels) {
         .zip(&lc.profile.types)
         .map(|(r, ty)| {
             vec![
-                text_cell(type_name(ty, lang)),
+                text_cell(&readable_name(ty, lang)),
                 num(r.level as f64),
                 num(r.max_distance_m),
                 num(r.facilities as f64),
@@ -846,7 +845,7 @@ fn footer(
         .map(|ty| {
             format!(
                 "{} {} m",
-                esc(type_name(ty, lang)),
+                esc(&readable_name(ty, lang)),
                 thousands(ty.max_distance_m)
             )
         })
@@ -867,17 +866,18 @@ fn footer(
         out,
         "<dt>{}</dt><dd>{} — {}</dd><dt>{}</dt><dd><ul>",
         esc(l.coordinates),
-        esc(&lc.study.plane_description()),
+        esc(&super::html::plane_text(&lc.study, l)),
         esc(l.coordinates_note),
         esc(l.data_sources)
     );
+    let roles: Vec<&str> = report.run.inputs.iter().map(|(r, _)| r.as_str()).collect();
     for (role, info) in &report.run.inputs {
         let _ = write!(
             out,
             "<li data-source=\"{}\" data-features=\"{}\">{}: <code>{}</code> — {} {}</li>",
             esc(role),
             info.features,
-            esc(role),
+            esc(&super::html::role_label(role, &roles, lang == Lang::Zh)),
             esc(&info.path),
             thousands(info.features as f64),
             l.features,

@@ -12,7 +12,8 @@ use rust_xlsxwriter::{
 
 use super::Lang;
 use super::ledger::{
-    LedgerCell, LedgerRow, ledger, ledger_cells, ledger_header, level_text, method_label, type_name,
+    LedgerCell, LedgerRow, ledger, ledger_cells, ledger_header, level_text, method_label,
+    readable_name,
 };
 use super::lifecircle::LifeCircleReport;
 
@@ -326,13 +327,13 @@ fn cover_notes(
             let text = match lang {
                 Lang::Zh => format!(
                     "{}：{} 米（{}）",
-                    type_name(t, lang),
+                    &readable_name(t, lang),
                     t.max_distance_m,
                     level_text(t.level_min, lang)
                 ),
                 Lang::En => format!(
                     "{}: {} m ({})",
-                    type_name(t, lang),
+                    &readable_name(t, lang),
                     t.max_distance_m,
                     level_text(t.level_min, lang)
                 ),
@@ -375,7 +376,7 @@ fn summary_sheet(
     ws.set_freeze_panes(3, 0)?;
     let mut row = 3;
     for (r, ty) in lc.type_rows.iter().zip(&lc.profile.types) {
-        ws.write_string(row, 0, type_name(ty, lang))?;
+        ws.write_string(row, 0, readable_name(ty, lang))?;
         ws.write_number(row, 1, r.level)?;
         ws.write_number_with_format(row, 2, r.max_distance_m, &f.metres)?;
         ws.write_number_with_format(row, 3, r.facilities as f64, &f.int)?;
@@ -437,7 +438,7 @@ fn group_sheet(
     }
     for t in &lc.profile.types {
         labels.push(match lang {
-            Lang::Zh => format!("{}覆盖率", type_name(t, lang)),
+            Lang::Zh => format!("{}覆盖率", readable_name(t, lang)),
             Lang::En => format!("share {}", t.type_id),
         });
     }

@@ -35,7 +35,8 @@ pub(crate) use layers::{
     write_compounds_geojson,
 };
 pub use ledger::{
-    LedgerRow, NEAR_SHARE, Severity, ledger, ledger_header, level_text, method_label, type_name,
+    LedgerRow, NEAR_SHARE, Severity, ledger, ledger_header, level_text, method_label,
+    readable_name, type_name,
 };
 pub use lifecircle::{
     LifeCircleReport, ledger_rows, lifecircle_outputs, lifecircle_scenario_outputs,

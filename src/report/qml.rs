@@ -49,7 +49,12 @@ impl StyleContext {
     /// (labelled with the type's name in `lang`).
     pub fn lifecircle(result: &crate::lifecircle::LifeCircle, lang: Lang) -> Self {
         let facility_types = (result.profile.types.iter())
-            .map(|t| (t.type_id.clone(), super::type_name(t, lang).to_string()))
+            .map(|t| {
+                (
+                    t.type_id.clone(),
+                    super::readable_name(t, lang).into_owned(),
+                )
+            })
             .collect();
         Self {
             compounds: CompoundStyle::Completeness,

@@ -317,10 +317,11 @@ pub(super) fn map(input: &ReportInput, l: &Labels) -> Map {
     } else {
         compound_points(&mut s, &frame, input, l);
     }
+    super::whatif::site_layer(&mut s, &frame, input, &sites.switchable, l);
     centres(&mut s, &frame, input, &levels, l);
     zone_best_sites(&mut s, &frame, input, &sites, l);
     proposed_sites(&mut s, &frame, input, &sites, l);
-    super::whatif::site_layer(&mut s, &frame, input, &sites.switchable, l);
+    super::whatif::centre_switches(&mut s, &frame, input, &sites.switchable, l);
     labels(&mut s, &frame, input, &sites);
     view_end(&mut s, &frame, l);
     if let Some(basemap) = &input.basemap {

@@ -1058,17 +1058,19 @@ fn footer(out: &mut String, input: &ReportInput, l: &Labels) {
         "<footer id=\"reproduce\"><h2>{}</h2><dl><dt>{}</dt><dd>{} — {}</dd><dt>{}</dt><dd><ul>",
         esc(l.reproduce),
         esc(l.coordinates),
-        esc(&input.analysis.study.plane_description()),
+        esc(&plane_text(&input.analysis.study, l)),
         esc(l.coordinates_note),
         esc(l.data_sources)
     );
+    let zh = l.html_lang.starts_with("zh");
+    let roles: Vec<&str> = input.run.inputs.iter().map(|(r, _)| r.as_str()).collect();
     for (role, info) in &input.run.inputs {
         let _ = write!(
             out,
             "<li data-source=\"{}\" data-features=\"{}\">{}: <code>{}</code> — {} {} ({}{})</li>",
             esc(role),
             info.features,
-            esc(role),
+            esc(&role_label(role, &roles, zh)),
             esc(&info.path),
             int(info.features as f64),
             l.features,
@@ -1082,7 +1084,8 @@ fn footer(out: &mut String, input: &ReportInput, l: &Labels) {
     if let Some(s) = &input.sites {
         let _ = write!(
             out,
-            "<li>candidates: <code>{}</code> — {} {}</li>",
+            "<li>{}: <code>{}</code> — {} {}</li>",
+            esc(&role_label("candidates", &roles, zh)),
             esc(s.source),
             int(s.candidates.ids.len() as f64),
             l.features
@@ -1092,7 +1095,10 @@ fn footer(out: &mut String, input: &ReportInput, l: &Labels) {
         out,
         "<li>{}: {}</li></ul></dd><dt>{}</dt><dd>circleplan <span id=\"version\">{}</span></dd>",
         l.population_source,
-        esc(&input.compounds.population_source),
+        esc(&population_source_text(
+            &input.compounds.population_source,
+            zh
+        )),
         esc(l.version),
         env!("CARGO_PKG_VERSION")
     );
@@ -1102,6 +1108,19 @@ fn footer(out: &mut String, input: &ReportInput, l: &Labels) {
         esc(l.command_line),
         esc(&shell_line(&input.command_line))
     );
+    if let Some(n) = &input.analysis.network {
+        let [title, nodes, snap, compounds, centres] = l.network_checks;
+        let _ = write!(
+            out,
+            "<dt>{title}</dt><dd data-network>{} {nodes} · {} km · {snap} {} m · {compounds} {} · \
+             {centres} {}</dd>",
+            int(n.nodes as f64),
+            format!("{:.1}", n.length_km),
+            int(n.snap_limit_m),
+            int(n.compounds_beyond_snap_limit as f64),
+            int(n.centers_beyond_snap_limit as f64),
+        );
+    }
     if !input.run.warnings.is_empty() {
         let _ = write!(
             out,
@@ -1170,9 +1189,39 @@ pub(crate) fn input_spans(run: &RunInfo, l: &Labels) -> Vec<String> {
         .collect()
 }
 
+/// The measuring plane in the page's language.
+pub(crate) fn plane_text(study: &crate::study::StudyArea, l: &Labels) -> String {
+    let text = study.plane_description();
+    if !l.html_lang.starts_with("zh") {
+        return text;
+    }
+    text.replace(
+        "WGS84 transverse Mercator centred on",
+        "WGS84 横轴墨卡托投影，中心经纬度",
+    )
+    .replace(
+        "the input's own transverse Mercator",
+        "输入数据自身的横轴墨卡托投影",
+    )
+    .replace("central meridian", "中央经线")
+    .replace("scale", "比例")
+}
+
+/// Where populations came from (`field "population"`, else …) in the page's language.
+pub(crate) fn population_source_text(source: &str, zh: bool) -> String {
+    if !zh {
+        return source.to_string();
+    }
+    source
+        .replace(", else ", "，否则 ")
+        .replace(" persons per household", " 人/户")
+        .replace("1 per compound", "每个小区按 1 人")
+        .replace("field ", "字段 ")
+}
+
 /// An input's role as a reader says it: `compounds` → 小区 / compounds, `facilities_1` →
 /// 设施 (numbered only when several layers share the role), `scenario:A` → 方案 A.
-fn role_label(role: &str, roles: &[&str], zh: bool) -> String {
+pub(crate) fn role_label(role: &str, roles: &[&str], zh: bool) -> String {
     if let Some(name) = role.strip_prefix("scenario:") {
         return if zh {
             match name.starts_with("方案") {

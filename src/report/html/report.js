@@ -37,8 +37,8 @@
   var oy = parseFloat(svg.getAttribute("data-oy"));
   var labelPx = parseFloat(svg.getAttribute("data-label-px"));
   // What-if site marks keep their on-screen radius too.
-  var siteLayer = document.getElementById("map-whatif");
-  var siteMarks = siteLayer ? siteLayer.querySelectorAll("circle.wm") : [];
+  var siteLayer = document.querySelector(".lay-whatif");
+  var siteMarks = document.querySelectorAll(".lay-whatif circle.wm");
   var markPx = siteLayer ? parseFloat(siteLayer.getAttribute("data-mark-px")) : 0;
   var z = 1, tx = 0, ty = 0;
 

@@ -25,7 +25,7 @@
   var on = w ? w.sites.map(function (s) { return s.on; }) : [];
   var initial = on.slice();
   var marks = [];
-  all("#map-whatif [data-site-id]").forEach(function (m) { marks[+m.getAttribute("data-k")] = m; });
+  all(".lay-whatif [data-site-id]").forEach(function (m) { marks[+m.getAttribute("data-k")] = m; });
   var reach = [];
   all(".lay-wr .wr").forEach(function (c) { reach[+c.getAttribute("data-k")] = c; });
   var baseCircles = {};

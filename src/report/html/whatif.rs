@@ -67,9 +67,10 @@ fn budgets(input: &ReportInput, w: &WhatIf) -> Vec<f64> {
         .collect()
 }
 
-/// The switchable sites: each one's reach (dashed, shown while on) under the marks, and one
-/// clickable mark per site carrying `data-site-id`; plus the empty layer the script fills
-/// with a scenario's gained and lost compounds.
+/// The switchable candidate sites: each one's reach (dashed, shown while on) and one
+/// clickable mark per new site carrying `data-site-id`, drawn under the centres and the
+/// recommended sites so a district's hundreds of candidates never hide them; plus the empty
+/// layer the script fills with a scenario's gained and lost compounds.
 pub(super) fn site_layer(
     out: &mut String,
     f: &Frame,
@@ -81,13 +82,7 @@ pub(super) fn site_layer(
         out.push_str("<g id=\"map-change\" class=\"lay-change\"></g>");
     }
     let Some(w) = input.what_if else { return };
-    let centre: HashMap<&str, usize> = input
-        .centres
-        .ids
-        .iter()
-        .map(String::as_str)
-        .zip(0..)
-        .collect();
+    let centre = centre_index(input);
     out.push_str("<g class=\"lay-wr\">");
     // Reach circles only for straight-line runs: a walking reach is no circle.
     let straight = input.analysis.metric == crate::coverage::Metric::Euclidean;
@@ -105,11 +100,77 @@ pub(super) fn site_layer(
         f.push_len(out, r);
         out.push_str("\"/>");
     }
+    out.push_str("</g>");
+    marks(out, f, input, xy, l, false);
+}
+
+/// The switches of existing centres, on top of everything (each sits on its centre's
+/// symbol, which it toggles).
+pub(super) fn centre_switches(
+    out: &mut String,
+    f: &Frame,
+    input: &ReportInput,
+    xy: &[[f64; 2]],
+    l: &Labels,
+) {
+    marks(out, f, input, xy, l, true);
+}
+
+/// A switchable site's kind (`candidate`, `chosen`, `proposed`, `existing`, `gap`) in the
+/// page's language.
+fn site_kind(kind: &str, l: &Labels) -> String {
+    if !l.html_lang.starts_with("zh") {
+        return kind.to_string();
+    }
+    match kind {
+        "candidate" => "候选点",
+        "chosen" => "建议新址",
+        "proposed" => "方案新址",
+        "existing" => "现有中心",
+        "gap" => "缺口区最佳新址",
+        other => other,
+    }
+    .to_string()
+}
+
+fn centre_index<'a>(input: &'a ReportInput) -> HashMap<&'a str, usize> {
+    input
+        .centres
+        .ids
+        .iter()
+        .map(String::as_str)
+        .zip(0..)
+        .collect()
+}
+
+/// One `lay-whatif` group of clickable marks: the existing centres' (`existing`) or the new
+/// sites'.
+fn marks(
+    out: &mut String,
+    f: &Frame,
+    input: &ReportInput,
+    xy: &[[f64; 2]],
+    l: &Labels,
+    existing: bool,
+) {
+    let Some(w) = input.what_if else { return };
+    if !w.sites.iter().any(|s| s.existing == existing) {
+        return;
+    }
+    let centre = centre_index(input);
+    let id = if existing {
+        "map-whatif-ex"
+    } else {
+        "map-whatif"
+    };
     let _ = write!(
         out,
-        "</g><g id=\"map-whatif\" class=\"lay-whatif\" data-mark-px=\"{MARK_PX}\">"
+        "<g id=\"{id}\" class=\"lay-whatif\" data-mark-px=\"{MARK_PX}\">"
     );
     for (k, (site, p)) in w.sites.iter().zip(xy).enumerate() {
+        if site.existing != existing {
+            continue;
+        }
         let state = if site.on { "on" } else { "off" };
         let kind = if site.existing { "ex" } else { "nw" };
         let _ = write!(
@@ -136,7 +197,7 @@ pub(super) fn site_layer(
         let _ = write!(
             out,
             " · {} · {} {}</title></circle>",
-            esc(site.kind),
+            esc(&site_kind(site.kind, l)),
             int(site.covers.len() as f64),
             l.covers_word
         );
@@ -152,19 +213,22 @@ pub(super) fn legend_items(legend: &mut Legend, input: &ReportInput, l: &Labels)
         legend.item(dot(LOST), l.lost_compound);
     }
     let Some(w) = input.what_if else { return };
-    let ring = |fill: &str, stroke: &str| {
+    // As the map draws them: switched-off marks dashed (new candidates faint).
+    let ring = |fill: &str, stroke: &str, extra: &str| {
         format!(
             "<circle cx=\"10\" cy=\"10\" r=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" \
-             stroke-width=\"2\"/>"
+             stroke-width=\"2\"{extra}/>"
         )
     };
+    let dashed = " stroke-dasharray=\"3 2\"";
     if w.sites.iter().any(|s| !s.existing) {
-        legend.item(ring(NEW_SITE, "#212529"), l.site_on);
-        legend.item(ring("#fff", NEW_SITE), l.site_off);
+        legend.item(ring(NEW_SITE, "#212529", ""), l.site_on);
+        let faint = format!("{dashed} opacity=\"0.6\"");
+        legend.item(ring("#fff", NEW_SITE, &faint), l.site_off);
     }
     if w.sites.iter().any(|s| s.existing) {
-        legend.item(ring(EXISTING, "#212529"), l.existing_on);
-        legend.item(ring("#fff", "#868e96"), l.existing_off);
+        legend.item(ring(EXISTING, "#212529", ""), l.existing_on);
+        legend.item(ring("#fff", "#868e96", dashed), l.existing_off);
     }
 }
 
