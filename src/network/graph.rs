@@ -2,46 +2,22 @@
 //! and the edges as straight segments (with their R-tree) for snapping.
 
 use rayon::prelude::*;
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
 
-/// An edge as an R-tree object for snapping: the segment, its bounding box kept beside it and
-/// the edge index. Bulk loading compares envelopes tens of millions of times; with rstar's
-/// `Line`, each comparison recomputed the box from the end points, and loading the tree was
-/// a third of a walking `coverage` run on a 290,000-node city.
+use super::packed::{PackedTree, segment_box};
+
+/// An edge as the snapping tree holds it: the segment and the edge index.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EdgeLine {
     pub(crate) a: [f64; 2],
     pub(crate) b: [f64; 2],
-    envelope: AABB<[f64; 2]>,
     /// The edge index.
     pub data: u32,
 }
 
 impl EdgeLine {
-    fn new(a: [f64; 2], b: [f64; 2], edge: u32) -> EdgeLine {
-        EdgeLine {
-            a,
-            b,
-            envelope: AABB::from_corners(a, b),
-            data: edge,
-        }
-    }
-}
-
-impl rstar::RTreeObject for EdgeLine {
-    type Envelope = AABB<[f64; 2]>;
-
-    #[inline]
-    fn envelope(&self) -> Self::Envelope {
-        self.envelope
-    }
-}
-
-impl rstar::PointDistance for EdgeLine {
     /// Squared distance from `p` to the nearest point of the segment.
     #[inline]
-    fn distance_2(&self, p: &[f64; 2]) -> f64 {
+    pub(crate) fn distance_2(&self, p: &[f64; 2]) -> f64 {
         let (d, w) = (
             [self.b[0] - self.a[0], self.b[1] - self.a[1]],
             [p[0] - self.a[0], p[1] - self.a[1]],
@@ -87,7 +63,7 @@ pub struct StreetNetwork {
     pub(crate) edges: Vec<[u32; 2]>,
     pub(crate) edge_len_m: Vec<f64>,
     /// Edges of positive length, for snapping.
-    pub(crate) tree: RTree<EdgeLine>,
+    pub(crate) tree: PackedTree<EdgeLine>,
 }
 
 /// Polylines as indices into a point list, with an optional layer per line: the form every
@@ -170,12 +146,14 @@ impl StreetNetwork {
             .map(|&[a, b]| dist(xy[a as usize], xy[b as usize]))
             .collect();
         let (first_arc, arcs, arc_edge) = csr_adjacency(xy.len(), &edges, &edge_len_m);
-        let tree = RTree::bulk_load(
-            edges
-                .iter()
-                .enumerate()
+        let tree = PackedTree::new(
+            (edges.iter().enumerate())
                 .filter(|&(e, _)| edge_len_m[e] > 0.0)
-                .map(|(e, &[a, b])| EdgeLine::new(xy[a as usize], xy[b as usize], e as u32))
+                .map(|(e, &[a, b])| {
+                    let (a, b) = (xy[a as usize], xy[b as usize]);
+                    let data = e as u32;
+                    (segment_box(a, b), EdgeLine { a, b, data })
+                })
                 .collect(),
         );
         StreetNetwork {
@@ -358,7 +336,7 @@ fn bounds(xy: &[[f64; 2]]) -> Option<[f64; 4]> {
 
 /// Node indices sorted by their position on a Hilbert curve over the bounding box (ties by
 /// index, so the order is deterministic).
-fn hilbert_order(xy: &[[f64; 2]]) -> Vec<u32> {
+pub(super) fn hilbert_order(xy: &[[f64; 2]]) -> Vec<u32> {
     const BITS: u32 = 16;
     let mut order: Vec<u32> = (0..xy.len() as u32).collect();
     let Some(b) = bounds(xy) else {
@@ -474,12 +452,11 @@ fn node_lines(input: &mut IndexedLines) {
 /// points are numbered identically on every run.
 fn find_splits(segs: &[[u32; 3]], pts: &[[f64; 2]], layers: &[i32]) -> Vec<Vec<Split>> {
     let tol = TOUCH_TOLERANCE_M;
-    let tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>> = RTree::bulk_load(
-        segs.iter()
-            .enumerate()
+    let tree = PackedTree::new(
+        (segs.iter().enumerate())
             .map(|(k, s)| {
                 let (lo, hi) = padded_box(pts[s[1] as usize], pts[s[2] as usize], tol);
-                GeomWithData::new(Rectangle::from_corners(lo, hi), k as u32)
+                ([lo[0], lo[1], hi[0], hi[1]], k as u32)
             })
             .collect(),
     );
@@ -493,11 +470,12 @@ fn find_splits(segs: &[[u32; 3]], pts: &[[f64; 2]], layers: &[i32]) -> Vec<Vec<S
                 return out;
             }
             let (lo, hi) = padded_box(a, b, tol);
-            let mut cands: Vec<u32> = tree
-                .locate_in_envelope_intersecting(&AABB::from_corners(lo, hi))
-                .map(|g| g.data)
-                .filter(|&j| j as usize > i)
-                .collect();
+            let mut cands: Vec<u32> = Vec::new();
+            tree.intersecting(&[lo[0], lo[1], hi[0], hi[1]], |&j| {
+                if j as usize > i {
+                    cands.push(j);
+                }
+            });
             cands.sort_unstable();
             for j in cands {
                 let [lj, jc, jd] = segs[j as usize];

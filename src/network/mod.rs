@@ -20,6 +20,7 @@
 mod contract;
 mod dijkstra;
 mod graph;
+mod packed;
 mod read;
 mod snap;
 #[cfg(test)]

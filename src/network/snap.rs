@@ -59,12 +59,15 @@ impl StreetNetwork {
         loop {
             let mut best: Option<Snap> = None;
             let reach_d2 = r * r * (1.0 + TIE_SLACK) + 1e-18;
-            for cand in self.tree.locate_within_distance(p, reach_d2) {
+            self.tree.near(p, reach_d2, |cand| {
+                if cand.distance_2(&p) > reach_d2 {
+                    return;
+                }
                 let s = self.project(cand.data, p);
                 if best.is_none_or(|b| (s.offset_m, s.edge) < (b.offset_m, b.edge)) {
                     best = Some(s);
                 }
-            }
+            });
             if let Some(b) = best
                 && b.offset_m <= r
             {
@@ -95,17 +98,19 @@ impl StreetNetwork {
         let mut r = FIRST_RADIUS_M.min(limit_m);
         loop {
             // Every edge within r of the polygon has its box within r of the polygon's box.
-            let envelope = rstar::AABB::from_corners(
-                [rect.min().x - r, rect.min().y - r],
-                [rect.max().x + r, rect.max().y + r],
-            );
+            let envelope = [
+                rect.min().x - r,
+                rect.min().y - r,
+                rect.max().x + r,
+                rect.max().y + r,
+            ];
             let mut best: Option<(f64, u32, [f64; 2])> = None;
-            for cand in self.tree.locate_in_envelope_intersecting(&envelope) {
+            self.tree.intersecting(&envelope, |cand| {
                 let (d, p) = crate::outline::nearest_to_segment(outline, cand.a, cand.b);
                 if best.is_none_or(|b| (d, cand.data) < (b.0, b.1)) {
                     best = Some((d, cand.data, p));
                 }
-            }
+            });
             if let Some((d, _, p)) = best
                 && d <= r
             {
