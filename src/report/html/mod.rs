@@ -1112,10 +1112,10 @@ fn footer(out: &mut String, input: &ReportInput, l: &Labels) {
         let [title, nodes, snap, compounds, centres] = l.network_checks;
         let _ = write!(
             out,
-            "<dt>{title}</dt><dd data-network>{} {nodes} · {} km · {snap} {} m · {compounds} {} · \
+            "<dt>{title}</dt><dd data-network>{} {nodes} · {:.1} km · {snap} {} m · {compounds} {} · \
              {centres} {}</dd>",
             int(n.nodes as f64),
-            format!("{:.1}", n.length_km),
+            n.length_km,
             int(n.snap_limit_m),
             int(n.compounds_beyond_snap_limit as f64),
             int(n.centers_beyond_snap_limit as f64),
