@@ -83,7 +83,11 @@ pub fn run(args: Args) -> Result<()> {
         plan: &plan,
         gaps: &gaps,
     };
-    let (cmp, scenarios) = compare_tour(tour, &inputs_dir, &mut summary, &mut files)?;
+    let names = match args.lang.unwrap_or(report::Lang::Zh) {
+        report::Lang::Zh => ["方案A", "方案B"],
+        report::Lang::En => ["Plan A", "Plan B"],
+    };
+    let (cmp, scenarios) = compare_tour(tour, names, &inputs_dir, &mut summary, &mut files)?;
     let what_if = demo_what_if(tour, &scenarios);
     files.add("summary.json", summary.to_json().into_bytes());
     let mut input = report::ReportInput::new(&analysis, &compounds, &centres, &circle, &run);
@@ -155,11 +159,12 @@ struct Tour<'a> {
 
 /// Compare: two proposals a district might bring to a meeting. 方案A opens the five proven
 /// best sites; 方案B opens the best site of each of the five largest gap zones and closes
-/// the two least-used stations. Writes both proposals into the inputs (to rerun with
+/// the two least-used stations (named `names`, in the report's language). Writes both proposals into the inputs (to rerun with
 /// `circleplan compare`), adds `scenarios.csv`, `scenario_sites.geojson` and the summary
 /// section, and prints the table.
 fn compare_tour(
     tour: Tour,
+    names: [&str; 2],
     inputs_dir: &std::path::Path,
     summary: &mut report::Summary,
     files: &mut OutputSet,
@@ -202,8 +207,8 @@ fn compare_tour(
     let mut proposals = OutputSet::new();
     let mut scenarios = Vec::new();
     for (name, file, picked, close) in [
-        ("方案A", "proposal_a.geojson", &a, &[][..]),
-        ("方案B", "proposal_b.geojson", &b, &close[..]),
+        (names[0], "proposal_a.geojson", &a, &[][..]),
+        (names[1], "proposal_b.geojson", &b, &close[..]),
     ] {
         let mut added = candidates.select(picked);
         added.path = inputs_dir.join(file);

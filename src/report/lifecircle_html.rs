@@ -262,15 +262,23 @@ fn cards(out: &mut String, report: &LifeCircleReport, lang: Lang) {
             Lang::En => format!("{}-minute circle complete", r.minutes),
         };
         let class = if r.population_share < 0.5 { "warn" } else { "" };
+        // Each level counts its own types only (the levels do not nest), so say how many.
+        let types = (lc.profile.types.iter())
+            .filter(|ty| ty.level_min == r.minutes)
+            .count();
         card(
             out,
             class,
             &title,
             &pct(r.population_share),
             &format!(
-                "{} {}",
+                "{} {} · {}",
                 thousands(r.compounds_complete as f64),
-                t(lang, "compounds", "个小区")
+                t(lang, "compounds", "个小区"),
+                match lang {
+                    Lang::Zh => format!("本层级 {types} 类设施"),
+                    Lang::En => format!("its {types} types"),
+                }
             ),
         );
     }
@@ -296,9 +304,14 @@ fn types_card(out: &mut String, lc: &LifeCircle, lang: Lang) {
         Lang::Zh => format!("{unconfirmed} 类服务半径未在标准原文中核实"),
         Lang::En => format!("{unconfirmed} distances not confirmed in the standard"),
     };
+    let class = if row.population_share < 0.5 {
+        "warn"
+    } else {
+        ""
+    };
     card(
         out,
-        "warn",
+        class,
         &format!(
             "{}: {}",
             t(lang, "Least reached type", "覆盖最低的设施"),

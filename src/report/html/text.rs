@@ -322,7 +322,7 @@ const ZH: Labels = Labels {
     density_share: "网格颜色表示人口覆盖率，深浅表示人口",
     north: "北",
     chart_curve: "不同时间圈的人口覆盖率",
-    chart_curve_x: "步行时间（分钟，{speed} km/h）",
+    chart_curve_x: "时间圈（分钟，按 {speed} km/h 折算）",
     chart_curve_y: "覆盖人口比例",
     chart_hist: "到最近服务中心的距离分布",
     chart_hist_x: "距离（米）",
@@ -417,7 +417,7 @@ const ZH: Labels = Labels {
     existing_on: "可关闭的现有中心（开启）",
     existing_off: "现有中心（已关闭）",
     modified: "（已修改）",
-    covers_word: "覆盖可变小区",
+    covers_word: "个小区的覆盖随之变化",
 };
 
 const EN: Labels = Labels {
