@@ -772,6 +772,13 @@ fn ledger(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
             .then(a.cmp(&b))
     });
     worst.truncate(LEDGER_TOP);
+    // Without any compound name the 小区名称 column would only take width: left out here (the
+    // ledger files keep it). It follows 序号, the group fields and 小区编号.
+    let name_column = c
+        .names
+        .iter()
+        .all(|n| n.is_empty())
+        .then(|| c.group_fields.len() + 2);
     let shown: Vec<Vec<(Option<f64>, String)>> = worst
         .iter()
         .map(|&k| {
@@ -781,12 +788,18 @@ fn ledger(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
                     row.push(cell);
                 }
             });
+            if let Some(j) = name_column.filter(|&j| j < row.len()) {
+                row.remove(j);
+            }
             row
         })
         .collect();
-    let header = ledger_header(c, lang);
-    let kept = header.len() - LEDGER_OFFICE_COLUMNS;
-    let columns: Vec<(&str, bool)> = header[..kept]
+    let mut header = ledger_header(c, lang);
+    header.truncate(header.len() - LEDGER_OFFICE_COLUMNS);
+    if let Some(j) = name_column.filter(|&j| j < header.len()) {
+        header.remove(j);
+    }
+    let columns: Vec<(&str, bool)> = header
         .iter()
         .enumerate()
         .map(|(j, h)| {
