@@ -952,6 +952,7 @@ fn area_legend(legend: &mut Legend, input: &ReportInput, l: &Labels) {
                 "<path d=\"M1 14L8 8L19 12M8 8L10 1\" class=\"sw-sn\"/>".into(),
                 l.streets,
             );
+            legend.item(String::new(), l.service_area_note);
         }
         (Metric::Matrix, _) => legend.item(String::new(), l.matrix_no_areas),
         (Metric::Network, None) => {}

@@ -114,6 +114,8 @@ pub(crate) struct Labels {
     pub service_circle: &'static str,
     /// Legend: a walking service area (the streets walkable within the budget, outlined).
     pub service_area: &'static str,
+    /// Why a covered compound may lie outside the drawn walking area.
+    pub service_area_note: &'static str,
     /// Legend: the street lines of a walking run.
     pub streets: &'static str,
     /// Legend: the areas of `--boundaries` (their outlines and names).
@@ -308,6 +310,7 @@ const ZH: Labels = Labels {
     size_is_population: "圆点大小表示人口",
     service_circle: "服务圈范围",
     service_area: "步行服务范围（沿道路可达）",
+    service_area_note: "小区从离它最近的道路点进入路网：离道路较远的已覆盖小区可能位于阴影之外",
     streets: "道路",
     boundaries: "分区边界",
     matrix_no_areas: "成本表计算：无法绘制服务范围",
@@ -459,6 +462,7 @@ const EN: Labels = Labels {
     size_is_population: "dot size shows population",
     service_circle: "Service circle",
     service_area: "Walking service area (along the streets)",
+    service_area_note: "compounds join the streets at their nearest point: a covered compound set back from the streets can lie outside the shading",
     streets: "Streets",
     boundaries: "Area boundaries",
     matrix_no_areas: "cost table: no service areas can be drawn",
