@@ -81,6 +81,9 @@ fn walking_report_draws_streets_and_service_areas_and_no_straight_circle() {
     );
     succeed(dir.path(), &args);
     let html = read(&dir.path().join("w/report.html"));
+    // The street file is listed with the data sources.
+    assert!(html.contains("<li data-source=\"network\">walking network: <code>"));
+    assert!(html.contains("streets.geojson</code></li>"));
     assert_eq!(
         layers(&html),
         ["centres", "compounds", "service-areas", "streets"]

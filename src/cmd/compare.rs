@@ -239,6 +239,8 @@ pub fn run(args: Args) -> Result<()> {
     inputs.extend(args.candidates.as_deref());
     let mut report_input = report::ReportInput::new(&analysis, compounds, centres, circle, &run);
     report_input.network = study.network();
+    report_input.network_source =
+        (common.metric.network.as_deref()).map(|p| p.display().to_string());
     report_input.scenarios = Some(report::ScenariosReport {
         comparison: &cmp,
         scenarios: &scenarios,

@@ -309,6 +309,8 @@ pub fn run(args: Args) -> Result<()> {
     let mut report_input = report::ReportInput::new(&analysis, compounds, centres, circle, &run);
     report_input.capacity = capacitated.as_ref();
     report_input.network = study.network();
+    report_input.network_source =
+        (common.metric.network.as_deref()).map(|p| p.display().to_string());
     super::write_outputs(
         files,
         &common.output,

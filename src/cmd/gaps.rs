@@ -54,6 +54,7 @@ pub fn run(args: Args) -> Result<()> {
         report::ReportInput::new(&s.analysis, compounds, &s.study.centres, circle, &s.run);
     input.gaps = Some(gaps.report());
     input.network = s.study.network();
+    input.network_source = (common.metric.network.as_deref()).map(|p| p.display().to_string());
     // The what-if data only feeds the page.
     let what_if = common.output.report.is_some().then(|| {
         s.study

@@ -219,6 +219,7 @@ pub fn run(args: Args) -> Result<()> {
     let sites = site_run.sites();
     let mut input = report::ReportInput::new(&s.analysis, compounds, centres, circle, &s.run);
     input.network = s.study.network();
+    input.network_source = (common.metric.network.as_deref()).map(|p| p.display().to_string());
     input.sites = Some(report::SitesReport {
         plan: &site_run.plan,
         candidates: sites,

@@ -116,6 +116,8 @@ pub struct ReportInput<'a> {
     /// The street network and snap limit of a walking run: the map then draws the streets
     /// and each centre's walking service area instead of straight-line circles.
     pub network: Option<(&'a crate::network::StreetNetwork, f64)>,
+    /// The street file of a walking run, listed with the data sources.
+    pub network_source: Option<String>,
     /// The run's date (`YYYY-MM-DD`) shown under the title; the binary passes it in (the
     /// library reads no clock), `None` leaves it out.
     pub date: Option<String>,
@@ -188,6 +190,7 @@ impl<'a> ReportInput<'a> {
             command_line: Vec::new(),
             density_threshold: DENSITY_THRESHOLD,
             network: None,
+            network_source: None,
             date: None,
             links: Vec::new(),
             basemap: None,
@@ -1079,6 +1082,14 @@ fn footer(out: &mut String, input: &ReportInput, l: &Labels) {
                 .as_deref()
                 .map(|c| format!(", {}", esc(c)))
                 .unwrap_or_default()
+        );
+    }
+    if let (Some(path), Some(_)) = (&input.network_source, input.network) {
+        let _ = write!(
+            out,
+            "<li data-source=\"network\">{}: <code>{}</code></li>",
+            esc(l.network_checks[0]),
+            esc(path)
         );
     }
     if let Some(s) = &input.sites {
