@@ -153,22 +153,27 @@ impl Fixture {
     }
 }
 
+/// `site` on the fixture's layers and cost table, written by [`Fixture::write`].
+const FIXTURE_RUN: [&str; 11] = [
+    "site",
+    "--compounds",
+    "c.geojson",
+    "--centers",
+    "s.geojson",
+    "--candidates",
+    "k.geojson",
+    "--metric",
+    "matrix",
+    "--matrix",
+    "m.csv",
+];
+
 /// `site` with `objective` on the fixture in `dir`, its `site` section.
 fn site(dir: &Path, objective: &str, k: usize, extra: &[&str]) -> Value {
     let k = k.to_string();
     let cap = CAP_M.to_string();
-    let mut args = vec![
-        "site",
-        "--compounds",
-        "c.geojson",
-        "--centers",
-        "s.geojson",
-        "--candidates",
-        "k.geojson",
-        "--metric",
-        "matrix",
-        "--matrix",
-        "m.csv",
+    let mut args = FIXTURE_RUN.to_vec();
+    args.extend_from_slice(&[
         "--radius",
         "800",
         "--add",
@@ -180,7 +185,7 @@ fn site(dir: &Path, objective: &str, k: usize, extra: &[&str]) -> Value {
         "--format",
         "json",
         "--quiet",
-    ];
+    ]);
     args.extend_from_slice(extra);
     let out = succeed(dir, &args);
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -298,21 +303,7 @@ fn distance_objectives_refuse_what_they_cannot_do() {
     let dir = tempfile::tempdir().unwrap();
     let fx = Fixture::new(9);
     fx.write(dir.path());
-    let base = [
-        "site",
-        "--compounds",
-        "c.geojson",
-        "--centers",
-        "s.geojson",
-        "--candidates",
-        "k.geojson",
-        "--metric",
-        "matrix",
-        "--matrix",
-        "m.csv",
-        "--objective",
-        "distance",
-    ];
+    let base = [&FIXTURE_RUN[..], &["--objective", "distance"]].concat();
     let err = fails(dir.path(), &[&base[..], &["--target", "0.9"]].concat());
     assert!(err.contains("--add K"), "{err}");
     let err = fails(
@@ -334,31 +325,24 @@ fn distance_report_draws_walks_before_and_after() {
     fx.write(dir.path());
     let k = "2".to_string();
     let args = [
-        "site",
-        "--compounds",
-        "c.geojson",
-        "--centers",
-        "s.geojson",
-        "--candidates",
-        "k.geojson",
-        "--metric",
-        "matrix",
-        "--matrix",
-        "m.csv",
-        "--add",
-        &k,
-        "--objective",
-        "distance",
-        "--max-distance",
-        "1500",
-        "--report",
-        "r.html",
-        "--lang",
-        "en",
-        "--format",
-        "json",
-        "--quiet",
-    ];
+        &FIXTURE_RUN[..],
+        &[
+            "--add",
+            &k,
+            "--objective",
+            "distance",
+            "--max-distance",
+            "1500",
+            "--report",
+            "r.html",
+            "--lang",
+            "en",
+            "--format",
+            "json",
+            "--quiet",
+        ],
+    ]
+    .concat();
     let out = succeed(dir.path(), &args);
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     let html = common::read(&dir.path().join("r.html"));

@@ -72,17 +72,17 @@ impl<T: Copy> PackedTree<T> {
             if !keep(&self.levels[level][i]) {
                 continue;
             }
-            let children = i * FANOUT..;
+            let first = i * FANOUT;
             if level == 0 {
-                let end = (i * FANOUT + FANOUT).min(self.items.len());
-                for k in children.start..end {
+                let end = (first + FANOUT).min(self.items.len());
+                for k in first..end {
                     if keep(&self.item_boxes[k]) {
                         f(&self.items[k]);
                     }
                 }
             } else {
-                let end = (i * FANOUT + FANOUT).min(self.levels[level - 1].len());
-                for c in (children.start..end).rev() {
+                let end = (first + FANOUT).min(self.levels[level - 1].len());
+                for c in (first..end).rev() {
                     stack[open] = ((level - 1) as u8, c as u32);
                     open += 1;
                 }

@@ -332,21 +332,18 @@ impl<P: Price> Search<'_, P> {
 
 /// Memory the open nodes of a best-first search may hold (their multipliers) before the
 /// search goes depth first.
-pub(crate) const BEST_FIRST_BYTES: usize = 128 << 20;
+const BEST_FIRST_BYTES: usize = 128 << 20;
 /// The most open nodes a best-first choice scans (each choice is a linear scan).
-pub(crate) const BEST_FIRST_NODES: usize = 4096;
+const BEST_FIRST_NODES: usize = 4096;
 
-/// The open node to explore next: the one with the highest `bound` while at most `cap` are
+/// The open node to explore next: the one with the highest bound while at most `cap` are
 /// open (the newest among equals, so the search still dives), else the newest.
-pub(crate) fn next_node<T>(stack: &mut Vec<T>, cap: usize, bound: impl Fn(&T) -> f64) -> Option<T> {
+fn next_node(stack: &mut Vec<Node>, cap: usize) -> Option<Node> {
     if stack.len() > cap {
         return stack.pop();
     }
-    let best = (0..stack.len()).rev().max_by(|&a, &b| {
-        bound(&stack[a])
-            .total_cmp(&bound(&stack[b]))
-            .then(a.cmp(&b))
-    })?;
+    let best = (0..stack.len())
+        .max_by(|&a, &b| (stack[a].bound).total_cmp(&stack[b].bound).then(a.cmp(&b)))?;
     Some(stack.remove(best))
 }
 
@@ -397,7 +394,7 @@ pub(crate) fn solve<P: Price>(
     // search stopped by the deadline certifies the tightest gap it can; depth first beyond.
     let best_first_cap =
         (BEST_FIRST_BYTES / (8 * model.amount.len().max(1))).clamp(16, BEST_FIRST_NODES);
-    while let Some(node) = next_node(&mut stack, best_first_cap, |n| n.bound) {
+    while let Some(node) = next_node(&mut stack, best_first_cap) {
         if search.done() {
             break;
         }

@@ -350,14 +350,23 @@ impl StudyArea {
 
     /// A short description of the plane, for summaries.
     pub fn plane_description(&self) -> String {
+        self.describe_plane(false)
+    }
+
+    /// [`StudyArea::plane_description`] in Chinese (`zh`) or English, for pages.
+    pub fn describe_plane(&self, zh: bool) -> String {
         let (lon0, lat0) = self.plane.origin();
-        if self.input_metres {
-            return format!(
-                "the input's own transverse Mercator (central meridian {lon0}, scale {})",
-                self.plane.scale()
-            );
+        let scale = self.plane.scale();
+        match (self.input_metres, zh) {
+            (true, false) => format!(
+                "the input's own transverse Mercator (central meridian {lon0}, scale {scale})"
+            ),
+            (true, true) => {
+                format!("输入数据自身的横轴墨卡托投影（中央经线 {lon0}，比例 {scale}）")
+            }
+            (false, false) => format!("WGS84 transverse Mercator centred on {lon0:.5}, {lat0:.5}"),
+            (false, true) => format!("WGS84 横轴墨卡托投影，中心经纬度 {lon0:.5}, {lat0:.5}"),
         }
-        format!("WGS84 transverse Mercator centred on {lon0:.5}, {lat0:.5}")
     }
 }
 

@@ -96,6 +96,29 @@ fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
         .axis_style(AXIS)
 }
 
+/// The axes of a share chart: `x_desc` under whole-number ticks, `y_desc` beside 0–100 %.
+fn share_axes<'m, 'a, 'b, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB>,
+    x_desc: String,
+    y_desc: &str,
+) -> &'m mut MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB> {
+    house_style(mesh)
+        .x_desc(x_desc)
+        .y_desc(format!("{y_desc} (%)"))
+        .x_labels(8)
+        .y_labels(7)
+        .x_label_formatter(&whole)
+        .y_label_formatter(&percent)
+}
+
+fn whole(x: &f64) -> String {
+    format!("{x:.0}")
+}
+
+fn percent(y: &f64) -> String {
+    format!("{}%", crate::report::table::fixed(*y, 0))
+}
+
 /// Compact count for axis labels: `12k`, `1.5M`; in Chinese `1.2万`.
 fn compact(x: f64, lang: Lang) -> String {
     let trim = |s: String| s.trim_end_matches(".0").to_string();
@@ -121,15 +144,10 @@ pub(super) fn coverage_curve(
         let mut chart = chart_builder(root)
             .margin_right(22)
             .build_cartesian_2d(0f64..x_max, 0f64..108f64)?;
-        house_style(
-            chart
-                .configure_mesh()
-                .x_desc(l.chart_curve_x.replace("{speed}", &speed_kmh.to_string()))
-                .y_desc(format!("{} (%)", l.chart_curve_y))
-                .x_labels(8)
-                .y_labels(7)
-                .x_label_formatter(&|x| format!("{x:.0}"))
-                .y_label_formatter(&|y| format!("{}%", crate::report::table::fixed(*y, 0))),
+        share_axes(
+            &mut chart.configure_mesh(),
+            l.chart_curve_x.replace("{speed}", &speed_kmh.to_string()),
+            l.chart_curve_y,
         )
         .draw()?;
         if circle_minutes > 0.0 && circle_minutes < x_max {
@@ -352,15 +370,10 @@ pub(super) fn walk_curve(
         let mut chart = chart_builder(root)
             .margin_right(22)
             .build_cartesian_2d(0f64..x_max, 0f64..108f64)?;
-        house_style(
-            chart
-                .configure_mesh()
-                .x_desc(l.chart_walk_x)
-                .y_desc(format!("{} (%)", l.chart_walk_y))
-                .x_labels(8)
-                .y_labels(7)
-                .x_label_formatter(&|x| format!("{x:.0}"))
-                .y_label_formatter(&|y| format!("{}%", crate::report::table::fixed(*y, 0))),
+        share_axes(
+            &mut chart.configure_mesh(),
+            l.chart_walk_x.to_string(),
+            l.chart_walk_y,
         )
         .draw()?;
         for (mean, colour) in [(d.mean_before_m, AXIS), (d.mean_distance_m, LINE)] {

@@ -1202,20 +1202,7 @@ pub(crate) fn input_spans(run: &RunInfo, l: &Labels) -> Vec<String> {
 
 /// The measuring plane in the page's language.
 pub(crate) fn plane_text(study: &crate::study::StudyArea, l: &Labels) -> String {
-    let text = study.plane_description();
-    if !l.html_lang.starts_with("zh") {
-        return text;
-    }
-    text.replace(
-        "WGS84 transverse Mercator centred on",
-        "WGS84 横轴墨卡托投影，中心经纬度",
-    )
-    .replace(
-        "the input's own transverse Mercator",
-        "输入数据自身的横轴墨卡托投影",
-    )
-    .replace("central meridian", "中央经线")
-    .replace("scale", "比例")
+    study.describe_plane(l.html_lang.starts_with("zh"))
 }
 
 /// Where populations came from (`field "population"`, else …) in the page's language.
@@ -1279,6 +1266,21 @@ mod tests {
         assert_eq!(headline_class(0.7), "primary plain");
         assert_eq!(headline_class(0.37), "primary warn");
         assert_eq!(headline_class(0.0), "primary warn");
+    }
+
+    #[test]
+    fn population_sources_read_in_chinese() {
+        // The forms `Compounds::load` writes (model.rs `population_sources`).
+        let source = "field \"人口\", else field \"户数\" × 2.8 persons per household";
+        assert_eq!(
+            population_source_text(source, true),
+            "字段 \"人口\"，否则 字段 \"户数\" × 2.8 人/户"
+        );
+        assert_eq!(
+            population_source_text("1 per compound", true),
+            "每个小区按 1 人"
+        );
+        assert_eq!(population_source_text(source, false), source);
     }
 
     #[test]
