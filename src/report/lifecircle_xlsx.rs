@@ -173,22 +173,33 @@ pub fn xlsx_cells_cut(compounds: &crate::model::Compounds) -> Option<crate::Warn
     })
 }
 
-/// `lifecircle.xlsx` as bytes. With a `scratch` directory the ledger sheet streams its rows
-/// through an anonymous temporary file there (rust_xlsxwriter's constant-memory mode)
-/// instead of holding every cell in memory (its strings are then written inline).
+/// `lifecircle.xlsx` as bytes. The ledger sheet is in rust_xlsxwriter's constant-memory mode
+/// (strings inline; its small temporary file in `scratch`, normally the output directory,
+/// else the system's temporary directory), and its rows between the header and the last
+/// row are spliced in by `xlsx_rows`, which writes the cells rust_xlsxwriter would (the
+/// tests compare the two).
 pub fn lifecircle_xlsx(
     report: &LifeCircleReport,
     lang: Lang,
     scratch: Option<&std::path::Path>,
+) -> Result<Vec<u8>, XlsxError> {
+    workbook(report, lang, scratch, true)
+}
+
+/// The workbook; with `splice` the ledger's rows but the last are spliced in afterwards,
+/// else rust_xlsxwriter writes every row.
+fn workbook(
+    report: &LifeCircleReport,
+    lang: Lang,
+    scratch: Option<&std::path::Path>,
+    splice: bool,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let props = DocProperties::new()
         .set_title("circleplan lifecircle")
         .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?);
     wb.set_properties(&props);
-    // The ledger can hold millions of cells: level 1 deflates several times faster than the
-    // default 6 for a slightly larger file.
-    wb.set_zip_compression_level(1);
+    wb.set_zip_compression_level(ZIP_LEVEL);
     let f = Formats::new();
     let rows = ledger(report.result, report.compounds);
     let mut taken = [COVER, SUMMARY, LEDGER]
@@ -206,17 +217,45 @@ pub fn lifecircle_xlsx(
         ws.set_name(sheet_name(field, &mut taken))?;
         group_sheet(ws, report, g, lang, &f)?;
     }
-    let ws = match scratch {
-        Some(dir) => {
-            wb.set_tempdir(dir)?;
-            wb.add_worksheet_with_constant_memory()?
-        }
-        None => wb.add_worksheet(),
-    };
+    if let Some(dir) = scratch {
+        wb.set_tempdir(dir)?;
+    }
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(pick(lang, LEDGER))?;
-    ledger_sheet(ws, report, lang, &rows, &f)?;
-    wb.save_to_buffer()
+    let n = rows.len().min(MAX_LEDGER_ROWS);
+    let spliced = if splice { n.saturating_sub(1) } else { 0 };
+    ledger_sheet(ws, report, lang, &rows[spliced..n], spliced, &f)?;
+    let book = wb.save_to_buffer()?;
+    if spliced == 0 {
+        return Ok(book);
+    }
+    let (lc, c) = (report.result, report.compounds);
+    let sheet = 3 + c.group_fields.len();
+    super::xlsx_rows::splice_rows(
+        book,
+        sheet,
+        spliced as u32 + 2,
+        spliced,
+        ZIP_LEVEL,
+        |x, k| {
+            x.start(k as u32 + 2);
+            let mut col: u16 = 0;
+            ledger_cells(lc, c, (&rows[k], k), lang, |value| {
+                match xlsx_value(value) {
+                    Some(XlsxValue::Number(v)) => x.number(col, v),
+                    Some(XlsxValue::Text(t)) => x.text(col, &cell(t)),
+                    None => {}
+                }
+                col += 1;
+            });
+            x.end();
+        },
+    )
 }
+
+/// The ledger can hold millions of cells: zip level 1 deflates several times faster than
+/// the default 6 for a slightly larger file.
+const ZIP_LEVEL: u8 = 1;
 
 /// The cover: title, date, profile, method, what was measured, the inputs, the thresholds
 /// the standard's text did not confirm and how the ledger grades a gap.
@@ -464,29 +503,45 @@ fn group_sheet(
 }
 
 /// The 问题台账 sheet: the columns of `ledger.csv`, numbers as numbers (whole metres,
-/// `0.0%` shares, `#,##0` residents).
+/// `0.0%` shares, `#,##0` residents): its header and `rows`, the ledger's rows from row
+/// `first` (0-based) on.
 fn ledger_sheet(
     ws: &mut Worksheet,
     report: &LifeCircleReport,
     lang: Lang,
     rows: &[LedgerRow],
+    first: usize,
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let labels = ledger_header(report.compounds, lang);
     let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
-    table_header(ws, &refs, rows.len(), f)?;
-    if let Some(first) = rows.first() {
-        column_formats(ws, report, lang, first, f)?;
+    table_header(ws, &refs, first + rows.len(), f)?;
+    if let Some(row) = rows.first() {
+        column_formats(ws, report, lang, row, f)?;
     }
     for (k, r) in rows.iter().enumerate() {
-        // Excel holds 1,048,576 rows; a longer ledger is complete in ledger.csv (and the
-        // summary sheet says so).
-        if k >= MAX_LEDGER_ROWS {
-            break;
-        }
-        ledger_line(ws, report, lang, r, k)?;
+        ledger_line(ws, report, lang, r, first + k)?;
     }
     Ok(())
+}
+
+/// What a ledger cell holds in the workbook.
+enum XlsxValue<'a> {
+    Number(f64),
+    Text(&'a str),
+}
+
+/// A ledger cell as the workbook holds it: whole metres, shares to a tenth of a percent,
+/// residents, text; `None` for a blank.
+fn xlsx_value(value: LedgerCell<'_>) -> Option<XlsxValue<'_>> {
+    Some(match value {
+        LedgerCell::Number(n) => XlsxValue::Number(n as f64),
+        LedgerCell::Text(text) => XlsxValue::Text(text),
+        LedgerCell::Metres(Some(m)) => XlsxValue::Number(m.round()),
+        LedgerCell::Share(Some(x)) => XlsxValue::Number((x * 1000.0).round() / 1000.0),
+        LedgerCell::Population(p) => XlsxValue::Number(p),
+        LedgerCell::Metres(None) | LedgerCell::Share(None) | LedgerCell::Blank => return None,
+    })
 }
 
 /// Number formats set once per ledger column (whole metres, `0.0%`, `#,##0`), from the kinds
@@ -532,15 +587,10 @@ fn ledger_line(
     let mut col: u16 = 0;
     let mut result = Ok(());
     ledger_cells(lc, c, (r, k), lang, |value| {
-        let written = match value {
-            LedgerCell::Number(n) => ws.write_number(row, col, n as f64).map(|_| ()),
-            LedgerCell::Text(text) => ws.write_string(row, col, cell(text)).map(|_| ()),
-            LedgerCell::Metres(Some(m)) => ws.write_number(row, col, m.round()).map(|_| ()),
-            LedgerCell::Share(Some(x)) => ws
-                .write_number(row, col, (x * 1000.0).round() / 1000.0)
-                .map(|_| ()),
-            LedgerCell::Population(p) => ws.write_number(row, col, p).map(|_| ()),
-            LedgerCell::Metres(None) | LedgerCell::Share(None) | LedgerCell::Blank => Ok(()),
+        let written = match xlsx_value(value) {
+            Some(XlsxValue::Number(v)) => ws.write_number(row, col, v).map(|_| ()),
+            Some(XlsxValue::Text(t)) => ws.write_string(row, col, cell(t)).map(|_| ()),
+            None => Ok(()),
         };
         if result.is_ok() {
             result = written;
@@ -553,6 +603,90 @@ fn ledger_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lifecircle::{Facilities, FacilityFields, LifeCircle, LifeCircleOptions, Profile};
+    use crate::model::{CompoundFields, Compounds};
+    use std::io::Read;
+
+    /// Every part of the package, unpacked, by name in package order.
+    fn parts(book: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+        (0..zip.len())
+            .map(|i| {
+                let mut f = zip.by_index(i).unwrap();
+                let mut bytes = Vec::new();
+                f.read_to_end(&mut bytes).unwrap();
+                (f.name().unwrap().to_string(), bytes)
+            })
+            .collect()
+    }
+
+    /// The spliced ledger is rust_xlsxwriter's own, part for part and byte for byte, on the
+    /// demo district with texts that need escaping (`&`, `<`, a literal `_x00AB_`, control
+    /// characters, edge spaces, CJK), in both languages, with and without a scratch folder.
+    #[test]
+    fn spliced_ledger_equals_rust_xlsxwriters() {
+        let dir = tempfile::tempdir().unwrap();
+        let city = crate::synth::generate(&crate::synth::SynthSpec::demo());
+        let facilities = city.typed_facilities(300, 3);
+        let (cp, fp) = (dir.path().join("c.geojson"), dir.path().join("f.geojson"));
+        std::fs::write(&cp, city.compounds_geojson()).unwrap();
+        std::fs::write(&fp, city.facilities_geojson(&facilities)).unwrap();
+        let fields = CompoundFields {
+            group_by: vec!["street".into()],
+            ..CompoundFields::default()
+        };
+        let mut c = Compounds::load(&cp, &Default::default(), &fields, &mut Vec::new()).unwrap();
+        let odd = [
+            " a&b<c>_x00AB_ ",
+            "\u{1}x\ty",
+            "名称\n",
+            "_x12_&gt;",
+            "plain",
+        ];
+        c.names = (0..c.len())
+            .map(|i| odd[i % odd.len()].to_string())
+            .collect();
+        c.ids[3] = "id <3> & _x0041_".into();
+        let profile = Profile::load("gb50180-2018").unwrap();
+        let layers = [(fp, Default::default())];
+        let f = Facilities::load(
+            &layers,
+            &FacilityFields::default(),
+            &profile,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        let area = crate::StudyArea::new(&[("c", &c.lonlat)], &mut Vec::new());
+        let costs = crate::coverage::Costs::Euclidean;
+        let lc = LifeCircle::new(area, &costs, &c, &f, &profile, LifeCircleOptions::default());
+        let run = crate::report::RunInfo::default();
+        let report = LifeCircleReport {
+            result: &lc,
+            compounds: &c,
+            facilities: &f,
+            run: &run,
+        };
+        assert!(
+            ledger(&lc, &c).len() > 100,
+            "the ledger is long enough to splice"
+        );
+        for lang in [Lang::Zh, Lang::En] {
+            for scratch in [None, Some(dir.path())] {
+                let spliced = workbook(&report, lang, scratch, true).unwrap();
+                let whole = workbook(&report, lang, scratch, false).unwrap();
+                let (a, b) = (parts(&spliced), parts(&whole));
+                assert_eq!(a.len(), b.len());
+                for ((na, pa), (nb, pb)) in a.iter().zip(&b) {
+                    assert_eq!(na, nb);
+                    assert!(
+                        pa == pb,
+                        "{na} differs ({lang:?}, scratch {})",
+                        scratch.is_some()
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn sheet_names_are_legal_and_distinct() {

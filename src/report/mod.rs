@@ -19,6 +19,7 @@ mod site;
 mod summary;
 mod table;
 mod tables;
+mod xlsx_rows;
 
 pub use capacity::{capacitated_outputs, capacity_table};
 pub use compare::{
