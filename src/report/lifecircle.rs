@@ -51,15 +51,18 @@ pub fn lifecircle_outputs<'a>(
         "facilities.geojson",
         Box::new(move |w| write_facilities_geojson(w, &report)),
     );
+    // The ledger's rows, sorted once for the CSV and the workbook.
+    let rows = std::sync::Arc::new(super::ledger::ledger(report.result, report.compounds));
+    let csv_rows = std::sync::Arc::clone(&rows);
     out.add_stream(
         "ledger.csv",
-        Box::new(move |w| write_ledger(w, &report, lang)),
+        Box::new(move |w| write_ledger_rows(w, &report, lang, &csv_rows)),
     );
     out.add_stream(
         "lifecircle.xlsx",
         Box::new(move |w| {
-            let bytes =
-                super::lifecircle_xlsx(&report, lang, scratch).map_err(std::io::Error::other)?;
+            let bytes = super::lifecircle_xlsx::workbook(&report, lang, scratch, &rows)
+                .map_err(std::io::Error::other)?;
             w.write_all(&bytes)
         }),
     );
@@ -290,10 +293,23 @@ pub fn write_ledger(
     report: &LifeCircleReport,
     lang: Lang,
 ) -> std::io::Result<()> {
-    let (lc, c) = (report.result, report.compounds);
+    let rows = super::ledger::ledger(report.result, report.compounds);
+    write_ledger_rows(w, report, lang, &rows)
+}
+
+/// [`write_ledger`] with the ledger's rows already made.
+fn write_ledger_rows(
+    w: &mut dyn Write,
+    report: &LifeCircleReport,
+    lang: Lang,
+    rows: &[super::ledger::LedgerRow],
+) -> std::io::Result<()> {
     w.write_all(BOM)?;
     let mut header = String::new();
-    for (k, h) in super::ledger::ledger_header(c, lang).iter().enumerate() {
+    for (k, h) in super::ledger::ledger_header(report.compounds, lang)
+        .iter()
+        .enumerate()
+    {
         if k > 0 {
             header.push(',');
         }
@@ -301,7 +317,6 @@ pub fn write_ledger(
     }
     header.push('\n');
     w.write_all(header.as_bytes())?;
-    let rows = super::ledger::ledger(lc, c);
     write_rows_parallel(w, rows.len(), &|s: &mut String, k: usize| {
         push_ledger_row(s, report, &rows[k], k, lang);
     })

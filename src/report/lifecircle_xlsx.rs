@@ -183,15 +183,27 @@ pub fn lifecircle_xlsx(
     lang: Lang,
     scratch: Option<&std::path::Path>,
 ) -> Result<Vec<u8>, XlsxError> {
-    workbook(report, lang, scratch, true)
+    let rows = ledger(report.result, report.compounds);
+    workbook(report, lang, scratch, &rows)
+}
+
+/// [`lifecircle_xlsx`] with the ledger's `rows` already made.
+pub(super) fn workbook(
+    report: &LifeCircleReport,
+    lang: Lang,
+    scratch: Option<&std::path::Path>,
+    rows: &[LedgerRow],
+) -> Result<Vec<u8>, XlsxError> {
+    build(report, lang, scratch, rows, true)
 }
 
 /// The workbook; with `splice` the ledger's rows but the last are spliced in afterwards,
 /// else rust_xlsxwriter writes every row.
-fn workbook(
+fn build(
     report: &LifeCircleReport,
     lang: Lang,
     scratch: Option<&std::path::Path>,
+    rows: &[LedgerRow],
     splice: bool,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
@@ -201,7 +213,6 @@ fn workbook(
     wb.set_properties(&props);
     wb.set_zip_compression_level(ZIP_LEVEL);
     let f = Formats::new();
-    let rows = ledger(report.result, report.compounds);
     let mut taken = [COVER, SUMMARY, LEDGER]
         .map(|l| pick(lang, l).to_string())
         .to_vec();
@@ -210,7 +221,7 @@ fn workbook(
     cover_sheet(ws, report, lang, rows.len(), &f)?;
     let ws = wb.add_worksheet();
     ws.set_name(pick(lang, SUMMARY))?;
-    summary_sheet(ws, report, lang, &rows, &f)?;
+    summary_sheet(ws, report, lang, rows, &f)?;
     let c = report.compounds;
     for (g, field) in c.group_fields.iter().enumerate() {
         let ws = wb.add_worksheet();
@@ -672,8 +683,9 @@ mod tests {
         );
         for lang in [Lang::Zh, Lang::En] {
             for scratch in [None, Some(dir.path())] {
-                let spliced = workbook(&report, lang, scratch, true).unwrap();
-                let whole = workbook(&report, lang, scratch, false).unwrap();
+                let rows = ledger(&lc, &c);
+                let spliced = build(&report, lang, scratch, &rows, true).unwrap();
+                let whole = build(&report, lang, scratch, &rows, false).unwrap();
                 let (a, b) = (parts(&spliced), parts(&whole));
                 assert_eq!(a.len(), b.len());
                 for ((na, pa), (nb, pb)) in a.iter().zip(&b) {

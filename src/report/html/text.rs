@@ -59,15 +59,17 @@ impl std::fmt::Display for Lang {
 
 /// True when `s` holds a CJK ideograph (or CJK punctuation / full-width form).
 pub fn has_cjk(s: &str) -> bool {
-    s.chars().any(|c| {
-        let c = c as u32;
-        (0x3000..=0x303F).contains(&c)
-            || (0x3400..=0x4DBF).contains(&c)
-            || (0x4E00..=0x9FFF).contains(&c)
-            || (0xF900..=0xFAFF).contains(&c)
-            || (0xFF00..=0xFFEF).contains(&c)
-            || (0x20000..=0x2FA1F).contains(&c)
-    })
+    // ASCII text (most ids) is told apart by a word-at-a-time scan.
+    !s.is_ascii()
+        && s.chars().any(|c| {
+            let c = c as u32;
+            (0x3000..=0x303F).contains(&c)
+                || (0x3400..=0x4DBF).contains(&c)
+                || (0x4E00..=0x9FFF).contains(&c)
+                || (0xF900..=0xFAFF).contains(&c)
+                || (0xFF00..=0xFFEF).contains(&c)
+                || (0x20000..=0x2FA1F).contains(&c)
+        })
 }
 
 /// Every fixed label of the report, in one language.
