@@ -5,10 +5,6 @@ mod cmd;
 
 use std::process::ExitCode;
 
-/// mimalloc: reuses freed pages instead of faulting fresh ones in (see Cargo.toml).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use clap::Parser;
 
 fn main() -> ExitCode {
