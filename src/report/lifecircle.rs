@@ -61,9 +61,8 @@ pub fn lifecircle_outputs<'a>(
     out.add_stream(
         "lifecircle.xlsx",
         Box::new(move |w| {
-            let bytes = super::lifecircle_xlsx::workbook(&report, lang, scratch, &rows)
-                .map_err(std::io::Error::other)?;
-            w.write_all(&bytes)
+            super::lifecircle_xlsx::write_workbook(&report, lang, scratch, &rows, w)
+                .map_err(std::io::Error::other)
         }),
     );
     (summary, out)

@@ -184,28 +184,32 @@ pub fn lifecircle_xlsx(
     scratch: Option<&std::path::Path>,
 ) -> Result<Vec<u8>, XlsxError> {
     let rows = ledger(report.result, report.compounds);
-    workbook(report, lang, scratch, &rows)
+    let mut out = Vec::new();
+    build(report, lang, scratch, &rows, true, &mut out)?;
+    Ok(out)
 }
 
-/// [`lifecircle_xlsx`] with the ledger's `rows` already made.
-pub(super) fn workbook(
+/// [`lifecircle_xlsx`] with the ledger's `rows` already made, written to `out`.
+pub(super) fn write_workbook(
     report: &LifeCircleReport,
     lang: Lang,
     scratch: Option<&std::path::Path>,
     rows: &[LedgerRow],
-) -> Result<Vec<u8>, XlsxError> {
-    build(report, lang, scratch, rows, true)
+    out: &mut dyn std::io::Write,
+) -> Result<(), XlsxError> {
+    build(report, lang, scratch, rows, true, out)
 }
 
-/// The workbook; with `splice` the ledger's rows but the last are spliced in afterwards,
-/// else rust_xlsxwriter writes every row.
+/// The workbook, written to `out`; with `splice` the ledger's rows but the last are spliced
+/// in as it is written, else rust_xlsxwriter writes every row.
 fn build(
     report: &LifeCircleReport,
     lang: Lang,
     scratch: Option<&std::path::Path>,
     rows: &[LedgerRow],
     splice: bool,
-) -> Result<Vec<u8>, XlsxError> {
+    out: &mut dyn std::io::Write,
+) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
     let props = DocProperties::new()
         .set_title("circleplan lifecircle")
@@ -238,30 +242,23 @@ fn build(
     ledger_sheet(ws, report, lang, &rows[spliced..n], spliced, &f)?;
     let book = wb.save_to_buffer()?;
     if spliced == 0 {
-        return Ok(book);
+        return Ok(out.write_all(&book)?);
     }
     let (lc, c) = (report.result, report.compounds);
-    let sheet = 3 + c.group_fields.len();
-    super::xlsx_rows::splice_rows(
-        book,
-        sheet,
-        spliced as u32 + 2,
-        spliced,
-        ZIP_LEVEL,
-        |x, k| {
-            x.start(k as u32 + 2);
-            let mut col: u16 = 0;
-            ledger_cells(lc, c, (&rows[k], k), lang, |value| {
-                match xlsx_value(value) {
-                    Some(XlsxValue::Number(v)) => x.number(col, v),
-                    Some(XlsxValue::Text(t)) => x.text(col, &cell(t)),
-                    None => {}
-                }
-                col += 1;
-            });
-            x.end();
-        },
-    )
+    let place = (3 + c.group_fields.len(), spliced as u32 + 2, spliced);
+    super::xlsx_rows::splice_rows(&book, place, ZIP_LEVEL, out, |x, k| {
+        x.start(k as u32 + 2);
+        let mut col: u16 = 0;
+        ledger_cells(lc, c, (&rows[k], k), lang, |value| {
+            match xlsx_value(value) {
+                Some(XlsxValue::Number(v)) => x.number(col, v),
+                Some(XlsxValue::Text(t)) => x.text(col, &cell(t)),
+                None => {}
+            }
+            col += 1;
+        });
+        x.end();
+    })
 }
 
 /// The ledger can hold millions of cells: zip level 1 deflates several times faster than
@@ -684,8 +681,9 @@ mod tests {
         for lang in [Lang::Zh, Lang::En] {
             for scratch in [None, Some(dir.path())] {
                 let rows = ledger(&lc, &c);
-                let spliced = build(&report, lang, scratch, &rows, true).unwrap();
-                let whole = build(&report, lang, scratch, &rows, false).unwrap();
+                let (mut spliced, mut whole) = (Vec::new(), Vec::new());
+                build(&report, lang, scratch, &rows, true, &mut spliced).unwrap();
+                build(&report, lang, scratch, &rows, false, &mut whole).unwrap();
                 let (a, b) = (parts(&spliced), parts(&whole));
                 assert_eq!(a.len(), b.len());
                 for ((na, pa), (nb, pb)) in a.iter().zip(&b) {

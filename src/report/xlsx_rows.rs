@@ -184,24 +184,24 @@ fn column_styles(sheet: &str) -> Vec<u32> {
     styles
 }
 
-/// `book` (a workbook rust_xlsxwriter saved) with rows spliced into worksheet `sheet`
-/// (1-based, as in `xl/worksheets/sheetN.xml`) just before its row `before` (Excel's
-/// numbering): `write(x, k)` writes the `k`-th of `count` rows into `x`. Every other part
-/// of the package is copied as it was; the sheet is deflated at `level`.
+/// `book` (a workbook rust_xlsxwriter saved) written to `out` with rows spliced into
+/// worksheet `sheet` (1-based, as in `xl/worksheets/sheetN.xml`) just before its row `before`
+/// (Excel's numbering): `write(x, k)` writes the `k`-th of `count` rows into `x`. Every other
+/// part of the package is copied as it was; the sheet is deflated at `level`. The package is
+/// streamed as rust_xlsxwriter streams its own (sizes after each part's data).
 pub(super) fn splice_rows(
-    book: Vec<u8>,
-    sheet: usize,
-    before: u32,
-    count: usize,
+    book: &[u8],
+    (sheet, before, count): (usize, u32, usize),
     level: u8,
+    out: &mut dyn Write,
     mut write: impl FnMut(&mut RowXml, usize),
-) -> Result<Vec<u8>, XlsxError> {
+) -> Result<(), XlsxError> {
     let name = format!("xl/worksheets/sheet{sheet}.xml");
     let mut src = zip::ZipArchive::new(Cursor::new(book))?;
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let mut zip = zip::ZipWriter::new_stream(out);
     for i in 0..src.len() {
         if src.by_index_raw(i)?.name()? != name {
-            out.raw_copy_file(src.by_index_raw(i)?)?;
+            zip.raw_copy_file(src.by_index_raw(i)?)?;
             continue;
         }
         let mut xml = String::new();
@@ -215,8 +215,8 @@ pub(super) fn splice_rows(
             .compression_level(Some(i64::from(level)))
             .unix_permissions(0o600)
             .last_modified_time(zip::DateTime::default());
-        out.start_file(name.as_str(), options)?;
-        out.write_all(&xml.as_bytes()[..at])?;
+        zip.start_file(name.as_str(), options)?;
+        zip.write_all(&xml.as_bytes()[..at])?;
         let columns = column_styles(&xml)
             .into_iter()
             .enumerate()
@@ -230,14 +230,15 @@ pub(super) fn splice_rows(
         for k in 0..count {
             write(&mut x, k);
             if x.buf.len() >= CHUNK {
-                out.write_all(&x.buf)?;
+                zip.write_all(&x.buf)?;
                 x.buf.clear();
             }
         }
-        out.write_all(&x.buf)?;
-        out.write_all(&xml.as_bytes()[at..])?;
+        zip.write_all(&x.buf)?;
+        zip.write_all(&xml.as_bytes()[at..])?;
     }
-    Ok(out.finish()?.into_inner())
+    zip.finish()?;
+    Ok(())
 }
 
 #[cfg(test)]
