@@ -306,6 +306,174 @@ impl fmt::Display for Warning {
     }
 }
 
+impl Warning {
+    /// The warning in Chinese, for the pages of a `--lang zh` run (`summary.json` and the
+    /// terminal keep the English line). Paths, ids, values and flags stay as given.
+    pub fn zh(&self) -> String {
+        match self {
+            Warning::GeneratedIds {
+                path,
+                what,
+                missing,
+                total,
+            } => format!(
+                "{}：{total} 个{}中有 {missing} 个没有编号，已按顺序编号",
+                path.display(),
+                zh_role(what)
+            ),
+            Warning::LevelFromFileName { path, level } => format!(
+                "{}：没有等级字段，其服务中心以文件名 {level:?} 作为等级（可用 \
+                 --centers-level 等级=文件 指定）",
+                path.display()
+            ),
+            Warning::NoPopulationField { path, looked_for } => format!(
+                "{}：没有人口字段（查找了 {looked_for}），每个小区按 1 人计 —— 请用 \
+                 --population-field 或 --households-field 指定",
+                path.display()
+            ),
+            Warning::MissingPopulation {
+                path,
+                missing,
+                total,
+            } => format!(
+                "{}：{total} 个小区中有 {missing} 个没有人口或户数，各按 1 人计",
+                path.display()
+            ),
+            Warning::LayersApart {
+                name_a,
+                name_b,
+                distance_km,
+                swapped,
+            } => {
+                let (a, b) = (zh_role(name_a), zh_role(name_b));
+                let advice = if *swapped {
+                    format!("{b}图层的经纬度似乎写反了")
+                } else {
+                    "请检查两者是否使用同一坐标系（--coords、--crs）".to_string()
+                };
+                format!("{a}图层与{b}图层相距 {distance_km:.0} 公里；{advice}")
+            }
+            Warning::LargeSpan { span_km, limit_km } => format!(
+                "研究范围跨度 {span_km:.0} 公里；超过 {limit_km:.0} 公里后局部平面上的距离误差可能\
+                 大于 0.1 % —— 请分区计算"
+            ),
+            Warning::AutoGridCoarsened {
+                grid_m,
+                max_points,
+                step_m,
+            } => format!(
+                "--candidates auto：按 {grid_m:.0} 米（半径的一半）布设的网格将超过 \
+                 {max_points} 个点，已放宽为 {step_m:.0} 米间距（未覆盖小区仍作为候选点）"
+            ),
+            Warning::AbsentTypes { absent, types } => format!(
+                "标准的 {types} 类设施中有 {} 类没有任何设施（{}），所有小区均缺少这些设施",
+                absent.len(),
+                absent.join("、")
+            ),
+            Warning::NoGroupField { path, name } => format!(
+                "{}：没有字段 {name:?}，这些设施不计入按 {name:?} 分组的千人设施数",
+                path.display()
+            ),
+            Warning::UnmatchedFacilities {
+                path,
+                unmatched,
+                total,
+                field,
+                values,
+            } => format!(
+                "{}：{total} 个设施中有 {unmatched} 个的 {field:?} 值不属于标准中的任何类型，\
+                 未纳入计算：{values}",
+                path.display()
+            ),
+            Warning::FacilitiesWithoutCapacity { path, count } => {
+                format!("{}：{count} 个设施没有容量值，各按 1 计", path.display())
+            }
+            Warning::FacilityIdsAcrossLayers { count } => {
+                format!("{count} 个设施编号出现在多个图层中，写作 <文件名>:<编号>")
+            }
+            Warning::FarPointsDropped {
+                path,
+                layer,
+                listed,
+                count,
+            } => format!(
+                "{}：{count} 个{}距图层其余要素超过 100 公里（可能是地理编码失败），\
+                 未纳入计算：{listed}",
+                path.display(),
+                zh_role(layer)
+            ),
+            Warning::UnusedOption { option, why } => {
+                format!("{option} 在本次计算中不起作用：{}", zh_phrase(why))
+            }
+            Warning::CellsCut {
+                path,
+                count,
+                example,
+                max_chars,
+            } => format!(
+                "{}：{count} 段文字超过工作簿单元格可容纳的 {max_chars} 个字符，在 xlsx 中被截断\
+                 （CSV 与 GeoJSON 中完整保留），例如 {example:?}…",
+                path.display()
+            ),
+            Warning::GatesLeftOut {
+                path,
+                why,
+                count,
+                examples,
+            } => format!(
+                "{}：{count} 个出入口{}，未使用（例如 {examples}）",
+                path.display(),
+                zh_phrase(why)
+            ),
+            Warning::FewerSitesThanAsked { chosen, asked } => format!(
+                "--add：要求新增 {asked} 处，只有 {chosen} 处能覆盖新的居民，更多选址不会覆盖\
+                 任何新居民"
+            ),
+        }
+    }
+}
+
+/// A layer's role (or what its features are) in Chinese; other words as given.
+fn zh_role(role: &str) -> String {
+    let word = match role {
+        "compounds" => "小区",
+        "centers" | "centres" | "the centre layers" => "服务中心",
+        "candidates" => "候选点",
+        "facilities" => "设施",
+        "gates" => "出入口",
+        "points" => "点",
+        _ => return role.to_string(),
+    };
+    word.to_string()
+}
+
+/// The reasons the library and the command give, in Chinese; others as given.
+fn zh_phrase(why: &str) -> String {
+    if let Some(metric) = why
+        .strip_prefix("it applies to --metric ")
+        .and_then(|r| r.strip_suffix(" only"))
+    {
+        return format!("它只适用于 --metric {metric}");
+    }
+    if let Some(limit) = why
+        .strip_prefix("lie more than ")
+        .and_then(|r| r.strip_suffix(" m from every street"))
+    {
+        return format!("距所有道路超过 {limit} 米");
+    }
+    match why {
+        "capacities are used with --capacitated only" => "容量只在 --capacitated 时使用".into(),
+        "facility capacities are read for --accessibility 2sfca only" => {
+            "设施容量只在 --accessibility 2sfca 时读取".into()
+        }
+        "it caps walks for --objective distance or max-distance only" => {
+            "它只在 --objective distance 或 max-distance 时限制步行距离".into()
+        }
+        "name no compound" => "未对应任何小区".into(),
+        _ => why.to_string(),
+    }
+}
+
 /// Warnings are written as their text.
 impl serde::Serialize for Warning {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -343,6 +511,175 @@ mod tests {
             w.to_string(),
             "the compounds and centers layers lie 12 km apart; the centers layer's longitude \
              and latitude look swapped"
+        );
+        assert_eq!(
+            w.zh(),
+            "小区图层与服务中心图层相距 12 公里；服务中心图层的经纬度似乎写反了"
+        );
+    }
+
+    /// Every warning has a Chinese line: CJK text, and no English word but the flags, the
+    /// file and the values it quotes.
+    #[test]
+    fn every_warning_reads_in_chinese() {
+        let p = || PathBuf::from("f.csv");
+        let all = [
+            Warning::GeneratedIds {
+                path: p(),
+                what: "compounds",
+                missing: 1,
+                total: 2,
+            },
+            Warning::LevelFromFileName {
+                path: p(),
+                level: "x".into(),
+            },
+            Warning::NoPopulationField {
+                path: p(),
+                looked_for: "pop".into(),
+            },
+            Warning::MissingPopulation {
+                path: p(),
+                missing: 1,
+                total: 2,
+            },
+            Warning::LayersApart {
+                name_a: "compounds".into(),
+                name_b: "centers".into(),
+                distance_km: 9.0,
+                swapped: false,
+            },
+            Warning::LargeSpan {
+                span_km: 900.0,
+                limit_km: 300.0,
+            },
+            Warning::AutoGridCoarsened {
+                grid_m: 250.0,
+                max_points: 9,
+                step_m: 400.0,
+            },
+            Warning::AbsentTypes {
+                absent: vec!["x".into()],
+                types: 16,
+            },
+            Warning::NoGroupField {
+                path: p(),
+                name: "x".into(),
+            },
+            Warning::UnmatchedFacilities {
+                path: p(),
+                unmatched: 1,
+                total: 2,
+                field: "x".into(),
+                values: "y (1)".into(),
+            },
+            Warning::FacilitiesWithoutCapacity {
+                path: p(),
+                count: 3,
+            },
+            Warning::FacilityIdsAcrossLayers { count: 3 },
+            Warning::FarPointsDropped {
+                path: p(),
+                layer: "centers".into(),
+                listed: "id \"x\"".into(),
+                count: 1,
+            },
+            Warning::UnusedOption {
+                option: "--snap-limit".into(),
+                why: "it applies to --metric network only".into(),
+            },
+            Warning::CellsCut {
+                path: p(),
+                count: 1,
+                example: "x".into(),
+                max_chars: 32767,
+            },
+            Warning::GatesLeftOut {
+                path: p(),
+                why: "name no compound".into(),
+                count: 1,
+                examples: "x".into(),
+            },
+            Warning::FewerSitesThanAsked {
+                chosen: 1,
+                asked: 2,
+            },
+        ];
+        let allowed = [
+            "csv",
+            "centers",
+            "level",
+            "population",
+            "field",
+            "households",
+            "coords",
+            "crs",
+            "candidates",
+            "auto",
+            "snap",
+            "limit",
+            "metric",
+            "network",
+            "xlsx",
+            "add",
+            "CSV",
+            "GeoJSON",
+            "pop",
+        ];
+        for w in all {
+            let zh = w.zh();
+            assert!(crate::report::html::has_cjk(&zh), "{zh}");
+            for word in zh
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() > 2)
+            {
+                assert!(allowed.contains(&word), "{word:?} in {zh}");
+            }
+        }
+    }
+
+    /// Every reason the code gives a Chinese page is in Chinese (no ASCII words left but
+    /// flags, paths and values).
+    #[test]
+    fn chinese_warnings_translate_the_known_reasons() {
+        for why in [
+            "capacities are used with --capacitated only",
+            "facility capacities are read for --accessibility 2sfca only",
+            "it caps walks for --objective distance or max-distance only",
+            "it applies to --metric network only",
+            "name no compound",
+            "lie more than 300 m from every street",
+        ] {
+            let zh = zh_phrase(why);
+            assert_ne!(zh, why);
+            let words: Vec<&str> = zh
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() > 2)
+                .collect();
+            assert!(
+                words.iter().all(|w| [
+                    "metric",
+                    "network",
+                    "capacitated",
+                    "accessibility",
+                    "objective",
+                    "distance",
+                    "max",
+                    "sfca"
+                ]
+                .contains(w)),
+                "{why} -> {zh}"
+            );
+        }
+        let w = Warning::GatesLeftOut {
+            path: "g.geojson".into(),
+            why: "lie more than 300 m from every street".into(),
+            count: 2,
+            examples: "feature 1 names \"C1\"".into(),
+        };
+        assert_eq!(
+            w.zh(),
+            "g.geojson：2 个出入口距所有道路超过 300 米，未使用（例如 feature 1 names \"C1\"）"
         );
     }
 }

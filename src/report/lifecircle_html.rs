@@ -930,7 +930,11 @@ fn footer(
             esc(l.warnings)
         );
         for w in &report.run.warnings {
-            let _ = write!(out, "<li>{}</li>", esc(&w.to_string()));
+            let _ = write!(
+                out,
+                "<li>{}</li>",
+                esc(&super::html::warning_text(w, lang == Lang::Zh))
+            );
         }
         out.push_str("</ul></dd>");
     }

@@ -1140,7 +1140,7 @@ fn footer(out: &mut String, input: &ReportInput, l: &Labels) {
         );
         for w in &input.run.warnings {
             out.push_str("<li>");
-            push_esc(out, &w.to_string());
+            push_esc(out, &warning_text(w, zh));
             out.push_str("</li>");
         }
         out.push_str("</ul></dd>");
@@ -1215,6 +1215,11 @@ pub(crate) fn population_source_text(source: &str, zh: bool) -> String {
         .replace(" persons per household", " 人/户")
         .replace("1 per compound", "每个小区按 1 人")
         .replace("field ", "字段 ")
+}
+
+/// A warning as a page shows it: in Chinese on a Chinese page.
+pub(crate) fn warning_text(w: &crate::Warning, zh: bool) -> String {
+    if zh { w.zh() } else { w.to_string() }
 }
 
 /// An input's role as a reader says it: `compounds` → 小区 / compounds, `facilities_1` →
