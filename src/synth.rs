@@ -642,6 +642,8 @@ pub struct SynthFacility {
     pub kind: &'static str,
     /// Capacity (places, beds or m², by type).
     pub capacity: f64,
+    /// The 街道 of the compound it was placed near (the compounds' `street` field).
+    pub street: String,
 }
 
 impl SynthCity {
@@ -656,7 +658,8 @@ impl SynthCity {
         (0..n)
             .map(|k| {
                 let (kind, _, capacity) = SYNTH_FACILITY_TYPES[pick(&type_cdf, &mut rng)];
-                let c = self.compounds[pick(&pop_cdf, &mut rng)].xy;
+                let near = &self.compounds[pick(&pop_cdf, &mut rng)];
+                let c = near.xy;
                 let xy = [
                     c[0] + rng.range(-250.0, 250.0),
                     c[1] + rng.range(-250.0, 250.0),
@@ -666,6 +669,7 @@ impl SynthCity {
                     xy,
                     kind,
                     capacity,
+                    street: near.street.clone(),
                 }
             })
             .collect()
@@ -697,7 +701,7 @@ impl SynthCity {
         s
     }
 
-    /// Typed facilities as GeoJSON: `id`, `类型`, `capacity`.
+    /// Typed facilities as GeoJSON: `id`, `类型`, `capacity`, `street`.
     pub fn facilities_geojson(&self, facilities: &[SynthFacility]) -> String {
         let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
         for (i, f) in facilities.iter().enumerate() {
@@ -710,6 +714,8 @@ impl SynthCity {
             push_json_str(&mut s, f.kind);
             s.push_str(",\"capacity\":");
             push_f64(&mut s, f.capacity);
+            s.push_str(",\"street\":");
+            push_json_str(&mut s, &f.street);
             self.point_feature(&mut s, f.xy);
         }
         s.push_str("\n]}\n");
