@@ -403,6 +403,19 @@ fn english_life_circle_page_has_the_english_ledger_columns_and_a_chart_per_group
     );
     assert!(html.contains("checked data-fac="), "few facilities: shown");
     assert!(!html.contains("data-note=\"no-service-areas\""));
+    // The excerpt names types in words, as the tables above it do; ledger.csv keeps the ids.
+    let start = html.find("id=\"ledger\"").unwrap();
+    let body = &html[start..];
+    let body = &body[body.find("<tbody>").unwrap()..body.find("</tbody>").unwrap()];
+    let type_col = header.iter().position(|h| h == "missing facility").unwrap();
+    let first_row = &body[..body.find("</tr>").unwrap()];
+    let cells: Vec<&str> = first_row.split("</td>").collect();
+    let cell = &cells[type_col][cells[type_col].rfind('>').unwrap() + 1..];
+    assert!(
+        !cell.contains('_') && cell.chars().next().unwrap().is_uppercase(),
+        "type in words: {cell:?}"
+    );
+    assert!(read(&dir.path().join("o/ledger.csv")).contains(",community_service_station,"));
 }
 
 /// Issue 18 item 1, "when a run measures both, show both": a walking run measures the

@@ -788,6 +788,12 @@ fn ledger(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
                     row.push(cell);
                 }
             });
+            // The page names the type in words, as its tables above do (the ledger files keep
+            // the English type id, the value of the `missing` column). It follows 序号, the
+            // group fields, 小区编号 and 小区名称.
+            if let Some(cell) = row.get_mut(c.group_fields.len() + 3) {
+                cell.1 = readable_name(&lc.profile.types[rows[k].type_index], lang).into_owned();
+            }
             if let Some(j) = name_column.filter(|&j| j < row.len()) {
                 row.remove(j);
             }
