@@ -1,6 +1,7 @@
 //! Life-circle benches: 100,000 compounds against 50,000 typed facilities of the 16
 //! GB 50180-2018 types, straight line — one streaming pass per type (the default) against the
-//! coverage-matrix path (taken for 2SFCA). Each checks that both give the same shares.
+//! coverage-matrix path (taken for 2SFCA). Each checks that both give the same shares. Then
+//! `lifecircle.xlsx` for the streaming result (its ledger sheet's rows spliced in).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -98,6 +99,21 @@ fn bench_lifecircle(cr: &mut Criterion) {
             })
         });
     }
+    // The workbook an official files: its 问题台账 sheet holds one row per missing type per
+    // compound (the rows between header and last spliced in as cell XML).
+    let run_info = circleplan::report::RunInfo::default();
+    let report = circleplan::report::LifeCircleReport {
+        result: &streaming,
+        compounds: &compounds,
+        facilities: &facilities,
+        run: &run_info,
+    };
+    let rows = circleplan::report::ledger(&streaming, &compounds).len();
+    assert!(rows > 10_000, "a long ledger: {rows} rows");
+    let lang = circleplan::report::Lang::Zh;
+    group.bench_with_input(BenchmarkId::new("workbook", rows), &rows, |b, _| {
+        b.iter(|| circleplan::report::lifecircle_xlsx(black_box(&report), lang, None).unwrap())
+    });
     group.finish();
 }
 
