@@ -611,7 +611,7 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
         assert!(html.contains(&format!("{range} (")), "legend class {range}");
     }
     assert!(
-        html.contains("<td>kindergarten</td>") && html.contains("25.0 %"),
+        html.contains("<td>Kindergarten</td>") && html.contains("25.0 %"),
         "{html}"
     );
     assert!(
@@ -621,7 +621,7 @@ fn lifecircle_report_has_map_bars_groups_and_ledger() {
     assert!(html.contains("class=\"sbar\""), "a bar per group");
     assert!(html.contains("the ledger has 2 rows"), "{html}");
     assert!(
-        html.contains("<td>s2</td><td>B</td><td>幸福小区</td><td>kindergarten</td><td>5 min</td>"),
+        html.contains("<td>s2</td><td>B</td><td>幸福小区</td><td>Kindergarten</td><td>5 min</td>"),
         "{html}"
     );
     assert!(html.contains("id=\"command-line\"") && html.contains("id=\"version\""));
