@@ -55,8 +55,17 @@ impl RowXml {
         }
     }
 
-    /// A number cell (finite), written as rust_xlsxwriter writes it (`{}` of the `f64`).
+    /// A number cell, written as rust_xlsxwriter writes it (`{}` of the `f64`; NaN and the
+    /// infinities, which Excel has no number for, as the strings `NAN`, `INF`, `-INF`).
     pub(super) fn number(&mut self, col: u16, x: f64) {
+        if !x.is_finite() {
+            let text = match x {
+                f64::INFINITY => "INF",
+                f64::NEG_INFINITY => "-INF",
+                _ => "NAN",
+            };
+            return self.text(col, text);
+        }
         self.open_cell(col);
         self.buf.extend_from_slice(b"><v>");
         if x.fract() == 0.0 && x.abs() < 1e15 && !(x == 0.0 && x.is_sign_negative()) {
@@ -260,6 +269,41 @@ mod tests {
         assert_eq!(
             String::from_utf8(buf).unwrap(),
             "a&amp;b&lt;c&gt;d_x0001_e\tf_x005F_x00AB_g_x12_h_xFFFE_"
+        );
+    }
+
+    /// Numbers as rust_xlsxwriter writes them: whole values without a point, others by
+    /// Rust's shortest `{}`, non-finite ones as strings, each cell styled by its column.
+    #[test]
+    fn numbers_as_rust_xlsxwriter_writes_them() {
+        let mut x = RowXml {
+            columns: vec![("A".into(), 0), ("B".into(), 3)],
+            row: 7,
+            buf: Vec::new(),
+        };
+        for v in [
+            1652.0,
+            0.011,
+            -0.0,
+            -3.0,
+            1e300,
+            f64::NAN,
+            f64::NEG_INFINITY,
+        ] {
+            x.number(1, v);
+        }
+        x.number(2, 0.5);
+        assert_eq!(
+            String::from_utf8(x.buf).unwrap(),
+            format!(
+                "<c r=\"B7\" s=\"3\"><v>1652</v></c><c r=\"B7\" s=\"3\"><v>0.011</v></c>\
+                 <c r=\"B7\" s=\"3\"><v>-0</v></c><c r=\"B7\" s=\"3\"><v>-3</v></c>\
+                 <c r=\"B7\" s=\"3\"><v>{}</v></c>\
+                 <c r=\"B7\" s=\"3\" t=\"inlineStr\"><is><t>NAN</t></is></c>\
+                 <c r=\"B7\" s=\"3\" t=\"inlineStr\"><is><t>-INF</t></is></c>\
+                 <c r=\"C7\"><v>0.5</v></c>",
+                1e300
+            )
         );
     }
 
