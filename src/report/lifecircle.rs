@@ -156,7 +156,18 @@ pub fn write_compounds_geojson(
 ) -> std::io::Result<()> {
     let (lc, c) = (report.result, report.compounds);
     let names = column_names(lc);
-    let group_names = lifecircle_group_names(c, &names);
+    // Each key as written (`,"d_school":`), escaped once for all 100,000s of features.
+    let keys = |names: &[String]| -> Vec<String> {
+        (names.iter())
+            .map(|n| {
+                let mut k = String::new();
+                push_key(&mut k, n);
+                k
+            })
+            .collect()
+    };
+    let group_keys = keys(&lifecircle_group_names(c, &names));
+    let names = keys(&names);
     write_collection(w, c.len(), &|s: &mut String, i: usize| {
         s.push_str("{\"type\":\"Feature\",\"geometry\":");
         push_point(s, lc.study.output_lonlat(c.lonlat[i]));
@@ -164,12 +175,12 @@ pub fn write_compounds_geojson(
         push_json_str(s, &c.ids[i]);
         s.push_str(",\"population\":");
         push_rounded(s, c.population[i], 6);
-        for (g, values) in group_names.iter().zip(&c.groups) {
-            push_key(s, g);
+        for (g, values) in group_keys.iter().zip(&c.groups) {
+            s.push_str(g);
             push_json_str(s, &values[i]);
         }
         compound_cells(lc, i, |k, cell| {
-            push_key(s, &names[k]);
+            s.push_str(&names[k]);
             match cell {
                 Cell::Num(x, digits) => push_rounded(s, x, digits),
                 Cell::Flag(b) => s.push_str(if b { "true" } else { "false" }),
