@@ -433,18 +433,19 @@ impl Warning {
     }
 }
 
-/// A layer's role (or what its features are) in Chinese; other words as given.
-fn zh_role(role: &str) -> String {
-    let word = match role {
+/// A layer's role (or what its features are) in Chinese; other words as given. The one table
+/// of role words: the pages' input lists use it too (`report::html::role_label`).
+pub(crate) fn zh_role(role: &str) -> &str {
+    match role {
         "compounds" => "小区",
         "centers" | "centres" | "the centre layers" => "服务中心",
         "candidates" => "候选点",
         "facilities" => "设施",
+        "boundaries" => "分区边界",
         "gates" => "出入口",
         "points" => "点",
-        _ => return role.to_string(),
-    };
-    word.to_string()
+        other => other,
+    }
 }
 
 /// The reasons the library and the command give, in Chinese; others as given.

@@ -1240,13 +1240,9 @@ pub(crate) fn role_label(role: &str, roles: &[&str], zh: bool) -> String {
         _ => (role, None),
     };
     let word = match (base, zh) {
-        ("compounds", true) => "小区",
-        ("centers", true) => "服务中心",
+        (base, true) => crate::warning::zh_role(base),
         ("centers", false) => "centres",
-        ("candidates", true) => "候选点",
-        ("facilities", true) => "设施",
-        ("boundaries", true) => "分区边界",
-        (other, _) => other,
+        (other, false) => other,
     };
     let shared = roles
         .iter()
