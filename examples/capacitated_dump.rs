@@ -87,7 +87,7 @@ fn main() {
         &centres,
         SiteOptions {
             goal: Goal::Add(k),
-            time_limit: Duration::from_secs(60),
+            time_limit: Duration::from_secs_f64(number(&args, "--time-limit").unwrap_or(60.0)),
             candidates: CandidateSource::Layer(&candidates),
             radius_m: circle.radius_m,
             capacity: Some(CapacityOptions {
