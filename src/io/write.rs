@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// Writes a file's content to a sink (for files too big to hold in memory).
-pub type StreamFn<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + Send + Sync + 'a>;
+pub type StreamFn<'a> =
+    Box<dyn Fn(&mut (dyn Write + Send)) -> std::io::Result<()> + Send + Sync + 'a>;
 
 enum Content<'a> {
     Bytes(Vec<u8>),

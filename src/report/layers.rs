@@ -115,7 +115,7 @@ pub(crate) fn collection(n: usize, feature: impl Fn(&mut String, usize) + Sync) 
 
 /// Streams a FeatureCollection of `n` features to `w` (see [`write_rows_parallel`]).
 pub(crate) fn write_collection(
-    w: &mut dyn std::io::Write,
+    w: &mut (dyn std::io::Write + Send),
     n: usize,
     feature: &(dyn Fn(&mut String, usize) + Sync),
 ) -> std::io::Result<()> {
@@ -130,26 +130,31 @@ pub(crate) fn write_collection(
 }
 
 /// Rows per chunk of [`write_rows_parallel`].
-const CHUNK: usize = 8192;
+const CHUNK: usize = 2048;
 /// Chunks per wave of [`write_rows_parallel`].
-const WAVE: usize = 16;
+const WAVE: usize = 8;
 
 /// Streams `n` rows to `w`: waves of chunks are formatted in parallel and written in order,
-/// so memory stays at one wave whatever the layer's size and the bytes never depend on the
-/// thread count. The wave's buffers are reused from wave to wave (no allocation, no fresh
+/// so memory stays at two waves whatever the layer's size and the bytes never depend on the
+/// thread count. While one wave is written (a copy into the page cache), the next is
+/// formatted; the two waves' buffers are reused from wave to wave (no allocation, no fresh
 /// pages to fault in). `row` appends row `i` with its own separators.
 pub(crate) fn write_rows_parallel(
-    w: &mut dyn std::io::Write,
+    w: &mut (dyn std::io::Write + Send),
     n: usize,
     row: &(dyn Fn(&mut String, usize) + Sync),
 ) -> std::io::Result<()> {
     let n_chunks = n.div_ceil(CHUNK);
-    let mut bufs: Vec<String> = Vec::new();
+    let (mut ready, mut next): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    format_wave(&mut ready, 0, n_chunks, n, row);
     for wave in (0..n_chunks).step_by(WAVE) {
-        format_wave(&mut bufs, wave, n_chunks, n, row);
-        for s in &bufs {
-            w.write_all(s.as_bytes())?;
-        }
+        let following = wave + WAVE;
+        let (written, ()) = rayon::join(
+            || ready.iter().try_for_each(|s| w.write_all(s.as_bytes())),
+            || format_wave(&mut next, following, n_chunks, n, row),
+        );
+        written?;
+        std::mem::swap(&mut ready, &mut next);
     }
     Ok(())
 }
@@ -202,7 +207,7 @@ pub fn compounds_geojson_with(
 
 /// Streams [`compounds_geojson_with`] to `w` without holding the layer in memory.
 pub fn write_compounds_geojson(
-    w: &mut dyn std::io::Write,
+    w: &mut (dyn std::io::Write + Send),
     compounds: &Compounds,
     centres: &Centres,
     analysis: &Analysis,
@@ -281,7 +286,7 @@ pub fn centres_geojson_with(
 
 /// Streams [`centres_geojson_with`] to `w` without holding the layer in memory.
 pub(crate) fn write_centres_geojson(
-    w: &mut dyn std::io::Write,
+    w: &mut (dyn std::io::Write + Send),
     centres: &Centres,
     analysis: &Analysis,
     extra: &(dyn Fn(&mut String, usize) + Sync),

@@ -151,7 +151,7 @@ fn missing_ids(lc: &LifeCircle, i: usize) -> String {
 /// Streams `compounds.geojson`: each compound with `id`, `population`, its group fields and
 /// the per-type columns.
 pub fn write_compounds_geojson(
-    w: &mut dyn Write,
+    w: &mut (dyn Write + Send),
     report: &LifeCircleReport,
 ) -> std::io::Result<()> {
     let (lc, c) = (report.result, report.compounds);
@@ -193,7 +193,10 @@ pub fn write_compounds_geojson(
 
 /// Streams `compounds.csv` (UTF-8 with BOM): `id`, `lon`, `lat`, `population`, the group
 /// fields, then the per-type columns.
-pub fn write_compounds_csv(w: &mut dyn Write, report: &LifeCircleReport) -> std::io::Result<()> {
+pub fn write_compounds_csv(
+    w: &mut (dyn Write + Send),
+    report: &LifeCircleReport,
+) -> std::io::Result<()> {
     let (lc, c) = (report.result, report.compounds);
     w.write_all(BOM)?;
     let mut header = String::from("id,lon,lat,population");
@@ -239,7 +242,7 @@ pub fn write_compounds_csv(w: &mut dyn Write, report: &LifeCircleReport) -> std:
 /// on foot unless catchments were counted) and `nearest_population` (residents for whom it is
 /// the nearest of its type and within the distance).
 pub fn write_facilities_geojson(
-    w: &mut dyn Write,
+    w: &mut (dyn Write + Send),
     report: &LifeCircleReport,
 ) -> std::io::Result<()> {
     let (lc, f) = (report.result, report.facilities);
@@ -299,7 +302,7 @@ pub fn ledger_rows(lc: &LifeCircle) -> Vec<(usize, usize)> {
 /// and missing type in [`ledger`](super::ledger::ledger) order; distances in whole metres,
 /// empty where no facility is reachable; the last three columns left for the office.
 pub fn write_ledger(
-    w: &mut dyn Write,
+    w: &mut (dyn Write + Send),
     report: &LifeCircleReport,
     lang: Lang,
 ) -> std::io::Result<()> {
@@ -309,7 +312,7 @@ pub fn write_ledger(
 
 /// [`write_ledger`] with the ledger's rows already made.
 fn write_ledger_rows(
-    w: &mut dyn Write,
+    w: &mut (dyn Write + Send),
     report: &LifeCircleReport,
     lang: Lang,
     rows: &[super::ledger::LedgerRow],

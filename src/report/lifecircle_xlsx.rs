@@ -195,7 +195,7 @@ pub(super) fn write_workbook(
     lang: Lang,
     scratch: Option<&std::path::Path>,
     rows: &[LedgerRow],
-    out: &mut dyn std::io::Write,
+    out: &mut (dyn std::io::Write + Send),
 ) -> Result<(), XlsxError> {
     build(report, lang, scratch, rows, true, out)
 }
@@ -208,7 +208,7 @@ fn build(
     scratch: Option<&std::path::Path>,
     rows: &[LedgerRow],
     splice: bool,
-    out: &mut dyn std::io::Write,
+    out: &mut (dyn std::io::Write + Send),
 ) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
     let props = DocProperties::new()

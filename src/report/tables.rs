@@ -40,7 +40,7 @@ pub(super) fn push_field(out: &mut String, field: &str) {
 
 /// Streams `compounds.csv` to `w`, rows formatted in parallel.
 pub fn write_compounds_csv(
-    w: &mut dyn Write,
+    w: &mut (dyn Write + Send),
     compounds: &Compounds,
     centres: &Centres,
     analysis: &Analysis,
@@ -52,7 +52,7 @@ pub fn write_compounds_csv(
 /// [`write_compounds_csv`] with more columns: `extra_header` names them and `extra` writes
 /// each row's cells (each starting with `,`).
 pub(crate) fn write_compounds_csv_with(
-    w: &mut dyn Write,
+    w: &mut (dyn Write + Send),
     (compounds, centres, analysis, circle): (&Compounds, &Centres, &Analysis, &Circle),
     extra_header: &[String],
     extra: &(dyn Fn(&mut String, usize) + Sync),

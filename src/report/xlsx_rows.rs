@@ -202,7 +202,7 @@ pub(super) fn splice_rows(
     book: &[u8],
     (sheet, before, count): (usize, u32, usize),
     level: u8,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
     mut write: impl FnMut(&mut RowXml, usize),
 ) -> Result<(), XlsxError> {
     let name = format!("xl/worksheets/sheet{sheet}.xml");
