@@ -95,6 +95,8 @@ pub(crate) struct Contracted {
     /// The arcs, plus a sentinel whose `first_len` ends the last arc's lengths.
     arcs: Vec<ChainArc>,
     lens: Vec<f64>,
+    /// The shortest and the mean arc (see [`SearchGraph::arc_lengths_m`]), summed once.
+    arc_lengths_m: (f64, f64),
 }
 
 /// Share of nodes that must be contractible before the searches contract the graph. The
@@ -176,13 +178,28 @@ impl Contracted {
             head: u32::MAX,
             first_len: lens.len() as u32,
         });
-        Contracted {
+        let mut g = Contracted {
             node,
             index,
             first_arc,
             arcs,
             lens,
-        }
+            arc_lengths_m: (f64::INFINITY, f64::NAN),
+        };
+        g.arc_lengths_m = g.sum_arc_lengths_m();
+        g
+    }
+
+    /// The shortest and the mean arc, each arc's lengths summed from zero in walking order.
+    fn sum_arc_lengths_m(&self) -> (f64, f64) {
+        let n = self.arcs.len() - 1;
+        let (shortest, total) = (0..n)
+            .map(|a| {
+                let lens = self.arcs[a].first_len as usize..self.arcs[a + 1].first_len as usize;
+                self.lens[lens].iter().fold(0.0, |c, &l| c + l)
+            })
+            .fold((f64::INFINITY, 0.0), |(m, t), l| (l.min(m), t + l));
+        (shortest, total / n as f64)
     }
 
     /// Number of kept nodes.
@@ -195,11 +212,15 @@ impl Contracted {
 /// True when node `v` has two arcs on two different edges (a self-loop's two arcs share one)
 /// and is not to be kept.
 #[inline]
-fn contractible(net: &StreetNetwork, keep: &[bool], v: u32) -> bool {
+pub(super) fn contractible(net: &StreetNetwork, keep: &[bool], v: u32) -> bool {
+    !keep[v as usize] && inside_chain(net, v)
+}
+
+/// True when node `v` has two arcs on two different edges: a node a chain passes through.
+#[inline]
+pub(super) fn inside_chain(net: &StreetNetwork, v: u32) -> bool {
     let k = net.first_arc[v as usize] as usize;
-    !keep[v as usize]
-        && net.first_arc[v as usize + 1] as usize - k == 2
-        && net.arc_edge[k] != net.arc_edge[k + 1]
+    net.first_arc[v as usize + 1] as usize - k == 2 && net.arc_edge[k] != net.arc_edge[k + 1]
 }
 
 impl SearchGraph for Contracted {
@@ -234,13 +255,6 @@ impl SearchGraph for Contracted {
     }
 
     fn arc_lengths_m(&self) -> (f64, f64) {
-        let n = self.arcs.len() - 1;
-        let (shortest, total) = (0..n)
-            .map(|a| {
-                let lens = self.arcs[a].first_len as usize..self.arcs[a + 1].first_len as usize;
-                self.lens[lens].iter().fold(0.0, |c, &l| c + l)
-            })
-            .fold((f64::INFINITY, 0.0), |(m, t), l| (l.min(m), t + l));
-        (shortest, total / n as f64)
+        self.arc_lengths_m
     }
 }

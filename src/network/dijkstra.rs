@@ -1,12 +1,14 @@
 //! Shortest walks on the street graph: one multi-source Dijkstra for every compound's nearest
 //! site, and one budget-bounded Dijkstra per site (in parallel) for the coverage lists. Both
-//! run on the degree-2 contraction (`contract.rs`) when it pays, with the same costs.
+//! run on the degree-2 contraction (`contract.rs`) when it pays, with the same costs; the
+//! life circle's many nearest-site searches run on the junction graph (`chains.rs`).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
+use super::chains::Chains;
 use super::contract::{Contracted, SearchGraph};
 use super::graph::StreetNetwork;
 use super::snap::Snap;
@@ -15,7 +17,7 @@ use crate::matrix::CoverageMatrix;
 /// The two seeds of a snapped point: each end of its edge, with the offset plus the walk along
 /// the edge to that end.
 #[inline]
-fn seeds(net: &StreetNetwork, s: &Snap) -> [(u32, f64); 2] {
+pub(super) fn seeds(net: &StreetNetwork, s: &Snap) -> [(u32, f64); 2] {
     let e = s.edge as usize;
     let [a, b] = net.edges[e];
     [
@@ -95,15 +97,15 @@ impl<'a> EdgeIndex<'a> {
 /// expanding a node touches one 16-byte record instead of three arrays: the search is bound by
 /// cache misses, not arithmetic.
 #[derive(Debug, Clone, Copy)]
-struct Label {
-    cost_m: f64,
-    site: u32,
-    first_arc: u32,
+pub(super) struct Label {
+    pub(super) cost_m: f64,
+    pub(super) site: u32,
+    pub(super) first_arc: u32,
 }
 
 /// Sets the label of `v` when `(cost, site)` is lexicographically smaller.
 #[inline]
-fn improve(labels: &mut [Label], v: u32, cost: f64, site: u32) -> bool {
+pub(super) fn improve(labels: &mut [Label], v: u32, cost: f64, site: u32) -> bool {
     let l = &mut labels[v as usize];
     if cost < l.cost_m || (cost == l.cost_m && site < l.site) {
         l.cost_m = cost;
@@ -184,8 +186,30 @@ fn multi_source_on<G: SearchGraph>(
     net: &StreetNetwork,
     sites: &[Option<Snap>],
 ) -> Vec<Label> {
+    search_seeded(g, &site_seeds(g, net, sites))
+}
+
+/// A seed of a multi-source search: a node of the searched graph, its cost and its site.
+pub(super) type Seed = (u32, f64, u32);
+
+/// Every snapped site's two seeds, in site order, as nodes of `g`.
+fn site_seeds<G: SearchGraph>(g: &G, net: &StreetNetwork, sites: &[Option<Snap>]) -> Vec<Seed> {
+    let mut out = Vec::with_capacity(2 * sites.len());
+    for (s, snap) in sites.iter().enumerate() {
+        if let Some(snap) = snap {
+            for (v, c) in seeds(net, snap) {
+                out.push((g.local(v), c, s as u32));
+            }
+        }
+    }
+    out
+}
+
+/// The multi-source search on `g` from `seeds`: every node labelled with the lexicographic
+/// minimum (cost, site) over the walks from the seeds, by the fastest queue for `g`.
+pub(super) fn search_seeded<G: SearchGraph>(g: &G, seeds: &[Seed]) -> Vec<Label> {
     match bucket_width(g) {
-        Some(width_m) => multi_source_buckets(g, net, sites, width_m),
+        Some(width_m) => multi_source_buckets(g, seeds, width_m),
         // Centimetre (or zero-length) arcs: delta-stepping as wide as the mean arc. Measured
         // against the heap on the contracted graphs: Monaco 0.39 → 0.26 ms, the GIS-style
         // 100k city (174k kept nodes) 30 → 16–25 ms. A heap per bucket instead (keys in
@@ -193,9 +217,9 @@ fn multi_source_on<G: SearchGraph>(
         None => {
             let (_, mean_m) = g.arc_lengths_m();
             if mean_m.is_finite() && mean_m >= MIN_BUCKET_WIDTH_M {
-                multi_source_delta(g, net, sites, mean_m)
+                multi_source_delta(g, seeds, mean_m)
             } else {
-                multi_source_heap(g, net, sites)
+                multi_source_heap(g, seeds)
             }
         }
     }
@@ -229,14 +253,9 @@ fn initial_labels(first_arc: &[u32]) -> Vec<Label> {
 /// final when its bucket is reached, in any order within the bucket; ties between sites still
 /// resolve to the lowest index through `improve`. O(1) queue operations instead of a heap's
 /// O(log n).
-fn multi_source_buckets<G: SearchGraph>(
-    g: &G,
-    net: &StreetNetwork,
-    sites: &[Option<Snap>],
-    width_m: f64,
-) -> Vec<Label> {
+fn multi_source_buckets<G: SearchGraph>(g: &G, seeds: &[Seed], width_m: f64) -> Vec<Label> {
     let mut buckets = Buckets::new(width_m);
-    let mut labels = seeded_labels(g, net, sites, &mut buckets);
+    let mut labels = seeded_labels(g, seeds, &mut buckets);
     let mut done = vec![false; labels.len()];
     // Stale entries: the node moved to an earlier bucket, or was expanded already.
     buckets.drain(g, &mut labels, |v, _, label_bucket, b| {
@@ -305,23 +324,13 @@ impl Buckets {
     }
 }
 
-/// The initial labels with every site's seeds applied; each node a seed improves is pushed
-/// into `buckets`.
-fn seeded_labels<G: SearchGraph>(
-    g: &G,
-    net: &StreetNetwork,
-    sites: &[Option<Snap>],
-    buckets: &mut Buckets,
-) -> Vec<Label> {
+/// The initial labels with every seed applied; each node a seed improves is pushed into
+/// `buckets`.
+fn seeded_labels<G: SearchGraph>(g: &G, seeds: &[Seed], buckets: &mut Buckets) -> Vec<Label> {
     let mut labels = initial_labels(g.first_arc());
-    for (s, snap) in sites.iter().enumerate() {
-        if let Some(snap) = snap {
-            for (v, c) in seeds(net, snap) {
-                let v = g.local(v);
-                if improve(&mut labels, v, c, s as u32) {
-                    buckets.push(v, c);
-                }
-            }
+    for &(v, c, s) in seeds {
+        if improve(&mut labels, v, c, s) {
+            buckets.push(v, c);
         }
     }
     labels
@@ -334,14 +343,9 @@ fn seeded_labels<G: SearchGraph>(
 /// which makes every label the lexicographic minimum over all walks of (left-to-right cost
 /// sum, site), the heap's labels bit for bit. A width near the typical arc keeps
 /// re-expansions rare; every queue operation is O(1).
-fn multi_source_delta<G: SearchGraph>(
-    g: &G,
-    net: &StreetNetwork,
-    sites: &[Option<Snap>],
-    width_m: f64,
-) -> Vec<Label> {
+fn multi_source_delta<G: SearchGraph>(g: &G, seeds: &[Seed], width_m: f64) -> Vec<Label> {
     let mut buckets = Buckets::new(width_m);
-    let mut labels = seeded_labels(g, net, sites, &mut buckets);
+    let mut labels = seeded_labels(g, seeds, &mut buckets);
     // The (cost, site) each node was last expanded with: an entry whose label has not changed
     // since is a duplicate.
     let mut expanded: Vec<(f64, u32)> = vec![(f64::NAN, u32::MAX); labels.len()];
@@ -357,23 +361,14 @@ fn multi_source_delta<G: SearchGraph>(
 }
 
 /// The reference search with a binary heap (any non-negative edge lengths).
-fn multi_source_heap<G: SearchGraph>(
-    g: &G,
-    net: &StreetNetwork,
-    sites: &[Option<Snap>],
-) -> Vec<Label> {
+fn multi_source_heap<G: SearchGraph>(g: &G, seeds: &[Seed]) -> Vec<Label> {
     let mut labels: Vec<Label> = initial_labels(g.first_arc());
     // Keys are (cost bits, site, node): the bits of a non-negative f64 sort like the value. (A
     // radix heap on the same keys measured slower on street graphs, and no faster on grids.)
     let mut heap: BinaryHeap<Reverse<(u64, u32, u32)>> = BinaryHeap::new();
-    for (s, snap) in sites.iter().enumerate() {
-        if let Some(snap) = snap {
-            for (v, c) in seeds(net, snap) {
-                let v = g.local(v);
-                if improve(&mut labels, v, c, s as u32) {
-                    heap.push(Reverse((c.to_bits(), s as u32, v)));
-                }
-            }
+    for &(v, c, s) in seeds {
+        if improve(&mut labels, v, c, s) {
+            heap.push(Reverse((c.to_bits(), s, v)));
         }
     }
     while let Some(Reverse((bits, s, v))) = heap.pop() {
@@ -393,18 +388,32 @@ fn multi_source_heap<G: SearchGraph>(
     labels
 }
 
-/// Compounds and sites snapped once, with the contraction that keeps the ends of all their
-/// edges: the network work a run shares between many searches over subsets of the sites (the
-/// life circle's facility types), so neither snapping nor contraction is repeated per subset.
+/// Compounds and sites snapped once, with the junction graph (`chains.rs`) and the contraction
+/// that keeps the ends of all their edges: the network work a run shares between many
+/// searches over subsets of the sites (the life circle's facility types), so neither snapping
+/// nor contraction is repeated per subset.
 pub struct SnappedPoints {
     /// Per compound: its snap, `None` beyond the snap limit.
     pub compounds: Vec<Option<Snap>>,
     /// Per site: its snap, `None` beyond the snap limit.
     pub sites: Vec<Option<Snap>>,
-    contracted: Option<Contracted>,
+    /// The contraction keeping the ends of every snapped point's edge (made on first use:
+    /// the per-site searches need it, the nearest-site searches do not when `chains` exist).
+    contracted: std::sync::OnceLock<Option<Contracted>>,
+    /// The junction graph the nearest-site searches run on, when chains make most of the
+    /// graph.
+    chains: Option<Chains>,
 }
 
 impl SnappedPoints {
+    /// The contraction for searches over these points on `net` (the network they were
+    /// snapped to), made on first use.
+    fn contraction(&self, net: &StreetNetwork) -> Option<&Contracted> {
+        (self.contracted)
+            .get_or_init(|| contraction_for(net, &self.compounds, &self.sites))
+            .as_ref()
+    }
+
     /// The snaps of `subset` (indices into the sites), in its order.
     fn sites_of(&self, subset: &[usize]) -> Vec<Option<Snap>> {
         subset.iter().map(|&s| self.sites[s]).collect()
@@ -413,20 +422,29 @@ impl SnappedPoints {
 
 impl StreetNetwork {
     /// Snaps `compounds_xy` and `sites_xy` (points farther than `limit_m` from every street
-    /// stay unsnapped) and contracts the graph once for every later search over them.
+    /// stay unsnapped) and builds the junction graph once for every later nearest-site search
+    /// over them (the contraction for per-site searches follows on first use).
     pub fn snap_points(
         &self,
         compounds_xy: &[[f64; 2]],
         sites_xy: &[[f64; 2]],
         limit_m: f64,
     ) -> SnappedPoints {
-        let compounds = self.snap(compounds_xy, limit_m);
-        let sites = self.snap(sites_xy, limit_m);
-        let contracted = contraction_for(self, &compounds, &sites);
+        // The junction graph is built (sequentially) while the points snap (in parallel).
+        let ((compounds, sites), chains) = rayon::join(
+            || {
+                (
+                    self.snap(compounds_xy, limit_m),
+                    self.snap(sites_xy, limit_m),
+                )
+            },
+            || Chains::worthwhile(self),
+        );
         SnappedPoints {
             compounds,
             sites,
-            contracted,
+            contracted: std::sync::OnceLock::new(),
+            chains,
         }
     }
 
@@ -438,7 +456,16 @@ impl StreetNetwork {
         subset: &[usize],
     ) -> (Vec<Option<u32>>, Vec<f64>) {
         let sites = points.sites_of(subset);
-        self.nearest_site_on(points.contracted.as_ref(), &points.compounds, &sites)
+        match &points.chains {
+            Some(chains) => {
+                let labels = Labels {
+                    labels: chains.multi_source(self, &sites),
+                    graph: None,
+                };
+                self.nearest_from_labels(&labels, &points.compounds, &sites)
+            }
+            None => self.nearest_site_on(points.contraction(self), &points.compounds, &sites),
+        }
     }
 
     /// [`StreetNetwork::coverage_by_site`] for `subset` of `points`' sites (rows in `subset`
@@ -453,7 +480,7 @@ impl StreetNetwork {
         budget_m: &[f64],
     ) -> CoverageMatrix {
         let sites = points.sites_of(subset);
-        let g = points.contracted.as_ref();
+        let g = points.contraction(self);
         let rows = self.reach_rows_on_graph(g, &points.compounds, &sites, budget_m);
         matrix_of(points.compounds.len(), rows)
     }
@@ -504,6 +531,17 @@ impl StreetNetwork {
         sites: &[Option<Snap>],
     ) -> (Vec<Option<u32>>, Vec<f64>) {
         let labels = multi_source(self, contracted, sites);
+        self.nearest_from_labels(&labels, compounds, sites)
+    }
+
+    /// Every compound's nearest site and cost from the search's `labels`: through either end
+    /// of its edge, or straight along the edge from a site on it.
+    fn nearest_from_labels(
+        &self,
+        labels: &Labels,
+        compounds: &[Option<Snap>],
+        sites: &[Option<Snap>],
+    ) -> (Vec<Option<u32>>, Vec<f64>) {
         let site_index = EdgeIndex::new(self.edges.len(), sites);
         compounds
             .par_iter()
@@ -966,7 +1004,7 @@ mod tests {
         for seed in 0..80 {
             let (net, _, sites, _) = random_case(seed);
             let ss = net.snap(&sites, 40.0);
-            let heap = multi_source_heap(&net, &net, &ss);
+            let heap = multi_source_heap(&net, &site_seeds(&net, &net, &ss));
             // Random graphs may have centimetre edges; force a width they allow when possible.
             let shortest = net
                 .arcs
@@ -977,7 +1015,7 @@ mod tests {
                 continue;
             }
             bucketed += 1;
-            let buckets = multi_source_buckets(&net, &net, &ss, shortest);
+            let buckets = multi_source_buckets(&net, &site_seeds(&net, &net, &ss), shortest);
             for (v, (h, b)) in heap.iter().zip(&buckets).enumerate() {
                 assert!(
                     h.cost_m.to_bits() == b.cost_m.to_bits() && h.site == b.site,
@@ -1135,12 +1173,12 @@ mod tests {
             let g = Contracted::new(&net, &keep);
             nodes += net.node_count();
             kept += g.node_count();
-            let whole = multi_source_heap(&net, &net, &ss);
-            let mut contracted = vec![multi_source_heap(&g, &net, &ss)];
+            let whole = multi_source_heap(&net, &site_seeds(&net, &net, &ss));
+            let mut contracted = vec![multi_source_heap(&g, &site_seeds(&g, &net, &ss))];
             let width = g.shortest_arc_m();
             if width > 0.0 && width.is_finite() {
                 bucketed += 1;
-                contracted.push(multi_source_buckets(&g, &net, &ss, width));
+                contracted.push(multi_source_buckets(&g, &site_seeds(&g, &net, &ss), width));
             }
             for labels in &contracted {
                 for k in 0..g.node_count() {
@@ -1206,8 +1244,8 @@ mod tests {
             g.node_count(),
             net.node_count()
         );
-        let whole = multi_source_heap(&net, &net, &ss);
-        let contracted = multi_source_heap(&g, &net, &ss);
+        let whole = multi_source_heap(&net, &site_seeds(&net, &net, &ss));
+        let contracted = multi_source_heap(&g, &site_seeds(&g, &net, &ss));
         for (k, c) in contracted.iter().enumerate().take(g.node_count()) {
             let w = whole[g.original(k as u32) as usize];
             assert!(
@@ -1216,7 +1254,7 @@ mod tests {
             );
         }
         for width in [0.5, 20.0] {
-            let b = multi_source_delta(&g, &net, &ss, width);
+            let b = multi_source_delta(&g, &site_seeds(&g, &net, &ss), width);
             for (k, (c, b)) in contracted.iter().zip(&b).enumerate() {
                 assert!(
                     c.cost_m.to_bits() == b.cost_m.to_bits() && c.site == b.site,
@@ -1252,13 +1290,13 @@ mod tests {
                 }
                 want.len()
             };
-            let whole = multi_source_heap(&net, &net, &ss);
-            let contracted = multi_source_heap(&g, &net, &ss);
+            let whole = multi_source_heap(&net, &site_seeds(&net, &net, &ss));
+            let contracted = multi_source_heap(&g, &site_seeds(&g, &net, &ss));
             // From one bucket per centimetre edge to everything in one bucket.
             for width in [0.003, 1.0, 37.5, 1e9] {
-                let b = multi_source_delta(&net, &net, &ss, width);
+                let b = multi_source_delta(&net, &site_seeds(&net, &net, &ss), width);
                 compared += check(&b, &whole, &format!("whole width {width}"));
-                let b = multi_source_delta(&g, &net, &ss, width);
+                let b = multi_source_delta(&g, &site_seeds(&g, &net, &ss), width);
                 compared += check(&b, &contracted, &format!("contracted width {width}"));
             }
         }
@@ -1266,9 +1304,9 @@ mod tests {
         for seed in 0..40 {
             let (net, _, sites, _) = random_case(seed);
             let ss = net.snap(&sites, 40.0);
-            let want = multi_source_heap(&net, &net, &ss);
+            let want = multi_source_heap(&net, &site_seeds(&net, &net, &ss));
             for width in [0.01, 50.0] {
-                let got = multi_source_delta(&net, &net, &ss, width);
+                let got = multi_source_delta(&net, &site_seeds(&net, &net, &ss), width);
                 for (h, b) in want.iter().zip(&got) {
                     assert!(h.cost_m.to_bits() == b.cost_m.to_bits() && h.site == b.site);
                 }
@@ -1330,6 +1368,65 @@ mod tests {
         StreetNetwork::build(input, false)
     }
 
+    /// The labels of the junction-graph search with chain sweeps against the whole-graph heap,
+    /// bit for bit at every node; returns how many nodes lay inside chains.
+    fn chains_match_the_heap(net: &StreetNetwork, ss: &[Option<Snap>], case: &str) -> usize {
+        let whole = multi_source_heap(net, &site_seeds(net, net, ss));
+        let chains = super::super::chains::Chains::new(net);
+        let swept = chains.multi_source(net, ss);
+        for v in 0..net.node_count() {
+            let (w, c) = (whole[v], swept[v]);
+            assert!(
+                w.cost_m.to_bits() == c.cost_m.to_bits() && w.site == c.site,
+                "{case} node {v}: whole ({}, {}) chains ({}, {})",
+                w.cost_m,
+                w.site,
+                c.cost_m,
+                c.site
+            );
+        }
+        (0..net.node_count() as u32)
+            .filter(|&v| super::super::contract::inside_chain(net, v))
+            .count()
+    }
+
+    #[test]
+    fn chain_sweeps_match_the_whole_graph_bit_for_bit() {
+        let mut inside = 0;
+        for seed in 0..60 {
+            let (net, _, sites) = chained_case(seed);
+            let ss = net.snap(&sites, 60.0);
+            inside += chains_match_the_heap(&net, &ss, &format!("chained {seed}"));
+            let (net, _, sites, _) = random_case(seed);
+            let ss = net.snap(&sites, 80.0);
+            chains_match_the_heap(&net, &ss, &format!("random {seed}"));
+            let net = zero_length_case(seed);
+            let mut rng = Rng::new(5000 + seed);
+            let sites: Vec<[f64; 2]> = (0..1 + rng.below(5))
+                .map(|_| [rng.range(-30.0, 630.0), rng.range(-30.0, 630.0)])
+                .collect();
+            chains_match_the_heap(&net, &net.snap(&sites, 50.0), &format!("zero {seed}"));
+        }
+        // Rings no junction touches (one with a site on it, one without), beside a street with
+        // a site on a vertex and one between vertices.
+        let ring = |x: f64| {
+            let mut line: Vec<[f64; 2]> = (0..12)
+                .map(|k| {
+                    let a = k as f64 * std::f64::consts::TAU / 12.0;
+                    [x + 100.0 * a.cos(), 100.0 * a.sin()]
+                })
+                .collect();
+            line.push(line[0]);
+            line
+        };
+        let street: Vec<[f64; 2]> = (0..8).map(|k| [k as f64 * 40.0, 500.0]).collect();
+        let net = StreetNetwork::from_lines(&[ring(0.0), ring(1000.0), street], None, false);
+        let ss = net.snap(&[[0.0, 95.0], [80.0, 500.0], [150.0, 500.0]], 30.0);
+        assert!(ss.iter().all(Option::is_some));
+        inside += chains_match_the_heap(&net, &ss, "rings");
+        assert!(inside > 5000, "{inside} nodes inside chains");
+    }
+
     #[test]
     fn zero_length_edges_keep_every_search_exact() {
         let (mut zero, mut reached) = (0, 0);
@@ -1343,16 +1440,16 @@ mod tests {
             let cs = net.snap(&compounds, 50.0);
             let ss = net.snap(&sites, 50.0);
             let g = Contracted::new(&net, &ends_of_snapped_edges(&net, &[&cs, &ss]));
-            let whole = multi_source_heap(&net, &net, &ss);
+            let whole = multi_source_heap(&net, &site_seeds(&net, &net, &ss));
             let same =
                 |a: &Label, b: &Label| a.cost_m.to_bits() == b.cost_m.to_bits() && a.site == b.site;
             for width in [0.5, 30.0] {
-                let b = multi_source_delta(&net, &net, &ss, width);
+                let b = multi_source_delta(&net, &site_seeds(&net, &net, &ss), width);
                 assert!(
                     whole.iter().zip(&b).all(|(w, b)| same(w, b)),
                     "seed {seed} width {width}"
                 );
-                let b = multi_source_delta(&g, &net, &ss, width);
+                let b = multi_source_delta(&g, &site_seeds(&g, &net, &ss), width);
                 for (k, b) in b.iter().enumerate().take(g.node_count()) {
                     assert!(
                         same(&whole[g.original(k as u32) as usize], b),

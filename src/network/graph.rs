@@ -338,22 +338,22 @@ fn bounds(xy: &[[f64; 2]]) -> Option<[f64; 4]> {
 /// index, so the order is deterministic).
 pub(super) fn hilbert_order(xy: &[[f64; 2]]) -> Vec<u32> {
     const BITS: u32 = 16;
-    let mut order: Vec<u32> = (0..xy.len() as u32).collect();
     let Some(b) = bounds(xy) else {
-        return order;
+        return Vec::new();
     };
     let span = (b[2] - b[0]).max(b[3] - b[1]).max(f64::MIN_POSITIVE);
     let cells = ((1u32 << BITS) - 1) as f64;
-    let key: Vec<u64> = xy
-        .iter()
-        .map(|p| {
+    // The curve position (2 × 16 bits) above the index: sorting these words orders by
+    // position, ties by index, and a radix sort does it in linear time.
+    let mut keyed: Vec<u64> = (xy.par_iter().enumerate())
+        .map(|(i, p)| {
             let x = ((p[0] - b[0]) / span * cells) as u32;
             let y = ((p[1] - b[1]) / span * cells) as u32;
-            hilbert_d(BITS, x, y)
+            (hilbert_d(BITS, x, y) << 32) | i as u64
         })
         .collect();
-    order.sort_unstable_by_key(|&i| (key[i as usize], i));
-    order
+    crate::radix::sort_by_u64_key(&mut keyed, |&k| k);
+    keyed.into_iter().map(|k| k as u32).collect()
 }
 
 /// Distance of cell `(x, y)` along the Hilbert curve filling a `2^bits` square (the classic

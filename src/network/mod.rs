@@ -17,6 +17,7 @@
 //! assert!(!nc.coverage.is_covered(0));
 //! ```
 
+mod chains;
 mod contract;
 mod dijkstra;
 mod graph;
