@@ -20,6 +20,7 @@ mod summary;
 mod table;
 mod tables;
 mod xlsx_rows;
+mod zip_pieces;
 
 pub use capacity::{capacitated_outputs, capacity_table};
 pub use compare::{

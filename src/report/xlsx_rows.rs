@@ -8,10 +8,8 @@
 use std::io::{Cursor, Read, Write};
 
 use rust_xlsxwriter::XlsxError;
-use zip::write::SimpleFileOptions;
 
-/// Bytes gathered before they go to the compressor.
-const CHUNK: usize = 1 << 20;
+use super::zip_pieces::{Piece, one_entry_archive};
 
 /// Cell XML for the rows being spliced in.
 pub(super) struct RowXml {
@@ -193,17 +191,22 @@ fn column_styles(sheet: &str) -> Vec<u32> {
     styles
 }
 
+/// Rows per piece of the spliced sheet: formatted and deflated in parallel (a few under test,
+/// so the demo's ledger spans many pieces).
+const ROWS_PER_PIECE: usize = if cfg!(test) { 37 } else { 4096 };
+
 /// `book` (a workbook rust_xlsxwriter saved) written to `out` with rows spliced into
 /// worksheet `sheet` (1-based, as in `xl/worksheets/sheetN.xml`) just before its row `before`
 /// (Excel's numbering): `write(x, k)` writes the `k`-th of `count` rows into `x`. Every other
-/// part of the package is copied as it was; the sheet is deflated at `level`. The package is
-/// streamed as rust_xlsxwriter streams its own (sizes after each part's data).
+/// part of the package is copied as it was; the sheet is deflated at `level`, its rows
+/// formatted and deflated in parallel pieces (`zip_pieces.rs`), so the bytes do not depend on
+/// the thread count.
 pub(super) fn splice_rows(
     book: &[u8],
     (sheet, before, count): (usize, u32, usize),
     level: u8,
     out: &mut (dyn Write + Send),
-    mut write: impl FnMut(&mut RowXml, usize),
+    write: impl Fn(&mut RowXml, usize) + Sync,
 ) -> Result<(), XlsxError> {
     let name = format!("xl/worksheets/sheet{sheet}.xml");
     let mut src = zip::ZipArchive::new(Cursor::new(book))?;
@@ -219,35 +222,49 @@ pub(super) fn splice_rows(
         let at = xml.find(&marker).ok_or_else(|| {
             XlsxError::ParameterError(format!("{name} has no row {before} to splice before"))
         })?;
-        let options = SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(i64::from(level)))
-            .unix_permissions(0o600)
-            .last_modified_time(zip::DateTime::default());
-        zip.start_file(name.as_str(), options)?;
-        zip.write_all(&xml.as_bytes()[..at])?;
-        let columns = column_styles(&xml)
-            .into_iter()
-            .enumerate()
-            .map(|(c, s)| (column_name(c as u16), s))
-            .collect();
-        let mut x = RowXml {
-            columns,
-            row: 0,
-            buf: Vec::with_capacity(CHUNK + 4096),
-        };
-        for k in 0..count {
-            write(&mut x, k);
-            if x.buf.len() >= CHUNK {
-                zip.write_all(&x.buf)?;
-                x.buf.clear();
-            }
-        }
-        zip.write_all(&x.buf)?;
-        zip.write_all(&xml.as_bytes()[at..])?;
+        let pieces = sheet_pieces(&xml, at, count, level, &write);
+        let archive = one_entry_archive(&name, &pieces).ok_or_else(|| {
+            XlsxError::ParameterError(format!("{name} would need Zip64 (4 GiB or more)"))
+        })?;
+        let mut one = zip::ZipArchive::new(Cursor::new(archive))?;
+        zip.raw_copy_file(one.by_index_raw(0)?)?;
     }
     zip.finish()?;
     Ok(())
+}
+
+/// The sheet's XML with `count` rows written at byte `at`, deflated in pieces: the part
+/// before, the rows [`ROWS_PER_PIECE`] at a time (in parallel), the part after (final).
+fn sheet_pieces(
+    xml: &str,
+    at: usize,
+    count: usize,
+    level: u8,
+    write: &(impl Fn(&mut RowXml, usize) + Sync),
+) -> Vec<Piece> {
+    use rayon::prelude::*;
+    let columns: Vec<(String, u32)> = column_styles(xml)
+        .into_iter()
+        .enumerate()
+        .map(|(c, s)| (column_name(c as u16), s))
+        .collect();
+    let rows = (0..count.div_ceil(ROWS_PER_PIECE))
+        .into_par_iter()
+        .map(|p| {
+            let mut x = RowXml {
+                columns: columns.clone(),
+                row: 0,
+                buf: Vec::with_capacity(ROWS_PER_PIECE * 512),
+            };
+            for k in p * ROWS_PER_PIECE..((p + 1) * ROWS_PER_PIECE).min(count) {
+                write(&mut x, k);
+            }
+            Piece::new(&x.buf, level, false)
+        });
+    let mut pieces = vec![Piece::new(&xml.as_bytes()[..at], level, false)];
+    pieces.par_extend(rows);
+    pieces.push(Piece::new(&xml.as_bytes()[at..], level, true));
+    pieces
 }
 
 #[cfg(test)]
