@@ -137,24 +137,31 @@ impl StreetNetwork {
         for (rank, &old) in order.iter().enumerate() {
             new_id[old as usize] = rank as u32;
         }
-        let xy: Vec<[f64; 2]> = order.iter().map(|&old| xy[old as usize]).collect();
-        for e in edges.iter_mut() {
+        let xy: Vec<[f64; 2]> = order.par_iter().map(|&old| xy[old as usize]).collect();
+        edges.par_iter_mut().for_each(|e| {
             *e = [new_id[e[0] as usize], new_id[e[1] as usize]];
-        }
+        });
         let edge_len_m: Vec<f64> = edges
-            .iter()
+            .par_iter()
             .map(|&[a, b]| dist(xy[a as usize], xy[b as usize]))
             .collect();
-        let (first_arc, arcs, arc_edge) = csr_adjacency(xy.len(), &edges, &edge_len_m);
-        let tree = PackedTree::new(
-            (edges.iter().enumerate())
-                .filter(|&(e, _)| edge_len_m[e] > 0.0)
-                .map(|(e, &[a, b])| {
-                    let (a, b) = (xy[a as usize], xy[b as usize]);
-                    let data = e as u32;
-                    (segment_box(a, b), EdgeLine { a, b, data })
-                })
-                .collect(),
+        // The adjacency (sequential) while the segment tree is built (in parallel).
+        let ((first_arc, arcs, arc_edge), tree) = rayon::join(
+            || csr_adjacency(xy.len(), &edges, &edge_len_m),
+            || {
+                let positive: Vec<u32> = (0..edges.len() as u32)
+                    .filter(|&e| edge_len_m[e as usize] > 0.0)
+                    .collect();
+                PackedTree::new(
+                    (positive.par_iter())
+                        .map(|&data| {
+                            let [a, b] = edges[data as usize];
+                            let (a, b) = (xy[a as usize], xy[b as usize]);
+                            (segment_box(a, b), EdgeLine { a, b, data })
+                        })
+                        .collect(),
+                )
+            },
         );
         StreetNetwork {
             xy,
@@ -453,7 +460,7 @@ fn node_lines(input: &mut IndexedLines) {
 fn find_splits(segs: &[[u32; 3]], pts: &[[f64; 2]], layers: &[i32]) -> Vec<Vec<Split>> {
     let tol = TOUCH_TOLERANCE_M;
     let tree = PackedTree::new(
-        (segs.iter().enumerate())
+        (segs.par_iter().enumerate())
             .map(|(k, s)| {
                 let (lo, hi) = padded_box(pts[s[1] as usize], pts[s[2] as usize], tol);
                 ([lo[0], lo[1], hi[0], hi[1]], k as u32)

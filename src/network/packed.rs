@@ -5,6 +5,8 @@
 //! network time on a 290,000-node city went to loading and to first touches of those copies).
 //! Queries visit every item whose box passes a test; callers apply their exact test after.
 
+use rayon::prelude::*;
+
 /// Children per node (and items per leaf).
 const FANOUT: usize = 16;
 
@@ -21,16 +23,16 @@ pub(crate) struct PackedTree<T> {
     levels: Vec<Vec<Box2>>,
 }
 
-impl<T: Copy> PackedTree<T> {
+impl<T: Copy + Send + Sync> PackedTree<T> {
     /// The tree over `items`, each with its box.
     pub(crate) fn new(items: Vec<(Box2, T)>) -> Self {
-        let centres: Vec<[f64; 2]> = (items.iter())
+        let centres: Vec<[f64; 2]> = (items.par_iter())
             .map(|(b, _)| [0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3])])
             .collect();
         let order = super::graph::hilbert_order(&centres);
         drop(centres);
         let (item_boxes, items): (Vec<Box2>, Vec<T>) =
-            order.iter().map(|&i| items[i as usize]).unzip();
+            order.par_iter().map(|&i| items[i as usize]).unzip();
         let mut levels = Vec::new();
         let mut below = &item_boxes;
         while !below.is_empty() {
