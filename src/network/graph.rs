@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::packed::{PackedTree, segment_box};
+use super::packed::{PackedTree, overlap, segment_box};
 
 /// An edge as the snapping tree holds it: the segment and the edge index.
 #[derive(Debug, Clone, Copy)]
@@ -467,36 +467,53 @@ fn find_splits(segs: &[[u32; 3]], pts: &[[f64; 2]], layers: &[i32]) -> Vec<Vec<S
             })
             .collect(),
     );
-    (0..segs.len())
-        .into_par_iter()
-        .map(|i| {
-            let [li, ia, ib] = segs[i];
-            let (a, b) = (pts[ia as usize], pts[ib as usize]);
-            let mut out = Vec::new();
-            if ia == ib {
-                return out;
-            }
-            let (lo, hi) = padded_box(a, b, tol);
-            let mut cands: Vec<u32> = Vec::new();
-            tree.intersecting(&[lo[0], lo[1], hi[0], hi[1]], |&j| {
-                if j as usize > i {
-                    cands.push(j);
-                }
-            });
-            cands.sort_unstable();
-            for j in cands {
-                let [lj, jc, jd] = segs[j as usize];
-                if jc == jd || layers[li as usize] != layers[lj as usize] {
-                    continue;
-                }
-                if ia == jc || ia == jd || ib == jc || ib == jd {
-                    continue;
-                }
-                pair_splits([i as u32, ia, ib], [j, jc, jd], pts, &mut out);
-            }
-            out
-        })
-        .collect()
+    let per_leaf = tree.leaf_joins(|boxes, items, cands| {
+        let mut js: Vec<u32> = Vec::new();
+        (boxes.iter().zip(items))
+            .map(|(b, &i)| {
+                js.clear();
+                js.extend(
+                    (cands.iter())
+                        .filter(|(c, j)| *j > i && overlap(b, c))
+                        .map(|c| c.1),
+                );
+                js.sort_unstable();
+                (i, splits_of(i, &js, segs, pts, layers))
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut found: Vec<Vec<Split>> = (0..segs.len()).map(|_| Vec::new()).collect();
+    for (i, splits) in per_leaf.into_iter().flatten() {
+        found[i as usize] = splits;
+    }
+    found
+}
+
+/// The splits between segment `i` and each segment of `js` (ascending, all after `i`, their
+/// boxes meeting its box) on its layer.
+fn splits_of(
+    i: u32,
+    js: &[u32],
+    segs: &[[u32; 3]],
+    pts: &[[f64; 2]],
+    layers: &[i32],
+) -> Vec<Split> {
+    let [li, ia, ib] = segs[i as usize];
+    let mut out = Vec::new();
+    if ia == ib {
+        return out;
+    }
+    for &j in js {
+        let [lj, jc, jd] = segs[j as usize];
+        if jc == jd || layers[li as usize] != layers[lj as usize] {
+            continue;
+        }
+        if ia == jc || ia == jd || ib == jc || ib == jd {
+            continue;
+        }
+        pair_splits([i, ia, ib], [j, jc, jd], pts, &mut out);
+    }
+    out
 }
 
 /// The splits between segment `[i, a, b]` and segment `[j, c, d]` (segment id, then its two
@@ -721,6 +738,52 @@ mod tests {
         let again = StreetNetwork::from_lines(&lines, None, true);
         assert_eq!(again.xy, net.xy);
         assert_eq!(again.edges, net.edges);
+    }
+
+    /// The leaf-by-leaf search for splits against every pair of segments: the same splits in
+    /// the same order, on tangles of long lines, short chains (many per leaf), shared and
+    /// repeated vertices and two layers.
+    #[test]
+    fn splits_match_every_pair() {
+        let split_key = |s: &Split| match *s {
+            Split::Crossing { i, j, at } => (0, i, j, at[0].to_bits(), at[1].to_bits()),
+            Split::Touch { seg, point } => (1, seg, point, 0, 0),
+        };
+        let mut total = 0;
+        for seed in 0..12 {
+            let mut rng = crate::rng::Rng::new(900 + seed);
+            let mut input = IndexedLines::default();
+            let n_points = 40 + rng.below(400);
+            input.points = (0..n_points)
+                .map(|_| [rng.range(0.0, 300.0).round(), rng.range(0.0, 300.0)])
+                .collect();
+            for _ in 0..20 + rng.below(200) {
+                let len = 2 + rng.below(6);
+                input
+                    .lines
+                    .push((0..len).map(|_| rng.below(n_points) as u32).collect());
+                input.layers.push(i32::from(rng.below(5) == 0));
+            }
+            let segments = Segments::of(&input);
+            let (segs, pts) = (&segments.segs, &input.points);
+            let fast = find_splits(segs, pts, &input.layers);
+            let tol = TOUCH_TOLERANCE_M;
+            let boxed = |k: usize| {
+                let (lo, hi) = padded_box(pts[segs[k][1] as usize], pts[segs[k][2] as usize], tol);
+                [lo[0], lo[1], hi[0], hi[1]]
+            };
+            for (i, fast_i) in fast.iter().enumerate() {
+                let js: Vec<u32> = (i + 1..segs.len())
+                    .filter(|&j| overlap(&boxed(i), &boxed(j)))
+                    .map(|j| j as u32)
+                    .collect();
+                let slow = splits_of(i as u32, &js, segs, pts, &input.layers);
+                let keys = |v: &[Split]| v.iter().map(split_key).collect::<Vec<_>>();
+                assert_eq!(keys(fast_i), keys(&slow), "seed {seed} segment {i}");
+                total += slow.len();
+            }
+        }
+        assert!(total > 500, "{total} splits compared");
     }
 
     #[test]

@@ -60,6 +60,11 @@ impl<T: Copy + Send + Sync> PackedTree<T> {
     /// Calls `f` on every item whose box passes `keep`; a node whose box fails `keep` is
     /// skipped whole, so `keep` must pass a box whenever it passes any box inside it.
     pub(crate) fn visit(&self, keep: impl Fn(&Box2) -> bool, mut f: impl FnMut(&T)) {
+        self.visit_boxed(keep, |_, t| f(t));
+    }
+
+    /// [`PackedTree::visit`], passing each item's box too.
+    fn visit_boxed(&self, keep: impl Fn(&Box2) -> bool, mut f: impl FnMut(&Box2, &T)) {
         let Some(top) = self.levels.len().checked_sub(1) else {
             return;
         };
@@ -79,7 +84,7 @@ impl<T: Copy + Send + Sync> PackedTree<T> {
                 let end = (first + FANOUT).min(self.items.len());
                 for k in first..end {
                     if keep(&self.item_boxes[k]) {
-                        f(&self.items[k]);
+                        f(&self.item_boxes[k], &self.items[k]);
                     }
                 }
             } else {
@@ -99,11 +104,36 @@ impl<T: Copy + Send + Sync> PackedTree<T> {
 
     /// Calls `f` on every item whose box intersects `env` (boundaries included).
     pub(crate) fn intersecting(&self, env: &Box2, f: impl FnMut(&T)) {
-        self.visit(
-            |b| b[0] <= env[2] && env[0] <= b[2] && b[1] <= env[3] && env[1] <= b[3],
-            f,
-        );
+        self.visit(|b| overlap(b, env), f);
     }
+
+    /// Calls `f` on every pair of items whose boxes intersect (boundaries included): for
+    /// each leaf, in parallel, `f(items of the leaf, and of every item whose box meets the
+    /// leaf's, the box and the item)`. One tree walk per leaf instead of one per item: the
+    /// leaf's items are sixteen neighbours along the Hilbert curve, so they share most
+    /// candidates. Returns what `f` returns per leaf, in leaf order.
+    pub(crate) fn leaf_joins<R: Send>(
+        &self,
+        f: impl Fn(&[Box2], &[T], &[(Box2, T)]) -> R + Sync,
+    ) -> Vec<R> {
+        let Some(leaves) = self.levels.first() else {
+            return Vec::new();
+        };
+        (leaves.par_iter().enumerate())
+            .map_init(Vec::new, |cands, (l, leaf)| {
+                cands.clear();
+                self.visit_boxed(|b| overlap(b, leaf), |b, t| cands.push((*b, *t)));
+                let items = l * FANOUT..((l + 1) * FANOUT).min(self.items.len());
+                f(&self.item_boxes[items.clone()], &self.items[items], cands)
+            })
+            .collect()
+    }
+}
+
+/// True when boxes `a` and `b` intersect (boundaries included).
+#[inline]
+pub(crate) fn overlap(a: &Box2, b: &Box2) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
 
 /// The box of segment `a`–`b`.
