@@ -176,8 +176,29 @@ fn check_collection<S: FeatureSink>(
     })
 }
 
-/// Features per parallel parsing task.
+/// Features per parallel parsing task, at most.
 const FEATURES_PER_TASK: usize = 4096;
+/// Bytes of feature text per parallel parsing task, about: a street layer of a few thousand
+/// long lines is split too, not parsed by one thread.
+const BYTES_PER_TASK: usize = 256 << 10;
+
+/// The features' spans cut into tasks of at most [`FEATURES_PER_TASK`] features and about
+/// [`BYTES_PER_TASK`] bytes: each task's first feature index and its spans.
+fn tasks(spans: &[(usize, usize)]) -> Vec<(usize, &[(usize, usize)])> {
+    let mut out = Vec::new();
+    let (mut first, mut bytes) = (0, 0);
+    for (k, &(a, b)) in spans.iter().enumerate() {
+        if k > first && (k - first == FEATURES_PER_TASK || bytes >= BYTES_PER_TASK) {
+            out.push((first, &spans[first..k]));
+            (first, bytes) = (k, 0);
+        }
+        bytes += b - a;
+    }
+    if first < spans.len() {
+        out.push((first, &spans[first..]));
+    }
+    out
+}
 
 /// Parses the features found by [`scan_collection`] in parallel chunks and joins them in
 /// order; the first error in file order wins, exactly as in a sequential parse.
@@ -189,12 +210,10 @@ fn read_parallel<S: FeatureSink>(
 ) -> Result<Collection<S>> {
     use rayon::prelude::*;
     check_collection::<S>(path, scan.collection_type.as_deref(), true)?;
-    let parts: Vec<State<S>> = scan
-        .features
-        .par_chunks(FEATURES_PER_TASK)
-        .enumerate()
-        .map(|(c, spans)| {
-            let mut state = State::new(path, c * FEATURES_PER_TASK, sink.fork());
+    let parts: Vec<State<S>> = tasks(&scan.features)
+        .into_par_iter()
+        .map(|(first, spans)| {
+            let mut state = State::new(path, first, sink.fork());
             for &(a, b) in spans {
                 if super::geojson_fast::feature(&text[a..b], &mut state) {
                     if state.error.is_some() {
@@ -919,6 +938,31 @@ fn crs_name(value: serde_json::Value) -> Option<String> {
 mod tests {
     use super::*;
     use crate::rng::Rng;
+
+    /// Tasks cover every feature once, in order, with at most `FEATURES_PER_TASK` features
+    /// and no more bytes than `BYTES_PER_TASK` plus one feature.
+    #[test]
+    fn tasks_split_by_count_and_by_bytes() {
+        let mut rng = Rng::new(3);
+        let mut spans = Vec::new();
+        let mut at = 0;
+        for _ in 0..20_000 {
+            let len = [10, 300, 90_000][rng.below(3)];
+            spans.push((at, at + len));
+            at += len + 2;
+        }
+        let tasks = tasks(&spans);
+        let mut next = 0;
+        for (first, part) in &tasks {
+            assert_eq!(*first, next);
+            assert!(!part.is_empty() && part.len() <= FEATURES_PER_TASK);
+            let bytes: usize = part[..part.len() - 1].iter().map(|(a, b)| b - a).sum();
+            assert!(bytes < BYTES_PER_TASK, "{bytes}");
+            next += part.len();
+        }
+        assert_eq!(next, spans.len());
+        assert!(tasks.len() > 2_000, "{} tasks", tasks.len());
+    }
 
     /// A features array whose strings hold the bytes a boundary guess looks for.
     fn tricky_array(rng: &mut Rng, n: usize) -> String {
