@@ -64,6 +64,8 @@ pub struct StreetNetwork {
     pub(crate) edge_len_m: Vec<f64>,
     /// Edges of positive length, for snapping.
     pub(crate) tree: PackedTree<EdgeLine>,
+    /// Connected components, counted once while the graph is built.
+    components: usize,
 }
 
 /// Polylines as indices into a point list, with an optional layer per line: the form every
@@ -146,8 +148,11 @@ impl StreetNetwork {
             .map(|&[a, b]| dist(xy[a as usize], xy[b as usize]))
             .collect();
         // The adjacency (sequential) while the segment tree is built (in parallel).
-        let ((first_arc, arcs, arc_edge), tree) = rayon::join(
-            || csr_adjacency(xy.len(), &edges, &edge_len_m),
+        let (((first_arc, arcs, arc_edge), components), tree) = rayon::join(
+            || {
+                let csr = csr_adjacency(xy.len(), &edges, &edge_len_m);
+                (csr, count_components(xy.len(), &edges))
+            },
             || {
                 let positive: Vec<u32> = (0..edges.len() as u32)
                     .filter(|&e| edge_len_m[e as usize] > 0.0)
@@ -171,6 +176,7 @@ impl StreetNetwork {
             edges,
             edge_len_m,
             tree,
+            components,
         }
     }
 
@@ -241,10 +247,7 @@ impl StreetNetwork {
 
     /// Number of connected components (pieces of network no walk connects).
     pub fn component_count(&self) -> usize {
-        self.component_ids()
-            .iter()
-            .max()
-            .map_or(0, |&m| m as usize + 1)
+        self.components
     }
 
     /// The arcs leaving node `v`.
@@ -287,6 +290,29 @@ fn used_points_and_edges(input: &IndexedLines) -> (Vec<[f64; 2]>, Vec<[u32; 2]>)
         }
     }
     (xy, edges)
+}
+
+/// The number of connected components of `n` nodes joined by `edges` (union-find with path
+/// halving: every union that joins two components removes one).
+fn count_components(n: usize, edges: &[[u32; 2]]) -> usize {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let find = |parent: &mut [u32], mut v: u32| {
+        while parent[v as usize] != v {
+            let up = parent[parent[v as usize] as usize];
+            parent[v as usize] = up;
+            v = up;
+        }
+        v
+    };
+    let mut components = n;
+    for &[a, b] in edges {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
+            components -= 1;
+        }
+    }
+    components
 }
 
 /// The CSR adjacency of `n` nodes: offsets, arcs (both directions of every edge) and each
@@ -784,6 +810,32 @@ mod tests {
             }
         }
         assert!(total > 500, "{total} splits compared");
+    }
+
+    /// The components counted by union-find while building equal the pieces a search from
+    /// every node finds, on random graphs of many pieces (self-loops and repeats included).
+    #[test]
+    fn component_count_matches_a_search() {
+        let mut several = 0;
+        for seed in 0..40 {
+            let mut rng = crate::rng::Rng::new(400 + seed);
+            let pts: Vec<[f64; 2]> = (0..10 + rng.below(200))
+                .map(|_| [rng.below(60) as f64 * 10.0, rng.below(60) as f64 * 10.0])
+                .collect();
+            let lines: Vec<Vec<[f64; 2]>> = (0..rng.below(150))
+                .map(|_| {
+                    (0..2 + rng.below(3))
+                        .map(|_| pts[rng.below(pts.len())])
+                        .collect()
+                })
+                .collect();
+            let net = StreetNetwork::from_lines(&lines, None, seed % 3 == 0);
+            let ids = net.component_ids();
+            let pieces = ids.iter().max().map_or(0, |&m| m as usize + 1);
+            assert_eq!(net.component_count(), pieces, "seed {seed}");
+            several += usize::from(pieces > 3);
+        }
+        assert!(several > 10, "{several} graphs of several pieces");
     }
 
     #[test]
