@@ -385,15 +385,21 @@ fn greedy(inst: SitingInstance<'_>, stop: Stop) -> CapacitatedPlan {
 }
 
 /// What a set of open candidates serves, measured again and again on one flow network: the
-/// existing centres' maximum flow is computed once, each set only augments from it (and the
-/// trial is undone), so the exact branch and bound can price many sets cheaply.
+/// existing centres' maximum flow is computed once; then the network always holds the maximum
+/// flow of the last set priced, and the next set starts from it — candidates that close have
+/// their flow cancelled (every path is source → compound → site → sink, so that is local),
+/// those that open get their capacity — and only augments from there. The branch and bound
+/// prices long runs of sets that differ in a candidate or two.
 pub(crate) struct SiteFlow {
     net: Network,
     sink: usize,
+    /// Network node of candidate 0's site (candidate `c` is `first_candidate + c`).
+    first_candidate: usize,
     m_e: usize,
     candidate_capacity: Vec<i64>,
-    /// Served by the existing centres alone, milli-residents.
-    base: i64,
+    /// The candidates open in the network now (ascending) and the flow it carries.
+    open: Vec<u32>,
+    flow: i64,
 }
 
 impl SiteFlow {
@@ -409,28 +415,36 @@ impl SiteFlow {
         capacity.extend(std::iter::repeat_n(0.0, m_c));
         let mut net = Network::of(&both, inst.population, &capacity);
         let sink = n + m_e + m_c + 1;
-        let base = net.max_flow(0, sink);
+        let flow = net.max_flow(0, sink);
         SiteFlow {
             net,
             sink,
+            first_candidate: 1 + n + m_e,
             m_e,
             candidate_capacity: inst.candidate_capacity.iter().map(|&c| units(c)).collect(),
-            base,
+            open: Vec::new(),
+            flow,
         }
     }
 
-    /// Milli-residents served with the existing centres and `open` candidates.
+    /// Milli-residents served with the existing centres and `open` candidates (ascending).
     pub(crate) fn served(&mut self, open: &[u32]) -> i64 {
-        let (sink, m_e) = (self.sink, self.m_e);
-        let caps = &self.candidate_capacity;
-        self.base
-            + self.net.trial(|net| {
-                for &c in open {
-                    let e = net.sink_edge[m_e + c as usize] as usize;
-                    net.set(e, caps[c as usize]);
-                }
-                net.max_flow(0, sink)
-            })
+        debug_assert!(
+            open.windows(2).all(|w| w[0] < w[1]),
+            "open sets are ascending"
+        );
+        let (was, m_e) = (std::mem::take(&mut self.open), self.m_e);
+        for &c in was.iter().filter(|c| open.binary_search(c).is_err()) {
+            let e = self.net.sink_edge[m_e + c as usize] as usize;
+            self.flow -= self.net.close_site(self.first_candidate + c as usize, e);
+        }
+        for &c in open.iter().filter(|c| was.binary_search(c).is_err()) {
+            let e = self.net.sink_edge[m_e + c as usize] as usize;
+            self.net.cap[e] = self.candidate_capacity[c as usize];
+        }
+        self.flow += self.net.max_flow(0, self.sink);
+        self.open = open.to_vec();
+        self.flow
     }
 }
 
@@ -653,6 +667,41 @@ impl Network {
                 }
             }
         }
+    }
+
+    /// Closes site node `site` (its edge to the sink `sink_edge`): the flow through it is
+    /// cancelled back to the source along its compounds' edges and its capacity set to 0.
+    /// Returns the flow cancelled.
+    fn close_site(&mut self, site: usize, sink_edge: usize) -> i64 {
+        let mut cancelled = 0;
+        for k in 0..self.adj[site].len() {
+            // At a site, the odd edges lead back to its compounds (see `of`): their residual
+            // capacity is the flow from the compound.
+            let back = self.adj[site][k] as usize;
+            let f = self.cap[back];
+            if back.is_multiple_of(2) || f == 0 {
+                continue;
+            }
+            let compound = self.to[back] as usize;
+            let from_source = self.adj[compound][0] as usize ^ 1;
+            for (e, delta) in [
+                (back ^ 1, f),
+                (back, -f),
+                (from_source, f),
+                (from_source ^ 1, -f),
+            ] {
+                self.cap[e] += delta;
+            }
+            cancelled += f;
+        }
+        debug_assert_eq!(
+            cancelled,
+            self.cap[sink_edge ^ 1],
+            "flow is conserved at the site"
+        );
+        self.cap[sink_edge] = 0;
+        self.cap[sink_edge ^ 1] = 0;
+        cancelled
     }
 
     /// Reads the assignment off the residual capacities.
@@ -1036,6 +1085,36 @@ mod tests {
             best = best.max(served);
         }
         best
+    }
+
+    /// The warm-started pricing (each set starts from the last set's flow) against the
+    /// plain augmenting-path oracle on the whole network of that set, over long random
+    /// walks of sets that open, close and swap candidates.
+    #[test]
+    fn warm_started_pricing_matches_augmenting_paths() {
+        let mut priced = 0;
+        for seed in 0..30 {
+            let mut rng = Rng::new(700 + seed);
+            let r = RandomSiting::new(&mut rng, 12, 0.3, 400.0);
+            let inst = r.view();
+            let m_c = inst.candidates.n_cols();
+            let mut flow = SiteFlow::new(inst);
+            let both = joined_cover(&inst);
+            for _ in 0..25 {
+                let mask = (rng.below(1 << m_c.min(12))) as u32;
+                let set: Vec<u32> = (0..m_c as u32).filter(|&c| mask >> c & 1 == 1).collect();
+                let mut capacity = inst.existing_capacity.to_vec();
+                capacity.extend(subset_capacities(inst, mask));
+                let want = augmenting_paths(&both, inst.population, &capacity);
+                let got = flow.served(&set) as f64 / UNITS;
+                assert!(
+                    (got - want).abs() < 1e-9,
+                    "seed {seed} set {set:?}: {got} vs {want}"
+                );
+                priced += 1;
+            }
+        }
+        assert_eq!(priced, 750);
     }
 
     #[test]
