@@ -15,7 +15,7 @@
 //! whole-graph labels bit for bit (`tests` compares them on random, chained and zero-length
 //! graphs).
 
-use super::contract::{Contracted, SearchGraph, contractible, inside_chain};
+use super::contract::{Contracted, SearchGraph, contractible, inside_chain, onward};
 use super::dijkstra::{Label, Seed, improve, search_seeded, seeds};
 use super::graph::StreetNetwork;
 use super::snap::Snap;
@@ -107,8 +107,7 @@ impl Chains {
             self.place[at as usize] = (id, position);
             self.nodes.push(at);
             position += 1;
-            let k = net.first_arc[at as usize] as usize;
-            let next = if net.arc_edge[k] == edge { k + 1 } else { k };
+            let next = onward(net, at, edge);
             (at, edge) = (net.arcs[next].head, net.arc_edge[next]);
             self.lens.push(net.arcs[next].len_m);
         }
@@ -216,8 +215,7 @@ fn ring_representatives(net: &StreetNetwork) -> Vec<bool> {
             let (mut at, mut edge) = (net.arcs[a].head, net.arc_edge[a]);
             while inside_chain(net, at) && !seen[at as usize] {
                 seen[at as usize] = true;
-                let k = net.first_arc[at as usize] as usize;
-                let next = if net.arc_edge[k] == edge { k + 1 } else { k };
+                let next = onward(net, at, edge);
                 (at, edge) = (net.arcs[next].head, net.arc_edge[next]);
             }
         }
@@ -233,8 +231,7 @@ fn ring_representatives(net: &StreetNetwork) -> Vec<bool> {
         seen[v as usize] = true;
         while at != v && !seen[at as usize] {
             seen[at as usize] = true;
-            let k = net.first_arc[at as usize] as usize;
-            let next = if net.arc_edge[k] == edge { k + 1 } else { k };
+            let next = onward(net, at, edge);
             (at, edge) = (net.arcs[next].head, net.arc_edge[next]);
         }
     }

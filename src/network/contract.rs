@@ -163,9 +163,7 @@ impl Contracted {
                 let (mut at, mut edge) = (net.arcs[a].head, net.arc_edge[a]);
                 lens.push(net.arcs[a].len_m);
                 while index[at as usize] == u32::MAX {
-                    // A contractible node has exactly two arcs: leave by the other edge.
-                    let k = net.first_arc[at as usize] as usize;
-                    let next = if net.arc_edge[k] == edge { k + 1 } else { k };
+                    let next = onward(net, at, edge);
                     (at, edge) = (net.arcs[next].head, net.arc_edge[next]);
                     lens.push(net.arcs[next].len_m);
                 }
@@ -214,6 +212,14 @@ impl Contracted {
 #[inline]
 pub(super) fn contractible(net: &StreetNetwork, keep: &[bool], v: u32) -> bool {
     !keep[v as usize] && inside_chain(net, v)
+}
+
+/// The arc by which a walk along a chain leaves node `at` (inside a chain: exactly two arcs),
+/// having come in by `edge`: the other one.
+#[inline]
+pub(super) fn onward(net: &StreetNetwork, at: u32, edge: u32) -> usize {
+    let k = net.first_arc[at as usize] as usize;
+    if net.arc_edge[k] == edge { k + 1 } else { k }
 }
 
 /// True when node `v` has two arcs on two different edges: a node a chain passes through.
