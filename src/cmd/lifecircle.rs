@@ -212,12 +212,7 @@ fn load(args: &Args) -> Result<Loaded> {
         name_field: args.name_field.clone(),
         boundaries: areas.clone(),
     };
-    let compounds = Compounds::load(
-        &args.compounds,
-        &l.options(l.compounds_coords)?,
-        &fields,
-        &mut run.warnings,
-    )?;
+    let compound_options = l.options(l.compounds_coords)?;
     let options = facility_options(args)?;
     let layers: Vec<(PathBuf, ReadOptions)> = args
         .facilities
@@ -225,7 +220,24 @@ fn load(args: &Args) -> Result<Loaded> {
         .map(|p| (p.clone(), options.clone()))
         .collect();
     let facility_fields = facility_fields(args, areas);
-    let facilities = Facilities::load(&layers, &facility_fields, &profile, &mut run.warnings)?;
+    // Both layers at once (each parses in parallel, with sequential stretches the other
+    // fills); warnings in the same order as one after the other.
+    let (mut compound_warnings, mut facility_warnings) = (Vec::new(), Vec::new());
+    let (compounds, facilities) = rayon::join(
+        || {
+            Compounds::load(
+                &args.compounds,
+                &compound_options,
+                &fields,
+                &mut compound_warnings,
+            )
+        },
+        || Facilities::load(&layers, &facility_fields, &profile, &mut facility_warnings),
+    );
+    let compounds = compounds?;
+    run.warnings.append(&mut compound_warnings);
+    let facilities = facilities?;
+    run.warnings.append(&mut facility_warnings);
     run.inputs.push((
         "compounds".into(),
         LayerInfo {
