@@ -185,6 +185,18 @@ pub fn ledger_header(c: &Compounds, lang: Lang) -> Vec<String> {
     h
 }
 
+/// The position in [`ledger_header`] (and in [`ledger_cells`]) of the [`LEDGER_TAIL`] column
+/// named `english`, for a ledger of `c`.
+///
+/// # Panics
+/// When `english` names no column of [`LEDGER_TAIL`].
+pub(crate) fn ledger_column(c: &Compounds, english: &str) -> usize {
+    let tail = (LEDGER_TAIL.iter())
+        .position(|l| l.0 == english)
+        .expect("a column of LEDGER_TAIL");
+    LEDGER_LEAD.len() + c.group_fields.len() + tail
+}
+
 /// The trailing columns of [`LEDGER_TAIL`] left blank for the office to fill in (整改措施,
 /// 责任单位, 完成时限); a page's excerpt leaves them out.
 pub const LEDGER_OFFICE_COLUMNS: usize = 3;

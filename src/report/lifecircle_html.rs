@@ -13,8 +13,8 @@ use super::html::{
     share_cell, square, streets, svg_start, swatch, table, text_cell, view_end, view_start,
 };
 use super::ledger::{
-    LEDGER_OFFICE_COLUMNS, LedgerCell, ledger as ledger_of, ledger_cells, ledger_header,
-    method_label, readable_name,
+    LEDGER_OFFICE_COLUMNS, LedgerCell, ledger as ledger_of, ledger_cells, ledger_column,
+    ledger_header, method_label, readable_name,
 };
 use super::lifecircle::LifeCircleReport;
 use super::table::thousands;
@@ -773,12 +773,11 @@ fn ledger(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
     });
     worst.truncate(LEDGER_TOP);
     // Without any compound name the 小区名称 column would only take width: left out here (the
-    // ledger files keep it). It follows 序号, the group fields and 小区编号.
-    let name_column = c
-        .names
-        .iter()
+    // ledger files keep it).
+    let name_column = (c.names.iter())
         .all(|n| n.is_empty())
-        .then(|| c.group_fields.len() + 2);
+        .then(|| ledger_column(c, "compound name"));
+    let type_column = ledger_column(c, "missing facility");
     let shown: Vec<Vec<(Option<f64>, String)>> = worst
         .iter()
         .map(|&k| {
@@ -789,9 +788,8 @@ fn ledger(out: &mut String, report: &LifeCircleReport, lang: Lang, l: &Labels) {
                 }
             });
             // The page names the type in words, as its tables above do (the ledger files keep
-            // the English type id, the value of the `missing` column). It follows 序号, the
-            // group fields, 小区编号 and 小区名称.
-            if let Some(cell) = row.get_mut(c.group_fields.len() + 3) {
+            // the English type id, the value of the `missing` column).
+            if let Some(cell) = row.get_mut(type_column) {
                 cell.1 = readable_name(&lc.profile.types[rows[k].type_index], lang).into_owned();
             }
             if let Some(j) = name_column.filter(|&j| j < row.len()) {
