@@ -51,7 +51,7 @@ impl Boundaries {
     /// [`Boundaries::load`] on a file's bytes already in memory.
     pub fn parse(
         path: &Path,
-        bytes: Vec<u8>,
+        bytes: impl Into<crate::io::InputBytes>,
         base: &ReadOptions,
         field: Option<&str>,
     ) -> Result<Boundaries> {

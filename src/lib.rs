@@ -52,7 +52,7 @@
 //!   without it a pure-Rust engine (proj4rs) handles `--crs`.
 
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 // The pipeline's stages, each a public module with its own curated `pub use` list.
 pub mod boundaries;

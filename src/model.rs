@@ -136,7 +136,7 @@ impl Compounds {
     /// messages).
     pub fn parse(
         path: &Path,
-        bytes: Vec<u8>,
+        bytes: impl Into<crate::io::InputBytes>,
         base: &ReadOptions,
         fields: &CompoundFields,
         warnings: &mut Vec<Warning>,
@@ -561,7 +561,7 @@ impl Centres {
     /// [`Centres::load`] on a file's bytes already in memory (`path` names it in messages).
     pub fn parse(
         path: &Path,
-        bytes: Vec<u8>,
+        bytes: impl Into<crate::io::InputBytes>,
         base: &ReadOptions,
         fields: &CentreFields,
         warnings: &mut Vec<Warning>,
@@ -639,11 +639,14 @@ impl Centres {
     ///
     /// # Errors
     /// [`Error::DuplicateIdAcrossLayers`] for an id in two layers, naming both files.
-    pub fn merge(layers: Vec<Centres>) -> Result<Centres> {
-        let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    pub fn merge(mut layers: Vec<Centres>) -> Result<Centres> {
+        if layers.len() == 1 {
+            return Ok(layers.pop().expect("one layer"));
+        }
+        let mut seen: std::collections::HashMap<&str, usize> = Default::default();
         for (k, layer) in layers.iter().enumerate() {
             for id in &layer.ids {
-                if let Some(&first) = seen.get(id) {
+                if let Some(&first) = seen.get(id.as_str()) {
                     return Err(Error::DuplicateIdAcrossLayers {
                         id: id.clone(),
                         path_a: layers[first].path.clone(),
@@ -651,7 +654,7 @@ impl Centres {
                         what: "the centre layers",
                     });
                 }
-                seen.insert(id.clone(), k);
+                seen.insert(id, k);
             }
         }
         let mut iter = layers.into_iter();

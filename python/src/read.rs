@@ -77,7 +77,10 @@ impl Layer {
     pub(crate) fn bytes(&self) -> PyResult<(PathBuf, Vec<u8>)> {
         match self {
             Layer::None => Err(usage("no layer")),
-            Layer::Path(p) => Ok((p.clone(), circleplan::io::read_input(p).map_err(py_error)?)),
+            Layer::Path(p) => {
+                let bytes = circleplan::io::read_input(p).map_err(py_error)?;
+                Ok((p.clone(), bytes.into_vec()))
+            }
             Layer::Memory { name, features } => {
                 let path = PathBuf::from(name);
                 let bytes = geojson_from_wkb(&path, features).map_err(py_error)?;

@@ -360,10 +360,15 @@ const PARALLEL_SCAN_BYTES: usize = 8 << 20;
 /// piece's guess counts only when the piece before it, scanning from a known boundary,
 /// arrives exactly there, so the spans are those of one sequential scan (else it is done
 /// sequentially).
+/// Pieces are about [`SCAN_PIECE_BYTES`] long (at least two per thread), so that a thread
+/// finishing early takes another piece instead of waiting on the last long one.
 fn scan_features(t: &[u8], p: usize, features: &mut Vec<(usize, usize)>) -> Option<usize> {
-    let pieces = rayon::current_num_threads() * 2;
+    let pieces = (rayon::current_num_threads() * 2).max(t.len() / SCAN_PIECE_BYTES);
     scan_features_in(t, p, features, PARALLEL_SCAN_BYTES, pieces)
 }
+
+/// About how many bytes one piece of a parallel scan covers.
+const SCAN_PIECE_BYTES: usize = 4 << 20;
 
 /// [`scan_features`] with arrays of `parallel_from` bytes or more in `pieces` pieces.
 fn scan_features_in(

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::InputBytes;
 use crate::crs::{CoordSystem, Projected};
 use crate::error::{Error, Result, clip, quoted};
 
@@ -405,17 +406,14 @@ fn not_utf8_json(e: Error, path: &Path, bytes: &[u8]) -> Error {
     }
 }
 
-/// Frees a big buffer on another thread: returning a few hundred megabytes to the system
-/// takes milliseconds the reader need not wait for.
-fn release(bytes: Vec<u8>) {
-    if bytes.len() >= 32 << 20 {
-        std::thread::spawn(move || drop(bytes));
-    }
-}
-
 /// [`read_points`] on a file's bytes already in memory (`path` names it in messages; a
 /// `FILE.gpkg:LAYER` path picks the layer of the GeoPackage in `bytes`).
-pub fn parse_points(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Result<PointLayer> {
+pub fn parse_points(
+    path: &Path,
+    bytes: impl Into<InputBytes>,
+    options: &ReadOptions,
+) -> Result<PointLayer> {
+    let bytes: InputBytes = bytes.into();
     if let Some((file, layer)) = split_gpkg_layer(path) {
         let raw = super::gpkg::read_gpkg(&file, &bytes, Some(&layer), options)?;
         return finish_layer(&file, raw, options);
@@ -430,11 +428,11 @@ pub fn parse_points(path: &Path, bytes: Vec<u8>, options: &ReadOptions) -> Resul
     let raw = match LayerFormat::detect(path, &bytes) {
         LayerFormat::Shapefile => super::shp::read_shapefile(path, &bytes, options)?,
         LayerFormat::GeoPackage => super::gpkg::read_gpkg(path, &bytes, None, options)?,
-        LayerFormat::Csv => super::csv_read::read_csv(path, bytes, options)?,
+        LayerFormat::Csv => super::csv_read::read_csv(path, bytes.into_vec(), options)?,
         LayerFormat::GeoJson => {
             let layer = super::geojson_read::read_geojson(path, &bytes, options)
                 .map_err(|e| not_utf8_json(e, path, &bytes))?;
-            release(bytes);
+            bytes.release();
             layer
         }
     };

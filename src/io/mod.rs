@@ -22,7 +22,7 @@ mod write;
 
 pub use features::{WkbFeature, WkbLayer, geojson_from_wkb, wkb_features};
 pub use ids::read_id_list;
-pub use input::read_input;
+pub use input::{InputBytes, read_input};
 pub use layer::{
     Encoding, ID_NAMES, IdField, LayerFormat, PointLayer, ReadOptions, Scalar, check_coordinates,
     parse_crs_member, parse_points, read_points,

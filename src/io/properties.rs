@@ -25,9 +25,10 @@ pub fn read_properties(path: &Path, encoding: Encoding) -> Result<Vec<Map<String
 /// As [`read_properties`].
 pub fn parse_properties(
     path: &Path,
-    bytes: Vec<u8>,
+    bytes: impl Into<super::InputBytes>,
     encoding: Encoding,
 ) -> Result<Vec<Map<String, Value>>> {
+    let bytes: super::InputBytes = bytes.into();
     if let Some((file, layer)) = super::layer::split_gpkg_layer(path) {
         return super::gpkg::gpkg_properties(&file, &bytes, Some(&layer));
     }
@@ -35,7 +36,10 @@ pub fn parse_properties(
         LayerFormat::Shapefile => super::shp::shapefile_properties(path, encoding),
         LayerFormat::GeoPackage => super::gpkg::gpkg_properties(path, &bytes, None),
         LayerFormat::GeoJson => geojson_properties(path, &bytes),
-        LayerFormat::Csv => csv_properties(path, super::csv_read::decode(path, bytes, encoding)?.0),
+        LayerFormat::Csv => csv_properties(
+            path,
+            super::csv_read::decode(path, bytes.into_vec(), encoding)?.0,
+        ),
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::Profile;
 use crate::error::{Error, Param, Result, quoted};
-use crate::io::{PointLayer, ReadOptions, Scalar, parse_points};
+use crate::io::{InputBytes, PointLayer, ReadOptions, Scalar, parse_points};
 
 /// Names tried, in order, for a facility's type when `--type-field` is not given.
 pub const TYPE_NAMES: &[&str] = &["type", "类型", "设施类型", "category"];
@@ -147,11 +147,12 @@ impl Facilities {
         profile: &Profile,
         warnings: &mut Vec<Warning>,
     ) -> Result<Facilities> {
-        Facilities::from_layers(layers.into_iter().map(Ok), fields, profile, warnings)
+        let layers = layers.into_iter().map(|(p, b, o)| Ok((p, b.into(), o)));
+        Facilities::from_layers(layers, fields, profile, warnings)
     }
 
     fn from_layers(
-        layers: impl Iterator<Item = Result<(PathBuf, Vec<u8>, ReadOptions)>>,
+        layers: impl Iterator<Item = Result<(PathBuf, InputBytes, ReadOptions)>>,
         fields: &FacilityFields,
         profile: &Profile,
         warnings: &mut Vec<Warning>,
@@ -185,7 +186,7 @@ impl Facilities {
     fn read_layer(
         &mut self,
         path: &Path,
-        bytes: Vec<u8>,
+        bytes: InputBytes,
         base: &ReadOptions,
         fields: &FacilityFields,
         profile: &Profile,

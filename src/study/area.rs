@@ -168,19 +168,25 @@ struct Cell {
 fn one_degree_cells(lonlat: &[[f64; 2]]) -> (Vec<usize>, Vec<Cell>) {
     let mut index = std::collections::HashMap::new();
     let mut cells: Vec<Cell> = Vec::new();
+    // Neighbours in a file mostly share a cell: the last one found is tried before hashing.
+    let mut last: Option<((i32, i32), usize)> = None;
     let cell_of = lonlat
         .iter()
         .enumerate()
         .map(|(i, &[lon, lat])| {
             let key = (lon.floor() as i32, lat.floor() as i32);
-            let c = *index.entry(key).or_insert_with(|| {
-                cells.push(Cell {
-                    bbox: [lon, lat, lon, lat],
-                    count: 0,
-                    first: i,
-                });
-                cells.len() - 1
-            });
+            let c = match last {
+                Some((k, c)) if k == key => c,
+                _ => *index.entry(key).or_insert_with(|| {
+                    cells.push(Cell {
+                        bbox: [lon, lat, lon, lat],
+                        count: 0,
+                        first: i,
+                    });
+                    cells.len() - 1
+                }),
+            };
+            last = Some((key, c));
             let cell = &mut cells[c];
             cell.bbox = merge(cell.bbox, [lon, lat, lon, lat]);
             cell.count += 1;
