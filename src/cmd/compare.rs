@@ -272,6 +272,7 @@ fn prepare(
         centres,
         circle,
         mut run,
+        streets,
         ..
     } = common.read_layers(&args.input, true)?;
     let added = read_added(args, specs, &mut run)?;
@@ -281,7 +282,10 @@ fn prepare(
         sites: &proposals,
         facilities: &[],
     };
-    let layers = StudyLayers::new(compounds, centres);
+    let layers = StudyLayers {
+        streets,
+        ..StudyLayers::new(compounds, centres)
+    };
     let metric = &common.metric;
     let (study, analysis) = super::metric::analyse(
         metric,

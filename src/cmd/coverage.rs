@@ -51,6 +51,9 @@ pub(crate) struct Loaded {
     pub circle: Circle,
     pub run: RunInfo,
     pub timings: Vec<(String, f64)>,
+    /// The street file, when the metric walks one and [`super::args::CommonArgs::read_layers`]
+    /// read it beside the layers.
+    pub streets: Option<circleplan::network::StreetLines>,
 }
 
 /// What the summary says about one input layer.
@@ -170,6 +173,7 @@ pub(crate) fn load(
         circle,
         run,
         timings,
+        streets: None,
     })
 }
 
@@ -261,6 +265,7 @@ pub fn run(args: Args) -> Result<()> {
         circle,
         mut run,
         mut timings,
+        streets,
     } = common.read_layers(&args.input, true)?;
     if !args.capacitated && args.residents_per_capacity != 1.0 {
         run.warnings.push(circleplan::Warning::UnusedOption {
@@ -269,7 +274,10 @@ pub fn run(args: Args) -> Result<()> {
         });
     }
     let t = Instant::now();
-    let layers = StudyLayers::new(compounds, centres);
+    let layers = StudyLayers {
+        streets,
+        ..StudyLayers::new(compounds, centres)
+    };
     let (study, analysis) = super::metric::analyse(
         &common.metric,
         &args.input,

@@ -294,7 +294,13 @@ pub fn run(args: Args) -> Result<()> {
     super::check_output_paths(&args.output)?;
     let quiet = args.output.quiet;
     let mut clock = super::progress::Clock::new();
-    let loaded = super::progress::step("Reading layers", quiet, || load(&args))?;
+    // The street file is read beside the layers: each reader has serial steps the other fills.
+    let (loaded, streets) = super::progress::step("Reading layers", quiet, || {
+        rayon::join(|| load(&args), || args.metric.read_streets())
+    });
+    let loaded = loaded?;
+    // A street file that failed is read again, and its error said, where the network is built.
+    let streets = streets.ok().flatten();
     let Loaded {
         compounds,
         facilities,
@@ -305,7 +311,13 @@ pub fn run(args: Args) -> Result<()> {
     let scenarios = read_scenarios(&args, &profile, &mut run)?;
     clock.lap("read");
     let study = super::progress::step("Preparing the metric", quiet, || {
-        study(&args, compounds, facilities, &scenarios, &mut run.warnings)
+        study(
+            &args,
+            (compounds, facilities),
+            streets,
+            &scenarios,
+            &mut run.warnings,
+        )
     })?;
     run.access = Some(study.access().as_str());
     run.warnings
@@ -381,8 +393,8 @@ pub fn run(args: Args) -> Result<()> {
 /// facilities are placed and looked up in a cost table too).
 fn study(
     args: &Args,
-    compounds: Compounds,
-    facilities: Facilities,
+    (compounds, facilities): (Compounds, Facilities),
+    streets: Option<circleplan::network::StreetLines>,
     scenarios: &[FacilityScenario],
     warnings: &mut Vec<circleplan::Warning>,
 ) -> Result<Study> {
@@ -400,6 +412,7 @@ fn study(
     let layers = StudyLayers {
         facilities: Some(facilities),
         gates: args.metric.gate_layer(&l.options(l.compounds_coords)?)?,
+        streets,
         ..StudyLayers::new(compounds, Centres::empty())
     };
     let proposals = Proposals {

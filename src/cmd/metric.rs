@@ -105,6 +105,18 @@ impl MetricArgs {
 }
 
 impl MetricArgs {
+    /// The street file's lines, read now (beside the other layers) when the metric walks a
+    /// street file; `Ok(None)` otherwise, or when the flags are wrong (which
+    /// [`MetricArgs::spec`] then says).
+    pub fn read_streets(&self) -> circleplan::Result<Option<circleplan::network::StreetLines>> {
+        match (self.resolved(), &self.network) {
+            (Ok(MetricName::Network), Some(path)) => {
+                circleplan::network::StreetLines::read(path).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// The metric as the library takes it, with its file; a metric without the file it
     /// reads, or a negative snap limit, is an error naming the flag.
     pub fn spec(&self) -> Result<MetricSpec> {

@@ -279,6 +279,7 @@ pub(crate) fn study_with_candidates(
     };
     let layers = StudyLayers {
         candidates,
+        streets: loaded.streets,
         ..StudyLayers::new(loaded.compounds, loaded.centres)
     };
     let (study, analysis) = super::metric::analyse(

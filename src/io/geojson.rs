@@ -214,6 +214,8 @@ fn read_parallel<S: FeatureSink>(
         .into_par_iter()
         .map(|(first, spans)| {
             let mut state = State::new(path, first, sink.fork());
+            // Sized once: growing by doubling faulted in (and copied) each column again.
+            state.sink.reserve(spans.len());
             for &(a, b) in spans {
                 if super::geojson_fast::feature(&text[a..b], &mut state) {
                     if state.error.is_some() {

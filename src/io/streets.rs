@@ -10,7 +10,7 @@ use crate::error::{Error, Result, quoted};
 
 /// Street lines in WGS84 lon/lat: each distinct vertex once (in order of first use), lines as
 /// vertex indices, and the layer of each line (bridges positive, tunnels negative).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct LineLayer {
     /// Distinct vertices, `[lon, lat]` in degrees.
     pub(crate) lonlat: Vec<[f64; 2]>,
@@ -181,7 +181,11 @@ impl LineSink {
     /// Identical vertices become one, numbered in order of first use.
     fn into_layer(self) -> LineLayer {
         // Point index by lon/lat bits; `+ 0.0` makes -0.0 and 0.0 one vertex.
-        let mut index: crate::index::PointBitsMap<u32> = Default::default();
+        // Sized once: rehashing as it grows copied the table again at every doubling.
+        let mut index = crate::index::PointBitsMap::<u32>::with_capacity_and_hasher(
+            self.vertices.len(),
+            Default::default(),
+        );
         let mut lonlat = Vec::new();
         let mut start = 0;
         let mut lines = Vec::with_capacity(self.ends.len());

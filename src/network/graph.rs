@@ -97,7 +97,12 @@ impl StreetNetwork {
             assert_eq!(l.len(), lines.len(), "one layer per line");
         }
         let mut input = IndexedLines::default();
-        let mut index: crate::index::PointBitsMap<u32> = Default::default();
+        let vertices = lines.iter().map(Vec::len).sum();
+        // Sized once: rehashing as it grows copied the table again at every doubling.
+        let mut index = crate::index::PointBitsMap::<u32>::with_capacity_and_hasher(
+            vertices,
+            Default::default(),
+        );
         for (k, line) in lines.iter().enumerate() {
             let ids = line
                 .iter()

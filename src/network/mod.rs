@@ -35,6 +35,34 @@ pub(crate) use dijkstra::oracle::cost_table as oracle_cost_table;
 pub use graph::{StreetNetwork, TOUCH_TOLERANCE_M};
 pub use snap::Snap;
 
+/// A street file's lines read (WGS84, not yet projected or joined): what
+/// [`StreetNetwork::read`] reads first, on its own, so that a caller can read the street file
+/// while its other layers read and build the network once the study's plane is known
+/// ([`crate::study::StudyLayers::streets`]).
+#[derive(Debug, Clone)]
+pub struct StreetLines {
+    path: std::path::PathBuf,
+    lines: crate::io::LineLayer,
+}
+
+impl StreetLines {
+    /// Reads the lines of a street file, as [`StreetNetwork::read`] does.
+    ///
+    /// # Errors
+    /// As [`StreetNetwork::read`].
+    pub fn read(path: &Path) -> Result<StreetLines> {
+        Ok(StreetLines {
+            path: path.to_path_buf(),
+            lines: crate::io::read_streets(path)?,
+        })
+    }
+
+    /// The file the lines were read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
 use crate::error::{Error, Result};
 
 /// Default snap limit, metres: points farther than this from every street are unreachable.
@@ -72,6 +100,15 @@ impl StreetNetwork {
         node_crossings: bool,
     ) -> Result<StreetNetwork> {
         read::parse_network(path, geojson, plane, node_crossings)
+    }
+
+    /// [`StreetNetwork::read`] on lines [`StreetLines::read`] read: the same network.
+    pub fn from_street_lines(
+        lines: StreetLines,
+        plane: &crate::crs::LocalPlane,
+        node_crossings: bool,
+    ) -> StreetNetwork {
+        read::network_of(lines.lines, plane, node_crossings)
     }
 
     /// Checks that the network is near the compounds at all: an error naming the network file

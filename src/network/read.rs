@@ -14,7 +14,11 @@ pub(crate) fn read_network(
     plane: &LocalPlane,
     node_crossings: bool,
 ) -> Result<StreetNetwork> {
-    network_of(crate::io::read_streets(path)?, plane, node_crossings)
+    Ok(network_of(
+        crate::io::read_streets(path)?,
+        plane,
+        node_crossings,
+    ))
 }
 
 /// The street graph of a GeoJSON line layer already in memory (`path` names it in messages).
@@ -25,14 +29,14 @@ pub(crate) fn parse_network(
     node_crossings: bool,
 ) -> Result<StreetNetwork> {
     let streets = crate::io::parse_geojson_lines(path, geojson)?;
-    network_of(streets, plane, node_crossings)
+    Ok(network_of(streets, plane, node_crossings))
 }
 
-fn network_of(
+pub(super) fn network_of(
     streets: crate::io::LineLayer,
     plane: &LocalPlane,
     node_crossings: bool,
-) -> Result<StreetNetwork> {
+) -> StreetNetwork {
     let points = streets
         .lonlat
         .par_iter()
@@ -43,7 +47,7 @@ fn network_of(
         lines: streets.lines,
         layers: streets.layers,
     };
-    Ok(StreetNetwork::build(input, node_crossings))
+    StreetNetwork::build(input, node_crossings)
 }
 
 #[cfg(test)]
@@ -289,6 +293,33 @@ mod tests {
             PbfWay::new(110, &[11, 12], &[("highway", "footway"), ("bridge", "yes")]),
         ];
         write_pbf(&nodes, &ways)
+    }
+
+    /// The lines read on their own (beside the other layers) build the very network the
+    /// one-step read builds, from a PBF and from a GeoJSON layer, noded or not.
+    #[test]
+    fn lines_read_first_build_the_same_network() {
+        let pbf = temp(".osm.pbf", &osm_town());
+        let geojson = temp(
+            ".geojson",
+            br#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[7.42,43.73],[7.43,43.74],[7.44,43.73]]}},
+            {"type":"Feature","properties":{"bridge":"yes"},"geometry":{"type":"LineString","coordinates":[[7.42,43.74],[7.44,43.735]]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"MultiLineString","coordinates":[[[7.425,43.72],[7.425,43.75]],[[7.41,43.735],[7.45,43.735]]]}}
+            ]}"#,
+        );
+        for f in [&pbf, &geojson] {
+            for crossings in [false, true] {
+                let whole = StreetNetwork::read(f.path(), &plane(), crossings).unwrap();
+                let lines = crate::network::StreetLines::read(f.path()).unwrap();
+                assert_eq!(lines.path(), f.path());
+                let parts = StreetNetwork::from_street_lines(lines, &plane(), crossings);
+                assert_eq!(format!("{whole:?}"), format!("{parts:?}"));
+                assert!(whole.edge_count() > 0);
+            }
+        }
+        let e = crate::network::StreetLines::read(Path::new("/no/such/streets.geojson"));
+        assert!(matches!(e, Err(Error::Io { .. })), "{e:?}");
     }
 
     #[test]

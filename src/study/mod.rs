@@ -29,7 +29,7 @@ use crate::lifecircle::{
     life_circle_changes,
 };
 use crate::model::{Centres, Compounds};
-use crate::network::StreetNetwork;
+use crate::network::{StreetLines, StreetNetwork};
 use crate::siting::{SiteOptions, SiteRun, run_site};
 use crate::warning::Warning;
 
@@ -94,6 +94,9 @@ pub struct StudyLayers {
     pub facilities: Option<Facilities>,
     /// Compound gates: walks start at a compound's nearest gate.
     pub gates: Option<GateLayer>,
+    /// The street file of [`MetricSpec::Network`] already read ([`StreetLines::read`] on its
+    /// path, while the other layers were read); `None` reads it in [`Study::new`].
+    pub streets: Option<StreetLines>,
 }
 
 impl StudyLayers {
@@ -105,6 +108,7 @@ impl StudyLayers {
             candidates: None,
             facilities: None,
             gates: None,
+            streets: None,
         }
     }
 }
@@ -234,6 +238,7 @@ impl Study {
             candidates,
             facilities,
             gates,
+            streets,
         } = layers;
         let (mut network, mut table, mut snap_limit_m) = (None, None, 0.0);
         match metric {
@@ -243,7 +248,12 @@ impl Study {
                 node_crossings,
                 snap_limit_m: limit,
             } => {
-                let n = StreetNetwork::read(path, &area.plane, *node_crossings)?;
+                let n = match streets.filter(|s| s.path() == path.as_path()) {
+                    Some(lines) => {
+                        StreetNetwork::from_street_lines(lines, &area.plane, *node_crossings)
+                    }
+                    None => StreetNetwork::read(path, &area.plane, *node_crossings)?,
+                };
                 n.check_overlap(path, &area.project(&compounds.lonlat), *limit)?;
                 network = Some(n);
                 snap_limit_m = *limit;
