@@ -47,6 +47,7 @@ fn digit(k: u64, pass: u32) -> usize {
 }
 
 /// A key whose unsigned order is `f64::total_cmp`'s order.
+#[cfg(test)]
 pub(crate) fn f64_key(x: f64) -> u64 {
     let b = x.to_bits();
     if b >> 63 == 0 { b | 1 << 63 } else { !b }

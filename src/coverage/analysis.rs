@@ -239,21 +239,29 @@ impl Analysis {
             budget_m,
         } = projected;
         let pop = &compounds.population;
-        let covered = coverage.covered();
-        let totals = Totals::of(&coverage, pop);
-        let groups = compounds
-            .groups
-            .iter()
-            .map(|values| group_rows(values, pop, &covered))
-            .collect();
-        let levels = level_rows(classes, |l| circle.radius_for_level(l), &coverage, pop);
-        let loads = coverage.loads.clone();
-        let distance = distance_stats(&coverage.nearest_cost_m, pop);
         let radii: Vec<f64> = CURVE_MINUTES
             .iter()
             .map(|m| m / 60.0 * circle.speed_kmh * 1000.0)
             .collect();
-        let shares = coverage_curve(&coverage.nearest_cost_m, pop, &radii);
+        // Independent passes over a million compounds: the sort of the distances beside the
+        // rest.
+        let ((totals, groups, levels), (distance, shares)) = rayon::join(
+            || {
+                let covered = coverage.covered();
+                let groups = (compounds.groups.iter())
+                    .map(|values| group_rows(values, pop, &covered))
+                    .collect();
+                let levels = level_rows(classes, |l| circle.radius_for_level(l), &coverage, pop);
+                (Totals::of(&coverage, pop), groups, levels)
+            },
+            || {
+                (
+                    distance_stats(&coverage.nearest_cost_m, pop),
+                    coverage_curve(&coverage.nearest_cost_m, pop, &radii),
+                )
+            },
+        );
+        let loads = coverage.loads.clone();
         let curve = CURVE_MINUTES
             .iter()
             .zip(&radii)

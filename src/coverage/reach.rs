@@ -174,7 +174,6 @@ impl Reach {
 /// What the streaming pass learns about one compound.
 #[derive(Debug, Clone, Default)]
 struct CompoundReach {
-    index: u32,
     nearest: Option<u32>,
     cost_m: f64,
     nearest_covers: bool,
@@ -236,58 +235,90 @@ pub fn stream_euclidean(
     // only looks for the nearest site. Many classes: the compound pass does both.
     let counted = classes.budget_m.len() <= COUNTED_CLASSES;
     let (loads, slot_reach) = stream.site_pass(&order, population, counted);
+    let found = stream.compounds_pass(order.points(), counted);
+    // The pass's results are in grid order; each column is gathered in compound order in
+    // parallel through the inverse permutation (a serial scatter was a tenth of the run).
+    let mut slot_of = vec![0u32; compounds.len()];
+    for (k, q) in order.points().iter().enumerate() {
+        slot_of[q.index as usize] = k as u32;
+    }
+    let at = |k: u32| &found[k as usize / CHUNK][k as usize % CHUNK];
+    let (within, masks): (Vec<u32>, Vec<u64>) = match &slot_reach {
+        Some(slot_reach) => slot_of.par_iter().map(|&k| slot_reach[k as usize]).unzip(),
+        None => slot_of
+            .par_iter()
+            .map(|&k| (at(k).within, at(k).mask))
+            .unzip(),
+    };
+    let nearest_covers: Vec<bool> = slot_of.par_iter().map(|&k| at(k).nearest_covers).collect();
     let mut reach = Reach {
-        nearest: vec![None; compounds.len()],
-        nearest_cost_m: vec![f64::INFINITY; compounds.len()],
+        nearest: slot_of.par_iter().map(|&k| at(k).nearest).collect(),
+        nearest_cost_m: slot_of.par_iter().map(|&k| at(k).cost_m).collect(),
         serving: Vec::new(),
         serving_cost_m: Vec::new(),
-        within: vec![0; compounds.len()],
-        class_start: Vec::with_capacity(compounds.len() + 1),
+        within,
+        class_start: Vec::new(),
         classes: Vec::new(),
         loads,
     };
     // Classes per compound as bits (at most 64 classes), or as lists beyond that.
-    let mut masks = vec![0u64; compounds.len()];
-    let mut lists: Vec<Vec<u32>> = Vec::new();
-    let mut nearest_covers = vec![false; compounds.len()];
-    for c in stream.compounds_pass(order.points(), counted) {
-        let i = c.index as usize;
-        reach.nearest[i] = c.nearest;
-        reach.nearest_cost_m[i] = c.cost_m;
-        reach.within[i] = c.within;
-        nearest_covers[i] = c.nearest_covers;
-        masks[i] = c.mask;
-        if !c.classes.is_empty() {
-            lists.resize(compounds.len(), Vec::new());
-            lists[i] = c.classes;
-        }
-    }
-    if let Some(slot_reach) = slot_reach {
-        for (q, (within, mask)) in order.points().iter().zip(slot_reach) {
-            reach.within[q.index as usize] = within;
-            masks[q.index as usize] = mask;
-        }
-    }
-    reach.class_start.push(0);
-    for (i, &mask) in masks.iter().enumerate() {
-        if mask != 0 {
-            // The set bits, lowest first.
-            let mut m = mask;
-            while m != 0 {
-                reach.classes.push(m.trailing_zeros());
-                m &= m - 1;
+    let lists: Vec<&[u32]> = if found.iter().flatten().any(|c| !c.classes.is_empty()) {
+        (slot_of.iter())
+            .map(|&k| at(k).classes.as_slice())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    (reach.class_start, reach.classes) = class_lists(&masks, &lists);
+    // Where the nearest site reaches the compound, it serves it.
+    (reach.serving, reach.serving_cost_m) = (reach.nearest.par_iter())
+        .zip(&reach.nearest_cost_m)
+        .zip(&nearest_covers)
+        .map(|((&s, &d), &covers)| {
+            if covers {
+                (s, d)
+            } else {
+                (None, f64::INFINITY)
             }
-        } else if let Some(list) = lists.get(i) {
-            reach.classes.extend(list);
-        }
-        reach.class_start.push(reach.classes.len());
-    }
-    reach.serving = vec![None; compounds.len()];
-    reach.serving_cost_m = vec![f64::INFINITY; compounds.len()];
-    reach.set_nearest_serving(&nearest_covers);
+        })
+        .unzip();
     stream.serve_the_rest(compounds, &mut reach, &nearest_covers);
     reach.add_serving_population(population);
     reach
+}
+
+/// `class_start` and `classes` of a [`Reach`] from each compound's class bits (`masks`), or
+/// from its class list where `lists` is not empty (more than 64 classes); parallel in chunks.
+fn class_lists(masks: &[u64], lists: &[&[u32]]) -> (Vec<usize>, Vec<u32>) {
+    let chunks: Vec<(Vec<usize>, Vec<u32>)> = (0..masks.len())
+        .into_par_iter()
+        .chunks(1 << 14)
+        .map(|chunk| {
+            let (mut ends, mut classes) = (Vec::with_capacity(chunk.len()), Vec::new());
+            for i in chunk {
+                let mut m = masks[i];
+                if m == 0 {
+                    classes.extend(lists.get(i).copied().unwrap_or_default());
+                }
+                // The set bits, lowest first.
+                while m != 0 {
+                    classes.push(m.trailing_zeros());
+                    m &= m - 1;
+                }
+                ends.push(classes.len());
+            }
+            (ends, classes)
+        })
+        .collect();
+    let mut class_start = Vec::with_capacity(masks.len() + 1);
+    class_start.push(0);
+    let mut classes = Vec::with_capacity(chunks.iter().map(|c| c.1.len()).sum());
+    for (ends, part) in chunks {
+        let base = classes.len();
+        class_start.extend(ends.iter().map(|e| base + e));
+        classes.extend(part);
+    }
+    (class_start, classes)
 }
 
 impl<'a> Stream<'a> {
@@ -362,13 +393,10 @@ impl<'a> Stream<'a> {
         d2 <= self.lo2[c] || (d2 <= self.hi2[c] && d2.sqrt() <= self.classes.budget_m[c])
     }
 
-    /// The pass over compounds, in grid order, in parallel chunks collected in order.
-    fn compounds_pass(
-        &self,
-        order: &[GridPoint],
-        nearest_only: bool,
-    ) -> impl Iterator<Item = CompoundReach> {
-        let parts: Vec<Vec<CompoundReach>> = order
+    /// The pass over compounds, in grid order, in parallel chunks of [`CHUNK`] collected in
+    /// order: slot `k`'s result is `[k / CHUNK][k % CHUNK]`.
+    fn compounds_pass(&self, order: &[GridPoint], nearest_only: bool) -> Vec<Vec<CompoundReach>> {
+        order
             .par_chunks(CHUNK)
             .map(|chunk| {
                 // Neighbours in grid order: the previous compound's nearest site bounds this
@@ -383,16 +411,12 @@ impl<'a> Stream<'a> {
                     })
                     .collect()
             })
-            .collect();
-        parts.into_iter().flatten()
+            .collect()
     }
 
     /// Everything about one compound: its nearest site and the sites within budget.
     fn compound(&self, p: &GridPoint, nearest_only: bool, hint: Option<u32>) -> CompoundReach {
-        let mut out = CompoundReach {
-            index: p.index,
-            ..CompoundReach::default()
-        };
+        let mut out = CompoundReach::default();
         if !nearest_only {
             self.reach_of(p, &mut out);
         }

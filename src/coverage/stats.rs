@@ -2,6 +2,7 @@
 //! per-centre load, the distance distribution and the coverage-by-budget curve. Every sum runs
 //! sequentially in compound order so that results are identical whatever the thread count.
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -221,8 +222,8 @@ pub fn distance_stats(nearest_cost_m: &[f64], population: &[f64]) -> Option<Dist
     if d.is_empty() {
         return None;
     }
-    // The same sequence as sorting by `total_cmp` (a radix sort on order-preserving keys).
-    crate::radix::sort_by_u64_key(&mut d, |x| crate::radix::f64_key(*x));
+    // Values equal under `total_cmp` are the same bits: any sort gives the one sequence.
+    d.par_sort_unstable_by(f64::total_cmp);
     let pick = |q: f64| d[((d.len() - 1) as f64 * q).round() as usize];
     let (mut wsum, mut psum) = (0.0, 0.0);
     for (c, p) in nearest_cost_m.iter().zip(population) {

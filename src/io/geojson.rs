@@ -38,6 +38,9 @@ pub(crate) trait FeatureSink: Send + Sync + Sized {
     }
     /// Room for `features` more features, before the chunks are appended.
     fn reserve(&mut self, features: usize);
+    /// Renumbers what the sink kept from feature numbers (ids made from them) for a chunk
+    /// read as if it began the file, once it is known to follow `before` features.
+    fn renumber(&mut self, _before: usize) {}
     /// A new feature starts.
     fn begin_feature(&mut self);
     /// A `properties` member of the current feature starts.
@@ -97,9 +100,146 @@ pub(crate) fn read_features<S: FeatureSink>(
     sink: S,
 ) -> Result<Collection<S>> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let pieces = (rayon::current_num_threads() * 2).max(text.len() / SCAN_PIECE_BYTES);
+    let sink = match read_fused(path, text, sink, PARALLEL_SCAN_BYTES, pieces) {
+        Ok(collection) => return Ok(collection),
+        Err(sink) => sink,
+    };
     match scan_collection(text) {
         Some(scan) => read_parallel(path, text, scan, sink),
         None => read_sequential(path, text, sink),
+    }
+}
+
+/// The parallel parse without the structural scan before it, for large collections of
+/// well-formed features: the features array is cut at guessed element boundaries into
+/// `pieces` (from `parallel_from` bytes on) and each piece parsed at once, the fast path
+/// finding each feature's end as it reads it. The result stands only when every piece ended
+/// exactly where the next began (the pieces then hold the features of one sequential read)
+/// and no feature failed (ids made from feature numbers are renumbered once each piece's
+/// first number is known); otherwise the sink is handed
+/// back untouched for [`read_parallel`] or [`read_sequential`], which report any error.
+fn read_fused<'p, S: FeatureSink>(
+    path: &'p Path,
+    text: &[u8],
+    sink: S,
+    parallel_from: usize,
+    pieces: usize,
+) -> std::result::Result<Collection<S>, S> {
+    if text.len() < parallel_from || pieces < 2 {
+        return Err(sink);
+    }
+    let mut parts: Option<Vec<State<'p, S>>> = None;
+    let scan = scan_top(text, |t, p| {
+        if parts.is_some() {
+            return None;
+        }
+        let (read, end) = parse_pieces(path, t, p, &sink, (parallel_from, pieces))?;
+        parts = Some(read);
+        Some(end)
+    });
+    let (Some(scan), Some(parts)) = (scan, parts) else {
+        return Err(sink);
+    };
+    if check_collection::<S>(path, scan.collection_type.as_deref(), true).is_err() {
+        return Err(sink);
+    }
+    let mut sink = sink;
+    sink.reserve(parts.iter().map(|s| s.count).sum());
+    let mut before = 0;
+    let sinks = (parts.into_iter())
+        .map(|mut part| {
+            part.sink.renumber(before);
+            before += part.count;
+            part.sink
+        })
+        .collect();
+    sink.append_all(sinks);
+    Ok(Collection {
+        sink,
+        crs: scan.crs,
+    })
+}
+
+/// Parses the features array at `p` in pieces at once (see [`read_fused`]); each piece's
+/// state and where the array ends, or `None` to leave the file to the two-pass read.
+fn parse_pieces<'p, S: FeatureSink>(
+    path: &'p Path,
+    t: &[u8],
+    p: usize,
+    sink: &S,
+    (parallel_from, pieces): (usize, usize),
+) -> Option<(Vec<State<'p, S>>, usize)> {
+    use rayon::prelude::*;
+    if t.get(p) != Some(&b'[') {
+        return None;
+    }
+    let p = skip_ws(t, p + 1);
+    if t.len() - p < parallel_from || t.get(p) == Some(&b']') {
+        return None;
+    }
+    let starts = piece_starts(t, p, pieces);
+    let parts: Vec<Option<(State<S>, ElementsEnd)>> = (0..starts.len())
+        .into_par_iter()
+        .map(|k| {
+            let (start, stop) = (starts[k], starts.get(k + 1).copied());
+            let mut state = State::new(path, 0, sink.fork());
+            // Sized once from the first feature's length (growing by doubling faults each
+            // column in again).
+            let first = skip_value(t, start)? - start;
+            let span = stop.unwrap_or(t.len()) - start;
+            state
+                .sink
+                .reserve(span / first.max(1) + span / first.max(1) / 4 + 16);
+            let end = parse_elements(t, start, stop, &mut state)?;
+            state.error.is_none().then_some((state, end))
+        })
+        .collect();
+    let last = parts.len() - 1;
+    let mut array_end = None;
+    let mut states = Vec::with_capacity(parts.len());
+    for (k, part) in parts.into_iter().enumerate() {
+        let (state, end) = part?;
+        match end {
+            ElementsEnd::NextAt(q) if k < last && q == starts[k + 1] => {}
+            ElementsEnd::ArrayEnd(e) if k == last => array_end = Some(e),
+            _ => return None,
+        }
+        states.push(state);
+    }
+    Some((states, array_end?))
+}
+
+/// Reads the array elements from the one starting at `p` into `state`, as
+/// [`scan_elements`] walks them; `None` when a feature fails or the array is malformed.
+fn parse_elements<S: FeatureSink>(
+    t: &[u8],
+    mut p: usize,
+    stop: Option<usize>,
+    state: &mut State<'_, S>,
+) -> Option<ElementsEnd> {
+    loop {
+        if stop.is_some_and(|s| p >= s) {
+            return Some(ElementsEnd::NextAt(p));
+        }
+        p = match super::geojson_fast::feature_at(&t[p..], state) {
+            Some(len) => p + len,
+            None => {
+                let end = skip_value(t, p)?;
+                let mut de = serde_json::Deserializer::from_slice(&t[p..end]);
+                FeatureSeed(&mut *state).deserialize(&mut de).ok()?;
+                end
+            }
+        };
+        if state.error.is_some() {
+            return None;
+        }
+        p = skip_ws(t, p);
+        match t.get(p)? {
+            b',' => p = skip_ws(t, p + 1),
+            b']' => return Some(ElementsEnd::ArrayEnd(p + 1)),
+            _ => return None,
+        }
     }
 }
 
@@ -121,6 +261,18 @@ pub(crate) fn read_features_parallel<S: FeatureSink>(
     sink: S,
 ) -> Option<Result<Collection<S>>> {
     scan_collection(bytes).map(|scan| read_parallel(path, bytes, scan, sink))
+}
+
+/// The parse without the structural scan alone, in `pieces` pieces whatever the size; the
+/// sink back when it declines.
+#[cfg(test)]
+pub(crate) fn read_features_fused<S: FeatureSink>(
+    path: &Path,
+    bytes: &[u8],
+    sink: S,
+    pieces: usize,
+) -> std::result::Result<Collection<S>, S> {
+    read_fused(path, bytes, sink, 0, pieces)
 }
 
 /// Turns a serde_json error into [`Error::Json`] with line and column.
@@ -288,6 +440,15 @@ struct Scan {
 /// file is not a plain object with a `features` array (or is malformed), and the caller falls
 /// back to the sequential parser, which reports the precise error.
 fn scan_collection(t: &[u8]) -> Option<Scan> {
+    let mut features = Vec::new();
+    let scan = scan_top(t, |t, p| scan_features(t, p, &mut features))?;
+    Some(Scan { features, ..scan })
+}
+
+/// The walk of [`scan_collection`] over the top-level object, `features` reading the
+/// features array at the position given (and returning where it ends); the spans are left
+/// empty.
+fn scan_top(t: &[u8], mut features: impl FnMut(&[u8], usize) -> Option<usize>) -> Option<Scan> {
     let mut p = skip_ws(t, 0);
     if t.get(p) != Some(&b'{') {
         return None;
@@ -321,7 +482,10 @@ fn scan_collection(t: &[u8]) -> Option<Scan> {
         }
         p = skip_ws(t, p + 1);
         saw_features |= key == b"features";
-        p = scan_member(t, p, key, &mut scan)?;
+        p = match key {
+            b"features" => features(t, p)?,
+            _ => scan_member(t, p, key, &mut scan)?,
+        };
         p = skip_ws(t, p);
         match t.get(p)? {
             b',' if t.get(skip_ws(t, p + 1)) == Some(&b'}') => return None,
@@ -338,9 +502,6 @@ fn scan_collection(t: &[u8]) -> Option<Scan> {
 
 /// Scans the value of the top-level member `key` starting at `p`; returns where it ends.
 fn scan_member(t: &[u8], p: usize, key: &[u8], scan: &mut Scan) -> Option<usize> {
-    if key == b"features" {
-        return scan_features(t, p, &mut scan.features);
-    }
     let end = skip_value(t, p)?;
     let value = &t[p..end];
     match key {
@@ -388,15 +549,7 @@ fn scan_features_in(
         return Some(p + 1);
     }
     if t.len() - p >= parallel_from && pieces > 1 {
-        let step = (t.len() - p) / pieces;
-        let mut starts = vec![p];
-        for k in 1..pieces {
-            if let Some(g) = guess_element_start(t, p + k * step)
-                && g > *starts.last().expect("starts with p")
-            {
-                starts.push(g);
-            }
-        }
+        let starts = piece_starts(t, p, pieces);
         if let Some(end) = scan_pieces(t, &starts, features) {
             return Some(end);
         }
@@ -406,6 +559,21 @@ fn scan_features_in(
         ElementsEnd::ArrayEnd(end) => Some(end),
         ElementsEnd::NextAt(_) => None,
     }
+}
+
+/// Where `pieces` pieces of the array whose first element starts at `p` begin: `p`, then a
+/// guessed element start after each step (ascending, fewer where guesses coincide).
+fn piece_starts(t: &[u8], p: usize, pieces: usize) -> Vec<usize> {
+    let step = (t.len() - p) / pieces;
+    let mut starts = vec![p];
+    for k in 1..pieces {
+        if let Some(g) = guess_element_start(t, p + k * step)
+            && g > *starts.last().expect("starts with p")
+        {
+            starts.push(g);
+        }
+    }
+    starts
 }
 
 /// Scans the pieces of an array starting at `starts` at once; `None` unless every piece

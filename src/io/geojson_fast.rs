@@ -25,9 +25,25 @@ struct Fast<'a, Slot> {
 /// Reads the feature `t` (one element of the features array) into `state` and returns true;
 /// false, with `state` untouched, when the feature is not of the plain layout.
 pub(super) fn feature<S: FeatureSink>(t: &[u8], state: &mut State<'_, S>) -> bool {
-    let Some(fast) = Cursor { t, p: 0 }.feature(&state.sink) else {
-        return false;
-    };
+    match (Cursor { t, p: 0 }).feature(&state.sink) {
+        Some((fast, len)) if len == t.len() => {
+            read(fast, state);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// [`feature`] for the feature at the start of `t` (more may follow): the length it took
+/// (its whitespace after included), `None` with `state` untouched when it is not plain.
+pub(super) fn feature_at<S: FeatureSink>(t: &[u8], state: &mut State<'_, S>) -> Option<usize> {
+    let (fast, len) = (Cursor { t, p: 0 }).feature(&state.sink)?;
+    read(fast, state);
+    Some(len)
+}
+
+/// Hands a plain feature to `state`.
+fn read<S: FeatureSink>(fast: Fast<'_, S::Slot>, state: &mut State<'_, S>) {
     state.count += 1;
     state.sink.begin_feature();
     if let Some(properties) = fast.properties {
@@ -49,7 +65,6 @@ pub(super) fn feature<S: FeatureSink>(t: &[u8], state: &mut State<'_, S>) -> boo
     if let Err(e) = state.finish_feature(members) {
         state.error = Some(e);
     }
-    true
 }
 
 struct Cursor<'a> {
@@ -76,7 +91,8 @@ impl<'a> Cursor<'a> {
         self.t.get(self.p) == Some(&c)
     }
 
-    fn feature<S: FeatureSink>(mut self, sink: &S) -> Option<Fast<'a, S::Slot>> {
+    /// The feature object at the cursor and where it ends (whitespace after it included).
+    fn feature<S: FeatureSink>(mut self, sink: &S) -> Option<(Fast<'a, S::Slot>, usize)> {
         let mut fast = Fast {
             kind: None,
             id: None,
@@ -96,7 +112,7 @@ impl<'a> Cursor<'a> {
             Some(())
         })?;
         self.ws();
-        (self.p == self.t.len()).then_some(fast)
+        Some((fast, self.p))
     }
 
     /// An object: `member` reads each value after its key (and may decline).

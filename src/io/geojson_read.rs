@@ -146,6 +146,15 @@ impl FeatureSink for PointSink<'_> {
         );
     }
 
+    fn renumber(&mut self, before: usize) {
+        let layer = &mut self.layer;
+        for g in &mut layer.generated {
+            // The feature's position in this chunk is its number in the chunk, less one.
+            layer.ids[*g] = (*g + before + 1).to_string();
+            *g += before;
+        }
+    }
+
     fn reserve(&mut self, features: usize) {
         self.layer.ids.reserve(features);
         self.layer.lonlat.reserve(features);
@@ -325,7 +334,9 @@ fn medoid(pts: &[Pos]) -> Option<[f64; 2]> {
 mod tests {
     use super::*;
     use crate::error::Error;
-    use crate::io::geojson::{read_features_parallel, read_features_sequential};
+    use crate::io::geojson::{
+        read_features, read_features_fused, read_features_parallel, read_features_sequential,
+    };
     use std::io::Write;
 
     fn read_str(text: &str, options: &ReadOptions) -> Result<PointLayer> {
@@ -630,6 +641,80 @@ mod tests {
             "{e1}"
         );
         assert_eq!(e1, e2);
+        // Without the scan: ids made from feature numbers are renumbered as the pieces join,
+        // a bad feature is left to the scan's error, and the whole read gives the sequential
+        // read's result.
+        for pieces in [2, 7, 64] {
+            let c = read_features_fused(path, text.as_bytes(), sink(), pieces)
+                .unwrap_or_else(|_| panic!("declined a valid file in {pieces} pieces"));
+            let c = c.sink.layer;
+            assert_eq!(a.ids, c.ids);
+            assert_eq!(a.generated, c.generated);
+            assert_eq!(a.columns, c.columns);
+            assert!(read_features_fused(path, bad.as_bytes(), sink(), pieces).is_err());
+        }
+        let e3 = read_features(path, bad.as_bytes(), sink()).map(|_| ());
+        assert_eq!(e1, e3.unwrap_err().to_string());
+    }
+
+    /// The read without the structural scan against the sequential reference: features of
+    /// both layouts (plain, and escaped for serde), pieces cut anywhere.
+    #[test]
+    fn unscanned_and_sequential_parses_agree() {
+        let mut text = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+        for i in 0..5_000 {
+            if i > 0 {
+                text.push_str(if i % 7 == 0 { " ,\n\t" } else { "," });
+            }
+            let props = match i % 4 {
+                0 => format!("{{\"id\":\"f{i}\",\"pop\":{i},\"s\":\"x}}{{,\\\"\"}}"),
+                1 => format!("{{\"id\":\"f{i}\",\"population\":\"{i}\"}}"),
+                2 => format!("{{\"id\":{i},\"population\":1e3}}"),
+                _ => format!("{{\"population\":{i}}},\"id\":\"m{i}\""),
+            };
+            text.push_str(&format!(
+                "{{\"type\":\"Feature\",\"properties\":{props},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{}.25,{}]}}}}",
+                i % 170,
+                i % 80
+            ));
+        }
+        text.push_str("\n],\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:4326\"}}}");
+        let path = Path::new("mem.geojson");
+        let matcher = FieldMatcher::new(&pop_options());
+        let sink = || PointSink::new(path, &matcher, 1, false);
+        let a = read_features_sequential(path, text.as_bytes(), sink()).unwrap();
+        for pieces in [2, 3, 16, 200, 4_999] {
+            let b = read_features_fused(path, text.as_bytes(), sink(), pieces)
+                .unwrap_or_else(|_| panic!("declined a valid file in {pieces} pieces"));
+            assert_eq!(a.crs, b.crs);
+            let (a, b) = (&a.sink.layer, b.sink.layer);
+            assert_eq!(a.ids, b.ids, "{pieces} pieces");
+            assert_eq!(a.lonlat, b.lonlat);
+            assert_eq!(a.columns, b.columns);
+            assert_eq!(a.column_names, b.column_names);
+            assert_eq!(a.id_field, b.id_field);
+        }
+        // Piece boundaries guessed inside a string (`},{` in a value) must not count: the
+        // read declines or agrees, and the whole read agrees.
+        let nested = format!(
+            "[{{}}{}]",
+            ",{\"type\":\"Feature\",\"properties\":{\"id\":\"nested\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]}}"
+                .repeat(40)
+        );
+        let tricky = (text.replace("x}{,", "x},{"))
+            .replace("\"pop\":", &format!("\"arr\":{nested},\"pop\":"));
+        let d = read_features_sequential(path, tricky.as_bytes(), sink()).unwrap();
+        let mut declined = 0;
+        for pieces in [2, 16, 200, 4_999] {
+            match read_features_fused(path, tricky.as_bytes(), sink(), pieces) {
+                Ok(c) => assert_eq!(c.sink.layer.ids, d.sink.layer.ids),
+                Err(_) => declined += 1,
+            }
+        }
+        assert!(declined > 0, "no guess fell inside a string");
+        let e = read_features(path, tricky.as_bytes(), sink()).unwrap();
+        assert_eq!(e.sink.layer.ids, d.sink.layer.ids);
+        assert_eq!(e.sink.layer.columns, d.sink.layer.columns);
     }
 
     #[test]

@@ -703,8 +703,9 @@ fn first_repeat(ids: &[String]) -> Option<(usize, usize)> {
         .enumerate()
         .map(|(i, id)| (hasher.hash_one(id.as_str()), i as u32))
         .collect();
-    // In hash order, equal hashes in index order (the radix sort is stable).
-    crate::radix::sort_by_u64_key(&mut keyed, |k| k.0);
+    // In hash order, equal hashes in index order (the pairs are distinct, so the parallel
+    // unstable sort gives the one order there is).
+    keyed.par_sort_unstable();
     // Every id's occurrences share a hash, so they are in one run of equal hashes, in index
     // order: a run's first index repeating an earlier one is its least repeat.
     keyed
