@@ -75,7 +75,6 @@ mod error;
 mod index;
 mod matrix;
 mod outline;
-mod radix;
 mod study;
 mod warning;
 

@@ -288,12 +288,19 @@ impl Facilities {
         let mut unmatched: BTreeMap<String, usize> = BTreeMap::new();
         let mut matched = 0usize;
         let mut no_capacity = 0usize;
-        for i in 0..layer.len() {
-            let value = layer.columns[0][i]
-                .as_ref()
-                .map(Scalar::to_text)
-                .unwrap_or_default();
-            let Some(t) = profile.type_of(&value) else {
+        // Each value's type, looked up in parallel (a lowercase copy and a hash each).
+        let typed: Vec<(String, Option<usize>)> = {
+            use rayon::prelude::*;
+            (layer.columns[0].par_iter())
+                .map(|v| {
+                    let value = v.as_ref().map(Scalar::to_text).unwrap_or_default();
+                    let t = profile.type_of(&value);
+                    (value, t)
+                })
+                .collect()
+        };
+        for (i, (value, t)) in typed.into_iter().enumerate() {
+            let Some(t) = t else {
                 *unmatched.entry(value.trim().to_string()).or_default() += 1;
                 self.left_out_ids.push(layer.ids[i].clone());
                 continue;

@@ -382,7 +382,7 @@ pub(super) fn hilbert_order(xy: &[[f64; 2]]) -> Vec<u32> {
     let span = (b[2] - b[0]).max(b[3] - b[1]).max(f64::MIN_POSITIVE);
     let cells = ((1u32 << BITS) - 1) as f64;
     // The curve position (2 × 16 bits) above the index: sorting these words orders by
-    // position, ties by index, and a radix sort does it in linear time.
+    // position, ties by index (the words are distinct: any sort gives the one order).
     let mut keyed: Vec<u64> = (xy.par_iter().enumerate())
         .map(|(i, p)| {
             let x = ((p[0] - b[0]) / span * cells) as u32;
@@ -390,7 +390,7 @@ pub(super) fn hilbert_order(xy: &[[f64; 2]]) -> Vec<u32> {
             (hilbert_d(BITS, x, y) << 32) | i as u64
         })
         .collect();
-    crate::radix::sort_by_u64_key(&mut keyed, |&k| k);
+    keyed.par_sort_unstable();
     keyed.into_iter().map(|k| k as u32).collect()
 }
 

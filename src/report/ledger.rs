@@ -251,11 +251,18 @@ pub fn ledger_cells(
     }
 }
 
-/// A level as the ledger shows it: `5分钟` / `5 min`.
-pub fn level_text(minutes: u32, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!("{minutes}分钟"),
-        Lang::En => format!("{minutes} min"),
+/// A level as the ledger shows it: `5分钟` / `5 min` (the standard's three levels without
+/// an allocation: the ledger asks once per row).
+pub fn level_text(minutes: u32, lang: Lang) -> std::borrow::Cow<'static, str> {
+    match (lang, minutes) {
+        (Lang::Zh, 5) => "5分钟".into(),
+        (Lang::Zh, 10) => "10分钟".into(),
+        (Lang::Zh, 15) => "15分钟".into(),
+        (Lang::En, 5) => "5 min".into(),
+        (Lang::En, 10) => "10 min".into(),
+        (Lang::En, 15) => "15 min".into(),
+        (Lang::Zh, m) => format!("{m}分钟").into(),
+        (Lang::En, m) => format!("{m} min").into(),
     }
 }
 
@@ -275,5 +282,13 @@ mod tests {
         );
         assert_eq!(Severity::Near.label(Lang::Zh), "接近");
         assert_eq!(Severity::Unreachable.label(Lang::Zh), "无");
+    }
+
+    #[test]
+    fn level_labels_are_the_formatted_ones() {
+        for m in [1, 5, 10, 15, 30] {
+            assert_eq!(level_text(m, Lang::Zh), format!("{m}分钟"));
+            assert_eq!(level_text(m, Lang::En), format!("{m} min"));
+        }
     }
 }

@@ -356,7 +356,10 @@ fn push_ledger_row(
             LedgerCell::Number(n) => s.push_str(itoa::Buffer::new().format(n)),
             LedgerCell::Text(text) => push_field(s, text),
             LedgerCell::Metres(Some(m)) => push_rounded(s, m, 0),
-            LedgerCell::Share(Some(x)) => s.push_str(&format!("{:.1}%", 100.0 * x)),
+            LedgerCell::Share(Some(x)) => {
+                use std::fmt::Write as _;
+                write!(s, "{:.1}%", 100.0 * x).expect("writing to a String cannot fail");
+            }
             LedgerCell::Population(p) => push_rounded(s, p, 6),
             LedgerCell::Metres(None) | LedgerCell::Share(None) | LedgerCell::Blank => {}
         }

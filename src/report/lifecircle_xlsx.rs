@@ -142,6 +142,10 @@ const MAX_CELL_CHARS: usize = 32_767;
 /// `text` as a cell holds it: longer text is cut, ending in `…` to show it was (the CSV and
 /// GeoJSON files keep it whole).
 fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    // No more bytes than the limit: no more characters either (nearly every cell).
+    if text.len() <= MAX_CELL_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
     match text.char_indices().nth(MAX_CELL_CHARS) {
         None => std::borrow::Cow::Borrowed(text),
         Some(_) => {
