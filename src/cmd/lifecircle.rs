@@ -386,7 +386,10 @@ pub fn run(args: Args) -> Result<()> {
         clock.lap("write");
         table.push_str(&clock.line());
     }
-    super::coverage::print_summary(args.output.format, &summary.to_json(), &table)
+    let printed = super::coverage::print_summary(args.output.format, &summary.to_json(), &table);
+    // As in `coverage`: the operating system takes the study's allocations back at exit.
+    std::mem::forget((study, result));
+    printed
 }
 
 /// The study: compounds and facilities on one plane, with the metric (the scenarios'
