@@ -195,19 +195,25 @@ fn parse_pieces<'p, S: FeatureSink>(
             state.error.is_none().then_some((state, end))
         })
         .collect();
+    chained(parts, &starts)
+}
+
+/// The pieces' results in order and where the array ends, when every piece ended exactly
+/// where the next one starts and the last one at the array's end; `None` otherwise.
+fn chained<T>(parts: Vec<Option<(T, ElementsEnd)>>, starts: &[usize]) -> Option<(Vec<T>, usize)> {
     let last = parts.len() - 1;
     let mut array_end = None;
-    let mut states = Vec::with_capacity(parts.len());
+    let mut kept = Vec::with_capacity(parts.len());
     for (k, part) in parts.into_iter().enumerate() {
-        let (state, end) = part?;
+        let (part, end) = part?;
         match end {
             ElementsEnd::NextAt(q) if k < last && q == starts[k + 1] => {}
             ElementsEnd::ArrayEnd(e) if k == last => array_end = Some(e),
             _ => return None,
         }
-        states.push(state);
+        kept.push(part);
     }
-    Some((states, array_end?))
+    Some((kept, array_end?))
 }
 
 /// Reads the array elements from the one starting at `p` into `state`, as
@@ -589,18 +595,9 @@ fn scan_pieces(t: &[u8], starts: &[usize], features: &mut Vec<(usize, usize)>) -
             Some((spans, end))
         })
         .collect();
-    let last = parts.len() - 1;
-    let mut array_end = None;
-    for (k, part) in parts.into_iter().enumerate() {
-        let (spans, end) = part?;
-        match end {
-            ElementsEnd::NextAt(q) if k < last && q == starts[k + 1] => {}
-            ElementsEnd::ArrayEnd(e) if k == last => array_end = Some(e),
-            _ => return None,
-        }
-        features.extend(spans);
-    }
-    array_end
+    let (spans, end) = chained(parts, starts)?;
+    features.extend(spans.into_iter().flatten());
+    Some(end)
 }
 
 /// Byte spans of array elements.
