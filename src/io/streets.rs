@@ -369,7 +369,9 @@ fn layer_of(p: &Props) -> std::result::Result<i32, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::geojson::{read_features_parallel, read_features_sequential};
+    use crate::io::geojson::{
+        read_features_fused, read_features_parallel, read_features_sequential,
+    };
 
     /// The oracle: a road layer over several parallel chunks gives the same lines, the same
     /// shared vertices in the same order, and the same first error as the sequential parse.
@@ -424,6 +426,16 @@ mod tests {
         assert_eq!(a.lines, b.lines);
         assert_eq!(a.layers, b.layers);
         assert_eq!(&a.layers[..5], &[0, 0, 1, 0, -1]);
+        // Without the structural scan: the same lines and shared vertices, in any pieces.
+        for pieces in [2, 9, 300] {
+            let c = read_features_fused(path, text.as_bytes(), LineSink::default(), pieces)
+                .unwrap_or_else(|_| panic!("declined a valid file in {pieces} pieces"))
+                .sink
+                .into_layer();
+            assert_eq!(a.lonlat, c.lonlat);
+            assert_eq!(a.lines, c.lines);
+            assert_eq!(a.layers, c.layers);
+        }
         let bad = text.replacen(r#"{"LAYER":0}"#, r#"{"LAYER":"up"}"#, 1000);
         let (e1, e2) = both(&bad);
         let (e1, e2) = (e1.unwrap_err().to_string(), e2.unwrap_err().to_string());
