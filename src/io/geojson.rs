@@ -191,7 +191,15 @@ fn parse_pieces<'p, S: FeatureSink>(
             state
                 .sink
                 .reserve(span / first.max(1) + span / first.max(1) / 4 + 16);
-            let end = parse_elements(t, start, stop, &mut state)?;
+            // The piece's text checked as UTF-8 at once (up to the last character boundary
+            // before `stop`; beyond it, and in a piece that is not UTF-8, string by string).
+            let upto = stop.unwrap_or(t.len());
+            let checked = match std::str::from_utf8(&t[start..upto]) {
+                Ok(s) => s,
+                Err(e) => std::str::from_utf8(&t[start..start + e.valid_up_to()])
+                    .expect("valid up to there"),
+            };
+            let end = parse_elements(t, start, stop, checked, &mut state)?;
             state.error.is_none().then_some((state, end))
         })
         .collect();
@@ -217,18 +225,23 @@ fn chained<T>(parts: Vec<Option<(T, ElementsEnd)>>, starts: &[usize]) -> Option<
 }
 
 /// Reads the array elements from the one starting at `p` into `state`, as
-/// [`scan_elements`] walks them; `None` when a feature fails or the array is malformed.
+/// [`scan_elements`] walks them (`checked`: the text from `p` on known to be UTF-8, as far as
+/// it goes); `None` when a feature fails or the array is malformed.
 fn parse_elements<S: FeatureSink>(
     t: &[u8],
     mut p: usize,
     stop: Option<usize>,
+    checked: &str,
     state: &mut State<'_, S>,
 ) -> Option<ElementsEnd> {
+    let start = p;
     loop {
         if stop.is_some_and(|s| p >= s) {
             return Some(ElementsEnd::NextAt(p));
         }
-        p = match super::geojson_fast::feature_at(&t[p..], state) {
+        // Elements start at `{` (or fail), a character boundary of the checked text.
+        let s = checked.get(p - start..).unwrap_or_default();
+        p = match super::geojson_fast::feature_at(&t[p..], s, state) {
             Some(len) => p + len,
             None => {
                 let end = skip_value(t, p)?;

@@ -25,7 +25,10 @@ struct Fast<'a, Slot> {
 /// Reads the feature `t` (one element of the features array) into `state` and returns true;
 /// false, with `state` untouched, when the feature is not of the plain layout.
 pub(super) fn feature<S: FeatureSink>(t: &[u8], state: &mut State<'_, S>) -> bool {
-    match (Cursor { t, p: 0 }).feature(&state.sink) {
+    // The feature's text checked as UTF-8 at once (its strings then need no check of their
+    // own); text that is not is read string by string, as serde would.
+    let s = std::str::from_utf8(t).unwrap_or_default();
+    match (Cursor { t, s, p: 0 }).feature(&state.sink) {
         Some((fast, len)) if len == t.len() => {
             read(fast, state);
             true
@@ -36,8 +39,14 @@ pub(super) fn feature<S: FeatureSink>(t: &[u8], state: &mut State<'_, S>) -> boo
 
 /// [`feature`] for the feature at the start of `t` (more may follow): the length it took
 /// (its whitespace after included), `None` with `state` untouched when it is not plain.
-pub(super) fn feature_at<S: FeatureSink>(t: &[u8], state: &mut State<'_, S>) -> Option<usize> {
-    let (fast, len) = (Cursor { t, p: 0 }).feature(&state.sink)?;
+/// `s` is a prefix of `t` already checked as UTF-8 (strings within it are not checked again).
+pub(super) fn feature_at<S: FeatureSink>(
+    t: &[u8],
+    s: &str,
+    state: &mut State<'_, S>,
+) -> Option<usize> {
+    debug_assert!(t.starts_with(s.as_bytes()), "s is a prefix of t");
+    let (fast, len) = (Cursor { t, s, p: 0 }).feature(&state.sink)?;
     read(fast, state);
     Some(len)
 }
@@ -69,6 +78,8 @@ fn read<S: FeatureSink>(fast: Fast<'_, S::Slot>, state: &mut State<'_, S>) {
 
 struct Cursor<'a> {
     t: &'a [u8],
+    /// A prefix of `t` known to be UTF-8.
+    s: &'a str,
     p: usize,
 }
 
@@ -174,7 +185,7 @@ impl<'a> Cursor<'a> {
                 "coordinates" if coordinates.is_none() => {
                     let start = c.p;
                     c.plain_position()?;
-                    coordinates = Some(std::str::from_utf8(&c.t[start..c.p]).ok()?);
+                    coordinates = Some(c.text(start, c.p)?);
                 }
                 _ => return None,
             }
@@ -218,7 +229,17 @@ impl<'a> Cursor<'a> {
 
     /// A string without escapes or control characters, valid UTF-8.
     fn string(&mut self) -> Option<&'a str> {
-        std::str::from_utf8(self.raw_string()?).ok()
+        let len = self.raw_string()?.len();
+        self.text(self.p - 1 - len, self.p - 1)
+    }
+
+    /// `t[start..end]` as text: a slice of the checked prefix where it lies within it, else
+    /// checked here.
+    fn text(&self, start: usize, end: usize) -> Option<&'a str> {
+        match self.s.get(start..end) {
+            Some(text) => Some(text),
+            None => std::str::from_utf8(&self.t[start..end]).ok(),
+        }
     }
 
     /// A scalar as serde_json hands it to the property visitor.
