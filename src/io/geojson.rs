@@ -380,7 +380,6 @@ fn read_parallel<S: FeatureSink>(
     sink: S,
 ) -> Result<Collection<S>> {
     use rayon::prelude::*;
-    check_collection::<S>(path, scan.collection_type.as_deref(), true)?;
     let parts: Vec<State<S>> = tasks(&scan.features)
         .into_par_iter()
         .map(|(first, spans)| {
@@ -414,6 +413,8 @@ fn read_parallel<S: FeatureSink>(
         }
         sinks.push(part.sink);
     }
+    // After the features, as the sequential parse checks it (a bad feature is named first).
+    check_collection::<S>(path, scan.collection_type.as_deref(), true)?;
     sink.append_all(sinks);
     Ok(Collection {
         sink,

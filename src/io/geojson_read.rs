@@ -657,6 +657,73 @@ mod tests {
         assert_eq!(e1, e3.unwrap_err().to_string());
     }
 
+    /// Damaged files: bytes flipped, dropped or repeated and `},{` planted, the read without
+    /// the scan either declines or gives exactly the sequential read's layer, and the whole
+    /// read gives the sequential read's layer or its error.
+    #[test]
+    fn damaged_files_read_without_the_scan_decline_or_agree() {
+        let mut text = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
+        for i in 0..300 {
+            if i > 0 {
+                text.push_str(",\n");
+            }
+            let id = if i % 5 == 0 {
+                "null".to_string()
+            } else {
+                format!("\"f{i}\"")
+            };
+            text.push_str(&format!(
+                "{{\"type\":\"Feature\",\"id\":{id},\"properties\":{{\"pop\":{i},\"s\":\"街{i}\"}},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{}.5,{}]}}}}",
+                i % 170,
+                i % 80
+            ));
+        }
+        text.push_str("\n]}");
+        let path = Path::new("mem.geojson");
+        let matcher = FieldMatcher::new(&pop_options());
+        let sink = || PointSink::new(path, &matcher, 1, false);
+        let mut rng = crate::rng::Rng::new(91);
+        let (mut agreed, mut declined) = (0, 0);
+        for round in 0..400 {
+            let mut raw = text.clone().into_bytes();
+            for _ in 0..1 + rng.below(3) {
+                let at = rng.below(raw.len());
+                match rng.below(4) {
+                    0 => raw[at] = b"{}[],:\"0x \xff"[rng.below(11)],
+                    1 => {
+                        raw.remove(at);
+                    }
+                    2 => raw.insert(at, raw[at]),
+                    _ => raw.splice(at..at, b"},{".iter().copied()).for_each(drop),
+                }
+            }
+            let seq = read_features_sequential(path, &raw, sink()).map(|c| c.sink.layer);
+            for pieces in [2, 7, 60] {
+                match read_features_fused(path, &raw, sink(), pieces) {
+                    Ok(c) => {
+                        let (a, b) = (seq.as_ref().expect("sequential read failed"), c.sink.layer);
+                        assert_eq!(a.ids, b.ids, "round {round}, {pieces} pieces");
+                        assert_eq!(a.lonlat, b.lonlat, "round {round}");
+                        assert_eq!(a.columns, b.columns, "round {round}");
+                        assert_eq!(a.generated, b.generated, "round {round}");
+                        agreed += 1;
+                    }
+                    Err(_) => declined += 1,
+                }
+            }
+            let whole = read_features(path, &raw, sink()).map(|c| c.sink.layer);
+            match (&seq, whole) {
+                (Ok(a), Ok(b)) => assert_eq!(a.ids, b.ids, "round {round}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "round {round}"),
+                (a, b) => panic!("round {round}: {:?} vs {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
+        assert!(
+            agreed > 50 && declined > 50,
+            "{agreed} agreed, {declined} declined"
+        );
+    }
+
     /// The read without the structural scan against the sequential reference: features of
     /// both layouts (plain, and escaped for serde), pieces cut anywhere.
     #[test]
