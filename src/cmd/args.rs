@@ -360,17 +360,12 @@ impl CommonArgs {
         input: &InputArgs,
         centres_required: bool,
     ) -> Result<super::coverage::Loaded> {
-        // The street file is read beside the layers (each reader has serial steps the other
-        // fills); a street file that fails is read again, and its error said, where the
-        // network is built, so errors keep their order.
         let (loaded, streets) = super::progress::step("Reading layers", self.output.quiet, || {
-            rayon::join(
-                || super::coverage::load(input, &self.circle, centres_required),
-                || self.metric.read_streets(),
-            )
+            (self.metric)
+                .read_beside(|| super::coverage::load(input, &self.circle, centres_required))
         });
         let mut loaded = loaded?;
-        loaded.streets = streets.ok().flatten();
+        loaded.streets = streets;
         Ok(loaded)
     }
 }

@@ -294,13 +294,10 @@ pub fn run(args: Args) -> Result<()> {
     super::check_output_paths(&args.output)?;
     let quiet = args.output.quiet;
     let mut clock = super::progress::Clock::new();
-    // The street file is read beside the layers: each reader has serial steps the other fills.
     let (loaded, streets) = super::progress::step("Reading layers", quiet, || {
-        rayon::join(|| load(&args), || args.metric.read_streets())
+        args.metric.read_beside(|| load(&args))
     });
     let loaded = loaded?;
-    // A street file that failed is read again, and its error said, where the network is built.
-    let streets = streets.ok().flatten();
     let Loaded {
         compounds,
         facilities,

@@ -105,10 +105,21 @@ impl MetricArgs {
 }
 
 impl MetricArgs {
+    /// Runs `read` (the other layers) with the street file read beside it: each reader has
+    /// serial steps the other fills. A street file that fails gives `None` here; it is read
+    /// again, and its error said, where the network is built, so errors keep their order.
+    pub fn read_beside<T: Send>(
+        &self,
+        read: impl FnOnce() -> T + Send,
+    ) -> (T, Option<circleplan::network::StreetLines>) {
+        let (read, streets) = rayon::join(read, || self.read_streets());
+        (read, streets.ok().flatten())
+    }
+
     /// The street file's lines, read now (beside the other layers) when the metric walks a
     /// street file; `Ok(None)` otherwise, or when the flags are wrong (which
     /// [`MetricArgs::spec`] then says).
-    pub fn read_streets(&self) -> circleplan::Result<Option<circleplan::network::StreetLines>> {
+    fn read_streets(&self) -> circleplan::Result<Option<circleplan::network::StreetLines>> {
         match (self.resolved(), &self.network) {
             (Ok(MetricName::Network), Some(path)) => {
                 circleplan::network::StreetLines::read(path).map(Some)

@@ -151,14 +151,18 @@ impl Reach {
         reach
     }
 
-    /// Where the nearest site reaches the compound, it serves it.
+    /// Where the nearest site reaches the compound, it serves it (in parallel).
     fn set_nearest_serving(&mut self, nearest_covers: &[bool]) {
-        for (i, &covers) in nearest_covers.iter().enumerate() {
-            if covers {
-                self.serving[i] = self.nearest[i];
-                self.serving_cost_m[i] = self.nearest_cost_m[i];
-            }
-        }
+        (self.serving.par_iter_mut())
+            .zip(&mut self.serving_cost_m)
+            .zip(&self.nearest)
+            .zip(&self.nearest_cost_m)
+            .zip(nearest_covers)
+            .for_each(|((((serving, cost), &nearest), &nearest_cost), &covers)| {
+                if covers {
+                    (*serving, *cost) = (nearest, nearest_cost);
+                }
+            });
     }
 
     /// Adds each covered compound's population to its serving site, in compound order.
@@ -270,18 +274,9 @@ pub fn stream_euclidean(
         Vec::new()
     };
     (reach.class_start, reach.classes) = class_lists(&masks, &lists);
-    // Where the nearest site reaches the compound, it serves it.
-    (reach.serving, reach.serving_cost_m) = (reach.nearest.par_iter())
-        .zip(&reach.nearest_cost_m)
-        .zip(&nearest_covers)
-        .map(|((&s, &d), &covers)| {
-            if covers {
-                (s, d)
-            } else {
-                (None, f64::INFINITY)
-            }
-        })
-        .unzip();
+    reach.serving = vec![None; compounds.len()];
+    reach.serving_cost_m = vec![f64::INFINITY; compounds.len()];
+    reach.set_nearest_serving(&nearest_covers);
     stream.serve_the_rest(compounds, &mut reach, &nearest_covers);
     reach.add_serving_population(population);
     reach

@@ -100,8 +100,7 @@ pub(crate) fn read_features<S: FeatureSink>(
     sink: S,
 ) -> Result<Collection<S>> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let pieces = (rayon::current_num_threads() * 2).max(text.len() / SCAN_PIECE_BYTES);
-    let sink = match read_fused(path, text, sink, PARALLEL_SCAN_BYTES, pieces) {
+    let sink = match read_fused(path, text, sink, PARALLEL_SCAN_BYTES, piece_count(text)) {
         Ok(collection) => return Ok(collection),
         Err(sink) => sink,
     };
@@ -186,14 +185,11 @@ fn parse_pieces<'p, S: FeatureSink>(
             let mut state = State::new(path, 0, sink.fork());
             // Sized once from the first feature's length (growing by doubling faults each
             // column in again).
-            let first = skip_value(t, start)? - start;
-            let span = stop.unwrap_or(t.len()) - start;
-            state
-                .sink
-                .reserve(span / first.max(1) + span / first.max(1) / 4 + 16);
+            let upto = stop.unwrap_or(t.len());
+            let guess = (upto - start) / (skip_value(t, start)? - start).max(1);
+            state.sink.reserve(guess + guess / 4 + 16);
             // The piece's text checked as UTF-8 at once (up to the last character boundary
             // before `stop`; beyond it, and in a piece that is not UTF-8, string by string).
-            let upto = stop.unwrap_or(t.len());
             let checked = match std::str::from_utf8(&t[start..upto]) {
                 Ok(s) => s,
                 Err(e) => std::str::from_utf8(&t[start..start + e.valid_up_to()])
@@ -546,8 +542,13 @@ const PARALLEL_SCAN_BYTES: usize = 8 << 20;
 /// Pieces are about [`SCAN_PIECE_BYTES`] long (at least two per thread), so that a thread
 /// finishing early takes another piece instead of waiting on the last long one.
 fn scan_features(t: &[u8], p: usize, features: &mut Vec<(usize, usize)>) -> Option<usize> {
-    let pieces = (rayon::current_num_threads() * 2).max(t.len() / SCAN_PIECE_BYTES);
-    scan_features_in(t, p, features, PARALLEL_SCAN_BYTES, pieces)
+    scan_features_in(t, p, features, PARALLEL_SCAN_BYTES, piece_count(t))
+}
+
+/// How many pieces a large array in `t` is cut into: about [`SCAN_PIECE_BYTES`] each, at
+/// least two per thread.
+fn piece_count(t: &[u8]) -> usize {
+    (rayon::current_num_threads() * 2).max(t.len() / SCAN_PIECE_BYTES)
 }
 
 /// About how many bytes one piece of a parallel scan covers.
